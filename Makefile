@@ -1,0 +1,31 @@
+# The two commands a new user needs (README): `make report` and `make test`.
+# Both build .venv if it is missing and install orbitdc with the pinned set (constraints.txt).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.orbitdc-installed
+
+.PHONY: report test bench install clean-venv
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip>=24" wheel
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+## make report: the feasibility report of the shipped architectures -> reports/feasibility/index.html
+report: $(STAMP)
+	$(VENV)/bin/orbitdc report
+
+## make test: the whole test suite (pytest exits non-zero if no test ran)
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadfile
+
+## make bench: the performance benchmarks (numbers go into README)
+bench: $(STAMP)
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+clean-venv:
+	rm -rf $(VENV)

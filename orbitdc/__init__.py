@@ -1,0 +1,47 @@
+"""orbitdc: could AI data centres in orbit work, and when would they beat the ground?
+
+The public API (names are a contract, see README):
+
+>>> import orbitdc as odc
+>>> odc.list_architectures()
+>>> ds = odc.evaluate("google-suncatcher", altitude=700, launch_price_per_kg=500)
+>>> cmp = odc.compare(["spacex-starlink-compute", "terrestrial-hyperscale"])
+>>> sw = odc.sweep("google-suncatcher", altitude=[500, 650, 800])
+"""
+from __future__ import annotations
+
+try:
+    from importlib.metadata import PackageNotFoundError, version
+
+    __version__ = version("orbitdc")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0.0.0+unknown"
+
+from . import units  # noqa: F401  (enables USD, FLOP, rad_Si for astropy)
+from .chain import compare, evaluate, sweep
+from .errors import ArchitectureError, OrbitdcError, ParameterError
+from .parameters import Architecture, Parameter, list_architectures, load_architecture, load_catalog
+
+__all__ = [
+    "Architecture",
+    "ArchitectureError",
+    "OrbitdcError",
+    "Parameter",
+    "ParameterError",
+    "compare",
+    "evaluate",
+    "list_architectures",
+    "load_architecture",
+    "load_catalog",
+    "sweep",
+    "__version__",
+]
+
+
+def __getattr__(name):
+    # monte_carlo and sensitivity live in uncertainty.py (dask, SALib); imported on first use.
+    if name in ("monte_carlo", "sensitivity"):
+        from . import uncertainty
+
+        return getattr(uncertainty, name)
+    raise AttributeError(f"module 'orbitdc' has no attribute {name!r}")

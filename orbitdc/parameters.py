@@ -1,0 +1,611 @@
+"""Architectures, catalogs and references as validated data.
+
+An architecture is a YAML file in ``data/architectures/``. Every parameter has a ``value``, a
+``unit`` astropy parses, a range (``low``/``high``) and optionally a ``distribution`` for Monte
+Carlo, a ``source`` key (or list of keys) resolving in ``data/references/`` and an optional
+``note``. References live in ``data/references/*.yaml`` (one file per domain, keys unique across
+files). Parameters an architecture does not set come from the per-stage defaults in
+``data/defaults/*.yaml`` (same format), so a new architecture only states what differs.
+
+Loading is strict: unknown keys, missing units, units of the wrong dimension, values outside the
+physical domain declared by the model stage (:class:`ParameterSpec`), ``low > high``, NaN/inf,
+duplicate YAML keys, dangling source keys and oversized alias expansion are all refused with an
+:class:`~orbitdc.errors.ArchitectureError` naming the file, the parameter and the reason.
+
+Catalogs (``data/catalogs/*.csv``) are long tables, one sourced number per row:
+``entry,field,value,unit,low,high,source,note``; :func:`load_catalog` returns them as an
+``xarray.Dataset`` along the entry dimension.
+"""
+from __future__ import annotations
+
+import csv
+import difflib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Literal, Mapping
+
+import astropy.units as u
+import numpy as np
+import xarray as xr
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from . import units
+from .errors import ArchitectureError, ParameterError
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+ARCHITECTURE_DIR = DATA_DIR / "architectures"
+DEFAULTS_DIR = DATA_DIR / "defaults"
+CATALOG_DIR = DATA_DIR / "catalogs"
+REFERENCES_DIR = DATA_DIR / "references"
+
+#: Source tags: how much a figure can be trusted, from REFERENCES.md.
+TAGS = ("claim", "peer-reviewed", "preprint", "engineering", "analyst", "secondary", "assumption")
+DISTRIBUTIONS = ("triangular", "uniform", "lognormal", "loguniform", "fixed")
+
+MAX_FILE_BYTES = 1_000_000
+MAX_ALIASES = 50
+
+
+# --------------------------------------------------------------------------------------------
+# What the model stages accept: one ParameterSpec per parameter name, declared by the stage.
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ParameterSpec:
+    """What a model stage accepts for one parameter (its schema, not its value).
+
+    ``unit`` is the canonical unit the kernels read; ``minimum``/``maximum`` bound the physical
+    domain (``exclusive_*`` makes a bound strict). ``kind`` is ``"number"``, ``"choice"`` (a string
+    from ``choices``, which may be a callable returning the names, e.g. a catalog's entries) or
+    ``"flag"`` (a boolean).
+    """
+
+    unit: str = "1"
+    long_name: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
+    kind: Literal["number", "choice", "flag"] = "number"
+    choices: tuple[str, ...] | Callable[[], Iterable[str]] | None = None
+
+    def allowed_choices(self) -> tuple[str, ...]:
+        c = self.choices() if callable(self.choices) else self.choices
+        return tuple(c or ())
+
+    def check_number(self, name: str, value: float) -> None:
+        """Raise ParameterError if ``value`` (canonical unit) is outside the physical domain."""
+        if not math.isfinite(value):
+            raise ParameterError(name, f"{value} is not a finite number")
+        lo, hi = self.minimum, self.maximum
+        if lo is not None and (value < lo or (self.exclusive_minimum and value == lo)):
+            op = ">" if self.exclusive_minimum else ">="
+            raise ParameterError(name, f"{value:g} {self.unit} is out of range: must be {op} {lo:g} {self.unit}")
+        if hi is not None and (value > hi or (self.exclusive_maximum and value == hi)):
+            op = "<" if self.exclusive_maximum else "<="
+            raise ParameterError(name, f"{value:g} {self.unit} is out of range: must be {op} {hi:g} {self.unit}")
+
+    def check_array(self, name: str, values: Any) -> None:
+        """Vectorised domain check for override arrays (no loop over points)."""
+        arr = np.asarray(values, dtype=float)
+        if arr.size == 0:
+            raise ParameterError(name, "no values given")
+        bad = ~np.isfinite(arr)
+        if self.minimum is not None:
+            bad |= (arr <= self.minimum) if self.exclusive_minimum else (arr < self.minimum)
+        if self.maximum is not None:
+            bad |= (arr >= self.maximum) if self.exclusive_maximum else (arr > self.maximum)
+        if bad.any():
+            self.check_number(name, float(arr[bad].flat[0]))
+
+
+# --------------------------------------------------------------------------------------------
+# File schemas (pydantic, strict: unknown keys are errors)
+# --------------------------------------------------------------------------------------------
+class Distribution(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Literal["triangular", "uniform", "lognormal", "loguniform", "fixed"]
+
+
+class Parameter(BaseModel):
+    """One parameter as written in a file; canonical values are added by the loader."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: float | bool | str
+    unit: str | None = None
+    low: float | None = None
+    high: float | None = None
+    distribution: Literal["triangular", "uniform", "lognormal", "loguniform", "fixed"] | None = None
+    source: str | list[str]
+    note: str | None = None
+
+    # filled in by the loader
+    canonical_unit: str | None = None
+    canonical_value: float | bool | str | None = None
+    canonical_low: float | None = None
+    canonical_high: float | None = None
+    origin: str | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _non_empty_source(cls, v):
+        keys = [v] if isinstance(v, str) else v
+        if not keys or any(not str(k).strip() for k in keys):
+            raise ValueError("source must name at least one reference key")
+        return v
+
+    @property
+    def sources(self) -> list[str]:
+        return [self.source] if isinstance(self.source, str) else list(self.source)
+
+    @property
+    def is_numeric(self) -> bool:
+        return isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
+
+    @property
+    def quantity(self) -> u.Quantity:
+        """The value as written, as an astropy Quantity."""
+        return u.Quantity(self.value, units.parse_unit(self.unit or "1"))
+
+    @property
+    def dist(self) -> str:
+        """Monte Carlo distribution: as written, else triangular(low, value, high) or fixed."""
+        if self.distribution:
+            return self.distribution
+        if not self.is_numeric or self.canonical_low is None or self.canonical_low == self.canonical_high:
+            return "fixed"
+        return "triangular"
+
+
+class Reference(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    author: str
+    year: int
+    url: str
+    tag: Literal["claim", "peer-reviewed", "preprint", "engineering", "analyst", "secondary", "assumption"]
+    note: str | None = None
+
+
+class _ArchitectureFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str
+    kind: Literal["space", "terrestrial"] = "space"
+    parameters: dict[str, Parameter]
+
+
+class _DefaultsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: str
+    parameters: dict[str, Parameter]
+
+
+@dataclass
+class Architecture:
+    """A validated architecture: parameters (own and inherited defaults) and their references."""
+
+    name: str
+    description: str
+    kind: str
+    parameters: dict[str, Parameter]
+    references: dict[str, Reference]
+    path: Path | None = None
+    own: tuple[str, ...] = field(default_factory=tuple)
+
+    def __repr__(self) -> str:
+        return f"Architecture({self.name!r}, kind={self.kind!r}, {len(self.parameters)} parameters)"
+
+    def table(self) -> list[dict[str, Any]]:
+        """One row per parameter: value, unit, range, distribution, sources with tags, note."""
+        rows = []
+        for name, p in sorted(self.parameters.items()):
+            rows.append(
+                {
+                    "parameter": name,
+                    "value": p.value,
+                    "unit": p.unit or "",
+                    "low": p.low,
+                    "high": p.high,
+                    "distribution": p.dist,
+                    "source": ", ".join(p.sources),
+                    "tag": ", ".join(sorted({self.references[k].tag for k in p.sources})),
+                    "origin": p.origin,
+                    "note": p.note or "",
+                }
+            )
+        return rows
+
+
+# --------------------------------------------------------------------------------------------
+# YAML: safe loading, duplicate keys refused, alias expansion bounded
+# --------------------------------------------------------------------------------------------
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate mapping keys and counts aliases (billion-laughs guard)."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._aliases = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise yaml.YAMLError(f"more than {MAX_ALIASES} YAML aliases: refused (alias expansion bound)")
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}'", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path) -> Any:
+    """Read a YAML file safely; every failure is an ArchitectureError naming the file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ArchitectureError(f"cannot read file ({exc.strerror})", file=str(path)) from None
+    if size > MAX_FILE_BYTES:
+        raise ArchitectureError(f"file is {size} bytes, larger than the {MAX_FILE_BYTES} allowed", file=str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+    except UnicodeDecodeError:
+        raise ArchitectureError("file is not UTF-8 text", file=str(path)) from None
+    except yaml.YAMLError as exc:
+        msg = str(exc).replace("\n", " ")
+        raise ArchitectureError(f"invalid YAML: {msg}", file=str(path)) from None
+
+
+def _pydantic_reason(exc: ValidationError) -> tuple[str | None, str]:
+    """(parameter name, reason) from the first pydantic error, in plain words."""
+    err = exc.errors()[0]
+    loc = [str(x) for x in err["loc"]]
+    param = None
+    if len(loc) >= 2 and loc[0] == "parameters":
+        param = loc[1]
+        loc = loc[2:]
+    where = ".".join(x for x in loc if not x.startswith(("float", "bool", "str", "list")))
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        reason = f"unknown key '{where}'"
+    elif kind == "missing":
+        reason = f"missing required key '{where}'"
+    else:
+        reason = f"{where + ': ' if where else ''}{err['msg']}"
+    return param, reason
+
+
+# --------------------------------------------------------------------------------------------
+# References
+# --------------------------------------------------------------------------------------------
+_REF_CACHE: dict[str, dict[str, Reference]] = {}
+
+
+def load_references(directory: Path | None = None) -> dict[str, Reference]:
+    """All references, by key, from every ``data/references/*.yaml`` (keys unique across files)."""
+    directory = Path(directory or REFERENCES_DIR)
+    files = sorted(directory.glob("*.yaml"))
+    stamp = "|".join(f"{f}:{f.stat().st_mtime_ns}" for f in files)
+    if stamp in _REF_CACHE:
+        return _REF_CACHE[stamp]
+    refs: dict[str, Reference] = {}
+    origin: dict[str, str] = {}
+    for path in files:
+        file = _rel(path)
+        raw = read_yaml(path)
+        if not isinstance(raw, dict):
+            raise ArchitectureError("expected a mapping of reference keys", file=file)
+        for key, body in raw.items():
+            key = str(key)
+            if key in refs:
+                raise ArchitectureError(f"reference '{key}' is defined twice (also in {origin[key]})", file=file)
+            try:
+                refs[key] = Reference.model_validate(body)
+            except ValidationError as exc:
+                _, reason = _pydantic_reason(exc)
+                raise ArchitectureError(f"reference '{key}': {reason}", file=file) from None
+            origin[key] = file
+    _REF_CACHE.clear()
+    _REF_CACHE[stamp] = refs
+    return refs
+
+
+# --------------------------------------------------------------------------------------------
+# Parameter validation against the stage specs
+# --------------------------------------------------------------------------------------------
+def _unknown(name: str, known: Iterable[str]) -> str:
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return f"unknown parameter{hint} Known parameters: {', '.join(known)}"
+
+
+def _validate_parameter(name: str, p: Parameter, spec: ParameterSpec, file: str, refs: Mapping[str, Reference]) -> Parameter:
+    def fail(reason: str):
+        raise ArchitectureError(reason, file=file, parameter=name)
+
+    for key in p.sources:
+        if key not in refs:
+            fail(f"source '{key}' is not a reference key in data/references/")
+    p = p.model_copy()
+    p.origin = file
+    if spec.kind == "choice":
+        if not isinstance(p.value, str):
+            fail(f"value must be one of {', '.join(spec.allowed_choices())}, got {p.value!r}")
+        if p.value not in spec.allowed_choices():
+            fail(f"'{p.value}' is not one of {', '.join(spec.allowed_choices())}")
+        if p.unit not in (None, "", "1") or p.low is not None or p.high is not None:
+            fail("a choice takes no unit, low or high")
+        p.canonical_value = p.value
+        return p
+    if spec.kind == "flag":
+        if not isinstance(p.value, bool):
+            fail(f"value must be true or false, got {p.value!r}")
+        p.canonical_value = p.value
+        return p
+    # numbers
+    if isinstance(p.value, bool) or isinstance(p.value, str):
+        fail(f"value must be a number, got {p.value!r}")
+    if p.unit is None:
+        fail(f"missing unit (expected a unit convertible to '{spec.unit}')")
+    for label, v in (("value", p.value), ("low", p.low), ("high", p.high)):
+        if v is not None and not math.isfinite(v):
+            fail(f"{label} is {v}, not a finite number")
+    if p.low is None or p.high is None:
+        fail("missing range: give both 'low' and 'high' (equal to 'value' if it is exact)")
+    if p.low > p.high:
+        fail(f"low ({p.low:g}) is greater than high ({p.high:g})")
+    if not p.low <= p.value <= p.high:
+        fail(f"value {p.value:g} lies outside its range [{p.low:g}, {p.high:g}]")
+    try:
+        src = units.parse_unit(p.unit, name)
+        canon = units.parse_unit(spec.unit, name)
+    except ParameterError as exc:
+        fail(exc.reason)
+    if not (src.is_equivalent(canon, equivalencies=u.temperature())):
+        fail(f"unit '{p.unit}' has the wrong dimension: expected a unit convertible to '{spec.unit}'")
+    cv, cl, ch = (float(units.convert(x, src, canon, name)) for x in (p.value, p.low, p.high))
+    for label, v in (("value", cv), ("low", cl), ("high", ch)):
+        try:
+            spec.check_number(name, v)
+        except ParameterError as exc:
+            fail(f"{label} {exc.reason}" if label != "value" else exc.reason)
+    if p.distribution in ("lognormal", "loguniform") and cl <= 0:
+        fail(f"a {p.distribution} distribution needs low > 0")
+    p.canonical_unit, p.canonical_value, p.canonical_low, p.canonical_high = spec.unit, cv, cl, ch
+    return p
+
+
+def _validate_parameters(raw: Mapping[str, Parameter], file: str, specs: Mapping[str, ParameterSpec], refs) -> dict[str, Parameter]:
+    out = {}
+    for name, p in raw.items():
+        if name not in specs:
+            raise ArchitectureError(_unknown(name, specs), file=file, parameter=name)
+        out[name] = _validate_parameter(name, p, specs[name], file, refs)
+    return out
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(DATA_DIR.parent))
+    except ValueError:
+        return str(path)
+
+
+def load_defaults(specs: Mapping[str, ParameterSpec] | None = None) -> dict[str, Parameter]:
+    """Default parameters from every ``data/defaults/*.yaml`` (a name may be set only once)."""
+    specs = specs if specs is not None else _all_specs()
+    refs = load_references()
+    merged: dict[str, Parameter] = {}
+    for path in sorted(DEFAULTS_DIR.glob("*.yaml")):
+        raw = read_yaml(path)
+        file = _rel(path)
+        try:
+            doc = _DefaultsFile.model_validate(raw)
+        except ValidationError as exc:
+            param, reason = _pydantic_reason(exc)
+            raise ArchitectureError(reason, file=file, parameter=param) from None
+        for name, p in _validate_parameters(doc.parameters, file, specs, refs).items():
+            if name in merged:
+                raise ArchitectureError(f"set twice in the defaults (also in {merged[name].origin})", file=file, parameter=name)
+            merged[name] = p
+    return merged
+
+
+def _all_specs() -> dict[str, ParameterSpec]:
+    from .chain import parameter_specs  # the stages own the specs; imported late (no cycle)
+
+    return parameter_specs()
+
+
+def list_architectures() -> list[str]:
+    """Names of the shipped architectures (``data/architectures/*.yaml``)."""
+    return sorted(p.stem for p in ARCHITECTURE_DIR.glob("*.yaml"))
+
+
+def _resolve_path(name_or_path: str | Path) -> Path:
+    text = str(name_or_path)
+    path = Path(text)
+    if path.suffix in (".yaml", ".yml") or path.parent != Path("."):
+        return path
+    candidate = ARCHITECTURE_DIR / f"{text}.yaml"
+    if not candidate.exists():
+        known = list_architectures()
+        close = difflib.get_close_matches(text, known, n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise ArchitectureError(f"unknown architecture '{text}'{hint}; known: {', '.join(known)}")
+    return candidate
+
+
+def load_architecture(name_or_path: str | Path | Architecture) -> Architecture:
+    """Load and validate an architecture by name (``data/architectures/NAME.yaml``) or path."""
+    if isinstance(name_or_path, Architecture):
+        return name_or_path
+    path = _resolve_path(name_or_path)
+    file = _rel(path)
+    raw = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise ArchitectureError("expected a mapping with name, description and parameters", file=file)
+    try:
+        doc = _ArchitectureFile.model_validate(raw)
+    except ValidationError as exc:
+        param, reason = _pydantic_reason(exc)
+        raise ArchitectureError(reason, file=file, parameter=param) from None
+    specs = _all_specs()
+    refs = load_references()
+    own = _validate_parameters(doc.parameters, file, specs, refs)
+    params = {**load_defaults(specs), **own}
+    missing = sorted(set(specs) - set(params))
+    if missing:
+        raise ArchitectureError(f"missing parameters (no default either): {', '.join(missing)}", file=file)
+    used = {k for p in params.values() for k in p.sources}
+    return Architecture(
+        name=doc.name,
+        description=doc.description.strip(),
+        kind=doc.kind,
+        parameters=params,
+        references={k: refs[k] for k in sorted(used)},
+        path=path,
+        own=tuple(sorted(own)),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Catalogs: long CSV tables, one sourced number per row
+# --------------------------------------------------------------------------------------------
+CATALOG_COLUMNS = ("entry", "field", "value", "unit", "low", "high", "source", "note")
+_CAT_CACHE: dict[tuple[str, str], xr.Dataset] = {}
+
+
+def load_catalog(name: str, dim: str = "entry") -> xr.Dataset:
+    """Load ``data/catalogs/NAME.csv`` as a Dataset along ``dim`` (one variable per field).
+
+    Numeric fields become float variables in the unit written in the file (``attrs['units']``),
+    with ``<field>_low``/``<field>_high`` kept in ``attrs``-free companion variables only when a
+    caller needs them (see :func:`catalog_rows`); text fields become string variables. Each
+    variable's ``attrs['sources']`` lists the source keys of its cells. Every row is validated:
+    known columns, a finite value for numeric rows, low <= value <= high, a source key that
+    resolves, one unit per field.
+    """
+    key = (name, dim)
+    if key in _CAT_CACHE:
+        return _CAT_CACHE[key]
+    rows = catalog_rows(name)
+    entries = list(dict.fromkeys(r["entry"] for r in rows))
+    fields: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        f = fields.setdefault(r["field"], {"unit": r["unit"], "values": {}, "sources": set(), "numeric": r["numeric"]})
+        if f["unit"] != r["unit"] or f["numeric"] != r["numeric"]:
+            raise ArchitectureError(f"field '{r['field']}' is written with two units or kinds", file=r["file"], parameter=r["field"])
+        f["values"][r["entry"]] = r["value"]
+        f["sources"].update(r["source"])
+    data_vars = {}
+    for fname, f in fields.items():
+        if f["numeric"]:
+            vals = np.array([f["values"].get(e, np.nan) for e in entries], dtype=float)
+        else:
+            vals = np.array([str(f["values"].get(e, "")) for e in entries], dtype=object)
+        attrs = {"sources": sorted(f["sources"])}
+        if f["numeric"]:
+            attrs["units"] = units.unit_string(f["unit"] or "1")
+        data_vars[fname] = xr.DataArray(vals, dims=dim, attrs=attrs)
+    ds = xr.Dataset(data_vars, coords={dim: entries}, attrs={"catalog": name})
+    _CAT_CACHE[key] = ds
+    return ds
+
+
+def catalog_rows(name: str) -> list[dict[str, Any]]:
+    """Validated rows of a catalog, each with its numeric value, range, unit and source keys."""
+    path = CATALOG_DIR / f"{name}.csv"
+    file = _rel(path)
+    if not path.exists():
+        known = sorted(p.stem for p in CATALOG_DIR.glob("*.csv"))
+        raise ArchitectureError(f"unknown catalog '{name}'; known: {', '.join(known)}")
+    refs = load_references()
+    out = []
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(row for row in fh if not row.lstrip().startswith("#"))
+        if tuple(reader.fieldnames or ()) != CATALOG_COLUMNS:
+            raise ArchitectureError(f"columns must be {','.join(CATALOG_COLUMNS)}", file=file)
+        for i, r in enumerate(reader, start=2):
+            where = f"{r['entry']}.{r['field']}"
+
+            def fail(reason):
+                raise ArchitectureError(f"row {i}: {reason}", file=file, parameter=where)
+
+            sources = [s.strip() for s in (r["source"] or "").split(";") if s.strip()]
+            if not sources:
+                fail("missing source")
+            for s in sources:
+                if s not in refs:
+                    fail(f"source '{s}' is not a reference key in data/references/")
+            text = (r["value"] or "").strip()
+            try:
+                value = float(text)
+                numeric = True
+            except ValueError:
+                value, numeric = text, False
+            low = high = None
+            if numeric:
+                if not math.isfinite(value):
+                    fail(f"value {text} is not finite")
+                try:
+                    units.parse_unit(r["unit"] or "1", where)
+                except ParameterError as exc:
+                    fail(exc.reason)
+                low = float(r["low"]) if (r["low"] or "").strip() else value
+                high = float(r["high"]) if (r["high"] or "").strip() else value
+                if not (math.isfinite(low) and math.isfinite(high)):
+                    fail("low/high must be finite")
+                if not low <= value <= high:
+                    fail(f"value {value:g} lies outside [{low:g}, {high:g}]")
+            out.append(
+                {"entry": r["entry"], "field": r["field"], "value": value, "unit": (r["unit"] or "").strip(),
+                 "low": low, "high": high, "source": sources, "note": r["note"], "numeric": numeric, "file": file}
+            )
+    return out
+
+
+def catalog_value(catalog: str, field: str, key: Any, unit: str, dim: str = "entry") -> xr.DataArray:
+    """Look up ``field`` of catalog entries ``key`` (a name or a DataArray of names), in ``unit``.
+
+    Vectorised: ``key`` may be a DataArray of entry names along any dimensions (a swept choice);
+    the result has the same dimensions and no catalog coordinate. Unknown names and missing
+    cells are ArchitectureErrors naming the catalog and the field.
+    """
+    ds = load_catalog(catalog, dim)
+    if field not in ds:
+        raise ArchitectureError(f"catalog '{catalog}' has no field '{field}'", parameter=field)
+    key_da = key if isinstance(key, xr.DataArray) else xr.DataArray(np.asarray(key))
+    names = np.unique(np.asarray(key_da.values).astype(str))
+    unknown = [n for n in names if n not in ds[dim].values]
+    if unknown:
+        raise ArchitectureError(
+            f"'{unknown[0]}' is not in catalog '{catalog}'; known: {', '.join(map(str, ds[dim].values))}",
+            parameter=field,
+        )
+    da = ds[field]
+    picked = da.sel({dim: key_da.astype(str)})
+    picked = picked.drop_vars(dim, errors="ignore")
+    if "units" in da.attrs:
+        vals = picked.values
+        if np.isnan(vals).any():
+            raise ArchitectureError(f"catalog '{catalog}' has no value of '{field}' for {', '.join(names)}", parameter=field)
+        picked = units.convert(picked, da.attrs["units"], unit, field)
+    return picked.drop_attrs() if hasattr(picked, "drop_attrs") else picked
+
+
+def catalog_choices(catalog: str, dim: str = "entry") -> Callable[[], tuple[str, ...]]:
+    """A callable giving the entry names of a catalog (for ``ParameterSpec(choices=...)``)."""
+    return lambda: tuple(str(x) for x in load_catalog(catalog, dim)[dim].values)

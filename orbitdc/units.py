@@ -1,0 +1,119 @@
+"""The one place where orbitdc converts units.
+
+Public model functions accept an astropy ``Quantity`` (converted here), an ``xarray.DataArray``
+whose ``attrs["units"]`` astropy can parse (converted here), or a bare number/array read in the
+canonical unit. They call unit-free numeric kernels and return ``DataArray`` objects carrying
+``attrs["units"]`` and ``attrs["long_name"]`` (after xarray's conventions, as MetPy does).
+
+Units that astropy lacks are defined here and enabled on import:
+
+* ``USD`` (money, with SI prefixes: ``MUSD``, ``GUSD``), so ``"USD/kg"`` and ``"USD/(kW yr)"`` parse;
+* ``FLOP`` (one floating-point operation), so ``"FLOP/s"`` parses;
+* ``rad_Si`` (the radiation-dose *rad*, 0.01 Gy, absorbed in silicon). Plain ``"rad"`` would
+  parse as *radian* in astropy, so orbitdc writes doses as ``rad_Si``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import astropy.units as u
+import numpy as np
+import xarray as xr
+
+from .errors import ParameterError
+
+USD = u.def_unit(["USD"], doc="United States dollar (money as a unit)", prefixes=True)
+FLOP = u.def_unit(["FLOP"], doc="one floating-point operation", prefixes=True)
+rad_Si = u.def_unit(["rad_Si"], 0.01 * u.Gy, doc="radiation absorbed dose (rad) in silicon")
+u.add_enabled_units([USD, FLOP, rad_Si])
+
+# Conversions between K and deg_C are allowed everywhere a temperature is read.
+_EQUIVALENCIES = u.temperature()
+
+
+def parse_unit(unit: str | u.UnitBase, name: str = "unit") -> u.UnitBase:
+    """Parse a unit string strictly; ``""`` and ``"1"`` mean dimensionless."""
+    if isinstance(unit, u.UnitBase):
+        return unit
+    text = str(unit).strip()
+    if text in ("", "1", "one", "dimensionless"):
+        return u.dimensionless_unscaled
+    try:
+        return u.Unit(text, parse_strict="raise")
+    except (ValueError, TypeError) as exc:
+        raise ParameterError(name, f"unit '{unit}' is not a unit astropy can parse") from exc
+
+
+def unit_string(unit: str | u.UnitBase) -> str:
+    """The text stored in ``attrs['units']``: the string as written when astropy parses it."""
+    parsed = parse_unit(unit)
+    if parsed == u.dimensionless_unscaled:
+        return "1"
+    return unit.strip() if isinstance(unit, str) else parsed.to_string()
+
+
+def convert(value: Any, from_unit: str | u.UnitBase, to_unit: str | u.UnitBase, name: str = "value"):
+    """Convert plain numbers ``value`` from ``from_unit`` to ``to_unit`` (floats out)."""
+    src, dst = parse_unit(from_unit, name), parse_unit(to_unit, name)
+    if src == dst:
+        return value
+    try:
+        if isinstance(value, xr.DataArray):
+            factor = src.to(dst, equivalencies=_EQUIVALENCIES, value=1.0)
+            offset = src.to(dst, equivalencies=_EQUIVALENCIES, value=0.0)
+            return value * (factor - offset) + offset
+        return src.to(dst, np.asarray(value, dtype=float), equivalencies=_EQUIVALENCIES)
+    except u.UnitConversionError as exc:
+        raise ParameterError(
+            name, f"unit '{unit_string(src)}' cannot be converted to '{unit_string(dst)}'"
+        ) from exc
+
+
+def strip(value: Any, unit: str | u.UnitBase, name: str = "value"):
+    """Return ``value`` as plain floats in ``unit`` (a DataArray stays a DataArray).
+
+    * ``Quantity`` -> converted ``ndarray`` (or float);
+    * ``DataArray`` with ``attrs['units']`` -> converted DataArray without attrs; without units
+      it is taken to be in ``unit`` already;
+    * a number, list or ``ndarray`` -> taken to be in ``unit``.
+    """
+    if isinstance(value, u.Quantity):
+        try:
+            out = value.to_value(parse_unit(unit, name), equivalencies=_EQUIVALENCIES)
+        except u.UnitConversionError as exc:
+            raise ParameterError(
+                name, f"unit '{value.unit}' cannot be converted to '{unit_string(unit)}'"
+            ) from exc
+        return out
+    if isinstance(value, xr.DataArray):
+        src = value.attrs.get("units")
+        data = value if value.dtype.kind == "f" else value.astype(float)
+        if src is not None:
+            data = convert(data, src, unit, name)
+        return data.drop_attrs(deep=False) if hasattr(data, "drop_attrs") else data.copy(data=data.data)
+    if isinstance(value, str):
+        return strip(quantity_from_string(value, name), unit, name)
+    return np.asarray(value, dtype=float) if not np.isscalar(value) else float(value)
+
+
+def quantity_from_string(text: str, name: str = "value") -> u.Quantity:
+    """Parse ``"650 km"`` or ``"500 USD/kg"`` into a Quantity (a bare number is dimensionless)."""
+    try:
+        return u.Quantity(text)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(name, f"'{text}' is not a number with a unit (e.g. '650 km')") from exc
+
+
+def wrap(values: Any, unit: str | u.UnitBase, long_name: str, name: str | None = None) -> xr.DataArray:
+    """Return ``values`` as a DataArray with ``attrs`` ``units`` and ``long_name``."""
+    da = values if isinstance(values, xr.DataArray) else xr.DataArray(np.asarray(values))
+    da = da.copy(deep=False)
+    da.attrs = {"units": unit_string(unit), "long_name": long_name}
+    if name is not None:
+        da.name = name
+    return da
+
+
+def to_quantity(da: xr.DataArray) -> u.Quantity:
+    """An astropy Quantity from a DataArray carrying ``attrs['units']``."""
+    return u.Quantity(np.asarray(da.values), parse_unit(da.attrs.get("units", "1")))
