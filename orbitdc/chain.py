@@ -62,6 +62,7 @@ SYSTEM_PARAMETERS: dict[str, ParameterSpec] = {
     "target_it_power": ParameterSpec("kW", "target IT power of the whole system", minimum=0, exclusive_minimum=True),
     "start_year": ParameterSpec("1", "calendar year the system starts deployment", minimum=2020, maximum=2100),
     "mission_lifetime": ParameterSpec("yr", "design life of a satellite or facility", minimum=0, exclusive_minimum=True, maximum=50),
+    "stated_it_power": ParameterSpec("kW", "IT power at the scale the company itself states (second view; evaluate with target_it_power=stated_it_power)", minimum=0, exclusive_minimum=True),
 }
 
 #: The chain, in order. Each module defines ``STAGE`` (a :class:`Stage`).
