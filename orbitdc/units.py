@@ -22,10 +22,11 @@ import xarray as xr
 
 from .errors import ParameterError
 
-USD = u.def_unit(["USD"], doc="United States dollar (money as a unit)", prefixes=True)
-FLOP = u.def_unit(["FLOP"], doc="one floating-point operation", prefixes=True)
-rad_Si = u.def_unit(["rad_Si"], 0.01 * u.Gy, doc="radiation absorbed dose (rad) in silicon")
-u.add_enabled_units([USD, FLOP, rad_Si])
+_NAMESPACE: dict = {}  # def_unit puts the prefixed forms (kUSD, MUSD, TFLOP, ...) here
+USD = u.def_unit(["USD"], doc="United States dollar (money as a unit)", prefixes=True, namespace=_NAMESPACE)
+FLOP = u.def_unit(["FLOP"], doc="one floating-point operation", prefixes=True, namespace=_NAMESPACE)
+rad_Si = u.def_unit(["rad_Si"], 0.01 * u.Gy, doc="radiation absorbed dose (rad) in silicon", namespace=_NAMESPACE)
+u.add_enabled_units(_NAMESPACE)
 
 # Conversions between K and deg_C are allowed everywhere a temperature is read.
 _EQUIVALENCIES = u.temperature()

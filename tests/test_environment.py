@@ -1,0 +1,56 @@
+"""The install files agree: pyproject.toml's dependencies and environment.yml list the same
+packages with the same version ranges, and constraints.txt pins each of them."""
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _name(text: str) -> str:
+    return re.sub(r"[-_.]+", "-", text).lower()
+
+
+def _pyproject() -> dict[str, str]:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = meta["dependencies"] + meta["optional-dependencies"]["test"]
+    return {_name(Requirement(r).name): str(Requirement(r).specifier) for r in reqs}
+
+
+def _conda() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    out = {}
+    for dep in env["dependencies"]:
+        items = dep["pip"] if isinstance(dep, dict) else [dep]
+        for item in items:
+            if item.startswith("-e") or item in ("pip",) or item.startswith("python"):
+                continue
+            req = Requirement(item)
+            out[_name(req.name)] = str(req.specifier)
+    return out
+
+
+def test_environment_yml_matches_pyproject():
+    py, conda = _pyproject(), _conda()
+    assert sorted(py) == sorted(conda), (set(py) ^ set(conda))
+    for name, spec in py.items():
+        assert set(spec.split(",")) == set(conda[name].split(",")), name
+
+
+def test_boinor_is_the_poliastro_api_dependency():
+    # poliastro 0.17 cannot install on Python >= 3.11 (astropy < 6); the fork boinor keeps its API.
+    assert _pyproject()["boinor"] in (">=0.20,<0.21", "<0.21,>=0.20")
+
+
+def test_constraints_pin_every_dependency_within_its_range():
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, ver = line.split("==", 1)
+            pins[_name(name.split("[")[0])] = ver.strip()
+    for name, spec in _pyproject().items():
+        assert name in pins, f"{name} is not pinned in constraints.txt"
+        assert Requirement(f"{name}{spec}").specifier.contains(pins[name], prereleases=True), (name, pins[name], spec)
