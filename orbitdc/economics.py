@@ -1,0 +1,615 @@
+"""Economics: space total cost of ownership, the terrestrial baseline, levelised cost, break-even.
+
+The question every reader asks is whether compute in orbit is cheaper than the same compute on the
+ground, at what launch price, and how sure we are. Published answers span "22x cheaper in space"
+(Starcloud) to "2.5-3x dearer" (BCG) and "up to 78x dearer" (ABI); most of that spread is *scope*
+(is the IT hardware on both sides?) and *finance* (is anything discounted?). This module compares
+like with like and shows its working:
+
+* **Same compute on both sides.** For every space design point the terrestrial baseline is costed
+  for the same number of the same accelerators (same catalog price, same refresh period), the same
+  IT power, from the same parameters, so ``cost_ratio_vs_terrestrial`` is like for like.
+* **Finance per asset class.** Capital is annualised with the capital recovery factor
+  :func:`capital_recovery_factor` at a weighted average cost of capital (``space_wacc`` for the
+  space programme and its ground segment, ``terrestrial_wacc`` for the data centre) over the life
+  of its asset class: compute hardware (``hardware_refresh_period``; in orbit it cannot outlive
+  its satellite, so ``min(hardware_refresh_period, mission_lifetime)``), satellites
+  (``mission_lifetime``) and buildings (``facility_lifetime``; also used for the space ground
+  segment).
+* **Levelised per kW of IT delivered.** ``cost_per_kw_year`` = annualised capital plus yearly
+  operating cost, divided by the IT power times its ``availability`` (the fraction of time it
+  delivers compute).
+
+Space (kind ``space``), whole system of ``satellites`` satellites:
+
+    capex = H_s + B + L + I + G
+    H_s = n_acc * P_acc * (1 + server_cost_fraction) * (1 + space_hardware_premium)
+    B   = m_bus * c_bus * g(m_bus / bus_reference_mass)        (Wright's law, see bus_cost_per_kg)
+    L   = launch_cost                                          (from the launch stage)
+    I   = insurance_rate * (H_s + B + L)
+    G   = ground_segment_cost * P_IT
+    annual = H_s CRF(r_s, min(T_hw, T_sat)) + (B + L + I + D) CRF(r_s, T_sat) + G CRF(r_s, T_fac) + opex
+    D   = (H_s + B + L + I) ((1 + r_s)^(deployment_years / 2) - 1)      (capital idle while deploying)
+    opex = satellite_operations_cost * N + ground_bandwidth_cost * P_IT
+           + satellite_failure_rate * (H_s + B + L) (1 + insurance_rate)     (replacing failed satellites)
+
+Terrestrial (kind ``terrestrial``, and the baseline of every space point):
+
+    capex = H_t + F,   H_t = n_acc * P_acc * (1 + server_cost_fraction),   F = facility_capex * P_IT
+    annual = H_t CRF(r_t, T_hw) + (F + Q) CRF(r_t, T_fac) + facility_om_rate F
+             + P_IT h (electricity_price PUE + water_usage water_price)
+    Q   = F ((1 + r_t)^grid_connection_delay - 1)     (capital idle while waiting for the grid)
+
+with h the hours in a year (8,766 h, the Julian year of ``astropy.units.yr``).
+
+Break-even launch price: every launch-dependent term above is proportional to the launch price
+per kg (the launch stage bills ``launch_cost = billed mass x launch_price_per_kg``), so the space
+annual cost is affine in the price, ``A(p) = A0 + S p``, and the price at which space equals the
+ground per kW delivered is closed-form, ``p* = (T P_IT a_s - A0) / S``. When ``A0`` alone already
+exceeds the ground cost there is no positive break-even: ``breakeven_launch_price`` is NaN and
+``breakeven_unreachable`` is True (hardware, bus and operations already cost more than the ground).
+
+Missing upstream stages: a variable that an earlier stage has not produced (because its module does
+not exist yet) is read as NaN, so the outputs that depend on it are NaN rather than invented. The
+system IT power is ``it_power * satellites`` when both exist, else ``target_it_power`` (the system
+is sized to it).
+
+Sources: CRF and levelised cost after Short, Packey & Holt (1995), NREL/TP-462-5173; launched
+power price after Aguera y Arcas et al. (2025, "Project Suncatcher"); terrestrial ranges from
+REFERENCES.md and ``data/references/economics.yaml``.
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any, Mapping
+
+import astropy.units as u
+import numpy as np
+import xarray as xr
+
+from . import units
+from .chain import Output, Stage
+from .errors import ArchitectureError, ParameterError
+from .parameters import ParameterSpec, catalog_value
+
+#: Hours in one year (Julian year, as ``astropy.units.yr``): 8,766 h.
+HOURS_PER_YEAR = float(u.yr.to(u.h))
+#: PFLOP/s per FLOP/s.
+_PFLOPS_PER_FLOPS = float(u.Unit("FLOP/s").to(u.Unit("PFLOP/s")))
+#: m3 per litre.
+_M3_PER_L = float(u.L.to(u.m**3))
+#: kg per tonne.
+_KG_PER_T = float(u.t.to(u.kg))
+
+#: Catalog and field holding the unit price of one accelerator.
+ACCELERATOR_CATALOG = "accelerators"
+ACCELERATOR_PRICE_FIELD = "unit_price"
+
+#: Items of ``cost_breakdown`` (dimension ``cost_item``), space items first, then terrestrial.
+COST_ITEMS = (
+    "compute_hardware",
+    "satellite_bus",
+    "launch",
+    "insurance",
+    "ground_segment",
+    "deployment_finance",
+    "operations",
+    "ground_bandwidth",
+    "satellite_replacement",
+    "facility",
+    "grid_connection_delay",
+    "facility_operations",
+    "electricity",
+    "water",
+)
+
+
+# ============================================================================================
+# Numeric kernels (plain floats/arrays/DataArrays in canonical units, no Quantities)
+# ============================================================================================
+def _crf(rate, years, periods_per_year=1.0):
+    """Capital recovery factor kernel [1/yr]; ``rate`` per year, ``years`` in years.
+
+    ``m i / (1 - (1 + i)^(-n m))`` with ``i = rate / m``, written with ``log1p``/``expm1`` so it
+    is exact near ``i = 0`` where it tends to ``1 / n``.
+    """
+    i = rate / periods_per_year
+    periods = years * periods_per_year
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = periods_per_year * i / -np.expm1(-periods * np.log1p(i))
+    limit = 1.0 / years
+    if isinstance(out, xr.DataArray) or isinstance(i, xr.DataArray):
+        return xr.where(i == 0, limit, out)
+    return np.where(np.asarray(i) == 0, limit, out)
+
+
+def _growth(rate, years):
+    """``(1 + rate)^years - 1``: interest accrued on idle capital (exact near 0)."""
+    return np.expm1(years * np.log1p(rate))
+
+
+def _wright_average(x, learning_rate):
+    """Average unit-cost factor over a production run of ``x`` reference lots under Wright's law.
+
+    Unit cost ``c(Q) = c_ref (Q / Q_ref)^b`` with ``b = log2(1 - learning_rate)`` (each doubling of
+    cumulative production cuts unit cost by ``learning_rate``). Building ``x Q_ref`` more after
+    ``Q_ref`` already built costs on average ``c_ref ((1 + x)^(b+1) - 1) / ((b + 1) x)``; this is
+    that factor (1 when ``x -> 0``).
+    """
+    b1 = np.log2(1.0 - learning_rate) + 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.expm1(b1 * np.log1p(x)) / (b1 * x)
+    if isinstance(g, xr.DataArray) or isinstance(x, xr.DataArray):
+        return xr.where(x > 0, g, 1.0)
+    return np.where(np.asarray(x) > 0, g, 1.0)
+
+
+def _safe_div(num, den):
+    """``num / den`` where ``den > 0``, NaN elsewhere (no inf, no warnings)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = num / den
+    if isinstance(q, xr.DataArray):
+        return q.where(den > 0)
+    return np.where(np.asarray(den) > 0, q, np.nan)
+
+
+# ============================================================================================
+# Public model functions (accept Quantities, DataArrays with units, or numbers in canonical units)
+# ============================================================================================
+def _check_rate(rate, name):
+    arr = np.asarray(rate.values if isinstance(rate, xr.DataArray) else rate, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError(name, "must be a finite number")
+    if np.any(arr <= -1.0):
+        raise ParameterError(name, f"{arr[arr <= -1.0].flat[0]:g} is <= -100%: a discount rate must be > -1")
+
+
+def _check_positive(value, name, unit):
+    arr = np.asarray(value.values if isinstance(value, xr.DataArray) else value, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError(name, "must be a finite number")
+    if np.any(arr <= 0):
+        raise ParameterError(name, f"{arr[arr <= 0].flat[0]:g} {unit} is out of range: must be > 0")
+
+
+def _check_nonnegative(value, name, unit):
+    arr = np.asarray(value.values if isinstance(value, xr.DataArray) else value, dtype=float)
+    if np.any(~np.isfinite(arr)) or np.any(arr < 0):
+        bad = arr[~(np.isfinite(arr) & (arr >= 0))].flat[0]
+        raise ParameterError(name, f"{bad:g} {unit} is out of range: must be a finite number >= 0")
+
+
+def _as_da(x) -> xr.DataArray:
+    return x if isinstance(x, xr.DataArray) else xr.DataArray(np.asarray(x, dtype=float))
+
+
+def capital_recovery_factor(rate, years, periods_per_year=1) -> xr.DataArray:
+    """Capital recovery factor: the level yearly payment that repays 1 USD of capital.
+
+    ``CRF = m i / (1 - (1 + i)^(-n m))`` with ``i = rate / m`` the rate per period (``rate`` a
+    nominal annual rate compounded ``m = periods_per_year`` times a year) and ``n = years``; the
+    result is the *annual* payment (``m`` periodic payments). At ``rate = 0`` it is ``1 / n``.
+    Example: 8 % over 10 years gives 0.14903 per year.
+
+    Source: Short, Packey & Holt (1995), *A Manual for the Economic Evaluation of Energy
+    Efficiency and Renewable Energy Technologies*, NREL/TP-462-5173, eq. 4-7 (CRF) [E].
+
+    Parameters
+    ----------
+    rate : weighted average cost of capital per year [1] (0.08 = 8 %), > -1
+    years : recovery period [yr], > 0
+    periods_per_year : payments per year [1], > 0
+
+    Returns
+    -------
+    DataArray [1/yr]
+    """
+    r = units.strip(rate, "1", "rate")
+    n = units.strip(years, "yr", "years")
+    m = units.strip(periods_per_year, "1", "periods_per_year")
+    _check_rate(r, "rate")
+    _check_positive(n, "years", "yr")
+    _check_positive(m, "periods_per_year", "")
+    _check_rate(_as_da(r) / _as_da(m), "rate")
+    return units.wrap(_as_da(_crf(_as_da(r), _as_da(n), _as_da(m))), "1/yr", "capital recovery factor")
+
+
+def annualised_cost(capital, rate, years) -> xr.DataArray:
+    """Level yearly cost of ``capital`` [USD] financed at ``rate`` over ``years``: ``capital * CRF``.
+
+    Source: Short, Packey & Holt (1995), NREL/TP-462-5173 [E]. Returns USD/yr.
+    """
+    c = units.strip(capital, "USD", "capital")
+    crf = capital_recovery_factor(rate, years)
+    return units.wrap(_as_da(c) * _as_da(crf.values), "USD/yr", "annualised capital cost")
+
+
+def idle_capital_cost(capital, rate, delay) -> xr.DataArray:
+    """Cost of capital spent ``delay`` years before it earns: ``capital ((1 + rate)^delay - 1)``.
+
+    Used for the grid-connection delay of a terrestrial data centre (the facility is built but
+    waits for power) and for the deployment time of a constellation (interest during construction).
+    Source: standard compound interest (Short, Packey & Holt 1995, NREL/TP-462-5173) [E].
+
+    Parameters: capital [USD], rate [1/yr as a fraction], delay [yr]. Returns USD.
+    """
+    c = units.strip(capital, "USD", "capital")
+    r = units.strip(rate, "1", "rate")
+    d = units.strip(delay, "yr", "delay")
+    _check_rate(r, "rate")
+    _check_nonnegative(d, "delay", "yr")
+    return units.wrap(_as_da(c) * _growth(_as_da(r), _as_da(d)), "USD", "cost of idle capital")
+
+
+def launched_power_price(specific_mass, launch_price_per_kg, lifetime) -> xr.DataArray:
+    """Suncatcher's "launched power price": launch spend per kW of IT per year of life.
+
+    ``specific_mass * launch_price_per_kg / lifetime`` [USD/(kW yr)]. A narrower metric than
+    :data:`cost_per_kw_year`: it leaves out hardware, manufacturing, insurance, operations and
+    finance; the report shows both. Example (Suncatcher, Starlink-like ~20.5 kg/kW, 5 yr):
+    ~$14,700 per kW-yr at ~$3,600/kg and ~$810 per kW-yr at $200/kg.
+
+    Source: Aguera y Arcas et al. (2025), "Towards a future space-based, highly scalable AI
+    infrastructure system design", arXiv:2511.19468 [PP].
+
+    Parameters
+    ----------
+    specific_mass : satellite mass per kW of IT [kg/kW], >= 0
+    launch_price_per_kg : [USD/kg], >= 0
+    lifetime : [yr], > 0
+    """
+    m = units.strip(specific_mass, "kg/kW", "specific_mass")
+    p = units.strip(launch_price_per_kg, "USD/kg", "launch_price_per_kg")
+    t = units.strip(lifetime, "yr", "lifetime")
+    _check_nonnegative(m, "specific_mass", "kg/kW")
+    _check_nonnegative(p, "launch_price_per_kg", "USD/kg")
+    _check_positive(t, "lifetime", "yr")
+    return units.wrap(_as_da(m) * _as_da(p) / _as_da(t), "USD/(kW yr)", "launched power price")
+
+
+def terrestrial_power_cost(electricity_price, pue, duration=1 * u.yr) -> xr.DataArray:
+    """Electricity spend per kW of IT over ``duration``: ``electricity_price * PUE * hours``.
+
+    Over one year this is Suncatcher's terrestrial band: $0.06/kWh at PUE 1.09 gives ~$573 per
+    kW-yr and $0.25/kWh at PUE 1.4 ~$3,068 (their "$570-3,000"). Hours from astropy's Julian year
+    (8,766 h/yr). Source: Aguera y Arcas et al. (2025), arXiv:2511.19468 [PP].
+
+    Parameters: electricity_price [USD/(kW h)] >= 0, pue [1] >= 1, duration [yr] >= 0.
+    Returns USD/kW (per kW of IT).
+    """
+    c = units.strip(electricity_price, "USD/(kW h)", "electricity_price")
+    q = units.strip(pue, "1", "pue")
+    d = units.strip(duration, "yr", "duration")
+    _check_nonnegative(c, "electricity_price", "USD/(kW h)")
+    _check_nonnegative(d, "duration", "yr")
+    qa = np.asarray(q.values if isinstance(q, xr.DataArray) else q, dtype=float)
+    if np.any(~np.isfinite(qa)) or np.any(qa < 1):
+        raise ParameterError("pue", "power usage effectiveness must be a finite number >= 1")
+    return units.wrap(_as_da(c) * _as_da(q) * _as_da(d) * HOURS_PER_YEAR, "USD/kW", "electricity cost per kW of IT")
+
+
+def terrestrial_energy_cost(it_power, electricity_price, pue, duration) -> xr.DataArray:
+    """Electricity bill of a data centre: ``it_power * PUE * hours * electricity_price`` [USD].
+
+    Example (Starcloud white paper, 2024): 40 MW for 10 years at $0.04/kWh (PUE 1) is about $140M.
+    """
+    p = units.strip(it_power, "kW", "it_power")
+    _check_nonnegative(p, "it_power", "kW")
+    per_kw = terrestrial_power_cost(electricity_price, pue, duration)
+    return units.wrap(_as_da(p) * _as_da(per_kw.values), "USD", "electricity cost")
+
+
+def bus_cost_per_kg(programme_mass, reference_cost_per_kg, reference_mass, learning_rate) -> xr.DataArray:
+    """Average satellite-bus manufacturing cost per kg for a programme, with Wright's learning law.
+
+    Unit cost falls by ``learning_rate`` with every doubling of cumulative production (Wright
+    1936): ``c(Q) = c_ref (Q / Q_ref)^b``, ``b = log2(1 - learning_rate)``. With ``Q_ref`` (the
+    cumulative mass already built when the cost was ``c_ref``) and a programme of mass ``M`` built
+    after it, the average cost per kg is ``c_ref ((1 + x)^(b+1) - 1) / ((b + 1) x)``, ``x = M / Q_ref``.
+
+    Source: T. P. Wright (1936), "Factors affecting the cost of airplanes", J. Aeronautical
+    Sciences 3(4) 122-128 [PR].
+
+    Parameters
+    ----------
+    programme_mass : bus mass to build [kg], >= 0
+    reference_cost_per_kg : [USD/kg] at cumulative production ``reference_mass``, >= 0
+    reference_mass : [kg] (a Quantity in t is converted), > 0
+    learning_rate : [1] cost reduction per doubling, 0 <= lr < 1
+    """
+    m = units.strip(programme_mass, "kg", "programme_mass")
+    c = units.strip(reference_cost_per_kg, "USD/kg", "reference_cost_per_kg")
+    q = units.strip(reference_mass, "kg", "reference_mass")
+    lr = units.strip(learning_rate, "1", "learning_rate")
+    _check_nonnegative(m, "programme_mass", "kg")
+    _check_nonnegative(c, "reference_cost_per_kg", "USD/kg")
+    _check_positive(q, "reference_mass", "kg")
+    la = np.asarray(lr.values if isinstance(lr, xr.DataArray) else lr, dtype=float)
+    if np.any(~np.isfinite(la)) or np.any(la < 0) or np.any(la >= 1):
+        raise ParameterError("learning_rate", "must be a fraction in [0, 1)")
+    return units.wrap(_as_da(c) * _wright_average(_as_da(m) / _as_da(q), _as_da(lr)), "USD/kg", "average bus cost per kg")
+
+
+def breakeven_launch_price(fixed_annual_cost, annual_cost_per_launch_price, target_annual_cost):
+    """Launch price at which an affine space cost ``A0 + S p`` equals a target (closed form).
+
+    ``p* = (target - A0) / S``. Returns ``(price, unreachable)``: ``price`` [USD/kg] is NaN and
+    ``unreachable`` True where no positive price reaches the target (``A0 >= target``: the costs
+    that do not depend on launch already exceed it) or where ``S <= 0`` (launch price does not
+    matter). Inputs: A0 [USD/yr], S [USD/yr per USD/kg = kg/yr], target [USD/yr].
+    """
+    a0 = _as_da(units.strip(fixed_annual_cost, "USD/yr", "fixed_annual_cost"))
+    s = _as_da(units.strip(annual_cost_per_launch_price, "kg/yr", "annual_cost_per_launch_price"))
+    t = _as_da(units.strip(target_annual_cost, "USD/yr", "target_annual_cost"))
+    price, unreachable = _breakeven(a0, s, t)
+    return (units.wrap(price, "USD/kg", "break-even launch price"),
+            unreachable.assign_attrs(long_name="no positive launch price breaks even"))
+
+
+def _breakeven(a0, s, t):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = (t - a0) / s
+    ok = (s > 0) & (p > 0)
+    known = a0.notnull() & s.notnull() & t.notnull()
+    return p.where(ok), (~ok) & known
+
+
+def wright_year_price_reaches(target_price, current_price, start_year, learning_rate,
+                              cumulative_mass, annual_mass, annual_growth):
+    """LOCAL FALLBACK: calendar year at which a Wright's-law launch price falls to ``target_price``.
+
+    Used only when :mod:`orbitdc.launch` has no ``year_price_reaches``. Price falls by
+    ``learning_rate`` per doubling of cumulative launched mass: ``p(Q) = p0 (Q / Q0)^b``,
+    ``b = log2(1 - learning_rate)``, so the price reaches ``p*`` at ``Q* = Q0 (p*/p0)^(1/b)``.
+    Cumulative mass grows by ``annual_mass`` a year, itself growing at ``annual_growth``:
+    ``Q(t) = Q0 + M ((1+g)^t - 1) / ln(1+g)`` (``Q0 + M t`` at ``g = 0``), inverted for ``t``.
+    Returns ``start_year`` where the target is already met, NaN where it is never met (NaN target,
+    or no learning).
+    Source: T. P. Wright (1936) [PR]; Suncatcher (2025) applies ~20 % per doubling to launch [PP].
+    """
+    p_t, p0, y0, lr, q0, m, g = (_as_da(x) for x in (target_price, current_price, start_year, learning_rate,
+                                                      cumulative_mass, annual_mass, annual_growth))
+    b = np.log2(1.0 - lr)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q_star = q0 * (p_t / p0) ** (1.0 / b)
+        need = (q_star - q0) / m
+        lg = np.log1p(g)
+        t_growth = np.log1p(need * lg) / lg
+        t = xr.where(g > 0, t_growth, need)
+    year = y0 + t.clip(min=0)
+    year = year.where(p_t < p0, y0)
+    return year.where(p_t.notnull() & (p_t > 0) & ((p_t >= p0) | ((lr > 0) & (m > 0))))
+
+
+# ============================================================================================
+# The stage
+# ============================================================================================
+_FRAC = dict(minimum=0.0, maximum=1.0)
+PARAMETERS: dict[str, ParameterSpec] = {
+    "space_wacc": ParameterSpec("1", "weighted average cost of capital of the space programme (per year)",
+                                minimum=-1.0, exclusive_minimum=True, maximum=1.0),
+    "terrestrial_wacc": ParameterSpec("1", "weighted average cost of capital of a terrestrial data centre (per year)",
+                                      minimum=-1.0, exclusive_minimum=True, maximum=1.0),
+    "hardware_refresh_period": ParameterSpec("yr", "economic life of compute hardware (refresh cycle)",
+                                             minimum=0.0, exclusive_minimum=True, maximum=20.0),
+    "facility_lifetime": ParameterSpec("yr", "economic life of a data-centre building or ground segment",
+                                       minimum=0.0, exclusive_minimum=True, maximum=60.0),
+    "server_cost_fraction": ParameterSpec("1", "server, network and rack cost per unit of accelerator cost", minimum=0.0, maximum=5.0),
+    "space_hardware_premium": ParameterSpec("1", "extra cost of packaging and qualifying compute hardware for orbit, per unit of hardware cost",
+                                            minimum=0.0, maximum=10.0),
+    "bus_cost_per_kg": ParameterSpec("USD/kg", "satellite bus manufacturing cost per kg at the reference cumulative production",
+                                     minimum=0.0),
+    "bus_reference_mass": ParameterSpec("t", "cumulative satellite mass already built when bus_cost_per_kg applied",
+                                        minimum=0.0, exclusive_minimum=True),
+    "bus_learning_rate": ParameterSpec("1", "bus cost reduction per doubling of cumulative production (Wright)",
+                                       minimum=0.0, maximum=1.0, exclusive_maximum=True),
+    "insurance_rate": ParameterSpec("1", "launch plus first-year insurance premium per unit of insured value", **_FRAC),
+    "ground_segment_cost": ParameterSpec("USD/kW", "ground segment capital (gateways, network) per kW of IT in orbit", minimum=0.0),
+    "satellite_operations_cost": ParameterSpec("USD/yr", "operations cost per satellite per year", minimum=0.0),
+    "ground_bandwidth_cost": ParameterSpec("USD/(kW yr)", "ground-station service and backhaul bandwidth per kW of IT per year", minimum=0.0),
+    "facility_capex": ParameterSpec("USD/kW", "data-centre construction capital per kW of IT (critical load)", minimum=0.0),
+    "facility_om_rate": ParameterSpec("1/yr", "data-centre operation and maintenance per year, per unit of facility capital", minimum=0.0, maximum=1.0),
+    "electricity_price": ParameterSpec("USD/(kW h)", "electricity price paid by a terrestrial data centre", minimum=0.0),
+    "pue": ParameterSpec("1", "power usage effectiveness of the terrestrial data centre", minimum=1.0, maximum=5.0),
+    "water_usage": ParameterSpec("L/(kW h)", "water use effectiveness (on-site water per kWh of IT energy)", minimum=0.0),
+    "water_price": ParameterSpec("USD/m3", "price of water for a terrestrial data centre", minimum=0.0),
+    "grid_connection_delay": ParameterSpec("yr", "wait for a grid connection before a terrestrial data centre can run",
+                                           minimum=0.0, maximum=30.0),
+}
+
+OUTPUTS: dict[str, Output] = {
+    "capex": Output("USD", "capital cost of the whole system"),
+    "opex": Output("USD/yr", "operating cost of the whole system per year"),
+    "cost_per_kw_year": Output("USD/(kW yr)", "levelised cost per kW of IT delivered per year"),
+    "cost_per_accelerator_hour": Output("USD/h", "levelised cost per delivered accelerator-hour"),
+    "cost_per_pflop_hour": Output("USD s/(PFLOP h)", "levelised cost per hour of 1 PFLOP/s of delivered peak compute"),
+    "terrestrial_cost_per_kw_year": Output("USD/(kW yr)", "levelised cost of the same compute on the ground per kW of IT delivered per year"),
+    "cost_ratio_vs_terrestrial": Output("1", "levelised cost relative to the same compute on the ground"),
+    "breakeven_launch_price": Output("USD/kg", "launch price at which space costs the same as the ground (NaN: none)"),
+    "breakeven_unreachable": Output("1", "no positive launch price breaks even (costs other than launch already exceed the ground)"),
+    "breakeven_year": Output("1", "calendar year the launch price learning curve reaches the break-even price"),
+    "launched_power_price": Output("USD/(kW yr)", "launched power price (Suncatcher): specific mass x launch price / lifetime"),
+    "annual_cost": Output("USD/yr", "levelised annual cost of the whole system (annualised capital + opex)"),
+    "terrestrial_annual_cost": Output("USD/yr", "levelised annual cost of the same compute on the ground"),
+    "cost_breakdown": Output("USD", "present value over mission_lifetime of each cost item (at the system's WACC)"),
+}
+
+
+def _get(ds: xr.Dataset, name: str) -> xr.DataArray:
+    """A variable of ``ds`` without attrs, or NaN when no stage has produced it yet."""
+    return ds[name] if name in ds else xr.DataArray(np.nan)
+
+
+def accelerator_price(ds: xr.Dataset) -> xr.DataArray:
+    """Unit price [USD] of the ``accelerator`` choice from ``data/catalogs/accelerators.csv`` (NaN if unknown)."""
+    if "accelerator" not in ds:
+        return xr.DataArray(np.nan)
+    try:
+        return catalog_value(ACCELERATOR_CATALOG, ACCELERATOR_PRICE_FIELD, ds["accelerator"], "USD")
+    except ArchitectureError as exc:
+        if "unknown catalog" in exc.reason or "has no field" in exc.reason:
+            return xr.DataArray(np.nan)
+        raise
+
+
+def _year_price_reaches(ds: xr.Dataset, price: xr.DataArray) -> xr.DataArray:
+    """Break-even year through the launch stage's ``year_price_reaches`` (NaN if it does not exist)."""
+    try:
+        launch = importlib.import_module("orbitdc.launch")
+    except ModuleNotFoundError as exc:
+        if exc.name == "orbitdc.launch":
+            return xr.full_like(price, np.nan)
+        raise
+    fn = getattr(launch, "year_price_reaches", None)
+    if fn is None:
+        return xr.full_like(price, np.nan)
+    return _as_da(fn(price, ds))
+
+
+def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.DataArray]:
+    """Every economics output for the Dataset ``ds`` (parameters and upstream outputs).
+
+    ``price_per_accelerator`` [USD] overrides the catalog lookup (for tests and what-ifs).
+    Pure broadcasting: any input may carry its own dimensions.
+    """
+    kind = ds.attrs.get("architecture_kind", "space")
+    g = lambda name: _get(ds, name)  # noqa: E731
+    p_acc = accelerator_price(ds) if price_per_accelerator is None else _as_da(units.strip(price_per_accelerator, "USD"))
+
+    space = kind == "space"
+    n_sat = g("satellites") if (space and "satellites" in ds) else xr.DataArray(1.0)
+    if "it_power" in ds and (not space or "satellites" in ds):
+        it_total = g("it_power") * n_sat
+    else:
+        it_total = g("target_it_power")
+    n_acc = g("accelerators") * n_sat
+    flops = g("peak_flops") * n_sat
+    avail = g("availability")
+    t_sat = g("mission_lifetime")
+    t_hw = g("hardware_refresh_period")
+    t_fac = g("facility_lifetime")
+    r_t = g("terrestrial_wacc")
+    scf = g("server_cost_fraction")
+
+    # ---- terrestrial baseline of the same compute -------------------------------------------
+    hw_t = n_acc * p_acc * (1.0 + scf)
+    fac = g("facility_capex") * it_total
+    grid = fac * _growth(r_t, g("grid_connection_delay"))
+    crf_t_hw = _crf(r_t, t_hw)
+    crf_t_fac = _crf(r_t, t_fac)
+    energy_kwh = it_total * HOURS_PER_YEAR  # kW h per year of IT energy at full load
+    electricity = energy_kwh * g("electricity_price") * g("pue")
+    water = energy_kwh * g("water_usage") * _M3_PER_L * g("water_price")
+    fac_om = fac * g("facility_om_rate")
+    t_items = {
+        "compute_hardware": hw_t * crf_t_hw,
+        "facility": fac * crf_t_fac,
+        "grid_connection_delay": grid * crf_t_fac,
+        "facility_operations": fac_om,
+        "electricity": electricity,
+        "water": water,
+    }
+    t_annual = sum(t_items.values())
+    a_ground = avail if not space else _ground_availability(ds)
+    t_kwyr = _safe_div(t_annual, it_total * a_ground)
+
+    out: dict[str, xr.DataArray] = {}
+    if not space:
+        annual = t_annual
+        items = t_items
+        capex = hw_t + fac
+        opex = electricity + water + fac_om
+        rate = r_t
+        kwyr = _safe_div(annual, it_total * avail)
+        out["terrestrial_cost_per_kw_year"] = kwyr
+        out["cost_ratio_vs_terrestrial"] = xr.ones_like(kwyr).where(kwyr.notnull())
+        nan = xr.DataArray(np.nan)
+        out["breakeven_launch_price"] = nan
+        out["breakeven_unreachable"] = xr.DataArray(False)
+        out["breakeven_year"] = nan
+        out["launched_power_price"] = nan
+    else:
+        r_s = g("space_wacc")
+        ins = g("insurance_rate")
+        hw_s = n_acc * p_acc * (1.0 + scf) * (1.0 + g("space_hardware_premium"))
+        sat_mass = g("satellite_mass")
+        bus_mass = (sat_mass - g("compute_mass")) if "compute_mass" in ds else sat_mass
+        bus_total = bus_mass * n_sat
+        ref_kg = g("bus_reference_mass") * _KG_PER_T
+        bus = bus_total * g("bus_cost_per_kg") * _wright_average(bus_total / ref_kg, g("bus_learning_rate"))
+        launch = g("launch_cost")
+        price = g("launch_price_per_kg")
+        insurance = ins * (hw_s + bus + launch)
+        ground_seg = g("ground_segment_cost") * it_total
+        capex = hw_s + bus + launch + insurance + ground_seg
+        idle = _growth(r_s, g("deployment_years") * 0.5) if "deployment_years" in ds else xr.DataArray(0.0)
+        deploy_fin = (hw_s + bus + launch + insurance) * idle
+        crf_hw = _crf(r_s, np.minimum(t_hw, t_sat))
+        crf_sat = _crf(r_s, t_sat)
+        crf_gs = _crf(r_s, t_fac)
+        fail = g("satellite_failure_rate")
+        ops = g("satellite_operations_cost") * n_sat
+        bandwidth = g("ground_bandwidth_cost") * it_total
+        replacement = fail * (hw_s + bus + launch) * (1.0 + ins)
+        opex = ops + bandwidth + replacement
+        items = {
+            "compute_hardware": hw_s * crf_hw,
+            "satellite_bus": bus * crf_sat,
+            "launch": launch * crf_sat,
+            "insurance": insurance * crf_sat,
+            "ground_segment": ground_seg * crf_gs,
+            "deployment_finance": deploy_fin * crf_sat,
+            "operations": ops,
+            "ground_bandwidth": bandwidth,
+            "satellite_replacement": replacement,
+        }
+        annual = sum(items.values())
+        rate = r_s
+        kwyr = _safe_div(annual, it_total * avail)
+        out["terrestrial_cost_per_kw_year"] = t_kwyr
+        out["cost_ratio_vs_terrestrial"] = _safe_div(kwyr, t_kwyr)
+        # affine in the launch price: S = d(annual)/d(price) from the billed mass
+        billed_mass = _safe_div(launch, price)
+        slope = billed_mass * (1.0 + ins) * (crf_sat * (1.0 + idle) + fail)
+        a0 = annual - slope * price
+        target = t_kwyr * it_total * avail
+        p_star, unreachable = _breakeven(a0, slope, target)
+        out["breakeven_launch_price"] = p_star
+        out["breakeven_unreachable"] = unreachable
+        out["breakeven_year"] = _year_price_reaches(ds, p_star)
+        out["launched_power_price"] = g("specific_mass") * price / t_sat
+
+    out["capex"] = capex
+    out["opex"] = opex
+    out["annual_cost"] = annual
+    out["terrestrial_annual_cost"] = t_annual
+    out["cost_per_kw_year"] = kwyr
+    out["cost_per_accelerator_hour"] = _safe_div(annual, n_acc * avail * HOURS_PER_YEAR)
+    out["cost_per_pflop_hour"] = _safe_div(annual, flops * _PFLOPS_PER_FLOPS * avail * HOURS_PER_YEAR)
+    # present value over mission_lifetime of each item: annual / CRF(rate, mission_lifetime)
+    pv = 1.0 / _crf(rate, t_sat)
+    zero = xr.DataArray(0.0)
+    stacked = [items.get(k, zero) * pv for k in COST_ITEMS]
+    stacked = xr.broadcast(*stacked)
+    out["cost_breakdown"] = xr.concat(stacked, dim="cost_item", coords="minimal", compat="override").assign_coords(
+        cost_item=("cost_item", list(COST_ITEMS)))
+    return out
+
+
+def _ground_availability(ds: xr.Dataset) -> xr.DataArray:
+    """Availability of the terrestrial baseline inside a space architecture."""
+    return _get(ds, "terrestrial_availability")
+
+
+def run(ds: xr.Dataset) -> Mapping[str, xr.DataArray]:
+    """Stage entry point: :func:`costs` with the accelerator price from the catalog."""
+    return costs(ds)
+
+
+STAGE = Stage(
+    name="economics",
+    run=run,
+    parameters=PARAMETERS,
+    outputs=OUTPUTS,
+    kinds=frozenset({"space", "terrestrial"}),
+)
