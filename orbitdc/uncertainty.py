@@ -1,0 +1,784 @@
+"""Uncertainty: Monte Carlo by Latin hypercube, summaries, tornado and Sobol sensitivity, dask.
+
+Everything here is generic over the model chain: parameters are drawn from the architecture's
+ranges and passed to :func:`orbitdc.chain.build_inputs` as DataArrays along a ``sample``
+dimension, and the chain (:func:`orbitdc.chain.run_stages`) runs once on all of them by
+broadcasting. Whatever stages exist are evaluated; nothing here knows their physics.
+
+Which parameters are drawn
+--------------------------
+Every numeric parameter whose :attr:`~orbitdc.parameters.Parameter.dist` is not ``"fixed"`` and
+whose range is not empty (``low < high``), except those given as overrides (an override fixes a
+parameter). Choices and flags are never drawn. The marginal distributions, all in the parameter's
+canonical unit:
+
+* ``triangular`` (the default when a range is given): ``scipy.stats.triang`` with lower limit
+  ``low``, mode ``value``, upper limit ``high``; mean ``(low + value + high) / 3``.
+* ``uniform``: ``scipy.stats.uniform`` on ``[low, high]`` (``value`` is only the nominal point).
+* ``loguniform``: ``scipy.stats.loguniform`` on ``[low, high]`` (``low > 0``).
+* ``lognormal``: ``scipy.stats.lognorm`` with **median = value** and log-standard deviation
+  ``sigma = ln(high / low) / (2 z95)``, ``z95 = Phi^-1(0.95) = 1.645``: the 5 %-95 % interval
+  has the same width in log space as ``[low, high]``, and it *is* ``[low, high]`` exactly when
+  ``value`` is their geometric mean ``sqrt(low * high)``. Draws may leave ``[low, high]`` (10 %
+  of them do, when there is no truncation): that is the heavy tail the distribution is chosen
+  for. The distribution is truncated to the parameter's physical domain declared by its stage
+  (e.g. a fraction <= 1) by inverse-CDF sampling on ``[F(min), F(max)]``.
+
+The sampling stream (reproducibility and scale)
+-----------------------------------------------
+Uniforms come from a Latin hypercube (``scipy.stats.qmc.LatinHypercube``), transformed by each
+marginal's inverse CDF (``ppf`` from ``scipy.stats``). To keep memory bounded for tens of
+millions of samples and to make the numbers independent of how the work is split, the sample
+index range ``0 .. samples-1`` is cut into fixed blocks of :data:`BLOCK_SIZE` points (the last
+block holds the remainder). Block ``b`` of parameter ``p`` is a one-dimensional Latin hypercube
+of the block's size drawn from ``numpy.random.SeedSequence([seed, key(p), b])``, where
+``key(p)`` is the first 8 bytes of SHA-256 of the parameter's name. Hence:
+
+* the same ``(seed, samples)`` gives bit-identical draws whatever ``chunks=`` or scheduler is
+  used (a dask chunk regenerates the blocks it overlaps and slices them);
+* up to :data:`BLOCK_SIZE` samples form one exact Latin hypercube (each of the ``n`` strata of
+  every parameter is hit exactly once); beyond that the sample is a union of independent Latin
+  hypercubes of :data:`BLOCK_SIZE` points each (each block stratified);
+* a parameter's draws do not depend on which other parameters exist or are overridden, so two
+  runs that differ by one override (``launch_price_per_kg=500``) use common random numbers for
+  everything else: their difference is a paired comparison.
+
+Scale-out
+---------
+With ``chunks=`` the result is a lazy, dask-backed Dataset: the chain runs per chunk of samples
+through :func:`xarray.map_blocks` (stages need not know about dask); the template comes from
+running the chain on a one-sample slice. ``scheduler=`` runs it at once on a
+``distributed.Client``, a scheduler address (``"tcp://host:8786"``) or a local dask scheduler
+(``"threads"``, ``"synchronous"``) and returns the computed Dataset. Without ``scheduler=``,
+``.compute()`` on the lazy result uses dask's default (threads, or the active
+``distributed.Client``).
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import numbers
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+from scipy import stats
+from scipy.stats import qmc
+
+from . import chain, units
+from .errors import OrbitdcError, ParameterError
+from .parameters import Architecture, load_architecture
+
+#: Points per block of the sampling stream (see the module docstring). A power of two.
+BLOCK_SIZE = 65_536
+#: Samples per chunk when a scheduler is given without ``chunks=`` (a multiple of BLOCK_SIZE).
+DEFAULT_CHUNK = 4 * BLOCK_SIZE
+#: Largest sample count evaluated in memory at once without ``chunks=``.
+MAX_IN_MEMORY_SAMPLES = 5_000_000
+#: Default base sample count N for Sobol indices (N * (D + 2) chain evaluations).
+SOBOL_DEFAULT_SAMPLES = 512
+#: How long to wait for a dask scheduler given by its address.
+CONNECT_TIMEOUT = "10s"
+#: Distributions that are drawn.
+DRAWN = ("triangular", "uniform", "lognormal", "loguniform")
+#: Local dask schedulers accepted by name.
+LOCAL_SCHEDULERS = ("threads", "synchronous", "sync", "single-threaded")
+
+_Z95 = float(stats.norm.ppf(0.95))
+_ADDRESS = re.compile(r"^(?:(?:tcp|tls|ucx|inproc|ws|wss)://\S+|[A-Za-z0-9_.\-\[\]:]+:\d+)$")
+
+__all__ = [
+    "BLOCK_SIZE",
+    "Marginal",
+    "draw",
+    "latin_hypercube",
+    "marginals",
+    "monte_carlo",
+    "probability",
+    "probability_cheaper",
+    "sensitivity",
+    "sobol_indices",
+    "summarize",
+    "tornado",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Marginal distributions
+# --------------------------------------------------------------------------------------------
+def _name_key(name: str) -> int:
+    """A stable 64-bit integer for a parameter name (Python's hash() is salted per process)."""
+    return int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "little")
+
+
+@dataclass
+class Marginal:
+    """The distribution of one drawn parameter, in its canonical unit.
+
+    ``kind`` is one of :data:`DRAWN`; ``value``/``low``/``high`` come from the architecture;
+    ``minimum``/``maximum`` (and ``exclusive_*``) are the physical domain declared by the stage,
+    used to truncate the lognormal. :meth:`ppf` maps uniforms in (0, 1) to values.
+    """
+
+    name: str
+    kind: str
+    value: float
+    low: float
+    high: float
+    unit: str = "1"
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
+    key: int = field(init=False)
+    _dist: Any = field(init=False, repr=False, default=None)
+    _trunc: tuple[float, float] | None = field(init=False, repr=False, default=None)
+
+    def __post_init__(self):
+        if self.kind not in DRAWN:
+            raise ParameterError(self.name, f"distribution '{self.kind}' is not one of {', '.join(DRAWN)}")
+        if not self.low < self.high:
+            raise ParameterError(self.name, f"a {self.kind} distribution needs low < high (got {self.low:g}, {self.high:g})")
+        self.key = _name_key(self.name)
+        width = self.high - self.low
+        if self.kind == "triangular":
+            self._dist = stats.triang(c=(self.value - self.low) / width, loc=self.low, scale=width)
+        elif self.kind == "uniform":
+            self._dist = stats.uniform(loc=self.low, scale=width)
+        elif self.kind == "loguniform":
+            if self.low <= 0:
+                raise ParameterError(self.name, "a loguniform distribution needs low > 0")
+            self._dist = stats.loguniform(self.low, self.high)
+        else:  # lognormal: median = value, 5-95 % log-width = ln(high/low)
+            if self.low <= 0 or self.value <= 0:
+                raise ParameterError(self.name, "a lognormal distribution needs low > 0")
+            self._dist = stats.lognorm(s=self.sigma, scale=self.value)
+            lo = self.minimum if self.minimum is not None and self.minimum > 0 else 0.0
+            hi = self.maximum if self.maximum is not None else math.inf
+            f_lo = float(self._dist.cdf(lo)) if lo > 0 else 0.0
+            f_hi = float(self._dist.cdf(hi)) if math.isfinite(hi) else 1.0
+            if f_lo > 0.0 or f_hi < 1.0:
+                self._trunc = (f_lo, f_hi)
+
+    @property
+    def sigma(self) -> float:
+        """Log-standard deviation of the lognormal: ln(high/low) / (2 z95)."""
+        return math.log(self.high / self.low) / (2.0 * _Z95)
+
+    @property
+    def dist(self):
+        """The (untruncated) frozen ``scipy.stats`` distribution."""
+        return self._dist
+
+    def ppf(self, q: Any) -> np.ndarray:
+        """Inverse CDF: uniforms in [0, 1] -> values in the canonical unit (truncated if needed)."""
+        q = np.asarray(q, dtype=float)
+        if self._trunc is None:
+            return self._dist.ppf(q)
+        f_lo, f_hi = self._trunc
+        x = self._dist.ppf(f_lo + q * (f_hi - f_lo))
+        lo = self.minimum if self.minimum is not None else -math.inf
+        hi = self.maximum if self.maximum is not None else math.inf
+        if self.exclusive_minimum:
+            lo = np.nextafter(lo, math.inf)
+        if self.exclusive_maximum:
+            hi = np.nextafter(hi, -math.inf)
+        return np.clip(x, lo, hi)
+
+    def describe(self) -> str:
+        u = "" if self.unit in ("1", "") else f" {self.unit}"
+        if self.kind == "triangular":
+            return f"triangular(low={self.low:g}, mode={self.value:g}, high={self.high:g}){u}"
+        if self.kind == "lognormal":
+            extra = ""
+            if self._trunc is not None:
+                extra = f", truncated to [{self.minimum if self.minimum is not None else 0:g}, {self.maximum if self.maximum is not None else math.inf:g}]"
+            return f"lognormal(median={self.value:g}, sigma_ln={self.sigma:.6g}; low={self.low:g}, high={self.high:g} as 5th/95th percentile width{extra}){u}"
+        return f"{self.kind}(low={self.low:g}, high={self.high:g}){u}"
+
+
+def marginals(arch: str | Path | Architecture, exclude: Iterable[str] = ()) -> list[Marginal]:
+    """The drawn parameters of an architecture, sorted by name (see the module docstring)."""
+    arch = load_architecture(arch)
+    specs = chain.parameter_specs()
+    exclude = set(exclude)
+    out = []
+    for name in sorted(arch.parameters):
+        p = arch.parameters[name]
+        spec = specs.get(name)
+        if name in exclude or spec is None or spec.kind != "number" or not p.is_numeric:
+            continue
+        kind = p.dist
+        if kind == "fixed" or p.canonical_low is None or p.canonical_high is None:
+            continue
+        if not p.canonical_low < p.canonical_high:
+            continue  # an empty range is exact: nothing to draw
+        out.append(
+            Marginal(
+                name=name, kind=kind, value=float(p.canonical_value), low=float(p.canonical_low),
+                high=float(p.canonical_high), unit=units.unit_string(spec.unit),
+                minimum=spec.minimum, maximum=spec.maximum,
+                exclusive_minimum=spec.exclusive_minimum, exclusive_maximum=spec.exclusive_maximum,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The sampling stream
+# --------------------------------------------------------------------------------------------
+def _block_uniforms(seed: int, key: int, block: int, size: int) -> np.ndarray:
+    """One block of a 1-d Latin hypercube: ``size`` uniforms, one in each of ``size`` strata."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, key, block]))
+    return qmc.LatinHypercube(d=1, rng=rng).random(size)[:, 0]
+
+
+def _stream(seed: int, key: int, samples: int, start: int, stop: int, transform: Callable | None = None) -> np.ndarray:
+    """Points ``start .. stop-1`` of one parameter's stream of ``samples`` points.
+
+    Generates every block the range overlaps, applies ``transform`` (the inverse CDF) to the whole
+    block, then slices: the values at an index never depend on ``start``/``stop``.
+    """
+    parts = []
+    for block in range(start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE + 1):
+        b0 = block * BLOCK_SIZE
+        size = min(BLOCK_SIZE, samples - b0)
+        u = _block_uniforms(seed, key, block, size)
+        if transform is not None:
+            u = transform(u)
+        parts.append(u[max(start - b0, 0): min(stop - b0, size)])
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def latin_hypercube(names: Sequence[str], samples: int, seed: int = 0, start: int = 0, stop: int | None = None) -> np.ndarray:
+    """The uniforms behind :func:`monte_carlo`: an array ``(stop - start, len(names))`` in (0, 1).
+
+    Column ``j`` is the stream of parameter ``names[j]`` (independent of the other names); points
+    ``start .. stop-1`` of a run of ``samples`` points. See the module docstring for the blocks.
+    """
+    n = _check_samples(samples)
+    seed = _check_seed(seed)
+    stop = n if stop is None else int(stop)
+    if not 0 <= start < stop <= n:
+        raise ParameterError("start", f"need 0 <= start < stop <= samples, got start={start}, stop={stop}, samples={n}")
+    cols = [_stream(seed, _name_key(str(nm)), n, start, stop) for nm in names]
+    return np.column_stack(cols) if cols else np.empty((stop - start, 0))
+
+
+def _draw_arrays(margs: Sequence[Marginal], seed: int, samples: int, start: int, stop: int) -> dict[str, np.ndarray]:
+    return {m.name: _stream(seed, m.key, samples, start, stop, m.ppf) for m in margs}
+
+
+# --------------------------------------------------------------------------------------------
+# Argument checks
+# --------------------------------------------------------------------------------------------
+def _check_samples(samples: Any, name: str = "samples") -> int:
+    if isinstance(samples, bool) or not isinstance(samples, numbers.Real):
+        raise ParameterError(name, f"must be a positive whole number, got {samples!r}")
+    if isinstance(samples, numbers.Integral):
+        n = int(samples)
+    elif math.isfinite(float(samples)) and float(samples).is_integer():
+        n = int(samples)
+    else:
+        raise ParameterError(name, f"must be a positive whole number, got {samples!r}")
+    if n <= 0:
+        raise ParameterError(name, f"must be a positive whole number, got {n}")
+    return n
+
+
+def _check_seed(seed: Any) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or int(seed) < 0:
+        raise ParameterError("seed", f"must be a non-negative integer (the same seed gives the same numbers), got {seed!r}")
+    return int(seed)
+
+
+def _check_chunks(chunks: Any, n: int) -> tuple[int, ...] | None:
+    if chunks is None:
+        return None
+    if isinstance(chunks, Mapping):
+        if set(chunks) != {"sample"}:
+            raise ParameterError("chunks", f"a mapping must have the single key 'sample', got {sorted(map(str, chunks))}")
+        chunks = chunks["sample"]
+    if isinstance(chunks, (list, tuple)):
+        sizes = tuple(_check_samples(c, "chunks") for c in chunks)
+        if sum(sizes) != n:
+            raise ParameterError("chunks", f"chunk sizes add up to {sum(sizes)}, not to samples={n}")
+        return sizes
+    size = _check_samples(chunks, "chunks")
+    size = min(size, n)
+    full, rest = divmod(n, size)
+    return (size,) * full + ((rest,) if rest else ())
+
+
+def _check_overrides(arch: Architecture, overrides: Mapping[str, Any]) -> xr.Dataset:
+    """Validate overrides (names, units, domains) before any heavy work; return the base inputs."""
+    for name, val in overrides.items():
+        if isinstance(val, xr.DataArray) and "sample" in val.dims:
+            raise ParameterError(name, "an override may not have a 'sample' dimension: monte_carlo draws that dimension")
+    return chain.build_inputs(arch, overrides)
+
+
+# --------------------------------------------------------------------------------------------
+# Monte Carlo
+# --------------------------------------------------------------------------------------------
+@dataclass
+class _Plan:
+    arch: Architecture
+    margs: list[Marginal]
+    overrides: dict[str, Any]
+    seed: int
+    samples: int
+
+    def describe(self) -> str:
+        return (
+            f"Latin hypercube (scipy.stats.qmc) in blocks of {BLOCK_SIZE} points per parameter, block b of "
+            f"parameter p seeded by numpy SeedSequence([seed, sha256(p)[:8], b]); inverse CDFs from scipy.stats"
+        )
+
+
+def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = False) -> xr.Dataset:
+    """Draw samples ``start .. stop-1`` and run the chain on them (one call, broadcasting)."""
+    draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop)
+    overrides = dict(plan.overrides)
+    for name, x in draws.items():
+        overrides[name] = xr.DataArray(x, dims="sample")
+    ds = chain.build_inputs(plan.arch, overrides)
+    ds = ds.assign_coords(sample=("sample", np.arange(start, stop, dtype=np.int64), {"long_name": "Monte Carlo sample index"}))
+    for m in plan.margs:
+        p = plan.arch.parameters[m.name]
+        ds[m.name].attrs.update(source=", ".join(p.sources), distribution=m.describe())
+    out = chain.run_stages(ds, plan.arch.kind)
+    out.attrs.update(
+        monte_carlo_samples=plan.samples,
+        monte_carlo_seed=plan.seed,
+        monte_carlo_method=plan.describe(),
+        monte_carlo_block_size=BLOCK_SIZE,
+        drawn_parameters=", ".join(m.name for m in plan.margs),
+    )
+    if only_sample_vars:
+        out = out[[v for v in out.data_vars if "sample" in out[v].dims]]
+    return out
+
+
+def _map_block(block: xr.Dataset, plan: _Plan) -> xr.Dataset:
+    idx = block["sample"].values
+    return _run_block(plan, int(idx[0]), int(idx[-1]) + 1, only_sample_vars=True)
+
+
+def _lazy(plan: _Plan, chunks: tuple[int, ...]) -> xr.Dataset:
+    """The Monte Carlo as a lazy dask-backed Dataset, one chain run per chunk of samples."""
+    import dask.array as dsa
+
+    n = plan.samples
+    one = _run_block(plan, 0, 1)
+    sample_vars = [v for v in one.data_vars if "sample" in one[v].dims]
+    skeleton = xr.Dataset(
+        {"_sample_index": ("sample", dsa.arange(n, chunks=(chunks,), dtype=np.int64))},
+        coords={"sample": ("sample", np.arange(n, dtype=np.int64), one["sample"].attrs)},
+    )
+    tvars = {}
+    for v in sample_vars:
+        var = one[v]
+        shape = tuple(n if d == "sample" else var.sizes[d] for d in var.dims)
+        dchunks = tuple(chunks if d == "sample" else (var.sizes[d],) for d in var.dims)
+        tvars[v] = (var.dims, dsa.empty(shape, chunks=dchunks, dtype=var.dtype), var.attrs)
+    coords = {k: c for k, c in one.coords.items() if "sample" not in c.dims}
+    coords["sample"] = skeleton["sample"]
+    template = xr.Dataset(tvars, coords=coords, attrs=one.attrs)
+    lazy = xr.map_blocks(_map_block, skeleton, kwargs={"plan": plan}, template=template)
+    for v in one.data_vars:
+        if v not in lazy.data_vars:
+            lazy[v] = one[v]
+    lazy = lazy[list(one.data_vars)]
+    lazy.attrs = dict(one.attrs)
+    return lazy
+
+
+def _resolve_scheduler(scheduler: Any):
+    """(dask scheduler for ``compute``, client to close afterwards or None)."""
+    if scheduler is None:
+        return None, None
+    if isinstance(scheduler, str):
+        text = scheduler.strip()
+        if text.lower() in LOCAL_SCHEDULERS:
+            return ("synchronous" if text.lower() in ("sync", "single-threaded") else text.lower()), None
+        if not _ADDRESS.match(text):
+            raise ParameterError(
+                "scheduler",
+                f"'{scheduler}' is not a dask scheduler address (e.g. 'tcp://host:8786') nor one of "
+                f"{', '.join(LOCAL_SCHEDULERS)}; pass a distributed.Client, an address, or None",
+            )
+        from distributed import Client
+
+        try:
+            client = Client(text, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ParameterError("scheduler", f"cannot connect to the dask scheduler at '{text}': {exc}") from None
+        return client, client
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover - distributed is a dependency
+        Client = ()
+    if Client and isinstance(scheduler, Client):
+        if scheduler.status not in ("running", "connecting", "newly-created"):
+            raise ParameterError("scheduler", f"the distributed.Client is not running (status '{scheduler.status}')")
+        return scheduler, None
+    raise ParameterError(
+        "scheduler", f"expected a distributed.Client, a scheduler address string or None, got {type(scheduler).__name__}"
+    )
+
+
+def monte_carlo(
+    arch: str | Path | Architecture,
+    samples: int,
+    seed: int = 0,
+    chunks: int | Sequence[int] | Mapping[str, Any] | None = None,
+    scheduler: Any = None,
+    **overrides: Any,
+) -> xr.Dataset:
+    """Monte Carlo over every ranged parameter of an architecture, by Latin hypercube.
+
+    Parameters
+    ----------
+    arch : name, path or :class:`~orbitdc.parameters.Architecture`
+    samples : number of samples (a positive whole number): the length of dimension ``sample``.
+    seed : non-negative integer; the same ``(seed, samples)`` gives bit-identical results with or
+        without dask and whatever the chunking (see the module docstring).
+    chunks : None (evaluate in memory, one chain call) or samples per chunk (an int, a tuple of
+        chunk sizes adding up to ``samples``, or ``{"sample": ...}``): the result is then lazy
+        (dask), one chain call per chunk; memory stays bounded by the chunk size. Multiples of
+        :data:`BLOCK_SIZE` waste no sampling work.
+    scheduler : None, a ``distributed.Client``, a scheduler address (``"tcp://host:8786"``), or
+        ``"threads"``/``"synchronous"``. When given, the result is computed there and returned in
+        memory (chunks default to :data:`DEFAULT_CHUNK`); a client made from an address is closed
+        afterwards. For runs too large to bring back, pass ``chunks=`` only and reduce lazily
+        (:func:`summarize`, :func:`probability`) under an active ``distributed.Client``.
+    **overrides : parameter values by name (as in :func:`orbitdc.evaluate`); an overridden
+        parameter is fixed (not drawn). A 1-d list makes a dimension crossed with ``sample``.
+
+    Returns
+    -------
+    xarray.Dataset along ``sample`` (plus any override dimension): every input (drawn ones carry
+    ``attrs['distribution']``) and every output of the chain. Inputs and outputs that do not depend
+    on any drawn parameter stay scalars. ``attrs`` record the seed, sample count and method.
+    """
+    arch = load_architecture(arch)
+    n = _check_samples(samples)
+    seed = _check_seed(seed)
+    _check_overrides(arch, overrides)
+    chunk_sizes = _check_chunks(chunks, n)
+    sched, owned = _resolve_scheduler(scheduler)
+    plan = _Plan(arch=arch, margs=marginals(arch, exclude=overrides), overrides=dict(overrides), seed=seed, samples=n)
+    try:
+        if chunk_sizes is None and sched is None:
+            if n > MAX_IN_MEMORY_SAMPLES:
+                raise ParameterError(
+                    "samples",
+                    f"{n} samples would be evaluated in memory at once (limit {MAX_IN_MEMORY_SAMPLES}); "
+                    f"pass chunks= (e.g. chunks={DEFAULT_CHUNK}) to run lazily in bounded memory",
+                )
+            return _run_block(plan, 0, n)
+        if chunk_sizes is None:
+            chunk_sizes = _check_chunks(DEFAULT_CHUNK, n)
+        lazy = _lazy(plan, chunk_sizes)
+        if sched is None:
+            return lazy
+        return lazy.compute(scheduler=sched)
+    finally:
+        if owned is not None:
+            owned.close()
+
+
+def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, **overrides: Any) -> xr.Dataset:
+    """Only the drawn parameters of :func:`monte_carlo` (same numbers), as a Dataset along ``sample``.
+
+    Values are in each parameter's canonical unit; ``attrs`` hold ``units``, ``distribution``,
+    ``low``, ``high`` and ``value``.
+    """
+    arch = load_architecture(arch)
+    n = _check_samples(samples)
+    seed = _check_seed(seed)
+    _check_overrides(arch, overrides)
+    if n > MAX_IN_MEMORY_SAMPLES:
+        raise ParameterError("samples", f"{n} samples in memory at once (limit {MAX_IN_MEMORY_SAMPLES})")
+    margs = marginals(arch, exclude=overrides)
+    arrays = _draw_arrays(margs, seed, n, 0, n)
+    ds = xr.Dataset(
+        {
+            m.name: ("sample", arrays[m.name], {"units": m.unit, "distribution": m.describe(), "kind": m.kind,
+                                                "low": m.low, "high": m.high, "value": m.value})
+            for m in margs
+        },
+        coords={"sample": np.arange(n, dtype=np.int64)},
+        attrs={"architecture": arch.name, "monte_carlo_seed": seed, "monte_carlo_samples": n},
+    )
+    return ds
+
+
+# --------------------------------------------------------------------------------------------
+# Summaries
+# --------------------------------------------------------------------------------------------
+def _is_dask(da: xr.DataArray) -> bool:
+    return da.chunks is not None
+
+
+def _numeric_var(ds: xr.Dataset, name: str, what: str = "output") -> xr.DataArray:
+    if not isinstance(name, str) or name not in ds.data_vars:
+        valid = sorted(v for v in ds.data_vars if ds[v].dtype.kind in "fiub")
+        raise ParameterError(what, f"'{name}' is not a numeric variable of this result; valid: {', '.join(valid)}")
+    da = ds[name]
+    if da.dtype.kind not in "fiub":
+        raise ParameterError(what, f"'{name}' is not numeric (dtype {da.dtype})")
+    return da
+
+
+def summarize(ds: xr.Dataset, outputs: str | Sequence[str] | None = None, quantiles: Sequence[float] = (0.1, 0.5, 0.9)) -> xr.Dataset:
+    """Quantiles of outputs over ``sample``: a Dataset with dimension ``quantile``.
+
+    ``outputs`` is a name or a list of names (default: every numeric output of the chain present
+    in ``ds``). NaN samples are skipped. Works on lazy (dask) results: each selected output is
+    gathered into one chunk along ``sample`` (8 bytes per sample), the rest stays lazy.
+    """
+    if outputs is None:
+        known = chain.output_specs()
+        outputs = [v for v in ds.data_vars if v in known and ds[v].dtype.kind in "fiub"]
+    elif isinstance(outputs, str):
+        outputs = [outputs]
+    q = np.atleast_1d(np.asarray(quantiles, dtype=float))
+    if q.ndim != 1 or q.size == 0 or not np.all((q >= 0) & (q <= 1)):
+        raise ParameterError("quantiles", f"must be numbers in [0, 1], got {quantiles!r}")
+    out = {}
+    for name in outputs:
+        da = _numeric_var(ds, name)
+        if da.dtype.kind in "iub":
+            da = da.astype(float)
+        if "sample" not in da.dims:
+            res = da.expand_dims(quantile=q).copy()
+        else:
+            if _is_dask(da):
+                da = da.chunk({"sample": -1})
+            res = da.quantile(q, dim="sample", skipna=True)
+        out[name] = res.assign_attrs(ds[name].attrs)
+    res = xr.Dataset(out)
+    if "quantile" not in res.coords:
+        res = res.assign_coords(quantile=q)
+    res.attrs.update({k: v for k, v in ds.attrs.items() if k in ("architecture", "monte_carlo_seed", "monte_carlo_samples")})
+    return res
+
+
+def probability(ds: xr.Dataset, var: str, threshold: Any, below: bool = True) -> xr.DataArray:
+    """Fraction of samples with ``var < threshold`` (``below=True``) or ``var > threshold``.
+
+    ``threshold`` is a number in the variable's unit, an astropy Quantity or a string such as
+    ``"500 USD/kg"``. Samples where ``var`` is NaN are left out of the count and of the total.
+    Lazy in, lazy out.
+    """
+    da = _numeric_var(ds, var, "var")
+    unit = da.attrs.get("units", "1")
+    t = units.strip(threshold, unit, "threshold")
+    t = float(np.asarray(t))
+    if not math.isfinite(t):
+        raise ParameterError("threshold", f"must be finite, got {threshold!r}")
+    x = da.astype(float)
+    if "sample" not in x.dims:
+        x = x.expand_dims(sample=[0])
+    hit = (x < t) if below else (x > t)
+    valid = x.notnull()
+    p = (hit & valid).sum("sample") / valid.sum("sample")
+    op = "<" if below else ">"
+    return p.assign_attrs(units="1", long_name=f"P({var} {op} {t:g} {unit if unit != '1' else ''})".replace(" )", ")"))
+
+
+def probability_cheaper(ds: xr.Dataset) -> xr.DataArray:
+    """P(cost_ratio_vs_terrestrial < 1): the chance orbit beats the ground, over the samples."""
+    if "cost_ratio_vs_terrestrial" not in ds.data_vars:
+        raise OrbitdcError("the result has no 'cost_ratio_vs_terrestrial' (is the economics stage present?)")
+    return probability(ds, "cost_ratio_vs_terrestrial", 1.0, below=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Sensitivity
+# --------------------------------------------------------------------------------------------
+def _valid_outputs(kind: str) -> list[str]:
+    names = ["feasible"]
+    for st in chain.stages():
+        if kind in st.kinds:
+            names.extend(st.outputs)
+    return sorted(set(names))
+
+
+def _check_output(arch: Architecture, output: Any) -> str:
+    valid = _valid_outputs(arch.kind)
+    if not isinstance(output, str) or output not in valid:
+        raise ParameterError("output", f"'{output}' is not an output of the chain for a {arch.kind} architecture; valid: {', '.join(valid)}")
+    return output
+
+
+def _scalar_output(ds: xr.Dataset, output: str, dim: str) -> np.ndarray:
+    if output not in ds.data_vars:
+        raise ParameterError("output", f"'{output}' was not produced by the chain for this architecture")
+    da = ds[output]
+    if da.dtype.kind not in "fiub":
+        raise ParameterError("output", f"'{output}' is not numeric (dtype {da.dtype})")
+    extra = [d for d in da.dims if d != dim]
+    if extra:
+        raise ParameterError(
+            "output", f"'{output}' has dimension(s) {', '.join(extra)} besides the parameters: pick a scalar output "
+            "(or fix swept overrides to single values)",
+        )
+    size = ds.sizes[dim] if dim in ds.sizes else 1
+    vals = np.asarray(da.astype(float).values)
+    return np.broadcast_to(vals, (size,)).copy() if vals.ndim == 0 else vals
+
+
+def tornado(arch: str | Path | Architecture, output: str, **overrides: Any) -> xr.Dataset:
+    """One-at-a-time sensitivity: each drawn parameter at its ``low`` and ``high``, others nominal.
+
+    All ``2k + 1`` cases (nominal, k lows, k highs) run in one chain call along a dimension
+    ``case``. Returns a Dataset along ``parameter`` with ``low``/``high`` (the output with the
+    parameter at its low/high), ``swing = |high - low|``, ``baseline``, and the parameter's
+    ``parameter_low``/``parameter_value``/``parameter_high`` (canonical unit, ``parameter_unit``),
+    sorted by decreasing swing (NaN last). For a lognormal, ``low``/``high`` are its 5th/95th
+    percentile span as written.
+    """
+    arch = load_architecture(arch)
+    output = _check_output(arch, output)
+    _check_overrides(arch, overrides)
+    margs = marginals(arch, exclude=overrides)
+    if not margs:
+        raise OrbitdcError(f"architecture '{arch.name}' has no parameter with an uncertainty range to vary")
+    k = len(margs)
+    ov = dict(overrides)
+    for i, m in enumerate(margs):
+        vals = np.full(2 * k + 1, m.value)
+        vals[1 + i] = m.low
+        vals[1 + k + i] = m.high
+        ov[m.name] = xr.DataArray(vals, dims="case")
+    ds = chain.run_stages(chain.build_inputs(arch, ov), arch.kind)
+    y = _scalar_output(ds, output, "case")
+    low, high = y[1:1 + k], y[1 + k:]
+    swing = np.abs(high - low)
+    order = np.argsort(-np.where(np.isnan(swing), -np.inf, swing), kind="stable")
+    names = [margs[i].name for i in order]
+    attrs = dict(ds[output].attrs)
+    res = xr.Dataset(
+        {
+            "low": ("parameter", low[order], attrs),
+            "high": ("parameter", high[order], attrs),
+            "swing": ("parameter", swing[order], {**attrs, "long_name": f"|high - low| of {output}"}),
+            "baseline": ((), y[0], attrs),
+            "parameter_low": ("parameter", np.array([margs[i].low for i in order])),
+            "parameter_value": ("parameter", np.array([margs[i].value for i in order])),
+            "parameter_high": ("parameter", np.array([margs[i].high for i in order])),
+            "parameter_unit": ("parameter", np.array([margs[i].unit for i in order], dtype=str)),
+            "distribution": ("parameter", np.array([margs[i].kind for i in order], dtype=str)),
+        },
+        coords={"parameter": names},
+        attrs={"architecture": arch.name, "output": output, "method": "tornado (one at a time, low/high)"},
+    )
+    return res
+
+
+def sobol_indices(
+    model: Callable[[np.ndarray], Any],
+    distributions: Mapping[str, Any],
+    samples: int = SOBOL_DEFAULT_SAMPLES,
+    seed: int = 0,
+    conf_level: float = 0.95,
+    num_resamples: int = 100,
+) -> xr.Dataset:
+    """First-order and total Sobol indices of ``model`` (Saltelli/Jansen estimators, SALib).
+
+    ``distributions`` maps input names to objects with a ``ppf`` (a frozen ``scipy.stats``
+    distribution or a :class:`Marginal`). ``model(X)`` receives an array ``(M, D)`` of inputs
+    (columns in the order of ``distributions``) and returns ``M`` outputs; it is called once.
+    Points come from ``SALib.sample.sobol.sample`` on the unit cube (scrambled Sobol sequence,
+    ``M = samples * (D + 2)``) mapped through each ``ppf``; indices from
+    ``SALib.analyze.sobol.analyze`` with bootstrap confidence half-widths at ``conf_level``.
+    ``samples`` must be a power of two. Returns a Dataset along ``parameter`` with ``S1``,
+    ``S1_conf``, ``ST``, ``ST_conf``, sorted by decreasing ``ST``.
+    """
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import sobol as sobol_sample
+
+    n = _check_samples(samples)
+    if n & (n - 1):
+        raise ParameterError("samples", f"must be a power of two for a Sobol sequence (e.g. 256, 512, 1024), got {n}")
+    seed = _check_seed(seed)
+    names = list(distributions)
+    if not names:
+        raise OrbitdcError("Sobol indices need at least one uncertain input")
+    d = len(names)
+    problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
+    u = sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
+    x = np.column_stack([np.asarray(distributions[nm].ppf(u[:, j]), dtype=float) for j, nm in enumerate(names)])
+    y = np.asarray(model(x), dtype=float).ravel()
+    if y.shape != (u.shape[0],):
+        raise OrbitdcError(f"the model returned {y.size} values for {u.shape[0]} points")
+    bad = ~np.isfinite(y)
+    if bad.any():
+        raise OrbitdcError(f"the output is not finite at {int(bad.sum())} of {y.size} Sobol points: Sobol indices need a finite output")
+    if np.all(y == y[0]):
+        zeros = np.zeros(d)
+        s1 = st = s1c = stc = zeros
+    else:
+        si = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=num_resamples,
+                                   conf_level=conf_level, seed=seed, print_to_console=False)
+        s1, s1c, st, stc = (np.asarray(si[k], dtype=float) for k in ("S1", "S1_conf", "ST", "ST_conf"))
+    order = np.argsort(-np.where(np.isnan(st), -np.inf, st), kind="stable")
+    return xr.Dataset(
+        {
+            "S1": ("parameter", s1[order], {"units": "1", "long_name": "first-order Sobol index"}),
+            "S1_conf": ("parameter", s1c[order], {"units": "1", "long_name": f"S1 bootstrap half-width ({conf_level:g})"}),
+            "ST": ("parameter", st[order], {"units": "1", "long_name": "total-order Sobol index"}),
+            "ST_conf": ("parameter", stc[order], {"units": "1", "long_name": f"ST bootstrap half-width ({conf_level:g})"}),
+        },
+        coords={"parameter": [names[i] for i in order]},
+        attrs={"method": "Sobol (SALib: scrambled Sobol sequence, Saltelli 2010 / Jansen estimators)",
+               "base_samples": n, "evaluations": int(u.shape[0]), "seed": seed},
+    )
+
+
+def sensitivity(
+    arch: str | Path | Architecture,
+    output: str = "cost_ratio_vs_terrestrial",
+    method: str = "tornado",
+    samples: int = SOBOL_DEFAULT_SAMPLES,
+    seed: int = 0,
+    **overrides: Any,
+) -> xr.Dataset:
+    """Which uncertain parameters drive ``output``: ``method="tornado"`` or ``"sobol"``.
+
+    * ``tornado``: see :func:`tornado` (one chain call on ``2k + 1`` cases).
+    * ``sobol``: first-order and total Sobol indices (:func:`sobol_indices`) over the same
+      distributions as :func:`monte_carlo`; the chain runs once on ``samples * (k + 2)`` points
+      along ``sample``. ``samples`` (a power of two) is the Sobol base sample count.
+
+    Overrides fix parameters (they are then not varied). Unknown outputs are refused with the
+    list of valid ones.
+    """
+    arch = load_architecture(arch)
+    if method not in ("tornado", "sobol"):
+        raise ParameterError("method", f"'{method}' is not one of tornado, sobol")
+    output = _check_output(arch, output)
+    if method == "tornado":
+        return tornado(arch, output, **overrides)
+    _check_overrides(arch, overrides)
+    margs = marginals(arch, exclude=overrides)
+    if not margs:
+        raise OrbitdcError(f"architecture '{arch.name}' has no parameter with an uncertainty range to vary")
+
+    def model(x: np.ndarray) -> np.ndarray:
+        ov = dict(overrides)
+        for j, m in enumerate(margs):
+            ov[m.name] = xr.DataArray(x[:, j], dims="sample")
+        ds = chain.run_stages(chain.build_inputs(arch, ov), arch.kind)
+        return _scalar_output(ds, output, "sample")
+
+    res = sobol_indices(model, {m.name: m for m in margs}, samples=samples, seed=seed)
+    res.attrs.update(architecture=arch.name, output=output)
+    res["distribution"] = ("parameter", np.array([{m.name: m.kind for m in margs}[p] for p in res.parameter.values], dtype=str))
+    return res
