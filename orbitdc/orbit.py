@@ -1,0 +1,862 @@
+"""Orbit and space environment: period, sun-synchronous orbits, beta angle, eclipses, drag,
+orbit lifetime, trapped-radiation dose, single-event rates and ground latency.
+
+Every public function accepts astropy Quantities, DataArrays carrying ``attrs['units']`` or bare
+numbers in the canonical unit (see :mod:`orbitdc.units`) and returns DataArrays (or a Dataset)
+with ``units`` and ``long_name``. The numeric kernels (``*_kernel``) take and return plain floats
+in canonical units and are what the chain stage calls.
+
+Models (each with its equation and source in its docstring):
+
+* circular-orbit period and the J2 secular node rate (Vallado 2013, eq. 9-41);
+* sun-synchronous inclination from that rate set to 360 deg per tropical year;
+* beta angle from the Sun direction given by astropy (``get_sun``, built-in ephemeris, offline);
+* eclipse fraction of a circular orbit in a cylindrical shadow (Wertz SMAD);
+* drag from NRLMSIS 2.1 density tables (pymsis, ECSS solar-activity levels) or COESA76;
+* radiation dose from the SPENVIS/SHIELDOSE-2 550 km table scaled with AE-8/AP-8 (radbelt);
+* a numerical cross-check of eclipses with poliastro/boinor's ``CowellPropagator`` + ``UmbraEvent``.
+
+Constants: mu, R and J2 of the Earth come from poliastro/boinor (through :mod:`orbitdc._astro`),
+c from ``astropy.constants``; the tropical year and the altitude limits from
+``data/orbit/constants.yaml``; tables from ``data/atmosphere`` and ``data/radiation``.
+"""
+from __future__ import annotations
+
+import functools
+import warnings
+from typing import Any
+
+import astropy.constants as const
+import astropy.units as u
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from . import _astro, units
+from .chain import Output, Stage
+from .errors import ParameterError
+from .parameters import DATA_DIR, ParameterSpec, read_yaml
+
+# --------------------------------------------------------------------------------------------
+# Constants and data
+# --------------------------------------------------------------------------------------------
+R_EARTH_KM: float = float(_astro.R_EARTH.to_value(u.km))
+MU_KM3_S2: float = float(_astro.GM_EARTH.to_value(u.km**3 / u.s**2))
+J2: float = _astro.J2_EARTH
+C_KM_S: float = float(const.c.to_value(u.km / u.s))
+DAY_S: float = float((1 * u.d).to_value(u.s))
+YEAR_S: float = float((1 * u.yr).to_value(u.s))  # Julian year, the "per year" of rates
+
+SOLAR_ACTIVITY_LEVELS = ("low", "mean", "high")
+
+
+@functools.lru_cache(maxsize=1)
+def _constants() -> dict[str, float]:
+    raw = read_yaml(DATA_DIR / "orbit" / "constants.yaml")
+    canon = {"tropical_year": "d", "minimum_altitude": "km", "reentry_altitude": "km", "maximum_altitude": "km"}
+    return {k: float(units.convert(raw[k]["value"], raw[k]["unit"], unit, k)) for k, unit in canon.items()}
+
+
+def _tropical_year_s() -> float:
+    return _constants()["tropical_year"] * DAY_S
+
+
+# --------------------------------------------------------------------------------------------
+# Input handling
+# --------------------------------------------------------------------------------------------
+def _arg(value: Any, unit: str, name: str):
+    if value is None:
+        raise ParameterError(name, "a value is required")
+    out = units.strip(value, unit, name)
+    if np.any(~np.isfinite(np.asarray(out, dtype=float))):
+        raise ParameterError(name, "values must be finite numbers")
+    return out
+
+
+def _named(value: Any, unit: str, name: str) -> xr.DataArray:
+    """As :func:`_arg`, but as a DataArray; a plain 1-d array becomes a dimension named ``name``."""
+    v = _arg(value, unit, name)
+    if isinstance(v, xr.DataArray):
+        return v
+    arr = np.asarray(v, dtype=float)
+    if arr.ndim == 0:
+        return xr.DataArray(arr)
+    if arr.ndim == 1:
+        return xr.DataArray(arr, dims=(name,), coords={name: arr})
+    raise ParameterError(name, f"expected a number, a 1-d array or a DataArray, got shape {arr.shape}")
+
+
+def _check_altitude(h, name: str = "altitude", upper: bool = False) -> None:
+    arr = np.asarray(h, dtype=float)
+    if np.any(arr <= 0):
+        raise ParameterError(name, f"{arr[arr <= 0].flat[0]:g} km: altitude must be positive")
+    lo = _constants()["minimum_altitude"]
+    if np.any(arr < lo):
+        raise ParameterError(name, f"{arr[arr < lo].flat[0]:g} km is below {lo:g} km (the orbit would decay within days)")
+    hi = _constants()["maximum_altitude"]
+    if upper and np.any(arr > hi):
+        raise ParameterError(name, f"{arr[arr > hi].flat[0]:g} km is above {hi:g} km, the top of the shipped density/dose grids")
+
+
+def _check_range(x, name: str, lo: float, hi: float, unit: str, strict_lo: bool = False) -> None:
+    arr = np.asarray(x, dtype=float)
+    bad = (arr <= lo if strict_lo else arr < lo) | (arr > hi)
+    if np.any(bad):
+        op = ">" if strict_lo else ">="
+        raise ParameterError(name, f"{arr[bad].flat[0]:g} {unit} is out of range: must be {op} {lo:g} and <= {hi:g} {unit}")
+
+
+def _ufunc(func, *args):
+    """Apply a numpy kernel, broadcasting DataArrays by dimension name."""
+    if any(isinstance(a, xr.DataArray) for a in args):
+        return xr.apply_ufunc(func, *args)
+    return func(*(np.asarray(a, dtype=float) if not np.isscalar(a) else a for a in args))
+
+
+# --------------------------------------------------------------------------------------------
+# Kernels: plain floats in canonical units (km, deg, h, min, ...)
+# --------------------------------------------------------------------------------------------
+def period_kernel(h):
+    """Circular-orbit period [min] for altitude ``h`` [km]."""
+    a = R_EARTH_KM + np.asarray(h, dtype=float)
+    return 2 * np.pi * np.sqrt(a**3 / MU_KM3_S2) / 60.0
+
+
+def raan_rate_kernel(h, inc_deg):
+    """J2 secular node rate [deg/d] of a circular orbit."""
+    a = R_EARTH_KM + np.asarray(h, dtype=float)
+    n = np.sqrt(MU_KM3_S2 / a**3)
+    return np.degrees(-1.5 * n * J2 * (R_EARTH_KM / a) ** 2 * np.cos(np.radians(inc_deg))) * DAY_S
+
+
+def sso_inclination_kernel(h):
+    """Sun-synchronous inclination [deg] (NaN where no SSO exists)."""
+    a = R_EARTH_KM + np.asarray(h, dtype=float)
+    n = np.sqrt(MU_KM3_S2 / a**3)
+    rate = 2 * np.pi / _tropical_year_s()
+    cosi = -rate / (1.5 * n * J2 * (R_EARTH_KM / a) ** 2)
+    with np.errstate(invalid="ignore"):
+        return np.degrees(np.arccos(np.where(np.abs(cosi) <= 1, cosi, np.nan)))
+
+
+def shadow_limit_kernel(h):
+    """|beta| [deg] above which a circular orbit sees no eclipse: asin(R / (R + h))."""
+    return np.degrees(np.arcsin(R_EARTH_KM / (R_EARTH_KM + np.asarray(h, dtype=float))))
+
+
+def eclipse_fraction_kernel(h, beta_deg):
+    """Eclipse fraction [1] of a circular orbit, cylindrical shadow (see :func:`eclipse_fraction`)."""
+    h = np.asarray(h, dtype=float)
+    r = R_EARTH_KM + h
+    cb = np.cos(np.radians(beta_deg))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.sqrt(h * h + 2 * R_EARTH_KM * h) / (r * cb)
+        f = np.arccos(np.clip(x, -1.0, 1.0)) / np.pi
+    return np.where(np.abs(beta_deg) < shadow_limit_kernel(h), f, 0.0)
+
+
+def latency_kernel(h, elevation_deg):
+    """Round-trip propagation delay [ms] to a ground station seen at ``elevation_deg``."""
+    h = np.asarray(h, dtype=float)
+    e = np.radians(elevation_deg)
+    r = R_EARTH_KM + h
+    slant = np.sqrt(r * r - (R_EARTH_KM * np.cos(e)) ** 2) - R_EARTH_KM * np.sin(e)
+    return 2 * slant / C_KM_S * 1e3
+
+
+# --------------------------------------------------------------------------------------------
+# Period, SSO, node rate
+# --------------------------------------------------------------------------------------------
+def period(altitude) -> xr.DataArray:
+    r"""Orbital period of a circular orbit [min].
+
+    .. math:: T = 2\pi \sqrt{(R_\oplus + h)^3 / \mu}
+
+    Kepler's third law (Vallado 2013, eq. 1-27; Wertz SMAD 2011, ch. 9). mu and R from
+    poliastro/boinor (IAU 2009 / 2015 values). ``altitude`` [km] >= 160 km.
+    """
+    h = _arg(altitude, "km", "altitude")
+    _check_altitude(h)
+    return units.wrap(_ufunc(period_kernel, h), "min", "orbital period", "period")
+
+
+def raan_rate(altitude, inclination) -> xr.DataArray:
+    r"""Secular drift of the right ascension of the ascending node from J2 [deg/d].
+
+    .. math:: \dot\Omega = -\tfrac{3}{2} n J_2 (R_\oplus / a)^2 \cos i, \quad n = \sqrt{\mu/a^3}
+
+    for a circular orbit (Vallado 2013, eq. 9-41 with e = 0). J2 from poliastro/boinor.
+    """
+    h = _arg(altitude, "km", "altitude")
+    i = _arg(inclination, "deg", "inclination")
+    _check_altitude(h)
+    _check_range(i, "inclination", 0, 180, "deg")
+    return units.wrap(_ufunc(raan_rate_kernel, h, i), "deg/d", "J2 nodal precession rate", "raan_rate")
+
+
+def sso_inclination(altitude) -> xr.DataArray:
+    r"""Inclination of the circular sun-synchronous orbit at ``altitude`` [deg].
+
+    The node must advance 360 deg per tropical year (365.2422 d, ``data/orbit/constants.yaml``):
+
+    .. math:: \cos i = -\frac{2\pi / T_{trop}}{\tfrac32 n J_2 (R_\oplus/a)^2}
+
+    (Vallado 2013, sec. 11.4, Example 11-3: about 98.6 deg at 800 km). Above about 5,970 km no
+    sun-synchronous circular orbit exists: ParameterError.
+    """
+    h = _arg(altitude, "km", "altitude")
+    _check_altitude(h)
+    out = _ufunc(sso_inclination_kernel, h)
+    if np.any(np.isnan(np.asarray(out))):
+        raise ParameterError("altitude", "no sun-synchronous circular orbit exists this high")
+    return units.wrap(out, "deg", "sun-synchronous inclination", "inclination")
+
+
+# --------------------------------------------------------------------------------------------
+# Sun direction (astropy, offline) and beta angle
+# --------------------------------------------------------------------------------------------
+def _to_time(time):
+    from astropy.time import Time
+
+    if isinstance(time, Time):
+        t = time
+    else:
+        vals = time.values if isinstance(time, xr.DataArray) else time
+        try:
+            t = Time(np.atleast_1d(np.asarray(vals, dtype="datetime64[ns]")), scale="tt")
+        except (ValueError, TypeError) as exc:
+            raise ParameterError("time", f"cannot read times ({exc})") from None
+    return t.reshape(-1) if t.ndim != 1 else t
+
+
+def _sun_vectors(t) -> tuple[np.ndarray, float]:
+    """Unit vectors to the Sun (GCRS, shape (T, 3)) and the Sun's right ascension at t[0] [deg].
+
+    ``astropy.coordinates.get_sun`` with the built-in ephemeris; IERS downloads are disabled
+    (the bundled ``astropy-iers-data`` table is enough for the Sun's direction to well below
+    0.01 deg, which is all a beta angle needs).
+    """
+    from astropy.coordinates import get_sun
+    from astropy.utils import iers
+
+    with iers.conf.set_temp("auto_download", False), iers.conf.set_temp("auto_max_age", None), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sun = get_sun(t.tt)
+        xyz = np.asarray(sun.cartesian.xyz.value, dtype=float).T
+        ra0 = float(sun.ra.deg[0])
+    return xyz / np.linalg.norm(xyz, axis=1, keepdims=True), ra0
+
+
+@functools.lru_cache(maxsize=8)
+def _year_sun(year: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """(datetime64 days at noon TT, Sun unit vectors (T, 3), Sun RA on 1 January) for ``year``."""
+    days = np.arange(np.datetime64(f"{year}-01-01"), np.datetime64(f"{year + 1}-01-01")) + np.timedelta64(12, "h")
+    xyz, ra0 = _sun_vectors(_to_time(days))
+    return days.astype("datetime64[ns]"), xyz, ra0
+
+
+def _beta_kernel(h, inc, raan0, sun_xyz, dt_days):
+    """beta [deg] with shape broadcast(h, inc, raan0) + (T,); node drifts at the J2 rate."""
+    h, inc, raan0 = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (h, inc, raan0)))
+    rate = raan_rate_kernel(h, inc)
+    node = np.radians(raan0[..., None] + rate[..., None] * dt_days)
+    ir = np.radians(inc)[..., None]
+    si = np.sin(ir)
+    s = sun_xyz
+    dot = si * np.sin(node) * s[:, 0] - si * np.cos(node) * s[:, 1] + np.cos(ir) * s[:, 2]
+    return np.degrees(np.arcsin(np.clip(dot, -1.0, 1.0)))
+
+
+def _resolve_orbit(altitude, inclination, ltan, raan, ra0):
+    """(h, inc, raan0) DataArrays; inclination None -> sun-synchronous."""
+    h = _named(altitude, "km", "altitude")
+    _check_altitude(h)
+    if inclination is None:
+        inc = xr.apply_ufunc(sso_inclination_kernel, h)
+        if np.any(np.isnan(inc.values)):
+            raise ParameterError("altitude", "no sun-synchronous circular orbit exists this high")
+    else:
+        inc = _named(inclination, "deg", "inclination")
+        _check_range(inc, "inclination", 0, 180, "deg")
+    if raan is not None:
+        raan0 = _named(raan, "deg", "raan")
+    elif ltan is not None:
+        lt = _named(ltan, "h", "ltan")
+        _check_range(lt, "ltan", 0, 24, "h")
+        raan0 = ra0 + 15.0 * (lt - 12.0)
+    else:
+        raise ParameterError("ltan", "give the local time of the ascending node (ltan) or the node (raan)")
+    return h, inc, raan0
+
+
+def beta_angle(altitude, inclination, time, ltan=None, raan=None) -> xr.DataArray:
+    r"""Solar beta angle: the Sun's elevation above the orbit plane [deg].
+
+    .. math:: \beta = \arcsin(\hat s \cdot \hat n), \quad
+              \hat n = (\sin i \sin\Omega, -\sin i \cos\Omega, \cos i)
+
+    (Vallado 2013, sec. 5.3). The Sun direction ``s`` comes from ``astropy.coordinates.get_sun``
+    (built-in ephemeris, no download). The node at the first time is ``raan`` [deg], or is set by
+    ``ltan`` [h], the local (solar) time of the ascending node: Omega0 = RA_sun + 15 deg/h (ltan - 12);
+    ltan = 6 or 18 is dawn-dusk. It then drifts at the J2 rate (:func:`raan_rate`); for a
+    sun-synchronous orbit (``inclination=None``: the SSO inclination at that altitude) that rate is
+    the Sun's mean motion, so the node keeps its mean local time.
+
+    ``time``: astropy ``Time``, datetime64 values or ISO strings (one or many). Plain 1-d arrays
+    of altitude, inclination, ltan or raan become dimensions named after them. Result dims: the
+    orbit's dims + ``time``.
+    """
+    t = _to_time(time)
+    xyz, ra0 = _sun_vectors(t)
+    h, inc, raan0 = _resolve_orbit(altitude, inclination, ltan, raan, ra0)
+    dt = ((t.tt.jd - t.tt.jd[0])).astype(float)
+    h_, inc_, r0_ = xr.broadcast(h, inc, raan0)
+    beta = _beta_kernel(h_.values, inc_.values, r0_.values, xyz, dt)
+    times = np.asarray(t.tt.datetime64, dtype="datetime64[ns]")
+    da = xr.DataArray(beta, dims=h_.dims + ("time",), coords={**h_.coords, "time": times})
+    return units.wrap(da, "deg", "solar beta angle", "beta_angle")
+
+
+# --------------------------------------------------------------------------------------------
+# Eclipses
+# --------------------------------------------------------------------------------------------
+def eclipse_fraction(altitude, beta) -> xr.DataArray:
+    r"""Fraction of a circular orbit spent in the Earth's shadow [1].
+
+    Cylindrical shadow (no penumbra, spherical Earth), circular orbit:
+
+    .. math:: f = \frac{1}{\pi}\arccos\frac{\sqrt{h^2 + 2 R h}}{(R + h)\cos\beta}
+              \quad\text{for } |\beta| < \beta^* = \arcsin\frac{R}{R+h}, \text{ else } 0
+
+    (Wertz SMAD 2011, ch. 5/9 eclipse relations; REFERENCES.md). ``beta`` [deg], |beta| <= 90.
+    """
+    h = _arg(altitude, "km", "altitude")
+    b = _arg(beta, "deg", "beta")
+    _check_altitude(h)
+    _check_range(b, "beta", -90, 90, "deg")
+    return units.wrap(_ufunc(eclipse_fraction_kernel, h, b), "1", "eclipse fraction of the orbit", "eclipse_fraction")
+
+
+def annual_summary_kernel(h, inc, ltan, year: int, chunk: int = 20000):
+    """(mean eclipse fraction [1], max eclipse duration [min], eclipse days [d]) for 1-d arrays.
+
+    The node at 1 January (noon TT) is set by ``ltan``; then as :func:`annual_eclipse`.
+    """
+    _, xyz, ra0 = _year_sun(int(year))
+    dt = np.arange(xyz.shape[0], dtype=float)
+    h, inc, ltan = (np.asarray(x, dtype=float).ravel() for x in np.broadcast_arrays(h, inc, ltan))
+    mean_f = np.empty(h.size)
+    max_d = np.empty(h.size)
+    days = np.empty(h.size)
+    for s in range(0, h.size, chunk):
+        sl = slice(s, s + chunk)
+        beta = _beta_kernel(h[sl], inc[sl], ra0 + 15.0 * (ltan[sl] - 12.0), xyz, dt)
+        f = eclipse_fraction_kernel(h[sl, None], beta)
+        mean_f[sl] = f.mean(axis=-1)
+        max_d[sl] = f.max(axis=-1) * period_kernel(h[sl])
+        days[sl] = (f > 0).sum(axis=-1)
+    return mean_f, max_d, days
+
+
+def annual_eclipse(altitude, inclination=None, ltan=None, raan=None, year: int = 2030) -> xr.Dataset:
+    r"""Beta angle and eclipses over one year, one sample per day (noon TT).
+
+    Per day: ``beta_angle`` [deg] (:func:`beta_angle`), ``eclipse_fraction`` [1]
+    (:func:`eclipse_fraction`, circular orbit and cylindrical shadow) and ``eclipse_duration``
+    = f T [min]. Summaries: ``mean_eclipse_fraction`` (mean over the days), ``max_eclipse_duration``
+    [min] and ``eclipse_days`` [d] (days with any eclipse). Also ``inclination`` (resolved) and
+    ``period``.
+
+    ``inclination=None`` means sun-synchronous at that altitude (:func:`sso_inclination`). The
+    node at 1 January is ``raan`` [deg] or set by ``ltan`` [h]; for an inclined orbit given only
+    ``ltan`` that is its node's local time on 1 January. Plain 1-d arrays become dimensions named
+    after the parameter (``altitude``, ``inclination``, ``ltan``, ``raan``), so
+    ``annual_eclipse([500, 650], ltan=np.arange(0, 24))`` is a 2 x 24 x 365 grid.
+    """
+    days, xyz, ra0 = _year_sun(int(year))
+    h, inc, raan0 = _resolve_orbit(altitude, inclination, ltan, raan, ra0)
+    h_, inc_, r0_ = xr.broadcast(h, inc, raan0)
+    dt = np.arange(days.size, dtype=float)
+    beta = _beta_kernel(h_.values, inc_.values, r0_.values, xyz, dt)
+    f = eclipse_fraction_kernel(h_.values[..., None], beta)
+    T = period_kernel(h_.values)
+    dur = f * T[..., None]
+    dims = h_.dims + ("time",)
+    coords = {**h_.coords, "time": days}
+    ds = xr.Dataset(
+        {
+            "beta_angle": units.wrap(xr.DataArray(beta, dims=dims, coords=coords), "deg", "solar beta angle"),
+            "eclipse_fraction": units.wrap(xr.DataArray(f, dims=dims, coords=coords), "1", "eclipse fraction of the orbit"),
+            "eclipse_duration": units.wrap(xr.DataArray(dur, dims=dims, coords=coords), "min", "eclipse duration per orbit"),
+            "mean_eclipse_fraction": units.wrap(xr.DataArray(f.mean(-1), dims=h_.dims, coords=h_.coords), "1", "annual mean eclipse fraction"),
+            "max_eclipse_duration": units.wrap(xr.DataArray(dur.max(-1), dims=h_.dims, coords=h_.coords), "min", "longest eclipse of the year"),
+            "eclipse_days": units.wrap(xr.DataArray((f > 0).sum(-1).astype(float), dims=h_.dims, coords=h_.coords), "d", "days of the year with eclipses"),
+            "inclination": units.wrap(inc_, "deg", "inclination"),
+            "period": units.wrap(xr.DataArray(T, dims=h_.dims, coords=h_.coords), "min", "orbital period"),
+        }
+    )
+    ds.attrs.update(year=int(year), model="circular orbit, cylindrical shadow, J2 node drift; Sun from astropy get_sun")
+    return ds
+
+
+def propagate_eclipses(altitude, inclination, raan, start, days, *, drag: bool = False,
+                       area_to_mass=0.01, drag_coefficient=2.2, solar_activity: str = "mean",
+                       max_orbits: int = 100) -> pd.DataFrame:
+    r"""Numerical eclipse times by propagating the orbit (cross-check of :func:`annual_eclipse`).
+
+    Cowell propagation with poliastro/boinor's ``CowellPropagator`` of two-body + J2
+    (``J2_perturbation``), optionally + drag (``atmospheric_drag`` with the density table of
+    :func:`atmospheric_density`), from a circular orbit at ``start`` (any astropy ``Time``
+    input) with node ``raan`` [deg], for ``days`` [d]. Shadow entries and exits are found with
+    ``UmbraEvent`` (conical umbra, Escobal 1985, Sun from astropy), restarting the propagation at
+    each event. Returns a DataFrame with one row per complete eclipse: ``entry``, ``exit``
+    (astropy-readable ISO times, TT) and ``duration`` [min]. Keep ``days`` small (a few orbits):
+    each step evaluates the Sun's position.
+    """
+    from astropy.time import Time
+
+    h = float(_arg(altitude, "km", "altitude"))
+    _check_altitude(h)
+    inc = float(_arg(inclination, "deg", "inclination"))
+    _check_range(inc, "inclination", 0, 180, "deg")
+    raan_deg = float(_arg(raan, "deg", "raan"))
+    span_s = float(_arg(days, "d", "days")) * DAY_S
+    t0 = Time(start, scale="tt")
+    R = R_EARTH_KM
+    if drag:
+        am = float(_arg(area_to_mass, "m2/kg", "area_to_mass")) * 1e-6  # km2/kg
+        cd = float(_arg(drag_coefficient, "1", "drag_coefficient"))
+        logrho = _density_log_table(solar_activity)
+        alt_tab = _density_table()[0]
+
+    def f(t, state, k):
+        du = _astro.func_twobody(t, state, k)
+        ax, ay, az = _astro.J2_perturbation(t, state, k, J2=J2, R=R)
+        acc = np.array([ax, ay, az])
+        if drag:
+            hh = np.linalg.norm(state[:3]) - R
+            rho = np.exp(np.interp(hh, alt_tab, logrho)) * 1e9  # kg/km3
+            acc = acc + _astro.atmospheric_drag(t, state, k, C_D=cd, A_over_m=am, rho=rho)
+        du[3:] += acc
+        return du
+
+    def in_umbra(orb) -> bool:
+        r = orb.r.to_value(u.km)
+        s, _ = _sun_vectors(Time([orb.epoch.tt.jd], format="jd", scale="tt"))
+        along = r @ s[0]
+        return bool(along < 0 and np.linalg.norm(r - along * s[0]) < R)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        orb = _astro.Orbit.circular(_astro.Earth, h * u.km, inc * u.deg, raan_deg * u.deg, epoch=t0)
+        events: list[tuple[str, float]] = []
+        elapsed = 0.0
+        shadow = in_umbra(orb)
+        nudge = 1.0  # s, step off a root before looking for the next one
+        for _ in range(4 * max_orbits):
+            if elapsed >= span_s:
+                break
+            ev = _astro.UmbraEvent(orb, terminal=True)
+            prop = _astro.CowellPropagator(rtol=1e-9, events=[ev], f=f)
+            remaining = span_s - elapsed
+            new = orb.propagate(remaining * u.s, method=prop)
+            dt = float((new.epoch - orb.epoch).to_value(u.s))
+            elapsed += dt
+            orb = new
+            if dt >= remaining - 1e-6:
+                break
+            shadow = not shadow
+            events.append(("entry" if shadow else "exit", elapsed))
+            orb = orb.propagate(nudge * u.s, method=_astro.CowellPropagator(rtol=1e-9, f=f))
+            elapsed += nudge
+    rows = []
+    for (k1, t1), (k2, t2) in zip(events, events[1:]):
+        if k1 == "entry" and k2 == "exit":
+            rows.append({"entry": (t0 + t1 * u.s).isot, "exit": (t0 + t2 * u.s).isot, "duration": (t2 - t1) / 60.0})
+    out = pd.DataFrame(rows, columns=["entry", "exit", "duration"])
+    out.attrs["units"] = {"duration": "min"}
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Atmosphere and drag
+# --------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _density_table() -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    tab = pd.read_csv(DATA_DIR / "atmosphere" / "density_table.csv", comment="#")
+    alt = tab["altitude_km"].to_numpy(float)
+    logs = {}
+    for level in SOLAR_ACTIVITY_LEVELS + ("coesa76",):
+        col = tab[f"density_{level}_kg_m3"].to_numpy(float)
+        logs[level] = np.log(col)  # NaN above 1000 km for COESA76
+    return alt, logs
+
+
+def _density_log_table(level: str) -> np.ndarray:
+    alt, logs = _density_table()
+    if level not in logs:
+        raise ParameterError("solar_activity", f"'{level}' is not one of {', '.join(SOLAR_ACTIVITY_LEVELS + ('coesa76',))}")
+    return logs[level]
+
+
+def density_kernel(h, level: str = "mean"):
+    """Mean mass density [kg/m3] at altitude ``h`` [km] for one activity level (log-interpolated)."""
+    alt, _ = _density_table()
+    return np.exp(np.interp(h, alt, _density_log_table(level)))
+
+
+def atmospheric_density(altitude, solar_activity: str = "mean") -> xr.DataArray:
+    r"""Global, diurnal and annual mean neutral mass density [kg/m3].
+
+    Log-linear interpolation of ``data/atmosphere/density_table.csv``: NRLMSIS 2.1 (Emmert et al.
+    2021, through ``pymsis``) averaged over latitude (cos-weighted), longitude, time of day and
+    season for the ECSS-E-ST-10-04C long-term activity levels (``solar_activity`` ``low`` F10.7 65
+    Ap 0, ``mean`` 140/15, ``high`` 250/45; ``data/atmosphere/solar_activity.csv``), or
+    ``"coesa76"`` (U.S. Standard Atmosphere 1976, static, <= 1000 km). See
+    ``data/atmosphere/make_density_table.py``.
+    """
+    h = _arg(altitude, "km", "altitude")
+    _check_altitude(h, upper=True)
+    if not isinstance(solar_activity, str):
+        raise ParameterError("solar_activity", "must be one of low, mean, high, coesa76")
+    _density_log_table(solar_activity)
+    if solar_activity == "coesa76" and np.any(np.asarray(h) > 1000):
+        raise ParameterError("altitude", "COESA76 stops at 1000 km")
+    return units.wrap(_ufunc(lambda x: density_kernel(x, solar_activity), h), "kg/m3", "atmospheric mass density", "atmospheric_density")
+
+
+def drag_delta_v_kernel(h, area_to_mass, drag_coefficient, density):
+    """Delta-V to cancel drag for one year [m/s per yr]; density [kg/m3], A/m [m2/kg]."""
+    v = np.sqrt(MU_KM3_S2 / (R_EARTH_KM + np.asarray(h, dtype=float))) * 1e3  # m/s
+    return 0.5 * density * v * v * drag_coefficient * area_to_mass * YEAR_S
+
+
+def drag_delta_v(altitude, area_to_mass, drag_coefficient=2.2, solar_activity: str = "mean", density=None) -> xr.DataArray:
+    r"""Velocity change per year needed to hold a circular orbit against drag [m/s per yr].
+
+    .. math:: \Delta v_{yr} = \tfrac12 \rho v^2 \, C_D \frac{A}{m} \, t_{yr}, \quad v = \sqrt{\mu/(R+h)}
+
+    (Wertz SMAD 2011, drag acceleration and Delta-V budget; Vallado 2013, eq. 8-29). The
+    atmosphere's co-rotation (a few per cent of v) is neglected. ``density`` [kg/m3] overrides
+    the table of :func:`atmospheric_density` (``solar_activity``). ``area_to_mass`` [m2/kg].
+    """
+    h = _arg(altitude, "km", "altitude")
+    _check_altitude(h, upper=density is None)
+    am = _arg(area_to_mass, "m2/kg", "area_to_mass")
+    _check_range(am, "area_to_mass", 0, 10, "m2/kg", strict_lo=True)
+    cd = _arg(drag_coefficient, "1", "drag_coefficient")
+    _check_range(cd, "drag_coefficient", 0, 10, "1", strict_lo=True)
+    if density is None:
+        rho = atmospheric_density(h, solar_activity)
+        rho = rho if isinstance(h, xr.DataArray) else np.asarray(rho)
+    else:
+        rho = _arg(density, "kg/m3", "density")
+        _check_range(rho, "density", 0, 1.3, "kg/m3")
+    return units.wrap(_ufunc(drag_delta_v_kernel, h, am, cd, rho), "m/(s yr)", "drag make-up Delta-V per year", "drag_delta_v")
+
+
+@functools.lru_cache(maxsize=8)
+def _lifetime_table(level: str) -> tuple[np.ndarray, np.ndarray]:
+    """G(h) = int_{h_reentry}^{h} dh / (sqrt(mu r) rho) [s kg/m2] on a 1 km grid, per level."""
+    c = _constants()
+    hs = np.arange(c["reentry_altitude"], c["maximum_altitude"] + 0.5, 1.0)
+    rho = density_kernel(hs, level)  # kg/m3
+    r_m = (R_EARTH_KM + hs) * 1e3
+    integrand = 1.0 / (np.sqrt(MU_KM3_S2 * 1e9 * r_m) * rho)  # s kg / m^3 per m of radius
+    g = np.concatenate([[0.0], np.cumsum(0.5 * (integrand[1:] + integrand[:-1]) * 1e3)])
+    return hs, g
+
+
+def orbit_lifetime_kernel(h, area_to_mass, drag_coefficient, level: str = "mean"):
+    """Uncontrolled decay time [yr] from a circular orbit at ``h`` [km] to the re-entry altitude."""
+    hs, g = _lifetime_table(level)
+    return np.interp(h, hs, g) / (drag_coefficient * area_to_mass) / YEAR_S
+
+
+def orbit_lifetime(altitude, area_to_mass, drag_coefficient=2.2, solar_activity: str = "mean") -> xr.DataArray:
+    r"""Uncontrolled orbit lifetime of a circular orbit [yr] (e.g. against a 5-year disposal rule).
+
+    The semi-major axis decays as
+
+    .. math:: \frac{da}{dt} = -\sqrt{\mu a}\, \rho(a)\, C_D \frac{A}{m}
+
+    (King-Hele; Vallado 2013, eq. 9-52 for e = 0), integrated from ``altitude`` down to the
+    re-entry altitude of ``data/orbit/constants.yaml`` with the altitude-varying density of
+    :func:`atmospheric_density` (held at one ``solar_activity`` level for the whole decay):
+    t = int da / (sqrt(mu a) rho C_D A/m), tabulated once on a 1 km grid.
+    """
+    h = _arg(altitude, "km", "altitude")
+    _check_altitude(h, upper=True)
+    am = _arg(area_to_mass, "m2/kg", "area_to_mass")
+    _check_range(am, "area_to_mass", 0, 10, "m2/kg", strict_lo=True)
+    cd = _arg(drag_coefficient, "1", "drag_coefficient")
+    _check_range(cd, "drag_coefficient", 0, 10, "1", strict_lo=True)
+    _density_log_table(solar_activity)
+    return units.wrap(_ufunc(lambda a, b, c: orbit_lifetime_kernel(a, b, c, solar_activity), h, am, cd),
+                      "yr", "uncontrolled orbit lifetime", "orbit_lifetime")
+
+
+# --------------------------------------------------------------------------------------------
+# Radiation
+# --------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def _dose_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    tab = pd.read_csv(DATA_DIR / "radiation" / "dose_grid.csv", comment="#")
+    alts = np.unique(tab["altitude_km"].to_numpy(float))
+    incs = np.unique(tab["inclination_deg"].to_numpy(float))
+    thick = np.unique(tab["al_thickness_mm"].to_numpy(float))
+    tab = tab.sort_values(["altitude_km", "inclination_deg", "al_thickness_mm"])
+    dose = tab["total_dose_rad_si_per_yr"].to_numpy(float).reshape(alts.size, incs.size, thick.size)
+    # log-dose; a numerical floor keeps log finite where a model gives exactly zero flux
+    return alts, incs, np.log(thick), np.log(np.maximum(dose, 1e-12))
+
+
+def _interp_axis(axis: np.ndarray, x):
+    """Index of the left node and the weight of the right one (x clipped to the axis)."""
+    x = np.clip(np.asarray(x, dtype=float), axis[0], axis[-1])
+    j = np.clip(np.searchsorted(axis, x, side="right") - 1, 0, axis.size - 2)
+    w = (x - axis[j]) / (axis[j + 1] - axis[j])
+    return j, w
+
+
+def radiation_dose_kernel(h, inc, thickness_mm):
+    """Total ionising dose [rad(Si)/yr] behind ``thickness_mm`` of Al (trilinear in log-dose)."""
+    alts, incs, lt, ld = _dose_grid()
+    h, inc, t = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (h, inc, thickness_mm)))
+    ja, wa = _interp_axis(alts, h)
+    ji, wi = _interp_axis(incs, inc)
+    jt, wt = _interp_axis(lt, np.log(t))
+    out = np.zeros(h.shape)
+    for da, fa in ((0, 1 - wa), (1, wa)):
+        for di, fi in ((0, 1 - wi), (1, wi)):
+            for dt, ft in ((0, 1 - wt), (1, wt)):
+                out = out + fa * fi * ft * ld[ja + da, ji + di, jt + dt]
+    return np.exp(out)
+
+
+def radiation_dose(altitude, inclination, shielding) -> xr.DataArray:
+    r"""Trapped-particle total ionising dose per year behind aluminium [rad(Si)/yr].
+
+    Log-dose trilinear interpolation (altitude, inclination, log thickness) of
+    ``data/radiation/dose_grid.csv``: the SPENVIS/SHIELDOSE-2 dose-depth table at 550 km
+    (Pfandzelter & Bermbach 2023; AP-8 MIN, AE-8 MAX, centre of Al spheres, Si) scaled to other
+    altitudes by orbit-averaged AE-8/AP-8 integral fluxes from ``radbelt``:
+
+    .. math:: D(h, i, t) = \sum_{p,e} \bar F_s(h, i)\, \frac{D_s^{550}(i, t)}{\bar F_s^{550}(i)}
+
+    (``data/radiation/make_dose_grid.py``, ``DOSE_GRID.md``). Trapped particles only: solar
+    particle events and cosmic rays are excluded. Refused (ParameterError) outside the grid:
+    altitude 160-2000 km, inclination 0-180 deg, ``shielding`` 0.05-20 mm Al.
+    """
+    h = _arg(altitude, "km", "altitude")
+    i = _arg(inclination, "deg", "inclination")
+    t = _arg(shielding, "mm", "shielding")
+    alts, incs, lt, _ = _dose_grid()
+    _check_altitude(h)
+    _check_range(h, "altitude", alts[0], alts[-1], "km")
+    _check_range(i, "inclination", incs[0], incs[-1], "deg")
+    tmin, tmax = float(np.exp(lt[0])), float(np.exp(lt[-1]))
+    _check_range(t, "shielding", tmin * (1 - 1e-9), tmax * (1 + 1e-9), "mm")
+    return units.wrap(_ufunc(radiation_dose_kernel, h, i, t), "rad_Si/yr", "total ionising dose per year behind the shielding", "radiation_dose")
+
+
+def single_event_rate_kernel(dose_rate, dose_per_event):
+    """Expected events per day [1/d] from a dose rate [rad(Si)/yr] and a dose per event [rad(Si)]."""
+    return np.asarray(dose_rate, dtype=float) / np.asarray(dose_per_event, dtype=float) * DAY_S / YEAR_S
+
+
+def single_event_rate(dose_rate, dose_per_event) -> xr.DataArray:
+    r"""Expected single events per day [1/d] from a dose rate and a per-dose event figure.
+
+    .. math:: \lambda = \dot D / D_{event}
+
+    where ``dose_per_event`` [rad(Si)] is the accelerator-test figure (e.g. Google's Suncatcher
+    TPU proton test: one silent data corruption per ~14-20 rad, one crash per ~5 krad; the
+    figures live in the accelerator catalog) and ``dose_rate`` [rad(Si)/yr] comes from
+    :func:`radiation_dose`. Assumes the event rate scales with the ionising dose of the orbit's
+    spectrum as it did in the beam test (a first-order assumption: the test used 67 MeV
+    protons).
+    """
+    d = _arg(dose_rate, "rad_Si/yr", "dose_rate")
+    _check_range(d, "dose_rate", 0, np.inf, "rad_Si/yr")
+    e = _arg(dose_per_event, "rad_Si", "dose_per_event")
+    _check_range(e, "dose_per_event", 0, np.inf, "rad_Si", strict_lo=True)
+    return units.wrap(_ufunc(single_event_rate_kernel, d, e), "1/d", "expected single events per day", "single_event_rate")
+
+
+# --------------------------------------------------------------------------------------------
+# Latency
+# --------------------------------------------------------------------------------------------
+def round_trip_latency(altitude, min_elevation) -> xr.DataArray:
+    r"""Round-trip propagation delay to a ground station [ms], best and worst case.
+
+    Slant range to a station seeing the satellite at elevation e:
+
+    .. math:: \rho = \sqrt{(R+h)^2 - R^2\cos^2 e} - R \sin e, \qquad t_{rt} = 2\rho / c
+
+    (Wertz SMAD 2011, ch. 8 slant-range geometry). Best case: zenith (rho = h); worst case:
+    ``min_elevation`` [deg]. Propagation only (no switching or processing delay). Result has a
+    ``case`` dimension (``best``, ``worst``).
+    """
+    h = _arg(altitude, "km", "altitude")
+    _check_altitude(h)
+    e = _arg(min_elevation, "deg", "min_elevation")
+    _check_range(e, "min_elevation", 0, 90, "deg")
+    best = _ufunc(latency_kernel, h, 90.0)
+    worst = _ufunc(latency_kernel, h, e)
+    best, worst = (x if isinstance(x, xr.DataArray) else xr.DataArray(np.asarray(x)) for x in (best, worst))
+    best, worst = xr.broadcast(best, worst)
+    da = xr.concat([best, worst], dim="case").assign_coords(case=["best", "worst"])
+    return units.wrap(da, "ms", "round-trip propagation delay to a ground station", "round_trip_latency")
+
+
+# --------------------------------------------------------------------------------------------
+# Annual-eclipse summaries for the chain: once per distinct orbit, or a fine grid
+# --------------------------------------------------------------------------------------------
+#: At most this many distinct orbits are computed exactly; more (Monte Carlo) use the grids.
+EXACT_ORBITS_MAX = 4096
+
+
+@functools.lru_cache(maxsize=4)
+def _sso_grid(year: int):
+    c = _constants()
+    alts = np.arange(c["minimum_altitude"], c["maximum_altitude"] + 0.1, 5.0)
+    lts = np.arange(0.0, 24.001, 0.1)
+    A, L = np.meshgrid(alts, lts, indexing="ij")
+    res = annual_summary_kernel(A.ravel(), sso_inclination_kernel(A.ravel()), L.ravel(), year)
+    return (alts, lts), [r.reshape(A.shape) for r in res]
+
+
+@functools.lru_cache(maxsize=4)
+def _inclined_grid(year: int):
+    c = _constants()
+    alts = np.arange(c["minimum_altitude"], c["maximum_altitude"] + 0.1, 20.0)
+    incs = np.arange(0.0, 180.001, 2.0)
+    lts = np.arange(0.0, 24.001, 1.0)
+    A, I, L = np.meshgrid(alts, incs, lts, indexing="ij")
+    res = annual_summary_kernel(A.ravel(), I.ravel(), L.ravel(), year)
+    return (alts, incs, lts), [r.reshape(A.shape) for r in res]
+
+
+def _multilinear(axes, values, points):
+    idx = [_interp_axis(ax, p) for ax, p in zip(axes, points)]
+    out = np.zeros(np.shape(points[0]))
+    n = len(axes)
+    for corner in range(2**n):
+        w = 1.0
+        sel = []
+        for d in range(n):
+            bit = (corner >> d) & 1
+            j, wd = idx[d]
+            sel.append(j + bit)
+            w = w * (wd if bit else 1 - wd)
+        out = out + w * values[tuple(sel)]
+    return out
+
+
+def eclipse_summaries_kernel(h, is_sso, inc, ltan, year: int = 2030):
+    """Annual (mean fraction, max duration [min], eclipse days [d]) for flat arrays of orbits.
+
+    Exact (:func:`annual_summary_kernel`) once per distinct orbit when there are at most
+    :data:`EXACT_ORBITS_MAX` of them; otherwise multilinear interpolation of grids computed once
+    per year: sun-synchronous altitude (5 km) x ltan (0.1 h), inclined altitude (20 km) x
+    inclination (2 deg) x ltan (1 h).
+    """
+    h, is_sso, inc, ltan = (np.asarray(x).ravel() for x in np.broadcast_arrays(h, is_sso, inc, ltan))
+    key = np.stack([h, is_sso.astype(float), np.where(is_sso, 0.0, inc), ltan % 24.0], axis=1)
+    uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    if uniq.shape[0] <= EXACT_ORBITS_MAX:
+        inc_u = np.where(uniq[:, 1] > 0, sso_inclination_kernel(uniq[:, 0]), uniq[:, 2])
+        res = annual_summary_kernel(uniq[:, 0], inc_u, uniq[:, 3], year)
+        return tuple(r[inverse] for r in res)
+    out = [np.empty(h.size) for _ in range(3)]
+    s = is_sso.astype(bool)
+    if s.any():
+        axes, vals = _sso_grid(int(year))
+        for o, v in zip(out, vals):
+            o[s] = _multilinear(axes, v, (h[s], ltan[s] % 24.0))
+    if (~s).any():
+        axes, vals = _inclined_grid(int(year))
+        for o, v in zip(out, vals):
+            o[~s] = _multilinear(axes, v, (h[~s], inc[~s], ltan[~s] % 24.0))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# The chain stage
+# --------------------------------------------------------------------------------------------
+def _run(ds: xr.Dataset) -> dict[str, Any]:
+    h = ds["altitude"]
+    sso = ds["orbit_type"] == "sso"
+    inc = xr.where(sso, xr.apply_ufunc(sso_inclination_kernel, h), ds["inclination"])
+    if np.any(np.isnan(np.asarray(inc))):
+        raise ParameterError("altitude", "no sun-synchronous circular orbit exists this high")
+    year_da = ds["start_year"] if "start_year" in ds else xr.DataArray(2030.0)
+    year = int(np.min(np.asarray(year_da)))  # eclipse statistics barely change from year to year
+    hb, sb, ib, lb = xr.broadcast(h, sso, inc, ds["ltan"])
+    mean_f, max_d, ndays = eclipse_summaries_kernel(hb.values, sb.values, ib.values, lb.values, year)
+
+    def like(a):
+        return xr.DataArray(a.reshape(hb.shape), dims=hb.dims, coords=hb.coords)
+
+    # density: per activity level present, then select
+    sa = ds["solar_activity"]
+    levels = [str(x) for x in np.unique(np.asarray(sa))]
+    for lv in levels:
+        if lv not in SOLAR_ACTIVITY_LEVELS:
+            raise ParameterError("solar_activity", f"'{lv}' is not one of {', '.join(SOLAR_ACTIVITY_LEVELS)}")
+    rho = xr.apply_ufunc(lambda x: density_kernel(x, levels[0]), h)
+    for lv in levels[1:]:
+        rho = xr.where(sa == lv, xr.apply_ufunc(lambda x, lv=lv: density_kernel(x, lv), h), rho)
+    am, cd = ds["area_to_mass"], ds["drag_coefficient"]
+    lifetime = None
+    for lv in levels:
+        t_lv = xr.apply_ufunc(lambda a, b, c, lv=lv: orbit_lifetime_kernel(a, b, c, lv), h, am, cd)
+        lifetime = t_lv if lifetime is None else xr.where(sa == lv, t_lv, lifetime)
+    return {
+        "altitude": h,
+        "inclination": inc,
+        "period": xr.apply_ufunc(period_kernel, h),
+        "eclipse_fraction": like(mean_f),
+        "max_eclipse_duration": like(max_d),
+        "eclipse_days": like(ndays),
+        "atmospheric_density": rho,
+        "drag_delta_v": xr.apply_ufunc(drag_delta_v_kernel, h, am, cd, rho),
+        "orbit_lifetime": lifetime,
+        "radiation_dose": xr.apply_ufunc(radiation_dose_kernel, h, inc, ds["shielding_thickness"]),
+        "round_trip_latency": xr.apply_ufunc(latency_kernel, h, ds["min_elevation"]),
+        "round_trip_latency_zenith": xr.apply_ufunc(latency_kernel, h, 90.0),
+    }
+
+
+STAGE = Stage(
+    name="orbit",
+    run=_run,
+    parameters={
+        "altitude": ParameterSpec("km", "circular orbit altitude", minimum=160, maximum=2000),
+        "orbit_type": ParameterSpec("1", "orbit family: sun-synchronous or inclined", kind="choice", choices=("sso", "inclined")),
+        "inclination": ParameterSpec("deg", "orbit inclination (used when orbit_type is inclined)", minimum=0, maximum=180),
+        "ltan": ParameterSpec("h", "local time of the ascending node (fixed for sso; on 1 January for inclined)", minimum=0, maximum=24),
+        "solar_activity": ParameterSpec("1", "solar activity level for atmospheric density", kind="choice", choices=SOLAR_ACTIVITY_LEVELS),
+        "area_to_mass": ParameterSpec("m2/kg", "ballistic (drag) area per unit mass", minimum=0, exclusive_minimum=True, maximum=10),
+        "drag_coefficient": ParameterSpec("1", "drag coefficient C_D", minimum=0, exclusive_minimum=True, maximum=10),
+        "shielding_thickness": ParameterSpec("mm", "aluminium-equivalent shielding around the electronics", minimum=0.05, maximum=20),
+        "min_elevation": ParameterSpec("deg", "minimum elevation of a ground-station link", minimum=0, maximum=90),
+    },
+    outputs={
+        "altitude": Output("km", "circular orbit altitude"),
+        "inclination": Output("deg", "orbit inclination (resolved: the SSO value when sun-synchronous)"),
+        "period": Output("min", "orbital period"),
+        "eclipse_fraction": Output("1", "annual mean fraction of each orbit in eclipse"),
+        "max_eclipse_duration": Output("min", "longest eclipse of the year"),
+        "eclipse_days": Output("d", "days per year with eclipses"),
+        "atmospheric_density": Output("kg/m3", "mean atmospheric mass density at the orbit"),
+        "drag_delta_v": Output("m/(s yr)", "drag make-up Delta-V per year"),
+        "orbit_lifetime": Output("yr", "uncontrolled orbit lifetime (decay to re-entry)"),
+        "radiation_dose": Output("rad_Si/yr", "trapped-particle dose per year behind the shielding"),
+        "round_trip_latency": Output("ms", "round-trip propagation delay to a ground station at minimum elevation"),
+        "round_trip_latency_zenith": Output("ms", "round-trip propagation delay to a ground station at zenith"),
+    },
+    kinds=frozenset({"space"}),
+)
