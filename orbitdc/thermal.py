@@ -1,0 +1,550 @@
+"""Thermal stage: rejecting the waste heat of an orbital data centre by radiation.
+
+In vacuum the only way out for heat is infrared radiation from a radiator. Every watt the
+satellite uses ends as heat: IT power, bus power and the power system's own losses (plus the
+work of a heat pump, if there is one). The solar array is **not** the radiator: it rejects its
+own absorbed sunlight (the ~70-80% it does not convert) and sits in full sun, so it cannot also
+carry the payload's heat (the mistake of one published analysis).
+
+Model (Gilmore 2002, ch. 2 and 6; SMAD 1999, ch. 11):
+
+* net flux of a radiator panel, per m2 of panel (planform)::
+
+      q = eta_fin * sides * eps * sigma * (T^4 - T_sink^4) - q_abs
+
+  with sigma from ``astropy.constants``;
+* environmental (absorbed) flux per m2 of panel, orbit averaged::
+
+      q_abs = alpha * S * cos(theta_sun) * f_sunlit
+            + F_earth * (eps * q_IR + alpha * a * S * k_albedo)
+
+  where ``F_earth`` is the sum over radiating sides of the view factor to the Earth (a plate
+  edge-on to the Earth - its plane containing the nadir - or facing the nadir),
+  ``k_albedo`` the orbit-mean illumination of the ground below (0 on a dawn-dusk terminator
+  orbit, about 1/pi for a noon-midnight orbit);
+* radiator area ``A = Q / q``, mass ``A * areal density`` (catalog ``radiators``);
+* the radiator cannot run hotter than the chip's maximum temperature minus the coolant loop's
+  temperature drop (``T_max = T_chip - dT_loop``) unless a heat pump lifts the heat. A heat pump
+  with coefficient of performance ``COP = eta_C * T_c / (T_h - T_c)`` (a fraction of Carnot)
+  needs work ``W = Q_c / COP`` that is added to the heat and supplied by extra solar array
+  (and battery); :func:`optimal_radiator_temperature` picks the radiator temperature that
+  minimises radiator + heat pump + its power supply mass (Kerrebrock 1986).
+
+The stage reads ``it_power``, ``bus_power``, ``power_system_loss``, ``solar_array_area``,
+``solar_array_mass``, ``battery_mass`` and ``solar_flux`` (power stage), ``altitude`` and
+``eclipse_fraction`` (orbit stage), the accelerator's ``max_temperature`` from
+``data/catalogs/accelerators.csv`` (or a ``chip_max_temperature`` variable if a Dataset carries
+one) and the parameters declared below.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import astropy.constants as const
+import numpy as np
+import xarray as xr
+
+from . import units
+from .chain import Output, Stage
+from .errors import OrbitdcError, ParameterError
+from .parameters import ParameterSpec, catalog_choices, catalog_value, load_catalog
+
+SIGMA = float(const.sigma_sb.to_value("W / (m2 K4)"))  # Stefan-Boltzmann constant
+R_EARTH_KM = float(const.R_earth.to_value("km"))  # equatorial radius (IAU 2015 nominal)
+
+ORIENTATIONS = ("edge_on", "nadir_facing")
+
+# Catalog fields of data/catalogs/accelerators.csv that may carry the chip's maximum
+# temperature (the compute stage owns that file); the first one present is used.
+# ``max_case_temperature`` (cold-plate/case limit) is preferred: the loop drop is counted from the case.
+_CHIP_TEMPERATURE_FIELDS = ("max_case_temperature", "max_temperature")
+
+
+# --------------------------------------------------------------------------------------------
+# Input checks (vectorised; raise ParameterError naming the parameter)
+# --------------------------------------------------------------------------------------------
+def _values(x: Any) -> np.ndarray:
+    return np.asarray(x.values if isinstance(x, xr.DataArray) else x, dtype=float)
+
+
+def _check(name: str, x: Any, lo: float | None = None, hi: float | None = None, *,
+           lo_open: bool = False, hi_open: bool = False, what: str = "") -> None:
+    arr = _values(x)
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError(name, "must be a finite number")
+    if lo is not None:
+        bad = arr <= lo if lo_open else arr < lo
+        if bad.any():
+            op = ">" if lo_open else ">="
+            raise ParameterError(name, f"{arr[bad].flat[0]:g} is out of range: must be {op} {lo:g}{what}")
+    if hi is not None:
+        bad = arr >= hi if hi_open else arr > hi
+        if bad.any():
+            op = "<" if hi_open else "<="
+            raise ParameterError(name, f"{arr[bad].flat[0]:g} is out of range: must be {op} {hi:g}{what}")
+
+
+def _da(x: Any) -> Any:
+    """Leave DataArrays alone; make numbers arrays (so results broadcast like numpy)."""
+    return x if isinstance(x, xr.DataArray) else np.asarray(x, dtype=float)
+
+
+# --------------------------------------------------------------------------------------------
+# Numeric kernels (plain floats in canonical units; broadcast over numpy/xarray)
+# --------------------------------------------------------------------------------------------
+def _emitted_flux(T, eps, sides, T_sink, fin_efficiency):
+    return fin_efficiency * sides * eps * SIGMA * (T**4 - T_sink**4)
+
+
+def _net_flux(T, eps, sides, T_sink, absorbed, fin_efficiency):
+    return _emitted_flux(T, eps, sides, T_sink, fin_efficiency) - absorbed
+
+
+def _view_factor_edge_on(H):
+    """View factor to the Earth of one face of a plate whose plane contains the nadir."""
+    s = np.sqrt(H * H - 1.0)
+    return (np.arctan(1.0 / s) - s / (H * H)) / np.pi
+
+
+def _view_factor_nadir(H):
+    """View factor to the Earth of a plate facing the nadir (1/H^2)."""
+    return 1.0 / (H * H)
+
+
+def _absorbed_flux(alpha, eps, solar_flux, solar_cosine, sunlit_fraction, earth_ir, albedo, albedo_factor, earth_view):
+    return alpha * solar_flux * solar_cosine * sunlit_fraction + earth_view * (eps * earth_ir + alpha * albedo * solar_flux * albedo_factor)
+
+
+def _heat_pump_work(heat, T_cold, T_hot, carnot_fraction):
+    """Work [same unit as heat] to lift ``heat`` from T_cold to T_hot (0 when T_hot <= T_cold)."""
+    lift = np.maximum(T_hot - T_cold, 0.0)
+    return heat * lift / (carnot_fraction * T_cold)
+
+
+def _optimal_temperature(T_cold, eps, sides, fin_efficiency, absorbed, T_sink, areal_density,
+                         specific_mass, carnot_fraction, max_lift, iterations: int = 60):
+    """Radiator temperature T >= T_cold minimising (radiator + heat pump + power) mass per W.
+
+    Mass per watt of cold-side heat (Q_c cancels)::
+
+        f(T) = rho * (1 + x) / q(T) + k * x,   x = (T - T_c) / (eta_C * T_c),   q = a (T^4 - Ts^4) - q_abs
+
+    ``rho`` areal density [kg/m2], ``k`` heat pump + power supply mass per W of work [kg/W],
+    ``a = eta_fin * sides * eps * sigma``. With ``c = dx/dT = 1 / (eta_C T_c)``, ``f' = 0`` is
+    ``g(T) = c q - (1 + x) q' + (k c / rho) q^2 = 0``; ``g < 0`` just above the lowest usable
+    temperature and ``g > 0`` for large T. Solved by Newton's method safeguarded by bisection,
+    vectorised (a fixed number of whole-array iterations, no loop over design points). The
+    result is clipped to ``T_c + max_lift``.
+    """
+    a = fin_efficiency * sides * eps * SIGMA
+    c = 1.0 / (carnot_fraction * T_cold)
+    K = specific_mass * c / areal_density
+    # lowest temperature at which the radiator rejects anything
+    T_zero = ((absorbed + a * T_sink**4) / a) ** 0.25
+    lo = np.maximum(T_cold, T_zero * (1.0 + 1e-9))
+
+    def g_and_slope(T):
+        x = (T - T_cold) * c
+        q = a * (T**4 - T_sink**4) - absorbed
+        q1 = 4.0 * a * T**3
+        q2 = 12.0 * a * T**2
+        g = c * q - (1.0 + x) * q1 + K * q * q
+        dg = -(1.0 + x) * q2 + 2.0 * K * q * q1
+        return g, dg
+
+    g_lo, _ = g_and_slope(lo)
+    # upper bracket: double until g > 0 (a handful of whole-array passes)
+    hi = 2.0 * lo
+    for _ in range(12):
+        g_hi, _ = g_and_slope(hi)
+        if not np.any(g_hi < 0):
+            break
+        hi = xr.where(g_hi < 0, 2.0 * hi, hi) if isinstance(hi, xr.DataArray) else np.where(g_hi < 0, 2.0 * hi, hi)
+    where = xr.where if isinstance(lo, xr.DataArray) or isinstance(hi, xr.DataArray) else np.where
+    T = 0.5 * (lo + hi)
+    for _ in range(iterations):
+        g, dg = g_and_slope(T)
+        neg = g < 0
+        lo = where(neg, T, lo)
+        hi = where(neg, hi, T)
+        step = g / where(dg != 0, dg, 1.0)
+        newton = T - step
+        inside = (newton > lo) & (newton < hi) & (dg != 0)
+        T_new = where(inside, newton, 0.5 * (lo + hi))
+        converged = np.all(np.abs(_values(T_new - T)) <= 1e-9 * np.abs(_values(T_new)))
+        T = T_new
+        if converged:
+            break
+    # no lift pays off when g(lo) >= 0
+    T = where(g_lo >= 0, lo, T)
+    return np.minimum(T, T_cold + max_lift) if not isinstance(T, xr.DataArray) else T.clip(max=T_cold + max_lift)
+
+
+# --------------------------------------------------------------------------------------------
+# Public model functions (Quantities, DataArrays with units, or numbers in canonical units)
+# --------------------------------------------------------------------------------------------
+def radiator_flux(temperature, emissivity, *, sides=2, sink_temperature=0.0, absorbed_flux=0.0,
+                  fin_efficiency=1.0) -> xr.DataArray:
+    """Net heat flux rejected per m2 of radiator panel [W/m2].
+
+    ``q = eta_fin * sides * eps * sigma * (T^4 - T_sink^4) - q_abs`` (Stefan-Boltzmann law,
+    sigma from ``astropy.constants``; Gilmore 2002 eq. 6.1). A black body (eps = 1) at 300 K
+    radiates 459.3 W/m2 per side.
+
+    Parameters
+    ----------
+    temperature : radiator surface temperature [K]
+    emissivity : infrared hemispherical emissivity, 0 < eps <= 1
+    sides : number of radiating faces (1 or 2; any value in (0, 2])
+    sink_temperature : effective sink temperature [K] (deep space ~ 2.7 K; 0 K by default)
+    absorbed_flux : environmental flux absorbed per m2 of panel [W/m2] (see
+        :func:`environmental_heat_flux`)
+    fin_efficiency : fin efficiency of the panel, 0 < eta <= 1
+
+    Raises ParameterError (naming the parameter) for eps outside (0, 1], a radiator not hotter
+    than its sink, or negative temperatures.
+    """
+    T = _da(units.strip(temperature, "K", "temperature"))
+    eps = _da(units.strip(emissivity, "1", "emissivity"))
+    Ts = _da(units.strip(sink_temperature, "K", "sink_temperature"))
+    q_abs = _da(units.strip(absorbed_flux, "W/m2", "absorbed_flux"))
+    n = _da(units.strip(sides, "1", "sides"))
+    eta = _da(units.strip(fin_efficiency, "1", "fin_efficiency"))
+    _check("emissivity", eps, 0.0, 1.0, lo_open=True)
+    _check("temperature", T, 0.0, lo_open=True, what=" K")
+    _check("sink_temperature", Ts, 0.0, what=" K")
+    _check("absorbed_flux", q_abs, 0.0, what=" W/m2")
+    _check("sides", n, 0.0, 2.0, lo_open=True)
+    _check("fin_efficiency", eta, 0.0, 1.0, lo_open=True)
+    if np.any(_values(T) <= _values(Ts)):
+        raise ParameterError("temperature", "the radiator must be hotter than its sink_temperature")
+    return units.wrap(_net_flux(T, eps, n, Ts, q_abs, eta), "W/m2", "net heat flux rejected per m2 of radiator panel")
+
+
+def earth_view_factor(altitude, orientation: str = "edge_on") -> xr.DataArray:
+    """View factor from one face of a flat plate to the Earth (a sphere) [1].
+
+    * ``"nadir_facing"``: ``F = 1 / H^2``;
+    * ``"edge_on"`` (plate plane contains the nadir, normal horizontal):
+      ``F = (atan(1 / sqrt(H^2 - 1)) - sqrt(H^2 - 1) / H^2) / pi``;
+
+    with ``H = (R_E + h) / R_E`` (Gilmore 2002, ch. 2 / app.; Incropera's sphere-to-plate
+    configurations). Limits: both tend to the flat-ground values (1 and 1/2) as h -> 0.
+    """
+    if orientation not in ORIENTATIONS:
+        raise ParameterError("orientation", f"'{orientation}' is not one of {', '.join(ORIENTATIONS)}")
+    h = _da(units.strip(altitude, "km", "altitude"))
+    _check("altitude", h, 0.0, lo_open=True, what=" km")
+    H = (R_EARTH_KM + h) / R_EARTH_KM
+    F = _view_factor_edge_on(H) if orientation == "edge_on" else _view_factor_nadir(H)
+    return units.wrap(F, "1", f"view factor to the Earth of one {orientation} face")
+
+
+def environmental_heat_flux(absorptivity, emissivity, *, solar_flux, solar_cosine=0.0, sunlit_fraction=1.0,
+                            earth_ir_flux, earth_albedo, albedo_factor, earth_view_factor) -> xr.DataArray:
+    """Orbit-mean environmental heat absorbed per m2 of radiator panel [W/m2].
+
+    ``q_abs = alpha S cos(theta) f_sun + F (eps q_IR + alpha a S k)`` with alpha the solar
+    absorptivity, eps the infrared emissivity (= IR absorptivity), S the solar flux, cos(theta)
+    the orbit-mean cosine of sun incidence on the sunward face, f_sun the sunlit fraction, F the
+    summed view factor of the radiating faces to the Earth, q_IR the Earth's outgoing long-wave
+    flux (~237 W/m2), a the Bond albedo (~0.30) and k the orbit-mean illumination factor of the
+    ground below (Gilmore 2002, ch. 2; Anderson et al. 2001).
+    """
+    alpha = _da(units.strip(absorptivity, "1", "absorptivity"))
+    eps = _da(units.strip(emissivity, "1", "emissivity"))
+    S = _da(units.strip(solar_flux, "W/m2", "solar_flux"))
+    cos = _da(units.strip(solar_cosine, "1", "solar_cosine"))
+    fs = _da(units.strip(sunlit_fraction, "1", "sunlit_fraction"))
+    ir = _da(units.strip(earth_ir_flux, "W/m2", "earth_ir_flux"))
+    a = _da(units.strip(earth_albedo, "1", "earth_albedo"))
+    k = _da(units.strip(albedo_factor, "1", "albedo_factor"))
+    F = _da(units.strip(earth_view_factor, "1", "earth_view_factor"))
+    _check("absorptivity", alpha, 0.0, 1.0)
+    _check("emissivity", eps, 0.0, 1.0, lo_open=True)
+    _check("solar_flux", S, 0.0)
+    _check("solar_cosine", cos, 0.0, 1.0)
+    _check("sunlit_fraction", fs, 0.0, 1.0)
+    _check("earth_ir_flux", ir, 0.0)
+    _check("earth_albedo", a, 0.0, 1.0)
+    _check("albedo_factor", k, 0.0, 1.0)
+    _check("earth_view_factor", F, 0.0, 2.0)
+    q = _absorbed_flux(alpha, eps, S, cos, fs, ir, a, k, F)
+    return units.wrap(q, "W/m2", "environmental heat absorbed per m2 of radiator panel")
+
+
+def waste_heat(it_power, bus_power, power_system_loss, heat_pump_power=0.0) -> xr.DataArray:
+    """Heat the radiator must reject [kW]: IT + bus + power-system losses (+ heat pump work).
+
+    Energy conservation: all electrical power used on board ends as heat (the optical power of
+    the laser terminals is negligible). The array's own heat is not included (it radiates it).
+    """
+    vals = []
+    for name, v in (("it_power", it_power), ("bus_power", bus_power), ("power_system_loss", power_system_loss),
+                    ("heat_pump_power", heat_pump_power)):
+        x = _da(units.strip(v, "kW", name))
+        _check(name, x, 0.0, what=" kW")
+        vals.append(x)
+    return units.wrap(vals[0] + vals[1] + vals[2] + vals[3], "kW", "waste heat to reject")
+
+
+def radiator_area(heat, temperature, emissivity, *, sides=2, sink_temperature=0.0, absorbed_flux=0.0,
+                  fin_efficiency=1.0) -> xr.DataArray:
+    """Radiator panel area [m2] to reject ``heat`` [kW]: ``A = Q / q`` (see :func:`radiator_flux`).
+
+    A radiator whose net flux is not positive (environment hotter than it can radiate) cannot
+    reject the heat: ParameterError naming ``temperature``.
+    """
+    Q = _da(units.strip(heat, "kW", "heat"))
+    _check("heat", Q, 0.0, what=" kW")
+    q = radiator_flux(temperature, emissivity, sides=sides, sink_temperature=sink_temperature,
+                      absorbed_flux=absorbed_flux, fin_efficiency=fin_efficiency)
+    if np.any(q.values <= 0):
+        raise ParameterError("temperature", "too cold to reject any heat against the absorbed environmental flux")
+    qv = q if isinstance(temperature, xr.DataArray) or isinstance(Q, xr.DataArray) else q.values
+    return units.wrap(Q * 1000.0 / qv, "m2", "radiator panel area")
+
+
+def radiator_mass(area, areal_density) -> xr.DataArray:
+    """Radiator mass [kg] = panel area [m2] x areal density [kg/m2] (catalog ``radiators``)."""
+    A = _da(units.strip(area, "m2", "area"))
+    rho = _da(units.strip(areal_density, "kg/m2", "areal_density"))
+    _check("area", A, 0.0, what=" m2")
+    _check("areal_density", rho, 0.0, lo_open=True, what=" kg/m2")
+    return units.wrap(A * rho, "kg", "radiator mass")
+
+
+def max_radiator_temperature(chip_max_temperature, coolant_temperature_drop) -> xr.DataArray:
+    """Highest passive radiator temperature [K]: chip maximum minus the coolant loop's drop."""
+    Tc = _da(units.strip(chip_max_temperature, "K", "chip_max_temperature"))
+    dT = _da(units.strip(coolant_temperature_drop, "K", "coolant_temperature_drop"))
+    _check("chip_max_temperature", Tc, 0.0, lo_open=True, what=" K")
+    _check("coolant_temperature_drop", dT, 0.0, what=" K")
+    if np.any(_values(dT) >= _values(Tc)):
+        raise ParameterError("coolant_temperature_drop", "must be smaller than chip_max_temperature")
+    return units.wrap(Tc - dT, "K", "highest passive radiator temperature")
+
+
+def heat_pump_cop(cold_temperature, hot_temperature, carnot_fraction) -> xr.DataArray:
+    """Cooling coefficient of performance ``COP = eta_C * T_c / (T_h - T_c)`` [1].
+
+    ``eta_C`` is the fraction of the Carnot COP reached (Sridhar et al. 1993; Kerrebrock 1986).
+    Requires ``T_h > T_c`` (ParameterError naming ``hot_temperature``).
+    """
+    Tc = _da(units.strip(cold_temperature, "K", "cold_temperature"))
+    Th = _da(units.strip(hot_temperature, "K", "hot_temperature"))
+    eta = _da(units.strip(carnot_fraction, "1", "carnot_fraction"))
+    _check("cold_temperature", Tc, 0.0, lo_open=True, what=" K")
+    _check("carnot_fraction", eta, 0.0, 1.0, lo_open=True)
+    if np.any(_values(Th) <= _values(Tc)):
+        raise ParameterError("hot_temperature", "must be above cold_temperature for a heat pump")
+    return units.wrap(eta * Tc / (Th - Tc), "1", "heat pump coefficient of performance")
+
+
+def heat_pump_power(heat, cold_temperature, hot_temperature, carnot_fraction) -> xr.DataArray:
+    """Heat pump work [kW] to lift ``heat`` [kW] from T_c to T_h: ``W = Q_c / COP`` (0 if no lift)."""
+    Q = _da(units.strip(heat, "kW", "heat"))
+    Tc = _da(units.strip(cold_temperature, "K", "cold_temperature"))
+    Th = _da(units.strip(hot_temperature, "K", "hot_temperature"))
+    eta = _da(units.strip(carnot_fraction, "1", "carnot_fraction"))
+    _check("heat", Q, 0.0, what=" kW")
+    _check("cold_temperature", Tc, 0.0, lo_open=True, what=" K")
+    _check("hot_temperature", Th, 0.0, lo_open=True, what=" K")
+    _check("carnot_fraction", eta, 0.0, 1.0, lo_open=True)
+    return units.wrap(_heat_pump_work(Q, Tc, Th, eta), "kW", "heat pump work")
+
+
+def optimal_radiator_temperature(cold_temperature, emissivity, *, radiator_areal_density, heat_pump_specific_mass,
+                                 power_specific_mass, carnot_fraction, sides=2, fin_efficiency=1.0,
+                                 absorbed_flux=0.0, sink_temperature=0.0, max_lift=np.inf,
+                                 heat_pump=True) -> xr.DataArray:
+    """Radiator temperature [K] minimising radiator + heat pump + extra power-supply mass.
+
+    Without a heat pump the radiator should run as hot as the loop allows: the answer is
+    ``cold_temperature`` (area falls monotonically with temperature). With a heat pump lifting
+    the heat from ``T_c`` to ``T``, per watt of cold-side heat the mass is
+    ``rho (1 + W/Q_c) / q(T) + (b + p) W/Q_c`` with ``W/Q_c = (T - T_c) / (eta_C T_c)``; the
+    optimum solves ``d/dT = 0`` (vectorised safeguarded Newton; Kerrebrock 1986; Edwards and
+    Richards' dimensionless grouping b/a), clipped to ``T_c + max_lift``.
+
+    Parameters
+    ----------
+    cold_temperature : highest passive radiator temperature T_c [K] (:func:`max_radiator_temperature`)
+    emissivity : radiator emissivity (0, 1]
+    radiator_areal_density : kg/m2 of panel
+    heat_pump_specific_mass : kg per kW of heat pump work (b)
+    power_specific_mass : kg of solar array (and battery) per kW of load supplied (p)
+    carnot_fraction : heat pump COP as a fraction of Carnot (0, 1]
+    sides, fin_efficiency, absorbed_flux, sink_temperature : as for :func:`radiator_flux`
+    max_lift : largest temperature lift the heat pump provides [K]
+    heat_pump : False gives ``cold_temperature`` (passive radiator)
+    """
+    Tc = _da(units.strip(cold_temperature, "K", "cold_temperature"))
+    eps = _da(units.strip(emissivity, "1", "emissivity"))
+    rho = _da(units.strip(radiator_areal_density, "kg/m2", "radiator_areal_density"))
+    b = _da(units.strip(heat_pump_specific_mass, "kg/kW", "heat_pump_specific_mass"))
+    p = _da(units.strip(power_specific_mass, "kg/kW", "power_specific_mass"))
+    eta = _da(units.strip(carnot_fraction, "1", "carnot_fraction"))
+    n = _da(units.strip(sides, "1", "sides"))
+    fin = _da(units.strip(fin_efficiency, "1", "fin_efficiency"))
+    q_abs = _da(units.strip(absorbed_flux, "W/m2", "absorbed_flux"))
+    Ts = _da(units.strip(sink_temperature, "K", "sink_temperature"))
+    lift = _da(units.strip(max_lift, "K", "max_lift"))
+    _check("cold_temperature", Tc, 0.0, lo_open=True, what=" K")
+    _check("emissivity", eps, 0.0, 1.0, lo_open=True)
+    _check("radiator_areal_density", rho, 0.0, lo_open=True, what=" kg/m2")
+    _check("heat_pump_specific_mass", b, 0.0, what=" kg/kW")
+    _check("power_specific_mass", p, 0.0, what=" kg/kW")
+    _check("carnot_fraction", eta, 0.0, 1.0, lo_open=True)
+    _check("sides", n, 0.0, 2.0, lo_open=True)
+    _check("fin_efficiency", fin, 0.0, 1.0, lo_open=True)
+    _check("absorbed_flux", q_abs, 0.0, what=" W/m2")
+    _check("sink_temperature", Ts, 0.0, what=" K")
+    if np.any(_values(lift) < 0) or np.any(np.isnan(_values(lift))):
+        raise ParameterError("max_lift", "must be >= 0 K")
+    if np.any(_values(Ts) >= _values(Tc)):
+        raise ParameterError("cold_temperature", "must be above sink_temperature")
+    if not heat_pump:
+        return units.wrap(Tc + 0.0 * eps, "K", "mass-optimal radiator temperature")
+    T = _optimal_temperature(Tc, eps, n, fin, q_abs, Ts, rho, (b + p) / 1000.0, eta, lift)
+    return units.wrap(T, "K", "mass-optimal radiator temperature")
+
+
+# --------------------------------------------------------------------------------------------
+# The stage
+# --------------------------------------------------------------------------------------------
+def chip_max_temperature(ds: xr.Dataset) -> xr.DataArray:
+    """The accelerator's maximum operating temperature [K] for every design point of ``ds``."""
+    if "chip_max_temperature" in ds:
+        return ds["chip_max_temperature"]
+    if "accelerator" not in ds:  # compute stage absent: no chip, no limit (NaN, not a guess)
+        return xr.DataArray(np.nan)
+    cat = load_catalog("accelerators")
+    for field in _CHIP_TEMPERATURE_FIELDS:
+        if field in cat:
+            return catalog_value("accelerators", field, ds["accelerator"], "K")
+    raise OrbitdcError(
+        "thermal stage: data/catalogs/accelerators.csv has no maximum temperature field "
+        f"(looked for {', '.join(_CHIP_TEMPERATURE_FIELDS)})"
+    )
+
+
+def _get(ds: xr.Dataset, name: str) -> xr.DataArray:
+    """An upstream variable, or NaN when the stage producing it is absent (absent, not faked)."""
+    return ds[name] if name in ds else xr.DataArray(np.nan)
+
+
+def _where(cond, a, b):
+    return xr.where(cond, a, b)
+
+
+def run(ds: xr.Dataset) -> dict[str, Any]:
+    it, bus, loss = _get(ds, "it_power"), _get(ds, "bus_power"), _get(ds, "power_system_loss")
+    kind = ds["radiator"]
+    rho = catalog_value("radiators", "areal_density", kind, "kg/m2")
+    fin = catalog_value("radiators", "fin_efficiency", kind, "1")
+    sides = catalog_value("radiators", "sides", kind, "1")
+    eps = ds["radiator_emissivity"]
+    alpha = ds["radiator_absorptivity"]
+
+    # environment: view factor of the radiating faces to the Earth, absorbed flux
+    H = (R_EARTH_KM + _get(ds, "altitude")) / R_EARTH_KM
+    orient = ds["radiator_orientation"]
+    if orient.ndim == 0:
+        F = sides * _view_factor_edge_on(H) if str(orient.values) == "edge_on" else _view_factor_nadir(H)
+    else:
+        F = xr.where(orient == "edge_on", sides * _view_factor_edge_on(H), _view_factor_nadir(H))
+    sunlit = 1.0 - ds["eclipse_fraction"] if "eclipse_fraction" in ds else 1.0
+    q_abs = _absorbed_flux(alpha, eps, _get(ds, "solar_flux"), ds["radiator_solar_cosine"], sunlit,
+                           ds["earth_ir_flux"], ds["earth_albedo"], ds["albedo_orbit_factor"], F)
+    T_sink = ds["radiator_sink_temperature"]
+
+    # temperatures: passive limit, requested or optimal
+    T_chip = chip_max_temperature(ds)
+    T_cold = np.maximum(T_chip - ds["coolant_temperature_drop"], 1.0)
+    heat_pump = ds["heat_pump"].astype(bool)
+    has_pump = bool(heat_pump.any())
+    max_lift = xr.where(heat_pump, ds["heat_pump_max_lift"], 0.0) if has_pump else 0.0
+    load = it + bus
+    power_specific = (_get(ds, "solar_array_mass") + _get(ds, "battery_mass")) / load  # kg per kW of load
+    optimize = ds["optimize_radiator_temperature"].astype(bool)
+    if has_pump:
+        T_opt = _optimal_temperature(T_cold, eps, sides, fin, q_abs, T_sink, rho,
+                                     (ds["heat_pump_specific_mass"] + power_specific) / 1000.0,
+                                     ds["heat_pump_carnot_fraction"], ds["heat_pump_max_lift"])
+        T_opt = _where(heat_pump, T_opt, T_cold)
+    else:
+        T_opt = T_cold
+    T = _where(optimize, T_opt, ds["radiator_design_temperature"]) if bool((~optimize).any()) else T_opt + 0.0 * eps
+    T_limit = T_cold + max_lift
+    violates_temperature = T > T_limit * (1.0 + 1e-12)
+
+    # heat, work, area, mass
+    Q_cold = it + bus + loss
+    if has_pump:
+        W = _where(heat_pump, _heat_pump_work(Q_cold, T_cold, T, ds["heat_pump_carnot_fraction"]), 0.0)
+    else:
+        W = 0.0 * Q_cold
+    Q = Q_cold + W
+    q_net = _net_flux(T, eps, sides, T_sink, q_abs, fin)
+    violates_balance = q_net <= 0
+    area = _where(violates_balance, np.inf, Q * 1000.0 / _where(violates_balance, 1.0, q_net))
+    hp_share = W / load
+    return {
+        "waste_heat": Q,
+        "radiator_temperature": T,
+        "radiator_max_temperature": T_limit,
+        "radiator_absorbed_flux": q_abs,
+        "radiator_net_flux": q_net,
+        "radiator_area": area,
+        "radiator_mass": area * rho,
+        "heat_pump_power": W,
+        "heat_pump_mass": W * ds["heat_pump_specific_mass"],
+        "heat_pump_array_area": hp_share * _get(ds, "solar_array_area"),
+        "heat_pump_array_mass": W * power_specific,
+        "violates_radiator_temperature": violates_temperature,
+        "violates_radiator_heat_balance": violates_balance,
+    }
+
+
+def _p(unit, long_name, **kw) -> ParameterSpec:
+    return ParameterSpec(unit, long_name, **kw)
+
+
+PARAMETERS: dict[str, ParameterSpec] = {
+    "radiator": ParameterSpec("1", "radiator technology (data/catalogs/radiators.csv)", kind="choice",
+                              choices=catalog_choices("radiators")),
+    "radiator_emissivity": _p("1", "infrared emissivity of the radiator coating", minimum=0, exclusive_minimum=True, maximum=1),
+    "radiator_absorptivity": _p("1", "solar absorptivity of the radiator coating (design-life value)", minimum=0, maximum=1),
+    "radiator_solar_cosine": _p("1", "orbit-mean cosine of sun incidence on the radiator's sunward face", minimum=0, maximum=1),
+    "radiator_orientation": ParameterSpec("1", "radiator attitude relative to the Earth", kind="choice", choices=ORIENTATIONS),
+    "radiator_sink_temperature": _p("K", "deep-space sink temperature seen by the radiator", minimum=0, maximum=200),
+    "earth_ir_flux": _p("W/m2", "Earth outgoing long-wave (infrared) flux, orbit mean", minimum=0, maximum=500),
+    "earth_albedo": _p("1", "Earth Bond albedo, orbit mean", minimum=0, maximum=1),
+    "albedo_orbit_factor": _p("1", "orbit-mean illumination of the ground below (albedo flux / (albedo x solar flux))", minimum=0, maximum=1),
+    "coolant_temperature_drop": _p("K", "temperature drop from the chip limit to the radiator surface (cold plate, loop, fin root)", minimum=0, maximum=150),
+    "radiator_design_temperature": _p("K", "radiator temperature asked for when not optimised", minimum=0, exclusive_minimum=True, maximum=1000),
+    "optimize_radiator_temperature": ParameterSpec("1", "use the mass-optimal radiator temperature instead of the design temperature", kind="flag"),
+    "heat_pump": ParameterSpec("1", "a heat pump lifts the waste heat above the chip loop temperature", kind="flag"),
+    "heat_pump_carnot_fraction": _p("1", "heat pump coefficient of performance as a fraction of Carnot", minimum=0, exclusive_minimum=True, maximum=1),
+    "heat_pump_specific_mass": _p("kg/kW", "heat pump mass per kW of input work", minimum=0),
+    "heat_pump_max_lift": _p("K", "largest temperature lift the heat pump provides", minimum=0, maximum=500),
+}
+
+OUTPUTS: dict[str, Output] = {
+    "waste_heat": Output("kW", "waste heat rejected by the radiator (IT + bus + power-system losses + heat pump work)"),
+    "radiator_temperature": Output("K", "radiator temperature used"),
+    "radiator_max_temperature": Output("K", "highest allowed radiator temperature (chip limit - loop drop, + heat pump lift)"),
+    "radiator_absorbed_flux": Output("W/m2", "environmental heat absorbed per m2 of radiator panel"),
+    "radiator_net_flux": Output("W/m2", "net heat rejected per m2 of radiator panel"),
+    "radiator_area": Output("m2", "radiator panel area"),
+    "radiator_mass": Output("kg", "radiator mass"),
+    "heat_pump_power": Output("kW", "heat pump input work"),
+    "heat_pump_mass": Output("kg", "heat pump mass"),
+    "heat_pump_array_area": Output("m2", "extra solar array area to power the heat pump"),
+    "heat_pump_array_mass": Output("kg", "extra solar array and battery mass to power the heat pump"),
+    "violates_radiator_temperature": Output("1", "radiator temperature above the chip limit minus the loop drop (plus the heat pump lift)"),
+    "violates_radiator_heat_balance": Output("1", "absorbed environmental heat exceeds what the radiator emits"),
+}
+
+STAGE = Stage(name="thermal", run=run, parameters=PARAMETERS, outputs=OUTPUTS, kinds=frozenset({"space"}))
