@@ -1,0 +1,337 @@
+"""Compute payload: accelerators, IT power, FLOP/s, mass, radiation shielding and availability.
+
+This is where the seed articles' hurdle "protecting electronics from radiation" is modelled, and
+where the compute mass that some published analyses leave out is counted.
+
+Per satellite (kind ``space``)
+------------------------------
+* **Accelerators.** The catalog ``data/catalogs/accelerators.csv`` gives, per unit (a GPU package,
+  a GB200 superchip, a whole NVL72 rack, a TPU chip), its power ``P_u``, dense BF16 peak, mass and
+  volume including its share of the server/rack, price and radiation figures. The IT power of one
+  unit is ``P_u * k_s`` with ``k_s = server_overhead`` (switches, NICs, CPUs, pumps), or ``P_u``
+  when the entry already includes them (``overhead_included = 1``, the rack). The satellite carries
+
+      n = max(1, round(satellite_it_power / (P_u k_s)))            whole units, at least one
+
+  so ``it_power = n P_u k_s`` is the requested IT power to within half a unit.
+* **Mass.** ``compute_mass = n m_u f_m`` (``f_m = compute_mass_factor``: space packaging, no fans,
+  heat sinks or chassis steel, but cold plates). The volume ``V = n v_u f_v`` is packed into one
+  **cube-shaped vault** (the rectangular box of least surface for its volume; geometry assumption:
+  the real layout, e.g. boards spread on a radiator, has more surface and so more shield mass);
+  its aluminium shell of thickness ``t`` (orbit's ``shielding_thickness``) weighs
+
+      m_sh = rho ((a + 2t)^3 - a^3),    a = V^(1/3)                   (exact shell volume)
+           ~ 6 a^2 t rho = A t rho      for t << a,
+
+  i.e. enclosure area x thickness x density (the issue's formula) plus the edge and corner terms.
+* **Single events.** Suncatcher (Agüera y Arcas et al. 2025, arXiv:2511.19468) measured TPU v6e
+  under 67 MeV protons: one silent data corruption (SDC) per 14-20 rad(Si) per chip, one crash per
+  ~5 krad(Si). Event rates scale with the dose rate ``D`` behind the shield (orbit's
+  ``radiation_dose``): per satellite with ``c`` chips per unit,
+
+      lambda_sdc   = n c D / d_sdc,    lambda_crash = n c (D / d_crash + h)      [1/yr]
+
+  where ``h = hardware_failure_rate`` per chip (an interrupt too; Llama 3: ~0.1 GPU interruptions
+  per GPU-year on the ground). ``single_event_rate`` reports the radiation part per day.
+* **Availability.** Each event stalls the synchronous job spanning ``J = job_span_satellites``
+  satellites: an SDC costs ``t_sdc`` (detect and recompute), a crash ``t_restart + t_recompute``.
+  A renewal argument (up for 1/lambda, down for t) gives
+
+      A_events = 1 / (1 + J (lambda_sdc t_sdc + lambda_crash (t_restart + t_recompute)))
+
+  Chips that fail are not repaired in orbit: the mean surviving fraction over the life ``L`` is
+  ``A_hw = (1 - exp(-h L)) / (h L)``. With the ``throttle`` eclipse strategy compute stops in
+  eclipse, times the sunlit fraction ``1 - eclipse_fraction``:
+
+      availability = A_events * A_hw * (1 - eclipse_fraction if throttle else 1)
+
+* **Total dose.** ``lifetime_dose = D L``; ``violates_total_ionizing_dose`` where it exceeds the
+  catalog's ``tid_limit`` (HBM irregularities from 2 krad(Si) on TPU v6e; assumed for the others).
+
+Kind ``terrestrial``: the facility is one unit of the comparison: ``it_power = target_it_power``,
+``accelerators`` to match it, ``availability = terrestrial_availability``, no shielding.
+
+The total system size (satellites to reach ``target_it_power``) is the mass stage's ``satellites``.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import astropy.units as u
+import numpy as np
+import xarray as xr
+
+from . import units
+from .chain import Output, Stage
+from .errors import OrbitdcError, ParameterError
+from .parameters import DEFAULTS_DIR, ParameterSpec, catalog_choices, catalog_value, read_yaml
+
+CATALOG = "accelerators"
+#: minutes per year (Julian year, astropy's ``yr``): converts event rates [1/yr] x times [min]
+MIN_PER_YEAR = float((1 * u.yr).to_value(u.min))
+DAYS_PER_YEAR = float((1 * u.yr).to_value(u.day))
+#: orbit-stage variables this stage reads
+ORBIT_INPUTS = ("radiation_dose", "eclipse_fraction", "shielding_thickness")
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def default_value(name: str, unit: str) -> float:
+    """A default from ``data/defaults/compute.yaml`` in ``unit`` (so no world number sits in Python)."""
+    doc = read_yaml(DEFAULTS_DIR / "compute.yaml")
+    p = doc["parameters"][name]
+    return float(units.convert(p["value"], p.get("unit", "1"), unit, name))
+
+
+def _arr(x: Any, unit: str, name: str):
+    """Strip units and return a float array or DataArray in ``unit``."""
+    v = units.strip(x, unit, name)
+    return v if isinstance(v, xr.DataArray) else np.asarray(v, dtype=float)
+
+
+def _check(name: str, x, *, lo: float | None = None, hi: float | None = None, lo_open: bool = False, hi_open: bool = False) -> None:
+    """Vectorised domain check raising ParameterError naming ``name``."""
+    a = np.asarray(x.values if isinstance(x, xr.DataArray) else x, dtype=float)
+    if not np.all(np.isfinite(a)):
+        raise ParameterError(name, "must be a finite number")
+    if lo is not None and np.any(a <= lo if lo_open else a < lo):
+        raise ParameterError(name, f"must be {'>' if lo_open else '>='} {lo:g}, got {a.min():g}")
+    if hi is not None and np.any(a >= hi if hi_open else a > hi):
+        raise ParameterError(name, f"must be {'<' if hi_open else '<='} {hi:g}, got {a.max():g}")
+
+
+# --------------------------------------------------------------------------------------------
+# Numeric kernels (plain floats / arrays / DataArrays in canonical units; no checks)
+# --------------------------------------------------------------------------------------------
+def _unit_it_power(power_w, server_overhead, overhead_included):
+    """IT power of one unit [kW]: P_u k_s, or P_u when the entry includes its overhead."""
+    k = server_overhead + (1.0 - server_overhead) * overhead_included  # overhead_included is 0 or 1
+    return power_w * 1e-3 * k
+
+
+def _count(it_power_kw, unit_it_power_kw):
+    """Whole units, at least one: n = max(1, round(P / P_unit))."""
+    return np.maximum(1.0, np.rint(it_power_kw / unit_it_power_kw))
+
+
+def _shielding_mass(volume_m3, thickness_m, density):
+    """Mass of a cube-shaped aluminium shell around ``volume_m3``: rho((a+2t)^3 - a^3), a = V^(1/3)."""
+    a = np.cbrt(volume_m3)
+    return density * ((a + 2.0 * thickness_m) ** 3 - a ** 3)
+
+
+def _event_rates(units_n, chips, dose_rate, sdc_dose, crash_dose, failure_rate):
+    """(SDC rate, crash rate from radiation, hardware failure rate) per satellite [1/yr]."""
+    n_chips = units_n * chips
+    return n_chips * dose_rate / sdc_dose, n_chips * dose_rate / crash_dose, n_chips * failure_rate
+
+
+def _availability(sdc_rate, crash_rate, t_sdc, t_crash, job_span, failure_rate, lifetime):
+    """A_events * A_hw (rates per yr, times in min, lifetime in yr)."""
+    stall = job_span * (sdc_rate * t_sdc + crash_rate * t_crash) / MIN_PER_YEAR
+    x = np.maximum(failure_rate * lifetime, 1e-300)
+    return (1.0 / (1.0 + stall)) * (-np.expm1(-x) / x)
+
+
+# --------------------------------------------------------------------------------------------
+# Public model functions (Quantities, DataArrays with units, or numbers in canonical units)
+# --------------------------------------------------------------------------------------------
+def accelerator_count(satellite_it_power, unit_power, server_overhead=1.0) -> xr.DataArray:
+    """Whole accelerator units a satellite carries for a requested IT power.
+
+    ``n = max(1, round(P_IT / (P_u k_s)))``: the IT power of a unit is its own power ``P_u``
+    times the server overhead ``k_s`` (host CPUs, switches, NICs, pumps; NVIDIA's reference
+    systems give k_s = 10.2 kW / (8 x 0.7 kW) = 1.82 for DGX H100 and 132 kW / (36 x 2.7 kW) =
+    1.36 for GB200 NVL72 per superchip; sources in data/defaults/compute.yaml).
+
+    Parameters: satellite_it_power [kW], unit_power [W], server_overhead [1, >= 1].
+    """
+    p = _arr(satellite_it_power, "kW", "satellite_it_power")
+    pu = _arr(unit_power, "W", "unit_power")
+    k = _arr(server_overhead, "1", "server_overhead")
+    _check("satellite_it_power", p, lo=0, lo_open=True)
+    _check("unit_power", pu, lo=0, lo_open=True)
+    _check("server_overhead", k, lo=1)
+    return units.wrap(_count(p, _unit_it_power(pu, k, 0.0)), "1", "accelerator units per satellite")
+
+
+def shielding_mass(volume, thickness, density=None) -> xr.DataArray:
+    """Mass [kg] of an aluminium vault of wall ``thickness`` around a compute ``volume``.
+
+    Geometry assumption: the electronics fill a cube (the box of least surface for its volume),
+    edge ``a = V^(1/3)``; the shell mass is ``rho ((a + 2t)^3 - a^3)``, which tends to the
+    enclosure area x thickness x density, ``6 a^2 t rho``, for ``t << a``. ``density`` defaults
+    to ``shielding_density`` in data/defaults/compute.yaml (Al 6061-T6, 2,700 kg/m3).
+
+    Parameters: volume [m3, >= 0], thickness [mm, >= 0], density [kg/m3, > 0].
+    """
+    v = _arr(volume, "m3", "volume")
+    t = _arr(thickness, "mm", "thickness")
+    rho = default_value("shielding_density", "kg/m3") if density is None else _arr(density, "kg/m3", "density")
+    _check("volume", v, lo=0)
+    _check("thickness", t, lo=0)
+    _check("density", rho, lo=0, lo_open=True)
+    return units.wrap(_shielding_mass(v, t * 1e-3, rho), "kg", "radiation shielding mass")
+
+
+def single_event_rate(dose_rate, chips, sdc_dose_per_event, crash_dose_per_event) -> xr.DataArray:
+    """Radiation single events (SDC + crashes) per day for ``chips`` chips behind the shield.
+
+    ``rate = chips * D * (1/d_sdc + 1/d_crash)`` with ``D`` the dose rate [rad_Si/yr] and
+    ``d_*`` the dose per event per chip [rad_Si] (TPU v6e: d_sdc = 14-20, d_crash ~ 5,000;
+    Suncatcher, arXiv:2511.19468).
+    """
+    d = _arr(dose_rate, "rad_Si/yr", "dose_rate")
+    c = _arr(chips, "1", "chips")
+    ds_ = _arr(sdc_dose_per_event, "rad_Si", "sdc_dose_per_event")
+    dc = _arr(crash_dose_per_event, "rad_Si", "crash_dose_per_event")
+    _check("dose_rate", d, lo=0)
+    _check("chips", c, lo=0)
+    _check("sdc_dose_per_event", ds_, lo=0, lo_open=True)
+    _check("crash_dose_per_event", dc, lo=0, lo_open=True)
+    sdc, crash, _ = _event_rates(1.0, c, d, ds_, dc, 0.0)
+    return units.wrap((sdc + crash) / DAYS_PER_YEAR, "1/d", "radiation single events per day")
+
+
+def compute_availability(dose_rate, chips, *, sdc_dose_per_event, crash_dose_per_event, sdc_recovery_time,
+                         restart_time, recompute_time, hardware_failure_rate, lifetime,
+                         job_span_satellites=1.0, sunlit_fraction=1.0) -> xr.DataArray:
+    """Fraction of time compute is delivered, from single events, failures and eclipses.
+
+    ``A = 1/(1 + J (l_sdc t_sdc + l_crash (t_restart + t_recompute))) * (1 - exp(-hL))/(hL) * s``
+
+    with ``l_sdc = c D / d_sdc`` and ``l_crash = c (D / d_crash + h)`` per satellite-year
+    (``c`` chips on the satellite, ``D`` dose rate behind the shield, ``h`` hardware failures per
+    chip-year, not repaired in orbit), ``J`` satellites per synchronous job, ``L`` the lifetime and
+    ``s`` the sunlit fraction when compute is throttled in eclipse (1 otherwise). Event doses from
+    Suncatcher (arXiv:2511.19468); failure rate order from Llama 3 (arXiv:2407.21783, Table 5).
+
+    Parameters: dose_rate [rad_Si/yr], chips [1, per satellite], *_dose_per_event [rad_Si],
+    times [min], hardware_failure_rate [1/yr], lifetime [yr], job_span_satellites [1, >= 1],
+    sunlit_fraction [1, 0..1].
+    """
+    d = _arr(dose_rate, "rad_Si/yr", "dose_rate")
+    c = _arr(chips, "1", "chips")
+    dsdc = _arr(sdc_dose_per_event, "rad_Si", "sdc_dose_per_event")
+    dcr = _arr(crash_dose_per_event, "rad_Si", "crash_dose_per_event")
+    tsdc = _arr(sdc_recovery_time, "min", "sdc_recovery_time")
+    tre = _arr(restart_time, "min", "restart_time")
+    trc = _arr(recompute_time, "min", "recompute_time")
+    h = _arr(hardware_failure_rate, "1/yr", "hardware_failure_rate")
+    life = _arr(lifetime, "yr", "lifetime")
+    j = _arr(job_span_satellites, "1", "job_span_satellites")
+    s = _arr(sunlit_fraction, "1", "sunlit_fraction")
+    for name, val, kw in (("dose_rate", d, {"lo": 0}), ("chips", c, {"lo": 0}),
+                          ("sdc_dose_per_event", dsdc, {"lo": 0, "lo_open": True}),
+                          ("crash_dose_per_event", dcr, {"lo": 0, "lo_open": True}),
+                          ("sdc_recovery_time", tsdc, {"lo": 0}), ("restart_time", tre, {"lo": 0}),
+                          ("recompute_time", trc, {"lo": 0}), ("hardware_failure_rate", h, {"lo": 0}),
+                          ("lifetime", life, {"lo": 0, "lo_open": True}), ("job_span_satellites", j, {"lo": 1}),
+                          ("sunlit_fraction", s, {"lo": 0, "hi": 1})):
+        _check(name, val, **kw)
+    sdc, crash, hw = _event_rates(1.0, c, d, dsdc, dcr, h)
+    a = _availability(sdc, crash + hw, tsdc, tre + trc, j, h, life) * s
+    return units.wrap(a, "1", "fraction of time compute is delivered")
+
+
+# --------------------------------------------------------------------------------------------
+# The stage
+# --------------------------------------------------------------------------------------------
+def _cat(field: str, key, unit: str):
+    return catalog_value(CATALOG, field, key, unit)
+
+
+def run(ds: xr.Dataset) -> dict[str, Any]:
+    """Compute-payload stage: see the module docstring for every equation."""
+    kind = ds.attrs.get("architecture_kind", "space")
+    acc = ds["accelerator"]
+    power_w = _cat("power", acc, "W")
+    unit_it = _unit_it_power(power_w, ds["server_overhead"], _cat("overhead_included", acc, "1"))
+    mass_u = _cat("mass", acc, "kg")
+    flops_u = _cat("peak_flops", acc, "FLOP/s")
+    price_u = _cat("unit_price", acc, "USD")
+    if kind == "terrestrial":
+        p_it = ds["target_it_power"]
+        n = _count(p_it, unit_it)
+        zero = xr.zeros_like(p_it)
+        return {
+            "it_power": p_it + 0.0,
+            "accelerators": n,
+            "peak_flops": n * flops_u,
+            "availability": ds["terrestrial_availability"] + zero,
+            "compute_mass": n * mass_u,
+            "shielding_mass": zero,
+            "single_event_rate": zero,
+            "compute_volume": n * _cat("volume", acc, "m3"),
+            "lifetime_dose": zero,
+            "compute_hardware_cost": n * price_u,
+            "violates_total_ionizing_dose": xr.zeros_like(p_it, dtype=bool),
+        }
+    missing = [k for k in ORBIT_INPUTS if k not in ds]
+    if missing:
+        raise OrbitdcError(f"compute stage needs {', '.join(missing)} from the orbit stage, not in the Dataset")
+    n = _count(ds["satellite_it_power"], unit_it)
+    chips = _cat("chips", acc, "1")
+    dose = ds["radiation_dose"]
+    volume = n * _cat("volume", acc, "m3") * ds["compute_volume_factor"]
+    sdc, crash, hw = _event_rates(n, chips, dose, _cat("sdc_dose_per_event", acc, "rad_Si"),
+                                  _cat("crash_dose_per_event", acc, "rad_Si"), ds["hardware_failure_rate"])
+    life = ds["mission_lifetime"]
+    avail = _availability(sdc, crash + hw, ds["sdc_recovery_time"], ds["restart_time"] + ds["recompute_time"],
+                          ds["job_span_satellites"], ds["hardware_failure_rate"], life)
+    throttle = ds["eclipse_strategy"] == "throttle" if "eclipse_strategy" in ds else False
+    avail = avail * xr.where(throttle, 1.0 - ds["eclipse_fraction"], 1.0)
+    lifetime_dose = dose * life
+    return {
+        "it_power": n * unit_it,
+        "accelerators": n,
+        "peak_flops": n * flops_u,
+        "availability": avail,
+        "compute_mass": n * mass_u * ds["compute_mass_factor"],
+        "shielding_mass": _shielding_mass(volume, ds["shielding_thickness"] * 1e-3, ds["shielding_density"]),
+        "single_event_rate": (sdc + crash) / DAYS_PER_YEAR,
+        "compute_volume": volume,
+        "lifetime_dose": lifetime_dose,
+        "compute_hardware_cost": n * price_u,
+        "violates_total_ionizing_dose": lifetime_dose > _cat("tid_limit", acc, "rad_Si"),
+    }
+
+
+def _spec(unit: str, long_name: str, **kw) -> ParameterSpec:
+    return ParameterSpec(unit, long_name, **kw)
+
+
+PARAMETERS: dict[str, ParameterSpec] = {
+    "accelerator": _spec("1", "accelerator unit (data/catalogs/accelerators.csv)", kind="choice", choices=catalog_choices(CATALOG)),
+    "satellite_it_power": _spec("kW", "IT power requested per satellite", minimum=0, exclusive_minimum=True),
+    "server_overhead": _spec("1", "IT power per unit of accelerator power (host CPUs, switches, NICs, pumps)", minimum=1, maximum=3),
+    "compute_mass_factor": _spec("1", "space-packaged compute mass per unit of the terrestrial server-share mass", minimum=0, exclusive_minimum=True, maximum=3),
+    "compute_volume_factor": _spec("1", "space-packaged compute volume per unit of the terrestrial server-share volume", minimum=0, exclusive_minimum=True, maximum=3),
+    "shielding_density": _spec("kg/m3", "density of the radiation shield material", minimum=0, exclusive_minimum=True),
+    "sdc_recovery_time": _spec("min", "compute time lost per silent data corruption (detect and recompute)", minimum=0),
+    "restart_time": _spec("min", "time to restart a job after a crash", minimum=0),
+    "recompute_time": _spec("min", "work lost per crash (mean time since the last checkpoint)", minimum=0),
+    "job_span_satellites": _spec("1", "satellites whose chips run one synchronous job (an event stalls them all)", minimum=1),
+    "hardware_failure_rate": _spec("1/yr", "hardware failures per accelerator chip per year", minimum=0, maximum=10),
+    "terrestrial_availability": _spec("1", "fraction of time a terrestrial facility delivers compute", minimum=0, exclusive_minimum=True, maximum=1),
+}
+
+OUTPUTS: dict[str, Output] = {
+    "it_power": Output("kW", "IT power per satellite (per facility for terrestrial)"),
+    "accelerators": Output("1", "accelerator units per satellite"),
+    "peak_flops": Output("FLOP/s", "dense BF16 peak compute per satellite"),
+    "availability": Output("1", "fraction of time compute is delivered (radiation upsets, failures, eclipse throttling)"),
+    "compute_mass": Output("kg", "compute payload mass per satellite (accelerators with their server share)"),
+    "shielding_mass": Output("kg", "radiation shielding mass per satellite"),
+    "single_event_rate": Output("1/d", "radiation single events (SDC and crashes) per satellite per day"),
+    "compute_volume": Output("m3", "compute payload volume per satellite"),
+    "lifetime_dose": Output("rad_Si", "total ionising dose behind the shield over the mission lifetime"),
+    "compute_hardware_cost": Output("USD", "accelerator purchase price per satellite (catalog unit_price x units)"),
+    "violates_total_ionizing_dose": Output("1", "lifetime dose exceeds the accelerator's total-dose limit (HBM)"),
+}
+
+STAGE = Stage(name="compute", run=run, parameters=PARAMETERS, outputs=OUTPUTS,
+              kinds=frozenset({"space", "terrestrial"}))
