@@ -1,0 +1,411 @@
+"""Economics: finance formulas, published figures, the terrestrial baseline, break-even, properties.
+
+Hand values are derived in the comments; published values cite their source. The stage is tested on
+synthetic Datasets carrying the agreed upstream variable names (compute, mass, launch), so these
+tests do not depend on the other stages' progress.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import astropy.units as u
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import orbitdc  # noqa: F401  (enables USD)
+from orbitdc import economics as econ
+from orbitdc import units
+from orbitdc.errors import ParameterError
+from orbitdc.parameters import read_yaml
+
+DEFAULTS = Path(econ.__file__).resolve().parent.parent / "data" / "defaults" / "economics.yaml"
+
+H = 8766.0  # hours in a Julian year (365.25 d x 24 h), the year of astropy.units.yr
+
+
+# --------------------------------------------------------------------------------------------
+# A synthetic Dataset: economics defaults + a Starlink-like upstream
+# --------------------------------------------------------------------------------------------
+def _defaults() -> dict[str, float]:
+    raw = read_yaml(DEFAULTS)["parameters"]
+    out = {}
+    for name, p in raw.items():
+        spec = econ.PARAMETERS[name]
+        out[name] = float(units.convert(p["value"], p["unit"], spec.unit, name))
+    return out
+
+
+def synthetic(kind="space", **over) -> xr.Dataset:
+    """1,000 satellites of 100 kW IT (100 accelerators of 1 kW each), 20.5 kg/kW, $500/kg."""
+    v = {
+        **_defaults(),
+        "target_it_power": 100_000.0,
+        "mission_lifetime": 5.0,
+        "start_year": 2030.0,
+        "satellites": 1000.0,
+        "it_power": 100.0,
+        "accelerators": 100.0,
+        "peak_flops": 100 * 2.5e15,
+        "availability": 0.95,
+        "terrestrial_availability": 0.9998,
+        "satellite_mass": 2050.0,
+        "compute_mass": 300.0,
+        "specific_mass": 20.5,
+        "launch_price_per_kg": 500.0,
+        "deployment_years": 1.0,
+        "satellite_failure_rate": 0.02,
+    }
+    v.update(over)
+    if kind == "terrestrial":
+        for k in ("satellites", "satellite_mass", "compute_mass", "specific_mass", "launch_price_per_kg",
+                  "deployment_years", "satellite_failure_rate"):
+            v.pop(k, None)
+        if "it_power" not in over:  # one "unit" is the whole facility
+            v["it_power"] = v["target_it_power"]
+        if "accelerators" not in over:
+            v["accelerators"] = v["target_it_power"] / 1.0  # 1 kW accelerators
+    else:
+        if "launch_cost" not in over:
+            v["launch_cost"] = (xr.DataArray(v["satellite_mass"]) * v["satellites"]) * v["launch_price_per_kg"]
+    ds = xr.Dataset({k: (val if isinstance(val, xr.DataArray) else xr.DataArray(val)) for k, val in v.items()})
+    ds.attrs["architecture_kind"] = kind
+    return ds
+
+
+PRICE = 30_000.0  # USD per accelerator for the synthetic cases
+
+
+def run(ds, price=PRICE):
+    return econ.costs(ds, price_per_accelerator=price)
+
+
+# --------------------------------------------------------------------------------------------
+# Finance formulas against hand values
+# --------------------------------------------------------------------------------------------
+def test_crf_8_percent_10_years():
+    # Short, Packey & Holt (1995) NREL/TP-462-5173 eq. 4-7: CRF = d(1+d)^N/((1+d)^N - 1);
+    # 0.08 * 1.08**10 / (1.08**10 - 1) = 0.08 * 2.158925 / 1.158925 = 0.149029
+    crf = econ.capital_recovery_factor(0.08, 10)
+    assert float(crf) == pytest.approx(0.14903, abs=5e-6)
+    assert crf.attrs["units"] == "1/yr"
+
+
+def test_crf_monthly_mortgage():
+    # The textbook 30-year mortgage: $100,000 at 6 % nominal, monthly, pays $599.55 a month,
+    # i.e. 12 * 599.55 / 100,000 = 0.071946 per year.
+    crf = econ.capital_recovery_factor(0.06, 30, periods_per_year=12)
+    assert float(crf) == pytest.approx(12 * 599.55 / 100_000, rel=1e-5)
+
+
+def test_crf_accepts_quantities_and_zero_rate():
+    assert float(econ.capital_recovery_factor(0 * u.percent, 4 * u.yr)) == pytest.approx(0.25, rel=1e-12)
+    assert float(econ.capital_recovery_factor(8 * u.percent, (3652.5 * u.day))) == pytest.approx(0.14903, abs=5e-6)
+
+
+@settings(max_examples=50, deadline=None)
+@given(r=st.floats(0.001, 0.5), n=st.floats(0.5, 60), dn=st.floats(0.1, 20))
+def test_crf_properties(r, n, dn):
+    crf = float(econ.capital_recovery_factor(r, n))
+    assert crf > 1.0 / n  # positive interest: the payment exceeds straight-line repayment
+    assert crf > r  # and exceeds the interest alone
+    assert float(econ.capital_recovery_factor(r, n + dn)) < crf  # longer life, lower payment
+    assert float(econ.capital_recovery_factor(r * 1.1, n)) > crf  # dearer money, higher payment
+    assert float(econ.capital_recovery_factor(r, 1.0)) == pytest.approx(1.0 + r, rel=1e-12)  # one year: repay with interest
+    assert float(econ.capital_recovery_factor(r, 50.0 / r)) == pytest.approx(r, rel=1e-6)  # perpetuity: (1+r)^(-50/r) < e^-49
+
+
+def test_crf_vectorised():
+    r = xr.DataArray([0.0, 0.05, 0.1], dims="space_wacc")
+    n = xr.DataArray([5.0, 10.0], dims="years")
+    crf = econ.capital_recovery_factor(r, n)
+    assert crf.shape == (3, 2)
+    assert float(crf.isel(space_wacc=0, years=0)) == pytest.approx(0.2)
+    assert np.all(np.isfinite(crf.values))
+
+
+def test_idle_capital_hand_value():
+    # 1 M$ idle for 3 years at 10 %: 1e6 * (1.1**3 - 1) = 331,000 $
+    assert float(econ.idle_capital_cost(1e6, 0.10, 3)) == pytest.approx(331_000.0, rel=1e-12)
+    assert float(econ.idle_capital_cost(1e6, 0.10, 0)) == 0.0
+
+
+def test_annualised_cost():
+    # 1,000 $ at 8 % over 10 years: 149.03 $/yr
+    assert float(econ.annualised_cost(1000, 0.08, 10)) == pytest.approx(149.03, abs=0.01)
+
+
+# --------------------------------------------------------------------------------------------
+# Published figures
+# --------------------------------------------------------------------------------------------
+def test_suncatcher_launched_power_price():
+    # Aguera y Arcas et al. 2025 (arXiv:2511.19468), Suncatcher: launched power price of a
+    # Starlink-like satellite (~20.5 kg/kW, 5-year life) about $14,700/kW-yr at ~$3,600/kg and
+    # $810/kW-yr at $200/kg. Hand: 3600 * 20.5 / 5 = 14,760; 200 * 20.5 / 5 = 820.
+    hi = econ.launched_power_price(20.5, 3600, 5)
+    lo = econ.launched_power_price(20.5 * u.kg / u.kW, 200 * units.USD / u.kg, 5 * u.yr)
+    assert float(hi) == pytest.approx(14_700, rel=0.02)
+    assert float(lo) == pytest.approx(810, rel=0.02)
+    assert float(hi) == pytest.approx(14_760, rel=1e-12)
+    assert hi.attrs["units"] == "USD/(kW yr)"
+
+
+def test_suncatcher_terrestrial_band():
+    # Suncatcher: terrestrial power spend $570-3,000 per kW-yr for $0.06-0.25/kWh and PUE 1.09-1.4.
+    # Hand: 0.06 * 8766 * 1.09 = 573.3; 0.25 * 8766 * 1.4 = 3,068.1.
+    lo = float(econ.terrestrial_power_cost(0.06, 1.09))
+    hi = float(econ.terrestrial_power_cost(0.25 * units.USD / (u.kW * u.h), 1.4, 1 * u.yr))
+    assert lo == pytest.approx(0.06 * H * 1.09, rel=1e-12)
+    assert hi == pytest.approx(0.25 * H * 1.4, rel=1e-12)
+    assert lo == pytest.approx(570, rel=0.02)
+    # The paper rounds the top to "3,000" (one significant figure): 3,068 rounds to it.
+    assert round(hi, -3) == 3000
+
+
+def test_starcloud_terrestrial_energy():
+    # Starcloud white paper (2024): a 40 MW terrestrial cluster over 10 years spends $140M on
+    # energy at $0.04/kWh. Hand: 40,000 kW * 87,660 h * 0.04 $/kWh = $140.26M (PUE 1: cooling is
+    # a separate $7M line in their table).
+    cost = econ.terrestrial_energy_cost(40 * u.MW, 0.04, 1.0, 10 * u.yr)
+    assert float(cost) == pytest.approx(140e6, rel=0.02)
+    assert cost.attrs["units"] == "USD"
+
+
+def test_wright_bus_cost_hand_values():
+    # Wright (1936): c(Q) = c_ref (Q/Q_ref)^b, b = log2(0.8) for 20 % per doubling. Building as much
+    # again as the reference (x = 1): average factor ((2)^(b+1) - 1)/(b+1) with 2^(b+1) = 1.6:
+    # 0.6 / (1 + log2 0.8) = 0.884865.
+    avg = econ.bus_cost_per_kg(5000 * u.t, 1000, 5000 * u.t, 0.2)
+    assert float(avg) == pytest.approx(1000 * 0.6 / (1 + math.log2(0.8)), rel=1e-10)
+    assert float(econ.bus_cost_per_kg(5000 * u.t, 1000, 5000 * u.t, 0.0)) == pytest.approx(1000)  # no learning
+    assert float(econ.bus_cost_per_kg(0, 1000, 5000 * u.t, 0.2)) == pytest.approx(1000)  # first kg costs the reference
+
+
+def test_wright_year_fallback_hand_values():
+    # p0 = 1000 $/kg at Q0 = 1000 t, 20 % per doubling, 1000 t/yr: 800 $/kg needs Q = 2000 t
+    # (one year), 640 $/kg needs 4000 t (three years); a price already met is the start year.
+    y = econ.wright_year_price_reaches(xr.DataArray([800.0, 640.0, 2000.0]), 1000.0, 2030.0, 0.2, 1000.0, 1000.0, 0.0)
+    np.testing.assert_allclose(y.values, [2031.0, 2033.0, 2030.0], rtol=1e-12)
+    # with 50 %/yr growth of yearly mass: Q(t) = Q0 + M((1.5^t - 1)/ln 1.5); 3000 t more -> t = ln(1 + 3 ln 1.5)/ln 1.5
+    y = econ.wright_year_price_reaches(640.0, 1000.0, 2030.0, 0.2, 1000.0, 1000.0, 0.5)
+    assert float(y) == pytest.approx(2030 + math.log(1 + 3 * math.log(1.5)) / math.log(1.5), rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# The stage on synthetic Datasets
+# --------------------------------------------------------------------------------------------
+def test_terrestrial_hardware_only_hand_value():
+    # 1,000 accelerators at $30,000 with nothing else: annual = 3e7 * CRF(8 %, 5 yr)
+    # = 3e7 * 0.2504565 = 7.5137e6 $/yr over 1,000 kW at availability 1 -> 7,513.7 $/kW-yr.
+    zero = {k: 0.0 for k in ("server_cost_fraction", "facility_capex", "facility_om_rate", "electricity_price",
+                             "water_usage", "grid_connection_delay")}
+    ds = synthetic("terrestrial", target_it_power=1000.0, it_power=1000.0, accelerators=1000.0, availability=1.0,
+                   terrestrial_wacc=0.08, hardware_refresh_period=5.0, pue=1.0, **zero)
+    out = run(ds)
+    assert float(out["cost_per_kw_year"]) == pytest.approx(3e7 * 0.08 * 1.08**5 / (1.08**5 - 1) / 1000, rel=1e-10)
+    assert float(out["cost_per_kw_year"]) == pytest.approx(7513.7, rel=1e-4)
+    assert float(out["cost_ratio_vs_terrestrial"]) == 1.0
+    assert np.isnan(float(out["breakeven_launch_price"]))
+
+
+def test_terrestrial_energy_only_matches_band():
+    # Electricity alone at $0.06/kWh, PUE 1.09, availability 1: Suncatcher's 573 $/kW-yr.
+    zero = {k: 0.0 for k in ("server_cost_fraction", "facility_capex", "facility_om_rate", "water_usage",
+                             "grid_connection_delay")}
+    ds = synthetic("terrestrial", availability=1.0, electricity_price=0.06, pue=1.09, **zero)
+    out = run(ds, price=0.0)
+    assert float(out["cost_per_kw_year"]) == pytest.approx(0.06 * 1.09 * H, rel=1e-12)
+
+
+def test_space_outputs_finite_positive_and_breakdown_sums():
+    out = run(synthetic())
+    for k in ("capex", "opex", "cost_per_kw_year", "cost_per_accelerator_hour", "cost_per_pflop_hour",
+              "terrestrial_cost_per_kw_year", "cost_ratio_vs_terrestrial", "launched_power_price"):
+        val = float(out[k])
+        assert math.isfinite(val) and val > 0, k
+    # launched power price of the synthetic satellite: 20.5 kg/kW * 500 $/kg / 5 yr = 2,050 $/kW-yr
+    assert float(out["launched_power_price"]) == pytest.approx(2050.0)
+    # the breakdown is the present value over mission_lifetime: sum * CRF = annual cost
+    crf = float(econ.capital_recovery_factor(_defaults()["space_wacc"], 5.0))
+    assert float(out["cost_breakdown"].sum("cost_item")) * crf == pytest.approx(float(out["annual_cost"]), rel=1e-12)
+    assert list(out["cost_breakdown"].cost_item.values) == list(econ.COST_ITEMS)
+    # launch capital appears at its face value (it is recovered over the mission lifetime)
+    launch = float(out["cost_breakdown"].sel(cost_item="launch"))
+    assert launch == pytest.approx(2050.0 * 1000 * 500.0, rel=1e-12)
+
+
+def test_per_unit_metrics_are_consistent():
+    out = run(synthetic())
+    annual = float(out["annual_cost"])
+    # 100,000 accelerators at 95 % availability, 8,766 h/yr
+    assert float(out["cost_per_accelerator_hour"]) == pytest.approx(annual / (1e5 * 0.95 * H), rel=1e-12)
+    # 1000 sats * 250 PFLOP/s = 250,000 PFLOP/s
+    assert float(out["cost_per_pflop_hour"]) == pytest.approx(annual / (2.5e5 * 0.95 * H), rel=1e-12)
+    assert float(out["cost_per_kw_year"]) == pytest.approx(annual / (1e5 * 0.95), rel=1e-12)
+
+
+# Launch-friendly assumptions under which a positive break-even exists: same finance on both sides,
+# no insurance, no failures, no hardware premium, cheap bus, availability 0.99.
+FRIENDLY = dict(space_hardware_premium=0.0, bus_cost_per_kg=400.0, insurance_rate=0.0, satellite_failure_rate=0.0,
+                space_wacc=0.08, terrestrial_wacc=0.08, availability=0.99)
+
+
+def test_breakeven_price_equalises_costs():
+    out = run(synthetic(**FRIENDLY))
+    p_star = float(out["breakeven_launch_price"])
+    assert math.isfinite(p_star) and p_star > 0
+    assert not bool(out["breakeven_unreachable"])
+    again = run(synthetic(**FRIENDLY, launch_price_per_kg=p_star))
+    assert float(again["cost_ratio_vs_terrestrial"]) == pytest.approx(1.0, rel=1e-9)
+    # and the ratio moves the right way on either side of it
+    cheaper = run(synthetic(**FRIENDLY, launch_price_per_kg=0.5 * p_star))
+    dearer = run(synthetic(**FRIENDLY, launch_price_per_kg=2.0 * p_star))
+    assert float(cheaper["cost_ratio_vs_terrestrial"]) < 1.0 < float(dearer["cost_ratio_vs_terrestrial"])
+    # the break-even price does not depend on the price it was computed at (affine cost)
+    assert float(dearer["breakeven_launch_price"]) == pytest.approx(p_star, rel=1e-9)
+
+
+def test_breakeven_with_insurance_failures_and_deployment():
+    # every launch-dependent term (insurance, replacement launches, idle capital) enters the slope
+    kw = dict(FRIENDLY, bus_cost_per_kg=100.0, insurance_rate=0.02, satellite_failure_rate=0.01, deployment_years=1.0)
+    p_star = float(run(synthetic(**kw))["breakeven_launch_price"])
+    assert math.isfinite(p_star) and p_star > 0
+    assert float(run(synthetic(**kw, launch_price_per_kg=p_star))["cost_ratio_vs_terrestrial"]) == pytest.approx(1.0, rel=1e-9)
+
+
+def test_breakeven_unreachable_when_hardware_alone_costs_more():
+    # A 5x space-qualification premium on hardware: even free launch cannot beat the ground.
+    out = run(synthetic(space_hardware_premium=5.0))
+    assert np.isnan(float(out["breakeven_launch_price"]))
+    assert bool(out["breakeven_unreachable"])
+    free = run(synthetic(space_hardware_premium=5.0, launch_price_per_kg=1e-9))
+    assert float(free["cost_ratio_vs_terrestrial"]) > 1.0
+
+
+def test_breakeven_closed_form_public():
+    price, unreachable = econ.breakeven_launch_price(xr.DataArray([100.0, 300.0]), 2.0, 200.0)
+    np.testing.assert_allclose(price.values[:1], [50.0])
+    assert np.isnan(price.values[1]) and bool(unreachable.values[1]) and not bool(unreachable.values[0])
+
+
+def test_grid_delay_raises_ground_cost():
+    a = run(synthetic("terrestrial", grid_connection_delay=0.0))
+    b = run(synthetic("terrestrial", grid_connection_delay=4.0))
+    # delay adds the idle facility capital: F((1+r)^d - 1) * CRF(r, facility_lifetime)
+    d = _defaults()
+    fac = d["facility_capex"] * 100_000.0
+    extra = fac * (1.08**4 - 1) * float(econ.capital_recovery_factor(d["terrestrial_wacc"], d["facility_lifetime"]))
+    assert d["terrestrial_wacc"] == 0.08
+    assert (float(b["annual_cost"]) - float(a["annual_cost"])) == pytest.approx(extra, rel=1e-10)
+
+
+def test_missing_upstream_gives_nan_not_invented():
+    ds = synthetic().drop_vars(["launch_cost", "satellite_mass"])
+    out = run(ds)
+    assert np.isnan(float(out["cost_per_kw_year"]))
+    assert math.isfinite(float(out["terrestrial_cost_per_kw_year"]))  # the ground side needs no launch
+
+
+# --------------------------------------------------------------------------------------------
+# Property tests (vectorised over a swept dimension)
+# --------------------------------------------------------------------------------------------
+@settings(max_examples=40, deadline=None)
+@given(
+    prices=st.lists(st.floats(1.0, 20_000.0), min_size=2, max_size=8),
+    premium=st.floats(0.0, 2.0),
+    fail=st.floats(0.0, 0.2),
+    wacc=st.floats(0.0, 0.3),
+)
+def test_cheaper_launch_never_raises_space_cost(prices, premium, fail, wacc):
+    p = xr.DataArray(np.sort(np.asarray(prices)), dims="launch_price_per_kg")
+    out = run(synthetic(launch_price_per_kg=p, space_hardware_premium=premium, satellite_failure_rate=fail, space_wacc=wacc))
+    for k in ("cost_per_kw_year", "capex", "opex", "cost_ratio_vs_terrestrial"):
+        vals = out[k].values
+        assert np.all(np.isfinite(vals)) and np.all(vals > 0), k
+        assert np.all(np.diff(vals) >= -1e-9 * vals[1:]), k
+    # the ground side does not depend on the launch price
+    assert np.ptp(np.broadcast_to(out["terrestrial_cost_per_kw_year"].values, p.shape)) == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    prices=st.lists(st.floats(0.0, 0.5), min_size=2, max_size=8),
+    pue=st.floats(1.0, 2.0),
+    delay=st.floats(0.0, 7.0),
+    kind=st.sampled_from(["space", "terrestrial"]),
+)
+def test_higher_electricity_price_never_lowers_ground_cost(prices, pue, delay, kind):
+    e = xr.DataArray(np.sort(np.asarray(prices)), dims="electricity_price")
+    out = run(synthetic(kind, electricity_price=e, pue=pue, grid_connection_delay=delay))
+    vals = np.broadcast_to(out["terrestrial_cost_per_kw_year"].values, e.shape)
+    assert np.all(np.isfinite(vals)) and np.all(vals > 0)
+    assert np.all(np.diff(vals) >= 0)
+    if kind == "space":  # cheaper ground power can only make space look relatively dearer
+        ratio = out["cost_ratio_vs_terrestrial"].values
+        assert np.all(np.diff(ratio) <= 1e-12 * ratio[1:])
+
+
+@settings(max_examples=40, deadline=None)
+@given(lr=st.floats(0.0, 0.5), x=st.floats(0.0, 1e3))
+def test_bus_learning_only_lowers_cost(lr, x):
+    avg = float(econ.bus_cost_per_kg(x * 1000.0, 1000.0, 1000.0, lr))
+    assert 0 < avg <= 1000.0 * (1 + 1e-12)
+    assert avg >= 1000.0 * (1 + x) ** math.log2(1 - lr) * (1 - 1e-12)  # not below the last unit's cost
+
+
+# --------------------------------------------------------------------------------------------
+# Bad input: clear errors naming the parameter
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("rate", [-1.0, -1.5, float("nan")])
+def test_crf_bad_rate(rate):
+    with pytest.raises(ParameterError) as exc:
+        econ.capital_recovery_factor(rate, 10)
+    assert exc.value.parameter == "rate"
+
+
+@pytest.mark.parametrize("years", [0.0, -3.0])
+def test_crf_bad_years(years):
+    with pytest.raises(ParameterError) as exc:
+        econ.capital_recovery_factor(0.08, years)
+    assert exc.value.parameter == "years"
+
+
+def test_other_bad_inputs():
+    with pytest.raises(ParameterError) as exc:
+        econ.launched_power_price(20.5, 3600, 0)
+    assert exc.value.parameter == "lifetime"
+    with pytest.raises(ParameterError) as exc:
+        econ.capital_recovery_factor(0.08, 10, periods_per_year=0)
+    assert exc.value.parameter == "periods_per_year"
+    with pytest.raises(ParameterError) as exc:
+        econ.terrestrial_power_cost(0.08, 0.9)
+    assert exc.value.parameter == "pue"
+    with pytest.raises(ParameterError) as exc:
+        econ.bus_cost_per_kg(1, 1000, 1000, 1.0)
+    assert exc.value.parameter == "learning_rate"
+    with pytest.raises(ParameterError) as exc:
+        econ.idle_capital_cost(1e6, -1.0, 2)
+    assert exc.value.parameter == "rate"
+    with pytest.raises(ParameterError) as exc:
+        econ.launched_power_price(20.5 * u.kg, 3600, 5)  # kg is not kg/kW
+    assert exc.value.parameter == "specific_mass"
+
+
+@pytest.mark.parametrize("name,value", [("space_wacc", -1.0), ("terrestrial_wacc", -2.0),
+                                         ("hardware_refresh_period", 0.0), ("facility_lifetime", 0.0),
+                                         ("pue", 0.8), ("bus_learning_rate", 1.0)])
+def test_stage_specs_refuse_bad_values(name, value):
+    with pytest.raises(ParameterError) as exc:
+        econ.PARAMETERS[name].check_array(name, [value])
+    assert exc.value.parameter == name
+
+
+def test_defaults_cover_every_parameter_with_sources():
+    raw = read_yaml(DEFAULTS)["parameters"]
+    assert set(raw) == set(econ.PARAMETERS)
+    for name, p in raw.items():
+        assert p["low"] <= p["value"] <= p["high"], name
+        assert p.get("source") and p.get("note"), name
