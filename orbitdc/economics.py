@@ -31,7 +31,8 @@ Space (kind ``space``), whole system of ``satellites`` satellites:
     annual = H_s CRF(r_s, min(T_hw, T_sat)) + (B + L + I + D) CRF(r_s, T_sat) + G CRF(r_s, T_fac) + opex
     D   = (H_s + B + L + I) ((1 + r_s)^(deployment_years / 2) - 1)      (capital idle while deploying)
     opex = satellite_operations_cost * N + ground_bandwidth_cost * P_IT
-           + satellite_failure_rate * (H_s + B + L) (1 + insurance_rate)     (replacing failed satellites)
+           + (satellite_failure_rate (H_s + B) + replacement_launches_per_year L / launches)
+             * (1 + insurance_rate)                                (replacing failed satellites)
 
 Terrestrial (kind ``terrestrial``, and the baseline of every space point):
 
@@ -48,6 +49,9 @@ annual cost is affine in the price, ``A(p) = A0 + S p``, and the price at which 
 ground per kW delivered is closed-form, ``p* = (T P_IT a_s - A0) / S``. When ``A0`` alone already
 exceeds the ground cost there is no positive break-even: ``breakeven_launch_price`` is NaN and
 ``breakeven_unreachable`` is True (hardware, bus and operations already cost more than the ground).
+(The billed mass is read as ``launch_cost / launch_price_per_kg``, so a zero launch price gives no
+break-even.) ``breakeven_year`` is the year the launch stage's learning curve brings the price
+down to ``p*`` (``orbitdc.launch.year_price_reaches``; NaN if never).
 
 Missing upstream stages: a variable that an earlier stage has not produced (because its module does
 not exist yet) is read as NaN, so the outputs that depend on it are NaN rather than invented. The
@@ -354,33 +358,6 @@ def _breakeven(a0, s, t):
     return p.where(ok), (~ok) & known
 
 
-def wright_year_price_reaches(target_price, current_price, start_year, learning_rate,
-                              cumulative_mass, annual_mass, annual_growth):
-    """LOCAL FALLBACK: calendar year at which a Wright's-law launch price falls to ``target_price``.
-
-    Used only when :mod:`orbitdc.launch` has no ``year_price_reaches``. Price falls by
-    ``learning_rate`` per doubling of cumulative launched mass: ``p(Q) = p0 (Q / Q0)^b``,
-    ``b = log2(1 - learning_rate)``, so the price reaches ``p*`` at ``Q* = Q0 (p*/p0)^(1/b)``.
-    Cumulative mass grows by ``annual_mass`` a year, itself growing at ``annual_growth``:
-    ``Q(t) = Q0 + M ((1+g)^t - 1) / ln(1+g)`` (``Q0 + M t`` at ``g = 0``), inverted for ``t``.
-    Returns ``start_year`` where the target is already met, NaN where it is never met (NaN target,
-    or no learning).
-    Source: T. P. Wright (1936) [PR]; Suncatcher (2025) applies ~20 % per doubling to launch [PP].
-    """
-    p_t, p0, y0, lr, q0, m, g = (_as_da(x) for x in (target_price, current_price, start_year, learning_rate,
-                                                      cumulative_mass, annual_mass, annual_growth))
-    b = np.log2(1.0 - lr)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q_star = q0 * (p_t / p0) ** (1.0 / b)
-        need = (q_star - q0) / m
-        lg = np.log1p(g)
-        t_growth = np.log1p(need * lg) / lg
-        t = xr.where(g > 0, t_growth, need)
-    year = y0 + t.clip(min=0)
-    year = year.where(p_t < p0, y0)
-    return year.where(p_t.notnull() & (p_t > 0) & ((p_t >= p0) | ((lr > 0) & (m > 0))))
-
-
 # ============================================================================================
 # The stage
 # ============================================================================================
@@ -453,7 +430,13 @@ def accelerator_price(ds: xr.Dataset) -> xr.DataArray:
 
 
 def _year_price_reaches(ds: xr.Dataset, price: xr.DataArray) -> xr.DataArray:
-    """Break-even year through the launch stage's ``year_price_reaches`` (NaN if it does not exist)."""
+    """Break-even year from the launch stage's learning curve (``orbitdc.launch.year_price_reaches``).
+
+    NaN where there is no break-even price, where the learning curve never reaches it (the launch
+    function's ``+inf``: at or below its floor), or when the launch stage (or its vehicle) is absent.
+    """
+    if "launch_vehicle" not in ds:
+        return xr.full_like(price, np.nan)
     try:
         launch = importlib.import_module("orbitdc.launch")
     except ModuleNotFoundError as exc:
@@ -463,7 +446,8 @@ def _year_price_reaches(ds: xr.Dataset, price: xr.DataArray) -> xr.DataArray:
     fn = getattr(launch, "year_price_reaches", None)
     if fn is None:
         return xr.full_like(price, np.nan)
-    return _as_da(fn(price, ds))
+    year = _as_da(fn(price, ds))
+    return year.where(np.isfinite(year))
 
 
 def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.DataArray]:
@@ -550,7 +534,14 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
         fail = g("satellite_failure_rate")
         ops = g("satellite_operations_cost") * n_sat
         bandwidth = g("ground_bandwidth_cost") * it_total
-        replacement = fail * (hw_s + bus + launch) * (1.0 + ins)
+        # replacing failed satellites: their hardware and bus, and the launches the launch stage
+        # counts for them (billed like the initial launches), all insured
+        if "replacement_launches_per_year" in ds and "launches" in ds:
+            launch_per_flight = _safe_div(launch, g("launches"))
+            repl_flights = g("replacement_launches_per_year")
+        else:  # launch stage without a flight count: a failed satellite's share of the launch bill
+            launch_per_flight, repl_flights = launch, fail
+        replacement = (fail * (hw_s + bus) + repl_flights * launch_per_flight) * (1.0 + ins)
         opex = ops + bandwidth + replacement
         items = {
             "compute_hardware": hw_s * crf_hw,
@@ -570,7 +561,8 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
         out["cost_ratio_vs_terrestrial"] = _safe_div(kwyr, t_kwyr)
         # affine in the launch price: S = d(annual)/d(price) from the billed mass
         billed_mass = _safe_div(launch, price)
-        slope = billed_mass * (1.0 + ins) * (crf_sat * (1.0 + idle) + fail)
+        billed_per_flight = _safe_div(launch_per_flight, price)
+        slope = (1.0 + ins) * (billed_mass * crf_sat * (1.0 + idle) + repl_flights * billed_per_flight)
         a0 = annual - slope * price
         target = t_kwyr * it_total * avail
         p_star, unreachable = _breakeven(a0, slope, target)

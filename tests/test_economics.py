@@ -184,16 +184,6 @@ def test_wright_bus_cost_hand_values():
     assert float(econ.bus_cost_per_kg(0, 1000, 5000 * u.t, 0.2)) == pytest.approx(1000)  # first kg costs the reference
 
 
-def test_wright_year_fallback_hand_values():
-    # p0 = 1000 $/kg at Q0 = 1000 t, 20 % per doubling, 1000 t/yr: 800 $/kg needs Q = 2000 t
-    # (one year), 640 $/kg needs 4000 t (three years); a price already met is the start year.
-    y = econ.wright_year_price_reaches(xr.DataArray([800.0, 640.0, 2000.0]), 1000.0, 2030.0, 0.2, 1000.0, 1000.0, 0.0)
-    np.testing.assert_allclose(y.values, [2031.0, 2033.0, 2030.0], rtol=1e-12)
-    # with 50 %/yr growth of yearly mass: Q(t) = Q0 + M((1.5^t - 1)/ln 1.5); 3000 t more -> t = ln(1 + 3 ln 1.5)/ln 1.5
-    y = econ.wright_year_price_reaches(640.0, 1000.0, 2030.0, 0.2, 1000.0, 1000.0, 0.5)
-    assert float(y) == pytest.approx(2030 + math.log(1 + 3 * math.log(1.5)) / math.log(1.5), rel=1e-12)
-
-
 # --------------------------------------------------------------------------------------------
 # The stage on synthetic Datasets
 # --------------------------------------------------------------------------------------------
