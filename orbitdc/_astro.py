@@ -7,7 +7,7 @@ needs from here, so the choice is made once.
 
 Re-exported names: ``Orbit``, ``Earth``, ``Sun``, ``Maneuver``, ``CowellPropagator``,
 ``UmbraEvent``, ``PenumbraEvent``, ``COESA76``, ``func_twobody``, ``J2_perturbation``,
-``atmospheric_drag``, ``J2_EARTH`` (Earth's J2, dimensionless), ``R_EARTH`` (equatorial radius,
+``atmospheric_drag``, ``eclipse_function`` (the shadow function UmbraEvent uses), ``J2_EARTH`` (Earth's J2, dimensionless), ``R_EARTH`` (equatorial radius,
 astropy Quantity), ``GM_EARTH`` (astropy Quantity), ``OMEGA_EARTH`` (rotation rate, Quantity),
 ``BACKEND`` (the package name actually used) and ``BACKEND_VERSION``.
 """
@@ -40,6 +40,7 @@ _events = _sub("twobody.events")
 _core_perturbations = _sub("core.perturbations")
 _core_propagation = _sub("core.propagation")
 _atmosphere = _sub("earth.atmosphere")
+_core_events = _sub("core.events")
 
 Orbit = _twobody.Orbit
 Earth = _bodies.Earth
@@ -52,6 +53,7 @@ COESA76 = _atmosphere.COESA76
 func_twobody = _core_propagation.func_twobody
 J2_perturbation = _core_perturbations.J2_perturbation
 atmospheric_drag = _core_perturbations.atmospheric_drag
+eclipse_function = _core_events.eclipse_function
 
 # Earth constants as the backend defines them (sources: the backend's constants module, which
 # cites IERS/IAU values: J2 = 1.08263e-3, R = 6378.1366 km, GM = 398600.4418 km3/s2).
@@ -77,5 +79,6 @@ __all__ = [
     "Sun",
     "UmbraEvent",
     "atmospheric_drag",
+    "eclipse_function",
     "func_twobody",
 ]

@@ -440,34 +440,54 @@ def propagate_eclipses(altitude, inclination, raan, start, days, *, drag: bool =
         du[3:] += acc
         return du
 
-    def in_umbra(orb) -> bool:
-        r = orb.r.to_value(u.km)
-        s, _ = _sun_vectors(Time([orb.epoch.tt.jd], format="jd", scale="tt"))
-        along = r @ s[0]
-        return bool(along < 0 and np.linalg.norm(r - along * s[0]) < R)
+    # Sun relative to the Earth (km, ICRS axes, as UmbraEvent computes it), tabulated every
+    # 10 min and interpolated: UmbraEvent calls astropy's ephemeris at every step otherwise.
+    from astropy.coordinates import get_body_barycentric
+
+    tgrid = np.arange(0.0, span_s + 1200.0, 600.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tt = t0 + tgrid * u.s
+        sun_tab = (get_body_barycentric("sun", tt) - get_body_barycentric("earth", tt)).xyz.to_value(u.km).T
+
+    class _TabulatedSunUmbra(_astro.UmbraEvent):
+        def __call__(self, t, u_, k):
+            self._last_t = t
+            r_sun = np.array([np.interp(t, tgrid, sun_tab[:, j]) for j in range(3)])
+            return _astro.eclipse_function(self.k, u_, r_sun, self.R_sec, self.R_primary)
+
+    def sun_at(t) -> np.ndarray:
+        r_sun = np.array([np.interp(t, tgrid, sun_tab[:, j]) for j in range(3)])
+        return r_sun / np.linalg.norm(r_sun)
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         orb = _astro.Orbit.circular(_astro.Earth, h * u.km, inc * u.deg, raan_deg * u.deg, epoch=t0)
         events: list[tuple[str, float]] = []
         elapsed = 0.0
-        shadow = in_umbra(orb)
         nudge = 1.0  # s, step off a root before looking for the next one
         for _ in range(4 * max_orbits):
-            if elapsed >= span_s:
-                break
-            ev = _astro.UmbraEvent(orb, terminal=True)
-            prop = _astro.CowellPropagator(rtol=1e-9, events=[ev], f=f)
             remaining = span_s - elapsed
-            new = orb.propagate(remaining * u.s, method=prop)
-            dt = float((new.epoch - orb.epoch).to_value(u.s))
-            elapsed += dt
-            orb = new
-            if dt >= remaining - 1e-6:
+            if remaining <= nudge:
                 break
-            shadow = not shadow
-            events.append(("entry" if shadow else "exit", elapsed))
-            orb = orb.propagate(nudge * u.s, method=_astro.CowellPropagator(rtol=1e-9, f=f))
+            ev = _TabulatedSunUmbra(orb, terminal=True)
+            end = orb.propagate(remaining * u.s, method=_astro.CowellPropagator(rtol=1e-10, events=[ev], f=f))
+            t_ev = ev.last_t_without_unit
+            if t_ev is None or t_ev >= remaining - 1e-3:
+                break
+            # the propagator returns the state at the terminal event (labelled with the end epoch)
+            orb = _astro.Orbit.from_vectors(_astro.Earth, end.r, end.v, epoch=orb.epoch + t_ev * u.s)
+            elapsed += t_ev
+            after = orb.propagate(nudge * u.s, method=_astro.CowellPropagator(rtol=1e-10, f=f))
+            # Escobal's shadow function also vanishes on the sunlit side (spurious roots): keep
+            # roots behind the Earth; entry if the distance to the shadow axis is shrinking.
+            r_ev, r_after = orb.r.to_value(u.km), after.r.to_value(u.km)
+            s_hat = sun_at(elapsed)
+            if r_ev @ s_hat < 0:
+                d_ev = np.linalg.norm(r_ev - (r_ev @ s_hat) * s_hat)
+                d_after = np.linalg.norm(r_after - (r_after @ s_hat) * s_hat)
+                events.append(("entry" if d_after < d_ev else "exit", elapsed))
+            orb = after
             elapsed += nudge
     rows = []
     for (k1, t1), (k2, t2) in zip(events, events[1:]):
@@ -599,6 +619,9 @@ def orbit_lifetime(altitude, area_to_mass, drag_coefficient=2.2, solar_activity:
 # --------------------------------------------------------------------------------------------
 # Radiation
 # --------------------------------------------------------------------------------------------
+_DOSE_FLOOR_LOG = np.log(1e-12)  # numerical floor (rad/yr) so log-dose stays finite
+
+
 @functools.lru_cache(maxsize=1)
 def _dose_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     tab = pd.read_csv(DATA_DIR / "radiation" / "dose_grid.csv", comment="#")
@@ -608,7 +631,7 @@ def _dose_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     tab = tab.sort_values(["altitude_km", "inclination_deg", "al_thickness_mm"])
     dose = tab["total_dose_rad_si_per_yr"].to_numpy(float).reshape(alts.size, incs.size, thick.size)
     # log-dose; a numerical floor keeps log finite where a model gives exactly zero flux
-    return alts, incs, np.log(thick), np.log(np.maximum(dose, 1e-12))
+    return alts, incs, np.log(thick), np.log(np.maximum(dose, np.exp(_DOSE_FLOOR_LOG)))
 
 
 def _interp_axis(axis: np.ndarray, x):
@@ -631,7 +654,8 @@ def radiation_dose_kernel(h, inc, thickness_mm):
         for di, fi in ((0, 1 - wi), (1, wi)):
             for dt, ft in ((0, 1 - wt), (1, wt)):
                 out = out + fa * fi * ft * ld[ja + da, ji + di, jt + dt]
-    return np.exp(out)
+    # exactly zero where every corner is at the numerical floor (no trapped flux at all)
+    return np.where(out <= _DOSE_FLOOR_LOG + 1e-9, 0.0, np.exp(out))
 
 
 def radiation_dose(altitude, inclination, shielding) -> xr.DataArray:
