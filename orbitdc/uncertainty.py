@@ -351,6 +351,13 @@ def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = Fals
         p = plan.arch.parameters[m.name]
         ds[m.name].attrs.update(source=", ".join(p.sources), distribution=m.describe())
     out = chain.run_stages(ds, plan.arch.kind)
+    # a stage may output a variable named like a parameter (e.g. the resolved ``inclination``):
+    # the drawn values are then kept as ``<name>_input`` (decided from the declarations, so every
+    # block has the same variables)
+    replaced = set(_valid_outputs(plan.arch.kind))
+    keep = {f"{m.name}_input": ds[m.name] for m in plan.margs if m.name in replaced}
+    if keep:
+        out = out.assign(keep)
     out.attrs.update(
         monte_carlo_samples=plan.samples,
         monte_carlo_seed=plan.seed,
@@ -462,7 +469,8 @@ def monte_carlo(
     Returns
     -------
     xarray.Dataset along ``sample`` (plus any override dimension): every input (drawn ones carry
-    ``attrs['distribution']``) and every output of the chain. Inputs and outputs that do not depend
+    ``attrs['distribution']``) and every output of the chain. A drawn parameter that a stage also
+    outputs under the same name (e.g. ``altitude``, ``inclination``) is kept as ``<name>_input``. Inputs and outputs that do not depend
     on any drawn parameter stay scalars. ``attrs`` record the seed, sample count and method.
     """
     arch = load_architecture(arch)
