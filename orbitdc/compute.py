@@ -65,7 +65,7 @@ import xarray as xr
 from . import units
 from .chain import Output, Stage
 from .errors import OrbitdcError, ParameterError
-from .parameters import DEFAULTS_DIR, ParameterSpec, catalog_choices, catalog_value, read_yaml
+from .parameters import DEFAULTS_DIR, ParameterSpec, catalog_choices, catalog_value, load_catalog, read_yaml
 
 CATALOG = "accelerators"
 #: minutes per year (Julian year, astropy's ``yr``): converts event rates [1/yr] x times [min]
@@ -240,8 +240,25 @@ def compute_availability(dose_rate, chips, *, sdc_dose_per_event, crash_dose_per
 # --------------------------------------------------------------------------------------------
 # The stage
 # --------------------------------------------------------------------------------------------
+@lru_cache(maxsize=None)
+def _table(catalog: str, field: str, unit: str) -> dict[str, float]:
+    """One catalog field as {entry: value in ``unit``} (the fast path for a scalar choice)."""
+    cat = load_catalog(catalog)
+    vals = units.convert(np.asarray(cat[field].values, dtype=float), cat[field].attrs.get("units", "1"), unit, field)
+    return {str(e): float(v) for e, v in zip(cat["entry"].values, np.atleast_1d(vals)) if np.isfinite(v)}
+
+
+def lookup(catalog: str, field: str, key, unit: str):
+    """``catalog_value`` with a fast path when ``key`` is one name (0-d): a float, else a DataArray."""
+    if isinstance(key, xr.DataArray) and key.ndim == 0:
+        value = _table(catalog, field, unit).get(str(key.values))
+        if value is not None:
+            return value
+    return catalog_value(catalog, field, key, unit)  # arrays of names, and the errors
+
+
 def _cat(field: str, key, unit: str):
-    return catalog_value(CATALOG, field, key, unit)
+    return lookup(CATALOG, field, key, unit)
 
 
 def run(ds: xr.Dataset) -> dict[str, Any]:

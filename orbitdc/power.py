@@ -66,7 +66,8 @@ import xarray as xr
 from . import units
 from .chain import Output, Stage
 from .errors import OrbitdcError, ParameterError
-from .parameters import DEFAULTS_DIR, ParameterSpec, catalog_choices, catalog_value, read_yaml
+from .compute import lookup
+from .parameters import DEFAULTS_DIR, ParameterSpec, catalog_choices, read_yaml
 
 CATALOG = "solar_cells"
 ECLIPSE_STRATEGIES = ("battery", "throttle")
@@ -243,9 +244,9 @@ def run(ds: xr.Dataset) -> dict[str, Any]:
     if missing:
         raise OrbitdcError(f"power stage needs {', '.join(missing)} from earlier stages, not in the Dataset")
     cell = ds["solar_cell"]
-    eta = catalog_value(CATALOG, "efficiency", cell, "1")
-    gamma = catalog_value(CATALOG, "temperature_coefficient", cell, "1/K")
-    t_ref = catalog_value(CATALOG, "reference_temperature", cell, "K")
+    eta = lookup(CATALOG, "efficiency", cell, "1")
+    gamma = lookup(CATALOG, "temperature_coefficient", cell, "1/K")
+    t_ref = lookup(CATALOG, "reference_temperature", cell, "K")
 
     p_it = ds["it_power"]
     p_bus = ds["bus_power_fraction"] * p_it
