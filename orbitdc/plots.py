@@ -1,0 +1,476 @@
+"""HoloViews figures (bokeh backend) for the notebooks and the feasibility report.
+
+Every function takes results already computed by orbitdc (``evaluate``/``compare``/``sweep``/
+``monte_carlo``/``sensitivity`` Datasets) and returns a HoloViews object whose axes carry units.
+No model logic lives here: a figure only selects, normalises (per MW of IT, per kW) and draws.
+
+When an input a figure needs is absent (a model stage not written yet, an output a stage does not
+produce for an architecture), the function returns :class:`Missing` with the reason, e.g.
+``not computed: radiator_area absent (stage thermal absent)``: the report says so plainly instead
+of drawing something made up.
+
+Two display modes, chosen once per notebook with :func:`setup`:
+
+* interactive (JupyterLab): ``hv.extension('bokeh')``; :func:`show` returns the HoloViews object;
+* static (the HTML report): :func:`show` embeds each figure as a standalone bokeh document
+  (``bokeh.embed.components``); the report puts BokehJS inline once in the page head
+  (:func:`bokeh_js`), so the HTML needs no network.
+"""
+from __future__ import annotations
+
+import html
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from . import units
+
+#: Which stage produces which variable (the agreed names), to say what is missing and why.
+VARIABLE_STAGE = {
+    "eclipse_fraction": "orbit", "radiation_dose": "orbit", "altitude": "orbit", "beta_angle": "orbit",
+    "it_power": "compute", "availability": "compute", "radiation_tolerance": "compute",
+    "solar_array_area": "power", "solar_array_mass": "power",
+    "radiator_area": "thermal", "waste_heat": "thermal", "radiator_temperature": "thermal",
+    "mass_breakdown": "mass", "satellite_mass": "mass", "specific_mass": "mass", "total_mass": "mass",
+    "satellites": "mass",
+    "launches": "launch", "deployment_years": "launch", "launch_co2_per_kwh": "launch",
+    "launch_price_per_kg": "launch",
+    "cost_ratio_vs_terrestrial": "economics", "cost_breakdown": "economics",
+    "breakeven_launch_price": "economics", "breakeven_year": "economics",
+    "cost_per_kw_year": "economics",
+}
+
+#: Variables giving CO2 per kWh of IT energy, in order of preference (the first present is used).
+CO2_VARIABLES = ("co2_per_kwh", "launch_co2_per_kwh", "grid_co2_per_kwh", "grid_carbon_intensity")
+
+_STATIC = False
+_WIDTH = 720
+_HEIGHT = 360
+
+
+class Missing:
+    """A figure or table that could not be computed, with the reason (shown instead of a plot)."""
+
+    def __init__(self, title: str, reason: str):
+        self.title = title
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"{self.title}: {self.reason}"
+
+    def html(self) -> str:
+        return (f'<div class="orbitdc-missing"><strong>{html.escape(self.title)}</strong>: '
+                f"{html.escape(self.reason)}</div>")
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+# --------------------------------------------------------------------------------------------
+# Display
+# --------------------------------------------------------------------------------------------
+def setup(static: bool = False) -> None:
+    """Choose the display mode: interactive HoloViews (JupyterLab) or static embedding (report)."""
+    global _STATIC
+    import holoviews as hv
+
+    _STATIC = bool(static)
+    if _STATIC:
+        hv.renderer("bokeh")  # loads the backend without emitting notebook JavaScript
+        hv.Store.set_current_backend("bokeh")
+    else:
+        hv.extension("bokeh", logo=False)
+
+
+def bokeh_js() -> str:
+    """BokehJS as inline ``<script>`` tags (no URL): put once in the report's ``<head>``."""
+    from bokeh.resources import Resources
+
+    res = Resources(mode="inline", components=["bokeh", "bokeh-gl", "bokeh-widgets"])
+    return "\n".join(f'<script type="text/javascript">\n{js}\n</script>' for js in res.js_raw)
+
+
+def to_html(obj: Any) -> str:
+    """A figure as a standalone HTML fragment (bokeh div + script; BokehJS not included)."""
+    if isinstance(obj, Missing):
+        return obj.html()
+    import holoviews as hv
+    from bokeh.embed import components
+
+    model = hv.render(obj, backend="bokeh")
+    script, div = components(model)
+    return f'<div class="orbitdc-figure">{div}</div>\n{script}'
+
+
+def show(obj: Any):
+    """Display a figure: the HoloViews object (interactive) or embedded HTML (static report)."""
+    from IPython.display import HTML
+
+    if isinstance(obj, Missing):
+        return HTML(obj.html())
+    if _STATIC:
+        return HTML(to_html(obj))
+    return obj
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+def _stage_of(name: str) -> str:
+    from .chain import stages
+
+    for st in stages():
+        if name in st.outputs:
+            return f"stage {st.name} did not produce it for these architectures"
+    stage = VARIABLE_STAGE.get(name)
+    return f"stage {stage} absent" if stage else "no stage produces it"
+
+
+def check(ds: xr.Dataset | None, names: Sequence[str], title: str) -> Missing | None:
+    """:class:`Missing` naming the absent variables and why, or None when all are present."""
+    if ds is None:
+        return Missing(title, "not computed: no results")
+    absent = [n for n in names if n not in ds or bool(np.all(np.isnan(_float(ds[n]))))]
+    if not absent:
+        return None
+    return Missing(title, "not computed: " + "; ".join(f"{n} absent ({_stage_of(n)})" for n in absent))
+
+
+def _float(da: xr.DataArray) -> np.ndarray:
+    try:
+        return np.asarray(da.values, dtype=float)
+    except (TypeError, ValueError):
+        return np.zeros(1)
+
+
+def values_in(da: xr.DataArray, unit: str) -> xr.DataArray:
+    """``da`` converted from its ``attrs['units']`` to ``unit`` (plain floats)."""
+    src = da.attrs.get("units", "1")
+    return units.convert(da.astype(float), src, unit, da.name or "value")
+
+
+def _dim(name: str, label: str, unit: str | None = None):
+    import holoviews as hv
+
+    return hv.Dimension(name, label=label, unit=unit if unit not in (None, "", "1") else None)
+
+
+def _archs(ds: xr.Dataset, var: str) -> list[str]:
+    """Architectures for which ``var`` has at least one finite value."""
+    if "architecture" not in ds.dims:
+        return [str(ds.attrs.get("architecture", "architecture"))]
+    keep = []
+    for a in ds["architecture"].values:
+        v = _float(ds[var].sel(architecture=a))
+        if np.isfinite(v).any():
+            keep.append(str(a))
+    return keep
+
+
+def _opts(obj, **kw):
+    base = dict(width=_WIDTH, height=_HEIGHT, tools=["hover"], show_grid=True)
+    base.update(kw)
+    return obj.opts(**base)
+
+
+def _scalar(da: xr.DataArray) -> float:
+    v = _float(da)
+    return float(np.nanmedian(v)) if np.isfinite(v).any() else float("nan")
+
+
+# --------------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------------
+def cost_vs_launch_price(sw: xr.Dataset | None, cmp: xr.Dataset | None = None, parity: float = 1.0):
+    """Cost ratio vs terrestrial against launch price, one curve per architecture; the parity line
+    and each architecture's break-even launch price (from ``cmp``, else the sweep) are marked."""
+    import holoviews as hv
+
+    title = "Cost ratio vs launch price"
+    miss = check(sw, ["cost_ratio_vs_terrestrial"], title)
+    if miss:
+        return miss
+    if "launch_price_per_kg" not in sw.dims:
+        return Missing(title, "not computed: the sweep has no launch_price_per_kg dimension")
+    x = _dim("launch_price_per_kg", "launch price", "USD/kg")
+    y = _dim("cost_ratio_vs_terrestrial", "cost ratio vs terrestrial", "1")
+    prices = sw["launch_price_per_kg"].values.astype(float)
+    layers = []
+    for a in _archs(sw, "cost_ratio_vs_terrestrial"):
+        sel = sw.sel(architecture=a) if "architecture" in sw.dims else sw
+        ratio = sel["cost_ratio_vs_terrestrial"]
+        extra = [d for d in ratio.dims if d != "launch_price_per_kg"]
+        ratio = ratio.median(extra) if extra else ratio
+        layers.append(hv.Curve((prices, _float(ratio)), x, y, label=a))
+        src = cmp if cmp is not None and "breakeven_launch_price" in cmp else sel
+        if "breakeven_launch_price" in src:
+            be = src["breakeven_launch_price"]
+            be = be.sel(architecture=a) if "architecture" in be.dims and a in be["architecture"].values else be
+            be = _scalar(be)
+            if np.isfinite(be) and be > 0:
+                layers.append(hv.Scatter([(be, parity)], x, y, label=f"{a} break-even").opts(size=10, marker="diamond"))
+    layers.append(hv.HLine(parity).opts(color="black", line_dash="dashed"))
+    return _opts(hv.Overlay(layers), title=title + " (diamond: break-even; dashed: parity)",
+                 logx=True, logy=True, legend_position="right", width=_WIDTH + 180)
+
+
+def _stacked(records: list[tuple[str, str, float]], group_label: str, vdim, title: str):
+    import holoviews as hv
+
+    bars = hv.Bars(records, [_dim("architecture", "architecture"), _dim("part", group_label)], vdim)
+    return _opts(bars, title=title, stacked=True, xrotation=20, legend_position="right", width=_WIDTH + 180)
+
+
+def mass_budget(cmp: xr.Dataset | None):
+    """Stacked mass budget per architecture, per kW of IT (mass_breakdown / IT power)."""
+    title = "Mass budget per kW of IT"
+    miss = check(cmp, ["mass_breakdown", "it_power"], title)
+    if miss:
+        return miss
+    mb = values_in(cmp["mass_breakdown"], "kg")
+    other = [d for d in mb.dims if d not in ("architecture", "subsystem")]
+    if "subsystem" not in mb.dims:
+        return Missing(title, "not computed: mass_breakdown has no subsystem dimension")
+    records = []
+    for a in _archs(cmp, "mass_breakdown"):
+        m = mb.sel(architecture=a) if "architecture" in mb.dims else mb
+        m = m.median(other) if other else m
+        total = float(m.sum("subsystem"))
+        sel = cmp.sel(architecture=a) if "architecture" in cmp.dims else cmp
+        # per satellite (sums to satellite_mass) or for the whole system (sums to total_mass)
+        per_system = "satellite_mass" in sel and "total_mass" in sel and abs(total - _scalar(values_in(sel["total_mass"], "kg"))) < abs(total - _scalar(values_in(sel["satellite_mass"], "kg")))
+        power = _scalar(values_in(sel["target_it_power"] if per_system else sel["it_power"], "kW"))
+        for s in m["subsystem"].values:
+            records.append((a, str(s), float(m.sel(subsystem=s)) / power))
+    return _stacked(records, "subsystem", _dim("mass_per_kw", "mass per kW of IT", "kg/kW"), title)
+
+
+def cost_stack(cmp: xr.Dataset | None):
+    """Stacked cost items per architecture, per kW of IT (cost_breakdown / target IT power)."""
+    title = "Cost breakdown per kW of IT (present value over the mission life)"
+    miss = check(cmp, ["cost_breakdown", "target_it_power"], title)
+    if miss:
+        return miss
+    cb = values_in(cmp["cost_breakdown"], "USD")
+    if "cost_item" not in cb.dims:
+        return Missing(title, "not computed: cost_breakdown has no cost_item dimension")
+    other = [d for d in cb.dims if d not in ("architecture", "cost_item")]
+    records = []
+    for a in _archs(cmp, "cost_breakdown"):
+        c = cb.sel(architecture=a) if "architecture" in cb.dims else cb
+        c = c.median(other) if other else c
+        sel = cmp.sel(architecture=a) if "architecture" in cmp.dims else cmp
+        power = _scalar(values_in(sel["target_it_power"], "kW"))
+        for item in c["cost_item"].values:
+            records.append((a, str(item), float(c.sel(cost_item=item)) / power))
+    return _stacked(records, "cost item", _dim("cost_per_kw", "cost per kW of IT", "USD/kW"), title)
+
+
+def eclipse_year(yr: xr.Dataset | Missing | None):
+    """Beta angle and eclipse fraction over a year, one curve per architecture."""
+    import holoviews as hv
+
+    title = "Eclipse fraction and beta angle over a year"
+    if isinstance(yr, Missing):
+        return yr
+    miss = check(yr, ["beta_angle", "eclipse_fraction"], title)
+    if miss:
+        return miss
+    day = [d for d in yr["beta_angle"].dims if d != "architecture"][0]
+    x = _dim(day, "day of year", "d")
+    beta, ecl = [], []
+    for a in _archs(yr, "beta_angle"):
+        sel = yr.sel(architecture=a) if "architecture" in yr.dims else yr
+        days = np.arange(1, sel.sizes[day] + 1, dtype=float)
+        beta.append(hv.Curve((days, _float(values_in(sel["beta_angle"], "deg"))), x,
+                             _dim("beta_angle", "beta angle", "deg"), label=a))
+        ecl.append(hv.Curve((days, _float(sel["eclipse_fraction"])), x,
+                            _dim("eclipse_fraction", "eclipse fraction of the orbit", "1"), label=a))
+    return (_opts(hv.Overlay(beta), title="Beta angle over a year", height=300, legend_position="right", width=_WIDTH + 180)
+            + _opts(hv.Overlay(ecl), title="Eclipse fraction over a year", height=300, legend_position="right", width=_WIDTH + 180)).cols(1)
+
+
+def radiator_vs_temperature(sw: xr.Dataset | None, temperature_dim: str = "radiator_temperature"):
+    """Radiator area per MW of IT against radiator temperature, one curve per architecture."""
+    import holoviews as hv
+
+    title = "Radiator area vs radiator temperature"
+    if isinstance(sw, Missing):
+        return sw
+    miss = check(sw, ["radiator_area", "it_power"], title)
+    if miss:
+        return miss
+    if temperature_dim not in sw.dims:
+        return Missing(title, f"not computed: the sweep has no {temperature_dim} dimension")
+    x = _dim(temperature_dim, "radiator temperature", "K")
+    y = _dim("radiator_area_per_mw", "radiator area per MW of IT", "m2/MW")
+    temps = values_in(sw[temperature_dim], "K").values
+    curves = []
+    for a in _archs(sw, "radiator_area"):
+        sel = sw.sel(architecture=a) if "architecture" in sw.dims else sw
+        per = values_in(sel["radiator_area"], "m2") / values_in(sel["it_power"], "MW")
+        extra = [d for d in per.dims if d != temperature_dim]
+        per = per.median(extra) if extra else per
+        curves.append(hv.Curve((temps, _float(per)), x, y, label=a))
+    return _opts(hv.Overlay(curves), title=title, logy=True, legend_position="right", width=_WIDTH + 180)
+
+
+def area_per_mw(cmp: xr.Dataset | None):
+    """Solar array and radiator area per MW of IT, stacked per architecture."""
+    title = "Array and radiator area per MW of IT"
+    miss = check(cmp, ["solar_array_area", "radiator_area", "it_power"], title)
+    if miss:
+        return miss
+    records = []
+    for a in _archs(cmp, "solar_array_area"):
+        sel = cmp.sel(architecture=a) if "architecture" in cmp.dims else cmp
+        mw = values_in(sel["it_power"], "MW")
+        for var, label in (("solar_array_area", "solar array"), ("radiator_area", "radiator"),
+                           ("heat_pump_array_area", "heat-pump array")):
+            if var in sel:
+                records.append((a, label, _scalar(values_in(sel[var], "m2") / mw)))
+    return _stacked(records, "area", _dim("area_per_mw", "area per MW of IT", "m2/MW"), title)
+
+
+def deployment_timeline(cmp: xr.Dataset | None, mc: Mapping[str, xr.Dataset] | None = None):
+    """Deployment period per architecture, from start_year to start_year + deployment_years
+    (thick bar: nominal; thin bar: Monte Carlo 10th-90th percentile of the end year)."""
+    import holoviews as hv
+
+    title = "Deployment timeline"
+    miss = check(cmp, ["deployment_years", "start_year"], title)
+    if miss:
+        return miss
+    archs = _archs(cmp, "deployment_years")
+    segs, spans, ticks = [], [], []
+    for i, a in enumerate(archs):
+        sel = cmp.sel(architecture=a) if "architecture" in cmp.dims else cmp
+        start = _scalar(sel["start_year"])
+        years = _scalar(values_in(sel["deployment_years"], "yr"))
+        segs.append((start, i, start + years, i))
+        ticks.append((i, a))
+        m = (mc or {}).get(a)
+        if m is not None and "deployment_years" in m:
+            q = np.nanquantile(_float(values_in(m["deployment_years"], "yr")), [0.1, 0.9])
+            spans.append((start + q[0], i + 0.25, start + q[1], i + 0.25))
+    x0, y0 = _dim("start", "calendar year", None), _dim("y", "architecture")
+    layers = [hv.Segments(segs, [x0, y0, "x1", "y1"]).opts(line_width=14, color="#1f77b4")]
+    if spans:
+        layers.append(hv.Segments(spans, [x0, y0, "x1", "y1"]).opts(line_width=3, color="#ff7f0e"))
+    return _opts(hv.Overlay(layers), title=title + " (bar: nominal; thin: 80% interval of the end)",
+                 yticks=ticks, ylim=(-0.7, len(archs) - 0.3), tools=[], height=max(200, 70 * len(archs) + 80))
+
+
+def tornado(tor: xr.Dataset | Missing | None, output: str = "cost_ratio_vs_terrestrial", top: int = 12):
+    """Tornado: the output at each parameter's low and high value, widest swing on top."""
+    import holoviews as hv
+
+    title = f"Tornado: {output}"
+    if isinstance(tor, Missing):
+        return tor
+    if tor is None:
+        return Missing(title, "not computed: no sensitivity results (orbitdc.sensitivity absent)")
+    lo_name = next((n for n in ("low", "output_low", "at_low") if n in tor), None)
+    hi_name = next((n for n in ("high", "output_high", "at_high") if n in tor), None)
+    if lo_name is None or hi_name is None or "parameter" not in tor.dims:
+        return Missing(title, "not computed: sensitivity result lacks a parameter dimension with low/high outputs")
+    lo, hi = _float(tor[lo_name]), _float(tor[hi_name])
+    base_name = next((n for n in ("baseline", "base", "nominal") if n in tor), None)
+    base = tor.attrs.get("base", tor[base_name].item() if base_name else np.nanmedian(np.r_[lo, hi]))
+    base = float(base)
+    names = [str(p) for p in tor["parameter"].values]
+    swing = np.abs(hi - lo)
+    order = [i for i in np.argsort(-np.nan_to_num(swing)) if np.isfinite(swing[i])][:top][::-1]
+    unit = tor[lo_name].attrs.get("units", "1")
+    y = _dim("parameter", "parameter")
+    x = _dim("value", output.replace("_", " "), unit)
+    segs_lo = [(base, i, lo[j], i) for i, j in enumerate(order)]
+    segs_hi = [(base, i, hi[j], i) for i, j in enumerate(order)]
+    ticks = [(i, names[j]) for i, j in enumerate(order)]
+    layers = [
+        hv.Segments(segs_lo, [x, y, "x1", "y1"], label="parameter at low").opts(line_width=12, color="#1f77b4"),
+        hv.Segments(segs_hi, [x, y, "x1", "y1"], label="parameter at high").opts(line_width=12, color="#d62728"),
+        hv.VLine(base).opts(color="black"),
+    ]
+    return _opts(hv.Overlay(layers), title=title + f" (base {base:.3g})", yticks=ticks, tools=[],
+                 height=max(240, 28 * len(order) + 90), legend_position="bottom_right")
+
+
+def tornados(results: Mapping[str, Any] | Missing | None, output: str = "cost_ratio_vs_terrestrial"):
+    """One tornado per architecture (a mapping name -> sensitivity result), stacked."""
+    import holoviews as hv
+
+    if isinstance(results, Missing):
+        return results
+    if not results:
+        return Missing(f"Tornado: {output}", "not computed: no space architecture")
+    figs = {a: tornado(t, output) for a, t in results.items()}
+    shown = [f.opts(title=f"{a}: tornado of {output}") for a, f in figs.items() if not isinstance(f, Missing)]
+    if not shown:
+        return next(iter(figs.values()))
+    return hv.Layout(shown).cols(1)
+
+
+def cost_ratio_distribution(mc: Mapping[str, xr.Dataset] | None, parity: float = 1.0):
+    """Monte Carlo histograms of the cost ratio vs terrestrial, one per architecture."""
+    import holoviews as hv
+
+    title = "Monte Carlo: cost ratio vs terrestrial"
+    if not mc:
+        return Missing(title, "not computed: no Monte Carlo results (orbitdc.monte_carlo absent or no space architecture)")
+    samples = {a: _float(d["cost_ratio_vs_terrestrial"]).ravel() for a, d in mc.items() if "cost_ratio_vs_terrestrial" in d}
+    samples = {a: v[np.isfinite(v) & (v > 0)] for a, v in samples.items()}
+    samples = {a: v for a, v in samples.items() if v.size}
+    if not samples:
+        return Missing(title, "not computed: cost_ratio_vs_terrestrial absent (stage economics absent)")
+    allv = np.concatenate(list(samples.values()))
+    lo, hi = float(allv.min()), float(allv.max())
+    log = hi / lo > 20
+    edges = np.geomspace(lo, hi * 1.0001, 40) if log else np.linspace(lo, hi * 1.0001 + 1e-12, 40)
+    x = _dim("cost_ratio_vs_terrestrial", "cost ratio vs terrestrial", "1")
+    ydim = _dim("share", "share of samples", "1")
+    layers = []
+    for a, v in samples.items():
+        counts, _ = np.histogram(v, bins=edges)
+        layers.append(hv.Histogram((edges, counts / v.size), x, ydim, label=a).opts(alpha=0.5))
+    layers.append(hv.VLine(parity).opts(color="black", line_dash="dashed"))
+    return _opts(hv.Overlay(layers), title=title + " (dashed: parity)", logx=log, legend_position="right", width=_WIDTH + 180)
+
+
+def co2_value(sel: xr.Dataset) -> tuple[float, str | None]:
+    """CO2 per kWh of IT energy [g/(kW h)] for one architecture and the variable it came from."""
+    for var in CO2_VARIABLES:
+        if var in sel:
+            v = _scalar(values_in(sel[var], "g/(kW h)"))
+            if np.isfinite(v):
+                return v, var
+    return float("nan"), None
+
+
+def co2_per_kwh(cmp: xr.Dataset | None):
+    """CO2 per kWh of IT energy: each space architecture's launch emissions against the grid."""
+    import holoviews as hv
+
+    title = "CO2 per kWh of IT energy"
+    if cmp is None:
+        return Missing(title, "not computed: no results")
+    records = []
+    archs = [str(a) for a in cmp["architecture"].values] if "architecture" in cmp.dims else [cmp.attrs.get("architecture", "")]
+    for a in archs:
+        sel = cmp.sel(architecture=a) if "architecture" in cmp.dims else cmp
+        v, var = co2_value(sel)
+        if var is not None:
+            records.append((f"{a} ({var})", v))
+    if not records:
+        return Missing(title, "not computed: " + "; ".join(f"{n} absent" for n in CO2_VARIABLES)
+                       + " (stage launch or the grid-intensity parameter absent)")
+    bars = hv.Bars(records, _dim("architecture", "architecture (variable)"), _dim("co2", "CO2 per kWh", "g/(kW h)"))
+    return _opts(bars, title=title, xrotation=15, height=_HEIGHT + 40)
+
+
+__all__ = [
+    "Missing", "area_per_mw", "bokeh_js", "check", "co2_per_kwh", "cost_ratio_distribution", "cost_stack",
+    "cost_vs_launch_price", "deployment_timeline", "eclipse_year", "mass_budget", "radiator_vs_temperature",
+    "setup", "show", "to_html", "tornado", "tornados",
+]
