@@ -105,7 +105,7 @@ def disposal_delta_v(altitude, perigee_altitude) -> xr.DataArray:
     ``dv = v1 (1 - sqrt(2 r_p / (r_1 + r_p)))`` with ``v1 = sqrt(mu / r_1)`` (first Hohmann
     burn; Curtis, Orbital Mechanics for Engineering Students, sec. 6.2; mu and R_E from
     astropy). Zero when the orbit is already at or below the target perigee. Example: 650 km to
-    a 50 km perigee is about 154 m/s.
+    a 50 km perigee is about 170 m/s.
     """
     h = _arr(altitude, "km", "altitude", 0.0, lo_open=True)
     hp = _arr(perigee_altitude, "km", "perigee_altitude", 0.0)

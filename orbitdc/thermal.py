@@ -121,21 +121,12 @@ def _heat_pump_work(heat, T_cold, T_hot, carnot_fraction):
     return heat * lift / (carnot_fraction * T_cold)
 
 
-def _optimal_temperature(T_cold, eps, sides, fin_efficiency, absorbed, T_sink, areal_density,
-                         specific_mass, carnot_fraction, max_lift, iterations: int = 60):
-    """Radiator temperature T >= T_cold minimising (radiator + heat pump + power) mass per W.
-
-    Mass per watt of cold-side heat (Q_c cancels)::
-
-        f(T) = rho * (1 + x) / q(T) + k * x,   x = (T - T_c) / (eta_C * T_c),   q = a (T^4 - Ts^4) - q_abs
-
-    ``rho`` areal density [kg/m2], ``k`` heat pump + power supply mass per W of work [kg/W],
-    ``a = eta_fin * sides * eps * sigma``. With ``c = dx/dT = 1 / (eta_C T_c)``, ``f' = 0`` is
-    ``g(T) = c q - (1 + x) q' + (k c / rho) q^2 = 0``; ``g < 0`` just above the lowest usable
-    temperature and ``g > 0`` for large T. Solved by Newton's method safeguarded by bisection,
-    vectorised (a fixed number of whole-array iterations, no loop over design points). The
-    result is clipped to ``T_c + max_lift``.
-    """
+def _optimal_temperature_np(T_cold, eps, sides, fin_efficiency, absorbed, T_sink, areal_density,
+                            specific_mass, carnot_fraction, max_lift, iterations: int = 60):
+    """numpy kernel of :func:`_optimal_temperature` (arrays broadcast together)."""
+    T_cold, eps, sides, fin_efficiency, absorbed, T_sink, areal_density, specific_mass, carnot_fraction, max_lift = (
+        np.asarray(x, dtype=float) for x in (T_cold, eps, sides, fin_efficiency, absorbed, T_sink, areal_density,
+                                             specific_mass, carnot_fraction, max_lift))
     a = fin_efficiency * sides * eps * SIGMA
     c = 1.0 / (carnot_fraction * T_cold)
     K = specific_mass * c / areal_density
@@ -147,37 +138,59 @@ def _optimal_temperature(T_cold, eps, sides, fin_efficiency, absorbed, T_sink, a
         x = (T - T_cold) * c
         q = a * (T**4 - T_sink**4) - absorbed
         q1 = 4.0 * a * T**3
-        q2 = 12.0 * a * T**2
         g = c * q - (1.0 + x) * q1 + K * q * q
-        dg = -(1.0 + x) * q2 + 2.0 * K * q * q1
+        dg = -(1.0 + x) * 3.0 * q1 / T + 2.0 * K * q * q1
         return g, dg
 
-    g_lo, _ = g_and_slope(lo)
-    # upper bracket: double until g > 0 (a handful of whole-array passes)
-    hi = 2.0 * lo
-    for _ in range(12):
-        g_hi, _ = g_and_slope(hi)
-        if not np.any(g_hi < 0):
-            break
-        hi = xr.where(g_hi < 0, 2.0 * hi, hi) if isinstance(hi, xr.DataArray) else np.where(g_hi < 0, 2.0 * hi, hi)
-    where = xr.where if isinstance(lo, xr.DataArray) or isinstance(hi, xr.DataArray) else np.where
-    T = 0.5 * (lo + hi)
-    for _ in range(iterations):
-        g, dg = g_and_slope(T)
-        neg = g < 0
-        lo = where(neg, T, lo)
-        hi = where(neg, hi, T)
-        step = g / where(dg != 0, dg, 1.0)
-        newton = T - step
-        inside = (newton > lo) & (newton < hi) & (dg != 0)
-        T_new = where(inside, newton, 0.5 * (lo + hi))
-        converged = np.all(np.abs(_values(T_new - T)) <= 1e-9 * np.abs(_values(T_new)))
-        T = T_new
-        if converged:
-            break
-    # no lift pays off when g(lo) >= 0
-    T = where(g_lo >= 0, lo, T)
-    return np.minimum(T, T_cold + max_lift) if not isinstance(T, xr.DataArray) else T.clip(max=T_cold + max_lift)
+    with np.errstate(all="ignore"):
+        g_lo, _ = g_and_slope(lo)
+        # upper bracket: double until g > 0 (a handful of whole-array passes)
+        hi = 2.0 * lo
+        for _ in range(12):
+            g_hi, _ = g_and_slope(hi)
+            short = g_hi < 0
+            if not short.any():
+                break
+            hi = np.where(short, 2.0 * hi, hi)
+        lo, hi = np.broadcast_arrays(lo, hi)
+        lo, hi = lo.copy(), hi.copy()
+        T = lo + 0.05 * (hi - lo)
+        for _ in range(iterations):
+            g, dg = g_and_slope(T)
+            neg = g < 0
+            lo = np.where(neg, T, lo)
+            hi = np.where(neg, hi, T)
+            newton = T - g / np.where(dg != 0, dg, 1.0)
+            inside = (newton > lo) & (newton < hi) & (dg != 0)
+            T_new = np.where(inside, newton, 0.5 * (lo + hi))
+            done = np.all(np.abs(T_new - T) <= 1e-10 * T_new)
+            T = T_new
+            if done:
+                break
+        T = np.where(g_lo >= 0, np.broadcast_to(T_cold, T.shape), T)  # no lift pays off
+    return np.minimum(T, T_cold + max_lift)
+
+
+def _optimal_temperature(T_cold, eps, sides, fin_efficiency, absorbed, T_sink, areal_density,
+                         specific_mass, carnot_fraction, max_lift):
+    """Radiator temperature T >= T_cold minimising (radiator + heat pump + power) mass per W.
+
+    Mass per watt of cold-side heat (Q_c cancels)::
+
+        f(T) = rho * (1 + x) / q(T) + k * x,   x = (T - T_c) / (eta_C * T_c),   q = a (T^4 - Ts^4) - q_abs
+
+    ``rho`` areal density [kg/m2], ``k`` heat pump + power supply mass per W of work [kg/W],
+    ``a = eta_fin * sides * eps * sigma``. With ``c = dx/dT = 1 / (eta_C T_c)``, ``f' = 0`` is
+    ``g(T) = c q - (1 + x) q' + (k c / rho) q^2 = 0``; ``g < 0`` just above the lowest usable
+    temperature and ``g > 0`` for large T. Solved by Newton's method safeguarded by bisection on
+    whole arrays (a fixed maximum number of vectorised iterations, no loop over design points;
+    through ``xr.apply_ufunc`` for DataArrays, so dask chunks work). The result is clipped to
+    ``T_c + max_lift``.
+    """
+    args = (T_cold, eps, sides, fin_efficiency, absorbed, T_sink, areal_density, specific_mass, carnot_fraction, max_lift)
+    if any(isinstance(x, xr.DataArray) for x in args):
+        return xr.apply_ufunc(_optimal_temperature_np, *args, dask="parallelized", output_dtypes=[float])
+    return _optimal_temperature_np(*args)
 
 
 # --------------------------------------------------------------------------------------------
