@@ -29,7 +29,8 @@ dry fraction ``eps`` and effective exhaust velocity ``c = g0 Isp_eff``:
     dv(m) = c ln((M + m) / (eps M + m)),     dv(m) = dv(m_ref) + dv_extra
     =>  m = M (1 - R eps) / (R - 1),         R = (M + m_ref)/(eps M + m_ref) exp(dv_extra / c)
 
-``M`` and ``eps`` are the catalog's upper-stage figures. ``Isp_eff`` is calibrated in closed form
+``M`` and ``eps`` are the catalog's upper-stage figures. A per-kg service (rideshare) derates its
+host flight's payload (``host_payload``) and scales the booked slot with it, capped at the slot. ``Isp_eff`` is calibrated in closed form
 so that each vehicle with a published SSO payload reproduces it exactly
 (``c = dv_sso / ln(R_sso / R_ref)``); a vehicle without one uses its engine's vacuum Isp scaled by
 the geometric mean of the calibrated ratios ``Isp_eff / Isp_vac`` (:func:`upper_stage_calibration`).
@@ -362,9 +363,15 @@ def _payload_kernel(key, h, i):
                         vehicle_value(key, "reference_inclination", "deg"), h, i,
                         vehicle_value(key, "site_latitude", "deg"))
     c = effective_isp(key) * G0
-    return xr.apply_ufunc(_payload_after, vehicle_value(key, "payload_reference", "kg"), dv, c,
-                          vehicle_value(key, "upper_stage_mass", "kg"),
-                          vehicle_value(key, "upper_stage_dry_fraction", "1"))
+    m_ref = vehicle_value(key, "payload_reference", "kg")
+    # a per-kg service (rideshare) books a slot on a host flight: derate the host's payload and
+    # scale the slot with it, never above the slot booked
+    host = vehicle_value(key, "host_payload", "kg", default=np.nan)
+    has_host = host.notnull()
+    m_derate = xr.where(has_host, host, m_ref)
+    p = xr.apply_ufunc(_payload_after, m_derate, dv, c, vehicle_value(key, "upper_stage_mass", "kg"),
+                       vehicle_value(key, "upper_stage_dry_fraction", "1"))
+    return xr.where(has_host, np.minimum(p * m_ref / host, m_ref), p)
 
 
 # --------------------------------------------------------------------------------------------
@@ -416,8 +423,8 @@ def satellites_per_launch(payload, satellite_mass, fairing_volume, stowed_densit
 
 def _launch_counts(n_sat, per_launch, p_fail):
     with np.errstate(divide="ignore", invalid="ignore"):
-        flights = np.where(per_launch > 0, np.ceil(n_sat / per_launch * (1.0 - 1e-12)), np.inf)
-        flights = np.where(n_sat > 0, flights, 0.0)
+        flights = np.where(per_launch == 0, np.inf, np.ceil(n_sat / per_launch * (1.0 - 1e-12)))
+        flights = np.where(n_sat == 0, 0.0, flights)
     return flights / (1.0 - p_fail)
 
 
@@ -445,7 +452,7 @@ def replacement_launches_per_year(satellites, satellites_per_launch, satellite_f
     if mission_lifetime is not None:
         rate = lam + 1.0 / _num(mission_lifetime, "yr", "mission_lifetime", lo=0, lo_open=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = xr.where(spl > 0, n_sat * rate / spl, np.inf) / (1.0 - pf)
+        out = xr.where(spl == 0, np.inf, n_sat * rate / spl) / (1.0 - pf)
     return units.wrap(out, "1/yr", "replacement launches per year")
 
 
@@ -822,19 +829,20 @@ def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
     pf = ds["launch_failure_probability"]
     launches = xr.apply_ufunc(_launch_counts, n_sat, spl, pf)
     with np.errstate(divide="ignore", invalid="ignore"):
-        repl = xr.where(spl > 0, n_sat * ds["satellite_failure_rate"] / spl, np.inf) / (1.0 - pf)
+        repl = xr.where(spl == 0, np.inf, n_sat * ds["satellite_failure_rate"] / spl) / (1.0 - pf)
     # billed mass per launch: a whole flight's capacity, or the mass carried for per-kg services
     per_kg = vehicle_value(key, "sold_per_kg", "1", default=0.0) > 0
     carried = xr.where(modules > 1, m_sat / modules, spl * m_sat)
     billed = xr.where(per_kg, carried, payload)
-    launch_cost = launches * billed * price
+    never = np.isinf(launches)  # no launch can carry a satellite: cost and CO2 are unbounded, not NaN
+    launch_cost = xr.where(never, np.inf, launches * billed * price)
     fill = xr.where(payload > 0, carried / payload, np.nan)
     # emissions: a per-kg service is attributed by its mass share of the host flight
     host = vehicle_value(key, "host_payload", "kg", default=np.nan)
     share = xr.where(per_kg, carried / host, 1.0)
     co2_launch = co2_per_launch(key) * share
     life = ds["mission_lifetime"]
-    co2 = co2_launch * (launches + repl * life)
+    co2 = xr.where(never, np.inf, co2_launch * (launches + repl * life))
     avail = _get(ds, "availability", 1.0)
     energy_kwh = ds["target_it_power"] * life * HOURS_PER_YEAR * avail
     with np.errstate(divide="ignore", invalid="ignore"):
