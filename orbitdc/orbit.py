@@ -637,23 +637,38 @@ def _dose_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 def _interp_axis(axis: np.ndarray, x):
     """Index of the left node and the weight of the right one (x clipped to the axis)."""
     x = np.clip(np.asarray(x, dtype=float), axis[0], axis[-1])
-    j = np.clip(np.searchsorted(axis, x, side="right") - 1, 0, axis.size - 2)
+    step = (axis[-1] - axis[0]) / (axis.size - 1)
+    if np.allclose(np.diff(axis), step, rtol=1e-9, atol=0):  # uniform axis: no search
+        j = np.minimum(((x - axis[0]) / step).astype(np.intp), axis.size - 2)
+    else:
+        j = np.clip(np.searchsorted(axis, x, side="right") - 1, 0, axis.size - 2)
     w = (x - axis[j]) / (axis[j + 1] - axis[j])
     return j, w
 
 
+@functools.lru_cache(maxsize=1)
+def _dose_grid_uniform():
+    """The log-dose grid resampled onto uniform axes (10 km, 5 deg, 256 log-thickness steps).
+
+    The altitude nodes include every shipped node and inclination is unchanged, so values at
+    the shipped nodes are kept; between log-thickness nodes the two piecewise-linear curves differ
+    by far less than the model's uncertainty. Uniform axes make the lookup index arithmetic.
+    """
+    alts, incs, lt, ld = _dose_grid()
+    ua = np.arange(alts[0], alts[-1] + 1e-9, 10.0)
+    ut = np.linspace(lt[0], lt[-1], 256)
+    ja, wa = _interp_axis(alts, ua)
+    la = ld[ja] * (1 - wa)[:, None, None] + ld[ja + 1] * wa[:, None, None]
+    jt, wt = _interp_axis(lt, ut)
+    lat = la[:, :, jt] * (1 - wt) + la[:, :, jt + 1] * wt
+    return (ua, incs, ut), np.ascontiguousarray(lat)
+
+
 def radiation_dose_kernel(h, inc, thickness_mm):
     """Total ionising dose [rad(Si)/yr] behind ``thickness_mm`` of Al (trilinear in log-dose)."""
-    alts, incs, lt, ld = _dose_grid()
+    axes, lgrid = _dose_grid_uniform()
     h, inc, t = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (h, inc, thickness_mm)))
-    ja, wa = _interp_axis(alts, h)
-    ji, wi = _interp_axis(incs, inc)
-    jt, wt = _interp_axis(lt, np.log(t))
-    out = np.zeros(h.shape)
-    for da, fa in ((0, 1 - wa), (1, wa)):
-        for di, fi in ((0, 1 - wi), (1, wi)):
-            for dt, ft in ((0, 1 - wt), (1, wt)):
-                out = out + fa * fi * ft * ld[ja + da, ji + di, jt + dt]
+    (out,) = _multilinear(axes, [lgrid], (h, inc, np.log(t)))
     # exactly zero where every corner is at the numerical floor (no trapped flux at all)
     return np.where(out <= _DOSE_FLOOR_LOG + 1e-9, 0.0, np.exp(out))
 
@@ -744,8 +759,8 @@ EXACT_ORBITS_MAX = 4096
 @functools.lru_cache(maxsize=4)
 def _sso_grid(year: int):
     c = _constants()
-    alts = np.arange(c["minimum_altitude"], c["maximum_altitude"] + 0.1, 5.0)
-    lts = np.arange(0.0, 24.001, 0.1)
+    alts = np.arange(c["minimum_altitude"], c["maximum_altitude"] + 0.1, 10.0)
+    lts = np.arange(0.0, 24.001, 0.25)
     A, L = np.meshgrid(alts, lts, indexing="ij")
     res = annual_summary_kernel(A.ravel(), sso_inclination_kernel(A.ravel()), L.ravel(), year)
     return (alts, lts), [r.reshape(A.shape) for r in res]
@@ -754,17 +769,18 @@ def _sso_grid(year: int):
 @functools.lru_cache(maxsize=4)
 def _inclined_grid(year: int):
     c = _constants()
-    alts = np.arange(c["minimum_altitude"], c["maximum_altitude"] + 0.1, 20.0)
-    incs = np.arange(0.0, 180.001, 2.0)
-    lts = np.arange(0.0, 24.001, 1.0)
+    alts = np.arange(c["minimum_altitude"], c["maximum_altitude"] + 0.1, 40.0)
+    incs = np.arange(0.0, 180.001, 3.0)
+    lts = np.arange(0.0, 24.001, 2.0)
     A, I, L = np.meshgrid(alts, incs, lts, indexing="ij")
     res = annual_summary_kernel(A.ravel(), I.ravel(), L.ravel(), year)
     return (alts, incs, lts), [r.reshape(A.shape) for r in res]
 
 
 def _multilinear(axes, values, points):
+    """Multilinear interpolation of each array in ``values`` (same grid) at ``points``."""
     idx = [_interp_axis(ax, p) for ax, p in zip(axes, points)]
-    out = np.zeros(np.shape(points[0]))
+    outs = [np.zeros(np.shape(points[0])) for _ in values]
     n = len(axes)
     for corner in range(2**n):
         w = 1.0
@@ -774,8 +790,10 @@ def _multilinear(axes, values, points):
             j, wd = idx[d]
             sel.append(j + bit)
             w = w * (wd if bit else 1 - wd)
-        out = out + w * values[tuple(sel)]
-    return out
+        flat = np.ravel_multi_index(tuple(sel), values[0].shape)
+        for o, v in zip(outs, values):
+            o += w * v.ravel()[flat]
+    return outs
 
 
 def eclipse_summaries_kernel(h, is_sso, inc, ltan, year: int = 2030):
@@ -783,14 +801,21 @@ def eclipse_summaries_kernel(h, is_sso, inc, ltan, year: int = 2030):
 
     Exact (:func:`annual_summary_kernel`) once per distinct orbit when there are at most
     :data:`EXACT_ORBITS_MAX` of them; otherwise multilinear interpolation of grids computed once
-    per year: sun-synchronous altitude (5 km) x ltan (0.1 h), inclined altitude (20 km) x
-    inclination (2 deg) x ltan (1 h).
+    per year (3-5 s each, on first use): sun-synchronous altitude (10 km) x ltan (0.25 h),
+    inclined altitude (40 km) x inclination (3 deg) x ltan (2 h). Interpolation error against
+    the exact values (300 random orbits, 300-1500 km): sun-synchronous mean fraction <= 0.008,
+    max duration <= 0.5 min, eclipse days <= 46 d (p95 12 d; the day count is a steep function
+    of ltan near dawn-dusk); inclined mean fraction <= 0.08 (p95 0.02), max duration <= 6 min
+    (p95 0.05), eclipse days p95 25 d (near-polar orbits, where the node barely drifts and the
+    coarse ltan axis matters).
     """
     h, is_sso, inc, ltan = (np.asarray(x).ravel() for x in np.broadcast_arrays(h, is_sso, inc, ltan))
-    key = np.stack([h, is_sso.astype(float), np.where(is_sso, 0.0, inc), ltan % 24.0], axis=1)
-    uniq, inverse = np.unique(key, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    if uniq.shape[0] <= EXACT_ORBITS_MAX:
+    uniq = None
+    if h.size <= 16 * EXACT_ORBITS_MAX:  # larger inputs are Monte Carlo samples: all distinct
+        key = np.stack([h, is_sso.astype(float), np.where(is_sso, 0.0, inc), ltan % 24.0], axis=1)
+        uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+    if uniq is not None and uniq.shape[0] <= EXACT_ORBITS_MAX:
         inc_u = np.where(uniq[:, 1] > 0, sso_inclination_kernel(uniq[:, 0]), uniq[:, 2])
         res = annual_summary_kernel(uniq[:, 0], inc_u, uniq[:, 3], year)
         return tuple(r[inverse] for r in res)
@@ -798,12 +823,13 @@ def eclipse_summaries_kernel(h, is_sso, inc, ltan, year: int = 2030):
     s = is_sso.astype(bool)
     if s.any():
         axes, vals = _sso_grid(int(year))
-        for o, v in zip(out, vals):
-            o[s] = _multilinear(axes, v, (h[s], ltan[s] % 24.0))
+        pts = (h, ltan % 24.0) if s.all() else (h[s], ltan[s] % 24.0)
+        for o, v in zip(out, _multilinear(axes, vals, pts)):
+            o[s] = v
     if (~s).any():
         axes, vals = _inclined_grid(int(year))
-        for o, v in zip(out, vals):
-            o[~s] = _multilinear(axes, v, (h[~s], inc[~s], ltan[~s] % 24.0))
+        for o, v in zip(out, _multilinear(axes, vals, (h[~s], inc[~s], ltan[~s] % 24.0))):
+            o[~s] = v
     return tuple(out)
 
 
