@@ -433,7 +433,7 @@ def cost_ratio_distribution(mc: Mapping[str, xr.Dataset] | None, parity: float =
     layers = []
     for a, v in samples.items():
         counts, _ = np.histogram(v, bins=edges)
-        layers.append(hv.Histogram((edges, counts / v.size), x, ydim, label=a).opts(alpha=0.5))
+        layers.append(hv.Histogram((edges, counts / v.size), kdims=[x], vdims=[ydim], label=a).opts(alpha=0.5))
     layers.append(hv.VLine(parity).opts(color="black", line_dash="dashed"))
     return _opts(hv.Overlay(layers), title=title + " (dashed: parity)", logx=log, legend_position="right", width=_WIDTH + 180)
 

@@ -682,52 +682,92 @@ def _run_notebook(src: str, dst: str, params: dict, cwd: str) -> dict:
     return {"ok": True, "seconds": time.time() - t0}
 
 
-def run_notebooks(workdir: Path, params: dict, jobs: int, notebooks_dir: Path = NOTEBOOK_DIR,
-                  progress: bool = True) -> dict[str, float]:
-    """Run the stage notebooks in parallel (up to ``jobs``), then the summary notebook."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, wait, FIRST_EXCEPTION
+def _worker_main(argv: Sequence[str]) -> int:
+    """``python -m orbitdc.report SRC DST CWD PARAMS.json RESULT.json``: one notebook, in its own
+    process (so a failing run can stop the others at once)."""
+    src, dst, cwd, params_file, result_file = argv
+    params = json.loads(Path(params_file).read_text(encoding="utf-8"))
+    res = _run_notebook(src, dst, params, cwd)
+    Path(result_file).write_text(json.dumps(res), encoding="utf-8")
+    return 0
 
+
+class _Job:
+    def __init__(self, name: str, notebooks_dir: Path, workdir: Path, params_file: Path):
+        self.name = name
+        self.result_file = workdir / ".orbitdc-run" / f"{name}.json"
+        src, dst = notebooks_dir / f"{name}.ipynb", workdir / "notebooks" / f"{name}.ipynb"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "orbitdc.report", str(src), str(dst), str(workdir), str(params_file), str(self.result_file)],
+            cwd=str(workdir), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+
+    def result(self) -> dict | None:
+        if self.proc.poll() is None:
+            return None
+        if self.result_file.exists():
+            return json.loads(self.result_file.read_text(encoding="utf-8"))
+        return {"ok": False, "cell": None, "ename": "WorkerDied", "evalue": f"exit status {self.proc.returncode}"}
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, 15)  # the worker and its kernel (same session)
+            except ProcessLookupError:
+                pass
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, 9)
+                self.proc.wait()
+
+
+def run_notebooks(workdir: Path, params: dict, jobs: int, notebooks_dir: Path | None = None,
+                  progress: bool = True) -> dict[str, float]:
+    """Run the stage notebooks in parallel (up to ``jobs``), then the summary notebook (after
+    05_uncertainty, whose Monte Carlo results it reads). The first failure stops every run."""
     from tqdm import tqdm
 
-    nb_out = workdir / "notebooks"
-    nb_out.mkdir(parents=True, exist_ok=True)
-    stage_nbs = [n for n in STAGE_NOTEBOOKS if (notebooks_dir / f"{n}.ipynb").exists()]
+    notebooks_dir = Path(notebooks_dir or NOTEBOOK_DIR)
     missing = [n for n in (*STAGE_NOTEBOOKS, SUMMARY_NOTEBOOK) if not (notebooks_dir / f"{n}.ipynb").exists()]
     if missing:
         raise OrbitdcError(f"notebooks missing from {notebooks_dir}: {', '.join(missing)}")
+    (workdir / "notebooks").mkdir(parents=True, exist_ok=True)
+    (workdir / ".orbitdc-run").mkdir(parents=True, exist_ok=True)
+    params_file = workdir / ".orbitdc-run" / "parameters.json"
+    params_file.write_text(json.dumps(params), encoding="utf-8")
+    queue = list(STAGE_NOTEBOOKS)
+    running: list[_Job] = []
     times: dict[str, float] = {}
-    ctx = multiprocessing.get_context("spawn")
-    bar = tqdm(total=len(stage_nbs) + 2, desc="orbitdc report", unit="step", file=sys.stderr, disable=not progress)
-
-    def check(name, res):
-        if not res["ok"]:
-            raise NotebookFailed(f"{name}.ipynb", res["cell"] + 1 if res["cell"] is not None else None,
-                                 res["ename"], res["evalue"]) from None
-        times[name] = round(res["seconds"], 2)
-        bar.set_postfix_str(name)
-        bar.update(1)
-
-    def submit(pool, name):
-        return pool.submit(_run_notebook, str(notebooks_dir / f"{name}.ipynb"), str(nb_out / f"{name}.ipynb"),
-                           params, str(workdir))
-
+    bar = tqdm(total=len(queue) + 1, desc="orbitdc report", unit="step", file=sys.stderr, disable=not progress)
     try:
-        with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=ctx) as pool:
-            futures = {submit(pool, n): n for n in stage_nbs}
-            summary = None
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, return_when="FIRST_COMPLETED")
-                for f in done:
-                    name = futures[f]
-                    check(name, f.result())
-                    if name == "05_uncertainty" or (summary is None and "05_uncertainty" not in stage_nbs):
-                        summary = submit(pool, SUMMARY_NOTEBOOK)
-                        futures[summary] = SUMMARY_NOTEBOOK
-                        pending.add(summary)
+        while queue or running:
+            # the summary notebook waits for 05_uncertainty; others start as slots free up
+            while queue and len(running) < max(1, jobs):
+                nxt = next((n for n in queue if n != SUMMARY_NOTEBOOK or "05_uncertainty" in times), None)
+                if nxt is None:
+                    break
+                queue.remove(nxt)
+                running.append(_Job(nxt, notebooks_dir, workdir, params_file))
+            time.sleep(0.2)
+            for job in list(running):
+                res = job.result()
+                if res is None:
+                    continue
+                running.remove(job)
+                if not res["ok"]:
+                    cell = res["cell"] + 1 if res.get("cell") is not None else None
+                    raise NotebookFailed(f"{job.name}.ipynb", cell, res["ename"], res["evalue"])
+                times[job.name] = round(res["seconds"], 2)
+                bar.set_postfix_str(job.name)
+                bar.update(1)
+                if job.name == "05_uncertainty":
+                    queue.append(SUMMARY_NOTEBOOK)
     finally:
+        for job in running:
+            job.stop()
         bar.close()
+    shutil.rmtree(workdir / ".orbitdc-run", ignore_errors=True)
     return times
 
 
@@ -831,7 +871,7 @@ def _is_report_dir(path: Path) -> bool:
 
 def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = None, out: str | Path = DEFAULT_OUT,
           jobs: int = 2, samples: int | None = None, seed: int | None = None,
-          notebooks_dir: str | Path = NOTEBOOK_DIR, progress: bool = True) -> Path:
+          notebooks_dir: str | Path | None = None, progress: bool = True) -> Path:
     """Validate, run the notebooks, export ``index.html``; move the folder into place at the end.
 
     Raises OrbitdcError for bad input (before anything runs) and :class:`NotebookFailed` when a
@@ -861,7 +901,7 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        times = run_notebooks(work, params, jobs, Path(notebooks_dir), progress=progress)
+        times = run_notebooks(work, params, jobs, Path(notebooks_dir or NOTEBOOK_DIR), progress=progress)
         export_html([work / "notebooks" / f"{n}.ipynb" for n in PAGE_ORDER if (work / "notebooks" / f"{n}.ipynb").exists()],
                     work / "index.html")
         params["architecture_names"] = [a.name for a in archs]
@@ -900,3 +940,7 @@ def main(args) -> int:
         return 1
     print(f"wrote {path / 'index.html'}")
     return 0
+
+
+if __name__ == "__main__":  # a notebook worker (see run_notebooks)
+    sys.exit(_worker_main(sys.argv[1:]))
