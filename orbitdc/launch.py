@@ -398,7 +398,9 @@ def _packing(payload, sat_mass, volume, density, efficiency, dispenser, assembly
         split = assembly & (too_heavy | too_bulky) & (limit > 0)
         per_launch = np.where(split, 1.0 / modules, whole)
         modules = np.where(split, modules, 1.0)
-    return per_launch, modules, too_heavy, too_bulky
+    # every output on the full broadcast shape (apply_ufunc needs it when inputs sweep different dims)
+    shape = np.broadcast_shapes(*(np.shape(x) for x in (payload, sat_mass, volume, density, efficiency, dispenser, assembly)))
+    return tuple(np.broadcast_to(x, shape).copy() for x in (per_launch, modules, too_heavy, too_bulky))
 
 
 def satellites_per_launch(payload, satellite_mass, fairing_volume, stowed_density, packing_efficiency,

@@ -423,3 +423,15 @@ def test_chain_override_of_unknown_vehicle_is_refused():
     with pytest.raises(OrbitdcError) as exc:
         odc.evaluate("example-minimal", launch_vehicle="saturn-v")
     assert "launch_vehicle" in str(exc.value)
+
+
+def test_stage_broadcasts_inputs_on_separate_dimensions():
+    # satellite mass, altitude and vehicle each swept along their own dimension (a full grid)
+    ds = _synthetic(launch_vehicle=xr.DataArray(["electron", "falcon9-reusable"], dims="launch_vehicle"),
+                    satellite_mass=xr.DataArray([100.0, 5000.0], dims="satellite_mass"),
+                    altitude=xr.DataArray([500.0, 900.0], dims="altitude"))
+    out = L.run(ds)
+    for name in ("launches", "violates_launch_mass", "satellites_per_launch", "deployment_years"):
+        assert set(out[name].dims) == {"launch_vehicle", "satellite_mass", "altitude"}, name
+    heavy = out["violates_launch_mass"].sel(launch_vehicle="electron", satellite_mass=5000.0)
+    assert bool(heavy.all())

@@ -1,0 +1,51 @@
+"""Benchmark of the launch stage: run(ds) over a 1e6-point synthetic sweep (satellite mass x
+altitude x vehicle), timed in-process with peak memory from tracemalloc."""
+from __future__ import annotations
+
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+import xarray as xr
+
+import orbitdc.launch as L
+
+warnings.filterwarnings("ignore")
+
+
+def synthetic(n_mass: int, n_alt: int, vehicles: list[str]) -> xr.Dataset:
+    base = dict(
+        launch_price_per_kg=500.0, launch_margin=1.5, vertically_integrated_launch=np.bool_(False),
+        launch_learning_rate=0.2, launch_price_floor_per_kg=20.0, launch_cadence_share=0.3,
+        launch_failure_probability=0.02, satellite_failure_rate=0.02, satellite_stowed_density=250.0,
+        fairing_packing_efficiency=0.5, dispenser_capacity=100.0, on_orbit_assembly=np.bool_(False),
+        grid_carbon_intensity=480.0, target_it_power=1e6, start_year=2030.0, mission_lifetime=5.0,
+        inclination=98.0, satellites=1000.0,
+    )
+    ds = xr.Dataset({k: xr.DataArray(v) for k, v in base.items()})
+    ds["launch_vehicle"] = xr.DataArray(vehicles, dims="launch_vehicle")
+    ds["satellite_mass"] = xr.DataArray(np.linspace(100, 20_000, n_mass), dims="satellite_mass")
+    ds["altitude"] = xr.DataArray(np.linspace(400, 1500, n_alt), dims="altitude")
+    return ds
+
+
+def main() -> None:
+    L.run(synthetic(2, 2, ["electron"]))  # warm caches (catalog, calibration)
+    vehicles = list(L.vehicles())[:10]
+    for n_mass, n_alt in ((100, 100), (1000, 100)):
+        ds = synthetic(n_mass, n_alt, vehicles)
+        points = n_mass * n_alt * len(vehicles)
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        out = L.run(ds)
+        float(out["launch_cost"].sum())
+        dt = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(f"launch stage: {points:>9,d} points in {dt:6.2f} s ({points / dt / 1e6:5.2f} M points/s), "
+              f"peak memory {peak / 2**20:7.1f} MiB")
+
+
+if __name__ == "__main__":
+    main()
