@@ -1,0 +1,247 @@
+"""The shipped architecture files: every number sourced, every assumption ranged and explained,
+the four seed architectures on one comparison basis, and compare() returning every output of
+DESIGN.md with feasibility per architecture.
+
+Physics checks here are properties of the chain on these inputs (a battery carries the compute
+through eclipses: more mass, more availability; the company's stated scale is a different, larger
+system), not the chain's own numbers.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+
+import numpy as np
+import pytest
+
+import orbitdc as odc
+from orbitdc import cli
+from orbitdc.chain import SYSTEM_PARAMETERS, output_specs, parameter_specs
+from orbitdc.parameters import (
+    ARCHITECTURE_DIR,
+    CATALOG_DIR,
+    catalog_rows,
+    load_architecture,
+    load_defaults,
+    load_references,
+    read_yaml,
+)
+
+SEED = ["spacex-starlink-compute", "blue-origin-orbital-dc", "openai-partnered-compute", "terrestrial-hyperscale"]
+REFERENCE_DESIGNS = ["google-suncatcher", "starcloud-40mw", "ascend"]
+VARIANTS = ["openai-stoke-nova"]
+ALL = SEED + REFERENCE_DESIGNS + VARIANTS
+
+# DESIGN.md, "Output variables of evaluate()": the contract compare() must return.
+DESIGN_OUTPUTS = [
+    "altitude", "inclination", "period",
+    "eclipse_fraction", "max_eclipse_duration", "eclipse_days",
+    "drag_delta_v", "radiation_dose",
+    "it_power", "accelerators", "peak_flops", "availability",
+    "solar_array_power", "solar_array_area", "solar_array_mass",
+    "battery_energy", "battery_mass",
+    "waste_heat", "radiator_area", "radiator_mass",
+    "satellite_mass", "satellites", "total_mass", "specific_mass",
+    "launch_price_per_kg", "launches", "launch_cost", "deployment_years", "launch_co2",
+    "capex", "opex", "cost_per_kw_year", "cost_per_accelerator_hour",
+    "cost_ratio_vs_terrestrial", "breakeven_launch_price",
+    "feasible", "binding_constraint",
+]
+
+
+def test_the_shipped_architectures_are_listed():
+    names = set(odc.list_architectures())
+    assert set(ALL) <= names
+    assert "example-minimal" in names
+
+
+@pytest.mark.parametrize("name", ALL + ["example-minimal"])
+def test_file_name_matches_architecture_name(name):
+    assert load_architecture(name).name == name
+
+
+# ---------------------------------------------------------------------------------------------
+# Every number resolves to a reference (100 % of parameters, every catalog row)
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(set(odc.list_architectures())))
+def test_every_parameter_of_every_architecture_resolves_to_a_reference(name):
+    refs = load_references()
+    arch = load_architecture(name)
+    assert set(arch.parameters) == set(parameter_specs())  # nothing missing, nothing unknown
+    unresolved = [(p, k) for p, par in arch.parameters.items() for k in par.sources if k not in refs]
+    assert unresolved == []
+    # and every parameter shows a tag in `orbitdc show` (the table the CLI prints)
+    assert all(row["tag"] for row in arch.table())
+
+
+def test_every_default_resolves_to_a_reference():
+    refs = load_references()
+    defaults = load_defaults()
+    assert [(n, k) for n, p in defaults.items() for k in p.sources if k not in refs] == []
+
+
+@pytest.mark.parametrize("catalog", sorted(p.stem for p in CATALOG_DIR.glob("*.csv")))
+def test_every_catalog_row_resolves_to_a_reference(catalog):
+    refs = load_references()
+    rows = catalog_rows(catalog)
+    assert rows, f"catalog {catalog} is empty"
+    assert [(r["entry"], r["field"], s) for r in rows for s in r["source"] if s not in refs] == []
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_assumptions_are_ranged_and_explained(name):
+    """A gap filled by orbitdc-assumption carries its rationale (note) and, if numeric, a range."""
+    arch = load_architecture(name)
+    for pname in arch.own:
+        p = arch.parameters[pname]
+        assert p.note and len(p.note) > 20, f"{name}.{pname}: no rationale in note"
+        if "orbitdc-assumption" in p.sources and p.is_numeric and p.dist != "fixed":
+            assert p.low < p.high, f"{name}.{pname}: an assumption needs a range"
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_company_claims_are_tagged_claims(name):
+    """Where a parameter rests only on the company's own statements, its references say 'claim'.
+
+    The notes mark claims in words; the reference tags make it machine-readable: a parameter whose
+    note says CLAIM cites at least one reference tagged claim (or a secondary report of one)."""
+    arch = load_architecture(name)
+    for pname in arch.own:
+        p = arch.parameters[pname]
+        if p.note and "CLAIM" in p.note:
+            tags = {arch.references[k].tag for k in p.sources}
+            assert tags & {"claim", "secondary"}, f"{name}.{pname} says CLAIM but cites {tags}"
+
+
+# ---------------------------------------------------------------------------------------------
+# One comparison basis
+# ---------------------------------------------------------------------------------------------
+def test_seed_architectures_share_the_comparison_basis():
+    basis = load_defaults()
+    for name in SEED:
+        arch = load_architecture(name)
+        for key in ("target_it_power", "start_year", "mission_lifetime"):
+            assert key not in arch.own, f"{name} overrides the comparison basis ({key})"
+            assert arch.parameters[key].canonical_value == basis[key].canonical_value
+
+
+@pytest.mark.parametrize("name", SEED + REFERENCE_DESIGNS)
+def test_each_architecture_records_its_stated_scale(name):
+    arch = load_architecture(name)
+    assert "stated_it_power" in SYSTEM_PARAMETERS
+    assert "stated_it_power" in arch.own, f"{name} does not record its company's own scale"
+    assert arch.parameters["stated_it_power"].note
+
+
+def test_stated_scale_is_a_second_view_of_a_larger_system():
+    """Evaluating SpaceX at its own stated scale (100 GW/yr) builds ~100x the satellites of 1 GW."""
+    arch = load_architecture("spacex-starlink-compute")
+    stated = arch.parameters["stated_it_power"].canonical_value
+    basis = odc.evaluate(arch, stages_only=["orbit", "compute", "power", "thermal", "mass"])
+    big = odc.evaluate(arch, target_it_power=stated, stages_only=["orbit", "compute", "power", "thermal", "mass"])
+    ratio = float(big["satellites"] / basis["satellites"])
+    assert ratio == pytest.approx(stated / arch.parameters["target_it_power"].canonical_value, rel=0.01)
+    # per-satellite design does not depend on the fleet size
+    assert float(big["satellite_mass"]) == pytest.approx(float(basis["satellite_mass"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# compare(): the whole chain, every DESIGN.md output, feasibility per architecture
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def seed_comparison():
+    return odc.compare(SEED)
+
+
+def test_compare_returns_every_design_output_along_architecture(seed_comparison):
+    cmp = seed_comparison
+    assert list(cmp["architecture"].values) == SEED
+    missing = [v for v in DESIGN_OUTPUTS if v not in cmp]
+    assert missing == []
+    for v in DESIGN_OUTPUTS:
+        assert "architecture" in cmp[v].dims, v
+        if v not in ("feasible", "binding_constraint"):
+            assert cmp[v].attrs.get("units") == output_specs()[v].unit or v in cmp.data_vars
+    assert cmp["feasible"].dtype == bool
+    assert cmp["binding_constraint"].dtype.kind in "UO"
+
+
+def test_compare_space_outputs_are_finite_and_positive(seed_comparison):
+    cmp = seed_comparison
+    space = [a for a in SEED if a != "terrestrial-hyperscale"]
+    for v in ("satellite_mass", "satellites", "total_mass", "specific_mass", "launches", "launch_cost",
+              "capex", "cost_per_kw_year", "cost_ratio_vs_terrestrial", "availability", "radiator_area"):
+        vals = cmp[v].sel(architecture=space).values.astype(float)
+        assert np.all(np.isfinite(vals)) and np.all(vals > 0), (v, vals)
+    assert np.all(cmp["availability"].sel(architecture=space).values <= 1)
+
+
+def test_terrestrial_baseline_is_its_own_reference(seed_comparison):
+    ground = seed_comparison.sel(architecture="terrestrial-hyperscale")
+    assert float(ground["cost_ratio_vs_terrestrial"]) == pytest.approx(1.0)
+    assert float(ground["cost_per_kw_year"]) > 0
+    assert math.isnan(float(ground["satellite_mass"]))  # no orbit, no satellite
+
+
+def test_binding_constraint_is_none_exactly_when_feasible(seed_comparison):
+    feasible = seed_comparison["feasible"].values
+    binding = seed_comparison["binding_constraint"].values.astype(str)
+    assert np.all((binding == "none") == feasible)
+
+
+# ---------------------------------------------------------------------------------------------
+# SpaceX: both eclipse strategies run
+# ---------------------------------------------------------------------------------------------
+def test_spacex_eclipse_strategies_both_run_and_differ_physically():
+    both = odc.evaluate("spacex-starlink-compute", eclipse_strategy=["throttle", "battery"])
+    thr, bat = both.sel(eclipse_strategy="throttle"), both.sel(eclipse_strategy="battery")
+    assert load_architecture("spacex-starlink-compute").parameters["eclipse_strategy"].value == "throttle"
+    for ds in (thr, bat):
+        assert np.isfinite(float(ds["cost_per_kw_year"])) and float(ds["satellite_mass"]) > 0
+    # a battery that carries the compute through eclipse is heavier and delivers compute longer
+    assert float(bat["battery_mass"]) > float(thr["battery_mass"])
+    assert float(bat["satellite_mass"]) > float(thr["satellite_mass"])
+    assert float(bat["availability"]) > float(thr["availability"])
+    # the throttle loses about the eclipse fraction of the compute time
+    lost = 1 - float(thr["availability"]) / float(bat["availability"])
+    assert lost == pytest.approx(float(thr["eclipse_fraction"]), abs=0.02)
+
+
+def test_spacex_starlink_shell_override_sees_more_eclipse():
+    """A 53 deg Starlink-like shell is eclipsed ~1/3 of the time; a dawn-dusk SSO a few percent."""
+    both = odc.evaluate("spacex-starlink-compute", orbit_type=["sso", "inclined"],
+                        stages_only=["orbit"])
+    sso, shell = (float(both["eclipse_fraction"].sel(orbit_type=k)) for k in ("sso", "inclined"))
+    assert sso < 0.1 < 0.25 < shell < 0.4
+
+
+# ---------------------------------------------------------------------------------------------
+# The CLI shows every parameter with unit, range, source and tag
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["spacex-starlink-compute", "terrestrial-hyperscale", "google-suncatcher"])
+def test_show_lists_every_parameter_with_unit_range_source_and_tag(name):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert cli.main(["show", name]) == 0
+    text = out.getvalue()
+    arch = load_architecture(name)
+    lines = {line.split()[0]: line for line in text.splitlines() if line.strip() and line.split()[0] in arch.parameters}
+    assert set(lines) == set(arch.parameters)
+    for pname, p in arch.parameters.items():
+        line = lines[pname]
+        for key in p.sources:
+            assert key in line, (pname, key)
+        if p.is_numeric:
+            assert (p.unit or "") in line
+            assert f"{p.low}" in line and f"{p.high}" in line
+        assert any(arch.references[k].tag in line for k in p.sources)
+
+
+def test_readme_example_is_the_minimal_file():
+    raw = read_yaml(ARCHITECTURE_DIR / "example-minimal.yaml")
+    assert set(raw) == {"name", "description", "kind", "parameters"}
+    readme = (ARCHITECTURE_DIR / "README.md").read_text(encoding="utf-8")
+    assert "example-minimal" in readme
+    for name in ALL:
+        assert name in readme, f"README does not describe {name}"
