@@ -519,10 +519,24 @@ def _density_log_table(level: str) -> np.ndarray:
     return logs[level]
 
 
+@functools.lru_cache(maxsize=8)
+def _density_uniform(level: str) -> tuple[np.ndarray, np.ndarray]:
+    """Log-density resampled onto a uniform 5 km axis (contains every shipped node)."""
+    alt, _ = _density_table()
+    ua = np.arange(alt[0], alt[-1] + 1e-9, 5.0)
+    return ua, np.interp(ua, alt, _density_log_table(level))
+
+
+def _interp1(axis, values, x):
+    j, w = _interp_axis(axis, x)
+    return values[j] * (1 - w) + values[j + 1] * w
+
+
 def density_kernel(h, level: str = "mean"):
     """Mean mass density [kg/m3] at altitude ``h`` [km] for one activity level (log-interpolated)."""
-    alt, _ = _density_table()
-    return np.exp(np.interp(h, alt, _density_log_table(level)))
+    _density_log_table(level)
+    ua, lv = _density_uniform(level)
+    return np.exp(_interp1(ua, lv, h))
 
 
 def atmospheric_density(altitude, solar_activity: str = "mean") -> xr.DataArray:
@@ -590,7 +604,7 @@ def _lifetime_table(level: str) -> tuple[np.ndarray, np.ndarray]:
 def orbit_lifetime_kernel(h, area_to_mass, drag_coefficient, level: str = "mean"):
     """Uncontrolled decay time [yr] from a circular orbit at ``h`` [km] to the re-entry altitude."""
     hs, g = _lifetime_table(level)
-    return np.interp(h, hs, g) / (drag_coefficient * area_to_mass) / YEAR_S
+    return _interp1(hs, g, h) / (drag_coefficient * area_to_mass) / YEAR_S
 
 
 def orbit_lifetime(altitude, area_to_mass, drag_coefficient=2.2, solar_activity: str = "mean") -> xr.DataArray:
@@ -648,7 +662,7 @@ def _interp_axis(axis: np.ndarray, x):
 
 @functools.lru_cache(maxsize=1)
 def _dose_grid_uniform():
-    """The log-dose grid resampled onto uniform axes (10 km, 5 deg, 256 log-thickness steps).
+    """The log-dose grid resampled onto uniform axes (10 km, 5 deg, 96 log-thickness steps).
 
     The altitude nodes include every shipped node and inclination is unchanged, so values at
     the shipped nodes are kept; between log-thickness nodes the two piecewise-linear curves differ
@@ -656,7 +670,7 @@ def _dose_grid_uniform():
     """
     alts, incs, lt, ld = _dose_grid()
     ua = np.arange(alts[0], alts[-1] + 1e-9, 10.0)
-    ut = np.linspace(lt[0], lt[-1], 256)
+    ut = np.linspace(lt[0], lt[-1], 96)
     ja, wa = _interp_axis(alts, ua)
     la = ld[ja] * (1 - wa)[:, None, None] + ld[ja + 1] * wa[:, None, None]
     jt, wt = _interp_axis(lt, ut)
