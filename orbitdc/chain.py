@@ -297,7 +297,7 @@ def compare(archs: Sequence[str | Path | Architecture], **overrides: Any) -> xr.
     for a in loaded:
         own = {k: v for k, v in overrides.items() if k in a.parameters}
         results.append(evaluate(a, **own))
-    out = xr.concat(results, dim="architecture", data_vars="all", coords="different",
+    out = xr.concat(results, dim="architecture", data_vars="all", coords="minimal",
                     compat="equals", join="outer", combine_attrs="drop_conflicts")
     out = out.assign_coords(architecture=("architecture", names))
     out.attrs["architectures"] = ", ".join(names)
