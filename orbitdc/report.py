@@ -657,10 +657,32 @@ def limitations_html(study: Study):
 # Running the notebooks
 # --------------------------------------------------------------------------------------------
 class NotebookFailed(Exception):
-    def __init__(self, notebook: str, cell: int | None, ename: str, evalue: str):
+    """A notebook failed: its name, the cell (1-based, as in notebooks/, without papermill's
+    injected cell), the cell's first line, and the error."""
+
+    def __init__(self, notebook: str, cell: int | None, first_line: str, ename: str, evalue: str):
         self.notebook, self.cell, self.ename, self.evalue = notebook, cell, ename, evalue
-        where = f"cell {cell}" if cell is not None else "startup"
+        where = f"cell {cell} ({first_line!r})" if cell is not None else "kernel startup"
         super().__init__(f"notebook {notebook} failed at {where}: {ename}: {evalue}")
+
+
+def _source_cell(executed: Path, index: int | None) -> tuple[int | None, str]:
+    """The failing cell -> (1-based cell number in the source notebook, its first line).
+
+    Found in the executed copy as the cell holding the error output; papermill's injected
+    parameters cell and its error-marker cells are not counted (they are not in notebooks/)."""
+    added = {"injected-parameters", "papermill-error-cell-tag"}
+    try:
+        import nbformat
+
+        cells = nbformat.read(executed, as_version=4).cells
+        pos = next(i for i, c in enumerate(cells) if c.cell_type == "code"
+                   and any(o.get("output_type") == "error" for o in c.get("outputs", [])))
+    except Exception:  # the executed copy may be incomplete; papermill's index is still useful
+        return (index + 1 if index is not None else None), ""
+    number = 1 + sum(1 for c in cells[:pos] if not added & set(c.metadata.get("tags", [])))
+    src = cells[pos].source.strip()
+    return number, (src.splitlines()[0][:80] if src else "")
 
 
 def _run_notebook(src: str, dst: str, params: dict, cwd: str) -> dict:
@@ -756,8 +778,8 @@ def run_notebooks(workdir: Path, params: dict, jobs: int, notebooks_dir: Path | 
                     continue
                 running.remove(job)
                 if not res["ok"]:
-                    cell = res["cell"] + 1 if res.get("cell") is not None else None
-                    raise NotebookFailed(f"{job.name}.ipynb", cell, res["ename"], res["evalue"])
+                    raise NotebookFailed(f"{job.name}.ipynb", *_source_cell(workdir / "notebooks" / f"{job.name}.ipynb", res.get("cell")),
+                                         res["ename"], res["evalue"])
                 times[job.name] = round(res["seconds"], 2)
                 bar.set_postfix_str(job.name)
                 bar.update(1)
