@@ -149,12 +149,17 @@ def _wright_average(x, learning_rate):
 
 
 def _safe_div(num, den):
-    """``num / den`` where ``den > 0``, NaN elsewhere (no inf, no warnings)."""
+    """``num / den`` where ``den > 0``, NaN elsewhere (no inf, no warnings).
+
+    The mask is applied to the denominator (often the smaller array) before dividing, so a large
+    numerator costs one pass.
+    """
+    if isinstance(den, xr.DataArray):
+        den = den.where(den > 0)
+    else:
+        den = np.where(np.asarray(den) > 0, den, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        q = num / den
-    if isinstance(q, xr.DataArray):
-        return q.where(den > 0)
-    return np.where(np.asarray(den) > 0, q, np.nan)
+        return num / den
 
 
 # ============================================================================================
@@ -351,11 +356,11 @@ def breakeven_launch_price(fixed_annual_cost, annual_cost_per_launch_price, targ
 
 
 def _breakeven(a0, s, t):
+    """(price, unreachable): ``(t - a0) / s`` where ``t > a0`` and ``s > 0``; unreachable where ``a0 >= t``."""
+    margin = t - a0
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = (t - a0) / s
-    ok = (s > 0) & (p > 0)
-    known = a0.notnull() & s.notnull() & t.notnull()
-    return p.where(ok), (~ok) & known
+        p = margin / s.where(s > 0)
+    return p.where(margin > 0), margin <= 0
 
 
 # ============================================================================================
@@ -446,8 +451,22 @@ def _year_price_reaches(ds: xr.Dataset, price: xr.DataArray) -> xr.DataArray:
     fn = getattr(launch, "year_price_reaches", None)
     if fn is None:
         return xr.full_like(price, np.nan)
-    year = _as_da(fn(price, ds))
+    finite = np.isfinite(price.values)
+    if not finite.any():
+        return xr.full_like(price, np.nan)
+    if price.ndim and all(ds[k].ndim == 0 for k in _LAUNCH_LEARNING_INPUTS if k in ds):
+        # scalar learning inputs: evaluate only the points that have a break-even price
+        flat = np.full(price.shape, np.nan)
+        flat[finite] = np.asarray(fn(xr.DataArray(price.values[finite], dims="point"), ds).values, dtype=float)
+        year = price.copy(data=flat)
+    else:
+        year = _as_da(fn(price, ds))
     return year.where(np.isfinite(year))
+
+
+#: Dataset variables ``orbitdc.launch.year_price_reaches`` reads (see its docstring).
+_LAUNCH_LEARNING_INPUTS = ("launch_vehicle", "launch_learning_rate", "launch_price_floor_per_kg", "launch_margin",
+                           "vertically_integrated_launch")
 
 
 def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.DataArray]:
@@ -523,11 +542,12 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
         bus = bus_total * g("bus_cost_per_kg") * _wright_average(bus_total / ref_kg, g("bus_learning_rate"))
         launch = g("launch_cost")
         price = g("launch_price_per_kg")
-        insurance = ins * (hw_s + bus + launch)
+        owned = hw_s + bus
+        insured = owned + launch
+        insurance = ins * insured
         ground_seg = g("ground_segment_cost") * it_total
-        capex = hw_s + bus + launch + insurance + ground_seg
+        capex = insured + insurance + ground_seg
         idle = _growth(r_s, g("deployment_years") * 0.5) if "deployment_years" in ds else xr.DataArray(0.0)
-        deploy_fin = (hw_s + bus + launch + insurance) * idle
         crf_hw = _crf(r_s, np.minimum(t_hw, t_sat))
         crf_sat = _crf(r_s, t_sat)
         crf_gs = _crf(r_s, t_fac)
@@ -537,11 +557,10 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
         # replacing failed satellites: their hardware and bus, and the launches the launch stage
         # counts for them (billed like the initial launches), all insured
         if "replacement_launches_per_year" in ds and "launches" in ds:
-            launch_per_flight = _safe_div(launch, g("launches"))
-            repl_flights = g("replacement_launches_per_year")
+            repl_share = _safe_div(g("replacement_launches_per_year"), g("launches"))  # of the launch bill, per year
         else:  # launch stage without a flight count: a failed satellite's share of the launch bill
-            launch_per_flight, repl_flights = launch, fail
-        replacement = (fail * (hw_s + bus) + repl_flights * launch_per_flight) * (1.0 + ins)
+            repl_share = fail
+        replacement = (fail * owned + repl_share * launch) * (1.0 + ins)
         opex = ops + bandwidth + replacement
         items = {
             "compute_hardware": hw_s * crf_hw,
@@ -549,7 +568,7 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
             "launch": launch * crf_sat,
             "insurance": insurance * crf_sat,
             "ground_segment": ground_seg * crf_gs,
-            "deployment_finance": deploy_fin * crf_sat,
+            "deployment_finance": (insured + insurance) * (idle * crf_sat),
             "operations": ops,
             "ground_bandwidth": bandwidth,
             "satellite_replacement": replacement,
@@ -561,8 +580,7 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
         out["cost_ratio_vs_terrestrial"] = _safe_div(kwyr, t_kwyr)
         # affine in the launch price: S = d(annual)/d(price) from the billed mass
         billed_mass = _safe_div(launch, price)
-        billed_per_flight = _safe_div(launch_per_flight, price)
-        slope = (1.0 + ins) * (billed_mass * crf_sat * (1.0 + idle) + repl_flights * billed_per_flight)
+        slope = billed_mass * ((1.0 + ins) * (crf_sat * (1.0 + idle) + repl_share))
         a0 = annual - slope * price
         target = t_kwyr * it_total * avail
         p_star, unreachable = _breakeven(a0, slope, target)
@@ -579,13 +597,41 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
     out["cost_per_accelerator_hour"] = _safe_div(annual, n_acc * avail * HOURS_PER_YEAR)
     out["cost_per_pflop_hour"] = _safe_div(annual, flops * _PFLOPS_PER_FLOPS * avail * HOURS_PER_YEAR)
     # present value over mission_lifetime of each item: annual / CRF(rate, mission_lifetime)
-    pv = 1.0 / _crf(rate, t_sat)
-    zero = xr.DataArray(0.0)
-    stacked = [items.get(k, zero) * pv for k in COST_ITEMS]
-    stacked = xr.broadcast(*stacked)
-    out["cost_breakdown"] = xr.concat(stacked, dim="cost_item", coords="minimal", compat="override").assign_coords(
-        cost_item=("cost_item", list(COST_ITEMS)))
+    out["cost_breakdown"] = _stack_items(items, 1.0 / _crf(rate, t_sat))
     return out
+
+
+def _stack_items(items: Mapping[str, xr.DataArray], factor) -> xr.DataArray:
+    """``items[k] * factor`` stacked along a new leading ``cost_item`` dimension (0 for absent items).
+
+    Written into one preallocated array (no broadcast copies, no concat). All inputs come from one
+    Dataset, so their shared dimensions are already aligned.
+    """
+    zero = xr.DataArray(0.0)
+    factor = _as_da(factor)
+    parts = [_as_da(items.get(k, zero)) for k in COST_ITEMS]
+    dims: list[str] = []
+    sizes: dict[str, int] = {}
+    coords: dict[str, Any] = {}
+    for part in parts + [factor]:
+        for d in part.dims:
+            if d not in sizes:
+                dims.append(d)
+                sizes[d] = part.sizes[d]
+        for k, c in part.coords.items():
+            coords.setdefault(k, c)
+    shape = tuple(sizes[d] for d in dims)
+
+    def expand(part):
+        v = part.transpose(*[d for d in dims if d in part.dims]).values
+        return v.reshape([sizes[d] if d in part.dims else 1 for d in dims])
+
+    f = expand(factor)
+    data = np.empty((len(COST_ITEMS),) + shape)
+    for i, part in enumerate(parts):
+        np.multiply(expand(part), f, out=data[i, ...])
+    coords["cost_item"] = ("cost_item", list(COST_ITEMS))
+    return xr.DataArray(data, dims=("cost_item", *dims), coords=coords)
 
 
 def _ground_availability(ds: xr.Dataset) -> xr.DataArray:
