@@ -218,6 +218,7 @@ def run_stages(ds: xr.Dataset, kind: str = "space", only: Iterable[str] | None =
     """Pass an input Dataset through the stages for ``kind``, in order; add feasibility."""
     only = set(only) if only is not None else None
     violations: list[str] = []
+    coord_attrs = {k: dict(v.attrs) for k, v in ds.coords.items()}
     for st in stages():
         if kind not in st.kinds or (only is not None and st.name not in only):
             continue
@@ -230,11 +231,15 @@ def run_stages(ds: xr.Dataset, kind: str = "space", only: Iterable[str] | None =
             da = val if isinstance(val, xr.DataArray) else xr.DataArray(val)
             out = st.outputs.get(key)
             if out is not None:
-                da = units.wrap(da, out.unit, out.long_name) if not key.startswith("violates_") else da.assign_attrs(long_name=out.long_name)
+                extra = {k: v for k, v in da.attrs.items() if k not in ("units", "long_name")}
+                if key.startswith("violates_"):
+                    da = da.assign_attrs(long_name=out.long_name)
+                else:
+                    da = units.wrap(da, out.unit, out.long_name).assign_attrs(extra)
             assigned[key] = da
             if key.startswith("violates_"):
                 violations.append(key)
-        ds = ds.assign(assigned)
+        ds = _restore_coord_attrs(ds.assign(assigned), coord_attrs)
     feasible = xr.DataArray(True)
     binding = xr.DataArray(np.str_("none"))
     for key in reversed(violations):
@@ -243,6 +248,15 @@ def run_stages(ds: xr.Dataset, kind: str = "space", only: Iterable[str] | None =
         binding = xr.where(flag, key.removeprefix("violates_"), binding)
     ds["feasible"] = feasible.assign_attrs(long_name=output_specs()["feasible"].long_name)
     ds["binding_constraint"] = binding.astype(str).assign_attrs(long_name=output_specs()["binding_constraint"].long_name)
+    return _restore_coord_attrs(ds, coord_attrs)
+
+
+def _restore_coord_attrs(ds: xr.Dataset, coord_attrs: Mapping[str, dict]) -> xr.Dataset:
+    """Stage arithmetic (xr.where, apply_ufunc) may carry coordinates without their attrs, and
+    assigning such a result would strip the sweep coordinates' units: put the inputs' back."""
+    for cname, cattrs in coord_attrs.items():
+        if cname in ds.coords and not ds.coords[cname].attrs:
+            ds.coords[cname].attrs.update(cattrs)
     return ds
 
 
