@@ -263,18 +263,18 @@ def test_chunked_threads_equal_in_process_bit_for_bit(arch, monkeypatch):
     monkeypatch.setattr(unc, "BLOCK_SIZE", 256)  # many blocks, chunks that straddle them
     n = 1500
     eager = odc.monte_carlo(arch, n, seed=2)
-    lazy = odc.monte_carlo(arch, n, seed=2, chunks=(100, 411, 256, 733))
+    lazy = odc.monte_carlo(arch, n, seed=2, chunks=(100, 667, 733))
     drawn = unc.marginals(arch)[0].name
-    assert lazy[drawn].chunks == ((100, 411, 256, 733),)
+    assert lazy[drawn].chunks == ((100, 667, 733),)  # lazy until computed
     bitwise_equal(eager, lazy.compute(scheduler="threads"))
-    bitwise_equal(eager, odc.monte_carlo(arch, n, seed=2, chunks=300, scheduler="threads"))
     bitwise_equal(eager, odc.monte_carlo(arch, n, seed=2, chunks={"sample": 1024}, scheduler="synchronous"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list_architectures())
 def test_every_architecture_runs_chunked_equal_to_in_process(name):
-    eager = odc.monte_carlo(name, 96, seed=1)
-    bitwise_equal(eager, odc.monte_carlo(name, 96, seed=1, chunks=40, scheduler="threads"))
+    eager = odc.monte_carlo(name, 64, seed=1)
+    bitwise_equal(eager, odc.monte_carlo(name, 64, seed=1, chunks=(30, 34), scheduler="threads"))
 
 
 # ---------------------------------------------------------------------------------- synthetic chain
@@ -317,6 +317,17 @@ def test_lognormal_convention_median_and_percentiles(a, med, b):
     assert g.ppf(0.05) == pytest.approx(lo, rel=1e-9) and g.ppf(0.95) == pytest.approx(hi, rel=1e-9)
 
 
+@given(kind=st.sampled_from(unc.DRAWN), lo=st.floats(1e-3, 1e3), w=st.floats(1e-3, 1e3), t=st.floats(0, 1))
+@settings(max_examples=50, deadline=None)
+def test_fast_inverse_cdf_is_scipy_ppf_bit_for_bit(kind, lo, w, t):
+    hi = lo + w
+    if not hi > lo:
+        return
+    m = unc.Marginal("x", kind, value=min(max(lo + t * w, lo), hi), low=lo, high=hi)
+    u = np.concatenate([[0.0, 1.0], unc.latin_hypercube(["x"], 257, seed=0)[:, 0]])
+    assert np.array_equal(m.ppf(u).view(np.uint64), m.dist.ppf(u).view(np.uint64))
+
+
 @given(lo=st.floats(-1e6, 1e6), w=st.floats(1e-6, 1e6), t=st.floats(0, 1), n=st.integers(1, 500))
 @settings(max_examples=50, deadline=None)
 def test_triangular_marginal_is_bounded_and_stratified(lo, w, t, n):
@@ -342,7 +353,7 @@ def test_monte_carlo_on_synthetic_chain(syn):
 
 
 @given(cuts=st.lists(st.integers(1, 700), min_size=1, max_size=6), seed=st.integers(0, 1000))
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 def test_any_chunking_gives_the_same_bits(cuts, seed):
     # the fixture cannot be used with @given; patch by hand and restore
     orig_stages, orig_block = chain.stages, unc.BLOCK_SIZE
