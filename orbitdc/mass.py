@@ -71,11 +71,13 @@ def _arr(x: Any, unit: str, name: str, lo: float | None = 0.0, hi: float | None 
 # Kernels (canonical units, broadcasting)
 # --------------------------------------------------------------------------------------------
 def _disposal_dv(altitude_km, perigee_km):
-    """Delta-v [m/s] of one burn lowering the perigee of a circular orbit (Hohmann first burn)."""
+    """Delta-v [m/s] of one burn lowering the perigee of a circular orbit (Hohmann first burn).
+
+    ``v1 (1 - sqrt(2 rp / (r1 + rp)))`` with ``v1 = sqrt(mu / r1)``; exactly 0 when rp = r1."""
     r1 = R_EARTH_KM + altitude_km
     rp = np.minimum(R_EARTH_KM + perigee_km, r1)
-    v1 = np.sqrt(MU_EARTH / r1)
-    return 1000.0 * v1 * (1.0 - np.sqrt(2.0 * rp / (r1 + rp)))
+    v1 = 1000.0 * np.sqrt(MU_EARTH / r1)
+    return v1 * (1.0 - np.sqrt(2.0 * rp / (r1 + rp)))
 
 
 def _propellant_ratio(dv, isp):
@@ -84,16 +86,18 @@ def _propellant_ratio(dv, isp):
 
 
 def _close(fixed, structure_fraction, attitude_fraction, hardware_fraction, tank_fraction, margin, ratio):
-    """Closed-form budget. Returns (basic dry mass B, propellant P, total M, closes flag)."""
-    den = 1.0 - structure_fraction - attitude_fraction - hardware_fraction - tank_fraction * ratio * (1.0 + margin)
-    closes = ~(den <= 0)  # NaN inputs (an absent upstream stage) are not a violation
-    if isinstance(den, xr.DataArray):
-        B = xr.where(closes, fixed / xr.where(closes, den, 1.0), np.inf)
+    """Closed-form budget. Returns (basic dry mass B, dry mass D, propellant P, total M, closes flag)."""
+    opg = 1.0 + margin
+    den = (1.0 - structure_fraction - attitude_fraction - hardware_fraction) - tank_fraction * ratio * opg
+    fails = den <= 0  # NaN inputs (an absent upstream stage) are not a violation
+    if bool(np.any(fails)):
+        where = xr.where if isinstance(den, xr.DataArray) else np.where
+        B = where(fails, np.inf, fixed / where(fails, 1.0, den))
     else:
-        B = np.where(closes, fixed / np.where(closes, den, 1.0), np.inf)
-    P = ratio * (1.0 + margin) * B
-    M = (1.0 + margin) * (1.0 + ratio) * B
-    return B, P, M, closes
+        B = fixed / den
+    D = opg * B
+    P = ratio * D
+    return B, D, P, D + P, ~fails
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,7 +156,7 @@ def close_mass_budget(fixed_mass, *, structure_fraction, attitude_control_fracti
     dv = _arr(delta_v, "m/s", "delta_v", 0.0)
     isp_ = _arr(isp, "s", "isp", 0.0, lo_open=True)
     r = _propellant_ratio(dv, isp_)
-    B, P, M, closes = _close(F, s, a, h, t, g, r)
+    B, _, P, M, closes = _close(F, s, a, h, t, g, r)
     out = {
         "satellite_mass": (M, "kg", "satellite mass (wet)"),
         "basic_dry_mass": (B, "kg", "basic dry mass (before growth margin)"),
@@ -202,13 +206,16 @@ def run(ds: xr.Dataset) -> dict[str, Any]:
         "heat_pump_array": _get(ds, "heat_pump_array_mass", 0.0),
         "isl_terminals": ds["isl_terminals"] * ds["isl_terminal_mass"],
     }
-    fixed = sum(parts.values())
+    values = list(parts.values())
+    fixed = values[0]
+    for v in values[1:]:
+        fixed = fixed + v
     altitude = _get(ds, "altitude")
     dv_disposal = _disposal_dv(altitude, ds["disposal_perigee_altitude"])
     dv = _get(ds, "drag_delta_v") * ds["mission_lifetime"] + dv_disposal
     r = _propellant_ratio(dv, isp)
     s, a, g = ds["structure_fraction"], ds["attitude_control_fraction"], ds["mass_growth_margin"]
-    B, P, M, closes = _close(fixed, s, a, hardware, tank, g, r)
+    B, D, P, M, closes = _close(fixed, s, a, hardware, tank, g, r)
     parts.update({
         "attitude_control": a * B,
         "propulsion_dry": hardware * B + tank * P,
@@ -218,9 +225,6 @@ def run(ds: xr.Dataset) -> dict[str, Any]:
     })
     it = _get(ds, "it_power")
     n = _satellites(ds["target_it_power"], it)
-    breakdown = xr.concat([xr.DataArray(parts[k]).broadcast_like(M) for k in SUBSYSTEMS], dim="subsystem",
-                          coords="minimal", compat="override", join="override")
-    breakdown = breakdown.assign_coords(subsystem=("subsystem", list(SUBSYSTEMS)))
     return {
         "satellite_mass": M,
         "satellites": n,
@@ -228,12 +232,33 @@ def run(ds: xr.Dataset) -> dict[str, Any]:
         "specific_mass": M / it,
         "propellant_mass": P,
         "structure_mass": parts["structure"],
-        "dry_mass": (1.0 + g) * B,
+        "dry_mass": D,
         "mission_delta_v": dv,
         "disposal_delta_v": dv_disposal,
-        "mass_breakdown": breakdown,
+        "mass_breakdown": _stack(parts, M),
         "violates_mass_closure": ~closes,
     }
+
+
+def _stack(parts: dict[str, Any], like: xr.DataArray) -> xr.DataArray:
+    """Parts along a new leading ``subsystem`` dimension, broadcast to ``like``'s dimensions.
+
+    One preallocated buffer filled by numpy broadcasting (no intermediate copies)."""
+    like = like if isinstance(like, xr.DataArray) else xr.DataArray(like)
+    dims = like.dims
+    data = np.empty((len(SUBSYSTEMS),) + like.shape)
+    for i, key in enumerate(SUBSYSTEMS):
+        part = parts[key]
+        if isinstance(part, xr.DataArray):
+            part = part.transpose(*[d for d in dims if d in part.dims])
+            # insert length-1 axes for the dimensions this part does not have
+            idx = tuple(slice(None) if d in part.dims else None for d in dims)
+            data[i] = np.asarray(part.data)[idx] if part.ndim else float(part)
+        else:
+            data[i] = part
+    coords = {k: v for k, v in like.coords.items() if set(v.dims) <= set(dims)}
+    coords["subsystem"] = ("subsystem", list(SUBSYSTEMS))
+    return xr.DataArray(data, dims=("subsystem",) + dims, coords=coords)
 
 
 def _p(unit, long_name, **kw) -> ParameterSpec:

@@ -92,8 +92,13 @@ def _da(x: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 # Numeric kernels (plain floats in canonical units; broadcast over numpy/xarray)
 # --------------------------------------------------------------------------------------------
+def _pow4(x):
+    x2 = x * x  # two multiplications are several times faster than a general power
+    return x2 * x2
+
+
 def _emitted_flux(T, eps, sides, T_sink, fin_efficiency):
-    return fin_efficiency * sides * eps * SIGMA * (T**4 - T_sink**4)
+    return (SIGMA * fin_efficiency * sides) * eps * (_pow4(T) - _pow4(T_sink))
 
 
 def _net_flux(T, eps, sides, T_sink, absorbed, fin_efficiency):
@@ -136,7 +141,7 @@ def _optimal_temperature_np(T_cold, eps, sides, fin_efficiency, absorbed, T_sink
 
     def g_and_slope(T):
         x = (T - T_cold) * c
-        q = a * (T**4 - T_sink**4) - absorbed
+        q = a * (_pow4(T) - _pow4(T_sink)) - absorbed
         q1 = 4.0 * a * T**3
         g = c * q - (1.0 + x) * q1 + K * q * q
         dg = -(1.0 + x) * 3.0 * q1 / T + 2.0 * K * q * q1
@@ -477,7 +482,6 @@ def run(ds: xr.Dataset) -> dict[str, Any]:
     T_cold = np.maximum(T_chip - ds["coolant_temperature_drop"], 1.0)
     heat_pump = ds["heat_pump"].astype(bool)
     has_pump = bool(heat_pump.any())
-    max_lift = xr.where(heat_pump, ds["heat_pump_max_lift"], 0.0) if has_pump else 0.0
     load = it + bus
     power_specific = (_get(ds, "solar_array_mass") + _get(ds, "battery_mass")) / load  # kg per kW of load
     optimize = ds["optimize_radiator_temperature"].astype(bool)
@@ -486,23 +490,30 @@ def run(ds: xr.Dataset) -> dict[str, Any]:
                                      (ds["heat_pump_specific_mass"] + power_specific) / 1000.0,
                                      ds["heat_pump_carnot_fraction"], ds["heat_pump_max_lift"])
         T_opt = _where(heat_pump, T_opt, T_cold)
+        T_limit = T_cold + xr.where(heat_pump, ds["heat_pump_max_lift"], 0.0)
     else:
-        T_opt = T_cold
-    T = _where(optimize, T_opt, ds["radiator_design_temperature"]) if bool((~optimize).any()) else T_opt + 0.0 * eps
-    T_limit = T_cold + max_lift
+        T_opt = T_limit = T_cold
+    T = _where(optimize, T_opt, ds["radiator_design_temperature"]) if bool((~optimize).any()) else T_opt
     violates_temperature = T > T_limit * (1.0 + 1e-12)
 
     # heat, work, area, mass
     Q_cold = it + bus + loss
+    zero = xr.DataArray(0.0)
     if has_pump:
         W = _where(heat_pump, _heat_pump_work(Q_cold, T_cold, T, ds["heat_pump_carnot_fraction"]), 0.0)
-    else:
-        W = 0.0 * Q_cold
-    Q = Q_cold + W
+        Q = Q_cold + W
+        hp = {"heat_pump_power": W, "heat_pump_mass": W * ds["heat_pump_specific_mass"],
+              "heat_pump_array_area": W / load * _get(ds, "solar_array_area"),
+              "heat_pump_array_mass": W * power_specific}
+    else:  # no work anywhere: zeros (0-d, broadcast by any consumer)
+        Q = Q_cold
+        hp = {"heat_pump_power": zero, "heat_pump_mass": zero, "heat_pump_array_area": zero, "heat_pump_array_mass": zero}
     q_net = _net_flux(T, eps, sides, T_sink, q_abs, fin)
     violates_balance = q_net <= 0
-    area = _where(violates_balance, np.inf, Q * 1000.0 / _where(violates_balance, 1.0, q_net))
-    hp_share = W / load
+    if bool(violates_balance.any()):
+        area = _where(violates_balance, np.inf, Q * 1000.0 / _where(violates_balance, 1.0, q_net))
+    else:
+        area = Q * 1000.0 / q_net
     return {
         "waste_heat": Q,
         "radiator_temperature": T,
@@ -511,10 +522,7 @@ def run(ds: xr.Dataset) -> dict[str, Any]:
         "radiator_net_flux": q_net,
         "radiator_area": area,
         "radiator_mass": area * rho,
-        "heat_pump_power": W,
-        "heat_pump_mass": W * ds["heat_pump_specific_mass"],
-        "heat_pump_array_area": hp_share * _get(ds, "solar_array_area"),
-        "heat_pump_array_mass": W * power_specific,
+        **hp,
         "violates_radiator_temperature": violates_temperature,
         "violates_radiator_heat_balance": violates_balance,
     }
