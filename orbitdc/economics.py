@@ -29,7 +29,7 @@ Space (kind ``space``), whole system of ``satellites`` satellites:
     I   = insurance_rate * (H_s + B + L)
     G   = ground_segment_cost * P_IT
     annual = H_s CRF(r_s, min(T_hw, T_sat)) + (B + L + I + D) CRF(r_s, T_sat) + G CRF(r_s, T_fac) + opex
-    D   = (H_s + B + L + I) ((1 + r_s)^(deployment_years / 2) - 1)      (capital idle while deploying)
+    D   = (H_s + B + L + I) ((1 + r_s)^space_commissioning_time - 1)  (capital idle until in service)
     opex = satellite_operations_cost * N + ground_bandwidth_cost * P_IT
            + (satellite_failure_rate (H_s + B) + replacement_launches_per_year L / launches)
              * (1 + insurance_rate)                                (replacing failed satellites)
@@ -42,6 +42,14 @@ Terrestrial (kind ``terrestrial``, and the baseline of every space point):
     Q   = F ((1 + r_t)^grid_connection_delay - 1)     (capital idle while waiting for the grid)
 
 with h the hours in a year (8,766 h, the Julian year of ``astropy.units.yr``).
+
+Idle capital, like for like: the ground facility's capital waits ``grid_connection_delay`` for
+power (all of it at once); a satellite's capital waits ``space_commissioning_time`` (integration,
+launch campaign, orbit raising, checkout) and then earns, because capacity in orbit comes online
+satellite by satellite as it is launched. The time to deploy the whole fleet (``deployment_years``
+from the launch stage) therefore changes when the target capacity is reached, not the levelised
+cost per kW-yr delivered; a fleet whose deployment outlasts ``mission_lifetime`` never reaches its
+target at all, which the report must show beside the cost (it is not a cost term here).
 
 Break-even launch price: every launch-dependent term above is proportional to the launch price
 per kg (the launch stage bills ``launch_cost = billed mass x launch_price_per_kg``), so the space
@@ -397,6 +405,8 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "water_price": ParameterSpec("USD/m3", "price of water for a terrestrial data centre", minimum=0.0),
     "grid_connection_delay": ParameterSpec("yr", "wait for a grid connection before a terrestrial data centre can run",
                                            minimum=0.0, maximum=30.0),
+    "space_commissioning_time": ParameterSpec("yr", "time from paying for a satellite and its launch to its entering service",
+                                              minimum=0.0, maximum=10.0),
 }
 
 OUTPUTS: dict[str, Output] = {
@@ -547,7 +557,7 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
         insurance = ins * insured
         ground_seg = g("ground_segment_cost") * it_total
         capex = insured + insurance + ground_seg
-        idle = _growth(r_s, g("deployment_years") * 0.5) if "deployment_years" in ds else xr.DataArray(0.0)
+        idle = _growth(r_s, g("space_commissioning_time"))
         crf_hw = _crf(r_s, np.minimum(t_hw, t_sat))
         crf_sat = _crf(r_s, t_sat)
         crf_gs = _crf(r_s, t_fac)

@@ -56,13 +56,13 @@ def synthetic(kind="space", **over) -> xr.Dataset:
         "compute_mass": 300.0,
         "specific_mass": 20.5,
         "launch_price_per_kg": 500.0,
-        "deployment_years": 1.0,
+        "space_commissioning_time": 0.5,
         "satellite_failure_rate": 0.02,
     }
     v.update(over)
     if kind == "terrestrial":
         for k in ("satellites", "satellite_mass", "compute_mass", "specific_mass", "launch_price_per_kg",
-                  "deployment_years", "satellite_failure_rate"):
+                  "satellite_failure_rate"):
             v.pop(k, None)
         if "it_power" not in over:  # one "unit" is the whole facility
             v["it_power"] = v["target_it_power"]
@@ -260,7 +260,7 @@ def test_breakeven_price_equalises_costs():
 
 def test_breakeven_with_insurance_failures_and_deployment():
     # every launch-dependent term (insurance, replacement launches, idle capital) enters the slope
-    kw = dict(FRIENDLY, bus_cost_per_kg=100.0, insurance_rate=0.02, satellite_failure_rate=0.01, deployment_years=1.0)
+    kw = dict(FRIENDLY, bus_cost_per_kg=100.0, insurance_rate=0.02, satellite_failure_rate=0.01, space_commissioning_time=1.0)
     p_star = float(run(synthetic(**kw))["breakeven_launch_price"])
     assert math.isfinite(p_star) and p_star > 0
     assert float(run(synthetic(**kw, launch_price_per_kg=p_star))["cost_ratio_vs_terrestrial"]) == pytest.approx(1.0, rel=1e-9)
@@ -290,6 +290,20 @@ def test_grid_delay_raises_ground_cost():
     extra = fac * (1.08**4 - 1) * float(econ.capital_recovery_factor(d["terrestrial_wacc"], d["facility_lifetime"]))
     assert d["terrestrial_wacc"] == 0.08
     assert (float(b["annual_cost"]) - float(a["annual_cost"])) == pytest.approx(extra, rel=1e-10)
+
+
+def test_commissioning_time_costs_idle_capital():
+    # a satellite's capital (hardware, bus, launch, insured) waits space_commissioning_time before
+    # earning: extra annual cost = insured capital x ((1+r)^t - 1) x CRF(r, mission_lifetime)
+    a = run(synthetic(space_commissioning_time=0.0, space_wacc=0.10))
+    b = run(synthetic(space_commissioning_time=1.0, space_wacc=0.10))
+    bd = a["cost_breakdown"]
+    insured = float(bd.sel(cost_item=["compute_hardware", "satellite_bus", "launch", "insurance"]).sum())
+    # the bus, launch and insurance items are at face value (life = mission_lifetime); the hardware
+    # item is annualised over min(refresh, mission) = 5 yr = mission_lifetime here, so also face value
+    extra = insured * 0.10 * float(econ.capital_recovery_factor(0.10, 5.0))
+    assert float(b["annual_cost"]) - float(a["annual_cost"]) == pytest.approx(extra, rel=1e-10)
+    assert float(a["cost_breakdown"].sel(cost_item="deployment_finance")) == 0.0
 
 
 def test_missing_upstream_gives_nan_not_invented():
