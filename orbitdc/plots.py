@@ -291,7 +291,7 @@ def eclipse_year(yr: xr.Dataset | Missing | None):
             + _opts(hv.Overlay(ecl), title="Eclipse fraction over a year", height=300, legend_position="right", width=_WIDTH + 180)).cols(1)
 
 
-def radiator_vs_temperature(sw: xr.Dataset | None, temperature_dim: str = "radiator_temperature"):
+def radiator_vs_temperature(sw: xr.Dataset | None, temperature_dim: str = "radiator_design_temperature"):
     """Radiator area per MW of IT against radiator temperature, one curve per architecture."""
     import holoviews as hv
 

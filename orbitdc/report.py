@@ -209,8 +209,9 @@ class Study:
 
         return self._cached("launch_sweep", run)
 
-    def radiator_sweep(self, parameter: str = "radiator_temperature") -> xr.Dataset | plots.Missing:
-        """Radiator area over the radiator temperature range of each space architecture."""
+    def radiator_sweep(self, parameter: str = "radiator_design_temperature") -> xr.Dataset | plots.Missing:
+        """Radiator area over the radiator temperature range (the parameter's low..high) of each
+        space architecture, at that temperature (``optimize_radiator_temperature`` off)."""
         from .chain import sweep
 
         def run():
@@ -224,6 +225,8 @@ class Study:
                     lo, hi = 0.8 * lo, 1.2 * hi
                 temps = np.linspace(lo, hi, 15)
                 own = {k: v for k, v in self.own(a).items() if k != parameter}
+                if "optimize_radiator_temperature" in a.parameters:
+                    own["optimize_radiator_temperature"] = False
                 parts.append(sweep(a, **{parameter: temps}, **own).expand_dims(architecture=[a.name]))
             if not parts:
                 return plots.Missing("Radiator area vs radiator temperature",
@@ -477,6 +480,12 @@ def summary_rows(study: Study) -> list[dict[str, str]]:
         row["deployment"] = cell(_get(sel, "deployment_years", "yr"), "yr", "deployment_years")
         co2, var = plots.co2_value(sel)
         row["CO2 per kWh"] = f"{fmt(co2)} g/kWh ({var})" if var else "not computed (no CO2 output)"
+        if not space:  # the baseline: the space-only columns do not apply
+            for k in list(row)[3:]:
+                if k.startswith("cost ratio"):
+                    row[k] = "1 (the reference)"
+                elif k != "CO2 per kWh":
+                    row[k] = "n/a (terrestrial)"
         rows.append(row)
     return rows
 
@@ -484,7 +493,8 @@ def summary_rows(study: Study) -> list[dict[str, str]]:
 def summary_html(study: Study) -> str:
     rows = summary_rows(study)
     cfg = study.settings["thresholds"]
-    notes = "".join(f"<li><code>{esc(k)}</code> = {esc(v['value'])} {esc(v['unit'] if v['unit'] != '1' else '')}: {esc(v['note'])} [{esc(v['source'])}]</li>"
+    notes = "".join(f"<li><code>{esc(k)}</code> = {esc(v['value'])} {esc(v['unit'] if v['unit'] != '1' else '')}: {esc(v['note'])} "
+                    f"[{esc(', '.join(v['source']) if isinstance(v['source'], list) else v['source'])}]</li>"
                     for k, v in cfg.items())
     return (table_html(rows, caption="Executive summary (nominal values; interval from Monte Carlo)")
             + f"<p>Verdict thresholds (data/report.yaml):</p><ul>{notes}</ul>"
@@ -922,6 +932,7 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
     })
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    os.chmod(work, 0o755)
     try:
         times = run_notebooks(work, params, jobs, Path(notebooks_dir or NOTEBOOK_DIR), progress=progress)
         export_html([work / "notebooks" / f"{n}.ipynb" for n in PAGE_ORDER if (work / "notebooks" / f"{n}.ipynb").exists()],
