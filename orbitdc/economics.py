@@ -25,6 +25,7 @@ Space (kind ``space``), whole system of ``satellites`` satellites:
     capex = H_s + B + L + I + G
     H_s = n_acc * P_acc * (1 + server_cost_fraction) * (1 + space_hardware_premium)
     B   = m_bus * c_bus * g(m_bus / bus_reference_mass)        (Wright's law, see bus_cost_per_kg)
+    m_bus = (satellite_mass - compute_mass) * N                (the compute is priced from the catalog)
     L   = launch_cost                                          (from the launch stage)
     I   = insurance_rate * (H_s + B + L)
     G   = ground_segment_cost * P_IT
@@ -41,7 +42,12 @@ Terrestrial (kind ``terrestrial``, and the baseline of every space point):
              + P_IT h (electricity_price PUE + water_usage water_price)
     Q   = F ((1 + r_t)^grid_connection_delay - 1)     (capital idle while waiting for the grid)
 
-with h the hours in a year (8,766 h, the Julian year of ``astropy.units.yr``).
+with h the hours in a year (8,766 h, the Julian year of ``astropy.units.yr``). Per-unit metrics
+divide the annual cost by what is delivered: ``P_IT a`` (kW), ``n_acc a h`` (accelerator-hours),
+``peak_flops a h`` (PFLOP/s-hours). ``cost_breakdown`` gives each item's present value over
+``mission_lifetime`` at the system's WACC (its annual cost / ``CRF(r, mission_lifetime)``), so an
+item recovered over ``mission_lifetime`` shows at face value and the items add up to the present
+value of the whole.
 
 Idle capital, like for like: the ground facility's capital waits ``grid_connection_delay`` for
 power (all of it at once); a satellite's capital waits ``space_commissioning_time`` (integration,
