@@ -452,6 +452,37 @@ def _get(ds: xr.Dataset, name: str) -> xr.DataArray:
     return ds[name] if name in ds else xr.DataArray(np.nan)
 
 
+def _heat_pump_supply(ds: xr.Dataset) -> tuple[Any, Any]:
+    """Extra solar array area [m2] and array + battery mass [kg] per kW of heat pump work.
+
+    The heat pump runs whenever the compute does: through eclipses on the battery
+    (``eclipse_strategy`` battery), only in daylight when the compute is throttled. Its array
+    power follows SMAD eq. 11-5 through :func:`orbitdc.power.solar_array_power_required` with the
+    power stage's own path efficiencies and eclipse durations; array area and mass then scale with
+    array power exactly as the power stage sized them (``solar_array_area / solar_array_power``,
+    ``solar_array_mass / solar_array_power``: same cells, losses, degradation and specific power),
+    and the battery with the eclipse load (``battery_mass / eclipse load``).
+    """
+    needed = ("solar_array_power", "solar_array_area", "solar_array_mass", "battery_mass", "period",
+              "max_eclipse_duration", "daylight_path_efficiency", "eclipse_path_efficiency")
+    if any(k not in ds for k in needed):  # power or orbit stage absent
+        return xr.DataArray(np.nan), xr.DataArray(np.nan)
+    from .power import solar_array_power_required
+
+    throttle = (ds["eclipse_strategy"] == "throttle") if "eclipse_strategy" in ds else xr.DataArray(False)
+    t_ecl = ds["max_eclipse_duration"]
+    ecl_share = xr.where(throttle, 0.0, 1.0)  # kW drawn in eclipse per kW of heat pump work
+    p_sa = solar_array_power_required(1.0, ecl_share, ds["period"] - t_ecl, t_ecl,
+                                      daylight_path_efficiency=ds["daylight_path_efficiency"],
+                                      eclipse_path_efficiency=ds["eclipse_path_efficiency"])
+    p_sa = p_sa.drop_attrs() if hasattr(p_sa, "drop_attrs") else p_sa
+    per_kw_array = p_sa / ds["solar_array_power"]
+    p_ecl = xr.where(throttle, ds["bus_power"], ds["it_power"] + ds["bus_power"])
+    battery_per_kw = xr.where(p_ecl > 0, ds["battery_mass"] / xr.where(p_ecl > 0, p_ecl, 1.0), 0.0)
+    return (ds["solar_array_area"] * per_kw_array,
+            ds["solar_array_mass"] * per_kw_array + battery_per_kw * ecl_share)
+
+
 def _where(cond, a, b):
     return xr.where(cond, a, b)
 
@@ -482,12 +513,11 @@ def run(ds: xr.Dataset) -> dict[str, Any]:
     T_cold = np.maximum(T_chip - ds["coolant_temperature_drop"], 1.0)
     heat_pump = ds["heat_pump"].astype(bool)
     has_pump = bool(heat_pump.any())
-    load = it + bus
-    power_specific = (_get(ds, "solar_array_mass") + _get(ds, "battery_mass")) / load  # kg per kW of load
     optimize = ds["optimize_radiator_temperature"].astype(bool)
     if has_pump:
+        supply_area, supply_mass = _heat_pump_supply(ds)
         T_opt = _optimal_temperature(T_cold, eps, sides, fin, q_abs, T_sink, rho,
-                                     (ds["heat_pump_specific_mass"] + power_specific) / 1000.0,
+                                     (ds["heat_pump_specific_mass"] + supply_mass) / 1000.0,
                                      ds["heat_pump_carnot_fraction"], ds["heat_pump_max_lift"])
         T_opt = _where(heat_pump, T_opt, T_cold)
         T_limit = T_cold + xr.where(heat_pump, ds["heat_pump_max_lift"], 0.0)
@@ -503,8 +533,7 @@ def run(ds: xr.Dataset) -> dict[str, Any]:
         W = _where(heat_pump, _heat_pump_work(Q_cold, T_cold, T, ds["heat_pump_carnot_fraction"]), 0.0)
         Q = Q_cold + W
         hp = {"heat_pump_power": W, "heat_pump_mass": W * ds["heat_pump_specific_mass"],
-              "heat_pump_array_area": W / load * _get(ds, "solar_array_area"),
-              "heat_pump_array_mass": W * power_specific}
+              "heat_pump_array_area": W * supply_area, "heat_pump_array_mass": W * supply_mass}
     else:  # no work anywhere: zeros (0-d, broadcast by any consumer)
         Q = Q_cold
         hp = {"heat_pump_power": zero, "heat_pump_mass": zero, "heat_pump_array_area": zero, "heat_pump_array_mass": zero}

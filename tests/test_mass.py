@@ -15,8 +15,10 @@ from orbitdc.errors import ParameterError
 _DEFAULTS = parameters.load_defaults()
 
 UPSTREAM = dict(it_power=100.0, bus_power=5.0, power_system_loss=8.0, solar_array_area=500.0,
-                solar_array_mass=900.0, battery_mass=0.0, solar_flux=1361.0, altitude=650.0,
-                eclipse_fraction=0.0, chip_max_temperature=345.0, drag_delta_v=10.0,
+                solar_array_mass=900.0, battery_mass=0.0, solar_array_power=105.0 / 0.85, solar_flux=1361.0,
+                altitude=650.0, eclipse_fraction=0.0, period=97.7, max_eclipse_duration=0.0,
+                daylight_path_efficiency=0.85, eclipse_path_efficiency=0.65, eclipse_strategy="battery",
+                chip_max_temperature=345.0, drag_delta_v=10.0,
                 compute_mass=800.0, shielding_mass=200.0, mission_lifetime=5.0, target_it_power=1e6)
 
 
@@ -143,7 +145,7 @@ def _starlink_class(**kw):
     - 650 km SSO, ~10 m/s per year of drag make-up (low solar activity), argon Hall thrusters.
     """
     p = kw.pop("it_power", 20.0)
-    base = dict(it_power=p, bus_power=0.05 * p, power_system_loss=0.08 * p, compute_mass=5.0 * p, shielding_mass=0.5 * p,
+    base = dict(it_power=p, bus_power=0.05 * p, power_system_loss=0.08 * p, solar_array_power=1.05 * p / 0.85, compute_mass=5.0 * p, shielding_mass=0.5 * p,
                 solar_array_mass=1.05 * p * 1000.0 / 100.0, solar_array_area=1.05 * p * 1000.0 / 200.0,
                 battery_mass=0.0, isl_terminals=3.0, albedo_orbit_factor=0.0, radiator_solar_cosine=0.0)
     base.update(kw)
@@ -184,7 +186,7 @@ def test_parts_sum_to_total_and_nothing_is_nan_inf_or_negative_in_the_default_ra
     kw = {k: data.draw(st.floats(_DEFAULTS[k].canonical_low, _DEFAULTS[k].canonical_high)) for k in NUMERIC}
     p = data.draw(st.floats(1.0, 5000.0))
     kw.update(thruster=data.draw(st.sampled_from(["hall-argon", "hall-xenon", "gridded-ion", "chemical-biprop"])),
-              it_power=p, bus_power=0.05 * p, power_system_loss=0.08 * p,
+              it_power=p, bus_power=0.05 * p, power_system_loss=0.08 * p, solar_array_power=1.05 * p / 0.85,
               compute_mass=data.draw(st.floats(1.0, 20.0)) * p, shielding_mass=data.draw(st.floats(0.0, 5.0)) * p,
               solar_array_mass=data.draw(st.floats(3.0, 40.0)) * p, battery_mass=data.draw(st.floats(0.0, 10.0)) * p,
               altitude=data.draw(st.floats(400.0, 1500.0)), drag_delta_v=data.draw(st.floats(0.0, 100.0)),
@@ -202,7 +204,7 @@ def test_parts_sum_to_total_and_nothing_is_nan_inf_or_negative_in_the_default_ra
 @given(p1=st.floats(1.0, 5000.0), factor=st.floats(1.0, 10.0), kg_per_kw=st.floats(3.0, 40.0))
 def test_more_it_power_never_means_less_satellite_mass(p1, factor, kg_per_kw):
     def at(p):
-        return run(it_power=p, bus_power=0.05 * p, power_system_loss=0.08 * p, compute_mass=5.0 * p,
+        return run(it_power=p, bus_power=0.05 * p, power_system_loss=0.08 * p, solar_array_power=1.05 * p / 0.85, compute_mass=5.0 * p,
                    solar_array_mass=kg_per_kw * p, solar_array_area=5.0 * p)
     assert float(at(p1 * factor).satellite_mass) >= float(at(p1).satellite_mass) * (1 - 1e-12)
 

@@ -25,9 +25,14 @@ def _defaults():
     return {k: xr.DataArray(_DEFAULTS[k].canonical_value) for k in thermal.PARAMETERS}
 
 
+# power stage stand-in: 105 kW of load day and night (battery strategy), 20 min eclipses in a
+# 97.7 min orbit, SMAD path efficiencies X_d = 0.85, X_e = 0.65 -> array power by SMAD eq. 11-5
+P_SA = (105.0 * 20.0 / 0.65 + 105.0 * 77.7 / 0.85) / 77.7
 UPSTREAM = dict(it_power=100.0, bus_power=5.0, power_system_loss=8.0, solar_array_area=500.0,
-                solar_array_mass=900.0, battery_mass=0.0, solar_flux=1361.0, altitude=650.0,
-                eclipse_fraction=0.0, chip_max_temperature=345.0)
+                solar_array_mass=900.0, battery_mass=300.0, solar_array_power=P_SA, solar_flux=1361.0,
+                altitude=650.0, eclipse_fraction=0.2, period=97.7, max_eclipse_duration=20.0,
+                daylight_path_efficiency=0.85, eclipse_path_efficiency=0.65, eclipse_strategy="battery",
+                chip_max_temperature=345.0)
 
 
 def synth(**kw):
@@ -256,8 +261,21 @@ def test_asking_for_a_radiator_hotter_than_the_chip_allows_is_flagged():
     # W = Q_c (T_h - T_c) / (eta T_c) with Q_c = 113 kW, T_c = 325 K, eta = 0.4 (default)
     assert W[3] == pytest.approx(113.0 * 75.0 / (0.4 * 325.0))
     np.testing.assert_allclose(out.waste_heat.values, 113.0 + W)
-    assert out.heat_pump_array_mass.values[3] == pytest.approx(W[3] * 900.0 / 105.0)
+    # the heat pump runs through eclipses like the compute (battery strategy), so its supply costs
+    # exactly what the 105 kW load's does per kW: array and battery scale linearly (SMAD eq. 11-5)
     assert out.heat_pump_array_area.values[3] == pytest.approx(W[3] * 500.0 / 105.0)
+    assert out.heat_pump_array_mass.values[3] == pytest.approx(W[3] * (900.0 + 300.0) / 105.0)
+
+
+def test_throttled_compute_spares_the_heat_pump_battery_and_eclipse_array():
+    kw = dict(optimize_radiator_temperature=False, radiator_design_temperature=360.0, heat_pump=True)
+    batt = run(**kw)
+    thr = run(eclipse_strategy="throttle", **kw)
+    # same array sizing inputs: in daylight only, 1 kW of work needs 1 / X_d = 1.176 kW of array
+    per_kw_area = float(thr.heat_pump_array_area / thr.heat_pump_power)
+    assert per_kw_area == pytest.approx(500.0 / P_SA / 0.85)
+    assert per_kw_area < float(batt.heat_pump_array_area / batt.heat_pump_power)
+    assert float(thr.heat_pump_array_mass / thr.heat_pump_power) == pytest.approx(900.0 / P_SA / 0.85)
 
 
 def test_environment_hotter_than_the_radiator_can_emit_is_flagged_not_nan():
@@ -322,7 +340,7 @@ def test_no_nan_inf_or_negative_anywhere_in_the_default_ranges(data):
 def test_more_it_power_never_means_less_radiator_mass(p1, factor, heat_pump):
     # upstream scales with IT power (bus and losses as fixed fractions)
     def at(p):
-        return run(it_power=p, bus_power=0.05 * p, power_system_loss=0.08 * p, solar_array_mass=9.0 * p,
+        return run(it_power=p, bus_power=0.05 * p, power_system_loss=0.08 * p, solar_array_power=1.05 * p / 0.85, solar_array_mass=9.0 * p,
                    solar_array_area=5.0 * p, heat_pump=heat_pump, radiator="iss-hrs")
     a, b = at(p1), at(p1 * factor)
     assert float(b.radiator_mass) + float(b.heat_pump_mass) >= float(a.radiator_mass) + float(a.heat_pump_mass) - 1e-9
