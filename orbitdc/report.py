@@ -728,18 +728,22 @@ class _Job:
     def __init__(self, name: str, notebooks_dir: Path, workdir: Path, params_file: Path):
         self.name = name
         self.result_file = workdir / ".orbitdc-run" / f"{name}.json"
+        self.log_file = workdir / ".orbitdc-run" / f"{name}.log"
         src, dst = notebooks_dir / f"{name}.ipynb", workdir / "notebooks" / f"{name}.ipynb"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "orbitdc.report", str(src), str(dst), str(workdir), str(params_file), str(self.result_file)],
-            cwd=str(workdir), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
+            cwd=str(workdir), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=open(self.log_file, "wb"), start_new_session=True)
 
     def result(self) -> dict | None:
         if self.proc.poll() is None:
             return None
         if self.result_file.exists():
             return json.loads(self.result_file.read_text(encoding="utf-8"))
-        return {"ok": False, "cell": None, "ename": "WorkerDied", "evalue": f"exit status {self.proc.returncode}"}
+        lines = [ln for ln in self.log_file.read_text(errors="replace").splitlines() if ln.strip()] if self.log_file.exists() else []
+        last = next((ln for ln in reversed(lines) if not ln.startswith((" ", "[", "Traceback"))), "")
+        return {"ok": False, "cell": None, "ename": "WorkerDied",
+                "evalue": f"exit status {self.proc.returncode}" + (f"; {last.strip()}" if last else "")}
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -931,10 +935,10 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
         "static_html": True,
     })
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent)).resolve()
     os.chmod(work, 0o755)
     try:
-        times = run_notebooks(work, params, jobs, Path(notebooks_dir or NOTEBOOK_DIR), progress=progress)
+        times = run_notebooks(work, params, jobs, Path(notebooks_dir or NOTEBOOK_DIR).resolve(), progress=progress)
         export_html([work / "notebooks" / f"{n}.ipynb" for n in PAGE_ORDER if (work / "notebooks" / f"{n}.ipynb").exists()],
                     work / "index.html")
         params["architecture_names"] = [a.name for a in archs]

@@ -230,9 +230,10 @@ def test_successful_run_replaces_previous_report_atomically(tmp_path, monkeypatc
     out = tmp_path / "out"
     _previous_report(out)
     monkeypatch.setattr(report, "NOTEBOOK_DIR", _standins(tmp_path / "nb"))
-    path = report.build(["example-minimal"], {"target_it_power": "50 MW"}, out=out, jobs=2, samples=3, seed=7,
+    monkeypatch.chdir(tmp_path)  # a relative --out, as `make report` passes it
+    path = report.build(["example-minimal"], {"target_it_power": "50 MW"}, out=Path("out"), jobs=2, samples=3, seed=7,
                         progress=False)
-    assert path == out
+    assert path.resolve() == out.resolve()
     assert "previous report" not in (out / "index.html").read_text()
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["seed"] == 7 and prov["samples"] == 3
