@@ -450,6 +450,18 @@ def accelerator_price(ds: xr.Dataset) -> xr.DataArray:
         raise
 
 
+def _overhead_included(ds: xr.Dataset) -> xr.DataArray:
+    """1 where the accelerator's catalog entry already includes servers and rack, else 0."""
+    if "accelerator" not in ds:
+        return xr.DataArray(0.0)
+    try:
+        return catalog_value(ACCELERATOR_CATALOG, "overhead_included", ds["accelerator"], "1")
+    except ArchitectureError as exc:
+        if "unknown catalog" in exc.reason or "has no field" in exc.reason:
+            return xr.DataArray(0.0)
+        raise
+
+
 def _year_price_reaches(ds: xr.Dataset, price: xr.DataArray) -> xr.DataArray:
     """Break-even year from the launch stage's learning curve (``orbitdc.launch.year_price_reaches``).
 
@@ -508,7 +520,9 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
     t_hw = g("hardware_refresh_period")
     t_fac = g("facility_lifetime")
     r_t = g("terrestrial_wacc")
-    scf = g("server_cost_fraction")
+    # A catalog entry that already includes its servers (the NVL72 rack: overhead_included = 1) is
+    # priced whole, so the server/network share is not added again.
+    scf = g("server_cost_fraction") * (1.0 - _overhead_included(ds))
 
     # ---- terrestrial baseline of the same compute -------------------------------------------
     hw_t = n_acc * p_acc * (1.0 + scf)

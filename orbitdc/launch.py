@@ -810,6 +810,8 @@ OUTPUTS: dict[str, Output] = {
     "violates_launch_mass": Output("1", "a satellite (or module) is heavier than the vehicle's payload to the orbit"),
     "violates_launch_volume": Output("1", "a stowed satellite is bulkier than the usable fairing volume"),
     "violates_launch_reach": Output("1", "the vehicle cannot reach the target orbit at all"),
+    "violates_deployment_time": Output(
+        "1", "the initial deployment takes longer than the satellites' design life, so the fleet never reaches its target"),
 }
 
 
@@ -872,6 +874,8 @@ def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
         "violates_launch_mass": (too_heavy & ~asm & known) | reach_fail,
         "violates_launch_volume": too_bulky & ~too_heavy & ~asm & known & ~reach_fail,
         "violates_launch_reach": reach_fail,
+        # The first satellites die before the last ones fly: the target capacity is never online.
+        "violates_deployment_time": years > life,
     }
     names = np.unique(np.asarray(key.values).astype(str))
     basis = vehicle_value(key, "payload_reference", "t")  # (validates the lookup)
