@@ -261,8 +261,11 @@ def test_override_fixes_a_parameter_and_keeps_common_random_numbers(arch, mc):
 
 def test_chunked_threads_equal_in_process_bit_for_bit(arch, monkeypatch):
     monkeypatch.setattr(unc, "BLOCK_SIZE", 256)  # many blocks, chunks that straddle them
+    monkeypatch.setattr(unc, "_THREADED_DRAW_MIN", 0)  # in-process draws on a thread pool
     n = 1500
     eager = odc.monte_carlo(arch, n, seed=2)
+    assert np.array_equal(eager[unc.marginals(arch)[-1].name].values,
+                          unc.draw(arch, n, seed=2)[unc.marginals(arch)[-1].name].values)
     lazy = odc.monte_carlo(arch, n, seed=2, chunks=(100, 667, 733))
     drawn = unc.marginals(arch)[0].name
     assert lazy[drawn].chunks == ((100, 667, 733),)  # lazy until computed
