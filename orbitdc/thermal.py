@@ -128,52 +128,70 @@ def _heat_pump_work(heat, T_cold, T_hot, carnot_fraction):
 
 def _optimal_temperature_np(T_cold, eps, sides, fin_efficiency, absorbed, T_sink, areal_density,
                             specific_mass, carnot_fraction, max_lift, iterations: int = 60):
-    """numpy kernel of :func:`_optimal_temperature` (arrays broadcast together)."""
-    T_cold, eps, sides, fin_efficiency, absorbed, T_sink, areal_density, specific_mass, carnot_fraction, max_lift = (
-        np.asarray(x, dtype=float) for x in (T_cold, eps, sides, fin_efficiency, absorbed, T_sink, areal_density,
-                                             specific_mass, carnot_fraction, max_lift))
-    a = fin_efficiency * sides * eps * SIGMA
-    c = 1.0 / (carnot_fraction * T_cold)
-    K = specific_mass * c / areal_density
-    # lowest temperature at which the radiator rejects anything
-    T_zero = ((absorbed + a * T_sink**4) / a) ** 0.25
-    lo = np.maximum(T_cold, T_zero * (1.0 + 1e-9))
+    """numpy kernel of :func:`_optimal_temperature` (arrays broadcast together).
 
-    def g_and_slope(T):
-        x = (T - T_cold) * c
-        q = a * (_pow4(T) - _pow4(T_sink)) - absorbed
-        q1 = 4.0 * a * T**3
-        g = c * q - (1.0 + x) * q1 + K * q * q
-        dg = -(1.0 + x) * 3.0 * q1 / T + 2.0 * K * q * q1
-        return g, dg
-
+    Only the design points where lifting pays off at all (``g < 0`` at the lowest usable
+    temperature) enter the Newton iterations; the rest keep the passive temperature."""
+    args = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (
+        T_cold, eps, sides, fin_efficiency, absorbed, T_sink, areal_density, specific_mass, carnot_fraction, max_lift)))
+    shape = args[0].shape
+    args = [np.ravel(x) for x in args]  # 1-d working copies (0-d inputs included)
+    T_cold, eps, sides, fin_efficiency, absorbed, T_sink, areal_density, specific_mass, carnot_fraction, max_lift = args
     with np.errstate(all="ignore"):
-        g_lo, _ = g_and_slope(lo)
-        # upper bracket: double until g > 0 (a handful of whole-array passes)
-        hi = 2.0 * lo
-        for _ in range(12):
-            g_hi, _ = g_and_slope(hi)
-            short = g_hi < 0
-            if not short.any():
-                break
-            hi = np.where(short, 2.0 * hi, hi)
-        lo, hi = np.broadcast_arrays(lo, hi)
-        lo, hi = lo.copy(), hi.copy()
-        T = lo + 0.05 * (hi - lo)
-        for _ in range(iterations):
-            g, dg = g_and_slope(T)
-            neg = g < 0
-            lo = np.where(neg, T, lo)
-            hi = np.where(neg, hi, T)
-            newton = T - g / np.where(dg != 0, dg, 1.0)
-            inside = (newton > lo) & (newton < hi) & (dg != 0)
-            T_new = np.where(inside, newton, 0.5 * (lo + hi))
-            done = np.all(np.abs(T_new - T) <= 1e-10 * T_new)
-            T = T_new
-            if done:
-                break
-        T = np.where(g_lo >= 0, np.broadcast_to(T_cold, T.shape), T)  # no lift pays off
-    return np.minimum(T, T_cold + max_lift)
+        a = fin_efficiency * sides * eps * SIGMA
+        c = 1.0 / (carnot_fraction * T_cold)
+        K = specific_mass * c / areal_density
+        T_sink4 = _pow4(T_sink)
+        # lowest temperature at which the radiator rejects anything
+        lo = np.maximum(T_cold, ((absorbed + a * T_sink4) / a) ** 0.25 * (1.0 + 1e-9))
+
+        def g_and_slope(T, T_c, a, c, K, q_abs, Ts4):
+            x = (T - T_c) * c
+            q = a * (_pow4(T) - Ts4) - q_abs
+            q1 = 4.0 * a * T**3
+            g = c * q - (1.0 + x) * q1 + K * q * q
+            dg = -(1.0 + x) * 3.0 * q1 / T + 2.0 * K * q * q1
+            return g, dg
+
+        g_lo, _ = g_and_slope(lo, T_cold, a, c, K, absorbed, T_sink4)
+        result = lo.copy()  # no lift pays off where g(lo) >= 0: the passive temperature
+        todo = np.flatnonzero(g_lo < 0)
+        if todo.size:
+            sub = [x[todo] for x in (T_cold, a, c, K, absorbed, T_sink4)]
+            lo_s = lo[todo]
+            # upper bracket: the lift cap when finite (if the mass still falls there, the cap is
+            # the answer), else double until g > 0
+            cap = (T_cold + max_lift)[todo]
+            hi_s = np.where(np.isfinite(cap), np.maximum(cap, lo_s), 2.0 * lo_s)
+            for _ in range(12):
+                g_hi, _ = g_and_slope(hi_s, *sub)
+                short = (g_hi < 0) & ~np.isfinite(cap)
+                if not short.any():
+                    break
+                hi_s = np.where(short, 2.0 * hi_s, hi_s)
+            capped = g_hi <= 0  # d(mass)/dT < 0 all the way to the cap
+            result[todo[capped]] = hi_s[capped]
+            keep = ~capped
+            idx, sub = todo[keep], [x[keep] for x in sub]
+            lo_s, hi_s = lo_s[keep], hi_s[keep]
+            T = 0.5 * (lo_s + hi_s)
+            for _ in range(iterations):
+                if idx.size == 0:
+                    break
+                g, dg = g_and_slope(T, *sub)
+                neg = g < 0
+                lo_s = np.where(neg, T, lo_s)
+                hi_s = np.where(neg, hi_s, T)
+                newton = T - g / np.where(dg != 0, dg, 1.0)
+                inside = (newton > lo_s) & (newton < hi_s) & (dg != 0)
+                T_new = np.where(inside, newton, 0.5 * (lo_s + hi_s))
+                done = np.abs(T_new - T) <= 1e-7  # K
+                result[idx[done]] = T_new[done]
+                live = ~done
+                idx, T = idx[live], T_new[live]
+                lo_s, hi_s, sub = lo_s[live], hi_s[live], [x[live] for x in sub]
+            result[idx] = T  # not converged within the iterations (bracketed anyway)
+    return np.minimum(result, T_cold + max_lift).reshape(shape)
 
 
 def _optimal_temperature(T_cold, eps, sides, fin_efficiency, absorbed, T_sink, areal_density,
