@@ -90,6 +90,8 @@ def _child(args) -> dict:
     odc.evaluate(arch)  # warm imports, catalogs and caches (not timed)
     out: dict = {"case": args.case, "arch": arch.name, "drawn_parameters": len(unc.marginals(arch)),
                  "stages": [st.name for st in chain.stages() if arch.kind in st.kinds]}
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu0 = r0.ru_utime + r0.ru_stime
     with PeakRSS() as peak:
         if args.case == "stages":
             n = 1_000_000
@@ -101,7 +103,7 @@ def _child(args) -> dict:
 
             ds = chain.build_inputs(arch, {k: xr.DataArray(v, dims="sample") for k, v in draws.items()})
             t2 = time.perf_counter()
-            timings = {"draw (LHS + inverse CDF)": t1 - t0, "build_inputs": t2 - t1}
+            timings = {"draw (LHS + inverse CDF, 1 thread)": t1 - t0, "build_inputs": t2 - t1}
             for st in chain.stages():
                 if arch.kind not in st.kinds:
                     continue
@@ -149,6 +151,9 @@ def _child(args) -> dict:
             out["samples"], out["chunk"], out["workers"], out["scheduler"] = n, args.chunk, args.workers, args.scheduler
             out["summary"] = {v: [float(x) for x in np.asarray(summary[v].values).ravel()] for v in wanted}
             out["fraction_feasible"] = float(feasible)
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    out["cpu_s_self"] = round(r.ru_utime + r.ru_stime - cpu0, 2)  # user + system, all threads
+    out["load_average_1min_at_end"] = round(os.getloadavg()[0], 2)  # other work on the machine
     out["peak_rss_tree_MB"] = round(peak.peak / 2**20, 1)
     out["maxrss_self_MB"] = round(_maxrss_bytes() / 2**20, 1)
     return out
