@@ -254,16 +254,18 @@ def _block_uniforms(seed: int, key: int, block: int, size: int) -> np.ndarray:
     return qmc.LatinHypercube(d=1, rng=rng).random(size)[:, 0]
 
 
-def _stream(seed: int, key: int, samples: int, start: int, stop: int, transform: Callable | None = None) -> np.ndarray:
+def _stream(seed: int, key: int, samples: int, start: int, stop: int, transform: Callable | None = None,
+            block_size: int | None = None) -> np.ndarray:
     """Points ``start .. stop-1`` of one parameter's stream of ``samples`` points.
 
     Generates every block the range overlaps, applies ``transform`` (the inverse CDF) to the whole
     block, then slices: the values at an index never depend on ``start``/``stop``.
     """
+    bs = BLOCK_SIZE if block_size is None else block_size
     parts = []
-    for block in range(start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE + 1):
-        b0 = block * BLOCK_SIZE
-        size = min(BLOCK_SIZE, samples - b0)
+    for block in range(start // bs, (stop - 1) // bs + 1):
+        b0 = block * bs
+        size = min(bs, samples - b0)
         u = _block_uniforms(seed, key, block, size)
         if transform is not None:
             u = transform(u)
@@ -286,12 +288,13 @@ def latin_hypercube(names: Sequence[str], samples: int, seed: int = 0, start: in
     return np.column_stack(cols) if cols else np.empty((stop - start, 0))
 
 
-def _draw_arrays(margs: Sequence[Marginal], seed: int, samples: int, start: int, stop: int, threads: int = 1) -> dict[str, np.ndarray]:
+def _draw_arrays(margs: Sequence[Marginal], seed: int, samples: int, start: int, stop: int, threads: int = 1,
+                 block_size: int | None = None) -> dict[str, np.ndarray]:
     """Draw points ``start .. stop-1`` of every marginal; ``threads > 1`` draws parameters in
     parallel (numpy releases the GIL in the shuffles, uniforms and inverse CDFs). Each parameter's
     numbers depend only on (seed, name, block), so the result is the same with any ``threads``."""
     def one(m: Marginal) -> np.ndarray:
-        return _stream(seed, m.key, samples, start, stop, m.ppf)
+        return _stream(seed, m.key, samples, start, stop, m.ppf, block_size)
 
     if threads > 1 and len(margs) > 1:
         from concurrent.futures import ThreadPoolExecutor
@@ -366,17 +369,18 @@ class _Plan:
     overrides: dict[str, Any]
     seed: int
     samples: int
+    block_size: int = field(default_factory=lambda: BLOCK_SIZE)  # fixed when planned: workers use the same
 
     def describe(self) -> str:
         return (
-            f"Latin hypercube (scipy.stats.qmc) in blocks of {BLOCK_SIZE} points per parameter, block b of "
+            f"Latin hypercube (scipy.stats.qmc) in blocks of {self.block_size} points per parameter, block b of "
             f"parameter p seeded by numpy SeedSequence([seed, sha256(p)[:8], b]); inverse CDFs from scipy.stats"
         )
 
 
 def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = False, threads: int = 1) -> xr.Dataset:
     """Draw samples ``start .. stop-1`` and run the chain on them (one call, broadcasting)."""
-    draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, threads)
+    draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, threads, plan.block_size)
     # The inputs: build_inputs with the user's overrides (validated there), then the drawn arrays
     # put in place directly. They need no domain check: triangular/uniform/loguniform draws lie in
     # [low, high], validated against the stage's domain when the architecture was loaded, and the
@@ -402,7 +406,7 @@ def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = Fals
         monte_carlo_samples=plan.samples,
         monte_carlo_seed=plan.seed,
         monte_carlo_method=plan.describe(),
-        monte_carlo_block_size=BLOCK_SIZE,
+        monte_carlo_block_size=plan.block_size,
         drawn_parameters=", ".join(m.name for m in plan.margs),
     )
     if only_sample_vars:
