@@ -259,6 +259,7 @@ def test_override_fixes_a_parameter_and_keeps_common_random_numbers(arch, mc):
         assert np.array_equal(ds[m.name].values, mc[m.name].values), m.name
 
 
+@pytest.mark.slow
 def test_chunked_threads_equal_in_process_bit_for_bit(arch, monkeypatch):
     monkeypatch.setattr(unc, "BLOCK_SIZE", 256)  # many blocks, chunks that straddle them
     monkeypatch.setattr(unc, "_THREADED_DRAW_MIN", 0)  # in-process draws on a thread pool
