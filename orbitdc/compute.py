@@ -62,10 +62,10 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from . import units
+from . import parameters, units
 from .chain import Output, Stage
-from .errors import OrbitdcError, ParameterError
-from .parameters import DEFAULTS_DIR, ParameterSpec, catalog_choices, catalog_value, load_catalog, read_yaml
+from .errors import OrbitdcError
+from .parameters import ParameterSpec, catalog_choices, catalog_value, load_catalog
 
 CATALOG = "accelerators"
 #: minutes per year (Julian year, astropy's ``yr``): converts event rates [1/yr] x times [min]
@@ -78,29 +78,13 @@ ORBIT_INPUTS = ("radiation_dose", "eclipse_fraction", "shielding_thickness")
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
-@lru_cache(maxsize=None)
 def default_value(name: str, unit: str) -> float:
     """A default from ``data/defaults/compute.yaml`` in ``unit`` (so no world number sits in Python)."""
-    doc = read_yaml(DEFAULTS_DIR / "compute.yaml")
-    p = doc["parameters"][name]
-    return float(units.convert(p["value"], p.get("unit", "1"), unit, name))
+    return parameters.default_value("compute", name, unit)
 
 
-def _arr(x: Any, unit: str, name: str):
-    """Strip units and return a float array or DataArray in ``unit``."""
-    v = units.strip(x, unit, name)
-    return v if isinstance(v, xr.DataArray) else np.asarray(v, dtype=float)
-
-
-def _check(name: str, x, *, lo: float | None = None, hi: float | None = None, lo_open: bool = False, hi_open: bool = False) -> None:
-    """Vectorised domain check raising ParameterError naming ``name``."""
-    a = np.asarray(x.values if isinstance(x, xr.DataArray) else x, dtype=float)
-    if not np.all(np.isfinite(a)):
-        raise ParameterError(name, "must be a finite number")
-    if lo is not None and np.any(a <= lo if lo_open else a < lo):
-        raise ParameterError(name, f"must be {'>' if lo_open else '>='} {lo:g}, got {a.min():g}")
-    if hi is not None and np.any(a >= hi if hi_open else a > hi):
-        raise ParameterError(name, f"must be {'<' if hi_open else '<='} {hi:g}, got {a.max():g}")
+_arr = units.as_array
+_check = units.check_domain
 
 
 # --------------------------------------------------------------------------------------------

@@ -74,7 +74,6 @@ is read as NaN, so the outputs depending on it are NaN, not invented.
 from __future__ import annotations
 
 import functools
-import math
 from typing import Any
 
 import astropy.constants as const

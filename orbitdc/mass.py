@@ -33,7 +33,6 @@ import xarray as xr
 
 from . import units
 from .chain import Output, Stage
-from .errors import ParameterError
 from .parameters import ParameterSpec, catalog_choices, catalog_value
 
 G0 = float(const.g0.to_value("m/s2"))  # standard gravity (rocket equation's Isp convention)
@@ -55,15 +54,8 @@ def _values(x: Any) -> np.ndarray:
 
 
 def _arr(x: Any, unit: str, name: str, lo: float | None = 0.0, hi: float | None = None, *, lo_open=False, hi_open=False):
-    v = units.strip(x, unit, name)
-    v = v if isinstance(v, xr.DataArray) else np.asarray(v, dtype=float)
-    a = _values(v)
-    if not np.all(np.isfinite(a)):
-        raise ParameterError(name, "must be a finite number")
-    if lo is not None and np.any(a <= lo if lo_open else a < lo):
-        raise ParameterError(name, f"must be {'>' if lo_open else '>='} {lo:g} {unit}")
-    if hi is not None and np.any(a >= hi if hi_open else a > hi):
-        raise ParameterError(name, f"must be {'<' if hi_open else '<='} {hi:g} {unit}")
+    v = units.as_array(x, unit, name)
+    units.check_domain(name, v, lo, hi, lo_open=lo_open, hi_open=hi_open, unit=unit)
     return v
 
 

@@ -609,3 +609,23 @@ def catalog_value(catalog: str, field: str, key: Any, unit: str, dim: str = "ent
 def catalog_choices(catalog: str, dim: str = "entry") -> Callable[[], tuple[str, ...]]:
     """A callable giving the entry names of a catalog (for ``ParameterSpec(choices=...)``)."""
     return lambda: tuple(str(x) for x in load_catalog(catalog, dim)[dim].values)
+
+
+def default_value(stage: str, name: str, unit: str) -> float:
+    """A parameter's default from ``data/defaults/STAGE.yaml``, in ``unit``.
+
+    For public model functions whose keyword defaults are world numbers (e.g. the solar flux):
+    the number stays in data/, with its source.
+    """
+    key = (stage, name, unit)
+    if key not in _DEFAULT_CACHE:
+        doc = read_yaml(DEFAULTS_DIR / f"{stage}.yaml")
+        try:
+            p = doc["parameters"][name]
+        except (KeyError, TypeError):
+            raise ArchitectureError(f"no default for '{name}'", file=f"data/defaults/{stage}.yaml", parameter=name) from None
+        _DEFAULT_CACHE[key] = float(units.convert(p["value"], p.get("unit", "1"), unit, name))
+    return _DEFAULT_CACHE[key]
+
+
+_DEFAULT_CACHE: dict[tuple[str, str, str], float] = {}

@@ -56,18 +56,17 @@ Energy lost per orbit in conditioning, charging and discharging is
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from . import units
+from . import parameters, units
 from .chain import Output, Stage
-from .errors import OrbitdcError, ParameterError
+from .errors import OrbitdcError
 from .compute import lookup
-from .parameters import DEFAULTS_DIR, ParameterSpec, catalog_choices, read_yaml
+from .parameters import ParameterSpec, catalog_choices
 
 CATALOG = "solar_cells"
 ECLIPSE_STRATEGIES = ("battery", "throttle")
@@ -75,27 +74,13 @@ MIN_PER_YEAR = float((1 * u.yr).to_value(u.min))
 ORBIT_INPUTS = ("period", "max_eclipse_duration")
 
 
-@lru_cache(maxsize=None)
 def default_value(name: str, unit: str) -> float:
     """A default from ``data/defaults/power.yaml`` in ``unit`` (no world number in Python)."""
-    doc = read_yaml(DEFAULTS_DIR / "power.yaml")
-    p = doc["parameters"][name]
-    return float(units.convert(p["value"], p.get("unit", "1"), unit, name))
+    return parameters.default_value("power", name, unit)
 
 
-def _arr(x: Any, unit: str, name: str):
-    v = units.strip(x, unit, name)
-    return v if isinstance(v, xr.DataArray) else np.asarray(v, dtype=float)
-
-
-def _check(name: str, x, *, lo: float | None = None, hi: float | None = None, lo_open: bool = False, hi_open: bool = False) -> None:
-    a = np.asarray(x.values if isinstance(x, xr.DataArray) else x, dtype=float)
-    if not np.all(np.isfinite(a)):
-        raise ParameterError(name, "must be a finite number")
-    if lo is not None and np.any(a <= lo if lo_open else a < lo):
-        raise ParameterError(name, f"must be {'>' if lo_open else '>='} {lo:g}, got {a.min():g}")
-    if hi is not None and np.any(a >= hi if hi_open else a > hi):
-        raise ParameterError(name, f"must be {'<' if hi_open else '<='} {hi:g}, got {a.max():g}")
+_arr = units.as_array
+_check = units.check_domain
 
 
 # --------------------------------------------------------------------------------------------

@@ -69,19 +69,7 @@ def _values(x: Any) -> np.ndarray:
 
 def _check(name: str, x: Any, lo: float | None = None, hi: float | None = None, *,
            lo_open: bool = False, hi_open: bool = False, what: str = "") -> None:
-    arr = _values(x)
-    if not np.all(np.isfinite(arr)):
-        raise ParameterError(name, "must be a finite number")
-    if lo is not None:
-        bad = arr <= lo if lo_open else arr < lo
-        if bad.any():
-            op = ">" if lo_open else ">="
-            raise ParameterError(name, f"{arr[bad].flat[0]:g} is out of range: must be {op} {lo:g}{what}")
-    if hi is not None:
-        bad = arr >= hi if hi_open else arr > hi
-        if bad.any():
-            op = "<" if hi_open else "<="
-            raise ParameterError(name, f"{arr[bad].flat[0]:g} is out of range: must be {op} {hi:g}{what}")
+    units.check_domain(name, x, lo, hi, lo_open=lo_open, hi_open=hi_open, unit=what.strip())
 
 
 def _da(x: Any) -> Any:

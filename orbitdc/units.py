@@ -118,3 +118,27 @@ def wrap(values: Any, unit: str | u.UnitBase, long_name: str, name: str | None =
 def to_quantity(da: xr.DataArray) -> u.Quantity:
     """An astropy Quantity from a DataArray carrying ``attrs['units']``."""
     return u.Quantity(np.asarray(da.values), parse_unit(da.attrs.get("units", "1")))
+
+
+def as_array(value: Any, unit: str | u.UnitBase, name: str = "value"):
+    """:func:`strip`, with numbers and lists made float ndarrays (so results broadcast like numpy)."""
+    v = strip(value, unit, name)
+    return v if isinstance(v, xr.DataArray) else np.asarray(v, dtype=float)
+
+
+def check_domain(name: str, value: Any, lo: float | None = None, hi: float | None = None, *,
+                 lo_open: bool = False, hi_open: bool = False, unit: str = "") -> None:
+    """Vectorised domain check of plain values: ParameterError naming ``name`` if any value is
+    not finite or lies outside ``[lo, hi]`` (``lo_open``/``hi_open`` make a bound strict)."""
+    arr = np.asarray(value.values if isinstance(value, xr.DataArray) else value, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError(name, "must be a finite number")
+    suffix = f" {unit}" if unit else ""
+    if lo is not None:
+        bad = arr <= lo if lo_open else arr < lo
+        if bad.any():
+            raise ParameterError(name, f"{arr[bad].flat[0]:g}{suffix} is out of range: must be {'>' if lo_open else '>='} {lo:g}{suffix}")
+    if hi is not None:
+        bad = arr >= hi if hi_open else arr > hi
+        if bad.any():
+            raise ParameterError(name, f"{arr[bad].flat[0]:g}{suffix} is out of range: must be {'<' if hi_open else '<='} {hi:g}{suffix}")
