@@ -125,9 +125,9 @@ def _child(args) -> dict:
             n = 1_000_000
             t0 = time.perf_counter()
             with dask.config.set(num_workers=args.workers):
-                ds = odc.monte_carlo(arch, n, seed=0, chunks=args.chunk, scheduler="threads")
+                ds = odc.monte_carlo(arch, n, seed=0, chunks=args.chunk_1m, scheduler="threads")
             out["total_s"] = round(time.perf_counter() - t0, 3)
-            out["samples"], out["chunk"], out["workers"] = n, args.chunk, args.workers
+            out["samples"], out["chunk"], out["workers"] = n, args.chunk_1m, args.workers
             out["variables"] = len(ds.data_vars)
         elif args.case == "10m":
             n = 10_000_000
@@ -163,7 +163,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--arch", default="example-minimal")
     ap.add_argument("--case", choices=CASES + ("all",), default="all")
-    ap.add_argument("--chunk", type=int, default=131_072, help="samples per dask chunk")
+    ap.add_argument("--chunk", type=int, default=131_072, help="samples per dask chunk (10m case)")
+    ap.add_argument("--chunk-1m", type=int, default=524_288,
+                    help="samples per dask chunk (1m-threads case: few chunks, as the chain costs ~0.5 s per call)")
     ap.add_argument("--workers", type=int, default=2, help="threads (or worker processes) to use")
     ap.add_argument("--scheduler", choices=("threads", "local-cluster"), default="threads", help="for the 10m case")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -175,6 +177,7 @@ def main(argv=None) -> int:
     print(f"orbitdc Monte Carlo benchmark: {args.arch}, {os.cpu_count()} CPUs visible, python {sys.version.split()[0]}")
     for case in cases:
         cmd = [sys.executable, __file__, "--child", "--case", case, "--arch", args.arch, "--chunk", str(args.chunk),
+               "--chunk-1m", str(args.chunk_1m),
                "--workers", str(args.workers), "--scheduler", args.scheduler]
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
