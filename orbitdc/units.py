@@ -91,7 +91,9 @@ def strip(value: Any, unit: str | u.UnitBase, name: str = "value"):
         data = value if value.dtype.kind == "f" else value.astype(float)
         if src is not None:
             data = convert(data, src, unit, name)
-        return data.drop_attrs(deep=False) if hasattr(data, "drop_attrs") else data.copy(data=data.data)
+        out = data.copy(deep=False)  # no copy of the values (a 1e7-sample array stays shared)
+        out.attrs = {}
+        return out
     if isinstance(value, str):
         return strip(quantity_from_string(value, name), unit, name)
     return np.asarray(value, dtype=float) if not np.isscalar(value) else float(value)
