@@ -91,10 +91,13 @@ def stages() -> list[Stage]:
     return out
 
 
-def parameter_specs() -> dict[str, ParameterSpec]:
-    """Every parameter any stage accepts, by name (one spec per name)."""
+def parameter_specs(kind: str | None = None) -> dict[str, ParameterSpec]:
+    """Every parameter any stage accepts, by name (one spec per name); with ``kind``, only the
+    system parameters and those of the stages that apply to that kind of architecture."""
     specs = dict(SYSTEM_PARAMETERS)
     for st in stages():
+        if kind is not None and kind not in st.kinds:
+            continue
         for name, spec in st.parameters.items():
             if name in specs and specs[name] != spec:
                 raise RuntimeError(f"parameter '{name}' is declared differently by two stages ({st.name})")

@@ -423,10 +423,10 @@ def load_defaults(specs: Mapping[str, ParameterSpec] | None = None) -> dict[str,
     return merged
 
 
-def _all_specs() -> dict[str, ParameterSpec]:
+def _all_specs(kind: str | None = None) -> dict[str, ParameterSpec]:
     from .chain import parameter_specs  # the stages own the specs; imported late (no cycle)
 
-    return parameter_specs()
+    return parameter_specs(kind)
 
 
 def list_architectures() -> list[str]:
@@ -465,7 +465,14 @@ def load_architecture(name_or_path: str | Path | Architecture) -> Architecture:
     specs = _all_specs()
     refs = load_references()
     own = _validate_parameters(doc.parameters, file, specs, refs)
-    params = {**load_defaults(specs), **own}
+    # Only the parameters of the stages that apply to this kind (no orbit on the ground).
+    applicable = _all_specs(doc.kind)
+    for name in own:
+        if name not in applicable:
+            raise ArchitectureError(f"does not apply to a {doc.kind} architecture (no {doc.kind} stage reads it)",
+                                    file=file, parameter=name)
+    params = {k: v for k, v in {**load_defaults(specs), **own}.items() if k in applicable}
+    specs = applicable
     missing = sorted(set(specs) - set(params))
     if missing:
         raise ArchitectureError(f"missing parameters (no default either): {', '.join(missing)}", file=file)

@@ -68,7 +68,7 @@ def test_file_name_matches_architecture_name(name):
 def test_every_parameter_of_every_architecture_resolves_to_a_reference(name):
     refs = load_references()
     arch = load_architecture(name)
-    assert set(arch.parameters) == set(parameter_specs())  # nothing missing, nothing unknown
+    assert set(arch.parameters) == set(parameter_specs(arch.kind))  # nothing missing, nothing unknown for its kind
     unresolved = [(p, k) for p, par in arch.parameters.items() for k in par.sources if k not in refs]
     assert unresolved == []
     # and every parameter shows a tag in `orbitdc show` (the table the CLI prints)

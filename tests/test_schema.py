@@ -175,3 +175,20 @@ def test_valid_file_loads_with_units_converted_to_canonical(tmp_path):
     assert p.value == 100 and p.unit == "MW"
     assert p.canonical_value == pytest.approx(100_000.0)  # 100 MW in the canonical kW
     assert "orbitdc-assumption" in arch.references
+
+
+def test_space_only_parameter_in_a_terrestrial_file_is_refused(tmp_path):
+    path = tmp_path / "ground.yaml"
+    path.write_text(
+        "name: ground\ndescription: d\nkind: terrestrial\nparameters:\n"
+        "  altitude: {value: 650, unit: km, low: 600, high: 700, source: orbitdc-assumption}\n"
+    )
+    with pytest.raises(ArchitectureError) as info:
+        odc.load_architecture(path)
+    assert info.value.parameter == "altitude" and "terrestrial" in str(info.value)
+
+
+def test_terrestrial_architecture_carries_no_orbit_parameters():
+    arch = odc.load_architecture("terrestrial-hyperscale")
+    assert "altitude" not in arch.parameters and "launch_vehicle" not in arch.parameters
+    assert "electricity_price" in arch.parameters and "target_it_power" in arch.parameters
