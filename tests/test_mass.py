@@ -152,17 +152,59 @@ def _starlink_class(**kw):
     return run(**base)
 
 
-def test_starlink_class_satellite_lands_near_suncatchers_basis():
-    # Suncatcher (arXiv:2511.19468) prices launched power on a Starlink V2 Mini-like satellite:
-    # ~800 kg for ~28 kW of array power (starlink-v2mini-2023, nanjangud2025-suncatcher), i.e. about
-    # 20-30 kg/kW. A light-technology satellite closed by this budget must land in that class.
-    # A flown satellite's mass carries no growth allowance (AIAA S-120A margins are for estimates
-    # made before the hardware exists), so the like-for-like comparison sets the margin to zero.
-    flown = _starlink_class(mass_growth_margin=0.0)
-    assert 12.0 <= float(flown.specific_mass) <= 35.0
-    # the conceptual-design estimate carries the default 20 % allowance on the basic dry mass
-    estimate = _starlink_class()
-    assert float(estimate.dry_mass) == pytest.approx(1.2 * float(flown.dry_mass), rel=0.01)
+def _per_kw_of_array(out, it_power):
+    """Wet satellite mass per kW of solar-array power (the array delivers IT + 5 % bus through the
+    0.85 daylight path: 1.05 P_IT / 0.85, as set in _starlink_class)."""
+    return float(out.satellite_mass) / (1.05 * it_power / 0.85)
+
+
+# IT power that makes the array exactly the V2 Mini's ~28 kW: 28 * 0.85 / 1.05 = 22.667 kW
+_V2MINI_ARRAY_KW = 28.0
+_V2MINI_IT_KW = _V2MINI_ARRAY_KW * 0.85 / 1.05
+
+
+def test_starlink_class_satellite_matches_the_v2_minis_mass_per_kw_of_array():
+    # Published basis: a Starlink V2 Mini is "about 800 kg" (starlink-v2mini-2023, FCC filings) with
+    # "~28 kW" of array (nanjangud2025-suncatcher; two 52.5 m2 wings): 800 / 28 = 28.6 kg per kW of
+    # ARRAY power. Both figures are quoted to their rounding, so the band is the rounding interval:
+    # mass 750-850 kg, power 27.5-28.5 kW -> 750 / 28.5 = 26.3 to 850 / 27.5 = 30.9 kg/kW.
+    # The band is fixed by the sources' precision alone, not by the model's answer.
+    # Like for like: the quantity is mass per kW of array (not of IT), and the satellite carries the
+    # default 20 % growth allowance: AIAA S-120A's allowance is the expected growth of a basic
+    # estimate to the as-flown mass, so the estimate WITH it is the prediction of a flown mass
+    # (dropping it would compare a knowingly-low estimate with flown hardware).
+    out = _starlink_class(it_power=_V2MINI_IT_KW)
+    assert float(_DEFAULTS["mass_growth_margin"].canonical_value) == 0.20
+    assert 26.3 <= _per_kw_of_array(out, _V2MINI_IT_KW) <= 30.9
+
+
+def test_growth_margin_is_twenty_percent_of_the_basic_dry_mass():
+    # AIAA S-120A allowance on the basic dry mass B (mass.py docstring: D = (1 + g) B). Hand value of
+    # how B itself moves with g, through the argon tanks only: B = F / (1 - s - a - h - t r (1 + g)),
+    # r = expm1(dv / (g0 Isp)) with dv = 10 m/s/yr * 5 yr + 125.6 m/s disposal (test above) = 175.6
+    # m/s and Isp 2500 s: r = expm1(175.6 / 24516.6) = 0.007188; t = 0.3, s + a + h = 0.18 + 0.05
+    # + 0.04 = 0.27. D(0.2) / D(0) = 1.2 (0.73 - 0.3 * 0.007188) / (0.73 - 0.3 * 0.007188 * 1.2)
+    # = 1.2 * 0.727844 / 0.727412 = 1.20071.
+    with_margin, without = _starlink_class(), _starlink_class(mass_growth_margin=0.0)
+    assert float(with_margin.dry_mass) / float(without.dry_mass) == pytest.approx(1.20071, abs=2e-5)
+
+
+def test_finding_the_model_is_heavier_than_suncatchers_own_launched_power_basis():
+    # FINDING (documented disagreement, not a pass band). Suncatcher's own launched-power prices
+    # (suncatcher2025; data/published_claims.yaml) imply the mass per kW it launches:
+    #   $14,700 per kW-yr x 5 yr / $3,600 per kg = 20.4 kg/kW;  $810 x 5 / $200 = 20.3 kg/kW,
+    # i.e. ~570 kg for a 28 kW satellite - lighter than the ~800 kg V2 Mini its basis cites (28.6
+    # kg/kW). The model, closing a light-parts compute satellite (test above, ~29.3 kg per kW of
+    # array), sides with the V2 Mini's flown mass: ~1.4x Suncatcher's implied figure per kW of
+    # array, and a further 1.05 / 0.85 = 1.235x per kW of IT (bus load and conversion losses), ~1.8x.
+    # If a model change ever brings these within 15 % of 20.4 kg/kW, revisit this finding.
+    suncatcher_kg_per_kw = 14_700 * 5 / 3_600
+    assert suncatcher_kg_per_kw == pytest.approx(20.4, abs=0.05)
+    out = _starlink_class(it_power=_V2MINI_IT_KW)
+    per_array = _per_kw_of_array(out, _V2MINI_IT_KW)
+    assert per_array > 1.15 * suncatcher_kg_per_kw
+    # per kW of IT the same satellite is heavier by exactly the array-to-IT power ratio 1.05 / 0.85
+    assert float(out.specific_mass) == pytest.approx(per_array * 1.05 / 0.85, rel=1e-12)
 
 
 def test_iss_class_hardware_moves_the_satellite_towards_the_critics_numbers():
