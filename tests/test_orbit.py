@@ -20,12 +20,17 @@ from orbitdc.errors import ParameterError
 # ----------------------------------------------------------------------------------------------
 
 
-def test_sso_inclination_800km_vallado():
-    # Vallado (2013), sec. 11.4, Example 11-3 / Wertz SMAD: a circular SSO at ~800 km has
-    # i ~ 98.6 deg.
+def test_sso_inclination_800km_hand_value():
+    # Hand derivation (J2 node rate, Vallado 2013 eq. 9-41, set equal to one turn per tropical year):
+    # cos i = -Omega_sun / (1.5 n J2 (R/a)^2), with mu = 398600.4418 km3/s2, R = 6378.1366 km,
+    # J2 = 1.08263e-3, a = 7178.1366 km: n = sqrt(mu/a^3) = 1.038129e-3 rad/s,
+    # Omega_sun = 2 pi / (365.2422 * 86400) = 1.991064e-7 rad/s, (R/a)^2 = 0.789522
+    # -> cos i = -1.991064e-7 / (1.5 * 1.038129e-3 * 1.08263e-3 * 0.789522) = -0.149589
+    # -> i = 98.603 deg (the SMAD/Vallado tables' "98.6 deg at 800 km"). Tolerance 0.01 deg covers
+    # the last digit of the constants' sources.
     i = orbit.sso_inclination(800 * u.km)
     assert i.attrs["units"] == "deg"
-    assert float(i) == pytest.approx(98.6, abs=0.05)
+    assert float(i) == pytest.approx(98.603, abs=0.01)
 
 
 @pytest.mark.slow  # first use of poliastro/boinor compiles numba kernels (~15 s)
@@ -45,11 +50,14 @@ def test_sso_node_rate_is_one_turn_per_tropical_year():
 
 
 def test_iss_period():
-    # NASA ISS facts (nasa-iss-facts): ~92.7 min period at ~400-420 km; a circular orbit at
-    # 410 km (the ISS's typical mean altitude) has T = 2 pi sqrt(a^3/mu) = 92.8 min.
-    assert float(orbit.period(410)) == pytest.approx(92.7, abs=0.3)
-    assert float(orbit.period(420 * u.km)) == pytest.approx(92.7, abs=0.5)
+    # Hand values, T = 2 pi sqrt(a^3/mu) / 60, mu = 398600.4418 km3/s2, R = 6378.1366 km:
+    #   410 km: a = 6788.1366 km -> 2 pi sqrt(3.127892e11 / 398600.4418) / 60 = 92.765 min
+    #   420 km: a = 6798.1366 km -> 92.970 min;  400 km: a = 6778.1366 km -> 92.560 min
+    assert float(orbit.period(410)) == pytest.approx(92.765, abs=0.002)
+    assert float(orbit.period(420 * u.km)) == pytest.approx(92.970, abs=0.002)
     assert orbit.period(420).attrs["units"] == "min"
+    # NASA ISS facts (nasa-iss-facts): ~92.7 min at the ISS's ~400-420 km - inside that span
+    assert float(orbit.period(400)) <= 92.7 <= float(orbit.period(420))
 
 
 def test_iss_longest_eclipse_about_36_min():
@@ -103,16 +111,16 @@ def test_annual_eclipse_broadcasts_over_altitude_and_ltan():
     assert float(ds["max_eclipse_duration"].sel(altitude=650.0, ltan=6.0)) == pytest.approx(float(one["max_eclipse_duration"]))
 
 
-def test_density_against_references_md():
-    # REFERENCES.md (NRLMSISE-00 class, solar min to max): 500 km 2.5e-13..2.5e-12;
-    # 600 km 4e-14..7e-13; 700 km 6e-15..1.8e-13 kg/m3. The mean level must sit in the band,
-    # and our low..high envelope (ECSS extremes) must contain it.
-    bands = {500: (2.5e-13, 2.5e-12), 600: (4e-14, 7e-13), 700: (6e-15, 1.8e-13)}
-    for h, (lo, hi) in bands.items():
-        mean = float(orbit.atmospheric_density(h, "mean"))
-        assert lo <= mean <= hi
-        assert float(orbit.atmospheric_density(h, "low")) <= lo
-        assert float(orbit.atmospheric_density(h, "high")) >= hi
+def test_density_against_vallado_cira72():
+    # Vallado (2013), Fundamentals of Astrodynamics and Applications, Table 8-4 (exponential model
+    # from CIRA-72, moderate activity) base densities: 500 km 6.967e-13, 600 km 1.454e-13,
+    # 700 km 3.614e-14 kg/m3. (The former bands here cited a REFERENCES.md that is not in the repo.)
+    # NRLMSIS 2.1 at the ECSS mean level is a different model and epoch: within 25 % of CIRA-72;
+    # and CIRA-72's moderate-activity value must lie inside our solar min..max (ECSS) envelope.
+    cira72 = {500: 6.967e-13, 600: 1.454e-13, 700: 3.614e-14}
+    for h, rho in cira72.items():
+        assert float(orbit.atmospheric_density(h, "mean")) == pytest.approx(rho, rel=0.25), h
+        assert float(orbit.atmospheric_density(h, "low")) < rho < float(orbit.atmospheric_density(h, "high")), h
     assert orbit.atmospheric_density(500).attrs["units"] == "kg/m3"
     # COESA76 (static) is within the NRLMSIS low..high envelope at 500 km
     c = float(orbit.atmospheric_density(500, "coesa76"))
@@ -154,10 +162,14 @@ def test_radiation_suncatcher_cross_check():
     # Suncatcher (suncatcher2025): ~150 rad(Si)/yr behind ~10 mm Al at 650 km dawn-dusk SSO.
     # Our SPENVIS-scaled-by-AE8/AP8 grid gives ~177 rad/yr there (18 % high; DOSE_GRID.md).
     # Accept within a factor 1.5 either way (different models, spectra and epochs).
+    # The factor 1.5 is the grid's own documented uncertainty away from 550 km behind thick
+    # shields (data/radiation/DOSE_GRID.md, "Limits"), set with the grid, not fitted here.
     d = float(orbit.radiation_dose(650, float(orbit.sso_inclination(650)), 10))
-    assert 100 < d < 225
-    # REFERENCES.md: tens of krad/yr behind ~1 mm: we get several krad/yr (order of magnitude).
-    assert 3e3 < float(orbit.radiation_dose(650, 98.0, 1.0)) < 1e5
+    assert 150 / 1.5 < d < 150 * 1.5
+    # Behind 1 mm, the published SPENVIS table (Pfandzelter & Bermbach 2023) at 550 km, 55 deg:
+    # 2.6242e4 rad(Si) over 5 years = 5248 rad/yr. (An uncited "tens of krad/yr behind ~1 mm",
+    # formerly checked here with a 3e3..1e5 band, is not supported by that table.)
+    assert float(orbit.radiation_dose(550, 55, 1.0)) == pytest.approx(2.6242e4 / 5, rel=1e-3)
 
 
 def test_single_event_rate():
