@@ -3,7 +3,7 @@
 Sources cited per test: SMAD 3rd ed. (Wertz & Larson 1999) ch. 11 and its FireSat example; the ISS
 solar array wing (NASA/Lockheed Martin: 32,800 cells of 8 x 8 cm, 14.2 %, ~31 kW, ~1,100 kg);
 iROSA (NASA/Redwire: ~20 kW, ~340 kg, ~182 W/m2); Kopp & Lean 2011 (1,361 W/m2); Suncatcher
-(arXiv:2511.19468) for the ~20 kg/kW Starlink-class basis.
+(arXiv:2511.19468) for the ~20.4 kg/kW Starlink-class basis implied by its launched-power price.
 """
 from __future__ import annotations
 
@@ -81,9 +81,9 @@ def test_iss_wing_area_from_smad_inherent_degradation():
 
 
 def test_published_array_specific_powers_and_defaults():
-    # ISS wing ~31 kW / ~1,100 kg = 28 W/kg; iROSA ~20 kW / ~340 kg = 59 W/kg.
+    # ISS wing (nasa-iss-saw) ~31 kW / ~1,100 kg = 28.2 W/kg; iROSA (nasa-irosa) ~20 kW / ~340 kg
+    # = 58.8 W/kg. (The former asserts on this arithmetic of literals tested no model code.)
     iss, irosa = 31_000 / 1_100, 20_000 / 340
-    assert iss == pytest.approx(28, rel=0.02) and irosa == pytest.approx(59, rel=0.01)
     # mass from specific power: an iROSA-class wing delivering 20 kW at BOL weighs 340 kg
     assert float(power.solar_array_mass(20 * u.kW, irosa)) == pytest.approx(340.0)
     # the defaults span the flown arrays: ISS at the low end, the nominal beyond iROSA (assumed next generation)
@@ -165,7 +165,7 @@ def test_stage_broadcasts_over_sweeps():
 
 
 # --------------------------------------------------------------------------------------------
-# Suncatcher's Starlink-class basis, ~20 kg per kW of IT for a whole satellite
+# Suncatcher's Starlink-class basis: ~20.4 kg per kW of the satellite's power, whole satellite
 # --------------------------------------------------------------------------------------------
 def test_suncatcher_basis_comparison():
     # Suncatcher-like point: TPU v6e, 650 km dawn-dusk SSO (max eclipse 19.75 min of 97.73),
@@ -182,13 +182,19 @@ def test_suncatcher_basis_comparison():
     p_sa = (0.05 * 19.75 / 0.65 + 1.05 * (97.73 - 19.75) / 0.85) / (97.73 - 19.75)
     irosa = part(59.0)
     assert irosa["array"] == pytest.approx(p_sa / 0.99 ** 5 * 1000 / 59.0, rel=1e-9)
-    # Finding: with flown (iROSA) arrays the array alone exceeds Suncatcher's whole-satellite basis.
-    assert irosa["array"] > 20.0
-    # With the default next-generation array (100 W/kg) the compute + power part is ~22 kg/kW:
-    # consistent with (within 25 % of) the ~20 kg/kW basis, leaving nothing for radiators and
-    # structure - so the whole satellite is heavier than Suncatcher's basis (see mass stage).
-    nominal = sum(part(100.0).values())
-    assert 15.0 <= nominal <= 25.0
+    # Suncatcher's whole-satellite basis, from its own launched-power price (suncatcher2025, via
+    # data/published_claims.yaml): $14,700 per kW-yr x 5 yr / $3,600 per kg = 20.4 kg/kW, per kW of
+    # the satellite's power, which the paper counts as compute power.
+    basis = 14_700 * 5 / 3_600
+    # FINDING: with flown (iROSA) arrays the array alone (22.4 kg/kW) exceeds that whole-satellite basis.
+    assert irosa["array"] > basis
+    # With the default next-generation array (100 W/kg): array part by hand 1.3194 kW * 1000 / 100
+    # = 13.19 kg/kW. FINDING: compute + shielding + array + battery per kW of IT already exceed the
+    # basis, before radiators, structure, attitude control, propulsion and margin (see test_mass.py).
+    # (This replaces a 15-25 kg/kW "within 25 %" band that hid the excess.)
+    nominal = part(100.0)
+    assert nominal["array"] == pytest.approx(p_sa / 0.99 ** 5 * 1000 / 100.0, rel=1e-9)
+    assert sum(nominal.values()) > basis
 
 
 # --------------------------------------------------------------------------------------------
