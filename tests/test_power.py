@@ -42,29 +42,40 @@ def with_compute(**over) -> xr.Dataset:
 
 
 # --------------------------------------------------------------------------------------------
-# SMAD 3rd ed. FireSat (ch. 11): 110 W day and night, 700 km, direct energy transfer
-# X_e = 0.65, X_d = 0.85. The orbit times follow by hand from 700 km: T = 2 pi sqrt(a^3/mu)
-# = 98.8 min and, with a cylindrical shadow at beta = 0, T_e = T asin(R/a)/pi = 35.3 min.
+# SMAD 3rd ed. FireSat (sec. 11.4, solar-array design steps): 110 W day and night, 700 km, 5 years,
+# PEAK-POWER TRACKING X_e = 0.60, X_d = 0.80 (not direct energy transfer), silicon 14.8 %, I_d 0.77,
+# worst sun angle 23.5 deg, 3.75 %/yr. The table/page number was not verified against the book: these
+# inputs are as restated by a public reproduction of SMAD's FireSat steps
+# (github.com/alpersanli/SOLAR-ARRAY-DESIGN-PROCESS, solararraydp2.py); an earlier version of this test
+# gave FireSat the direct-energy-transfer efficiencies 0.65/0.85, which are SMAD's generic DET values
+# (the library defaults), not FireSat's. The orbit times follow by hand from 700 km:
+# T = 2 pi sqrt(a^3/mu) = 98.8 min and, with a cylindrical shadow at beta = 0, T_e = T asin(R/a)/pi = 35.3 min.
 # --------------------------------------------------------------------------------------------
 def test_smad_eq_11_5_firesat_hand_derived():
-    # P_sa = (110*35.3/0.65 + 110*63.5/0.85) / 63.5 = (5973.85 + 8217.65) / 63.5 = 223.49 W
+    # FireSat, peak-power tracking:
+    # P_sa = (110*35.3/0.60 + 110*63.5/0.80) / 63.5 = (6471.667 + 8731.250) / 63.5 = 239.42 W
     p = power.solar_array_power_required(0.110, 0.110, 98.8 - 35.3, 35.3,
-                                         daylight_path_efficiency=0.85, eclipse_path_efficiency=0.65)
-    assert float(p) * 1e3 == pytest.approx(223.49, abs=0.01)
+                                         daylight_path_efficiency=0.80, eclipse_path_efficiency=0.60)
+    assert float(p) * 1e3 == pytest.approx(239.42, abs=0.01)
     assert p.attrs["units"] == "kW"
+    # the same loads with SMAD's direct-energy-transfer efficiencies X_e = 0.65, X_d = 0.85:
+    # P_sa = (110*35.3/0.65 + 110*63.5/0.85) / 63.5 = (5973.85 + 8217.65) / 63.5 = 223.49 W
+    q = power.solar_array_power_required(0.110, 0.110, 63.5, 35.3,
+                                         daylight_path_efficiency=0.85, eclipse_path_efficiency=0.65)
+    assert float(q) * 1e3 == pytest.approx(223.49, abs=0.01)
     # defaults of the path efficiencies are SMAD's direct-energy-transfer values (from the data)
-    assert float(power.solar_array_power_required(0.110, 0.110, 63.5, 35.3)) == pytest.approx(float(p))
+    assert float(power.solar_array_power_required(0.110, 0.110, 63.5, 35.3)) == pytest.approx(float(q))
 
 
 def test_smad_firesat_array_area_hand_derived():
     # SMAD 3rd ed. sec. 11.4 design steps: silicon 14.8 %, 1,367 W/m2 (SMAD's solar constant),
     # P_o = 202.3 W/m2; inherent degradation I_d = 0.77 and worst sun angle 23.5 deg:
     # P_BOL = 202.3 * 0.77 * cos 23.5 = 142.86 W/m2; silicon 3.75 %/yr over 5 yr:
-    # L_d = 0.9625^5 = 0.82605, P_EOL = 118.01 W/m2; A = 223.49 / 118.01 = 1.894 m2.
+    # L_d = 0.9625^5 = 0.82605, P_EOL = 118.01 W/m2; A = 239.42 / 118.01 = 2.029 m2.
     losses = 1 - 0.77 * math.cos(math.radians(23.5))
-    a = power.solar_array_area(223.49 * u.W, 0.148, solar_flux=1367.0, losses=losses,
+    a = power.solar_array_area(239.42 * u.W, 0.148, solar_flux=1367.0, losses=losses,
                                degradation_per_year=0.0375, years=5)
-    assert float(a) == pytest.approx(1.894, rel=2e-3)
+    assert float(a) == pytest.approx(2.029, rel=2e-3)
     assert a.attrs["units"] == "m2"
 
 
