@@ -27,11 +27,13 @@ def test_hohmann_vallado_example_6_1():
     # dv_a = 2.457038 km/s, dv_b = 1.478187 km/s, total 3.935224 km/s.
     dv = L.hohmann_delta_v(191.34411, 35781.34857)
     assert dv.attrs["units"] == "m/s"
-    assert float(dv) == pytest.approx(3935.224, abs=1.0)
+    # Vallado quotes mm/s; his R = 6378.137 km vs our 6378.1366 km moves the answer by < 1 mm/s,
+    # so 0.01 m/s (not the former 1 m/s) is what the source's precision supports.
+    assert float(dv) == pytest.approx(3935.224, abs=0.01)
     mu, re, _ = L._earth()
     dva, dvb = L._hohmann(re + 191.34411, re + 35781.34857, mu)
-    assert dva * 1000 == pytest.approx(2457.038, abs=1.0)
-    assert dvb * 1000 == pytest.approx(1478.187, abs=1.0)
+    assert dva * 1000 == pytest.approx(2457.038, abs=0.01)
+    assert dvb * 1000 == pytest.approx(1478.187, abs=0.01)
 
 
 @pytest.mark.slow  # the first call compiles boinor's numba kernels (~25 s)
@@ -58,8 +60,11 @@ def test_extra_delta_v_components_by_hand():
     expect = math.sqrt(v**2 - 2 * v * w * math.cos(math.radians(97.0)) + vs**2) - math.sqrt(
         v**2 - 2 * v * w * math.cos(math.radians(28.5)) + vs**2)
     assert float(L.extra_delta_v(400, 28.5, 400, 97.0, 28.5)) == pytest.approx(expect, rel=1e-9)
-    # ~ omega R (cos i_ref - cos i): a few hundred m/s for SSO from Florida
-    assert 350 < expect < 480
+    # first order in omega R / v: dv ~ omega R (cos i_ref - cos i) = 7.2921e-5 * 6378.1366 km
+    # * (cos 28.5 + sin 7.0) = 0.46510 km/s * 1.00069 = 465.4 m/s; the neglected terms are of
+    # relative order omega R / v = 465 / 7669 = 6 %. (The former check bounded the test's own
+    # arithmetic, not the model.)
+    assert float(L.extra_delta_v(400, 28.5, 400, 97.0, 28.5)) == pytest.approx(465.4, rel=0.06)
     # an inclination below the site latitude costs a plane change 2 v sin(di/2)
     pc = float(L.extra_delta_v(400, 28.5, 400, 18.5, 28.5))
     assert pc == pytest.approx(2 * v * math.sin(math.radians(5.0)), rel=1e-9)
@@ -272,13 +277,16 @@ def test_propellant_co2_from_stoichiometry():
     for kind in ("rp1", "methane", "hydrogen"):
         row = cat.sel(entry=kind)
         expect = float(row.fuel_carbon_mass_fraction) * ratio / (1 + float(row.oxidiser_to_fuel_ratio))
-        assert float(L.propellant_co2_factor(kind)) == pytest.approx(expect, abs=0.002), kind
-    assert float(L.propellant_co2_factor("methane")) == pytest.approx(0.596, abs=0.003)  # CH4 + 2 O2 at O/F 3.6
+        # the catalog stores the factor to 3 decimals: half a unit in the last digit
+        assert float(L.propellant_co2_factor(kind)) == pytest.approx(expect, abs=5e-4), kind
+    # CH4 + 2 O2 at O/F 3.6: 12.011 / 16.043 = 0.74868 kg C per kg CH4; x 3.6640 / 4.6 = 0.5963
+    assert float(L.propellant_co2_factor("methane")) == pytest.approx(0.5963, abs=5e-4)
     assert float(L.propellant_co2_factor("hydrogen")) == 0.0
 
 
 def test_co2_per_launch_falcon9_by_hand():
-    # 488 t of RP-1/LOX x 0.937 kg/kg = ~457 t CO2
+    # 488 t of RP-1/LOX (launch-vehicle-secondary-data: ~396 t first + ~93 t second stage) x 0.937
+    # kg/kg (0.8593 x 3.6641 / 3.36, stoichiometry above) = 457.3 t CO2
     assert float(L.co2_per_launch("falcon9-reusable")) == pytest.approx(488 * 0.937, rel=1e-9)
     # Ariane 62: hydrogen (0) + solids 284 t x 0.42
     assert float(L.co2_per_launch("ariane-62")) == pytest.approx(284 * 0.42, rel=1e-9)
