@@ -147,10 +147,17 @@ def test_suncatcher_launched_power_price():
     # $810/kW-yr at $200/kg. Hand: 3600 * 20.5 / 5 = 14,760; 200 * 20.5 / 5 = 820.
     hi = econ.launched_power_price(20.5, 3600, 5)
     lo = econ.launched_power_price(20.5 * u.kg / u.kW, 200 * units.USD / u.kg, 5 * u.yr)
-    assert float(hi) == pytest.approx(14_700, rel=0.02)
-    assert float(lo) == pytest.approx(810, rel=0.02)
     assert float(hi) == pytest.approx(14_760, rel=1e-12)
+    assert float(lo) == pytest.approx(820, rel=1e-12)
     assert hi.attrs["units"] == "USD/(kW yr)"
+    # The paper's figures, to their stated precision (half a unit in the last digit): 14,700 -> 14,650
+    # to 14,750 needs 20.35-20.49 kg/kW; 810 -> 805 to 815 needs 20.12-20.37 kg/kW. One mass, 20.36
+    # kg/kW (inside both), reproduces both with the same formula m p / L - so the formula is the
+    # paper's. FINDING: the 20.5 kg/kW used above (data/published_claims.yaml) gives $820, outside
+    # the rounding of "$810"; the paper's own figures imply ~20.36 kg/kW. (Formerly hidden by rel=0.02.)
+    assert float(econ.launched_power_price(20.36, 3600, 5)) == pytest.approx(14_700, abs=50)
+    assert float(econ.launched_power_price(20.36, 200, 5)) == pytest.approx(810, abs=5)
+    assert not float(lo) == pytest.approx(810, abs=5)
 
 
 def test_suncatcher_terrestrial_band():
@@ -160,7 +167,7 @@ def test_suncatcher_terrestrial_band():
     hi = float(econ.terrestrial_power_cost(0.25 * units.USD / (u.kW * u.h), 1.4, 1 * u.yr))
     assert lo == pytest.approx(0.06 * H * 1.09, rel=1e-12)
     assert hi == pytest.approx(0.25 * H * 1.4, rel=1e-12)
-    assert lo == pytest.approx(570, rel=0.02)
+    assert lo == pytest.approx(570, abs=5)  # "570": two significant figures
     # The paper rounds the top to "3,000" (one significant figure): 3,068 rounds to it.
     assert round(hi, -3) == 3000
 
@@ -170,7 +177,7 @@ def test_starcloud_terrestrial_energy():
     # energy at $0.04/kWh. Hand: 40,000 kW * 87,660 h * 0.04 $/kWh = $140.26M (PUE 1: cooling is
     # a separate $7M line in their table).
     cost = econ.terrestrial_energy_cost(40 * u.MW, 0.04, 1.0, 10 * u.yr)
-    assert float(cost) == pytest.approx(140e6, rel=0.02)
+    assert float(cost) == pytest.approx(140e6, abs=0.5e6)  # "$140M": to the nearest million
     assert cost.attrs["units"] == "USD"
 
 
