@@ -133,7 +133,10 @@ def test_suncatcher_terrestrial_power_band(claims):
     lo = economics.terrestrial_power_cost(i["electricity_price"]["low"] * USD_PER_KWH, i["pue"]["low"])
     hi = economics.terrestrial_power_cost(i["electricity_price"]["high"] * USD_PER_KWH, i["pue"]["high"])
     assert float(lo) == pytest.approx(c["low"], rel=TOL)
-    assert float(hi) == pytest.approx(c["high"], rel=0.03)  # the paper rounds $3,068 to "3,000"
+    # hand: 0.25 $/kWh x 8,766 h x 1.4 = $3,068.1; the paper writes "3,000" (one significant
+    # figure), so this end misses the 2 % by 2.3 % - a documented exception, not a fit.
+    assert float(hi) == pytest.approx(0.25 * 8766 * 1.4, rel=1e-12)
+    assert float(hi) == pytest.approx(c["high"], rel=0.03)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,4 +190,12 @@ def test_starcloud_full_model_for_the_same_case(claims):
     # the launch bill is the launched mass times the same $/kg: more mass, proportionally more launch
     billed_per_kg = float(ds["launch_cost"]) / float(ds["launch_price_per_kg"])
     assert billed_per_kg >= mass * 1000 * 0.999
-    assert math.isfinite(claimed_mass)
+    # FINDING (was computed and then only checked to be finite): the terms Starcloud's 100 t does
+    # include (published_claims.yaml "included": solar_array, shielding) already weigh more in the
+    # model than the whole claimed station, before the radiators, compute, structure and margin it
+    # leaves out. (For scale: Nanjangud 2025, nanjangud2025-starcloud-launches, puts the station at
+    # ~1,700 t with ISS-class hardware.)
+    assert claimed_mass == pytest.approx(100.0)
+    included = float(breakdown.sel(subsystem=["solar_array", "shielding"]).sum()) * float(ds["satellites"]) / 1000.0
+    assert included > claimed_mass
+    assert mass > included
