@@ -446,9 +446,12 @@ def summary_rows(study: Study) -> list[dict[str, str]]:
         ratio = _get(sel, "cost_ratio_vs_terrestrial")
         row = {"architecture": a.name, "kind": a.kind, "verdict": verdict(sel, a.kind, interval)}
         if np.isfinite(ratio):
+            # The nominal point (every parameter at its stated value) can sit outside the Monte
+            # Carlo interval when ranges are skewed, so the sample median is shown beside it.
+            median = _q(mc, a.name, "cost_ratio_vs_terrestrial", 0.0)[0]
             row[f"cost ratio vs terrestrial [{pct}% interval]"] = (
-                f"{fmt(ratio)} [{fmt(interval[0])} - {fmt(interval[1])}]" if np.isfinite(interval[0])
-                else f"{fmt(ratio)} [no Monte Carlo]")
+                f"{fmt(ratio)} nominal; Monte Carlo median {fmt(median)} [{fmt(interval[0])} - {fmt(interval[1])}]"
+                if np.isfinite(interval[0]) else f"{fmt(ratio)} [no Monte Carlo]")
         else:
             row[f"cost ratio vs terrestrial [{pct}% interval]"] = _missing_cell("cost_ratio_vs_terrestrial")
         space = a.kind == "space"
