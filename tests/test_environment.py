@@ -54,3 +54,10 @@ def test_constraints_pin_every_dependency_within_its_range():
     for name, spec in _pyproject().items():
         assert name in pins, f"{name} is not pinned in constraints.txt"
         assert Requirement(f"{name}{spec}").specifier.contains(pins[name], prereleases=True), (name, pins[name], spec)
+
+
+def test_poliastro_api_is_imported_in_exactly_one_module():
+    # DESIGN: poliastro (archived) or its fork boinor, behind orbitdc/_astro.py only.
+    pattern = re.compile(r"^\s*(import|from)\s+(boinor|poliastro)\b", re.M)
+    users = sorted(p.name for p in (ROOT / "orbitdc").rglob("*.py") if pattern.search(p.read_text()))
+    assert users == ["_astro.py"]
