@@ -84,7 +84,7 @@ import xarray as xr
 from . import units
 from .chain import Output, Stage
 from .errors import ArchitectureError, ParameterError
-from .parameters import ParameterSpec, catalog_choices, catalog_value, load_catalog
+from .parameters import ParameterSpec, catalog_choices, catalog_value, default_value, load_catalog
 
 CATALOG = "launch_vehicles"
 PROPELLANTS = "propellants"
@@ -475,6 +475,8 @@ def learning_curve_price(initial_price, cumulative_mass, initial_cumulative_mass
     p0 = _num(initial_price, "USD/kg", "initial_price", lo=0)
     m = _num(cumulative_mass, "t", "cumulative_mass", lo=0, lo_open=True)
     m0 = _num(initial_cumulative_mass, "t", "initial_cumulative_mass", lo=0, lo_open=True)
+    if learning_rate is None:
+        learning_rate = default_value("launch", "launch_learning_rate", "1")
     lr = _check_learning_rate(learning_rate)
     fl = _num(floor, "USD/kg", "launch_price_floor_per_kg", lo=0)
     b = -np.log2(1.0 - lr)
@@ -558,7 +560,7 @@ def vehicle_learning_inputs(vehicle) -> dict[str, xr.DataArray]:
     return _vehicle_learning(vehicle)
 
 
-def launch_price_by_year(year, vehicle=None, *, initial_price=None, learning_rate=0.2, initial_cumulative_mass=None,
+def launch_price_by_year(year, vehicle=None, *, initial_price=None, learning_rate=None, initial_cumulative_mass=None,
                          mass_per_flight=None, flights_per_year_today=None, flights_per_year_planned=None,
                          reference_year=None, planned_year=None, floor=0.0, margin=0.0,
                          vertically_integrated=False) -> xr.DataArray:
@@ -568,11 +570,15 @@ def launch_price_by_year(year, vehicle=None, *, initial_price=None, learning_rat
     -> Wright's-law internal cost ``floor + (c0 - floor)(M/M0)^(-b)`` with ``c0 = p0/(1+margin)``
     (``initial_price`` is the market price today) -> market price ``c (1 + margin)``, or the cost
     when ``vertically_integrated``. Defaults come from the catalog for ``vehicle``; explicit
-    keywords override them. Before ``reference_year`` the price is the initial one.
+    keywords override them; ``learning_rate`` defaults to ``launch_learning_rate`` in
+    ``data/defaults/launch.yaml`` (Suncatcher's ~20 % per doubling). Before ``reference_year`` the
+    price is the initial one.
     ``year`` may be a list (becomes a ``year`` dimension) or a DataArray.
     """
     args = _learning_args(vehicle, initial_price, initial_cumulative_mass, mass_per_flight, flights_per_year_today,
                           flights_per_year_planned, reference_year, planned_year)
+    if learning_rate is None:
+        learning_rate = default_value("launch", "launch_learning_rate", "1")
     lr = _check_learning_rate(learning_rate)
     fl = _num(floor, "USD/kg", "launch_price_floor_per_kg", lo=0)
     mg = _num(margin, "1", "launch_margin", lo=0)
@@ -645,6 +651,8 @@ def year_price_reaches(price, ds: xr.Dataset | None = None, *, vehicle=None, ini
         price = price.copy(deep=False)
         price.attrs = {}  # a bare DataArray (or one marked dimensionless) is read in USD/kg
     p = _num(price, "USD/kg", "price")
+    if learning_rate is None:
+        learning_rate = default_value("launch", "launch_learning_rate", "1")
     lr = _check_learning_rate(learning_rate)
     fl = _num(floor, "USD/kg", "launch_price_floor_per_kg", lo=0)
     mg = _num(margin, "1", "launch_margin", lo=0)

@@ -35,7 +35,7 @@ import xarray as xr
 from . import _astro, units
 from .chain import Output, Stage
 from .errors import ParameterError
-from .parameters import DATA_DIR, ParameterSpec, read_yaml
+from .parameters import DATA_DIR, ParameterSpec, default_value, read_yaml
 
 # --------------------------------------------------------------------------------------------
 # Constants and data
@@ -400,7 +400,7 @@ def annual_eclipse(altitude, inclination=None, ltan=None, raan=None, year: int =
 
 
 def propagate_eclipses(altitude, inclination, raan, start, days, *, drag: bool = False,
-                       area_to_mass=0.01, drag_coefficient=2.2, solar_activity: str = "mean",
+                       area_to_mass=None, drag_coefficient=None, solar_activity: str = "mean",
                        max_orbits: int = 100) -> pd.DataFrame:
     r"""Numerical eclipse times by propagating the orbit (cross-check of :func:`annual_eclipse`).
 
@@ -409,7 +409,8 @@ def propagate_eclipses(altitude, inclination, raan, start, days, *, drag: bool =
     :func:`atmospheric_density`), from a circular orbit at ``start`` (any astropy ``Time``
     input) with node ``raan`` [deg], for ``days`` [d]. Shadow entries and exits are found with
     ``UmbraEvent`` (conical umbra, Escobal 1985, Sun from astropy), restarting the propagation at
-    each event. Returns a DataFrame with one row per complete eclipse: ``entry``, ``exit``
+    each event. ``area_to_mass`` and ``drag_coefficient`` (used with ``drag=True``) default to the
+    values in ``data/defaults/orbit.yaml``. Returns a DataFrame with one row per complete eclipse: ``entry``, ``exit``
     (astropy-readable ISO times, TT) and ``duration`` [min]. Keep ``days`` small (a few orbits):
     each step evaluates the Sun's position.
     """
@@ -424,8 +425,8 @@ def propagate_eclipses(altitude, inclination, raan, start, days, *, drag: bool =
     t0 = Time(start, scale="tt")
     R = R_EARTH_KM
     if drag:
-        am = float(_arg(area_to_mass, "m2/kg", "area_to_mass")) * 1e-6  # km2/kg
-        cd = float(_arg(drag_coefficient, "1", "drag_coefficient"))
+        am = float(_arg(_or_default(area_to_mass, "area_to_mass", "m2/kg"), "m2/kg", "area_to_mass")) * 1e-6  # km2/kg
+        cd = float(_arg(_or_default(drag_coefficient, "drag_coefficient", "1"), "1", "drag_coefficient"))
         logrho = _density_log_table(solar_activity)
         alt_tab = _density_table()[0]
 
@@ -565,20 +566,28 @@ def drag_delta_v_kernel(h, area_to_mass, drag_coefficient, density):
     return 0.5 * density * v * v * drag_coefficient * area_to_mass * YEAR_S
 
 
-def drag_delta_v(altitude, area_to_mass, drag_coefficient=2.2, solar_activity: str = "mean", density=None) -> xr.DataArray:
+def _or_default(value, name: str, unit: str):
+    """``value``, or the parameter's default from data/defaults/orbit.yaml when None (no world
+    number such as C_D = 2.2 sits in a Python signature)."""
+    return default_value("orbit", name, unit) if value is None else value
+
+
+def drag_delta_v(altitude, area_to_mass, drag_coefficient=None, solar_activity: str = "mean", density=None) -> xr.DataArray:
     r"""Velocity change per year needed to hold a circular orbit against drag [m/s per yr].
 
     .. math:: \Delta v_{yr} = \tfrac12 \rho v^2 \, C_D \frac{A}{m} \, t_{yr}, \quad v = \sqrt{\mu/(R+h)}
 
     (Wertz SMAD 2011, drag acceleration and Delta-V budget; Vallado 2013, eq. 8-29). The
     atmosphere's co-rotation (a few per cent of v) is neglected. ``density`` [kg/m3] overrides
-    the table of :func:`atmospheric_density` (``solar_activity``). ``area_to_mass`` [m2/kg].
+    the table of :func:`atmospheric_density` (``solar_activity``). ``area_to_mass`` [m2/kg];
+    ``drag_coefficient`` defaults to ``data/defaults/orbit.yaml`` (2.2, flat plate in free
+    molecular flow).
     """
     h = _arg(altitude, "km", "altitude")
     _check_altitude(h, upper=density is None)
     am = _arg(area_to_mass, "m2/kg", "area_to_mass")
     _check_range(am, "area_to_mass", 0, 10, "m2/kg", strict_lo=True)
-    cd = _arg(drag_coefficient, "1", "drag_coefficient")
+    cd = _arg(_or_default(drag_coefficient, "drag_coefficient", "1"), "1", "drag_coefficient")
     _check_range(cd, "drag_coefficient", 0, 10, "1", strict_lo=True)
     if density is None:
         rho = atmospheric_density(h, solar_activity)
@@ -607,7 +616,7 @@ def orbit_lifetime_kernel(h, area_to_mass, drag_coefficient, level: str = "mean"
     return _interp1(hs, g, h) / (drag_coefficient * area_to_mass) / YEAR_S
 
 
-def orbit_lifetime(altitude, area_to_mass, drag_coefficient=2.2, solar_activity: str = "mean") -> xr.DataArray:
+def orbit_lifetime(altitude, area_to_mass, drag_coefficient=None, solar_activity: str = "mean") -> xr.DataArray:
     r"""Uncontrolled orbit lifetime of a circular orbit [yr] (e.g. against a 5-year disposal rule).
 
     The semi-major axis decays as
@@ -623,7 +632,7 @@ def orbit_lifetime(altitude, area_to_mass, drag_coefficient=2.2, solar_activity:
     _check_altitude(h, upper=True)
     am = _arg(area_to_mass, "m2/kg", "area_to_mass")
     _check_range(am, "area_to_mass", 0, 10, "m2/kg", strict_lo=True)
-    cd = _arg(drag_coefficient, "1", "drag_coefficient")
+    cd = _arg(_or_default(drag_coefficient, "drag_coefficient", "1"), "1", "drag_coefficient")
     _check_range(cd, "drag_coefficient", 0, 10, "1", strict_lo=True)
     _density_log_table(solar_activity)
     return units.wrap(_ufunc(lambda a, b, c: orbit_lifetime_kernel(a, b, c, solar_activity), h, am, cd),

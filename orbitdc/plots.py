@@ -335,8 +335,14 @@ def area_per_mw(cmp: xr.Dataset | None):
 
 def deployment_timeline(cmp: xr.Dataset | None, mc: Mapping[str, xr.Dataset] | None = None):
     """Deployment period per architecture, from start_year to start_year + deployment_years
-    (thick bar: nominal; thin bar: Monte Carlo 10th-90th percentile of the end year)."""
+    (thick bar: nominal; thin bar: the Monte Carlo interval of the end year, of the width set by
+    ``interval_probability`` in data/report.yaml, as in the report's summary)."""
     import holoviews as hv
+
+    from .report import threshold  # imported here: report imports plots
+
+    prob = threshold("interval_probability")
+    tail = (1.0 - prob) / 2.0
 
     title = "Deployment timeline"
     miss = check(cmp, ["deployment_years", "start_year"], title)
@@ -352,13 +358,13 @@ def deployment_timeline(cmp: xr.Dataset | None, mc: Mapping[str, xr.Dataset] | N
         ticks.append((i, a))
         m = (mc or {}).get(a)
         if m is not None and "deployment_years" in m:
-            q = np.nanquantile(_float(values_in(m["deployment_years"], "yr")), [0.1, 0.9])
+            q = np.nanquantile(_float(values_in(m["deployment_years"], "yr")), [tail, 1.0 - tail])
             spans.append((start + q[0], i + 0.25, start + q[1], i + 0.25))
     x0, y0 = _dim("start", "calendar year", None), _dim("y", "architecture")
     layers = [hv.Segments(segs, [x0, y0, "x1", "y1"]).opts(line_width=14, color="#1f77b4")]
     if spans:
         layers.append(hv.Segments(spans, [x0, y0, "x1", "y1"]).opts(line_width=3, color="#ff7f0e"))
-    return _opts(hv.Overlay(layers), title=title + " (bar: nominal; thin: 80% interval of the end)",
+    return _opts(hv.Overlay(layers), title=title + f" (bar: nominal; thin: {round(100 * prob)}% interval of the end)",
                  yticks=ticks, ylim=(-0.7, len(archs) - 0.3), tools=[], height=max(200, 70 * len(archs) + 80))
 
 

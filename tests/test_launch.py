@@ -443,3 +443,13 @@ def test_stage_broadcasts_inputs_on_separate_dimensions():
         assert set(out[name].dims) == {"launch_vehicle", "satellite_mass", "altitude"}, name
     heavy = out["violates_launch_mass"].sel(launch_vehicle="electron", satellite_mass=5000.0)
     assert bool(heavy.all())
+
+
+def test_price_by_year_learning_rate_defaults_to_the_data_file():
+    # Suncatcher's ~20 % per doubling is launch_learning_rate in data/defaults/launch.yaml.
+    from orbitdc.parameters import default_value
+
+    lr = default_value("launch", "launch_learning_rate", "1")
+    a = L.launch_price_by_year([2030, 2040], "starship-target")
+    b = L.launch_price_by_year([2030, 2040], "starship-target", learning_rate=lr)
+    np.testing.assert_array_equal(a.values, b.values)

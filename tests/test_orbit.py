@@ -350,3 +350,14 @@ def test_chain_inclined_and_monte_carlo_grid_path():
     np.testing.assert_allclose(ds["inclination"].values, [30, 53, 97.6])
     assert ds["eclipse_fraction"].dims == ("inclination",)
     assert np.all(ds["eclipse_fraction"].values < 0.5)
+
+
+def test_drag_defaults_come_from_the_data_files():
+    # C_D = 2.2 (flat plate, free molecular flow) lives in data/defaults/orbit.yaml, not in Python.
+    from orbitdc.parameters import default_value
+
+    assert default_value("orbit", "drag_coefficient", "1") == 2.2
+    a = orbit.drag_delta_v(550, 0.02)
+    b = orbit.drag_delta_v(550, 0.02, drag_coefficient=2.2)
+    assert float(a) == float(b)
+    assert float(orbit.orbit_lifetime(550, 0.02)) == float(orbit.orbit_lifetime(550, 0.02, drag_coefficient=2.2))
