@@ -453,3 +453,21 @@ def test_price_by_year_learning_rate_defaults_to_the_data_file():
     a = L.launch_price_by_year([2030, 2040], "starship-target")
     b = L.launch_price_by_year([2030, 2040], "starship-target", learning_rate=lr)
     np.testing.assert_array_equal(a.values, b.values)
+
+
+def test_price_per_kg_at_orbit_hand_value():
+    # A whole flight costs the same wherever it goes: $500/kg quoted on a 100 t reference payload
+    # is $50M a flight; if only 80 t reach the target orbit, capacity there costs 50e6/80e3 = $625/kg.
+    p = L.price_per_kg_at_orbit(500, 100_000, 80_000)
+    assert float(p) == pytest.approx(625.0, rel=1e-12)
+    assert p.attrs["units"] == "USD/kg"
+
+
+def test_effective_isp_lies_below_the_vacuum_isp():
+    # Gravity, steering and drag losses make the effective Isp of the derating model smaller than
+    # the engine's vacuum Isp (Raptor Vacuum 380 s, Merlin 1D Vacuum 348 s: catalog values).
+    cat = load_catalog("launch_vehicles")
+    for name in ("falcon9-reusable", "starship-target"):
+        vac = float(cat["upper_stage_isp"].sel(entry=name))
+        eff = float(L.effective_isp(name))
+        assert 0.5 * vac < eff < vac, (name, eff, vac)

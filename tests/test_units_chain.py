@@ -146,3 +146,14 @@ def test_binding_constraint_is_the_first_violation_in_chain_order():
         chain.stages = orig
     assert list(out["feasible"].values) == [True, False, False]
     assert list(out["binding_constraint"].values) == ["none", "b", "a"]
+
+
+def test_check_domain_names_the_parameter_and_the_bound():
+    units.check_domain("efficiency", np.array([0.3, 0.5]), 0.0, 1.0, lo_open=True)  # inside: no error
+    with pytest.raises(odc.ParameterError) as info:
+        units.check_domain("efficiency", np.array([0.3, 1.2]), 0.0, 1.0, lo_open=True)
+    assert info.value.parameter == "efficiency" and "<= 1" in str(info.value)
+    with pytest.raises(odc.ParameterError, match=r"> 0"):
+        units.check_domain("efficiency", xr.DataArray([0.0]), 0.0, 1.0, lo_open=True)
+    with pytest.raises(odc.ParameterError, match="finite"):
+        units.check_domain("power", [np.nan], 0.0)
