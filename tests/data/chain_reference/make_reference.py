@@ -1,0 +1,26 @@
+"""Results of the xarray chain (orbitdc commit 69c0b73, before the numpy-core refactor of issue 11),
+saved so the numpy chain can be checked against them to 1e-12 relative.
+
+Regenerate only on purpose (a model change), never to make a test pass:
+    .venv/bin/python tests/data/chain_reference/make_reference.py
+"""
+from pathlib import Path
+
+import numpy as np
+
+import orbitdc as odc
+from orbitdc.chain import to_netcdf
+
+HERE = Path(__file__).parent
+CASES = {
+    "sweep_spacex": lambda: odc.sweep("spacex-starlink-compute", altitude=[500.0, 650.0, 800.0],
+                                      launch_price_per_kg=[100.0, 500.0, 2000.0]),
+    "mc_spacex": lambda: odc.monte_carlo("spacex-starlink-compute", samples=400, seed=0),
+    "mc_blue_origin": lambda: odc.monte_carlo("blue-origin-orbital-dc", samples=400, seed=1),
+}
+
+if __name__ == "__main__":
+    for name in odc.list_architectures():
+        to_netcdf(odc.evaluate(name), HERE / f"evaluate_{name}.nc")
+    for name, make in CASES.items():
+        to_netcdf(make(), HERE / f"{name}.nc")
