@@ -136,10 +136,11 @@ class Knob:
         v = f"{self.clean(value):.12g}"
         return v if self.unit in ("", "1") else f"{v} {self.unit}"
 
-    def parse(self, text: str) -> float:
+    def parse(self, text: str, clamp: bool = False) -> float:
         """A query value (``'300 USD/kg'``, ``'0.3 t/kg'`` or a bare number in :attr:`unit`) in
         :attr:`unit`; an OrbitdcError naming the parameter if it is not a number, has the wrong
-        dimension or lies outside the range from data."""
+        dimension or lies outside the range from data (with ``clamp``, brought to the nearer end
+        of the range instead)."""
         q = units.quantity_from_string(str(text).strip(), self.name)
         if q.unit == units.parse_unit("1") and self.unit not in ("", "1"):
             value = float(q.value)  # a bare number: the slider's unit
@@ -148,7 +149,7 @@ class Knob:
         if not math.isfinite(value):
             raise ArchitectureError(f"'{text}' is not a finite number", parameter=self.name)
         tol = 1e-9 * max(abs(self.low), abs(self.high), 1.0)
-        if not (self.low - tol <= value <= self.high + tol):
+        if not clamp and not (self.low - tol <= value <= self.high + tol):
             raise ArchitectureError(
                 f"{value:g} {self.unit} is outside the range from data [{self.low:g}, {self.high:g}] {self.unit}",
                 parameter=self.name)
@@ -688,6 +689,95 @@ class DesignApp:
         outputs = pn.Column(self.notice, self.ratio_pane, self.feasibility_pane, self.breakeven_pane,
                             self.mc_button, self.mc_pane, self.charts, self.timing_pane)
         return pn.Column(intro, pn.Row(controls, outputs))
+
+
+# --------------------------------------------------------------------------------------------
+# The small live panel of the notebooks (JupyterLab, interactive mode only)
+# --------------------------------------------------------------------------------------------
+LIVE_PARAMETERS = ("launch_price_per_kg", "bus_cost_per_kg")
+#: Points of the cost-ratio curve drawn across the launch price slider's range.
+LIVE_CURVE_POINTS = 60
+
+
+def live_panel(archs: Sequence[str | Path | Architecture], overrides: Mapping[str, Any] | None = None):
+    """A Panel layout for a notebook: launch price and bus cost sliders for one of ``archs``
+    (ranges from data), the cost ratio against the ground along the launch price at the chosen
+    bus cost (a HoloViews DynamicMap: one :func:`orbitdc.sweep` call per move) and the design's
+    cost ratio, feasibility and break-even in words. ``overrides`` (the notebook's) apply too.
+
+    Needs a live kernel (JupyterLab); the static report does not show it.
+    """
+    import holoviews as hv
+    import panel as pn
+
+    from .chain import evaluate, sweep
+
+    overrides = dict(overrides or {})
+    loaded = [load_architecture(a) for a in archs]
+    space = [a for a in loaded if set(LIVE_PARAMETERS) <= set(knobs(a))]
+    if not space:
+        return pn.pane.HTML("<p>No architecture here has a launch price and a bus cost to vary.</p>")
+    by_name = {a.name: a for a in space}
+    arch_w = pn.widgets.Select(name="architecture", options=list(by_name), width=260)
+
+    def slider(name: str) -> Any:
+        return pn.widgets.FloatSlider(name=name, start=0, end=1, value=0, width=260,
+                                      css_classes=["odc-slider", f"odc-param-{name}"])
+
+    sliders = {n: slider(n) for n in LIVE_PARAMETERS}
+
+    def configure(name: str) -> None:
+        ks = knobs(by_name[name])
+        for n, w in sliders.items():
+            k = ks[n]
+            own = overrides.get(n)
+            value = k.value if own is None else k.parse(str(own), clamp=True)
+            w.param.update(name=k.label, start=k.low, end=k.high, step=k.step, value=value,
+                           format="0,0" + ("." + "0" * k.decimals if k.decimals else ""))
+
+    configure(arch_w.value)
+    arch_w.param.watch(lambda e: configure(e.new), "value")
+
+    def _design(name: str, launch: float, bus: float) -> tuple[Architecture, dict[str, Any]]:
+        arch = by_name[name]
+        ks = knobs(arch)
+        ov = {k: v for k, v in overrides.items() if k in arch.parameters and k not in LIVE_PARAMETERS}
+        ov.update(launch_price_per_kg=ks["launch_price_per_kg"].canonical(launch),
+                  bus_cost_per_kg=ks["bus_cost_per_kg"].canonical(bus))
+        return arch, ov
+
+    def figure(name: str, launch: float, bus: float):
+        arch, ov = _design(name, launch, bus)
+        k = knobs(arch)["launch_price_per_kg"]
+        prices = np.geomspace(k.low, k.high, LIVE_CURVE_POINTS) if k.low > 0 else np.linspace(k.low, k.high, LIVE_CURVE_POINTS)
+        sweep_ov = {**ov, "launch_price_per_kg": [k.canonical(p) for p in prices]}
+        ratio = np.asarray(sweep(arch, **sweep_ov)["cost_ratio_vs_terrestrial"].values, dtype=float).reshape(-1)
+        point = describe_design(evaluate(arch, **ov)).cost_ratio
+        x = hv.Dimension("launch_price", label="launch price", unit=k.unit)
+        y = hv.Dimension("cost_ratio", label="cost ratio vs ground")
+        finite = np.isfinite(ratio)
+        curve = hv.Curve((prices[finite], ratio[finite]), x, y)
+        marker = hv.Scatter([(launch, point)] if math.isfinite(point) else [], x, y).opts(size=10, color="black")
+        parity = hv.HLine(_report_threshold("cost_ratio_parity")).opts(color="grey", line_dash="dashed")
+        return (curve * marker * parity).opts(width=520, height=300, logx=k.low > 0, show_grid=True,
+                                              title=f"{name}: cost ratio along the launch price (bus cost fixed)",
+                                              framewise=True)
+
+    def words(name: str, launch: float, bus: float) -> str:
+        arch, ov = _design(name, launch, bus)
+        try:
+            s = describe_design(evaluate(arch, **ov))
+        except OrbitdcError as exc:
+            return f'<p class="odc-problem">{_esc(str(exc))}</p>'
+        return (f'<p>cost ratio vs ground: <b data-odc="cost-ratio">{_esc(s.cost_ratio_text)}</b></p>'
+                f'<p data-odc="feasibility">{_esc(s.feasibility_words)}</p>'
+                f'<p>break-even launch price: {_esc(s.breakeven_words)}</p>')
+
+    inputs = (arch_w, sliders["launch_price_per_kg"], sliders["bus_cost_per_kg"])
+    plot = hv.DynamicMap(pn.bind(figure, *inputs))
+    text = pn.pane.HTML(pn.bind(words, *inputs), width=360, css_classes=["odc-live-words"])
+    return pn.Column(pn.Row(*inputs), pn.Row(pn.pane.HoloViews(plot, css_classes=["odc-live-plot"]), text),
+                     css_classes=["odc-live-panel"])
 
 
 def _esc(text: str) -> str:
