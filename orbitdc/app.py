@@ -775,7 +775,11 @@ def live_panel(archs: Sequence[str | Path | Architecture], overrides: Mapping[st
 
     inputs = (arch_w, sliders["launch_price_per_kg"], sliders["bus_cost_per_kg"])
     plot = hv.DynamicMap(pn.bind(figure, *inputs))
-    text = pn.pane.HTML(pn.bind(words, *inputs), width=360, css_classes=["odc-live-words"])
+    # The words go in a StaticText (a bokeh Div whose text alone is sent on a change), not an
+    # HTML pane: in a notebook with pn.config.inline, Panel 1.9.4 re-sends all of an HTML pane's
+    # properties when its text changes, stylesheets included, as cdn.holoviz.org links - which
+    # fail offline. (A HoloViews Div is no better: its updates lose their HTML markup.)
+    text = pn.widgets.StaticText(value=pn.bind(words, *inputs), width=360, css_classes=["odc-live-words"])
     return pn.Column(pn.Row(*inputs), pn.Row(pn.pane.HoloViews(plot, css_classes=["odc-live-plot"]), text),
                      css_classes=["odc-live-panel"])
 
