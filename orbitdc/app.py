@@ -477,13 +477,13 @@ class DesignApp:
         self.choices = dict(choices)
         self.location = location
         name, values, problems = parse_query(query or {}, self.choices, next(iter(self.choices)))
-        self.arch_select = pn.widgets.Select(name="architecture", options=list(self.choices), value=name, width=300)
-        self.add_select = pn.widgets.Select(name="add a slider", options=[""], value="", width=300)
-        self.reset_button = pn.widgets.Button(name="reset to the file's values", width=300)
+        self.arch_select = pn.widgets.Select(label="architecture", options=list(self.choices), value=name, width=300)
+        self.add_select = pn.widgets.Select(label="add a slider", options=[""], value="", width=300)
+        self.reset_button = pn.widgets.Button(label="reset to the file's values", width=300)
         self.download = pn.widgets.FileDownload(callback=self._download_bytes, filename="design.yaml",
-                                                label="download this design (YAML)", button_type="primary",
+                                                label="download this design (YAML)", color="primary",
                                                 width=300, css_classes=["odc-download"])
-        self.mc_button = pn.widgets.Button(name=f"Monte Carlo band ({MC_SAMPLES:,} samples)", width=300,
+        self.mc_button = pn.widgets.Button(label=f"Monte Carlo band ({MC_SAMPLES:,} samples)", width=300,
                                            css_classes=["odc-mc-button"])
         self.sliders_box = pn.Column(width=320)
         self.notice = pn.pane.HTML("", width=460, css_classes=["odc-notice"])
@@ -497,6 +497,7 @@ class DesignApp:
         self.sliders: dict[str, Any] = {}
         self.last_ms = float("nan")
         self._pending = False
+        self.updates = 0
 
         self.arch_select.param.watch(self._on_architecture, "value")
         self.add_select.param.watch(self._on_add, "value")
@@ -549,7 +550,7 @@ class DesignApp:
         k = self.knobs[name]
         fmt = "0,0" + ("." + "0" * k.decimals if k.decimals else "")
         w = pn.widgets.FloatSlider(
-            name=k.label, start=k.low, end=k.high, step=k.step, value=k.value if value is None else value,
+            label=k.label, start=k.low, end=k.high, step=k.step, value=k.value if value is None else value,
             format=fmt, width=270, css_classes=["odc-slider", f"odc-param-{name}"],
         )
         w.param.watch(self._on_slider, "value")
@@ -669,8 +670,12 @@ class DesignApp:
                     self.mass_source.data = {"item": [i for i, _ in s.mass_items], "value": [v for _, v in s.mass_items]}
             self._write_url()
             self.last_ms = self._eval_ms + 1e3 * (time.perf_counter() - t0)
-            self.timing_pane.object = (f'<p style="color:#777;font-size:12px">evaluated in '
-                                       f'<span data-odc="eval-ms">{self._eval_ms:.0f}</span> ms; server update '
+            self.updates += 1
+            # the update number changes every time, so a browser (or a benchmark) can tell
+            # that this update arrived even when no number on screen changed
+            self.timing_pane.object = (f'<p style="color:#777;font-size:12px">update '
+                                       f'<span data-odc="update-count">{self.updates}</span>: evaluated in '
+                                       f'<span data-odc="eval-ms">{self._eval_ms:.0f}</span> ms, server side '
                                        f'<span data-odc="server-ms">{self.last_ms:.0f}</span> ms</p>')
 
     def _write_url(self) -> None:
@@ -718,10 +723,10 @@ def live_panel(archs: Sequence[str | Path | Architecture], overrides: Mapping[st
     if not space:
         return pn.pane.HTML("<p>No architecture here has a launch price and a bus cost to vary.</p>")
     by_name = {a.name: a for a in space}
-    arch_w = pn.widgets.Select(name="architecture", options=list(by_name), width=260)
+    arch_w = pn.widgets.Select(label="architecture", options=list(by_name), width=260)
 
     def slider(name: str) -> Any:
-        return pn.widgets.FloatSlider(name=name, start=0, end=1, value=0, width=260,
+        return pn.widgets.FloatSlider(label=name, start=0, end=1, value=0, width=260,
                                       css_classes=["odc-slider", f"odc-param-{name}"])
 
     sliders = {n: slider(n) for n in LIVE_PARAMETERS}
@@ -732,7 +737,7 @@ def live_panel(archs: Sequence[str | Path | Architecture], overrides: Mapping[st
             k = ks[n]
             own = overrides.get(n)
             value = k.value if own is None else k.parse(str(own), clamp=True)
-            w.param.update(name=k.label, start=k.low, end=k.high, step=k.step, value=value,
+            w.param.update(label=k.label, start=k.low, end=k.high, step=k.step, value=value,
                            format="0,0" + ("." + "0" * k.decimals if k.decimals else ""))
 
     configure(arch_w.value)
