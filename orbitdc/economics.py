@@ -78,7 +78,6 @@ REFERENCES.md and ``data/references/economics.yaml``.
 """
 from __future__ import annotations
 
-import importlib
 from typing import Any, Mapping
 
 import astropy.units as u
@@ -86,9 +85,9 @@ import numpy as np
 import xarray as xr
 
 from . import units
-from .chain import Output, Stage
+from .chain import Output, Stage, apply_stage
 from .errors import ArchitectureError, ParameterError
-from .parameters import ParameterSpec, catalog_value
+from .parameters import ParameterSpec, catalog_lookup, catalog_value
 
 #: Hours in one year (Julian year, as ``astropy.units.yr``): 8,766 h.
 HOURS_PER_YEAR = float(u.yr.to(u.h))
@@ -372,9 +371,13 @@ def breakeven_launch_price(fixed_annual_cost, annual_cost_per_launch_price, targ
 def _breakeven(a0, s, t):
     """(price, unreachable): ``(t - a0) / s`` where ``t > a0`` and ``s > 0``; unreachable where ``a0 >= t``."""
     margin = t - a0
+    if isinstance(margin, xr.DataArray) or isinstance(s, xr.DataArray):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = margin / xr.where(s > 0, s, np.nan)
+        return p.where(margin > 0), margin <= 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = margin / s.where(s > 0)
-    return p.where(margin > 0), margin <= 0
+        p = margin / np.where(s > 0, s, np.nan)
+        return np.where(margin > 0, p, np.nan), margin <= 0
 
 
 # ============================================================================================
@@ -429,72 +432,66 @@ OUTPUTS: dict[str, Output] = {
     "launched_power_price": Output("USD/(kW yr)", "launched power price (Suncatcher): specific mass x launch price / lifetime"),
     "annual_cost": Output("USD/yr", "levelised annual cost of the whole system (annualised capital + opex)"),
     "terrestrial_annual_cost": Output("USD/yr", "levelised annual cost of the same compute on the ground"),
-    "cost_breakdown": Output("USD", "present value over mission_lifetime of each cost item (at the system's WACC)"),
+    "cost_breakdown": Output("USD", "present value over mission_lifetime of each cost item (at the system's WACC)",
+                             dims=("cost_item",), labels=(COST_ITEMS,)),
 }
 
 
-def _get(ds: xr.Dataset, name: str) -> xr.DataArray:
-    """A variable of ``ds`` without attrs, or NaN when no stage has produced it yet."""
-    return ds[name] if name in ds else xr.DataArray(np.nan)
+def _get(f, name: str):
+    """A variable of the frame, or NaN when no stage has produced it yet."""
+    return f[name] if name in f else np.nan
 
 
-def accelerator_price(ds: xr.Dataset) -> xr.DataArray:
+def _catalog_or(f, field: str, unit: str, fallback: float):
+    """A field of the accelerator catalog for the frame's ``accelerator`` (``fallback`` without one)."""
+    if "accelerator" not in f:
+        return fallback
+    try:
+        return catalog_lookup(ACCELERATOR_CATALOG, field, f["accelerator"], unit)
+    except ArchitectureError as exc:
+        if "unknown catalog" in exc.reason or "has no field" in exc.reason:
+            return fallback
+        raise
+
+
+def accelerator_price(ds) -> Any:
     """Unit price [USD] of the ``accelerator`` choice from ``data/catalogs/accelerators.csv`` (NaN if unknown)."""
-    if "accelerator" not in ds:
-        return xr.DataArray(np.nan)
-    try:
-        return catalog_value(ACCELERATOR_CATALOG, ACCELERATOR_PRICE_FIELD, ds["accelerator"], "USD")
-    except ArchitectureError as exc:
-        if "unknown catalog" in exc.reason or "has no field" in exc.reason:
+    if isinstance(ds, xr.Dataset):
+        if "accelerator" not in ds:
             return xr.DataArray(np.nan)
-        raise
+        return catalog_value(ACCELERATOR_CATALOG, ACCELERATOR_PRICE_FIELD, ds["accelerator"], "USD")
+    return _catalog_or(ds, ACCELERATOR_PRICE_FIELD, "USD", np.nan)
 
 
-def _overhead_included(ds: xr.Dataset) -> xr.DataArray:
-    """1 where the accelerator's catalog entry already includes servers and rack, else 0."""
-    if "accelerator" not in ds:
-        return xr.DataArray(0.0)
-    try:
-        return catalog_value(ACCELERATOR_CATALOG, "overhead_included", ds["accelerator"], "1")
-    except ArchitectureError as exc:
-        if "unknown catalog" in exc.reason or "has no field" in exc.reason:
-            return xr.DataArray(0.0)
-        raise
-
-
-def _year_price_reaches(ds: xr.Dataset, price: xr.DataArray) -> xr.DataArray:
-    """Break-even year from the launch stage's learning curve (``orbitdc.launch.year_price_reaches``).
+def _breakeven_year(f, price):
+    """Break-even year from the launch stage's learning curve (``orbitdc.launch._year_kernel``).
 
     NaN where there is no break-even price, where the learning curve never reaches it (the launch
     function's ``+inf``: at or below its floor), or when the launch stage (or its vehicle) is absent.
     """
-    if "launch_vehicle" not in ds:
-        return xr.full_like(price, np.nan)
-    try:
-        launch = importlib.import_module("orbitdc.launch")
-    except ModuleNotFoundError as exc:
-        if exc.name == "orbitdc.launch":
-            return xr.full_like(price, np.nan)
-        raise
-    fn = getattr(launch, "year_price_reaches", None)
-    if fn is None:
-        return xr.full_like(price, np.nan)
-    finite = np.isfinite(price.values)
-    if not finite.any():
-        return xr.full_like(price, np.nan)
-    if price.ndim and all(ds[k].ndim == 0 for k in _LAUNCH_LEARNING_INPUTS if k in ds):
-        # scalar learning inputs: evaluate only the points that have a break-even price
-        flat = np.full(price.shape, np.nan)
-        flat[finite] = np.asarray(fn(xr.DataArray(price.values[finite], dims="point"), ds).values, dtype=float)
-        year = price.copy(data=flat)
+    price = np.asarray(price, dtype=float)
+    if "launch_vehicle" not in f or not np.isfinite(price).any():
+        return np.full(price.shape, np.nan)
+    from . import launch
+
+    key = launch._vehicle_names(f["launch_vehicle"])
+    vv = launch._vv
+    m_ref = vv(key, "payload_reference", "t")
+    p0 = vv(key, "price", "USD") / (m_ref * _KG_PER_T)
+    lr = f["launch_learning_rate"] if "launch_learning_rate" in f else 0.2
+    fl = f["launch_price_floor_per_kg"] if "launch_price_floor_per_kg" in f else 0.0
+    mg = f["launch_margin"] if "launch_margin" in f else 0.0
+    vi = f["vertically_integrated_launch"] if "vertically_integrated_launch" in f else False
+    args = (lr, fl, mg, vi, p0, vv(key, "cumulative_mass_to_date", "t"), m_ref,
+            vv(key, "flights_per_year_today", "1/yr"), vv(key, "flights_per_year_planned", "1/yr"),
+            vv(key, "reference_year", "1"), vv(key, "planned_year", "1"))
+    if all(np.size(a) == 1 for a in args):  # scalar learning inputs: only the points with a price
+        finite = np.isfinite(price)
+        year = np.full(price.shape, np.nan)
+        year[finite] = launch._year_kernel(price[finite], *(np.asarray(a).reshape(()) for a in args))
     else:
-        year = _as_da(fn(price, ds))
-    return year.where(np.isfinite(year))
-
-
-#: Dataset variables ``orbitdc.launch.year_price_reaches`` reads (see its docstring).
-_LAUNCH_LEARNING_INPUTS = ("launch_vehicle", "launch_learning_rate", "launch_price_floor_per_kg", "launch_margin",
-                           "vertically_integrated_launch")
+        year = launch._year_kernel(price, *args)
+    return np.where(np.isfinite(year), year, np.nan)
 
 
 def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.DataArray]:
@@ -503,13 +500,24 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
     ``price_per_accelerator`` [USD] overrides the catalog lookup (for tests and what-ifs).
     Pure broadcasting: any input may carry its own dimensions.
     """
-    kind = ds.attrs.get("architecture_kind", "space")
-    g = lambda name: _get(ds, name)  # noqa: E731
-    p_acc = accelerator_price(ds) if price_per_accelerator is None else _as_da(units.strip(price_per_accelerator, "USD"))
+    if price_per_accelerator is not None:
+        p = units.strip(price_per_accelerator, "USD")
+        if isinstance(p, xr.DataArray):
+            ds = ds.assign(_price_per_accelerator=p)
+        else:
+            ds = ds.assign(_price_per_accelerator=xr.DataArray(np.asarray(p, dtype=float)))
+    return apply_stage(STAGE, ds)
+
+
+def _kernel(f) -> dict[str, Any]:
+    """Economics on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    kind = f.attrs.get("architecture_kind", "space")
+    g = lambda name: _get(f, name)  # noqa: E731
+    p_acc = f["_price_per_accelerator"] if "_price_per_accelerator" in f else accelerator_price(f)
 
     space = kind == "space"
-    n_sat = g("satellites") if (space and "satellites" in ds) else xr.DataArray(1.0)
-    if "it_power" in ds and (not space or "satellites" in ds):
+    n_sat = g("satellites") if (space and "satellites" in f) else 1.0
+    if "it_power" in f and (not space or "satellites" in f):
         it_total = g("it_power") * n_sat
     else:
         it_total = g("target_it_power")
@@ -522,7 +530,7 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
     r_t = g("terrestrial_wacc")
     # A catalog entry that already includes its servers (the NVL72 rack: overhead_included = 1) is
     # priced whole, so the server/network share is not added again.
-    scf = g("server_cost_fraction") * (1.0 - _overhead_included(ds))
+    scf = g("server_cost_fraction") * (1.0 - _catalog_or(f, "overhead_included", "1", 0.0))
 
     # ---- terrestrial baseline of the same compute -------------------------------------------
     hw_t = n_acc * p_acc * (1.0 + scf)
@@ -543,10 +551,10 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
         "water": water,
     }
     t_annual = sum(t_items.values())
-    a_ground = avail if not space else _ground_availability(ds)
+    a_ground = avail if not space else g("terrestrial_availability")
     t_kwyr = _safe_div(t_annual, it_total * a_ground)
 
-    out: dict[str, xr.DataArray] = {}
+    out: dict[str, Any] = {}
     if not space:
         annual = t_annual
         items = t_items
@@ -555,18 +563,17 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
         rate = r_t
         kwyr = _safe_div(annual, it_total * avail)
         out["terrestrial_cost_per_kw_year"] = kwyr
-        out["cost_ratio_vs_terrestrial"] = xr.ones_like(kwyr).where(kwyr.notnull())
-        nan = xr.DataArray(np.nan)
-        out["breakeven_launch_price"] = nan
-        out["breakeven_unreachable"] = xr.DataArray(False)
-        out["breakeven_year"] = nan
-        out["launched_power_price"] = nan
+        out["cost_ratio_vs_terrestrial"] = np.where(np.isnan(kwyr), np.nan, 1.0)
+        out["breakeven_launch_price"] = np.nan
+        out["breakeven_unreachable"] = False
+        out["breakeven_year"] = np.nan
+        out["launched_power_price"] = np.nan
     else:
         r_s = g("space_wacc")
         ins = g("insurance_rate")
         hw_s = n_acc * p_acc * (1.0 + scf) * (1.0 + g("space_hardware_premium"))
         sat_mass = g("satellite_mass")
-        bus_mass = (sat_mass - g("compute_mass")) if "compute_mass" in ds else sat_mass
+        bus_mass = (sat_mass - g("compute_mass")) if "compute_mass" in f else sat_mass
         bus_total = bus_mass * n_sat
         ref_kg = g("bus_reference_mass") * _KG_PER_T
         bus = bus_total * g("bus_cost_per_kg") * _wright_average(bus_total / ref_kg, g("bus_learning_rate"))
@@ -586,7 +593,7 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
         bandwidth = g("ground_bandwidth_cost") * it_total
         # replacing failed satellites: their hardware and bus, and the launches the launch stage
         # counts for them (billed like the initial launches), all insured
-        if "replacement_launches_per_year" in ds and "launches" in ds:
+        if "replacement_launches_per_year" in f and "launches" in f:
             repl_share = _safe_div(g("replacement_launches_per_year"), g("launches"))  # of the launch bill, per year
         else:  # launch stage without a flight count: a failed satellite's share of the launch bill
             repl_share = fail
@@ -616,7 +623,7 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
         p_star, unreachable = _breakeven(a0, slope, target)
         out["breakeven_launch_price"] = p_star
         out["breakeven_unreachable"] = unreachable
-        out["breakeven_year"] = _year_price_reaches(ds, p_star)
+        out["breakeven_year"] = _breakeven_year(f, p_star)
         out["launched_power_price"] = g("specific_mass") * price / t_sat
 
     out["capex"] = capex
@@ -631,52 +638,26 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
     return out
 
 
-def _stack_items(items: Mapping[str, xr.DataArray], factor) -> xr.DataArray:
-    """``items[k] * factor`` stacked along a new leading ``cost_item`` dimension (0 for absent items).
+def _stack_items(items: Mapping[str, Any], factor) -> np.ndarray:
+    """``items[k] * factor`` stacked along a new leading ``cost_item`` axis (0 for absent items).
 
-    Written into one preallocated array (no broadcast copies, no concat). All inputs come from one
-    Dataset, so their shared dimensions are already aligned.
-    """
-    zero = xr.DataArray(0.0)
-    factor = _as_da(factor)
-    parts = [_as_da(items.get(k, zero)) for k in COST_ITEMS]
-    dims: list[str] = []
-    sizes: dict[str, int] = {}
-    coords: dict[str, Any] = {}
-    for part in parts + [factor]:
-        for d in part.dims:
-            if d not in sizes:
-                dims.append(d)
-                sizes[d] = part.sizes[d]
-        for k, c in part.coords.items():
-            coords.setdefault(k, c)
-    shape = tuple(sizes[d] for d in dims)
-
-    def expand(part):
-        v = part.transpose(*[d for d in dims if d in part.dims]).values
-        return v.reshape([sizes[d] if d in part.dims else 1 for d in dims])
-
-    f = expand(factor)
+    Written into one preallocated array (no broadcast copies, no concat)."""
+    parts = [items.get(k, 0.0) for k in COST_ITEMS]
+    shape = np.broadcast_shapes(np.shape(factor), *(np.shape(p) for p in parts))
     data = np.empty((len(COST_ITEMS),) + shape)
     for i, part in enumerate(parts):
-        np.multiply(expand(part), f, out=data[i, ...])
-    coords["cost_item"] = ("cost_item", list(COST_ITEMS))
-    return xr.DataArray(data, dims=("cost_item", *dims), coords=coords)
-
-
-def _ground_availability(ds: xr.Dataset) -> xr.DataArray:
-    """Availability of the terrestrial baseline inside a space architecture."""
-    return _get(ds, "terrestrial_availability")
+        np.multiply(part, factor, out=data[i, ...])
+    return data
 
 
 def run(ds: xr.Dataset) -> Mapping[str, xr.DataArray]:
-    """Stage entry point: :func:`costs` with the accelerator price from the catalog."""
-    return costs(ds)
+    """The economics stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    return STAGE.run(ds)
 
 
 STAGE = Stage(
     name="economics",
-    run=run,
+    kernel=_kernel,
     parameters=PARAMETERS,
     outputs=OUTPUTS,
     kinds=frozenset({"space", "terrestrial"}),

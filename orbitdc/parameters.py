@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import difflib
 import math
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal, Mapping
@@ -611,6 +612,48 @@ def catalog_value(catalog: str, field: str, key: Any, unit: str, dim: str = "ent
             raise ArchitectureError(f"catalog '{catalog}' has no value of '{field}' for {', '.join(names)}", parameter=field)
         picked = units.convert(picked, da.attrs["units"], unit, field)
     return picked.drop_attrs() if hasattr(picked, "drop_attrs") else picked
+
+
+@lru_cache(maxsize=None)
+def _catalog_table(catalog: str, field: str, unit: str) -> dict[str, float]:
+    """One catalog field as {entry: value in ``unit``} (NaN for an empty cell)."""
+    ds = load_catalog(catalog)
+    if field not in ds:
+        raise ArchitectureError(f"catalog '{catalog}' has no field '{field}'", parameter=field)
+    da = ds[field]
+    vals = np.atleast_1d(np.asarray(da.values, dtype=float))
+    if "units" in da.attrs:
+        vals = np.atleast_1d(units.convert(vals, da.attrs["units"], unit, field))
+    return {str(e): float(v) for e, v in zip(ds["entry"].values, vals)}
+
+
+def catalog_lookup(catalog: str, field: str, key: Any, unit: str, default: float | None = None):
+    """``field`` of the catalog entries named by ``key`` (a name or a numpy array of names), in ``unit``.
+
+    The numpy counterpart of :func:`catalog_value` for the chain's kernels: a float for one name,
+    else an array shaped like ``key``. ``default`` fills empty cells; without it an empty cell is
+    an error. Unknown names are ArchitectureErrors naming the catalog and the field.
+    """
+    table = _catalog_table(catalog, field, unit)
+    arr = np.asarray(key)
+    if arr.size == 1:
+        names, inverse = [str(arr.flat[0])], None
+    else:
+        uniq, inverse = np.unique(arr.astype(str), return_inverse=True)
+        names = [str(n) for n in uniq]
+    values = []
+    for n in names:
+        if n not in table:
+            raise ArchitectureError(f"'{n}' is not in catalog '{catalog}'; known: {', '.join(table)}", parameter=field)
+        v = table[n]
+        if not math.isfinite(v):
+            if default is None:
+                raise ArchitectureError(f"catalog '{catalog}' has no value of '{field}' for {n}", parameter=field)
+            v = float(default)
+        values.append(v)
+    if inverse is None:
+        return values[0]
+    return np.asarray(values)[inverse.reshape(arr.shape)]
 
 
 def catalog_choices(catalog: str, dim: str = "entry") -> Callable[[], tuple[str, ...]]:

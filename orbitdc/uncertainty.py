@@ -362,6 +362,11 @@ def _check_overrides(arch: Architecture, overrides: Mapping[str, Any]) -> xr.Dat
 # --------------------------------------------------------------------------------------------
 # Monte Carlo
 # --------------------------------------------------------------------------------------------
+#: Parameters that change the orbit; when Monte Carlo draws one of them over more samples than
+#: :data:`orbitdc.orbit.EXACT_ORBITS_MAX`, the whole run uses the interpolated eclipse grids.
+ORBIT_PARAMETERS = ("altitude", "inclination", "ltan", "orbit_type", "start_year")
+
+
 @dataclass
 class _Plan:
     arch: Architecture
@@ -370,6 +375,16 @@ class _Plan:
     seed: int
     samples: int
     block_size: int = field(default_factory=lambda: BLOCK_SIZE)  # fixed when planned: workers use the same
+    sample_vars: frozenset[str] | None = None  # variables along ``sample`` (decided once, for every chunk)
+
+    @property
+    def eclipse_method(self) -> str:
+        """Exact eclipses unless the orbit is drawn over many samples: decided for the whole run,
+        so that no chunk switches method (issue 13: chunking must never change a number)."""
+        from .orbit import EXACT_ORBITS_MAX
+
+        drawn = any(m.name in ORBIT_PARAMETERS for m in self.margs)
+        return "grid" if drawn and self.samples > EXACT_ORBITS_MAX else "exact"
 
     def describe(self) -> str:
         return (
@@ -381,37 +396,71 @@ class _Plan:
 def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = False, threads: int = 1) -> xr.Dataset:
     """Draw samples ``start .. stop-1`` and run the chain on them (one call, broadcasting)."""
     draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, threads, plan.block_size)
-    # The inputs: build_inputs with the user's overrides (validated there), then the drawn arrays
-    # put in place directly. They need no domain check: triangular/uniform/loguniform draws lie in
-    # [low, high], validated against the stage's domain when the architecture was loaded, and the
-    # lognormal is truncated to that domain (tests check both). Passing 1e6-point arrays through
-    # build_inputs' override path would copy and re-check each one.
-    base = chain.build_inputs(plan.arch, plan.overrides)
-    drawn = {}
+    # The drawn arrays go into the chain's frame directly (``trusted``). They need no domain
+    # check: triangular/uniform/loguniform draws lie in [low, high], validated against the
+    # stage's domain when the architecture was loaded, and the lognormal is truncated to that
+    # domain (tests check both). The user's overrides are validated by ``prepare``.
+    sample = xr.Variable("sample", np.arange(start, stop, dtype=np.int64), {"long_name": "Monte Carlo sample index"})
+    specs = chain.parameter_specs()
+    trusted = {}
     for m in plan.margs:
-        p = plan.arch.parameters[m.name]
-        attrs = {**base[m.name].attrs, "source": ", ".join(p.sources), "distribution": m.describe()}
-        drawn[m.name] = xr.DataArray(draws[m.name], dims="sample", attrs=attrs)
-    ds = base.assign(drawn)
-    ds = ds.assign_coords(sample=("sample", np.arange(start, stop, dtype=np.int64), {"long_name": "Monte Carlo sample index"}))
-    out = chain.run_stages(ds, plan.arch.kind)
+        p, spec = plan.arch.parameters[m.name], specs[m.name]
+        attrs = {"long_name": spec.long_name or m.name, "source": ", ".join(p.sources), "units": units.unit_string(spec.unit),
+                 "distribution": m.describe()}
+        trusted[m.name] = xr.DataArray(draws[m.name], dims="sample", coords={"sample": sample}, attrs=attrs)
+    prep = chain.prepare(plan.arch, plan.overrides, trusted=trusted)
+    if "sample" not in prep.frame.sizes:
+        prep.frame.dims = prep.frame.dims + ("sample",)
+        prep.frame.sizes["sample"] = stop - start
+        for k, v in prep.frame._vars.items():
+            prep.frame._vars[k] = v.reshape(v.shape + (1,))
+    prep.coords["sample"] = sample
+    prep.frame.attrs["eclipse_method"] = plan.eclipse_method
+    drawn_inputs = {m.name: prep.frame[m.name] for m in plan.margs}
+    out = chain._finish(prep)
     # a stage may output a variable named like a parameter (e.g. the resolved ``inclination``):
     # the drawn values are then kept as ``<name>_input`` (decided from the declarations, so every
     # block has the same variables)
     replaced = set(_valid_outputs(plan.arch.kind))
-    keep = {f"{m.name}_input": ds[m.name] for m in plan.margs if m.name in replaced}
+    keep = {f"{m.name}_input": xr.DataArray(drawn_inputs[m.name].reshape(-1)[: stop - start], dims="sample",
+                                            attrs=trusted[m.name].attrs)
+            for m in plan.margs if m.name in replaced and drawn_inputs[m.name].size == stop - start}
     if keep:
         out = out.assign(keep)
+    out = _along_sample(out, plan.sample_vars)
     out.attrs.update(
         monte_carlo_samples=plan.samples,
         monte_carlo_seed=plan.seed,
         monte_carlo_method=plan.describe(),
         monte_carlo_block_size=plan.block_size,
         drawn_parameters=", ".join(m.name for m in plan.margs),
+        eclipse_method=plan.eclipse_method,
     )
     if only_sample_vars:
         out = out[[v for v in out.data_vars if "sample" in out[v].dims]]
     return out
+
+
+def _along_sample(ds: xr.Dataset, sample_vars: frozenset[str] | None) -> xr.Dataset:
+    """Give exactly ``sample_vars`` the ``sample`` dimension (a block of one sample cannot tell a
+    variable that varies from one that does not; the plan decided it once, on two samples)."""
+    if sample_vars is None:
+        return ds
+    fixed = {}
+    for v in ds.data_vars:
+        has = "sample" in ds[v].dims
+        if has and v not in sample_vars:
+            fixed[v] = ds[v].isel(sample=0, drop=True)
+        elif not has and v in sample_vars:
+            fixed[v] = ds[v].expand_dims(sample=ds.sizes["sample"]).transpose("sample", ...)
+    return ds.assign(fixed) if fixed else ds
+
+
+def _plan_sample_vars(plan: _Plan) -> None:
+    """Decide, on a block of two samples, which variables vary along ``sample``."""
+    if plan.samples >= 2 and plan.sample_vars is None:
+        two = _run_block(plan, 0, 2)
+        plan.sample_vars = frozenset(v for v in two.data_vars if "sample" in two[v].dims)
 
 
 def _map_block(block: xr.Dataset, plan: _Plan) -> xr.Dataset:
@@ -524,6 +573,7 @@ def monte_carlo(
     chunk_sizes = _check_chunks(chunks, n)
     sched, owned = _resolve_scheduler(scheduler)
     plan = _Plan(arch=arch, margs=marginals(arch, exclude=overrides), overrides=dict(overrides), seed=seed, samples=n)
+    _plan_sample_vars(plan)
     try:
         if chunk_sizes is None and sched is None:
             if n > MAX_IN_MEMORY_SAMPLES:

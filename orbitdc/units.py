@@ -14,6 +14,7 @@ Units that astropy lacks are defined here and enabled on import:
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import astropy.units as u
@@ -36,6 +37,18 @@ def parse_unit(unit: str | u.UnitBase, name: str = "unit") -> u.UnitBase:
     """Parse a unit string strictly; ``""`` and ``"1"`` mean dimensionless."""
     if isinstance(unit, u.UnitBase):
         return unit
+    if isinstance(unit, str):
+        return _parse_cached(unit, name)
+    return _parse(unit, name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_cached(unit: str, name: str) -> u.UnitBase:
+    # astropy's parser costs ~0.5 ms a call; the chain names a few dozen distinct units
+    return _parse(unit, name)
+
+
+def _parse(unit, name: str) -> u.UnitBase:
     text = str(unit).strip()
     if text in ("", "1", "one", "dimensionless"):
         return u.dimensionless_unscaled
@@ -47,6 +60,17 @@ def parse_unit(unit: str | u.UnitBase, name: str = "unit") -> u.UnitBase:
 
 def unit_string(unit: str | u.UnitBase) -> str:
     """The text stored in ``attrs['units']``: the string as written when astropy parses it."""
+    if isinstance(unit, str):
+        return _unit_string_cached(unit)
+    return _unit_string(unit)
+
+
+@functools.lru_cache(maxsize=1024)
+def _unit_string_cached(unit: str) -> str:
+    return _unit_string(unit)
+
+
+def _unit_string(unit) -> str:
     parsed = parse_unit(unit)
     if parsed == u.dimensionless_unscaled:
         return "1"
