@@ -841,6 +841,8 @@ def eclipse_summaries_kernel(h, is_sso, inc, ltan, year=2030, method: str = "aut
     yr = np.floor(yr.astype(float))
     if method not in ("auto", "exact", "grid"):
         raise ParameterError("eclipse_method", f"'{method}' is not one of auto, exact, grid")
+    if method == "auto" and h.size > 16 * EXACT_ORBITS_MAX:
+        method = "grid"  # more orbits than the exact limit could ever hold distinct: skip the sort
     if method != "grid":
         key = np.stack([h, is_sso.astype(float), np.where(is_sso, 0.0, inc), ltan % 24.0, yr], axis=1)
         uniq, inverse = np.unique(key, axis=0, return_inverse=True)

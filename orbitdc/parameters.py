@@ -19,6 +19,7 @@ Catalogs (``data/catalogs/*.csv``) are long tables, one sourced number per row:
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import math
 from functools import lru_cache
@@ -449,11 +450,51 @@ def _resolve_path(name_or_path: str | Path) -> Path:
     return candidate
 
 
+def _stamp(path: Path) -> tuple:
+    """What a loaded architecture depends on, cheaply: its file and the data folders it reads
+    (modification times and sizes; a few dozen ``stat`` calls, ~50 us)."""
+    def sig(p: Path) -> tuple:
+        st = p.stat()
+        return (str(p), st.st_mtime_ns, st.st_size)
+
+    deps = [path, *sorted(REFERENCES_DIR.glob("*.yaml")), *sorted(DEFAULTS_DIR.glob("*.yaml")),
+            *sorted(CATALOG_DIR.glob("*.csv"))]
+    try:
+        return tuple(sig(p) for p in deps)
+    except OSError:
+        return ()
+
+
+_ARCH_CACHE: dict[Path, tuple[tuple, "Architecture"]] = {}
+
+
 def load_architecture(name_or_path: str | Path | Architecture) -> Architecture:
-    """Load and validate an architecture by name (``data/architectures/NAME.yaml``) or path."""
+    """Load and validate an architecture by name (``data/architectures/NAME.yaml``) or path.
+
+    Cached: a second load of an unchanged file (and unchanged references, defaults and catalogs)
+    returns a copy of the validated architecture without reading or validating again.
+    """
     if isinstance(name_or_path, Architecture):
         return name_or_path
     path = _resolve_path(name_or_path)
+    try:
+        key = path.resolve()
+    except OSError:
+        key = path
+    stamp = _stamp(path)
+    hit = _ARCH_CACHE.get(key)
+    if stamp and hit is not None and hit[0] == stamp:
+        arch = hit[1]
+        # a shallow copy per caller: replacing a parameter in one result cannot leak into another
+        return dataclasses.replace(arch, parameters={k: v.model_copy() for k, v in arch.parameters.items()})
+    arch = _load_architecture_file(path)
+    if stamp:
+        _ARCH_CACHE[key] = (stamp, arch)
+        return dataclasses.replace(arch, parameters={k: v.model_copy() for k, v in arch.parameters.items()})
+    return arch
+
+
+def _load_architecture_file(path: Path) -> Architecture:
     file = _rel(path)
     raw = read_yaml(path)
     if not isinstance(raw, dict):
