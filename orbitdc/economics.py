@@ -161,6 +161,24 @@ def _wright_average(x, learning_rate):
     return np.where(np.asarray(x) > 0, g, 1.0)
 
 
+def _bus_cost(bus_mass_kg, reference_kg, cost_per_kg, learning_rate):
+    """Bus cost [USD] of ``bus_mass_kg`` built after ``reference_kg`` under Wright's law.
+
+    ``m c W(m / m_ref)`` with :func:`_wright_average` ``W``, written as
+    ``c m_ref ((1 + x)^(b+1) - 1) / (b + 1)`` (``x = m / m_ref``) so that an unbuildable design
+    (infinite mass) costs ``inf`` instead of ``inf x 0 = NaN``.
+    """
+    x = bus_mass_kg / reference_kg
+    b1 = np.log2(1.0 - learning_rate) + 1.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        grown = np.where(b1 == 0, np.log1p(x), np.expm1(b1 * np.log1p(x)) / np.where(b1 == 0, 1.0, b1))
+    finite = np.isfinite(x)
+    with np.errstate(invalid="ignore"):
+        exact = bus_mass_kg * cost_per_kg * _wright_average(np.where(finite, x, 0.0), learning_rate)
+    # finite masses: the original product (bit-identical results); infinite: the limit form
+    return np.where(finite, exact, cost_per_kg * reference_kg * grown)
+
+
 def _safe_div(num, den):
     """``num / den`` where ``den > 0``, NaN elsewhere (no inf, no warnings).
 
@@ -576,7 +594,7 @@ def _kernel(f) -> dict[str, Any]:
         bus_mass = (sat_mass - g("compute_mass")) if "compute_mass" in f else sat_mass
         bus_total = bus_mass * n_sat
         ref_kg = g("bus_reference_mass") * _KG_PER_T
-        bus = bus_total * g("bus_cost_per_kg") * _wright_average(bus_total / ref_kg, g("bus_learning_rate"))
+        bus = _bus_cost(bus_total, ref_kg, g("bus_cost_per_kg"), g("bus_learning_rate"))
         launch = g("launch_cost")
         price = g("launch_price_per_kg")
         owned = hw_s + bus
@@ -594,7 +612,9 @@ def _kernel(f) -> dict[str, Any]:
         # replacing failed satellites: their hardware and bus, and the launches the launch stage
         # counts for them (billed like the initial launches), all insured
         if "replacement_launches_per_year" in f and "launches" in f:
-            repl_share = _safe_div(g("replacement_launches_per_year"), g("launches"))  # of the launch bill, per year
+            # of the launch bill, per year; where no launch can carry a satellite (both counts
+            # infinite) the share is the failure rate itself (the limit of N lambda / n / ceil(N / n))
+            repl_share = np.where(np.isinf(g("launches")), fail, _safe_div(g("replacement_launches_per_year"), g("launches")))
         else:  # launch stage without a flight count: a failed satellite's share of the launch bill
             repl_share = fail
         replacement = (fail * owned + repl_share * launch) * (1.0 + ins)
@@ -605,7 +625,8 @@ def _kernel(f) -> dict[str, Any]:
             "launch": launch * crf_sat,
             "insurance": insurance * crf_sat,
             "ground_segment": ground_seg * crf_gs,
-            "deployment_finance": (insured + insurance) * (idle * crf_sat),
+            # no idle time, no interest, even on an unbounded bill (inf x 0 would be NaN)
+            "deployment_finance": np.where(idle == 0, 0.0, (insured + insurance) * (idle * crf_sat)),
             "operations": ops,
             "ground_bandwidth": bandwidth,
             "satellite_replacement": replacement,
@@ -618,13 +639,20 @@ def _kernel(f) -> dict[str, Any]:
         # affine in the launch price: S = d(annual)/d(price) from the billed mass
         billed_mass = _safe_div(launch, price)
         slope = billed_mass * ((1.0 + ins) * (crf_sat * (1.0 + idle) + repl_share))
-        a0 = annual - slope * price
+        with np.errstate(invalid="ignore"):
+            a0 = annual - slope * price
         target = t_kwyr * it_total * avail
         p_star, unreachable = _breakeven(a0, slope, target)
+        # a design that cannot be built or launched (infinite mass, no launch can carry it) has
+        # an unbounded cost: no launch price breaks even (inf - inf would otherwise be NaN)
+        unbounded = np.isinf(annual)
+        p_star = np.where(unbounded, np.nan, p_star)
+        unreachable = unreachable | unbounded
         out["breakeven_launch_price"] = p_star
         out["breakeven_unreachable"] = unreachable
         out["breakeven_year"] = _breakeven_year(f, p_star)
-        out["launched_power_price"] = g("specific_mass") * price / t_sat
+        with np.errstate(invalid="ignore"):  # a free launch costs nothing per kW, whatever the mass
+            out["launched_power_price"] = np.where(price == 0, 0.0, g("specific_mass") * price / t_sat)
 
     out["capex"] = capex
     out["opex"] = opex

@@ -638,12 +638,20 @@ def _numeric_var(ds: xr.Dataset, name: str, what: str = "output") -> xr.DataArra
     return da
 
 
+#: Quantiles at or above this come from an infinite sample (see :func:`summarize`).
+_INF_STANDIN = 1e300
+
+
 def summarize(ds: xr.Dataset, outputs: str | Sequence[str] | None = None, quantiles: Sequence[float] = (0.1, 0.5, 0.9)) -> xr.Dataset:
     """Quantiles of outputs over ``sample``: a Dataset with dimension ``quantile``.
 
     ``outputs`` is a name or a list of names (default: every numeric, non-boolean output of the
-    chain present in ``ds``). NaN samples are skipped. Works on lazy (dask) results: each selected output is
-    gathered into one chunk along ``sample`` (8 bytes per sample), the rest stays lazy.
+    chain present in ``ds``). Infeasible designs carry ``inf`` costs (not NaN), so they sit in the
+    upper quantiles where they belong. Samples whose output is undefined (NaN) are left out of
+    that output's quantiles and counted, never silently: ``undefined_fraction`` (dimension
+    ``output``) gives their share per output, ``feasible_fraction`` the share of feasible samples.
+    Works on lazy (dask) results: each selected output is gathered into one chunk along
+    ``sample`` (8 bytes per sample), the rest stays lazy.
     """
     if outputs is None:
         known = chain.output_specs()
@@ -663,9 +671,24 @@ def summarize(ds: xr.Dataset, outputs: str | Sequence[str] | None = None, quanti
         else:
             if _is_dask(da):
                 da = da.chunk({"sample": -1})
-            res = da.quantile(q, dim="sample", skipna=True)
+            # +inf (an infeasible design's cost) would make numpy's interpolation NaN between a
+            # finite and an infinite neighbour: stand in the largest float, then map back to inf
+            big = np.finfo(float).max
+            res = da.where(~np.isposinf(da), big).quantile(q, dim="sample", skipna=True)
+            res = res.where(res < _INF_STANDIN, np.inf)
         out[name] = res.assign_attrs(ds[name].attrs)
+    undefined = []
+    for name in outputs:
+        da = ds[name]
+        undefined.append(da.isnull().mean("sample") if "sample" in da.dims else da.isnull().astype(float))
     res = xr.Dataset(out)
+    if outputs:
+        res["undefined_fraction"] = xr.concat(undefined, dim="output", coords="minimal", compat="override").assign_coords(
+            output=("output", list(outputs))).assign_attrs(units="1", long_name="share of samples whose output is undefined (NaN)")
+    if "feasible" in ds.data_vars:
+        f = ds["feasible"]
+        res["feasible_fraction"] = (f.mean("sample") if "sample" in f.dims else f.astype(float)).assign_attrs(
+            units="1", long_name="share of samples whose design closes")
     if "quantile" not in res.coords:
         res = res.assign_coords(quantile=q)
     res.attrs.update({k: v for k, v in ds.attrs.items() if k in ("architecture", "monte_carlo_seed", "monte_carlo_samples")})
@@ -676,8 +699,9 @@ def probability(ds: xr.Dataset, var: str, threshold: Any, below: bool = True) ->
     """Fraction of samples with ``var < threshold`` (``below=True``) or ``var > threshold``.
 
     ``threshold`` is a number in the variable's unit, an astropy Quantity or a string such as
-    ``"500 USD/kg"``. Samples where ``var`` is NaN are left out of the count and of the total.
-    Lazy in, lazy out.
+    ``"500 USD/kg"``. The total is every sample: a sample where ``var`` is undefined (NaN) does
+    not meet the condition (it is counted, not dropped; :func:`summarize` reports how many there
+    are). Infeasible designs have infinite costs, so they are never "cheaper". Lazy in, lazy out.
     """
     da = _numeric_var(ds, var, "var")
     unit = da.attrs.get("units", "1")
@@ -689,8 +713,7 @@ def probability(ds: xr.Dataset, var: str, threshold: Any, below: bool = True) ->
     if "sample" not in x.dims:
         x = x.expand_dims(sample=[0])
     hit = (x < t) if below else (x > t)
-    valid = x.notnull()
-    p = (hit & valid).sum("sample") / valid.sum("sample")
+    p = (hit & x.notnull()).sum("sample") / x.sizes["sample"]
     op = "<" if below else ">"
     return p.assign_attrs(units="1", long_name=f"P({var} {op} {t:g} {unit if unit != '1' else ''})".replace(" )", ")"))
 
