@@ -477,6 +477,33 @@ def wright_average_cost(reference_cost: Any, q0: Any, q1: Any, reference_cumulat
     return c0 * np.where(x > 0, g, 1.0)
 
 
+def learned_launch_price(start_price: Any, cumulative_mass: Any, start_mass: Any, learning_rate: Any, floor: Any = 0.0,
+                         margin: Any = 0.0, vertically_integrated: Any = False) -> np.ndarray:
+    """Launch price per kg after learning, from the price at the programme's start [USD/kg].
+
+    The start price is a market price (``cost (1 + margin)``) or, when ``vertically_integrated``,
+    the internal cost ``c_s``. The cost learns on the vehicle's cumulative launched mass ``M``
+    (Wright 1936, with a floor; as ``orbitdc.launch.learning_curve_price``)::
+
+        cost  = floor + (c_s - floor) (M / M_s)^b,   b = log2(1 - learning_rate)
+        price = cost (1 + margin), or cost when vertically integrated
+
+    A start cost at or below the floor does not learn. Example: USD 500/kg market price at a 1.5
+    margin is a USD 200/kg cost; two doublings of launched mass at 20 % with a USD 20/kg floor give
+    ``20 + 180 x 0.8^2 = 135.2`` USD/kg of cost, USD 338/kg of price.
+    """
+    vi = np.asarray(vertically_integrated).astype(bool)
+    margin = np.asarray(margin, dtype=float)
+    floor = np.asarray(floor, dtype=float)
+    p = np.asarray(start_price, dtype=float)
+    c_s = np.where(vi, p, p / (1.0 + margin))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        learned = floor + (c_s - floor) * (np.asarray(cumulative_mass, float) / np.asarray(start_mass, float)) \
+            ** wright_exponent(learning_rate)
+    cost = np.where(c_s > floor, learned, c_s)
+    return np.where(vi, cost, cost * (1.0 + margin))
+
+
 # --------------------------------------------------------------------------------------------
 # The bookkeeping kernel
 # --------------------------------------------------------------------------------------------

@@ -670,11 +670,7 @@ def _fleet_and_prices(arch, ds1, plan, grid, yda, trend, chain_over, specs, froz
     if "launch_price" in frozen_set:
         price = np.broadcast_to(p_a_arr, np.broadcast_shapes(p_a_arr.shape, m_prev.shape))
     else:
-        c_a = np.where(vi, p_a_arr, p_a_arr / (1.0 + margin))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            learned = floor + (c_a - floor) * (m_prev / m_start) ** fl.wright_exponent(lr)
-        c = np.where(c_a > floor, learned, c_a)
-        price = np.where(vi, c, c * (1.0 + margin))
+        price = fl.learned_launch_price(p_a_arr, m_prev, m_start, lr, floor, margin, vi)
         before = year_col < np.ceil(start)[None, None, ...]
         price = np.where(before, p_a_arr, price)
     # ---- bus cost per kg of the cohort: Wright's law on the programme's own bus mass ----------
@@ -711,6 +707,7 @@ def _fleet_and_prices(arch, ds1, plan, grid, yda, trend, chain_over, specs, froz
         "production_capacity": dy(res["production_capacity"], "1/yr", "satellites the factory can deliver to orbit in the year"),
         "launch_capacity": dy(res["launch_capacity"], "1/yr", "satellites the vehicles' available flights can put in orbit in the year"),
         "cumulative_launched_mass_by_vehicle": dy(m_prev, "t", "mass flown by the vehicle (all customers) before the year: its learning basis", YV),
+        "satellites_per_launch": dy(np.broadcast_to(per_launch, (T,) + per_launch.shape[1:]), "1", "satellites of the cohort per launch, by vehicle", YV),
     }
     names = np.array(["before_start", "none", "production"] + [f"launch:{v}" for v in vnames])
     binding = pts.da(res["binding"], Y, coords)
