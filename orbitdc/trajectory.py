@@ -536,6 +536,8 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
         cost = cost.where(~bad)
     else:
         cost, terr = cost_v, terr_v
+    yreq = xr.DataArray(years.astype(float), dims="year", coords={"year": years})
+    cost, terr = cost.broadcast_like(yreq), terr.broadcast_like(yreq)
     ratio = cost / terr
 
     # ---- assemble on the requested years ------------------------------------------------------
