@@ -259,7 +259,7 @@ class FleetPlan:
         """The ramps drawn in a Monte Carlo (production and cadences; shares are the plan)."""
         return [self.production] + [v.cadence for v in self.vehicles]
 
-    @property
+    @functools.cached_property
     def sources(self) -> set[str]:
         out = set(self.production.sources)
         for v in self.vehicles:
@@ -280,10 +280,7 @@ def _catalog_fields(stamp: str) -> dict[tuple[str, str], dict[str, Any]]:
 
 
 def _catalog() -> dict[tuple[str, str], dict[str, Any]]:
-    from .parameters import CATALOG_DIR
-
-    path = CATALOG_DIR / f"{LAUNCH_CATALOG}.csv"
-    return _catalog_fields(f"{path}:{path.stat().st_mtime_ns}")
+    return _catalog_fields(_catalog_stamp())
 
 
 def _catalog_number(vehicle: str, field: str, unit: str, file: str) -> dict[str, Any]:
@@ -349,14 +346,29 @@ def load_fleet(arch: Architecture, fleet: str | Path | Mapping[str, Any] | None 
     """
     own_vehicle = launch_vehicle if launch_vehicle is not None else str(arch.parameters["launch_vehicle"].value)
     if isinstance(fleet, Mapping):
-        raw, file = dict(fleet), f"fleet for '{arch.name}'"
+        return _parse_fleet(dict(fleet), f"fleet for '{arch.name}'", own_vehicle)
+    if fleet is None:
+        path = FLEET_DIR / f"{DEFAULT_FLEET}.yaml" if launch_vehicle is not None else fleet_path(arch)
     else:
-        if fleet is None:
-            path = FLEET_DIR / f"{DEFAULT_FLEET}.yaml" if launch_vehicle is not None else fleet_path(arch)
-        else:
-            path = Path(fleet)
-        raw, file = read_yaml(path), _rel(path)
-    return _parse_fleet(raw, file, own_vehicle)
+        path = Path(fleet)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = None  # read_yaml reports the file
+    return _load_fleet_file(str(path), stamp, own_vehicle, _catalog_stamp())
+
+
+@functools.lru_cache(maxsize=64)
+def _load_fleet_file(path: str, stamp: int | None, own_vehicle: str, catalog_stamp: str) -> FleetPlan:
+    """A parsed fleet file, cached by path, modification time, vehicle and catalog version."""
+    return _parse_fleet(read_yaml(Path(path)), _rel(Path(path)), own_vehicle)
+
+
+def _catalog_stamp() -> str:
+    from .parameters import CATALOG_DIR
+
+    path = CATALOG_DIR / f"{LAUNCH_CATALOG}.csv"
+    return f"{path}:{path.stat().st_mtime_ns}"
 
 
 def _parse_fleet(raw: Any, file: str, own_vehicle: str) -> FleetPlan:

@@ -238,14 +238,35 @@ def _value(arch: Architecture, over: Mapping[str, Any], name: str, specs) -> xr.
 # numpy <-> xarray at the edge
 # --------------------------------------------------------------------------------------------
 class _Points:
-    """The dimensions other than ``year`` and ``vehicle`` (sweep axes, ``sample``), in a fixed order."""
+    """The dimensions other than ``year`` and ``vehicle`` (sweep axes, ``sample``), in a fixed order.
 
-    def __init__(self, arrays: Iterable[Any]):
+    Arrays travel as numpy with axes ``lead + dims`` (``lead`` a subset of ``year``, ``vehicle``);
+    a dimension an array does not vary along has length 1, so numpy broadcasting does the rest.
+    Dimensions found later (:meth:`add`) go at the end: older arrays are padded with length-1 axes.
+    """
+
+    def __init__(self, arrays: Iterable[Any] = ()):
         self.dims: list[str] = []
         self.sizes: dict[str, int] = {}
         self.coords: dict[str, Any] = {}
+        self.add(arrays)
+
+    def add(self, arrays: Iterable[Any], coords: Mapping[str, Any] | None = None) -> None:
+        """Take the dimensions of DataArrays or Variables (``coords``: where a Variable's come from)."""
         for da in arrays:
-            if not isinstance(da, xr.DataArray):
+            if not isinstance(da, (xr.DataArray, xr.Variable)):
+                continue
+            if isinstance(da, xr.Variable):
+                for d in da.dims:
+                    if d in ("year", "vehicle"):
+                        continue
+                    if d not in self.sizes:
+                        self.dims.append(d)
+                        self.sizes[d] = da.sizes[d]
+                        if coords is not None and d in coords:
+                            self.coords[d] = coords[d].variable
+                    elif self.sizes[d] != da.sizes[d]:
+                        raise OrbitdcError(f"dimension '{d}' has two lengths ({self.sizes[d]} and {da.sizes[d]})")
                 continue
             for d in da.dims:
                 if d in ("year", "vehicle"):
@@ -256,40 +277,43 @@ class _Points:
                 elif self.sizes[d] != da.sizes[d]:
                     raise OrbitdcError(f"dimension '{d}' has two lengths ({self.sizes[d]} and {da.sizes[d]})")
                 if d in da.coords and d not in self.coords:
-                    self.coords[d] = da.coords[d]
+                    self.coords[d] = da.coords[d].variable
 
     def np(self, da: Any, lead: Sequence[str] = ()) -> np.ndarray:
         """``da`` as an array with axes ``lead + dims``; absent dimensions have length 1."""
-        da = da if isinstance(da, xr.DataArray) else xr.DataArray(np.asarray(da))
+        if not isinstance(da, (xr.DataArray, xr.Variable)):
+            return np.asarray(da).reshape((1,) * (len(lead) + len(self.dims)))
         axes = (*lead, *self.dims)
-        extra = [d for d in da.dims if d not in axes]
-        if extra:
-            raise RuntimeError(f"unexpected dimension {extra[0]!r}")
         order = [d for d in axes if d in da.dims]
-        arr = np.asarray(da.transpose(*order).values)
+        if len(order) != da.ndim:
+            raise RuntimeError(f"unexpected dimension in {da.dims} (expected {axes})")
+        arr = np.asarray(da.transpose(*order).values if tuple(order) != da.dims else da.values)
         return arr.reshape([da.sizes[d] if d in da.dims else 1 for d in axes])
 
-    def da(self, arr: np.ndarray, lead: Sequence[str], coords: Mapping[str, Any]) -> xr.DataArray:
-        """An array with axes ``lead + dims`` back to a DataArray (length-1 axes of absent dims dropped)."""
+    def pad(self, arr: np.ndarray, lead: int) -> np.ndarray:
+        """Pad an array made before :meth:`add` with length-1 axes for the newer dimensions."""
         arr = np.asarray(arr)
+        missing = lead + len(self.dims) - arr.ndim
+        return arr.reshape(arr.shape + (1,) * missing) if missing > 0 else arr
+
+    def variable(self, arr: np.ndarray, lead: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray]:
+        """(dims, data) for a Dataset variable: length-1 axes of dimensions that vary elsewhere dropped."""
+        arr = self.pad(arr, len(lead))
         dims = list(lead)
-        keep = [slice(None)] * len(lead)
+        keep: list[Any] = [slice(None)] * len(lead)
         for i, d in enumerate(self.dims):
-            n = arr.shape[len(lead) + i]
-            if n == 1 and self.sizes[d] != 1:
+            if arr.shape[len(lead) + i] == 1 and self.sizes[d] != 1:
                 keep.append(0)
             else:
                 keep.append(slice(None))
                 dims.append(d)
-        out = arr[tuple(keep)]
+        return tuple(dims), arr[tuple(keep)]
+
+    def da(self, arr: np.ndarray, lead: Sequence[str], coords: Mapping[str, Any]) -> xr.DataArray:
+        dims, data = self.variable(arr, lead)
         c = {k: v for k, v in coords.items() if k in dims}
         c.update({d: self.coords[d] for d in dims if d in self.coords})
-        return xr.DataArray(out, dims=dims, coords=c)
-
-
-    def da0(self, arr: np.ndarray) -> xr.DataArray:
-        """An array with the point axes only back to a DataArray."""
-        return self.da(np.asarray(arr)[None, ...], ["_lead"], {}).isel(_lead=0, drop=True)
+        return xr.DataArray(data, dims=dims, coords=c)
 
 
 def _wrap(da: xr.DataArray, unit: str, long_name: str) -> xr.DataArray:
@@ -306,6 +330,56 @@ def _crf(rate, years):
     with np.errstate(divide="ignore", invalid="ignore"):
         out = rate / -np.expm1(-years * np.log1p(rate))
     return np.where(rate == 0, 1.0 / years, out)
+
+
+@functools.lru_cache(maxsize=32)
+def _accelerator_catalog(name: str) -> tuple[float, float]:
+    """(unit price [USD], overhead_included [1]) of an accelerator from the catalog."""
+    price = float(catalog_value("accelerators", "unit_price", name, "USD"))
+    try:
+        oi = float(catalog_value("accelerators", "overhead_included", name, "1"))
+    except ArchitectureError:
+        oi = 0.0
+    return price, oi
+
+
+def _hardware_terms_np(ds: xr.Dataset, pts: "_Points", space: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`hardware_cost_terms` in numpy on the arrays of ``pts`` (axes year, vehicle, points
+    for a space architecture; year, points on the ground), for the trajectory's hot path."""
+    def g(k):
+        da = ds.variables[k]
+        return _year_vehicle(pts, da) if space else (pts.np(da, ["year"]) if "year" in da.dims else pts.np(da)[None, ...])
+
+    acc = ds["accelerator"]
+    names = np.unique(np.asarray(acc.values).astype(str))
+    if names.size == 1:
+        price, oi = _accelerator_catalog(str(names[0]))
+    else:  # a swept accelerator choice
+        looked = {n: _accelerator_catalog(str(n)) for n in names}
+        keys = np.asarray(g("accelerator")).astype(str)
+        price = np.vectorize(lambda n: looked[n][0])(keys)
+        oi = np.vectorize(lambda n: looked[n][1])(keys)
+    scf = g("server_cost_fraction") * (1.0 - oi)
+    n_sat = g("satellites") if space else 1.0
+    it_total = g("it_power") * n_sat
+    h_t = g("accelerators") * n_sat * price * (1.0 + scf)
+    t_hw = g("hardware_refresh_period")
+    ground = h_t * _crf(g("terrestrial_wacc"), t_hw) / (it_total * (g("terrestrial_availability") if space else g("availability")))
+    if not space:
+        return ground, ground
+    r, t_sat = g("space_wacc"), g("mission_lifetime")
+    serviced = g("on_orbit_servicing").astype(bool) if "on_orbit_servicing" in ds else np.zeros((1,), bool)
+    c_sat = _crf(r, np.where(serviced, t_sat, np.minimum(t_hw, t_sat)))
+    k = np.maximum(np.ceil(t_sat / t_hw - 1e-12) - 1.0, 0.0)
+    step = t_hw * np.log1p(r)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gens = np.where(step == 0, k + 1.0, np.expm1(-(k + 1.0) * step) / np.expm1(-step))
+    c_hw = np.where(serviced, gens * _crf(r, t_sat), _crf(r, np.minimum(t_hw, t_sat)))
+    ins = g("insurance_rate")
+    idle = np.expm1(g("space_commissioning_time") * np.log1p(r))
+    h_s = h_t * (1.0 + g("space_hardware_premium"))
+    per_unit = c_hw + (ins + (1.0 + ins) * idle) * c_sat + g("satellite_failure_rate") * (1.0 + ins)
+    return h_s * per_unit / (it_total * g("availability")), ground
 
 
 def hardware_cost_terms(ds: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
@@ -445,16 +519,17 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
     until = float(trend["trend_valid_until"])
     years = _check_years(arch, years, ref, until)
     grid = np.arange(int(ref), int(years[-1]) + 1)
-    T = grid.size
-    ydims = {"year": grid}
+    ix = years - grid[0]  # requested years on the grid
     yda = xr.DataArray(grid.astype(float), dims="year", coords={"year": grid})
+    yreq = xr.DataArray(years.astype(float), dims="year", coords={"year": years})
     specs = parameter_specs()
     space = arch.kind == "space"
     start = _value(arch, chain_over, "start_year", specs)
     if np.any(np.asarray(start.values) < ref):
         raise _bad(arch, "start_year", f"{float(np.min(start.values)):g} is before trend_reference_year ({ref:g}): the "
                                        "fleet cannot start before the trend data")
-    age = yda - ref  # years since today's values
+    age = yda - ref  # years since today's values (fleet grid)
+    age_req = yreq - ref  # (requested years)
     inactive: list[str] = []
 
     # ---- trends that change the physical design (year dimension in the chain) ----------------
@@ -471,110 +546,118 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
         else:
             inactive.append("radiator_areal_density (the chain has no radiator_areal_density parameter yet: catalog value, issue 12)")
 
-    own_vehicle = None
-    if "launch_vehicle" in chain_over:
-        lv = chain_over["launch_vehicle"]
-        if isinstance(lv, xr.DataArray) or np.ndim(lv) != 0:
-            raise _bad(arch, "launch_vehicle", "a trajectory takes one launch vehicle; give several in a fleet plan (fleet=)")
-        own_vehicle = str(lv)
-    plan = fl.load_fleet(arch, fleet, launch_vehicle=own_vehicle) if space else None
-
+    out = _Out(years)
     if space:
+        own_vehicle = None
+        if "launch_vehicle" in chain_over:
+            lv = chain_over["launch_vehicle"]
+            if isinstance(lv, xr.DataArray) or np.ndim(lv) != 0:
+                raise _bad(arch, "launch_vehicle", "a trajectory takes one launch vehicle; give several in a fleet plan (fleet=)")
+            own_vehicle = str(lv)
+        plan = fl.load_fleet(arch, fleet, launch_vehicle=own_vehicle)
         vnames = plan.vehicle_names
         vda = xr.DataArray(vnames, dims="vehicle", coords={"vehicle": vnames})
         pass1 = {k: v for k, v in chain_over.items() if k != "launch_vehicle"}
         pass1.update(phys)
         pass1["launch_vehicle"] = vda
         ds1 = evaluate(arch, stages_only=PHYSICAL_STAGES, **pass1)
-        fleet_out, prices, bus_cost, pts, extra = _fleet_and_prices(arch, ds1, plan, grid, yda, trend, chain_over,
-                                                                  specs, frozen_set, ramp_q)
-    # ---- trends of the cohort's costs ---------------------------------------------------------
+        pts = _Points([v for v in trend.values()] + list(ramp_q.values()))
+        fleet_res = _fleet(arch, ds1, plan, grid, chain_over, specs, frozen_set, ramp_q, pts, out)
+    else:
+        pts = _Points([v for v in trend.values()] + list(ramp_q.values()))
+
+    # ---- trends of the cohort's costs (requested years only) ----------------------------------
     cost_over: dict[str, Any] = {k: v for k, v in chain_over.items() if k != "launch_vehicle"}
-    cost_over.update(phys)
-    cost_over["start_year"] = yda
+    cost_over.update({k: v.sel(year=years) if "year" in v.dims else v for k, v in phys.items()})
+    cost_over["start_year"] = yreq
     if space:
         cost_over["launch_vehicle"] = vda
-        cost_over["launch_price_per_kg"] = prices
+        cost_over["launch_price_per_kg"] = pts.da(fleet_res["price"][ix], ["year", "vehicle"],
+                                                  {"year": years, "vehicle": vnames})
         if "bus_cost" not in frozen_set:
-            cost_over["bus_cost_per_kg"] = bus_cost
+            cost_over["bus_cost_per_kg"] = pts.da(fleet_res["bus_cost"][ix], ["year"], {"year": years})
             cost_over["bus_learning_rate"] = 0.0  # the cohort's own learning is in bus_cost_per_kg
     if "electricity_price" not in frozen_set:
         e0 = _value(arch, chain_over, "electricity_price", specs)
-        cost_over["electricity_price"] = e0 * (1.0 + trend["electricity_price_change_rate"]) ** age
+        cost_over["electricity_price"] = e0 * (1.0 + trend["electricity_price_change_rate"]) ** age_req
     if "grid_connection_delay" not in frozen_set:
         d0 = _value(arch, chain_over, "grid_connection_delay", specs)
         top = np.maximum(trend["grid_connection_delay_max"], d0)
-        cost_over["grid_connection_delay"] = np.minimum(np.maximum(d0 + trend["grid_connection_delay_change"] * age, 0.0), top)
+        cost_over["grid_connection_delay"] = np.minimum(np.maximum(d0 + trend["grid_connection_delay_change"] * age_req, 0.0), top)
     if "ground_capacity_premium" not in frozen_set:
         f0 = _value(arch, chain_over, "facility_capex", specs)
-        premium = np.minimum(trend["ground_capacity_premium_rate"] * age, trend["ground_capacity_premium_max"])
+        premium = np.minimum(trend["ground_capacity_premium_rate"] * age_req, trend["ground_capacity_premium_max"])
         cost_over["facility_capex"] = f0 * (1.0 + premium)
-    accel = None
+    accel = xr.DataArray(1.0)
+    post_scale = False
     if "accelerator_price" not in frozen_set:
-        accel = _accelerator_factor(trend, age)
+        accel = _accelerator_factor(trend, age_req)
         if "accelerator_price" in specs and "accelerator_price" in arch.parameters:
             cost_over["accelerator_price"] = _value(arch, chain_over, "accelerator_price", specs) * accel
-            accel = None  # the chain applies it
-    # The cohorts of the requested years only (the fleet needed every year from the reference year).
-    cost_over = {k: (v.sel(year=years) if isinstance(v, xr.DataArray) and "year" in v.dims else v)
-                 for k, v in cost_over.items()}
-    if accel is not None:
-        accel = accel.sel(year=years)
+        else:
+            post_scale = True
     ds2 = evaluate(arch, **cost_over)
 
-    cost_v = ds2["cost_per_kw_year"]
-    terr_v = ds2["terrestrial_cost_per_kw_year"]
-    if accel is not None:
-        d_space, d_ground = hardware_cost_terms(ds2)
-        cost_v = cost_v + (accel - 1.0) * d_space
-        terr_v = terr_v + (accel - 1.0) * d_ground
-    if space:
-        share = xr.DataArray(plan.shares(years), dims=("year", "vehicle"), coords={"year": years, "vehicle": vnames})
-        cost = xr.where(share > 0, share * cost_v, 0.0).sum("vehicle")
-        terr = xr.where(share > 0, share * terr_v, 0.0).sum("vehicle")
-        bad = ((share > 0) & cost_v.isnull()).any("vehicle")
-        cost = cost.where(~bad)
-    else:
-        cost, terr = cost_v, terr_v
-    yreq = xr.DataArray(years.astype(float), dims="year", coords={"year": years})
-    cost, terr = cost.broadcast_like(yreq), terr.broadcast_like(yreq)
-    ratio = cost / terr
+    # ---- cohort costs, mixed over the vehicles by their shares ------------------------------
+    pts.add([ds2.variables[k] for k in _COST_VARIABLES if k in ds2.variables] + [accel.variable], coords=ds2.coords)
 
-    # ---- assemble on the requested years ------------------------------------------------------
-    sel = {"year": years}
-    out = xr.Dataset()
-    out["cost_per_kw_year"] = _wrap(cost.sel(sel), "USD/(kW yr)", "levelised cost of the capacity built in the year, per kW of IT delivered")
-    out["terrestrial_cost_per_kw_year"] = _wrap(terr.sel(sel), "USD/(kW yr)", "levelised cost of the same compute built on the ground in the year")
-    out["cost_ratio_vs_terrestrial"] = _wrap(ratio.sel(sel), "1", "cohort cost relative to the same compute on the ground")
-    cheaper = (out["cost_ratio_vs_terrestrial"] <= 1.0) & out["cost_ratio_vs_terrestrial"].notnull()
-    first = cheaper.argmax("year")
-    within = cheaper.any("year")
-    out["crossover_year"] = _wrap(xr.where(within, out["year"].isel(year=first).astype(float), np.nan).drop_vars("year", errors="ignore"),
-                                  "1", "first year the space cohort costs at most the ground cohort (NaN: not within the horizon)")
-    out["crossover_within_horizon"] = within.assign_attrs(long_name="the space cohort becomes cheaper than the ground within the years shown")
-    out["electricity_price"] = _wrap(ds2["electricity_price"].broadcast_like(yda).sel(sel), "USD/(kW h)", "electricity price paid by the ground cohort")
-    out["grid_connection_delay"] = _wrap(ds2["grid_connection_delay"].broadcast_like(yda).sel(sel), "yr", "grid-connection wait of the ground cohort")
-    out["facility_capex"] = _wrap(ds2["facility_capex"].broadcast_like(yda).sel(sel), "USD/kW", "facility capital per kW of IT of the ground cohort (with the capacity premium)")
-    factor = accel if accel is not None else xr.DataArray(1.0)
-    if "accelerator_price" not in frozen_set and accel is None:
-        factor = _accelerator_factor(trend, age)
-    out["accelerator_price_factor"] = _wrap(factor.broadcast_like(yda).sel(sel), "1", "accelerator price relative to the catalog price (both sides)")
+    def yv(da):  # an array on (year[, vehicle]) + points, length 1 where it does not vary
+        if space:
+            return _year_vehicle(pts, da)
+        return pts.np(da, ["year"]) if "year" in da.dims else pts.np(da)[None, ...]
+
+    cost_v = yv(ds2.variables["cost_per_kw_year"])
+    terr_v = yv(ds2.variables["terrestrial_cost_per_kw_year"])
+    if post_scale:
+        d_space, d_ground = _hardware_terms_np(ds2, pts, space)
+        f = pts.np(accel, ["year"])
+        if space:
+            f = f[:, None, ...]
+        cost_v = cost_v + (f - 1.0) * d_space
+        terr_v = terr_v + (f - 1.0) * d_ground
     if space:
-        for k, v in fleet_out.items():
-            out[k] = v.sel(sel) if "year" in v.dims else v
-        out["launch_price_per_kg"] = _wrap(prices.sel(sel), "USD/kg", "launch price paid per kg of capacity by the cohort of the year")
-        out["bus_cost_per_kg"] = _wrap(ds2["bus_cost_per_kg"].broadcast_like(yda).sel(sel), "USD/kg", "satellite bus cost per kg paid by the cohort of the year")
-        out["array_specific_power"] = _wrap(ds1["array_specific_power"].broadcast_like(yda).sel(sel), "W/kg", "solar-array specific power of the cohort")
-        out["satellite_mass"] = _wrap(ds1["satellite_mass"].broadcast_like(yda).sel(sel), "kg", "mass of one satellite of the cohort")
-        flags = [k for k in ds1.data_vars if k.startswith("violates_") and k != "violates_deployment_time"]
-        violated = xr.zeros_like(ds1["satellite_mass"], dtype=bool)
-        for k in flags:
-            violated = violated | ds1[k].astype(bool)
-        infeasible = (violated.broadcast_like(yda).sel(sel) & (share > 0)).any("vehicle")
-        out["design_feasible"] = (~infeasible).assign_attrs(
-            long_name="the cohort's satellite closes on every vehicle it flies on (the chain's constraints but the deployment time)")
-        out.attrs["fleet"] = plan.file
-        out.attrs.update(extra)
+        share = plan.shares(years).reshape((years.size, len(vnames)) + (1,) * len(pts.dims))
+        cost_v = np.broadcast_to(cost_v, np.broadcast_shapes(cost_v.shape, share.shape))
+        terr_v = np.broadcast_to(terr_v, np.broadcast_shapes(terr_v.shape, share.shape))
+        on = share > 0
+        cost = np.where(on, share * cost_v, 0.0).sum(axis=1)
+        terr = np.where(on, share * terr_v, 0.0).sum(axis=1)
+        cost = np.where((on & np.isnan(cost_v)).any(axis=1), np.nan, cost)
+    else:
+        shape = np.broadcast_shapes(cost_v.shape, terr_v.shape, (years.size,) + (1,) * len(pts.dims))
+        cost, terr = np.broadcast_to(cost_v, shape), np.broadcast_to(terr_v, shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = cost / terr
+    cheaper = np.nan_to_num(ratio, nan=np.inf) <= 1.0
+    within = cheaper.any(axis=0)
+    crossover = np.where(within, years[cheaper.argmax(axis=0)].astype(float), np.nan)
+
+    out.add("cost_per_kw_year", ["year"], cost, "USD/(kW yr)", "levelised cost of the capacity built in the year, per kW of IT delivered")
+    out.add("terrestrial_cost_per_kw_year", ["year"], terr, "USD/(kW yr)", "levelised cost of the same compute built on the ground in the year")
+    out.add("cost_ratio_vs_terrestrial", ["year"], ratio, "1", "cohort cost relative to the same compute on the ground")
+    out.add("crossover_year", [], crossover, "1", "first year the space cohort costs at most the ground cohort (NaN: not within the horizon)")
+    out.add("crossover_within_horizon", [], within, None, "the space cohort becomes cheaper than the ground within the years shown")
+    for name, unit, long_name in (("electricity_price", "USD/(kW h)", "electricity price paid by the ground cohort"),
+                                  ("grid_connection_delay", "yr", "grid-connection wait of the ground cohort"),
+                                  ("facility_capex", "USD/kW", "facility capital per kW of IT of the ground cohort (with the capacity premium)")):
+        out.add(name, ["year"], _on_years(pts, ds2.variables[name], years.size), unit, long_name)
+    out.add("accelerator_price_factor", ["year"], _on_years(pts, accel.variable, years.size), "1",
+            "accelerator price per kW of IT relative to the catalog price (both sides)")
+    attrs = {}
+    if space:
+        out.add("bus_cost_per_kg", ["year"], _on_years(pts, ds2.variables["bus_cost_per_kg"], years.size), "USD/kg",
+                "satellite bus cost per kg paid by the cohort of the year")
+        violated = np.zeros((1, 1) + (1,) * len(pts.dims), dtype=bool)
+        for k in ds1.data_vars:
+            if k.startswith("violates_") and k != "violates_deployment_time":
+                violated = violated | _year_vehicle(pts, ds1.variables[k]).astype(bool)
+        if violated.shape[0] > 1:
+            violated = violated[ix]
+        feasible = ~(violated & (share > 0)).any(axis=1)
+        out.add("design_feasible", ["year"], feasible, None,
+                "the cohort's satellite closes on every vehicle it flies on (the chain's constraints but the deployment time)")
+        attrs["fleet"] = plan.file
+    out.attrs.update(attrs)
     out.attrs.update({
         "architecture": arch.name,
         "architecture_kind": arch.kind,
@@ -583,10 +666,67 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
         "trend_reference_year": int(ref),
         "accelerator_price_trend": ("frozen" if "accelerator_price" in frozen_set else
                                     "post-scaling of the chain's hardware cost (catalog price; see orbitdc.trajectory)"
-                                    if accel is not None else "chain parameter accelerator_price"),
+                                    if post_scale else "chain parameter accelerator_price"),
         "sources": ", ".join(sorted(set(arch.references) | _trend_sources() | (plan.sources if space else set()))),
     })
-    return out
+    return out.dataset(pts, vnames if space else None)
+
+
+@functools.lru_cache(maxsize=64)
+def _unit_string(unit: str) -> str:
+    return units.unit_string(unit)
+
+
+class _Out:
+    """Collects result arrays (numpy, axes ``lead + point dims``) and builds the Dataset once."""
+
+    def __init__(self, years: np.ndarray):
+        self.years = years
+        self.items: list[tuple[str, list[str], np.ndarray, str | None, str]] = []
+        self.attrs: dict[str, Any] = {}
+
+    def add(self, name: str, lead: Sequence[str], arr: Any, unit: str | None, long_name: str) -> None:
+        self.items.append((name, list(lead), np.asarray(arr), unit, long_name))
+
+    def dataset(self, pts: _Points, vehicles: Sequence[str] | None) -> xr.Dataset:
+        data_vars = {}
+        for name, lead, arr, unit, long_name in self.items:
+            dims, data = pts.variable(arr, lead)
+            attrs = {"long_name": long_name}
+            if unit is not None:
+                attrs = {"units": _unit_string(unit), "long_name": long_name}
+            data_vars[name] = xr.Variable(dims, data, attrs)
+        coords: dict[str, Any] = {"year": ("year", self.years)}
+        if vehicles is not None:
+            coords["vehicle"] = ("vehicle", np.asarray(vehicles))
+        used = {d for v in data_vars.values() for d in v.dims}
+        coords.update({d: c for d, c in pts.coords.items() if d in used})
+        return xr.Dataset(data_vars, coords=coords, attrs=self.attrs)
+
+
+#: Variables of the cost pass that the trajectory reads (their dimensions are the result's).
+_COST_VARIABLES = ("cost_per_kw_year", "terrestrial_cost_per_kw_year", "electricity_price", "grid_connection_delay",
+                   "facility_capex", "bus_cost_per_kg", "accelerator", "server_cost_fraction", "satellites", "it_power",
+                   "accelerators", "hardware_refresh_period", "terrestrial_wacc", "terrestrial_availability",
+                   "availability", "space_wacc", "mission_lifetime", "on_orbit_servicing", "insurance_rate",
+                   "space_commissioning_time", "space_hardware_premium", "satellite_failure_rate")
+
+
+def _on_years(pts: _Points, var: Any, n: int) -> np.ndarray:
+    """A variable with axes (year, *points), the year axis spelled out to ``n`` years."""
+    arr = pts.np(var, ["year"]) if "year" in var.dims else pts.np(var)[None, ...]
+    return np.broadcast_to(arr, (n,) + arr.shape[1:])
+
+
+def _year_vehicle(pts: _Points, da: xr.DataArray) -> np.ndarray:
+    """``da`` with axes (year, vehicle, *points), length 1 where it does not vary."""
+    lead = [d for d in ("year", "vehicle") if d in da.dims]
+    arr = pts.np(da, lead)
+    if "year" not in da.dims:
+        arr = arr[None, ...]
+    if "vehicle" not in da.dims:
+        arr = arr[:, None, ...]
+    return arr
 
 
 def _accelerator_factor(trend: Mapping[str, xr.DataArray], age: xr.DataArray) -> xr.DataArray:
@@ -599,143 +739,127 @@ def _trend_sources() -> set[str]:
     return {k for p in trend_parameters().values() for k in p.sources}
 
 
-def _fleet_and_prices(arch, ds1, plan, grid, yda, trend, chain_over, specs, frozen_set, ramp_q):
-    """The fleet scan, then the launch prices by vehicle and the bus cost by cohort."""
+def _ramp_np(ramp: fl.Ramp, grid: np.ndarray, ramp_q: Mapping[str, xr.DataArray], pts: _Points) -> np.ndarray:
+    """A ramp on the grid as an array with axes (year, *points) (drawn along its quantile's dims)."""
+    q = ramp_q.get(ramp.name)
+    if q is None:
+        return ramp.at(grid).reshape((grid.size,) + (1,) * len(pts.dims))
+    vals = ramp.at(grid, q.values)  # (T, *q.dims)
+    da = xr.DataArray(vals, dims=("year", *q.dims))
+    return pts.np(da, ["year"])
+
+
+def _fleet(arch, ds1, plan, grid, chain_over, specs, frozen_set, ramp_q, pts: _Points, out: "_Out") -> dict[str, np.ndarray]:
+    """The fleet scan, then the launch prices by vehicle and the bus cost by cohort (numpy on the
+    grid); fleet results on the requested years go to ``out``."""
     T = grid.size
     vnames = plan.vehicle_names
     V = len(vnames)
-    t_hw = ds1["hardware_refresh_period"]
-    t_sat = ds1["mission_lifetime"]
-    serviced = ds1["on_orbit_servicing"].astype(bool) if "on_orbit_servicing" in ds1 else xr.DataArray(False)
-    life = xr.where(serviced, t_sat, np.minimum(t_hw, t_sat))
-    production = _ramp_da(plan.production, grid, ramp_q)
-    cadence = xr.concat([_ramp_da(v.cadence, grid, ramp_q) for v in plan.vehicles], dim="vehicle")
-    cadence = cadence.assign_coords(vehicle=vnames)
-    own_share = ds1["launch_cadence_share"]
-    avail = xr.concat([xr.DataArray(v.available_share.value) if v.available_share is not None else own_share
-                       for v in plan.vehicles], dim="vehicle").assign_coords(vehicle=vnames)
-    p_a = xr.concat([xr.DataArray(v.launch_price_per_kg.value) if v.launch_price_per_kg is not None
-                     else _value(arch, chain_over, "launch_price_per_kg", specs) for v in plan.vehicles],
-                    dim="vehicle").assign_coords(vehicle=vnames)
-    inputs = {
-        "start": ds1["start_year"], "target": ds1["satellites"], "life": life,
-        "lam": ds1["satellite_failure_rate"], "pf": ds1["launch_failure_probability"],
-        "mass": ds1["satellite_mass"], "compute_mass": ds1["compute_mass"], "it_power": ds1["it_power"],
-        "production": production, "cadence": cadence, "avail": avail, "per_launch": ds1["satellites_per_launch"],
-        "p_a": p_a, "lr": ds1["launch_learning_rate"], "floor": ds1["launch_price_floor_per_kg"],
-        "margin": ds1["launch_margin"], "vi": ds1["vertically_integrated_launch"],
-        "bus_c": ds1["bus_cost_per_kg"], "bus_q": ds1["bus_reference_mass"], "bus_lr": ds1["bus_learning_rate"],
-        "target_it": ds1["target_it_power"],
-    }
-    pts = _Points(inputs.values())
-    g = {k: pts.np(v, lead=[d for d in ("year", "vehicle") if isinstance(v, xr.DataArray) and d in v.dims])
-         for k, v in inputs.items()}
-    # year-first arrays for inputs that may or may not vary by year
-    def by_year(name):
-        v = inputs[name]
-        return pts.np(v, lead=["year"]) if "year" in v.dims else pts.np(v)[None, ...]
+    names = ("start_year", "satellites", "hardware_refresh_period", "mission_lifetime", "satellite_failure_rate",
+             "launch_failure_probability", "satellite_mass", "compute_mass", "it_power", "satellites_per_launch",
+             "launch_cadence_share", "launch_learning_rate", "launch_price_floor_per_kg", "launch_margin",
+             "vertically_integrated_launch", "bus_cost_per_kg", "bus_reference_mass", "bus_learning_rate",
+             "target_it_power", "launch_price_per_kg")
+    serviced = "on_orbit_servicing" in ds1
+    pts.add([ds1.variables[k] for k in names] + ([ds1.variables["on_orbit_servicing"]] if serviced else []),
+            coords=ds1.coords)
+    P = (1,) * len(pts.dims)
 
-    def by_year_vehicle(name):
-        v = inputs[name]
-        lead = ["year", "vehicle"]
-        arr = pts.np(v.expand_dims({d: (grid if d == "year" else vnames) for d in lead if d not in v.dims}).transpose(*lead, ...),
-                     lead=lead)
-        return arr
+    def scalar(k):  # no year, no vehicle
+        return pts.np(ds1.variables[k])
 
-    def by_vehicle(name):
-        v = inputs[name]
-        return pts.np(v if "vehicle" in v.dims else v.expand_dims(vehicle=vnames), lead=["vehicle"])
+    def by_year(k):
+        v = ds1.variables[k]
+        return pts.np(v, ["year"]) if "year" in v.dims else pts.np(v)[None, ...]
 
-    mass = by_year("mass")
+    def by_year_vehicle(k):
+        return _year_vehicle(pts, ds1.variables[k])
+
+    t_hw, t_sat = scalar("hardware_refresh_period"), scalar("mission_lifetime")
+    life = np.where(scalar("on_orbit_servicing").astype(bool), t_sat, np.minimum(t_hw, t_sat)) if serviced \
+        else np.minimum(t_hw, t_sat)
+    start = scalar("start_year")
+    mass = by_year("satellite_mass")
+    production = _ramp_np(plan.production, grid, ramp_q, pts)
+    cad = np.stack([_ramp_np(v.cadence, grid, ramp_q, pts) for v in plan.vehicles], axis=1)
+    own_share = scalar("launch_cadence_share")
+    av = np.stack([np.broadcast_to(v.available_share.value if v.available_share is not None else own_share,
+                                   np.broadcast_shapes(own_share.shape, P)) for v in plan.vehicles], axis=0)
+    per_launch = by_year_vehicle("satellites_per_launch")
     shares = plan.shares(grid)
-    per_launch = by_year_vehicle("per_launch")
-    cad = by_year_vehicle("cadence")
-    av = by_vehicle("avail")
-    res = fl.fleet_kernel(grid, g["start"], g["target"], g["life"], g["lam"], g["pf"], mass, by_year("production"),
-                          shares, cad, av, per_launch)
+    res = fl.fleet_kernel(grid, start, scalar("satellites"), life, scalar("satellite_failure_rate"),
+                          scalar("launch_failure_probability"), mass, production, shares, cad, av, per_launch)
 
     # ---- launch price by vehicle: Wright's law on cumulative launched mass --------------------
-    payload = np.array([v.payload_reference for v in plan.vehicles]).reshape((1, V) + (1,) * len(pts.dims))
-    m0 = np.array([v.cumulative_mass_to_date for v in plan.vehicles]).reshape((1, V) + (1,) * len(pts.dims))
-    ref_v = np.array([v.reference_year for v in plan.vehicles]).reshape((1, V) + (1,) * len(pts.dims))
-    year_col = grid.reshape((T, 1) + (1,) * len(pts.dims)).astype(float)
+    shape_v = (1, V) + P
+    payload = np.array([v.payload_reference for v in plan.vehicles]).reshape(shape_v)
+    m0 = np.array([v.cumulative_mass_to_date for v in plan.vehicles]).reshape(shape_v)
+    ref_v = np.array([v.reference_year for v in plan.vehicles]).reshape(shape_v)
+    year_col = grid.reshape((T, 1) + P).astype(float)
     others = cad * (1.0 - av[None, ...]) * payload
     flows = np.where(year_col > ref_v, others + res["own_mass"], 0.0)
     m_prev = m0 + np.cumsum(flows, axis=0) - flows  # mass flown before each year [t]
-    start = np.asarray(g["start"], dtype=float)
     ts = np.clip(np.ceil(start) - grid[0], 0, T - 1)
-    at_start = (np.arange(T).reshape((T, 1) + (1,) * len(pts.dims)) == ts[None, None, ...])
+    at_start = np.arange(T).reshape((T, 1) + P) == ts[None, None, ...]
     m_start = (m_prev * at_start).sum(axis=0, keepdims=True)
-    lr, floor, margin, vi = (np.asarray(g[k], dtype=float) for k in ("lr", "floor", "margin", "vi"))
-    vi = vi.astype(bool)
-    p_a_arr = by_vehicle("p_a")[None, ...]
+    own_price = scalar("launch_price_per_kg")
+    p_a = np.stack([np.broadcast_to(v.launch_price_per_kg.value if v.launch_price_per_kg is not None else own_price,
+                                    np.broadcast_shapes(own_price.shape, P)) for v in plan.vehicles], axis=0)[None, ...]
     if "launch_price" in frozen_set:
-        price = np.broadcast_to(p_a_arr, np.broadcast_shapes(p_a_arr.shape, m_prev.shape))
+        price = np.broadcast_to(p_a, np.broadcast_shapes(p_a.shape, m_prev.shape))
     else:
-        price = fl.learned_launch_price(p_a_arr, m_prev, m_start, lr, floor, margin, vi)
-        before = year_col < np.ceil(start)[None, None, ...]
-        price = np.where(before, p_a_arr, price)
+        price = fl.learned_launch_price(p_a, m_prev, m_start, scalar("launch_learning_rate"),
+                                        scalar("launch_price_floor_per_kg"), scalar("launch_margin"),
+                                        scalar("vertically_integrated_launch"))
+        price = np.where(year_col < np.ceil(start)[None, None, ...], p_a, price)
     # ---- bus cost per kg of the cohort: Wright's law on the programme's own bus mass ----------
     bus_mass = np.maximum(mass - by_year("compute_mass"), 0.0)  # kg per satellite
     bus_built = res["built_per_year"] * bus_mass
-    q_ref = np.asarray(g["bus_q"], dtype=float) * _KG_PER_T
+    q_ref = scalar("bus_reference_mass") * _KG_PER_T
     q1 = q_ref + np.cumsum(bus_built, axis=0)
-    q0 = q1 - bus_built
-    bus_cost = fl.wright_average_cost(g["bus_c"], q0, q1, q_ref, g["bus_lr"])
+    bus_cost = fl.wright_average_cost(scalar("bus_cost_per_kg"), q1 - bus_built, q1, q_ref, scalar("bus_learning_rate"))
 
-    coords = {"year": grid, "vehicle": vnames}
+    # ---- results on the requested years -------------------------------------------------------
+    ix = out.years - grid[0]
     Y, YV = ["year"], ["year", "vehicle"]
-
-    def dy(arr, unit, long_name, lead=Y):
-        return _wrap(pts.da(np.broadcast_to(arr, (T,) + np.shape(arr)[1:]) if lead == Y else arr, lead, coords), unit, long_name)
-
-    it_power = np.asarray(g["it_power"], dtype=float)
-    fleet_out = {
-        "it_power_online": dy(res["in_service"] * it_power, "kW", "IT power in service at the end of the year"),
-        "it_power_target": _wrap(inputs["target_it"].copy(), "kW", "target IT power of the programme"),
-        "satellites_target": _wrap(inputs["target"].copy(), "1", "satellites wanted in service"),
-        "satellites_built": dy(res["built"], "1", "satellites built since the programme started (cumulative, incl. payloads lost at launch)"),
-        "satellites_built_per_year": dy(res["built_per_year"], "1/yr", "satellites built in the year"),
-        "satellites_in_service": dy(res["in_service"], "1", "satellites in service at the end of the year"),
-        "satellites_retired": dy(res["retired"], "1", "satellites retired at end of life (cumulative)"),
-        "satellites_failed": dy(res["failed"], "1", "satellites failed in orbit or lost at launch (cumulative)"),
-        "launches_per_year": dy(res["launches"].sum(axis=1), "1/yr", "launches flown for the programme in the year"),
-        "launches_per_year_by_vehicle": dy(res["launches"], "1/yr", "launches flown for the programme in the year, by vehicle", YV),
-        "launched_mass_per_year": dy(res["launched_mass_per_year"], "t/yr", "satellite mass launched in the year"),
-        "launched_mass": dy(res["launched_mass"], "t", "satellite mass launched since the programme started (cumulative)"),
-        "mass_in_service": dy(res["mass_in_service"], "t", "satellite mass in service at the end of the year"),
-        "mass_retired": dy(res["mass_retired"], "t", "satellite mass retired (cumulative)"),
-        "mass_failed": dy(res["mass_failed"], "t", "satellite mass failed in orbit or lost at launch (cumulative)"),
-        "production_capacity": dy(res["production_capacity"], "1/yr", "satellites the factory can deliver to orbit in the year"),
-        "launch_capacity": dy(res["launch_capacity"], "1/yr", "satellites the vehicles' available flights can put in orbit in the year"),
-        "cumulative_launched_mass_by_vehicle": dy(m_prev, "t", "mass flown by the vehicle (all customers) before the year: its learning basis", YV),
-        "satellites_per_launch": dy(np.broadcast_to(per_launch, (T,) + per_launch.shape[1:]), "1", "satellites of the cohort per launch, by vehicle", YV),
-    }
-    names = np.array(["before_start", "none", "production"] + [f"launch:{v}" for v in vnames])
-    binding = pts.da(res["binding"], Y, coords)
-    fleet_out["binding_limit"] = binding.copy(data=names[binding.values]).assign_attrs(
-        long_name="what limited the satellites launched in the year: none (the target was met), production, "
-                  "launch:<vehicle> (its cadence), before_start")
-    reached = res["in_service"] >= np.broadcast_to(g["target"], res["in_service"].shape[1:])[None, ...] * (1.0 - 1e-9)
-    reached = reached & (res["in_service"] > 0)
+    it_sat = scalar("it_power")
+    target = scalar("satellites")
+    add = out.add
+    full = lambda a: np.broadcast_to(a, (T,) + np.shape(a)[1:])[ix]  # noqa: E731
+    add("it_power_online", Y, res["in_service"][ix] * it_sat, "kW", "IT power in service at the end of the year")
+    add("it_power_target", [], scalar("target_it_power"), "kW", "target IT power of the programme")
+    add("satellites_target", [], target, "1", "satellites wanted in service")
+    add("satellites_built", Y, res["built"][ix], "1", "satellites built since the programme started (cumulative, incl. payloads lost at launch)")
+    add("satellites_built_per_year", Y, res["built_per_year"][ix], "1/yr", "satellites built in the year")
+    add("satellites_in_service", Y, res["in_service"][ix], "1", "satellites in service at the end of the year")
+    add("satellites_retired", Y, res["retired"][ix], "1", "satellites retired at end of life (cumulative)")
+    add("satellites_failed", Y, res["failed"][ix], "1", "satellites failed in orbit or lost at launch (cumulative)")
+    add("launches_per_year", Y, res["launches"].sum(axis=1)[ix], "1/yr", "launches flown for the programme in the year")
+    add("launches_per_year_by_vehicle", YV, res["launches"][ix], "1/yr", "launches flown for the programme in the year, by vehicle")
+    add("launched_mass_per_year", Y, res["launched_mass_per_year"][ix], "t/yr", "satellite mass launched in the year")
+    add("launched_mass", Y, res["launched_mass"][ix], "t", "satellite mass launched since the programme started (cumulative)")
+    add("mass_in_service", Y, res["mass_in_service"][ix], "t", "satellite mass in service at the end of the year")
+    add("mass_retired", Y, res["mass_retired"][ix], "t", "satellite mass retired (cumulative)")
+    add("mass_failed", Y, res["mass_failed"][ix], "t", "satellite mass failed in orbit or lost at launch (cumulative)")
+    add("production_capacity", Y, full(res["production_capacity"]), "1/yr", "satellites the factory can deliver to orbit in the year")
+    add("launch_capacity", Y, full(res["launch_capacity"]), "1/yr", "satellites the vehicles' available flights can put in orbit in the year")
+    add("launch_price_per_kg", YV, full(price), "USD/kg", "launch price paid per kg of capacity by the cohort of the year")
+    add("cumulative_launched_mass_by_vehicle", YV, full(m_prev), "t", "mass flown by the vehicle (all customers) before the year: its learning basis")
+    add("satellites_per_launch", YV, full(per_launch), "1", "satellites of the cohort per launch, by vehicle")
+    add("satellite_mass", Y, full(mass), "kg", "mass of one satellite of the cohort")
+    add("array_specific_power", Y, full(by_year("array_specific_power") if "array_specific_power" in ds1 else np.full((1,) + P, np.nan)),
+        "W/kg", "solar-array specific power of the cohort")
+    labels = np.array(["before_start", "none", "production"] + [f"launch:{v}" for v in vnames])
+    add("binding_limit", Y, labels[res["binding"][ix]], None,
+        "what limited the satellites launched in the year: none (the target was met), production, "
+        "launch:<vehicle> (its cadence), before_start")
+    reached = (res["in_service"] >= target * (1.0 - 1e-9)) & (res["in_service"] > 0)
+    reached = reached[: ix[-1] + 1]
     any_reached = reached.any(axis=0)
-    first = np.where(any_reached, grid[reached.argmax(axis=0)].astype(float), np.nan)
-    fleet_out["target_reached_year"] = _wrap(pts.da0(first), "1",
-                                             "first year the target IT power is in service (NaN: not by the last year)")
-    fleet_out["target_reached_within_horizon"] = pts.da0(any_reached).assign_attrs(
-        long_name="the target IT power is in service within the years computed")
-    prices_da = pts.da(price, YV, coords)
-    bus_da = pts.da(np.broadcast_to(bus_cost, (T,) + np.shape(bus_cost)[1:]), Y, coords)
-    extra = {}
-    return fleet_out, prices_da, bus_da, pts, extra
-
-
-def _ramp_da(ramp: fl.Ramp, grid: np.ndarray, ramp_q: Mapping[str, xr.DataArray]) -> xr.DataArray:
-    q = ramp_q.get(ramp.name)
-    if q is None:
-        return xr.DataArray(ramp.at(grid), dims="year", coords={"year": grid})
-    vals = ramp.at(grid, q.values)
-    return xr.DataArray(vals, dims=("year", *q.dims), coords={"year": grid, **{d: q.coords[d] for d in q.dims if d in q.coords}})
+    add("target_reached_year", [], np.where(any_reached, grid[reached.argmax(axis=0)].astype(float), np.nan), "1",
+        "first year the target IT power is in service (NaN: not by the last year)")
+    add("target_reached_within_horizon", [], any_reached, None, "the target IT power is in service within the years computed")
+    return {"price": price, "bus_cost": np.broadcast_to(bus_cost, (T,) + np.shape(bus_cost)[1:])}
 
 
 # --------------------------------------------------------------------------------------------
