@@ -469,7 +469,8 @@ def _compare(archs, years, **kw) -> xr.Dataset:
                                   seed=kw["seed"], **own))
     out = xr.concat(results, dim="architecture", data_vars="all", coords="minimal", compat="override",
                     join="outer", combine_attrs="drop_conflicts")
-    out = out.assign_coords(architecture=("architecture", names))
+    out = out.assign_coords(architecture=("architecture", names),
+                            architecture_kind=("architecture", [a.kind for a in loaded]))
     out.attrs["architectures"] = ", ".join(names)
     for r in results:
         for var in r.data_vars:
@@ -629,6 +630,8 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = cost / terr
     cheaper = np.nan_to_num(ratio, nan=np.inf) <= 1.0
+    if not space:  # the ground is its own baseline: there is no space cohort to cross over
+        cheaper = np.zeros_like(cheaper)
     within = cheaper.any(axis=0)
     crossover = np.where(within, years[cheaper.argmax(axis=0)].astype(float), np.nan)
 
@@ -926,7 +929,10 @@ def _summarize(mc: xr.Dataset) -> xr.Dataset:
     mc["cost_ratio_vs_terrestrial_quantile"] = xr.DataArray(
         qs, dims=("quantile", *other), coords={"quantile": q, **{d: ratio.coords[d] for d in other if d in ratio.coords}},
         attrs={"units": "1", "long_name": "10/50/90 % of the cohort cost ratio over the samples"})
-    mc["probability_space_cheaper"] = ((ratio <= 1.0) & ratio.notnull()).mean("sample").assign_attrs(
+    p_cheaper = ((ratio <= 1.0) & ratio.notnull()).mean("sample")
+    if mc.attrs.get("architecture_kind") != "space":
+        p_cheaper = p_cheaper * np.nan  # no space cohort
+    mc["probability_space_cheaper"] = p_cheaper.assign_attrs(
         units="1", long_name="share of samples in which the space cohort costs at most the ground cohort")
     cross = mc["crossover_year"].fillna(np.inf)
     cvals = np.moveaxis(cross.transpose("sample", ...).values, 0, -1)
