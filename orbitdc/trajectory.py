@@ -947,4 +947,46 @@ def _summarize(mc: xr.Dataset) -> xr.Dataset:
     return mc
 
 
-__all__ = ["QUANTILES", "TRENDS", "TREND_PARAMETERS", "hardware_cost_terms", "trajectory", "trend_parameters"]
+def summary(mc: xr.Dataset, years: Sequence[int] = (2030, 2035, 2040), nominal: xr.Dataset | None = None):
+    """A table (pandas DataFrame, one row per space architecture) of a Monte Carlo trajectory:
+    P(cheaper than ground) in ``years``, the median crossover year with its 80 % interval, the share
+    of samples crossing within the horizon and, from a ``nominal`` trajectory, the year the target
+    IT power is reached. A quantile that does not cross within the years computed reads 'beyond'."""
+    import pandas as pd
+
+    def one(d: xr.Dataset, n: xr.Dataset | None) -> dict[str, Any]:
+        row: dict[str, Any] = {}
+        for y in years:
+            if y in d["year"].values:
+                row[f"P(cheaper) {y}"] = round(float(d["probability_space_cheaper"].sel(year=y)), 3)
+        q = np.asarray(d["crossover_year_quantile"].values, dtype=float)
+        last = int(d["year"].values[-1])
+        txt = lambda v: f"{v:.0f}" if np.isfinite(v) else f"beyond {last}"  # noqa: E731
+        row["crossover year (median)"] = txt(q[1])
+        row["80 % interval"] = f"{txt(q[0])} - {txt(q[2])}"
+        row["P(crossover by last year)"] = round(float(d["probability_crossover_within_horizon"]), 3)
+        if n is not None and "target_reached_year" in n:
+            t = float(n["target_reached_year"])
+            row["target IT power reached (nominal)"] = txt(t)
+        return row
+
+    if "architecture" in mc.dims:
+        rows = {}
+        for a in mc["architecture"].values:
+            d = mc.sel(architecture=a)
+            if "architecture_kind" in d.coords and str(d["architecture_kind"].values) != "space":
+                continue
+            n = nominal.sel(architecture=a) if nominal is not None and "architecture" in nominal.dims else nominal
+            rows[str(a)] = one(d, n)
+    else:
+        rows = {str(mc.attrs.get("architecture", "architecture")): one(mc, nominal)}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def drop_samples(ds: xr.Dataset) -> xr.Dataset:
+    """The variables of a Monte Carlo trajectory without the ``sample`` dimension (its summaries),
+    small enough to save with a report."""
+    return ds[[v for v in ds.data_vars if "sample" not in ds[v].dims]].drop_dims("sample", errors="ignore")
+
+
+__all__ = ["QUANTILES", "drop_samples", "summary", "TRENDS", "TREND_PARAMETERS", "hardware_cost_terms", "trajectory", "trend_parameters"]
