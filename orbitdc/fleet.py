@@ -156,13 +156,6 @@ def _ramp_from_points(name: str, kind: str, unit: str, points: list[Mapping[str,
                 sources=sources)
 
 
-def constant_ramp(name: str, value: float, unit: str = "1", low: float | None = None, high: float | None = None) -> Ramp:
-    """A flat ramp (one knot)."""
-    lo = value if low is None else low
-    hi = value if high is None else high
-    return Ramp(name, unit, np.array([2000.0]), np.array([float(value)]), np.array([float(lo)]), np.array([float(hi)]))
-
-
 # --------------------------------------------------------------------------------------------
 # Fleet files (strict schema)
 # --------------------------------------------------------------------------------------------

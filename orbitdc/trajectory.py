@@ -71,7 +71,6 @@ SpaceX's Starlink factory (2025); see ``data/trends/`` and ``data/fleets/``.
 from __future__ import annotations
 
 import functools
-import math
 import numbers
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -314,10 +313,6 @@ class _Points:
         c = {k: v for k, v in coords.items() if k in dims}
         c.update({d: self.coords[d] for d in dims if d in self.coords})
         return xr.DataArray(data, dims=dims, coords=c)
-
-
-def _wrap(da: xr.DataArray, unit: str, long_name: str) -> xr.DataArray:
-    return units.wrap(da, unit, long_name)
 
 
 # --------------------------------------------------------------------------------------------
