@@ -8,7 +8,7 @@ import xarray as xr
 
 import orbitdc as odc
 from orbitdc import fleet as fl
-from orbitdc.trajectory import TREND_PARAMETERS, hardware_cost_terms, trend_parameters
+from orbitdc.trajectory import TREND_PARAMETERS, TRENDS, hardware_cost_terms, trend_parameters
 from orbitdc.errors import ArchitectureError, OrbitdcError
 
 SPACEX = "spacex-starlink-compute"
@@ -297,3 +297,20 @@ def test_radiator_trend_reported_inactive_until_the_chain_has_the_parameter(nomi
 def test_orbitdc_error_for_empty_compare():
     with pytest.raises(OrbitdcError):
         odc.trajectory([])
+
+
+@pytest.mark.parametrize("name", [SPACEX, "openai-partnered-compute", "terrestrial-hyperscale"])
+def test_accelerator_trend_alone_is_the_post_scaling(name):
+    # every other trend frozen: the cohort of 2035 is evaluate(start_year=2035) with the hardware
+    # price factor ((1 - 0.28)(1 + 0.35))^(2035 - 2025) applied through hardware_cost_terms
+    others = [t for t in TRENDS if t != "accelerator_price"]
+    tr = odc.trajectory(name, years=[2035], frozen=others)
+    ev = odc.evaluate(name, start_year=2035)
+    f = (0.72 * 1.35) ** 10
+    d_space, d_ground = hardware_cost_terms(ev)
+    ground = float(ev["terrestrial_cost_per_kw_year"]) + (f - 1) * float(d_ground)
+    assert float(tr["terrestrial_cost_per_kw_year"].item()) == pytest.approx(ground, rel=1e-9)
+    if "vehicle" in tr.dims and tr.sizes["vehicle"] > 1:  # a two-vehicle mix: compare the ground side only
+        return
+    space = float(ev["cost_per_kw_year"]) + (f - 1) * float(d_space)
+    assert float(tr["cost_per_kw_year"].item()) == pytest.approx(space, rel=1e-9)
