@@ -123,9 +123,10 @@ def _expand(var: xr.Variable, dims: Sequence[str]) -> np.ndarray:
 
 def _variable(arr: np.ndarray, frame_dims: Sequence[str], sizes: Mapping[str, int], attrs: dict,
               lead_dims: Sequence[str] = (), depends: Sequence[str] | None = None) -> xr.Variable:
-    """An ``xr.Variable`` from a frame array: a length-1 axis is dropped where the frame's
-    dimension is longer (the variable does not vary along it), or where ``depends`` (known
-    dimensions of an input) does not name it."""
+    """An ``xr.Variable`` from a frame array: a length-1 axis is dropped (the variable does not
+    vary along it), unless ``depends`` (the known dimensions of an input) names it. So an output
+    carries a dimension only where it varies along it; along a dimension of length 1 nobody can
+    tell, and outputs do not carry it (the input and its coordinate do)."""
     nl = len(lead_dims)
     keep, shape = list(lead_dims), list(arr.shape[:nl])
     for i, d in enumerate(frame_dims):
@@ -134,7 +135,7 @@ def _variable(arr: np.ndarray, frame_dims: Sequence[str], sizes: Mapping[str, in
             if d in depends:
                 keep.append(d)
                 shape.append(n)
-        elif n != 1 or sizes[d] == 1:
+        elif n != 1:
             keep.append(d)
             shape.append(n)
     # fastpath: the data is already a plain ndarray (xarray's coercion costs ~10 us a variable)

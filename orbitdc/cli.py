@@ -116,6 +116,53 @@ def _cmd_evaluate(args) -> int:
     return 0
 
 
+def _parse_years(text: str) -> list[int]:
+    """``2026-2050`` or ``2030,2035,2040`` -> calendar years."""
+    try:
+        if "-" in text and "," not in text:
+            a, b = (int(x) for x in text.split("-", 1))
+            return list(range(a, b + 1))
+        return [int(x) for x in text.split(",")]
+    except ValueError:
+        raise OrbitdcError(f"--years '{text}': expected FIRST-LAST (e.g. 2026-2050) or a comma list of years") from None
+
+
+def _cmd_trajectory(args) -> int:
+    from .chain import to_netcdf
+    from .trajectory import trajectory
+
+    overrides = dict(parse_assignment(s) for s in args.set or [])
+    out = Path(args.output) if args.output else None
+    if out is not None and out.suffix not in (".nc", ".nc4"):
+        raise OrbitdcError(f"--output '{out}': expected a NetCDF file name ending in .nc")
+    years = _parse_years(args.years)
+    frozen: Any = False
+    if args.frozen:
+        frozen = True if args.frozen == "all" else [t.strip() for t in args.frozen.split(",") if t.strip()]
+    tr = trajectory(args.name, years, frozen=frozen, fleet=args.fleet, samples=args.samples,
+                    seed=args.seed if args.seed is not None else 0, **overrides)
+    point = {d: 0 for d in tr.dims if d not in ("year", "vehicle")}
+    sel = tr.isel(point) if point else tr
+    if point:
+        print(f"(first point of: {', '.join(point)})")
+    ratio = sel["cost_ratio_vs_terrestrial_quantile"].sel(quantile=0.5) if "sample" in tr.dims else sel["cost_ratio_vs_terrestrial"]
+    print(f"{tr.attrs['architecture']}: year  cost ratio  IT online [GW]  binding limit")
+    for i, y in enumerate(sel["year"].values):
+        online = float(sel["it_power_online"].isel(year=i)) / 1e6 if "it_power_online" in sel else float("nan")
+        limit = str(sel["binding_limit"].isel(year=i).values) if "binding_limit" in sel else ""
+        print(f"  {int(y)}  {float(ratio.isel(year=i)):10.3f}  {online:14.3f}  {limit}")
+    cross = sel["crossover_year"]
+    if "sample" in tr.dims:
+        q = tr["crossover_year_quantile"].values
+        print(f"crossover year (10/50/90 %): {q[0]:.0f} / {q[1]:.0f} / {q[2]:.0f}  (nan: not within the years shown)")
+    else:
+        print(f"crossover year: {float(cross):.0f}" if bool(sel["crossover_within_horizon"]) else "crossover year: none within the years shown")
+    if out is not None:
+        to_netcdf(tr, out)
+        print(f"wrote {out}")
+    return 0
+
+
 def _cmd_report(args) -> int:
     try:
         from .report import main as report_main
@@ -149,6 +196,18 @@ def build_parser() -> argparse.ArgumentParser:
                         "parameter's canonical unit; a,b,c sweeps); repeatable")
     p.add_argument("-o", "--output", metavar="OUT.nc", help="write the full results as NetCDF (atomically)")
     p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("trajectory", help="the year-by-year model: fleet build-up, trends, crossover year",
+                       description="Run the year-by-year model of one architecture (orbitdc.trajectory).")
+    p.add_argument("name", help="architecture name or path to a YAML file")
+    p.add_argument("--years", default="2026-2050", metavar="FIRST-LAST", help="calendar years (default 2026-2050)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a chain or trend parameter (repeatable)")
+    p.add_argument("--frozen", metavar="all|TREND,...", help="keep trends at today's values (all, or names)")
+    p.add_argument("--fleet", metavar="FLEET.yaml", help="a fleet plan instead of the architecture's (data/fleets/)")
+    p.add_argument("--samples", type=int, default=None, metavar="N", help="Monte Carlo over the trend rates")
+    p.add_argument("--seed", type=int, default=None, metavar="N", help="random seed (default 0)")
+    p.add_argument("-o", "--output", metavar="OUT.nc", help="write the full result as NetCDF (atomically)")
+    p.set_defaults(func=_cmd_trajectory)
 
     p = sub.add_parser("report", help="run the notebooks and build the HTML feasibility report",
                        description="Run the parameterised notebooks with papermill and export the HTML report.")

@@ -14,8 +14,9 @@ like with like and shows its working:
   space programme and its ground segment, ``terrestrial_wacc`` for the data centre) over the life
   of its asset class: compute hardware (``hardware_refresh_period``; in orbit it cannot outlive
   its satellite, so ``min(hardware_refresh_period, mission_lifetime)``), satellites
-  (``mission_lifetime``) and buildings (``facility_lifetime``; also used for the space ground
-  segment).
+  (``mission_lifetime``, but a satellite retires with its compute unless ``on_orbit_servicing``
+  swaps it, so without servicing ``min(hardware_refresh_period, mission_lifetime)`` too) and
+  buildings (``facility_lifetime``; also used for the space ground segment).
 * **Levelised per kW of IT delivered.** ``cost_per_kw_year`` = annualised capital plus yearly
   operating cost, divided by the IT power times its ``availability`` (the fraction of time it
   delivers compute).
@@ -29,7 +30,11 @@ Space (kind ``space``), whole system of ``satellites`` satellites:
     L   = launch_cost                                          (from the launch stage)
     I   = insurance_rate * (H_s + B + L)
     G   = ground_segment_cost * P_IT
-    annual = H_s CRF(r_s, min(T_hw, T_sat)) + (B + L + I + D) CRF(r_s, T_sat) + G CRF(r_s, T_fac) + opex
+    annual = H_s CRF(r_s, T) + (B + L + I + D) CRF(r_s, T) + G CRF(r_s, T_fac) + opex,  T = min(T_hw, T_sat)
+             (no servicing: a satellite retires with its compute, so bus and launch share its life)
+    with on_orbit_servicing:  H_s G_k CRF(r_s, T_sat) + S (G_k - 1) CRF(r_s, T_sat) + (B + L + I + D) CRF(r_s, T_sat)
+             G_k = sum_{j=0..k} (1 + r_s)^(-j T_hw), k = ceil(T_sat / T_hw) - 1 swaps,
+             S = servicing_cost_per_kg * compute_mass * N (delivery of each swapped generation)
     D   = (H_s + B + L + I) ((1 + r_s)^space_commissioning_time - 1)  (capital idle until in service)
     opex = satellite_operations_cost * N + ground_bandwidth_cost * P_IT
            + (satellite_failure_rate (H_s + B) + replacement_launches_per_year L / launches)
@@ -138,6 +143,23 @@ def _crf(rate, years, periods_per_year=1.0):
     if isinstance(out, xr.DataArray) or isinstance(i, xr.DataArray):
         return xr.where(i == 0, limit, out)
     return np.where(np.asarray(i) == 0, limit, out)
+
+
+def _compute_generations(rate, hardware_life, satellite_life):
+    """(G, CRF(rate, T_sat)) for compute swapped in orbit every ``T_hw`` over a bus life ``T_sat``.
+
+    Generations are bought at ``j T_hw`` for ``j = 0 .. k``, ``k = ceil(T_sat / T_hw) - 1`` swaps
+    (none when ``T_hw >= T_sat``); their present value per unit of one generation's cost is
+    ``G = sum_j x^j = (1 - x^(k+1)) / (1 - x)`` with ``x = (1 + r)^(-T_hw)`` (``k + 1`` at r = 0).
+    Annualised over the bus life: ``G CRF(r, T_sat)``, which equals ``CRF(r, T_hw)`` when ``T_sat``
+    is a whole multiple of ``T_hw`` (annuity identity). Swap deliveries cost ``(G - 1) CRF``.
+    """
+    k = np.maximum(np.ceil(satellite_life / hardware_life - 1e-12) - 1.0, 0.0)
+    step = hardware_life * np.log1p(rate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gens = np.expm1(-(k + 1.0) * step) / np.expm1(-step)
+    gens = np.where(np.asarray(step) == 0, k + 1.0, gens)
+    return gens, _crf(rate, satellite_life)
 
 
 def _growth(rate, years):
@@ -434,6 +456,10 @@ PARAMETERS: dict[str, ParameterSpec] = {
                                            minimum=0.0, maximum=30.0),
     "space_commissioning_time": ParameterSpec("yr", "time from paying for a satellite and its launch to its entering service",
                                               minimum=0.0, maximum=10.0),
+    "on_orbit_servicing": ParameterSpec("1", "compute is swapped in orbit every hardware_refresh_period (else a satellite retires with its compute)",
+                                        kind="flag"),
+    "servicing_cost_per_kg": ParameterSpec("USD/kg", "cost of delivering and installing 1 kg of replacement compute in orbit (hardware price excluded)",
+                                           minimum=0.0),
 }
 
 OUTPUTS: dict[str, Output] = {
@@ -603,8 +629,15 @@ def _kernel(f) -> dict[str, Any]:
         ground_seg = g("ground_segment_cost") * it_total
         capex = insured + insurance + ground_seg
         idle = _growth(r_s, g("space_commissioning_time"))
-        crf_hw = _crf(r_s, np.minimum(t_hw, t_sat))
-        crf_sat = _crf(r_s, t_sat)
+        # Compute obsolescence (issue 14): without on-orbit servicing a satellite retires with its
+        # compute, so bus, launch, insurance and idle capital are recovered over min(T_hw, T_sat)
+        # like the compute itself; with servicing the bus lives T_sat and the compute is swapped.
+        serviced = f["on_orbit_servicing"].astype(bool) if "on_orbit_servicing" in f else False
+        crf_sat = _crf(r_s, np.where(serviced, t_sat, np.minimum(t_hw, t_sat)))
+        gens, crf_bus = _compute_generations(r_s, t_hw, t_sat)
+        crf_hw = np.where(serviced, gens * crf_bus, _crf(r_s, np.minimum(t_hw, t_sat)))
+        with np.errstate(invalid="ignore"):
+            swaps = np.where(serviced, g("servicing_cost_per_kg") * g("compute_mass") * n_sat * ((gens - 1.0) * crf_bus), 0.0)
         crf_gs = _crf(r_s, t_fac)
         fail = g("satellite_failure_rate")
         ops = g("satellite_operations_cost") * n_sat
@@ -620,7 +653,7 @@ def _kernel(f) -> dict[str, Any]:
         replacement = (fail * owned + repl_share * launch) * (1.0 + ins)
         opex = ops + bandwidth + replacement
         items = {
-            "compute_hardware": hw_s * crf_hw,
+            "compute_hardware": hw_s * crf_hw + swaps,
             "satellite_bus": bus * crf_sat,
             "launch": launch * crf_sat,
             "insurance": insurance * crf_sat,

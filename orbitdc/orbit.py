@@ -247,7 +247,7 @@ def _sun_vectors(t) -> tuple[np.ndarray, float]:
     return xyz / np.linalg.norm(xyz, axis=1, keepdims=True), ra0
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=128)  # a trajectory touches ~25 years; 9 KB each
 def _year_sun(year: int) -> tuple[np.ndarray, np.ndarray, float]:
     """(datetime64 days at noon TT, Sun unit vectors (T, 3), Sun RA on 1 January) for ``year``."""
     days = np.arange(np.datetime64(f"{year}-01-01"), np.datetime64(f"{year + 1}-01-01")) + np.timedelta64(12, "h")

@@ -50,12 +50,13 @@ SETTINGS_FILE = DATA_DIR / "report.yaml"
 DEFAULT_OUT = Path("reports") / "feasibility"
 
 #: Stage notebooks: independent of each other, run in parallel.
-STAGE_NOTEBOOKS = ("05_uncertainty", "01_orbit_environment", "02_power_thermal", "03_launch_logistics", "04_economics")
+STAGE_NOTEBOOKS = ("05_uncertainty", "01_orbit_environment", "02_power_thermal", "03_launch_logistics", "04_economics",
+                   "06_trajectory")
 #: The comparison across architectures: runs last (reads 05's Monte Carlo results).
 SUMMARY_NOTEBOOK = "00_feasibility_report"
 #: Order of the sections in the HTML page.
 PAGE_ORDER = (SUMMARY_NOTEBOOK, "01_orbit_environment", "02_power_thermal", "03_launch_logistics",
-              "04_economics", "05_uncertainty")
+              "04_economics", "05_uncertainty", "06_trajectory")
 
 _OK_TYPES = (bool, int, float, str)
 

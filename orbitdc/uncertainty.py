@@ -376,6 +376,7 @@ class _Plan:
     samples: int
     block_size: int = field(default_factory=lambda: BLOCK_SIZE)  # fixed when planned: workers use the same
     sample_vars: frozenset[str] | None = None  # variables along ``sample`` (decided once, for every chunk)
+    var_dims: dict[str, tuple[str, ...]] | None = None  # and each variable's dimension order
 
     @property
     def eclipse_method(self) -> str:
@@ -427,7 +428,7 @@ def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = Fals
             for m in plan.margs if m.name in replaced and drawn_inputs[m.name].size == stop - start}
     if keep:
         out = out.assign(keep)
-    out = _along_sample(out, plan.sample_vars)
+    out = _along_sample(out, plan.sample_vars, plan.var_dims)
     out.attrs.update(
         monte_carlo_samples=plan.samples,
         monte_carlo_seed=plan.seed,
@@ -441,26 +442,41 @@ def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = Fals
     return out
 
 
-def _along_sample(ds: xr.Dataset, sample_vars: frozenset[str] | None) -> xr.Dataset:
-    """Give exactly ``sample_vars`` the ``sample`` dimension (a block of one sample cannot tell a
-    variable that varies from one that does not; the plan decided it once, on two samples)."""
+def _along_sample(ds: xr.Dataset, sample_vars: frozenset[str] | None,
+                  var_dims: Mapping[str, tuple[str, ...]] | None = None) -> xr.Dataset:
+    """Give exactly ``sample_vars`` the ``sample`` dimension, each variable its dimensions in the
+    order of ``var_dims`` (a block of one sample cannot tell a variable that varies from one that
+    does not; the plan decided it once, on two samples)."""
     if sample_vars is None:
         return ds
     fixed = {}
     for v in ds.data_vars:
-        has = "sample" in ds[v].dims
+        da = ds[v]
+        has = "sample" in da.dims
         if has and v not in sample_vars:
-            fixed[v] = ds[v].isel(sample=0, drop=True)
+            da = da.isel(sample=0, drop=True)
         elif not has and v in sample_vars:
-            fixed[v] = ds[v].expand_dims(sample=ds.sizes["sample"]).transpose("sample", ...)
+            da = da.expand_dims(sample=ds.sizes["sample"])
+        want = (var_dims or {}).get(v)
+        if want is not None and set(want) == set(da.dims) and tuple(da.dims) != tuple(want):
+            da = da.transpose(*want)
+        if da is not ds[v]:
+            fixed[v] = da
     return ds.assign(fixed) if fixed else ds
 
 
 def _plan_sample_vars(plan: _Plan) -> None:
     """Decide, on a block of two samples, which variables vary along ``sample``."""
-    if plan.samples >= 2 and plan.sample_vars is None:
+    if plan.sample_vars is not None:
+        return
+    if plan.samples >= 2:
         two = _run_block(plan, 0, 2)
         plan.sample_vars = frozenset(v for v in two.data_vars if "sample" in two[v].dims)
+        plan.var_dims = {v: tuple(two[v].dims) for v in two.data_vars}
+    else:  # one sample cannot show what varies: every drawn input and every output is per sample
+        one = _run_block(plan, 0, 1)
+        outputs = set(_valid_outputs(plan.arch.kind)) | {f"{m.name}_input" for m in plan.margs}
+        plan.sample_vars = frozenset(v for v in one.data_vars if v in outputs or v in {m.name for m in plan.margs})
 
 
 def _map_block(block: xr.Dataset, plan: _Plan) -> xr.Dataset:

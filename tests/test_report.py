@@ -30,10 +30,10 @@ PARAMETER_NAMES = {"architectures", "overrides", "samples", "seed", "output_dir"
 # --------------------------------------------------------------------------------------------
 # The stored notebooks
 # --------------------------------------------------------------------------------------------
-def test_all_six_notebooks_exist():
+def test_all_seven_notebooks_exist():
     names = {p.stem for p in NOTEBOOKS}
     assert names == {"00_feasibility_report", "01_orbit_environment", "02_power_thermal", "03_launch_logistics",
-                     "04_economics", "05_uncertainty"}
+                     "04_economics", "05_uncertainty", "06_trajectory"}
     assert set(report.PAGE_ORDER) == names
 
 
