@@ -698,74 +698,14 @@ def _source_cell(executed: Path, index: int | None) -> tuple[int | None, str]:
     return number, (src.splitlines()[0][:80] if src else "")
 
 
-def _run_notebook(src: str, dst: str, params: dict, cwd: str) -> dict:
-    """Execute one notebook with papermill (in a worker process); report failure as data."""
-    import logging
-
-    import papermill as pm
-
-    logging.getLogger("papermill").setLevel(logging.WARNING)
-    t0 = time.time()
-    try:
-        pm.execute_notebook(src, dst, parameters=params, cwd=cwd, progress_bar=False, log_output=False,
-                            kernel_name="python3")
-    except pm.PapermillExecutionError as exc:
-        evalue = str(exc.evalue).splitlines()[0] if exc.evalue else ""
-        return {"ok": False, "cell": exc.cell_index, "exec_count": exc.exec_count, "ename": exc.ename, "evalue": evalue}
-    except Exception as exc:  # kernel died, bad notebook
-        return {"ok": False, "cell": None, "exec_count": None, "ename": type(exc).__name__, "evalue": str(exc).splitlines()[0] if str(exc) else ""}
-    return {"ok": True, "seconds": time.time() - t0}
-
-
-def _worker_main(argv: Sequence[str]) -> int:
-    """``python -m orbitdc.report SRC DST CWD PARAMS.json RESULT.json``: one notebook, in its own
-    process (so a failing run can stop the others at once)."""
-    src, dst, cwd, params_file, result_file = argv
-    params = json.loads(Path(params_file).read_text(encoding="utf-8"))
-    res = _run_notebook(src, dst, params, cwd)
-    Path(result_file).write_text(json.dumps(res), encoding="utf-8")
-    return 0
-
-
-class _Job:
-    def __init__(self, name: str, notebooks_dir: Path, workdir: Path, params_file: Path):
-        self.name = name
-        self.result_file = workdir / ".orbitdc-run" / f"{name}.json"
-        self.log_file = workdir / ".orbitdc-run" / f"{name}.log"
-        src, dst = notebooks_dir / f"{name}.ipynb", workdir / "notebooks" / f"{name}.ipynb"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "orbitdc.report", str(src), str(dst), str(workdir), str(params_file), str(self.result_file)],
-            cwd=str(workdir), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=open(self.log_file, "wb"), start_new_session=True)
-
-    def result(self) -> dict | None:
-        if self.proc.poll() is None:
-            return None
-        if self.result_file.exists():
-            return json.loads(self.result_file.read_text(encoding="utf-8"))
-        lines = [ln for ln in self.log_file.read_text(errors="replace").splitlines() if ln.strip()] if self.log_file.exists() else []
-        last = next((ln for ln in reversed(lines) if not ln.startswith((" ", "[", "Traceback"))), "")
-        return {"ok": False, "cell": None, "ename": "WorkerDied",
-                "evalue": f"exit status {self.proc.returncode}" + (f"; {last.strip()}" if last else "")}
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, 15)  # the worker and its kernel (same session)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, 9)
-                self.proc.wait()
-
-
 def run_notebooks(workdir: Path, params: dict, jobs: int, notebooks_dir: Path | None = None,
                   progress: bool = True) -> dict[str, float]:
     """Run the stage notebooks in parallel (up to ``jobs``), then the summary notebook (after
-    05_uncertainty, whose Monte Carlo results it reads). The first failure stops every run."""
+    05_uncertainty, whose Monte Carlo results it reads). The first failure, or an interrupt
+    (:class:`orbitdc.runner.Interrupted`), stops every worker and its kernel before returning."""
     from tqdm import tqdm
+
+    from .runner import Job
 
     notebooks_dir = Path(notebooks_dir or NOTEBOOK_DIR)
     missing = [n for n in (*STAGE_NOTEBOOKS, SUMMARY_NOTEBOOK) if not (notebooks_dir / f"{n}.ipynb").exists()]
@@ -776,7 +716,7 @@ def run_notebooks(workdir: Path, params: dict, jobs: int, notebooks_dir: Path | 
     params_file = workdir / ".orbitdc-run" / "parameters.json"
     params_file.write_text(json.dumps(params), encoding="utf-8")
     queue = list(STAGE_NOTEBOOKS)
-    running: list[_Job] = []
+    running: list[Job] = []
     times: dict[str, float] = {}
     bar = tqdm(total=len(queue) + 1, desc="orbitdc report", unit="step", file=sys.stderr, disable=not progress)
     try:
@@ -787,7 +727,8 @@ def run_notebooks(workdir: Path, params: dict, jobs: int, notebooks_dir: Path | 
                 if nxt is None:
                     break
                 queue.remove(nxt)
-                running.append(_Job(nxt, notebooks_dir, workdir, params_file))
+                running.append(Job(nxt, notebooks_dir / f"{nxt}.ipynb", workdir / "notebooks" / f"{nxt}.ipynb",
+                                   workdir, params_file))
             time.sleep(0.2)
             for job in list(running):
                 res = job.result()
@@ -904,23 +845,26 @@ def provenance(params: dict, start: datetime, end: datetime, notebook_seconds: M
     }
 
 
-def _is_report_dir(path: Path) -> bool:
-    return (path / "provenance.json").exists() or (path.is_dir() and not any(path.iterdir()))
-
-
 def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = None, out: str | Path = DEFAULT_OUT,
           jobs: int = 2, samples: int | None = None, seed: int | None = None,
           notebooks_dir: str | Path | None = None, progress: bool = True) -> Path:
     """Validate, run the notebooks, export ``index.html``; move the folder into place at the end.
 
-    Raises OrbitdcError for bad input (before anything runs) and :class:`NotebookFailed` when a
-    notebook fails; in both cases any previous report at ``out`` is left untouched.
+    Raises OrbitdcError for bad input (before anything runs; ``out`` must be absent, empty or an
+    earlier report holding only what orbitdc wrote, see :mod:`orbitdc.outdir`), and
+    :class:`NotebookFailed` when a notebook fails. Whatever is raised (an interrupt included), the
+    workers and their kernels are stopped, the temporary folder is removed and any previous report
+    at ``out`` is left untouched.
     """
+    from . import outdir
+    from .runner import signals_deferred
+
     start = datetime.now(timezone.utc)
     cfg = settings()
     out = Path(out)
-    if out.exists() and (not out.is_dir() or not _is_report_dir(out)):
-        raise OrbitdcError(f"--out {out}: exists and is not an orbitdc report folder (no provenance.json); refusing to replace it")
+    if not str(out).strip():
+        raise OrbitdcError("--out: empty folder name")
+    outdir.check_replaceable(out)
     if jobs < 1:
         raise OrbitdcError(f"--jobs {jobs}: must be at least 1")
     if samples is not None and samples < 2:
@@ -937,9 +881,15 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
         "output_dir": ".",
         "static_html": True,
     })
-    out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent)).resolve()
-    os.chmod(work, 0o755)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OrbitdcError(f"--out {out}: cannot create its parent folder ({exc.strerror})") from None
+    outdir.remove_stale(out)  # debris of runs that were killed (SIGKILL) before they could clean up
+    try:
+        work = outdir.make_workdir(out)
+    except OSError as exc:
+        raise OrbitdcError(f"--out {out}: cannot write beside it ({exc.strerror})") from None
     try:
         times = run_notebooks(work, params, jobs, Path(notebooks_dir or NOTEBOOK_DIR).resolve(), progress=progress)
         export_html([work / "notebooks" / f"{n}.ipynb" for n in PAGE_ORDER if (work / "notebooks" / f"{n}.ipynb").exists()],
@@ -947,14 +897,10 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
         params["architecture_names"] = [a.name for a in archs]
         prov = provenance(params, start, datetime.now(timezone.utc), times)
         (work / "provenance.json").write_text(json.dumps(prov, indent=2), encoding="utf-8")
-        # swap into place: the previous report is removed only once the new one is complete
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.rename(out, old / "report")
-        os.rename(work, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        outdir.write_manifest(work, {"orbitdc_version": prov["orbitdc_version"], "end_time": prov["end_time"]})
+        with signals_deferred():  # the two renames are not cut in half by an interrupt
+            outdir.check_replaceable(out)  # again: the user may have put a file there meanwhile
+            outdir.move_into_place(work, out)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -963,24 +909,28 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
 
 def main(args) -> int:
     """``orbitdc report``: exit 0 on success, 1 when a notebook fails (message names the notebook
-    and the cell), 2 for bad input (raised as OrbitdcError, printed by the CLI)."""
+    and the cell), 2 for bad input (raised as OrbitdcError, printed by the CLI), 128 + the signal
+    number when interrupted (SIGINT 130, SIGTERM 143, SIGHUP 129) after stopping every notebook
+    worker and kernel and removing the temporary folder."""
     from .cli import parse_assignment
+    from .runner import Interrupted, interrupts_raise
 
     cfg = settings()
     archs = list(args.architectures or cfg["defaults"]["architectures"])
     overrides = dict(parse_assignment(s) for s in (args.set or []))
-    out = Path(args.out) if args.out else DEFAULT_OUT
+    out = Path(args.out) if args.out is not None else DEFAULT_OUT
     try:
-        path = build(archs, overrides, out=out, jobs=args.jobs, samples=args.samples, seed=args.seed,
-                     progress=sys.stderr.isatty() or bool(os.environ.get("ORBITDC_PROGRESS", "1") == "1"))
+        with interrupts_raise():
+            path = build(archs, overrides, out=out, jobs=args.jobs, samples=args.samples, seed=args.seed,
+                         progress=sys.stderr.isatty() or bool(os.environ.get("ORBITDC_PROGRESS", "1") == "1"))
     except NotebookFailed as exc:
         if exc.ename in ("OrbitdcError", "ArchitectureError", "ParameterError"):
             raise OrbitdcError(str(exc)) from None
         print(f"orbitdc: error: {exc} (previous report, if any, left untouched)", file=sys.stderr)
         return 1
+    except Interrupted as exc:
+        print(f"orbitdc: interrupted by {exc}: notebooks stopped, temporary folder removed "
+              "(previous report, if any, left untouched)", file=sys.stderr)
+        return exc.exit_status
     print(f"wrote {path / 'index.html'}")
     return 0
-
-
-if __name__ == "__main__":  # a notebook worker (see run_notebooks)
-    sys.exit(_worker_main(sys.argv[1:]))

@@ -133,7 +133,7 @@ def test_refuses_to_replace_a_folder_that_is_not_a_report(tmp_path, capsys):
     keep.parent.mkdir()
     keep.write_text("mine")
     assert _cli(["example-minimal"], tmp_path) == 2
-    assert "not an orbitdc report" in capsys.readouterr().err
+    assert "orbitdc did not write" in capsys.readouterr().err
     assert keep.read_text() == "mine"
 
 
@@ -206,9 +206,13 @@ def _standins(folder: Path, failing: str | None = None, body: str = "print(archi
 
 
 def _previous_report(out: Path) -> None:
+    """An earlier report: what orbitdc writes, with its manifest (so it may be replaced)."""
+    from orbitdc import outdir
+
     out.mkdir(parents=True)
     (out / "index.html").write_text("previous report")
     (out / "provenance.json").write_text("{}")
+    outdir.write_manifest(out)
 
 
 @pytest.mark.slow
