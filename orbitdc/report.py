@@ -861,9 +861,9 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
 
     start = datetime.now(timezone.utc)
     cfg = settings()
-    out = Path(out)
     if not str(out).strip():
         raise OrbitdcError("--out: empty folder name")
+    out = Path(out)
     outdir.check_replaceable(out)
     if jobs < 1:
         raise OrbitdcError(f"--jobs {jobs}: must be at least 1")
@@ -918,7 +918,7 @@ def main(args) -> int:
     cfg = settings()
     archs = list(args.architectures or cfg["defaults"]["architectures"])
     overrides = dict(parse_assignment(s) for s in (args.set or []))
-    out = Path(args.out) if args.out is not None else DEFAULT_OUT
+    out = args.out if args.out is not None else DEFAULT_OUT
     try:
         with interrupts_raise():
             path = build(archs, overrides, out=out, jobs=args.jobs, samples=args.samples, seed=args.seed,

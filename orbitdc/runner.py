@@ -185,6 +185,8 @@ def worker_main(argv: Sequence[str]) -> int:
     src, dst, cwd, params_file, result_file = argv
     for s in INTERRUPT_SIGNALS:
         signal.signal(s, _stop_worker)
+    if hasattr(signal, "pthread_sigmask"):  # started under signals_deferred(): the mask is inherited
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, INTERRUPT_SIGNALS)
     parent = int(os.environ.get(PARENT_ENV) or os.getppid())
     _die_with_parent(parent)
     params = json.loads(Path(params_file).read_text(encoding="utf-8"))
