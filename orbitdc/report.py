@@ -53,14 +53,15 @@ from .parameters import DATA_DIR
 from .report_settings import SETTINGS_FILE, settings, threshold  # noqa: F401  (re-exported)
 from .study import _OK_TYPES, Study, validate  # noqa: F401  (re-exported for the notebooks)
 from .tables import (  # noqa: F401  (re-exported for the notebooks)
-    HTML, MC_OUTPUTS, all_methods_html, assumptions_html, claims_html, esc, limitations_html, mc_table,
+    HTML, MC_OUTPUTS, all_methods_html, answer_html, assumptions_html, claims_html, esc, limitations_html, mc_table,
     methods_html, stage_table, summary, summary_html, table_html,
 )
 from .verdicts import fmt, lifetime_dose, summary_rows, verdict  # noqa: F401  (re-exported)
 
 __all__ = [
     "DEFAULT_OUT", "HTML", "MC_OUTPUTS", "NOTEBOOK_DIR", "PAGE_ORDER", "SETTINGS_FILE", "STAGE_NOTEBOOKS",
-    "SUMMARY_NOTEBOOK", "TEMPLATE_DIR", "NotebookFailed", "Study", "all_methods_html", "assumptions_html", "build",
+    "SUMMARY_NOTEBOOK", "TEMPLATE_DIR", "NotebookFailed", "Study", "all_methods_html", "answer_html", "assumptions_html",
+    "build",
     "claims_html", "combine", "esc", "export_html", "external_references", "fmt", "lifetime_dose", "limitations_html",
     "literal_parameters", "main", "mc_table", "methods_html", "provenance", "run_notebooks", "settings",
     "stage_table", "summary", "summary_html", "summary_rows", "table_html", "threshold", "validate", "verdict",

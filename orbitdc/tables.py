@@ -209,3 +209,11 @@ def limitations_html(study: Study):
         items.insert(0, f"Model stages absent from this build (their outputs are reported as not computed): {', '.join(absent)}.")
     items.append(f"Monte Carlo intervals come from {study.samples} samples per architecture (seed {study.seed}).")
     return HTML("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
+
+
+def answer_html(study: Study):
+    """The first screen: one generated paragraph per architecture (:func:`orbitdc.verdicts.first_screen`)."""
+    from .verdicts import answer, first_screen
+
+    paragraphs = first_screen(answer(study))
+    return HTML("<div class='orbitdc-answer'>" + "".join(f"<p>{esc(t)}</p>" for t in paragraphs.values()) + "</div>")

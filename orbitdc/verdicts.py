@@ -16,7 +16,9 @@ from .errors import OrbitdcError
 from .report_settings import threshold
 from .study import Study, value_of
 
+
 def fmt(x: Any, digits: int = 3) -> str:
+    """A number with ``digits`` significant digits, thousands separated; ``n/a`` if not finite."""
     try:
         v = float(x)
     except (TypeError, ValueError):
@@ -31,6 +33,7 @@ def fmt(x: Any, digits: int = 3) -> str:
 
 
 def missing_cell(name: str) -> str:
+    """The table cell of an output no stage produced."""
     return f"not computed ({name} absent: {plots._stage_of(name)})"
 
 
@@ -158,3 +161,289 @@ def summary_rows(study: Study) -> list[dict[str, str]]:
                     row[k] = "n/a (terrestrial)"
         rows.append(row)
     return rows
+
+
+# --------------------------------------------------------------------------------------------
+# The first screen: one paragraph per architecture, from an answer Dataset (issue 16)
+# --------------------------------------------------------------------------------------------
+#: Variables of the answer Dataset (dimension ``architecture``), see :func:`answer`.
+ANSWER_VARIABLES = {
+    "kind": "space or terrestrial",
+    "samples": "Monte Carlo samples (0: no Monte Carlo)",
+    "p_feasible": "share of samples whose design closes (no violated constraint)",
+    "p_cheaper": "share of all samples that are feasible and cost less than the ground (ratio below parity)",
+    "ratio_nominal": "cost ratio to the ground with every parameter at its stated value",
+    "ratio_median": "median cost ratio over the feasible samples",
+    "ratio_low": "lower end of the cost-ratio interval (interval_probability, feasible samples)",
+    "ratio_high": "upper end of the cost-ratio interval",
+    "feasible_nominal": "the nominal design closes",
+    "binding_nominal": "the nominal design's binding constraint ('none' when it closes)",
+    "binding_common": "the most frequent binding constraint over the samples ('none' if all close)",
+    "binding_share": "share of the samples bound by binding_common",
+    "bound_launches": "median launches over the samples bound by binding_common",
+    "bound_deployment_years": "median deployment years over those samples",
+    "bound_mission_lifetime": "median design life over those samples [yr]",
+    "bound_lifetime_dose": "median dose over the life over those samples [rad_Si]",
+    "launch_vehicle": "launch vehicle catalog entry",
+    "launches": "launches of the initial deployment",
+    "deployment_years": "years to fly the initial deployment",
+    "mission_lifetime": "design life of a satellite [yr]",
+    "lifetime_dose": "dose over the life behind the shielding [rad_Si]",
+    "dose_tolerance": "the hardware's total-dose tolerance [rad_Si]",
+    "launch_price_per_kg": "launch price as applied [USD/kg]",
+    "breakeven_launch_price": "launch price at which the cost matches the ground [USD/kg]",
+    "breakeven_unreachable": "no launch price, even free, matches the ground",
+    "cost_per_kw_year": "levelised cost [USD/(kW yr)]",
+    "driver": "parameter at the top of the tornado ('' when none)",
+    "driver_label": "its long name",
+    "driver_unit": "its canonical unit",
+    "driver_value": "its stated value",
+    "driver_best": "the end of its range with the lower cost ratio",
+    "driver_best_ratio": "the cost ratio with the driver at driver_best (others nominal)",
+}
+
+
+def _most_common(values: np.ndarray) -> tuple[str, int]:
+    names, counts = np.unique(values.astype(str), return_counts=True)
+    if not names.size:
+        return "none", 0
+    i = int(np.argmax(counts))
+    return str(names[i]), int(counts[i])
+
+
+def answer(study: Study) -> xr.Dataset:
+    """The numbers behind the first screen, one row per architecture (see :data:`ANSWER_VARIABLES`).
+
+    Probabilities come from the study's Monte Carlo; an infeasible sample counts as not cheaper
+    (its costs are undefined, so it is counted, not dropped). Ratio quantiles are over the
+    feasible, finite samples. The driver is the top of the tornado of the cost ratio."""
+    parity = threshold("cost_ratio_parity")
+    prob = threshold("interval_probability")
+    cmp = study.compare()
+    mc = study.monte_carlo() if study.space else {}
+    tor = study.sensitivity() if study.space else {}
+    mc = mc if isinstance(mc, Mapping) else {}
+    tor = tor if isinstance(tor, Mapping) else {}
+    specs = _parameter_specs()
+    rows = []
+    for a in study.archs:
+        sel = cmp.sel(architecture=a.name)
+        row: dict[str, Any] = {"kind": a.kind}
+        row["ratio_nominal"] = value_of(sel, "cost_ratio_vs_terrestrial")
+        row["feasible_nominal"] = bool(np.all(np.asarray(sel["feasible"].values))) if "feasible" in sel else True
+        row["binding_nominal"] = (_most_common(np.asarray(sel["binding_constraint"].values).ravel())[0]
+                                  if "binding_constraint" in sel else "none")
+        for v, unit in (("launches", None), ("deployment_years", "yr"), ("mission_lifetime", "yr"),
+                        ("launch_price_per_kg", "USD/kg"), ("breakeven_launch_price", "USD/kg"),
+                        ("cost_per_kw_year", "USD/(kW yr)")):
+            row[v] = value_of(sel, v, unit)
+        row["launch_vehicle"] = str(sel["launch_vehicle"].values) if "launch_vehicle" in sel else ""
+        row["breakeven_unreachable"] = (bool(np.all(np.asarray(sel["breakeven_unreachable"].values)))
+                                        if "breakeven_unreachable" in sel else False)
+        row["lifetime_dose"], row["dose_tolerance"] = lifetime_dose(sel)
+        d = mc.get(a.name)
+        row.update(samples=0, p_feasible=np.nan, p_cheaper=np.nan, ratio_median=np.nan, ratio_low=np.nan,
+                   ratio_high=np.nan, binding_common="none", binding_share=0.0, bound_launches=np.nan,
+                   bound_deployment_years=np.nan, bound_mission_lifetime=np.nan, bound_lifetime_dose=np.nan)
+        if isinstance(d, xr.Dataset) and "sample" in d.sizes:
+            n = int(d.sizes["sample"])
+            ok = (np.broadcast_to(np.asarray(d["feasible"].values, dtype=bool), (n,)) if "feasible" in d
+                  else np.ones(n, dtype=bool))
+            ratio = (np.broadcast_to(np.asarray(d["cost_ratio_vs_terrestrial"].values, dtype=float), (n,))
+                     if "cost_ratio_vs_terrestrial" in d else np.full(n, np.nan))
+            good = ok & np.isfinite(ratio)
+            row.update(samples=n, p_feasible=float(ok.mean()), p_cheaper=float((good & (ratio < parity)).mean()))
+            if good.any():
+                tail = (1 - prob) / 2
+                row["ratio_low"], row["ratio_median"], row["ratio_high"] = (
+                    float(x) for x in np.quantile(ratio[good], [tail, 0.5, 1 - tail]))
+            if "binding_constraint" in d and (~ok).any():
+                bind = np.broadcast_to(np.asarray(d["binding_constraint"].values).astype(str), (n,))
+                name, count = _most_common(bind[~ok])
+                row["binding_common"], row["binding_share"] = name, count / n
+                bound = ~ok & (bind == name)
+                for v, unit in (("launches", None), ("deployment_years", "yr"), ("mission_lifetime", "yr"),
+                                ("lifetime_dose", "rad_Si")):
+                    row[f"bound_{v}"] = _median_where(d, v, unit, bound, n)
+        row.update(driver="", driver_label="", driver_unit="", driver_value=np.nan, driver_best=np.nan,
+                   driver_best_ratio=np.nan)
+        t = tor.get(a.name)
+        if isinstance(t, xr.Dataset) and t.sizes.get("parameter", 0):
+            top = t.isel(parameter=0)
+            low, high = float(top["low"]), float(top["high"])
+            if np.isfinite(low) or np.isfinite(high):
+                use_low = not np.isfinite(high) or (np.isfinite(low) and low <= high)
+                name = str(top["parameter"].values)
+                row.update(driver=name, driver_label=getattr(specs.get(name), "long_name", "") or name.replace("_", " "),
+                           driver_unit=str(top["parameter_unit"].values), driver_value=float(top["parameter_value"]),
+                           driver_best=float(top["parameter_low"] if use_low else top["parameter_high"]),
+                           driver_best_ratio=low if use_low else high)
+        rows.append(row)
+    data = {k: ("architecture", [r[k] for r in rows]) for k in ANSWER_VARIABLES}
+    return xr.Dataset(data, coords={"architecture": study.names},
+                      attrs={"cost_ratio_parity": parity, "interval_probability": prob})
+
+
+def _median_where(d: xr.Dataset, name: str, unit: str | None, where: np.ndarray, n: int) -> float:
+    """Median of ``d[name]`` (in ``unit``) over the samples where ``where`` holds; NaN if absent."""
+    if name not in d or not where.any():
+        return float("nan")
+    da = plots.values_in(d[name], unit) if unit is not None and d[name].attrs.get("units") else d[name]
+    try:
+        v = np.broadcast_to(np.asarray(da.values, dtype=float), (n,))[where]
+    except (TypeError, ValueError):  # a variable with other dimensions than sample
+        return float("nan")
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if v.size else float("nan")
+
+
+def _parameter_specs() -> dict:
+    from .chain import parameter_specs
+
+    return parameter_specs()
+
+
+def display_name(entry: str) -> str:
+    """A catalog entry key in words: ``new-glenn`` -> ``New Glenn``, ``falcon-9`` -> ``Falcon 9``."""
+    return " ".join(w if any(c.isdigit() for c in w) and not w[0].isalpha() else w.capitalize()
+                    for w in str(entry).replace("_", "-").split("-") if w)
+
+
+def _pct(p: float) -> str:
+    """A probability as a percentage: 0 % and 100 % only when exact, else at least 1 significant digit."""
+    if not np.isfinite(p):
+        return "n/a"
+    if p in (0.0, 1.0):
+        return f"{100 * p:.0f} %"
+    v = 100 * p
+    return f"{v:.0f} %" if 1 <= v <= 99 else f"{v:.1g} %" if v < 1 else f"{v:.3g} %"
+
+
+def num(x: float) -> str:
+    """A number for a sentence: three significant digits without trailing zeros, whole numbers
+    from 1,000 up with thousands separators (``5``, ``10.8``, ``1.44``, ``1,705``); ``n/a`` if not
+    finite."""
+    x = float(x)
+    if not np.isfinite(x):
+        return "n/a"
+    if abs(x) >= 1e3:
+        return f"{x:,.0f}" if abs(x) < 1e15 else f"{x:.3g}"
+    return f"{x:.3g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.2e}"
+
+
+def _ratio(x: float) -> str:
+    return f"{num(x)}x" if np.isfinite(x) else "n/a"
+
+
+def _value_unit(x: float, unit: str) -> str:
+    unit = "" if unit in ("", "1") else f" {unit}"
+    return f"{num(x)}{unit}"
+
+
+def _at_least(p: float, t: float) -> bool:
+    """p >= t up to rounding (0.1 must count as <= 1 - 0.9 although 1 - 0.9 = 0.09999999999999998)."""
+    return p >= t - 1e-9
+
+
+def binding_words(row: Mapping[str, Any], constraint: str) -> str:
+    """What binds, in words, with numbers from ``row`` (``launches``, ``deployment_years``,
+    ``mission_lifetime``, ``lifetime_dose``, ``dose_tolerance``, ``launch_vehicle``)."""
+    vehicle = display_name(row.get("launch_vehicle") or "the launch vehicle")
+    life = float(row.get("mission_lifetime", np.nan))
+    launches = float(row.get("launches", np.nan))
+    years = float(row.get("deployment_years", np.nan))
+    if constraint == "deployment_time" and np.isfinite(life) and np.isfinite(launches) and np.isfinite(years) and years > 0:
+        return (f"launch cadence: the {num(launches)} launches of the initial deployment take {num(years)} years at "
+                f"the {vehicle} flight rate open to the programme ({num(launches / years)} a year), longer than the "
+                f"{num(life)}-year design life; the {vehicle} would need ~{num(launches / life)} flights a year")
+    dose, tol = float(row.get("lifetime_dose", np.nan)), float(row.get("dose_tolerance", np.nan))
+    if constraint == "total_ionizing_dose" and np.isfinite(dose) and np.isfinite(tol):
+        return (f"radiation: the dose over the {num(life)}-year life, {num(dose / 1000)} krad(Si), exceeds the "
+                f"hardware's tolerance of {num(tol / 1000)} krad(Si)")
+    if constraint in ("launch_mass", "launch_volume"):
+        what = "a satellite is heavier than" if constraint == "launch_mass" else "a stowed satellite is bulkier than"
+        return f"launch: {what} what the {vehicle} can carry"
+    if constraint == "launch_reach":
+        return f"launch: the target orbit is beyond the {vehicle}'s reach"
+    from .chain import output_specs
+
+    spec = output_specs().get(f"violates_{constraint}")
+    return spec.long_name if spec is not None else constraint.replace("_", " ")
+
+
+def _bound_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    """The numbers of the samples bound by ``binding_common`` (medians), in binding_words' keys."""
+    out = dict(r)
+    for v in ("launches", "deployment_years", "mission_lifetime", "lifetime_dose"):
+        if np.isfinite(float(r.get(f"bound_{v}", np.nan))):
+            out[v] = r[f"bound_{v}"]
+    return out
+
+
+def first_screen(ans: xr.Dataset) -> dict[str, str]:
+    """One paragraph per architecture from an :func:`answer` Dataset: the verdict, the chance of
+    being cheaper than the ground, what binds, and the single change that matters most.
+
+    Statements about feasibility and cost follow the Monte Carlo: a design is called feasible
+    (cheaper) when at least ``(1 + interval_probability) / 2`` of the samples are (the whole
+    interval lies on that side), infeasible (not cheaper) when at most the complement are, and
+    uncertain in between; nominal values are labelled as such."""
+    parity = float(ans.attrs.get("cost_ratio_parity", threshold("cost_ratio_parity")))
+    prob = float(ans.attrs.get("interval_probability", threshold("interval_probability")))
+    sure = (1 + prob) / 2
+    pct = f"{100 * prob:.0f} %"
+    out = {}
+    for name in ans["architecture"].values:
+        r = {k: ans[k].sel(architecture=name).item() for k in ans.data_vars}
+        if r["kind"] == "terrestrial":
+            out[str(name)] = (f"{name} is the ground baseline every ratio is measured against: "
+                              f"{num(r['cost_per_kw_year'])} USD per kW-year of IT (nominal).")
+            continue
+        parts = []
+        n, pf, pc = int(r["samples"]), float(r["p_feasible"]), float(r["p_cheaper"])
+        nominal = (f"the nominal design {'closes' if r['feasible_nominal'] else 'does not close'}"
+                   f"{'' if r['feasible_nominal'] else ' (' + binding_words(r, r['binding_nominal']).split(':')[0] + ')'}")
+        if n:
+            if _at_least(pf, sure):
+                verdict_word = "feasible"
+            elif _at_least(1 - sure, pf):
+                verdict_word = "infeasible"
+            else:
+                verdict_word = "feasible only under favourable assumptions"
+            parts.append(f"{name}: {verdict_word} -- the design closes in {_pct(pf)} of {n:,} Monte Carlo samples; {nominal}.")
+            if _at_least(pc, sure):
+                cost = "cheaper than the ground"
+            elif _at_least(1 - sure, pc):
+                cost = "not cheaper than the ground"
+            else:
+                cost = "possibly cheaper than the ground"
+            ratio = (f"median cost {_ratio(r['ratio_median'])} the ground's over the feasible samples ({pct} interval "
+                     f"{num(r['ratio_low'])}-{num(r['ratio_high'])}x; nominal {_ratio(r['ratio_nominal'])})"
+                     if np.isfinite(r["ratio_median"]) else f"no feasible sample has a cost (nominal {_ratio(r['ratio_nominal'])})")
+            parts.append(f"It is {cost}: cheaper in {_pct(pc)} of the samples (infeasible ones count as not cheaper); {ratio}.")
+        else:
+            parts.append(f"{name}: {'feasible' if r['feasible_nominal'] else 'infeasible'} at nominal values (no Monte Carlo); "
+                         f"{nominal}; cost {_ratio(r['ratio_nominal'])} the ground's (nominal).")
+        if r["binding_nominal"] != "none":
+            parts.append(f"What binds the nominal design: {binding_words(r, r['binding_nominal'])}.")
+        if n and r["binding_common"] != "none" and r["binding_common"] != r["binding_nominal"]:
+            parts.append(f"In {_pct(float(r['binding_share']))} of the samples what binds first is "
+                         f"{binding_words(_bound_row(r), r['binding_common'])} (medians of those samples).")
+        elif n and r["binding_common"] != "none":
+            parts.append(f"The same constraint binds first in {_pct(float(r['binding_share']))} of the samples.")
+        if r["breakeven_unreachable"]:
+            parts.append("No launch price, even free launch, would make it cheaper: the costs other than launch "
+                         "already exceed the ground.")
+        elif np.isfinite(r["breakeven_launch_price"]):
+            parts.append(f"It would match the ground at a launch price of {num(r['breakeven_launch_price'])} USD/kg "
+                         f"(applied today: {num(r['launch_price_per_kg'])} USD/kg).")
+        if r["driver"]:
+            best = float(r["driver_best_ratio"])
+            side = ("reaching parity with the ground" if best <= parity else
+                    "still above parity with the ground") if np.isfinite(best) else "not computed"
+            parts.append(f"The single change that matters most is the {r['driver_label']}: at "
+                         f"{_value_unit(r['driver_best'], r['driver_unit'])}, the favourable end of its range (stated "
+                         f"{_value_unit(r['driver_value'], r['driver_unit'])}), the nominal cost ratio would be "
+                         f"{_ratio(best)} instead of {_ratio(r['ratio_nominal'])}, {side}.")
+        out[str(name)] = " ".join(parts)
+    return out

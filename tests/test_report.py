@@ -267,3 +267,36 @@ def test_killed_run_leaves_previous_report(tmp_path):
     proc.wait()
     assert (out / "index.html").read_text() == "previous report"
     assert (out / "provenance.json").read_text() == "{}"
+
+
+# --------------------------------------------------------------------------------------------
+# One job per module, dependencies pointing down (DESIGN.md)
+# --------------------------------------------------------------------------------------------
+def _imports(module: str) -> set[str]:
+    tree = ast.parse((ROOT / "orbitdc" / f"{module}.py").read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            out.add(node.module or "")
+            if not node.module:
+                out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("orbitdc"):
+            out.add((node.module or "").split(".", 1)[-1])
+    return out
+
+
+# what each part of the report may import from orbitdc (report, app and cli sit on top)
+REPORT_PARTS = ["report_settings", "study", "verdicts", "tables", "export", "runner", "outdir"]
+
+
+@pytest.mark.parametrize("module", ["plots", *REPORT_PARTS])
+def test_report_parts_and_plots_never_import_the_report(module):
+    assert "report" not in _imports(module)
+
+
+def test_report_parts_import_in_one_direction():
+    order = {m: i for i, m in enumerate(["report_settings", "study", "verdicts", "tables"])}
+    for m, i in order.items():
+        later = {n for n, j in order.items() if j > i}
+        assert not (_imports(m) & later), f"{m} imports a module above it: {_imports(m) & later}"
+    assert "plots" not in _imports("runner") | _imports("outdir")
