@@ -61,20 +61,30 @@ class Interrupted(BaseException):
 @contextlib.contextmanager
 def interrupts_raise() -> Iterator[None]:
     """Turn SIGINT/SIGTERM/SIGHUP into :class:`Interrupted` while the block runs (main thread only;
-    elsewhere the block runs unchanged). Previous handlers are restored afterwards."""
+    elsewhere the block runs unchanged). After the first, further interrupts are ignored (a second
+    Ctrl-C must not cut the cleanup short, nor kill the process before it prints its message). The
+    previous handlers are restored when the block ends without an interrupt."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def handler(signum, frame):
+        # one interrupt is enough: further ones (a second Ctrl-C) must not cut the cleanup short
+        for sig in INTERRUPT_SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
         raise Interrupted(signum)
 
     previous = {s: signal.signal(s, handler) for s in INTERRUPT_SIGNALS}
+    interrupted = False
     try:
         yield
+    except Interrupted:
+        interrupted = True  # handlers stay ignoring: the process is on its way out with its message
+        raise
     finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
+        if not interrupted:
+            for s, h in previous.items():
+                signal.signal(s, h)
 
 
 @contextlib.contextmanager

@@ -370,6 +370,23 @@ def _interrupt_case(tmp_path, moment, sig, group, status, name):
 
 
 @pytest.mark.slow
+def test_repeated_sigterm_does_not_cut_the_cleanup_short(tmp_path):
+    out = tmp_path / "out"
+    before = _previous_report(out)
+    run = Run.standin(_standins(tmp_path / "nb", {n: SLEEP for n in report.PAGE_ORDER}), out)
+    run.wait_for(_kernels(2))
+    work = _tmp_folder(tmp_path)
+    for _ in range(5):  # an impatient user
+        run.signal(signal.SIGTERM)
+        time.sleep(0.1)
+    code, err = run.finish()
+    assert code == 143, err
+    assert _one_line(err).startswith("orbitdc: interrupted by SIGTERM")
+    assert run.leftovers(timeout=5) == [] and _processes_in(work) == []
+    assert _debris(tmp_path) == [] and _snapshot(out) == before
+
+
+@pytest.mark.slow
 def test_sigkill_workers_die_and_next_run_cleans_up(tmp_path):
     out = tmp_path / "out"
     before = _previous_report(out)
