@@ -108,6 +108,7 @@ def summary_rows(study: Study) -> list[dict[str, str]]:
     """The executive summary: one row per architecture, every cell computed."""
     cmp = study.compare()
     mc = study.monte_carlo() if study.space else {}
+    ans = answer(study) if isinstance(mc, Mapping) and mc else None
     pct = int(round(100 * threshold("interval_probability")))
     rows = []
     for a in study.archs:
@@ -115,6 +116,10 @@ def summary_rows(study: Study) -> list[dict[str, str]]:
         interval = _q(mc, a.name, "cost_ratio_vs_terrestrial", threshold("interval_probability"))
         ratio = value_of(sel, "cost_ratio_vs_terrestrial")
         row = {"architecture": a.name, "kind": a.kind, "verdict": verdict(sel, a.kind, interval)}
+        if ans is not None and a.kind == "space" and int(ans["samples"].sel(architecture=a.name)) > 0:
+            # the same words as the first screen: from the Monte Carlo, not the nominal point
+            row["verdict"] = short_verdict({k: ans[k].sel(architecture=a.name).item() for k in ans.data_vars},
+                                           threshold("interval_probability"))
         if np.isfinite(ratio):
             # The nominal point (every parameter at its stated value) can sit outside the Monte
             # Carlo interval when ranges are skewed, so the sample median is shown beside it.
@@ -340,6 +345,36 @@ def _value_unit(x: float, unit: str) -> str:
     return f"{num(x)}{unit}"
 
 
+def feasibility_word(p_feasible: float, interval_probability: float) -> str:
+    """``feasible`` / ``infeasible`` when at least ``(1 + interval_probability) / 2`` of the samples
+    agree, else ``feasible only under favourable assumptions``."""
+    sure = (1 + interval_probability) / 2
+    if _at_least(p_feasible, sure):
+        return "feasible"
+    if _at_least(1 - sure, p_feasible):
+        return "infeasible"
+    return "feasible only under favourable assumptions"
+
+
+def cost_word(p_cheaper: float, interval_probability: float) -> str:
+    """``cheaper`` / ``not cheaper`` / ``possibly cheaper`` than the ground, as :func:`feasibility_word`."""
+    sure = (1 + interval_probability) / 2
+    if _at_least(p_cheaper, sure):
+        return "cheaper than the ground"
+    if _at_least(1 - sure, p_cheaper):
+        return "not cheaper than the ground"
+    return "possibly cheaper than the ground"
+
+
+def short_verdict(r: Mapping[str, Any], interval_probability: float) -> str:
+    """The verdict of the summary table from an answer row: the first screen's words, shorter."""
+    n, pf, pc = int(r["samples"]), float(r["p_feasible"]), float(r["p_cheaper"])
+    nominal = "nominal design closes" if r["feasible_nominal"] else (
+        "nominal design: " + binding_words(r, r["binding_nominal"]).split(":")[0])
+    return (f"{feasibility_word(pf, interval_probability)} (closes in {_pct(pf)} of {n:,} samples; {nominal}); "
+            f"{cost_word(pc, interval_probability)} (cheaper in {_pct(pc)} of the samples)")
+
+
 def _at_least(p: float, t: float) -> bool:
     """p >= t up to rounding (0.1 must count as <= 1 - 0.9 although 1 - 0.9 = 0.09999999999999998)."""
     return p >= t - 1e-9
@@ -390,7 +425,6 @@ def first_screen(ans: xr.Dataset) -> dict[str, str]:
     uncertain in between; nominal values are labelled as such."""
     parity = float(ans.attrs.get("cost_ratio_parity", threshold("cost_ratio_parity")))
     prob = float(ans.attrs.get("interval_probability", threshold("interval_probability")))
-    sure = (1 + prob) / 2
     pct = f"{100 * prob:.0f} %"
     out = {}
     for name in ans["architecture"].values:
@@ -404,19 +438,9 @@ def first_screen(ans: xr.Dataset) -> dict[str, str]:
         nominal = (f"the nominal design {'closes' if r['feasible_nominal'] else 'does not close'}"
                    f"{'' if r['feasible_nominal'] else ' (' + binding_words(r, r['binding_nominal']).split(':')[0] + ')'}")
         if n:
-            if _at_least(pf, sure):
-                verdict_word = "feasible"
-            elif _at_least(1 - sure, pf):
-                verdict_word = "infeasible"
-            else:
-                verdict_word = "feasible only under favourable assumptions"
+            verdict_word = feasibility_word(pf, prob)
             parts.append(f"{name}: {verdict_word} -- the design closes in {_pct(pf)} of {n:,} Monte Carlo samples; {nominal}.")
-            if _at_least(pc, sure):
-                cost = "cheaper than the ground"
-            elif _at_least(1 - sure, pc):
-                cost = "not cheaper than the ground"
-            else:
-                cost = "possibly cheaper than the ground"
+            cost = cost_word(pc, prob)
             ratio = (f"median cost {_ratio(r['ratio_median'])} the ground's over the feasible samples ({pct} interval "
                      f"{num(r['ratio_low'])}-{num(r['ratio_high'])}x; nominal {_ratio(r['ratio_nominal'])})"
                      if np.isfinite(r["ratio_median"]) else f"no feasible sample has a cost (nominal {_ratio(r['ratio_nominal'])})")

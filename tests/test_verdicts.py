@@ -156,3 +156,13 @@ def test_answer_summarises_the_monte_carlo(tmp_path):
     text = first_screen(ans)
     assert text["example-minimal"].startswith("example-minimal: ")
     assert "64 Monte Carlo samples" in text["example-minimal"]
+
+
+def test_table_verdict_uses_the_same_words_as_the_first_screen():
+    """SpaceX's case in issue 16: nominally feasible, feasible in 7.5 % of the samples."""
+    row = {**BASE, "p_feasible": 0.075, "p_cheaper": 0.0, "feasible_nominal": True}
+    assert verdicts.short_verdict(row, 0.8) == ("infeasible (closes in 8 % of 400 samples; nominal design closes); "
+                                                "not cheaper than the ground (cheaper in 0 % of the samples)")
+    row = {**BASE, "p_feasible": 0.155, "feasible_nominal": False, "binding_nominal": "deployment_time"}
+    assert verdicts.short_verdict(row, 0.8).startswith(
+        "feasible only under favourable assumptions (closes in 16 % of 400 samples; nominal design: launch cadence)")
