@@ -28,7 +28,7 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from . import units
+from . import memory, units
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from .parameters import Architecture, ParameterSpec, load_architecture
 
@@ -580,6 +580,7 @@ def sweep(arch: str | Path | Architecture, **axes: Any) -> xr.Dataset:
         arr = values.value if isinstance(values, u.Quantity) else values
         if isinstance(values, xr.DataArray) or np.ndim(arr) > 1:
             raise _override_error(arch, name, "sweep takes a 1-d list of values per parameter")
+    memory.check_sweep(arch, axes)  # refuse up front, with an estimate, a grid that cannot fit in memory
     return evaluate(arch, **axes)
 
 

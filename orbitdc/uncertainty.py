@@ -45,13 +45,22 @@ of the block's size drawn from ``numpy.random.SeedSequence([seed, key(p), b])``,
 
 Scale-out
 ---------
-With ``chunks=`` the result is a lazy, dask-backed Dataset: the chain runs per chunk of samples
-through :func:`xarray.map_blocks` (stages need not know about dask); the template comes from
-running the chain on a one-sample slice. ``scheduler=`` runs it at once on a
-``distributed.Client``, a scheduler address (``"tcp://host:8786"``) or a local dask scheduler
-(``"threads"``, ``"synchronous"``) and returns the computed Dataset. Without ``scheduler=``,
-``.compute()`` on the lazy result uses dask's default (threads, or the active
-``distributed.Client``).
+With ``chunks=`` the result is a lazy, dask-backed Dataset: the chain runs once per chunk of
+samples in a dask task (stages need not know about dask) and each variable is a dask array that
+picks its part of that chunk's result; the template comes from running the chain on a one-sample
+slice. ``scheduler=`` runs it at once on a ``distributed.Client``, a scheduler address
+(``"tcp://host:8786"``) or a local dask scheduler (``"threads"``, ``"synchronous"``) and returns
+the computed Dataset. Without ``scheduler=``, ``.compute()`` on the lazy result uses dask's default
+(threads, or the active ``distributed.Client``).
+
+Memory
+------
+A lazy result costs memory independent of ``samples``: the ``sample`` coordinate is a
+``pandas.RangeIndex`` and the graph is made of dask ``Blockwise`` layers (one per variable); at most
+:data:`MAX_CHUNKS` chunks are accepted. What would be held in memory at once -- an in-memory run
+(at most :data:`MAX_IN_MEMORY_SAMPLES` samples), a result brought back from ``scheduler=``, the
+points of a Sobol run -- is estimated first and refused with the estimate when it exceeds the
+memory available (:mod:`orbitdc.memory`).
 """
 from __future__ import annotations
 
@@ -69,7 +78,7 @@ import xarray as xr
 from scipy import stats
 from scipy.stats import qmc
 
-from . import chain, units
+from . import chain, memory, units
 from .errors import OrbitdcError, ParameterError
 from .parameters import Architecture, load_architecture
 
@@ -77,8 +86,12 @@ from .parameters import Architecture, load_architecture
 BLOCK_SIZE = 65_536
 #: Samples per chunk when a scheduler is given without ``chunks=`` (a multiple of BLOCK_SIZE).
 DEFAULT_CHUNK = 4 * BLOCK_SIZE
-#: Largest sample count evaluated in memory at once without ``chunks=``.
+#: Largest sample count evaluated in memory at once without ``chunks=`` (also the largest number of
+#: points of a Sobol run, which evaluates the chain on all its points at once).
 MAX_IN_MEMORY_SAMPLES = 5_000_000
+#: Largest number of chunks of a lazy Monte Carlo: dask holds a task per chunk (and per variable
+#: computed) in memory, so 10^9 samples need chunks of at least 10^4.
+MAX_CHUNKS = 100_000
 #: Default base sample count N for Sobol indices (N * (D + 2) chain evaluations).
 SOBOL_DEFAULT_SAMPLES = 512
 #: How long to wait for a dask scheduler given by its address.
@@ -284,6 +297,8 @@ def latin_hypercube(names: Sequence[str], samples: int, seed: int = 0, start: in
     stop = n if stop is None else int(stop)
     if not 0 <= start < stop <= n:
         raise ParameterError("start", f"need 0 <= start < stop <= samples, got start={start}, stop={stop}, samples={n}")
+    memory.refuse_if_too_big((stop - start) * (len(names) + 1) * memory.VALUE_BYTES, "samples",
+                             f"{stop - start:,} x {len(names)} uniforms", "ask for a range start..stop at a time")
     cols = [_stream(seed, _name_key(str(nm)), n, start, stop) for nm in names]
     return np.column_stack(cols) if cols else np.empty((stop - start, 0))
 
@@ -348,6 +363,7 @@ def _check_chunks(chunks: Any, n: int) -> tuple[int, ...] | None:
     size = _check_samples(chunks, "chunks")
     size = min(size, n)
     full, rest = divmod(n, size)
+    memory.check_lazy_chunks(full + (1 if rest else 0), MAX_CHUNKS, n, size)  # before building the tuple
     return (size,) * full + ((rest,) if rest else ())
 
 
@@ -479,32 +495,50 @@ def _plan_sample_vars(plan: _Plan) -> None:
         plan.sample_vars = frozenset(v for v in one.data_vars if v in outputs or v in {m.name for m in plan.margs})
 
 
-def _map_block(block: xr.Dataset, plan: _Plan) -> xr.Dataset:
-    idx = block["sample"].values
-    return _run_block(plan, int(idx[0]), int(idx[-1]) + 1, only_sample_vars=True)
+def _chunk_task(index: np.ndarray, plan: _Plan, dims: Mapping[str, tuple]) -> np.ndarray:
+    """One dask task: run the chain on the samples of one chunk (``index`` holds their indices);
+    a one-element object array holding ``{variable: numpy array}``, each in ``dims[variable]`` order."""
+    out = _run_block(plan, int(index[0]), int(index[-1]) + 1, only_sample_vars=True)
+    holder = np.empty(1, dtype=object)
+    holder[0] = {v: np.asarray(out[v].transpose(*d).values) for v, d in dims.items()}
+    return holder
+
+
+def _pick(holder: np.ndarray, variable: str) -> np.ndarray:
+    return holder[0][variable]
 
 
 def _lazy(plan: _Plan, chunks: tuple[int, ...]) -> xr.Dataset:
-    """The Monte Carlo as a lazy dask-backed Dataset, one chain run per chunk of samples."""
+    """The Monte Carlo as a lazy dask-backed Dataset, one chain run per chunk of samples.
+
+    Memory stays bounded whatever ``samples`` is: the ``sample`` coordinate is a
+    ``pandas.RangeIndex`` (no array of indices is allocated), and the graph is built from dask
+    ``Blockwise`` layers (one per variable, not one task per chunk and variable held in a dict):
+    one layer runs the chain per chunk, and each variable picks its array out of that chunk's
+    result, so computing several variables runs the chain once per chunk."""
     import dask.array as dsa
+    import pandas as pd
 
     n = plan.samples
     one = _run_block(plan, 0, 1)
     sample_vars = [v for v in one.data_vars if "sample" in one[v].dims]
-    skeleton = xr.Dataset(
-        {"_sample_index": ("sample", dsa.arange(n, chunks=(chunks,), dtype=np.int64))},
-        coords={"sample": ("sample", np.arange(n, dtype=np.int64), one["sample"].attrs)},
-    )
-    tvars = {}
+    dims = {v: one[v].dims for v in sample_vars}
+    index = dsa.arange(n, chunks=(chunks,), dtype=np.int64)
+    per_chunk = dsa.map_blocks(_chunk_task, index, plan=plan, dims=dims, dtype=object,
+                               chunks=((1,) * len(chunks),), meta=np.empty((0,), dtype=object))
+    data = {}
     for v in sample_vars:
         var = one[v]
-        shape = tuple(n if d == "sample" else var.sizes[d] for d in var.dims)
-        dchunks = tuple(chunks if d == "sample" else (var.sizes[d],) for d in var.dims)
-        tvars[v] = (var.dims, dsa.empty(shape, chunks=dchunks, dtype=var.dtype), var.attrs)
+        axis = var.dims.index("sample")
+        out_chunks = tuple(chunks if d == "sample" else (var.sizes[d],) for d in var.dims)
+        arr = dsa.map_blocks(_pick, per_chunk, variable=v, dtype=var.dtype, chunks=out_chunks,
+                             new_axis=[i for i in range(var.ndim) if i != axis],
+                             meta=np.empty((0,) * var.ndim, dtype=var.dtype))
+        data[v] = (var.dims, arr, var.attrs)
     coords = {k: c for k, c in one.coords.items() if "sample" not in c.dims}
-    coords["sample"] = skeleton["sample"]
-    template = xr.Dataset(tvars, coords=coords, attrs=one.attrs)
-    lazy = xr.map_blocks(_map_block, skeleton, kwargs={"plan": plan}, template=template)
+    lazy = xr.Dataset(data, coords=coords)
+    lazy = lazy.assign_coords(xr.Coordinates({"sample": pd.RangeIndex(n, name="sample")}))
+    lazy["sample"].attrs.update(one["sample"].attrs)
     for v in one.data_vars:
         if v not in lazy.data_vars:
             lazy[v] = one[v]
@@ -545,6 +579,16 @@ def _resolve_scheduler(scheduler: Any):
     raise ParameterError(
         "scheduler", f"expected a distributed.Client, a scheduler address string or None, got {type(scheduler).__name__}"
     )
+
+
+def _check_fits(plan: _Plan, n: int, where: str, advice: str) -> None:
+    """Refuse (ParameterError with an estimate) ``n`` samples of ``plan`` that would not fit in
+    memory; a one-sample probe measures the bytes per sample only when a rough bound does not fit."""
+    rough = n * (len(chain.output_specs()) + len(plan.arch.parameters)) * 16 * memory.VALUE_BYTES
+    if rough * memory.PEAK_FACTOR <= memory.available_bytes():
+        return
+    nbytes = memory.sample_bytes(_run_block(plan, 0, 1)) * n
+    memory.refuse_if_too_big(nbytes, "samples", f"{n:,} Monte Carlo samples {where}", advice)
 
 
 def monte_carlo(
@@ -593,15 +637,21 @@ def monte_carlo(
     try:
         if chunk_sizes is None and sched is None:
             if n > MAX_IN_MEMORY_SAMPLES:
+                need = memory.sample_bytes(_run_block(plan, 0, 1)) * n * memory.PEAK_FACTOR
                 raise ParameterError(
                     "samples",
-                    f"{n} samples would be evaluated in memory at once (limit {MAX_IN_MEMORY_SAMPLES}); "
-                    f"pass chunks= (e.g. chunks={DEFAULT_CHUNK}) to run lazily in bounded memory",
+                    f"{n:,} samples would be evaluated in memory at once (limit {MAX_IN_MEMORY_SAMPLES:,}; about "
+                    f"{memory.human(need)} of memory); pass chunks= (e.g. chunks={DEFAULT_CHUNK}) to run lazily "
+                    "in bounded memory",
                 )
+            _check_fits(plan, n, "in memory at once", f"pass chunks= (e.g. chunks={DEFAULT_CHUNK}) to run lazily in bounded memory")
             big = n * len(plan.margs) >= _THREADED_DRAW_MIN
             return _run_block(plan, 0, n, threads=(os.cpu_count() or 1) if big else 1)
         if chunk_sizes is None:
             chunk_sizes = _check_chunks(DEFAULT_CHUNK, n)
+        if sched is not None:  # the computed result comes back into this process's memory
+            _check_fits(plan, n, "brought back from the scheduler",
+                        "pass chunks= without scheduler= and reduce lazily (summarize, probability)")
         lazy = _lazy(plan, chunk_sizes)
         if sched is None:
             return lazy
@@ -622,7 +672,9 @@ def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, **overrid
     seed = _check_seed(seed)
     _check_overrides(arch, overrides)
     if n > MAX_IN_MEMORY_SAMPLES:
-        raise ParameterError("samples", f"{n} samples in memory at once (limit {MAX_IN_MEMORY_SAMPLES})")
+        raise ParameterError("samples", f"{n:,} samples in memory at once (limit {MAX_IN_MEMORY_SAMPLES:,}; about "
+                                        f"{memory.human(n * (len(arch.parameters) + 1) * memory.VALUE_BYTES)}); draw a "
+                                        "smaller sample, or use monte_carlo(..., chunks=)")
     margs = marginals(arch, exclude=overrides)
     arrays = _draw_arrays(margs, seed, n, 0, n)
     ds = xr.Dataset(
@@ -854,6 +906,11 @@ def sobol_indices(
     if not names:
         raise OrbitdcError("Sobol indices need at least one uncertain input")
     d = len(names)
+    evaluations = n * (d + 2)
+    # the unit-cube points, their mapped values and SALib's working copy: 3 arrays of (M, D) floats
+    memory.refuse_if_too_big(3 * evaluations * d * memory.VALUE_BYTES, "samples",
+                             f"a Sobol run with {n:,} base samples and {d} inputs ({evaluations:,} points)",
+                             "use fewer base samples")
     problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
     u = sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
     x = np.column_stack([np.asarray(distributions[nm].ppf(u[:, j]), dtype=float) for j, nm in enumerate(names)])
@@ -884,6 +941,27 @@ def sobol_indices(
     )
 
 
+def _check_sobol_size(arch: Architecture, margs: list[Marginal], overrides: Mapping[str, Any], samples: Any,
+                      seed: Any) -> None:
+    """Refuse, before SALib allocates anything, a Sobol run whose ``samples * (k + 2)`` points (one
+    chain call) exceed the in-memory limit or the memory available, with an estimate."""
+    n = _check_samples(samples)
+    points = n * (len(margs) + 2)
+    largest = 1 << max(0, (MAX_IN_MEMORY_SAMPLES // (len(margs) + 2)).bit_length() - 1)
+    advice = f"use samples <= {largest:,} (a power of two) for {len(margs)} uncertain parameters"
+    if points <= MAX_IN_MEMORY_SAMPLES:
+        rough = points * (len(chain.output_specs()) + len(arch.parameters)) * 16 * memory.VALUE_BYTES
+        if rough * memory.PEAK_FACTOR <= memory.available_bytes():
+            return
+    plan = _Plan(arch=arch, margs=margs, overrides=dict(overrides), seed=_check_seed(seed), samples=1)
+    nbytes = (memory.sample_bytes(_run_block(plan, 0, 1)) + 3 * len(margs) * memory.VALUE_BYTES) * points
+    what = f"a Sobol run with {n:,} base samples and {len(margs)} uncertain parameters ({points:,} chain evaluations at once)"
+    if points > MAX_IN_MEMORY_SAMPLES:
+        raise ParameterError("samples", f"{what} exceeds the in-memory limit of {MAX_IN_MEMORY_SAMPLES:,} points "
+                                        f"(about {memory.human(nbytes * memory.PEAK_FACTOR)} of memory); {advice}")
+    memory.refuse_if_too_big(nbytes, "samples", what, advice)
+
+
 def sensitivity(
     arch: str | Path | Architecture,
     output: str = "cost_ratio_vs_terrestrial",
@@ -912,6 +990,7 @@ def sensitivity(
     margs = marginals(arch, exclude=overrides)
     if not margs:
         raise OrbitdcError(f"architecture '{arch.name}' has no parameter with an uncertainty range to vary")
+    _check_sobol_size(arch, margs, overrides, samples, seed)
 
     def model(x: np.ndarray) -> np.ndarray:
         ov = dict(overrides)
