@@ -339,7 +339,7 @@ def deployment_timeline(cmp: xr.Dataset | None, mc: Mapping[str, xr.Dataset] | N
     ``interval_probability`` in data/report.yaml, as in the report's summary)."""
     import holoviews as hv
 
-    from .report import threshold  # imported here: report imports plots
+    from .report_settings import threshold
 
     prob = threshold("interval_probability")
     tail = (1.0 - prob) / 2.0

@@ -41,12 +41,12 @@ import xarray as xr
 
 from . import plots, units
 from .errors import OrbitdcError
-from .parameters import DATA_DIR, Architecture, load_architecture, load_references, read_yaml
+from .parameters import NOTEBOOK_DIR, Architecture, load_architecture, parse_assignment
+from .report_settings import SETTINGS_FILE, settings, threshold  # noqa: F401  (moved down for plots)
 
-ROOT = DATA_DIR.parent
-NOTEBOOK_DIR = ROOT / "notebooks"
+#: The checkout (for the git commit in provenance.json) or, installed from a wheel, the package.
+ROOT = NOTEBOOK_DIR.parent
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
-SETTINGS_FILE = DATA_DIR / "report.yaml"
 DEFAULT_OUT = Path("reports") / "feasibility"
 
 #: Stage notebooks: independent of each other, run in parallel.
@@ -58,32 +58,6 @@ PAGE_ORDER = (SUMMARY_NOTEBOOK, "01_orbit_environment", "02_power_thermal", "03_
               "04_economics", "05_uncertainty")
 
 _OK_TYPES = (bool, int, float, str)
-
-
-# --------------------------------------------------------------------------------------------
-# Settings (data/report.yaml)
-# --------------------------------------------------------------------------------------------
-def settings() -> dict[str, Any]:
-    """The report's thresholds, defaults, figure grids and claims, with source keys checked."""
-    raw = read_yaml(SETTINGS_FILE)
-    refs = load_references()
-    where = "data/report.yaml"
-    for section in ("defaults", "thresholds", "figures", "claims", "limitations"):
-        if section not in raw:
-            raise OrbitdcError(f"{where}: missing section '{section}'")
-    for name, t in raw["thresholds"].items():
-        if not {"value", "unit", "source", "note"} <= set(t):
-            raise OrbitdcError(f"{where}: threshold '{name}' needs value, unit, source and note")
-    for item in [*raw["thresholds"].values(), *raw["figures"].values(), *raw["claims"]]:
-        keys = item["source"] if isinstance(item["source"], list) else [item["source"]]
-        bad = [k for k in keys if k not in refs]
-        if bad:
-            raise OrbitdcError(f"{where}: source '{bad[0]}' is not a reference key in data/references/")
-    return raw
-
-
-def threshold(name: str) -> float:
-    return float(settings()["thresholds"][name]["value"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -964,8 +938,6 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
 def main(args) -> int:
     """``orbitdc report``: exit 0 on success, 1 when a notebook fails (message names the notebook
     and the cell), 2 for bad input (raised as OrbitdcError, printed by the CLI)."""
-    from .cli import parse_assignment
-
     cfg = settings()
     archs = list(args.architectures or cfg["defaults"]["architectures"])
     overrides = dict(parse_assignment(s) for s in (args.set or []))
