@@ -8,7 +8,7 @@
   column per variable, the unit in the header (``altitude [km]``; no brackets for text and
   true/false columns). A variable with a dimension of its own (``mass_breakdown`` along
   ``subsystem``) gives one column per item (``mass_breakdown[solar_array] [kg]``). Values keep
-  full precision (``pandas.read_csv(..., float_precision="round_trip")`` reads them back exactly).
+  full precision (``pandas.read_csv`` reads them back exactly).
 * ``.parquet`` — the same table (pyarrow), with the units and the Dataset's attributes in the
   file's metadata (``pandas.read_parquet(path).attrs``).
 
