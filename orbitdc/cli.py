@@ -178,7 +178,7 @@ def _cmd_list(args) -> int:
                      layer.origin, first))
     header = ("NAME", "KIND", "COMPANY", "IT POWER", "FROM", "DESCRIPTION")
     for line in render_table(header, rows, align_right=("IT POWER",), truncate=("DESCRIPTION", "FROM", "COMPANY"),
-                             minimum={"DESCRIPTION": 30, "FROM": 12, "COMPANY": 12}):
+                             minimum={"DESCRIPTION": 30, "FROM": 16, "COMPANY": 12}):
         print(line)
     return 0
 
