@@ -47,7 +47,8 @@ class UsageError(OrbitdcError):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse prints usage + message on two lines; we want one
-        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+        command = self.prog.removeprefix("orbitdc").strip()
+        raise UsageError(f"{command + ': ' if command else ''}{message} (see '{self.prog} --help')")
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,6 +323,7 @@ def _cmd_report(args) -> int:
     from .parameters import check_samples, check_seed, load_architecture
 
     try:
+        from .report import DEFAULT_OUT
         from .report import main as report_main
     except ModuleNotFoundError as exc:
         if exc.name != "orbitdc.report":
@@ -336,8 +338,7 @@ def _cmd_report(args) -> int:
         check_samples(args.samples, MAX_IN_MEMORY_SAMPLES)
     if args.jobs < 1:
         raise OrbitdcError(f"--jobs {args.jobs}: must be at least 1")
-    if args.out is not None:
-        check_report_folder(args.out)
+    check_report_folder(args.out if args.out is not None else str(DEFAULT_OUT))
     if args.architectures:
         archs = [load_architecture(a) for a in args.architectures]
     else:

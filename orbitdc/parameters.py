@@ -33,6 +33,7 @@ import numbers
 import os
 import re
 import stat
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,8 +318,10 @@ def read_yaml(path: Path) -> Any:
         raise ArchitectureError(f"invalid YAML: {msg}", file=file) from None
     except RecursionError:
         raise ArchitectureError("invalid YAML: nested too deeply", file=file) from None
-    except (ValueError, TypeError, OverflowError) as exc:  # e.g. an integer of more than 4300 digits
+    except (ValueError, TypeError, OverflowError) as exc:
         msg = " ".join(str(exc).split())
+        if "integer string conversion" in msg:  # Python refuses to parse integers this long
+            msg = f"an integer of more than {sys.get_int_max_str_digits()} digits"
         raise ArchitectureError(f"invalid YAML value: {msg}", file=file) from None
 
 
@@ -865,3 +868,39 @@ def check_samples(samples: Any, maximum: int | None = None, what: str = "--sampl
     if maximum is not None and n > maximum:
         raise OrbitdcError(f"{what} {n}: more than the {maximum} samples a run holds in memory at once")
     return n
+
+
+def check_override(name: str, value: Any, spec: ParameterSpec) -> None:
+    """Refuse an override of the wrong Python type or shape with a ParameterError naming it.
+
+    Accepted: one value or a 1-d list/tuple/array/DataArray of values, each a name (``str``) for
+    a choice, ``True``/``False`` for a flag; numbers are checked when converted
+    (:func:`orbitdc.units.strip`). Anything else (None, a mapping, a set, a ragged or nested
+    list, a number where a name or a flag is expected) would otherwise surface as a bare
+    TypeError/ValueError from numpy or xarray. Call it before building an input array.
+    """
+    def refuse(what: str):
+        return ParameterError(name, what)
+
+    if isinstance(value, xr.DataArray):
+        items = np.asarray(value.values).ravel()
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        if isinstance(value, np.ndarray) and value.ndim > 1:
+            raise refuse(f"expected one value or a 1-d list, got an array of shape {value.shape}")
+        if any(isinstance(v, (list, tuple, dict, set, np.ndarray)) for v in (value.tolist() if isinstance(value, np.ndarray) else value)):
+            raise refuse("expected one value or a flat (1-d) list, got a nested list")
+        items = list(value)
+        if not items:
+            raise refuse("no values given")
+    elif isinstance(value, (dict, set, frozenset)) or value is None:
+        raise refuse(f"expected one value or a 1-d list, got {type(value).__name__}")
+    else:
+        items = [value]
+    if spec.kind == "choice":
+        bad = [v for v in items if not isinstance(v, (str, np.str_))]
+        if bad:
+            raise refuse(f"expected a name, one of {', '.join(spec.allowed_choices())}; got {type(bad[0]).__name__} {bad[0]!r}"[:300])
+    elif spec.kind == "flag":
+        bad = [v for v in items if not isinstance(v, (bool, np.bool_))]
+        if bad:
+            raise refuse(f"value must be true or false, got {type(bad[0]).__name__} {bad[0]!r}"[:300])
