@@ -207,7 +207,7 @@ def _cmd_show(args) -> int:
     if max(len(line) for line in wide) <= width:
         lines = wide
     else:  # too narrow for one line per parameter: sources and tags on the next line(s)
-        groups = render_rows(header[:6], [row[:6] for row in table], width, wrap=("value", "unit"))
+        groups = render_rows(header[:6], [row[:6] for row in table], width, wrap=("value",))
         lines = groups[0]
         for row, group in zip(table, groups[1:]):
             lines.extend(group)
@@ -240,7 +240,7 @@ def _overrides(args, architectures) -> dict[str, Any]:
         if name not in known:
             where = architectures[0].name if len(architectures) == 1 else "the architectures"
             raise OrbitdcError(f"--set {name}: not a parameter of {where}{suggest(name, known)}; "
-                               f"'orbitdc show NAME' lists them")
+                               f"valid names: {', '.join(known)}")
     return overrides
 
 

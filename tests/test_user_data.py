@@ -164,3 +164,24 @@ def test_a_missing_user_folder_is_an_error(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("ORBITDC_DATA_DIR", str(tmp_path / "nope"))
     with pytest.raises(OrbitdcError, match="ORBITDC_DATA_DIR"):
         odc.list_architectures()
+
+
+def test_report_gets_a_user_architecture_by_path_and_the_data_folder_in_its_environment(user_dir, capsys, monkeypatch):
+    """The report's notebook kernels run in another folder: a user's architecture reaches them by
+    its absolute path, the user folder through ORBITDC_DATA_DIR (inherited by the kernels)."""
+    from orbitdc import report
+
+    seen = {}
+
+    def fake_main(args):
+        seen["architectures"] = list(args.architectures)
+        seen["env"] = __import__("os").environ.get("ORBITDC_DATA_DIR")
+        return 0
+
+    monkeypatch.setattr(report, "main", fake_main)
+    status, _, err = run(["--data-dir", str(user_dir), "report", "my-design", "terrestrial-hyperscale",
+                          "--samples", "4", "--out", "r"], capsys)
+    assert status == 0, err
+    assert seen["architectures"] == [str((user_dir / "architectures" / "my-design.yaml").resolve()), "terrestrial-hyperscale"]
+    assert seen["env"] == str(user_dir.resolve())
+    assert "ORBITDC_DATA_DIR" not in __import__("os").environ, "restored after the command"
