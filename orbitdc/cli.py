@@ -209,17 +209,19 @@ def _cmd_show(args) -> int:
     else:  # too narrow for one line per parameter: sources and tags on the next line(s)
         groups = render_rows(header[:6], [row[:6] for row in table], width, wrap=("value",))
         lines = groups[0]
-        for row, group in zip(table, groups[1:]):
+        for row, group in zip(rows, groups[1:]):
             lines.extend(group)
-            lines.append(textwrap.fill(safe(f"source: {row[6]} ({row[7]})"), width, initial_indent="    ",
+            keys = arch.parameters[row["parameter"]].sources
+            cited = ", ".join(f"{k} ({arch.references[k].tag})" for k in keys)
+            lines.append(textwrap.fill(safe(f"source: {cited}"), width, initial_indent="    ",
                                        subsequent_indent="      ", break_long_words=False, break_on_hyphens=False))
     for line in lines:
         print(line)
     print()
     print("References:")
     for key, ref in arch.references.items():
-        text = safe(f"[{key}] ({ref.tag}) {ref.author} ({ref.year}). {ref.title}. {ref.url}")
-        print(textwrap.fill(text, width, initial_indent="  ", subsequent_indent="      ",
+        entry = safe(f"[{key}] ({ref.tag}) {ref.author} ({ref.year}). {ref.title}. {ref.url}")
+        print(textwrap.fill(entry, width, initial_indent="  ", subsequent_indent="      ",
                             break_long_words=False, break_on_hyphens=False))
     return 0
 
