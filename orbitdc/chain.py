@@ -30,7 +30,7 @@ import xarray as xr
 
 from . import memory, units
 from .errors import ArchitectureError, OrbitdcError, ParameterError
-from .parameters import Architecture, ParameterSpec, load_architecture
+from .parameters import Architecture, ParameterSpec, check_override, load_architecture
 
 
 @dataclass(frozen=True)
@@ -162,11 +162,11 @@ def dataset_from_frame(frame: Frame, names: Sequence[str], attrs: Mapping[str, d
             sizes[d] = len(lab)
             if d not in coords:
                 coords = {**coords, d: xr.Variable((d,), np.asarray(lab))}
-    return _construct(variables, coords, sizes, dict(ds_attrs))
+    return _construct(variables, coords, sizes, dict(ds_attrs), frame.dims)
 
 
 def _construct(variables: dict[str, xr.Variable], coords: Mapping[str, xr.Variable], sizes: Mapping[str, int],
-               attrs: dict) -> xr.Dataset:
+               attrs: dict, order: Sequence[str] = ()) -> xr.Dataset:
     """``xr.Dataset(variables, coords)`` without the per-variable merge and alignment.
 
     xarray's constructor aligns and merges every variable (~25 us each: 4 ms for the chain's 160
@@ -174,7 +174,7 @@ def _construct(variables: dict[str, xr.Variable], coords: Mapping[str, xr.Variab
     dimensions, so the Dataset is built directly; the public constructor is the fallback if a
     future xarray drops the private entry point (a test checks both give the same Dataset).
     """
-    dims = {}
+    dims = {d: sizes[d] for d in order if d in sizes}  # the frame's order first (the caller's)
     for v in list(variables.values()) + list(coords.values()):
         for d, n in zip(v.dims, v.shape):
             dims[d] = n
@@ -333,6 +333,10 @@ def _override_error(arch: Architecture, name: str, reason: str) -> ArchitectureE
 
 def _override_array(arch: Architecture, name: str, value: Any, spec: ParameterSpec) -> xr.DataArray:
     """Convert one override to a DataArray in the canonical unit (a 1-d list gets dim ``name``)."""
+    try:
+        check_override(name, value, spec)  # wrong Python types and ragged lists: one clear error
+    except ParameterError as exc:
+        raise _override_error(arch, name, exc.reason) from None
     if spec.kind in ("choice", "flag"):
         if isinstance(value, xr.DataArray):
             da = value.copy()
@@ -435,6 +439,14 @@ def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
                     raise OrbitdcError(f"overrides do not broadcast together: coordinate '{cname}' differs between them")
                 continue
             coords[cname] = c.variable
+    # dimensions in the order the caller gave them (sweep(altitude=..., price=...) -> altitude first)
+    given = [n for n in list(overrides) + list(trusted) if n in arrays]
+    ordered: list[str] = []
+    for name in given:
+        for d in arrays[name].dims:
+            if d not in ordered:
+                ordered.append(d)
+    dims = ordered + [d for d in dims if d not in ordered]
     frame = Frame(dims, sizes, _dataset_attrs(arch))
     input_dims: dict[str, tuple[str, ...]] = {}
     nd = len(dims)
@@ -591,6 +603,8 @@ def compare(archs: Sequence[str | Path | Architecture], **overrides: Any) -> xr.
     terrestrial baseline) are NaN there. Overrides apply to every architecture that has the
     parameter.
     """
+    if isinstance(archs, (str, Path, Architecture)) or not isinstance(archs, Iterable):
+        raise OrbitdcError(f"compare takes a list of architectures (names, paths or Architecture objects), got {type(archs).__name__}")
     loaded = [load_architecture(a) for a in archs]
     if not loaded:
         raise OrbitdcError("compare needs at least one architecture")

@@ -331,10 +331,9 @@ def upper_stage_calibration() -> dict[str, Any]:
     """The effective-Isp calibration: per-vehicle ``effective_isp`` [s], which are ``calibrated``
     on a published SSO payload, and the default ``isp_factor`` (geometric mean of Isp_eff/Isp_vac
     over the calibrated vehicles) applied to the others."""
-    from .parameters import CATALOG_DIR
+    from .parameters import catalog_stamp  # shipped and user files of the catalog
 
-    path = CATALOG_DIR / f"{CATALOG}.csv"
-    return _calibration_cached(f"{path}:{path.stat().st_mtime_ns}")
+    return _calibration_cached(catalog_stamp(CATALOG))
 
 
 def effective_isp(vehicle: Any) -> xr.DataArray:

@@ -49,7 +49,7 @@ import numpy as np
 
 from .errors import OrbitdcError
 from .export import TEMPLATE_DIR, combine, export_html, external_references  # noqa: F401  (re-exported)
-from .parameters import DATA_DIR
+from .parameters import NOTEBOOK_DIR, parse_assignment
 from .report_settings import SETTINGS_FILE, settings, threshold  # noqa: F401  (re-exported)
 from .study import _OK_TYPES, Study, validate  # noqa: F401  (re-exported for the notebooks)
 from .tables import (  # noqa: F401  (re-exported for the notebooks)
@@ -67,8 +67,8 @@ __all__ = [
     "stage_table", "summary", "summary_html", "summary_rows", "table_html", "threshold", "validate", "verdict",
 ]
 
-ROOT = DATA_DIR.parent
-NOTEBOOK_DIR = ROOT / "notebooks"
+#: The checkout (for the git commit in provenance.json) or, installed from a wheel, the package.
+ROOT = NOTEBOOK_DIR.parent
 DEFAULT_OUT = Path("reports") / "feasibility"
 
 #: Stage notebooks: independent of each other, run in parallel.
@@ -289,7 +289,6 @@ def main(args) -> int:
     and the cell), 2 for bad input (raised as OrbitdcError, printed by the CLI), 128 + the signal
     number when interrupted (SIGINT 130, SIGTERM 143, SIGHUP 129) after stopping every notebook
     worker and kernel and removing the temporary folder."""
-    from .cli import parse_assignment
     from .runner import Interrupted, interrupts_raise
 
     cfg = settings()

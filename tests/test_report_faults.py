@@ -222,7 +222,7 @@ def test_out_is_a_file_is_refused(tmp_path, capsys):
     out = tmp_path / "out"
     out.write_text("a file")
     assert _report_cli(out) == 2
-    assert "is not a folder" in _one_line(capsys.readouterr().err)
+    assert "not a folder" in _one_line(capsys.readouterr().err)
     assert out.read_text() == "a file" and _debris(tmp_path) == []
 
 

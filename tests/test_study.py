@@ -67,7 +67,8 @@ def test_same_key_reads_the_saved_results(tmp_path, monkeypatch):
 
 def test_edited_architecture_file_is_recomputed(tmp_path):
     """Same name, same seed, other content: the key follows the content, not the name."""
-    yaml_file = tmp_path / "arch.yaml"
+    (tmp_path / "arch").mkdir()
+    yaml_file = tmp_path / "arch" / f"{ARCH}.yaml"  # a file name must equal its architecture name
     shutil.copy(ARCHITECTURE_DIR / f"{ARCH}.yaml", yaml_file)
     a = Study([str(yaml_file)], samples=N, seed=1, output_dir=tmp_path)
     a.save(a.monte_carlo(), "monte_carlo")
