@@ -7,6 +7,7 @@ The public API (names are a contract, see README):
 >>> ds = odc.evaluate("google-suncatcher", altitude=700, launch_price_per_kg=500)
 >>> cmp = odc.compare(["spacex-starlink-compute", "terrestrial-hyperscale"])
 >>> sw = odc.sweep("google-suncatcher", altitude=[500, 650, 800])
+>>> tr = odc.trajectory("spacex-starlink-compute", years=range(2026, 2051))
 """
 from __future__ import annotations
 
@@ -22,6 +23,10 @@ from .chain import compare, evaluate, sweep
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from .parameters import Architecture, Parameter, list_architectures, load_architecture, load_catalog
 
+# The year-by-year model. The function shadows its module's name on the package: import the
+# module's other names with ``from orbitdc.trajectory import ...``.
+from .trajectory import trajectory  # noqa: E402
+
 __all__ = [
     "Architecture",
     "ArchitectureError",
@@ -34,6 +39,7 @@ __all__ = [
     "load_architecture",
     "load_catalog",
     "sweep",
+    "trajectory",
     "__version__",
 ]
 
@@ -44,4 +50,5 @@ def __getattr__(name):
         from . import uncertainty
 
         return getattr(uncertainty, name)
+
     raise AttributeError(f"module 'orbitdc' has no attribute {name!r}")

@@ -1,18 +1,30 @@
-"""The ``orbitdc`` command.
+"""The ``orbitdc`` command (also ``python -m orbitdc``).
 
-Every error caused by bad input (a file, a parameter, an override) is one line on stderr and exit
-status 2: no traceback, and nothing is written.
+``orbitdc list | show | evaluate | report | notebooks``, with ``--data-dir DIR`` for the user's own
+architectures, references and catalog entries (see :mod:`orbitdc.datadirs`).
+
+The error contract: bad input (a file, a parameter, an override, an option, an output path) is
+one line on stderr and exit status 2, with no traceback, nothing written and nothing deleted.
+Any other failure is one line and exit status 1 (``ORBITDC_DEBUG=1`` shows the traceback); a
+closed pipe (``orbitdc list | head -1``) ends quietly. Text from files (names, descriptions) is
+printed with control characters escaped, so a file cannot send terminal escape sequences.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
+import textwrap
+import unicodedata
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
 from .errors import OrbitdcError
+from .parameters import parse_assignment  # noqa: F401  (re-exported: it used to live here)
 
 #: Outputs printed by ``orbitdc evaluate`` (those the chain produced, in this order).
 KEY_OUTPUTS = (
@@ -23,31 +35,97 @@ KEY_OUTPUTS = (
     "capex", "opex", "cost_per_kw_year", "cost_ratio_vs_terrestrial", "breakeven_launch_price",
     "feasible", "binding_constraint",
 )
+#: Rows of a sweep's table printed to the terminal (all of them go to ``-o FILE.csv``).
+MAX_TABLE_ROWS = 100
+#: Width used when the output is not a terminal and COLUMNS is not set.
+FALLBACK_WIDTH = 100
 
 
-def parse_assignment(text: str) -> tuple[str, Any]:
-    """``name=value`` from ``--set``: ``650 km``, ``650`` (canonical unit), ``a,b,c`` (a sweep),
-    ``true``/``false`` (a flag) or a name (a choice). Values are literals, never code."""
-    if "=" not in text:
-        raise OrbitdcError(f"--set '{text}': expected name=value (e.g. altitude=650 km)")
-    name, raw = (s.strip() for s in text.split("=", 1))
-    if not name or not raw:
-        raise OrbitdcError(f"--set '{text}': expected name=value (e.g. altitude=650 km)")
-    parts = [p.strip() for p in raw.split(",")] if "," in raw else [raw]
-    values = [_literal(p) for p in parts]
-    return name, values if len(values) > 1 else values[0]
+class UsageError(OrbitdcError):
+    """A command line argparse refused (one line, exit status 2, like any bad input)."""
 
 
-def _literal(text: str) -> Any:
-    low = text.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    # "650 km" stays a string: the chain parses it with astropy; a bare word is a choice
-    return text
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse prints usage + message on two lines; we want one
+        command = self.prog.removeprefix("orbitdc").strip()
+        raise UsageError(f"{command + ': ' if command else ''}{message} (see '{self.prog} --help')")
+
+
+# --------------------------------------------------------------------------------------------
+# Text that is safe on a terminal, and tables that fit it
+# --------------------------------------------------------------------------------------------
+def safe(text: Any) -> str:
+    """``text`` on one line with control and format characters escaped (``\\x1b`` stays visible
+    as the four characters ``\\x1b``, never reaches the terminal as an escape sequence)."""
+    out = []
+    for ch in str(text):
+        if ch in "\n\r\t\v\f":
+            out.append(" ")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != " ":
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def terminal_width() -> int:
+    return max(40, shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns)
+
+
+def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None = None,
+                 wrap: Sequence[str] = (), align_right: Sequence[str] = (), truncate: Sequence[str] = (),
+                 minimum: dict[str, int] | None = None) -> list[str]:
+    """The lines of :func:`render_rows`."""
+    return [line for group in render_rows(header, rows, width, wrap, align_right, truncate, minimum) for line in group]
+
+
+def render_rows(header: Sequence[str], rows: Sequence[Sequence[Any]], width: int | None = None,
+                wrap: Sequence[str] = (), align_right: Sequence[str] = (), truncate: Sequence[str] = (),
+                minimum: dict[str, int] | None = None) -> list[list[str]]:
+    """Aligned columns separated by two spaces, fitted to ``width``: the ``wrap`` columns are
+    wrapped onto several lines (between words: a source key is never cut), the ``truncate``
+    columns cut with an ellipsis, widest first. A table that cannot shrink further is left wider
+    than ``width`` rather than cut mid-word."""
+    width = width or terminal_width()
+    table = [[safe(c) for c in header]] + [["" if c is None else safe(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    floor = {}
+    for i, h in enumerate(header):
+        if h in truncate:
+            floor[i] = min(widths[i], (minimum or {}).get(h, max(len(h), 12)))
+        elif h in wrap:
+            floor[i] = max([len(h)] + [len(w) for r in table[1:] for w in r[i].split()])
+    while sum(widths) + 2 * (len(widths) - 1) > width:
+        candidates = [i for i in floor if widths[i] > floor[i]]
+        if not candidates:
+            break
+        i = max(candidates, key=lambda k: widths[k] - floor[k])
+        excess = sum(widths) + 2 * (len(widths) - 1) - width
+        widths[i] = max(floor[i], widths[i] - excess)
+    groups = []
+    for r, row in enumerate(table):
+        lines: list[str] = []
+        groups.append(lines)
+        cells = []
+        for i, cell in enumerate(row):
+            if len(cell) <= widths[i]:
+                cells.append([cell])
+            elif header[i] in truncate:
+                cells.append([cell[: widths[i] - 1] + "…"])
+            else:
+                cells.append(textwrap.wrap(cell, widths[i], break_on_hyphens=False, break_long_words=False) or [""])
+        for k in range(max(len(c) for c in cells)):
+            parts = []
+            for i, c in enumerate(cells):
+                text = c[k] if k < len(c) else ""
+                parts.append(text.rjust(widths[i]) if header[i] in align_right and r > 0 else text.ljust(widths[i]))
+            lines.append("  ".join(parts).rstrip())
+    return groups
+
+
+def _number(v: float) -> str:
+    return f"{v:.4g}"
 
 
 def _format_value(da) -> str:
@@ -58,72 +136,330 @@ def _format_value(da) -> str:
         v = vals.item()
         if isinstance(v, (bool, np.bool_)) or isinstance(v, str):
             return str(v)
-        return f"{v:.4g}{unit}"
+        return f"{_number(v)}{unit}"
     if vals.dtype.kind in "fiu":
         finite = vals[np.isfinite(vals)]
         if finite.size == 0:
             return "nan"
-        return f"{np.min(finite):.4g} .. {np.median(finite):.4g} .. {np.max(finite):.4g}{unit}  (min .. median .. max of {vals.size})"
+        return (f"{_number(np.min(finite))} .. {_number(np.median(finite))} .. {_number(np.max(finite))}{unit}"
+                f"  (min .. median .. max of {vals.size})")
     uniq, counts = np.unique(vals.astype(str), return_counts=True)
     return ", ".join(f"{u} x{c}" for u, c in zip(uniq, counts))
 
 
-def _cmd_list(args) -> int:
-    from .parameters import list_architectures, load_architecture
+def _power(kw: float) -> str:
+    """A power in kW as text in the largest unit that keeps it >= 1 (1e6 kW -> '1 GW')."""
+    for unit, scale in (("TW", 1e9), ("GW", 1e6), ("MW", 1e3)):
+        if abs(kw) >= scale:
+            return f"{kw / scale:.4g} {unit}"
+    return f"{kw:.4g} kW"
 
-    for name in list_architectures():
-        arch = load_architecture(name)
-        first = arch.description.splitlines()[0] if arch.description else ""
-        print(f"{name:28s} {arch.kind:12s} {first}")
+
+def _cell(v: Any) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (float, np.floating, int, np.integer)):
+        return _number(float(v))
+    return str(v)
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
+def _cmd_list(args) -> int:
+    from .parameters import architecture_files, load_architecture
+
+    rows = []
+    for name, (path, layer) in sorted(architecture_files().items()):
+        arch = load_architecture(path)
+        power = arch.parameters.get("target_it_power")
+        first = " ".join(arch.description.split())
+        rows.append((name, arch.kind, arch.company or "-",
+                     _power(float(power.canonical_value)) if power is not None else "-",
+                     layer.origin, first))
+    header = ("NAME", "KIND", "COMPANY", "IT POWER", "FROM", "DESCRIPTION")
+    for line in render_table(header, rows, align_right=("IT POWER",), truncate=("DESCRIPTION", "FROM", "COMPANY"),
+                             minimum={"DESCRIPTION": 30, "FROM": 16, "COMPANY": 12}):
+        print(line)
     return 0
 
 
 def _cmd_show(args) -> int:
     from .parameters import load_architecture
 
+    width = terminal_width()
     arch = load_architecture(args.name)
-    print(f"{arch.name} ({arch.kind})")
-    print(arch.description)
+    title = f"{arch.name} ({arch.kind}" + (f", {arch.company}" if arch.company else "") + ")"
+    if arch.origin and arch.origin != "shipped":
+        title += f"  from {arch.origin}"
+    print(safe(title))
+    for paragraph in arch.description.split("\n\n"):
+        print(textwrap.fill(safe(" ".join(paragraph.split())), width))
     print()
     rows = arch.table()
+
+    def text(v):
+        return "" if v is None else (f"{v:g}" if isinstance(v, float) else str(v))
+
     header = ("parameter", "value", "unit", "low", "high", "distribution", "source", "tag")
-    table = [header] + [tuple("" if r[h] is None else str(r[h]) for h in header) for r in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
-    for row in table:
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+    table = [tuple(text(r[h]) for h in header) for r in rows]
+    wide = render_table(header, table, width=10**6)
+    if max(len(line) for line in wide) <= width:
+        lines = wide
+    else:  # too narrow for one line per parameter: sources and tags on the next line(s)
+        groups = render_rows(header[:6], [row[:6] for row in table], width, wrap=("value",))
+        lines = groups[0]
+        for row, group in zip(rows, groups[1:]):
+            lines.extend(group)
+            keys = arch.parameters[row["parameter"]].sources
+            cited = ", ".join(f"{k} ({arch.references[k].tag})" for k in keys)
+            lines.append(textwrap.fill(safe(f"source: {cited}"), width, initial_indent="    ",
+                                       subsequent_indent="      ", break_long_words=False, break_on_hyphens=False))
+    for line in lines:
+        print(line)
     print()
     print("References:")
     for key, ref in arch.references.items():
-        print(f"  [{key}] ({ref.tag}) {ref.author} ({ref.year}). {ref.title}. {ref.url}")
+        entry = safe(f"[{key}] ({ref.tag}) {ref.author} ({ref.year}). {ref.title}. {ref.url}")
+        print(textwrap.fill(entry, width, initial_indent="  ", subsequent_indent="      ",
+                            break_long_words=False, break_on_hyphens=False))
     return 0
 
 
+def _overrides(args, architectures) -> dict[str, Any]:
+    """``--set`` items parsed and their names checked against the architectures (with a
+    "did you mean" for a mistyped name) before anything runs."""
+    from .parameters import suggest
+
+    overrides: dict[str, Any] = {}
+    for text in args.set or []:
+        name, value = parse_assignment(text)
+        if name in overrides:
+            raise OrbitdcError(f"--set {name}: given twice")
+        overrides[name] = value
+    known = sorted({p for a in architectures for p in a.parameters})
+    for name in overrides:
+        if name not in known:
+            where = architectures[0].name if len(architectures) == 1 else "the architectures"
+            raise OrbitdcError(f"--set {name}: not a parameter of {where}{suggest(name, known)}; "
+                               f"valid names: {', '.join(known)}")
+    return overrides
+
+
 def _cmd_evaluate(args) -> int:
-    from .chain import evaluate, to_netcdf
+    from .chain import evaluate
+    from .outputs import check_output_path, write_dataset
+    from .parameters import load_architecture
+
+    out = check_output_path(args.output) if args.output is not None else None
+    arch = load_architecture(args.name)
+    overrides = _overrides(args, [arch])
+    ds = evaluate(arch, **overrides)
+    if ds["feasible"].ndim == 0:
+        print(safe(f"{ds.attrs['architecture']}: key outputs"))
+        for name in KEY_OUTPUTS:
+            if name in ds:
+                print(f"  {name:28s} {safe(_format_value(ds[name]))}")
+    else:
+        for line in sweep_table(ds):
+            print(line)
+    if out is not None:
+        write_dataset(ds, out)
+        print(safe(f"wrote {out}"))
+    return 0
+
+
+def _parse_years(text: str) -> list[int]:
+    """``2026-2050`` or ``2030,2035,2040`` -> calendar years."""
+    try:
+        if "-" in text and "," not in text:
+            a, b = (int(x) for x in text.split("-", 1))
+            return list(range(a, b + 1))
+        return [int(x) for x in text.split(",")]
+    except ValueError:
+        raise OrbitdcError(f"--years '{text}': expected FIRST-LAST (e.g. 2026-2050) or a comma list of years") from None
+
+
+def _cmd_trajectory(args) -> int:
+    from .chain import to_netcdf
+    from .trajectory import trajectory
 
     overrides = dict(parse_assignment(s) for s in args.set or [])
     out = Path(args.output) if args.output else None
     if out is not None and out.suffix not in (".nc", ".nc4"):
         raise OrbitdcError(f"--output '{out}': expected a NetCDF file name ending in .nc")
-    ds = evaluate(args.name, **overrides)
-    print(f"{ds.attrs['architecture']}: key outputs")
-    for name in KEY_OUTPUTS:
-        if name in ds:
-            print(f"  {name:28s} {_format_value(ds[name])}")
+    years = _parse_years(args.years)
+    frozen: Any = False
+    if args.frozen:
+        frozen = True if args.frozen == "all" else [t.strip() for t in args.frozen.split(",") if t.strip()]
+    tr = trajectory(args.name, years, frozen=frozen, fleet=args.fleet, samples=args.samples,
+                    seed=args.seed if args.seed is not None else 0, **overrides)
+    point = {d: 0 for d in tr.dims if d not in ("year", "vehicle")}
+    sel = tr.isel(point) if point else tr
+    if point:
+        print(f"(first point of: {', '.join(point)})")
+    ratio = sel["cost_ratio_vs_terrestrial_quantile"].sel(quantile=0.5) if "sample" in tr.dims else sel["cost_ratio_vs_terrestrial"]
+    print(f"{tr.attrs['architecture']}: year  cost ratio  IT online [GW]  binding limit")
+    for i, y in enumerate(sel["year"].values):
+        online = float(sel["it_power_online"].isel(year=i)) / 1e6 if "it_power_online" in sel else float("nan")
+        limit = str(sel["binding_limit"].isel(year=i).values) if "binding_limit" in sel else ""
+        print(f"  {int(y)}  {float(ratio.isel(year=i)):10.3f}  {online:14.3f}  {limit}")
+    cross = sel["crossover_year"]
+    if "sample" in tr.dims:
+        q = tr["crossover_year_quantile"].values
+        print(f"crossover year (10/50/90 %): {q[0]:.0f} / {q[1]:.0f} / {q[2]:.0f}  (nan: not within the years shown)")
+    else:
+        print(f"crossover year: {float(cross):.0f}" if bool(sel["crossover_within_horizon"]) else "crossover year: none within the years shown")
     if out is not None:
-        to_netcdf(ds, out)
+        to_netcdf(tr, out)
         print(f"wrote {out}")
     return 0
 
 
+def sweep_table(ds, width: int | None = None, max_rows: int = MAX_TABLE_ROWS) -> list[str]:
+    """A sweep's key outputs value by value: one row per design point (the swept values first);
+    outputs that do not vary are listed once above; columns that do not fit the width go to a
+    second table with the swept values repeated."""
+    from .outputs import design_dims
+
+    width = width or terminal_width()
+    dims = design_dims(ds)
+    sizes = [ds.sizes[d] for d in dims]
+    n = int(np.prod(sizes))
+    lines = [safe(f"{ds.attrs.get('architecture', '')}: {n} design points ({' x '.join(f'{d} {s}' for d, s in zip(dims, sizes))})")]
+    constant = [k for k in KEY_OUTPUTS if k in ds and k not in dims and not set(ds[k].dims) & set(dims)]
+    varying = [k for k in KEY_OUTPUTS if k in ds and k not in dims and set(ds[k].dims) & set(dims)]
+    if constant:
+        lines.append("the same for every design point:")
+        lines += [f"  {k:28s} {safe(_format_value(ds[k]))}" for k in constant]
+    shown = min(n, max_rows)
+    template = ds["feasible"].broadcast_like(ds[list(dims)[0]]) if dims else ds["feasible"]
+    for d in dims[1:]:
+        template = template.broadcast_like(ds[d])
+    template = template.transpose(*dims)
+
+    def column(da):
+        return da.broadcast_like(template).transpose(*dims).values.reshape(n)[:shown]
+
+    def head(name, da):
+        unit = da.attrs.get("units", "1")
+        return name if da.dtype.kind in "bUSO" or unit in ("", "1") else f"{name} [{unit}]"
+
+    keys = [(head(d, ds[d]), column(ds[d])) for d in dims]
+    cols = [(head(k, ds[k]), column(ds[k])) for k in varying]
+    key_width = sum(max(len(h), 10) + 2 for h, _ in keys)
+    groups, current, used = [], [], key_width
+    for h, values in cols:
+        w = max(len(h), max((len(_cell(v)) for v in values), default=0)) + 2
+        if current and used + w > width:
+            groups.append(current)
+            current, used = [], key_width
+        current.append((h, values))
+        used += w
+    if current:
+        groups.append(current)
+    for group in groups or [[]]:
+        header = [h for h, _ in keys] + [h for h, _ in group]
+        rows = [[_cell(v[i]) for _, v in keys] + [_cell(v[i]) for _, v in group] for i in range(shown)]
+        lines.append("")
+        lines += render_table(header, rows, width=10**6, align_right=[h for h, v in keys + group if v.dtype.kind in "fiu"])
+    if shown < n:
+        lines.append(f"... {n - shown} more design points: write them all with -o FILE.csv (or .nc, .parquet)")
+    return lines
+
+
 def _cmd_report(args) -> int:
+    from .parameters import check_samples, check_seed, load_architecture
+
     try:
+        from .report import DEFAULT_OUT
         from .report import main as report_main
     except ModuleNotFoundError as exc:
         if exc.name != "orbitdc.report":
             raise
         raise OrbitdcError("the report is not available in this version (orbitdc/report.py is missing)") from None
+    # Everything a notebook kernel would otherwise find 10 s into the run is checked here first.
+    if args.seed is not None:
+        check_seed(args.seed)
+    if args.samples is not None:
+        from .uncertainty import MAX_IN_MEMORY_SAMPLES
+
+        check_samples(args.samples, MAX_IN_MEMORY_SAMPLES)
+    if args.jobs < 1:
+        raise OrbitdcError(f"--jobs {args.jobs}: must be at least 1")
+    check_report_folder(args.out if args.out is not None else str(DEFAULT_OUT))
+    if args.architectures:
+        archs = [load_architecture(a) for a in args.architectures]
+    else:
+        from .report_settings import settings
+
+        archs = [load_architecture(a) for a in settings()["defaults"]["architectures"]]
+    _overrides(args, archs)
+    if args.architectures:
+        # the notebook kernels run elsewhere: give them a user's architecture by its path
+        args.architectures = [a if arch.origin in (None, "shipped") else str(Path(arch.path).resolve())
+                              for a, arch in zip(args.architectures, archs)]
     return report_main(args)
+
+
+def check_report_folder(text: str) -> Path:
+    """``--out DIR`` of the report: not empty, not a file, under a folder that exists or can be
+    created and can be written."""
+    if not str(text).strip():
+        raise OrbitdcError("--out '': empty folder name")
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise OrbitdcError(f"--out {text}: is a file, not a folder")
+    ancestor = path.parent if str(path.parent) else Path(".")
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OrbitdcError(f"--out {text}: {ancestor} is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OrbitdcError(f"--out {text}: folder {ancestor} is not writable")
+    return path
+
+
+def _cmd_notebooks(args) -> int:
+    from .datadirs import SHIPPED_NOTEBOOK_DIR, is_regular_file
+
+    dest = Path(args.folder)
+    if not str(args.folder).strip():
+        raise OrbitdcError("notebooks: empty folder name")
+    if dest.exists() and not dest.is_dir():
+        raise OrbitdcError(f"notebooks {args.folder}: is a file, not a folder")
+    sources = [p for p in sorted(SHIPPED_NOTEBOOK_DIR.glob("*.ipynb")) if is_regular_file(p)]
+    if not sources:
+        raise OrbitdcError(f"no notebooks found in {SHIPPED_NOTEBOOK_DIR}")
+    ancestor = dest
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OrbitdcError(f"notebooks {args.folder}: folder {ancestor} is not writable")
+    dest.mkdir(parents=True, exist_ok=True)
+    copied, same, kept = [], [], []
+    for src in sources:
+        target = dest / src.name
+        data = src.read_bytes()
+        if target.exists():
+            (same if target.is_file() and target.read_bytes() == data else kept).append(src.name)
+            continue
+        try:
+            with open(target, "xb") as fh:  # exclusive: never replaces a file, even in a race
+                fh.write(data)
+        except FileExistsError:
+            kept.append(src.name)
+            continue
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        copied.append(src.name)
+    for label, names in (("copied", copied), ("already up to date", same),
+                         ("kept (yours differ from the shipped ones; not overwritten)", kept)):
+        if names:
+            print(safe(f"{label}: {', '.join(names)}"))
+    print(safe(f"open them with: jupyter lab {dest}"))
+    return 0
 
 
 def _cmd_app(args) -> int:
@@ -136,41 +472,81 @@ def _cmd_app(args) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------------------------
+# The parser and the entry point
+# --------------------------------------------------------------------------------------------
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    data_dir_help = ("a folder of your own architectures/, references/, catalogs/ (and scenarios/), "
+                     "layered over the shipped data (also: ORBITDC_DATA_DIR)")
+    common = _Parser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_dir_help)
+
+    parser = _Parser(
         prog="orbitdc",
         description="Feasibility of AI data centres in orbit: evaluate architectures against the ground.",
+        epilog="Bad input is one line on stderr and exit status 2; nothing is written.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"orbitdc {_version()}")
+    parser.add_argument("--data-dir", metavar="DIR", default=None, help=data_dir_help)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("list", help="list the shipped architectures", description="List the shipped architectures.")
+    p = sub.add_parser("list", parents=[common], help="list the architectures (shipped and yours)",
+                       description="List the architectures: name, kind, company, IT power, where each comes from.")
     p.set_defaults(func=_cmd_list)
 
-    p = sub.add_parser("show", help="show an architecture's parameters with units, ranges and sources",
+    p = sub.add_parser("show", parents=[common], help="show an architecture's parameters with units, ranges and sources",
                        description="Show every parameter of an architecture with its unit, range, source and tag.")
     p.add_argument("name", help="architecture name or path to a YAML file")
     p.set_defaults(func=_cmd_show)
 
-    p = sub.add_parser("evaluate", help="run the model chain for one architecture",
-                       description="Run the model chain for one architecture and print the key outputs.")
+    p = sub.add_parser("evaluate", parents=[common], help="run the model chain for one architecture",
+                       description="Run the model chain for one architecture and print the key outputs "
+                                   "(a sweep prints one row per design point).")
     p.add_argument("name", help="architecture name or path to a YAML file")
     p.add_argument("--set", action="append", metavar="NAME=VALUE",
                    help="override a parameter, e.g. --set 'altitude=650 km' (a bare number is in the "
-                        "parameter's canonical unit; a,b,c sweeps); repeatable")
-    p.add_argument("-o", "--output", metavar="OUT.nc", help="write the full results as NetCDF (atomically)")
+                        "parameter's canonical unit; 'a,b,c' sweeps, e.g. 'altitude=550 km,650 km'); repeatable")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write the full results: .nc (NetCDF), .csv (one row per design point, units in the "
+                        "header) or .parquet; written atomically")
     p.set_defaults(func=_cmd_evaluate)
 
-    p = sub.add_parser("report", help="run the notebooks and build the HTML feasibility report",
+    p = sub.add_parser("trajectory", parents=[common], help="the year-by-year model: fleet build-up, trends, crossover year",
+                       description="Run the year-by-year model of one architecture (orbitdc.trajectory).")
+    p.add_argument("name", help="architecture name or path to a YAML file")
+    p.add_argument("--years", default="2026-2050", metavar="FIRST-LAST", help="calendar years (default 2026-2050)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a chain or trend parameter (repeatable)")
+    p.add_argument("--frozen", metavar="all|TREND,...", help="keep trends at today's values (all, or names)")
+    p.add_argument("--fleet", metavar="FLEET.yaml", help="a fleet plan instead of the architecture's (data/fleets/)")
+    p.add_argument("--samples", type=int, default=None, metavar="N", help="Monte Carlo over the trend rates")
+    p.add_argument("--seed", type=int, default=None, metavar="N", help="random seed (default 0)")
+    p.add_argument("-o", "--output", metavar="OUT.nc", help="write the full result as NetCDF (atomically)")
+    p.set_defaults(func=_cmd_trajectory)
+
+    p = sub.add_parser("report", parents=[common], help="run the notebooks and build the HTML feasibility report",
                        description="Run the parameterised notebooks with papermill and export the HTML report.")
     p.add_argument("architectures", nargs="*", metavar="ARCH", help="architectures to compare (default: the seed set)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)")
     p.add_argument("--out", metavar="DIR", help="output folder (default reports/feasibility)")
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="notebooks run in parallel (default 2)")
-    p.add_argument("--samples", type=int, default=None, metavar="N", help="Monte Carlo samples")
-    p.add_argument("--seed", type=int, default=None, metavar="N", help="random seed")
+    p.add_argument("--samples", type=int, default=None, metavar="N",
+                   help="Monte Carlo samples per architecture (default in data/report.yaml; fewer is faster)")
+    p.add_argument("--seed", type=int, default=None, metavar="N", help="random seed, 0 to 2**63-1")
     p.set_defaults(func=_cmd_report)
 
-    p = sub.add_parser("app", help="explore designs with sliders in the browser (a local Panel server)",
+    p = sub.add_parser("notebooks", parents=[common], help="copy the notebooks into a folder to open in JupyterLab",
+                       description="Copy the notebooks into FOLDER (created if missing). A notebook already there "
+                                   "is never overwritten.")
+    p.add_argument("folder", metavar="FOLDER")
+    p.set_defaults(func=_cmd_notebooks)
+
+    p = sub.add_parser("app", parents=[common], help="explore designs with sliders in the browser (a local Panel server)",
                        description="Serve the interactive app on this machine: sliders for the parameters that "
                                    "matter most, the whole chain recomputed on every move. Works offline.")
     p.add_argument("architectures", nargs="*", metavar="ARCH",
@@ -183,17 +559,69 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+@contextmanager
+def _user_data(data_dir: str | None) -> Iterator[None]:
+    """``--data-dir``: checked, then exported as ORBITDC_DATA_DIR for this command (and so for
+    the report's notebook kernels); the environment is restored afterwards."""
+    from .datadirs import DATA_DIR_ENV
+
+    if data_dir is None:
+        yield
+        return
+    path = Path(data_dir).expanduser()
+    if not str(data_dir).strip() or not path.is_dir():
+        what = "does not exist" if not path.exists() else "is not a folder"
+        raise OrbitdcError(f"--data-dir '{data_dir}': {what}")
+    before = os.environ.get(DATA_DIR_ENV)
+    os.environ[DATA_DIR_ENV] = str(path.resolve())
     try:
-        return int(args.func(args) or 0)
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(DATA_DIR_ENV, None)
+        else:
+            os.environ[DATA_DIR_ENV] = before
+
+
+def _error(message: str) -> None:
+    print(f"orbitdc: error: {safe(message)}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; return the exit status (0 ok, 1 failure, 2 bad input, 130 interrupted)."""
+    try:
+        args = build_parser().parse_args(argv)
+        with _user_data(getattr(args, "data_dir", None)):
+            status = int(args.func(args) or 0)
+        sys.stdout.flush()
+        return status
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except OrbitdcError as exc:
-        print(f"orbitdc: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return 2
+    except BrokenPipeError:
+        # the reader went away (orbitdc list | head -1): stop quietly, as other Unix tools do
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 141
     except KeyboardInterrupt:
-        print("orbitdc: interrupted", file=sys.stderr)
+        _error("interrupted")
         return 130
+    except OSError as exc:  # a fault outside orbitdc: full disk, vanished folder, ...
+        if os.environ.get("ORBITDC_DEBUG"):
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}")
+        return 1
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("ORBITDC_DEBUG"):
+            raise
+        _error(f"internal error: {type(exc).__name__}: {exc} (ORBITDC_DEBUG=1 shows the traceback; please report it)")
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

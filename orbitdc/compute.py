@@ -65,7 +65,7 @@ import xarray as xr
 from . import parameters, units
 from .chain import Output, Stage
 from .errors import OrbitdcError
-from .parameters import ParameterSpec, catalog_choices, catalog_value, load_catalog
+from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_value
 
 CATALOG = "accelerators"
 #: minutes per year (Julian year, astropy's ``yr``): converts event rates [1/yr] x times [min]
@@ -224,81 +224,79 @@ def compute_availability(dose_rate, chips, *, sdc_dose_per_event, crash_dose_per
 # --------------------------------------------------------------------------------------------
 # The stage
 # --------------------------------------------------------------------------------------------
-@lru_cache(maxsize=None)
-def _table(catalog: str, field: str, unit: str) -> dict[str, float]:
-    """One catalog field as {entry: value in ``unit``} (the fast path for a scalar choice)."""
-    cat = load_catalog(catalog)
-    vals = units.convert(np.asarray(cat[field].values, dtype=float), cat[field].attrs.get("units", "1"), unit, field)
-    return {str(e): float(v) for e, v in zip(cat["entry"].values, np.atleast_1d(vals)) if np.isfinite(v)}
-
-
-def lookup(catalog: str, field: str, key, unit: str):
-    """``catalog_value`` with a fast path when ``key`` is one name (0-d): a float, else a DataArray."""
-    if isinstance(key, xr.DataArray) and key.ndim == 0:
-        value = _table(catalog, field, unit).get(str(key.values))
-        if value is not None:
-            return value
-    return catalog_value(catalog, field, key, unit)  # arrays of names, and the errors
-
-
 def _cat(field: str, key, unit: str):
-    return lookup(CATALOG, field, key, unit)
+    """A field of the accelerator catalog for the names in ``key`` (float or array like ``key``)."""
+    return catalog_lookup(CATALOG, field, key, unit)
 
 
-def run(ds: xr.Dataset) -> dict[str, Any]:
-    """Compute-payload stage: see the module docstring for every equation."""
-    kind = ds.attrs.get("architecture_kind", "space")
-    acc = ds["accelerator"]
+def _kernel(f) -> dict[str, Any]:
+    """Compute-payload stage on numpy arrays: see the module docstring for every equation."""
+    kind = f.attrs.get("architecture_kind", "space")
+    acc = f["accelerator"]
     power_w = _cat("power", acc, "W")
-    unit_it = _unit_it_power(power_w, ds["server_overhead"], _cat("overhead_included", acc, "1"))
+    unit_it = _unit_it_power(power_w, f["server_overhead"], _cat("overhead_included", acc, "1"))
     mass_u = _cat("mass", acc, "kg")
     flops_u = _cat("peak_flops", acc, "FLOP/s")
     price_u = _cat("unit_price", acc, "USD")
     if kind == "terrestrial":
-        p_it = ds["target_it_power"]
+        p_it = f["target_it_power"]
         n = _count(p_it, unit_it)
-        zero = xr.zeros_like(p_it)
+        zero = np.zeros_like(p_it)
         return {
             "it_power": p_it + 0.0,
             "accelerators": n,
             "peak_flops": n * flops_u,
-            "availability": ds["terrestrial_availability"] + zero,
+            "availability": f["terrestrial_availability"] + zero,
             "compute_mass": n * mass_u,
             "shielding_mass": zero,
             "single_event_rate": zero,
             "compute_volume": n * _cat("volume", acc, "m3"),
             "lifetime_dose": zero,
             "compute_hardware_cost": n * price_u,
-            "violates_total_ionizing_dose": xr.zeros_like(p_it, dtype=bool),
+            "violates_total_ionizing_dose": np.zeros(np.shape(p_it), dtype=bool),
         }
-    missing = [k for k in ORBIT_INPUTS if k not in ds]
+    missing = [k for k in ORBIT_INPUTS if k not in f]
     if missing:
         raise OrbitdcError(f"compute stage needs {', '.join(missing)} from the orbit stage, not in the Dataset")
-    n = _count(ds["satellite_it_power"], unit_it)
+    n = _count(f["satellite_it_power"], unit_it)
     chips = _cat("chips", acc, "1")
-    dose = ds["radiation_dose"]
-    volume = n * _cat("volume", acc, "m3") * ds["compute_volume_factor"]
+    dose = f["radiation_dose"]
+    volume = n * _cat("volume", acc, "m3") * f["compute_volume_factor"]
     sdc, crash, hw = _event_rates(n, chips, dose, _cat("sdc_dose_per_event", acc, "rad_Si"),
-                                  _cat("crash_dose_per_event", acc, "rad_Si"), ds["hardware_failure_rate"])
-    life = ds["mission_lifetime"]
-    avail = _availability(sdc, crash + hw, ds["sdc_recovery_time"], ds["restart_time"] + ds["recompute_time"],
-                          ds["job_span_satellites"], ds["hardware_failure_rate"], life)
-    throttle = ds["eclipse_strategy"] == "throttle" if "eclipse_strategy" in ds else False
-    avail = avail * xr.where(throttle, 1.0 - ds["eclipse_fraction"], 1.0)
+                                  _cat("crash_dose_per_event", acc, "rad_Si"), f["hardware_failure_rate"])
+    life = f["mission_lifetime"]
+    avail = _availability(sdc, crash + hw, f["sdc_recovery_time"], f["restart_time"] + f["recompute_time"],
+                          f["job_span_satellites"], f["hardware_failure_rate"], life)
+    if "eclipse_strategy" in f:
+        avail = avail * np.where(f["eclipse_strategy"] == "throttle", 1.0 - f["eclipse_fraction"], 1.0)
     lifetime_dose = dose * life
     return {
         "it_power": n * unit_it,
         "accelerators": n,
         "peak_flops": n * flops_u,
         "availability": avail,
-        "compute_mass": n * mass_u * ds["compute_mass_factor"],
-        "shielding_mass": _shielding_mass(volume, ds["shielding_thickness"] * 1e-3, ds["shielding_density"]),
+        "compute_mass": n * mass_u * f["compute_mass_factor"],
+        "shielding_mass": _shielding_mass(volume, f["shielding_thickness"] * 1e-3, f["shielding_density"]),
         "single_event_rate": (sdc + crash) / DAYS_PER_YEAR,
         "compute_volume": volume,
         "lifetime_dose": lifetime_dose,
         "compute_hardware_cost": n * price_u,
         "violates_total_ionizing_dose": lifetime_dose > _cat("tid_limit", acc, "rad_Si"),
     }
+
+
+def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
+    """The compute stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    return STAGE.run(ds)
+
+
+def lookup(catalog: str, field: str, key, unit: str):
+    """Catalog ``field`` for ``key`` (a name, numpy array or DataArray of names) in ``unit``."""
+    if isinstance(key, xr.DataArray):
+        if key.ndim == 0:
+            return catalog_lookup(catalog, field, key.values, unit)
+        return catalog_value(catalog, field, key, unit)
+    return catalog_lookup(catalog, field, key, unit)
 
 
 def _spec(unit: str, long_name: str, **kw) -> ParameterSpec:
@@ -334,5 +332,5 @@ OUTPUTS: dict[str, Output] = {
     "violates_total_ionizing_dose": Output("1", "lifetime dose exceeds the accelerator's total-dose limit (HBM)"),
 }
 
-STAGE = Stage(name="compute", run=run, parameters=PARAMETERS, outputs=OUTPUTS,
+STAGE = Stage(name="compute", kernel=_kernel, parameters=PARAMETERS, outputs=OUTPUTS,
               kinds=frozenset({"space", "terrestrial"}))

@@ -14,8 +14,9 @@ like with like and shows its working:
   space programme and its ground segment, ``terrestrial_wacc`` for the data centre) over the life
   of its asset class: compute hardware (``hardware_refresh_period``; in orbit it cannot outlive
   its satellite, so ``min(hardware_refresh_period, mission_lifetime)``), satellites
-  (``mission_lifetime``) and buildings (``facility_lifetime``; also used for the space ground
-  segment).
+  (``mission_lifetime``, but a satellite retires with its compute unless ``on_orbit_servicing``
+  swaps it, so without servicing ``min(hardware_refresh_period, mission_lifetime)`` too) and
+  buildings (``facility_lifetime``; also used for the space ground segment).
 * **Levelised per kW of IT delivered.** ``cost_per_kw_year`` = annualised capital plus yearly
   operating cost, divided by the IT power times its ``availability`` (the fraction of time it
   delivers compute).
@@ -29,7 +30,11 @@ Space (kind ``space``), whole system of ``satellites`` satellites:
     L   = launch_cost                                          (from the launch stage)
     I   = insurance_rate * (H_s + B + L)
     G   = ground_segment_cost * P_IT
-    annual = H_s CRF(r_s, min(T_hw, T_sat)) + (B + L + I + D) CRF(r_s, T_sat) + G CRF(r_s, T_fac) + opex
+    annual = H_s CRF(r_s, T) + (B + L + I + D) CRF(r_s, T) + G CRF(r_s, T_fac) + opex,  T = min(T_hw, T_sat)
+             (no servicing: a satellite retires with its compute, so bus and launch share its life)
+    with on_orbit_servicing:  H_s G_k CRF(r_s, T_sat) + S (G_k - 1) CRF(r_s, T_sat) + (B + L + I + D) CRF(r_s, T_sat)
+             G_k = sum_{j=0..k} (1 + r_s)^(-j T_hw), k = ceil(T_sat / T_hw) - 1 swaps,
+             S = servicing_cost_per_kg * compute_mass * N (delivery of each swapped generation)
     D   = (H_s + B + L + I) ((1 + r_s)^space_commissioning_time - 1)  (capital idle until in service)
     opex = satellite_operations_cost * N + ground_bandwidth_cost * P_IT
            + (satellite_failure_rate (H_s + B) + replacement_launches_per_year L / launches)
@@ -78,7 +83,6 @@ REFERENCES.md and ``data/references/economics.yaml``.
 """
 from __future__ import annotations
 
-import importlib
 from typing import Any, Mapping
 
 import astropy.units as u
@@ -86,9 +90,9 @@ import numpy as np
 import xarray as xr
 
 from . import units
-from .chain import Output, Stage
+from .chain import Output, Stage, apply_stage
 from .errors import ArchitectureError, ParameterError
-from .parameters import ParameterSpec, catalog_value
+from .parameters import ParameterSpec, catalog_lookup, catalog_value
 
 #: Hours in one year (Julian year, as ``astropy.units.yr``): 8,766 h.
 HOURS_PER_YEAR = float(u.yr.to(u.h))
@@ -141,6 +145,23 @@ def _crf(rate, years, periods_per_year=1.0):
     return np.where(np.asarray(i) == 0, limit, out)
 
 
+def _compute_generations(rate, hardware_life, satellite_life):
+    """(G, CRF(rate, T_sat)) for compute swapped in orbit every ``T_hw`` over a bus life ``T_sat``.
+
+    Generations are bought at ``j T_hw`` for ``j = 0 .. k``, ``k = ceil(T_sat / T_hw) - 1`` swaps
+    (none when ``T_hw >= T_sat``); their present value per unit of one generation's cost is
+    ``G = sum_j x^j = (1 - x^(k+1)) / (1 - x)`` with ``x = (1 + r)^(-T_hw)`` (``k + 1`` at r = 0).
+    Annualised over the bus life: ``G CRF(r, T_sat)``, which equals ``CRF(r, T_hw)`` when ``T_sat``
+    is a whole multiple of ``T_hw`` (annuity identity). Swap deliveries cost ``(G - 1) CRF``.
+    """
+    k = np.maximum(np.ceil(satellite_life / hardware_life - 1e-12) - 1.0, 0.0)
+    step = hardware_life * np.log1p(rate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gens = np.expm1(-(k + 1.0) * step) / np.expm1(-step)
+    gens = np.where(np.asarray(step) == 0, k + 1.0, gens)
+    return gens, _crf(rate, satellite_life)
+
+
 def _growth(rate, years):
     """``(1 + rate)^years - 1``: interest accrued on idle capital (exact near 0)."""
     return np.expm1(years * np.log1p(rate))
@@ -160,6 +181,24 @@ def _wright_average(x, learning_rate):
     if isinstance(g, xr.DataArray) or isinstance(x, xr.DataArray):
         return xr.where(x > 0, g, 1.0)
     return np.where(np.asarray(x) > 0, g, 1.0)
+
+
+def _bus_cost(bus_mass_kg, reference_kg, cost_per_kg, learning_rate):
+    """Bus cost [USD] of ``bus_mass_kg`` built after ``reference_kg`` under Wright's law.
+
+    ``m c W(m / m_ref)`` with :func:`_wright_average` ``W``, written as
+    ``c m_ref ((1 + x)^(b+1) - 1) / (b + 1)`` (``x = m / m_ref``) so that an unbuildable design
+    (infinite mass) costs ``inf`` instead of ``inf x 0 = NaN``.
+    """
+    x = bus_mass_kg / reference_kg
+    b1 = np.log2(1.0 - learning_rate) + 1.0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        grown = np.where(b1 == 0, np.log1p(x), np.expm1(b1 * np.log1p(x)) / np.where(b1 == 0, 1.0, b1))
+    finite = np.isfinite(x)
+    with np.errstate(invalid="ignore"):
+        exact = bus_mass_kg * cost_per_kg * _wright_average(np.where(finite, x, 0.0), learning_rate)
+    # finite masses: the original product (bit-identical results); infinite: the limit form
+    return np.where(finite, exact, cost_per_kg * reference_kg * grown)
 
 
 def _safe_div(num, den):
@@ -372,9 +411,13 @@ def breakeven_launch_price(fixed_annual_cost, annual_cost_per_launch_price, targ
 def _breakeven(a0, s, t):
     """(price, unreachable): ``(t - a0) / s`` where ``t > a0`` and ``s > 0``; unreachable where ``a0 >= t``."""
     margin = t - a0
+    if isinstance(margin, xr.DataArray) or isinstance(s, xr.DataArray):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = margin / xr.where(s > 0, s, np.nan)
+        return p.where(margin > 0), margin <= 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = margin / s.where(s > 0)
-    return p.where(margin > 0), margin <= 0
+        p = margin / np.where(s > 0, s, np.nan)
+        return np.where(margin > 0, p, np.nan), margin <= 0
 
 
 # ============================================================================================
@@ -413,6 +456,10 @@ PARAMETERS: dict[str, ParameterSpec] = {
                                            minimum=0.0, maximum=30.0),
     "space_commissioning_time": ParameterSpec("yr", "time from paying for a satellite and its launch to its entering service",
                                               minimum=0.0, maximum=10.0),
+    "on_orbit_servicing": ParameterSpec("1", "compute is swapped in orbit every hardware_refresh_period (else a satellite retires with its compute)",
+                                        kind="flag"),
+    "servicing_cost_per_kg": ParameterSpec("USD/kg", "cost of delivering and installing 1 kg of replacement compute in orbit (hardware price excluded)",
+                                           minimum=0.0),
 }
 
 OUTPUTS: dict[str, Output] = {
@@ -429,72 +476,66 @@ OUTPUTS: dict[str, Output] = {
     "launched_power_price": Output("USD/(kW yr)", "launched power price (Suncatcher): specific mass x launch price / lifetime"),
     "annual_cost": Output("USD/yr", "levelised annual cost of the whole system (annualised capital + opex)"),
     "terrestrial_annual_cost": Output("USD/yr", "levelised annual cost of the same compute on the ground"),
-    "cost_breakdown": Output("USD", "present value over mission_lifetime of each cost item (at the system's WACC)"),
+    "cost_breakdown": Output("USD", "present value over mission_lifetime of each cost item (at the system's WACC)",
+                             dims=("cost_item",), labels=(COST_ITEMS,)),
 }
 
 
-def _get(ds: xr.Dataset, name: str) -> xr.DataArray:
-    """A variable of ``ds`` without attrs, or NaN when no stage has produced it yet."""
-    return ds[name] if name in ds else xr.DataArray(np.nan)
+def _get(f, name: str):
+    """A variable of the frame, or NaN when no stage has produced it yet."""
+    return f[name] if name in f else np.nan
 
 
-def accelerator_price(ds: xr.Dataset) -> xr.DataArray:
+def _catalog_or(f, field: str, unit: str, fallback: float):
+    """A field of the accelerator catalog for the frame's ``accelerator`` (``fallback`` without one)."""
+    if "accelerator" not in f:
+        return fallback
+    try:
+        return catalog_lookup(ACCELERATOR_CATALOG, field, f["accelerator"], unit)
+    except ArchitectureError as exc:
+        if "unknown catalog" in exc.reason or "has no field" in exc.reason:
+            return fallback
+        raise
+
+
+def accelerator_price(ds) -> Any:
     """Unit price [USD] of the ``accelerator`` choice from ``data/catalogs/accelerators.csv`` (NaN if unknown)."""
-    if "accelerator" not in ds:
-        return xr.DataArray(np.nan)
-    try:
-        return catalog_value(ACCELERATOR_CATALOG, ACCELERATOR_PRICE_FIELD, ds["accelerator"], "USD")
-    except ArchitectureError as exc:
-        if "unknown catalog" in exc.reason or "has no field" in exc.reason:
+    if isinstance(ds, xr.Dataset):
+        if "accelerator" not in ds:
             return xr.DataArray(np.nan)
-        raise
+        return catalog_value(ACCELERATOR_CATALOG, ACCELERATOR_PRICE_FIELD, ds["accelerator"], "USD")
+    return _catalog_or(ds, ACCELERATOR_PRICE_FIELD, "USD", np.nan)
 
 
-def _overhead_included(ds: xr.Dataset) -> xr.DataArray:
-    """1 where the accelerator's catalog entry already includes servers and rack, else 0."""
-    if "accelerator" not in ds:
-        return xr.DataArray(0.0)
-    try:
-        return catalog_value(ACCELERATOR_CATALOG, "overhead_included", ds["accelerator"], "1")
-    except ArchitectureError as exc:
-        if "unknown catalog" in exc.reason or "has no field" in exc.reason:
-            return xr.DataArray(0.0)
-        raise
-
-
-def _year_price_reaches(ds: xr.Dataset, price: xr.DataArray) -> xr.DataArray:
-    """Break-even year from the launch stage's learning curve (``orbitdc.launch.year_price_reaches``).
+def _breakeven_year(f, price):
+    """Break-even year from the launch stage's learning curve (``orbitdc.launch._year_kernel``).
 
     NaN where there is no break-even price, where the learning curve never reaches it (the launch
     function's ``+inf``: at or below its floor), or when the launch stage (or its vehicle) is absent.
     """
-    if "launch_vehicle" not in ds:
-        return xr.full_like(price, np.nan)
-    try:
-        launch = importlib.import_module("orbitdc.launch")
-    except ModuleNotFoundError as exc:
-        if exc.name == "orbitdc.launch":
-            return xr.full_like(price, np.nan)
-        raise
-    fn = getattr(launch, "year_price_reaches", None)
-    if fn is None:
-        return xr.full_like(price, np.nan)
-    finite = np.isfinite(price.values)
-    if not finite.any():
-        return xr.full_like(price, np.nan)
-    if price.ndim and all(ds[k].ndim == 0 for k in _LAUNCH_LEARNING_INPUTS if k in ds):
-        # scalar learning inputs: evaluate only the points that have a break-even price
-        flat = np.full(price.shape, np.nan)
-        flat[finite] = np.asarray(fn(xr.DataArray(price.values[finite], dims="point"), ds).values, dtype=float)
-        year = price.copy(data=flat)
+    price = np.asarray(price, dtype=float)
+    if "launch_vehicle" not in f or not np.isfinite(price).any():
+        return np.full(price.shape, np.nan)
+    from . import launch
+
+    key = launch._vehicle_names(f["launch_vehicle"])
+    vv = launch._vv
+    m_ref = vv(key, "payload_reference", "t")
+    p0 = vv(key, "price", "USD") / (m_ref * _KG_PER_T)
+    lr = f["launch_learning_rate"] if "launch_learning_rate" in f else 0.2
+    fl = f["launch_price_floor_per_kg"] if "launch_price_floor_per_kg" in f else 0.0
+    mg = f["launch_margin"] if "launch_margin" in f else 0.0
+    vi = f["vertically_integrated_launch"] if "vertically_integrated_launch" in f else False
+    args = (lr, fl, mg, vi, p0, vv(key, "cumulative_mass_to_date", "t"), m_ref,
+            vv(key, "flights_per_year_today", "1/yr"), vv(key, "flights_per_year_planned", "1/yr"),
+            vv(key, "reference_year", "1"), vv(key, "planned_year", "1"))
+    if all(np.size(a) == 1 for a in args):  # scalar learning inputs: only the points with a price
+        finite = np.isfinite(price)
+        year = np.full(price.shape, np.nan)
+        year[finite] = launch._year_kernel(price[finite], *(np.asarray(a).reshape(()) for a in args))
     else:
-        year = _as_da(fn(price, ds))
-    return year.where(np.isfinite(year))
-
-
-#: Dataset variables ``orbitdc.launch.year_price_reaches`` reads (see its docstring).
-_LAUNCH_LEARNING_INPUTS = ("launch_vehicle", "launch_learning_rate", "launch_price_floor_per_kg", "launch_margin",
-                           "vertically_integrated_launch")
+        year = launch._year_kernel(price, *args)
+    return np.where(np.isfinite(year), year, np.nan)
 
 
 def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.DataArray]:
@@ -503,13 +544,24 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
     ``price_per_accelerator`` [USD] overrides the catalog lookup (for tests and what-ifs).
     Pure broadcasting: any input may carry its own dimensions.
     """
-    kind = ds.attrs.get("architecture_kind", "space")
-    g = lambda name: _get(ds, name)  # noqa: E731
-    p_acc = accelerator_price(ds) if price_per_accelerator is None else _as_da(units.strip(price_per_accelerator, "USD"))
+    if price_per_accelerator is not None:
+        p = units.strip(price_per_accelerator, "USD")
+        if isinstance(p, xr.DataArray):
+            ds = ds.assign(_price_per_accelerator=p)
+        else:
+            ds = ds.assign(_price_per_accelerator=xr.DataArray(np.asarray(p, dtype=float)))
+    return apply_stage(STAGE, ds)
+
+
+def _kernel(f) -> dict[str, Any]:
+    """Economics on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    kind = f.attrs.get("architecture_kind", "space")
+    g = lambda name: _get(f, name)  # noqa: E731
+    p_acc = f["_price_per_accelerator"] if "_price_per_accelerator" in f else accelerator_price(f)
 
     space = kind == "space"
-    n_sat = g("satellites") if (space and "satellites" in ds) else xr.DataArray(1.0)
-    if "it_power" in ds and (not space or "satellites" in ds):
+    n_sat = g("satellites") if (space and "satellites" in f) else 1.0
+    if "it_power" in f and (not space or "satellites" in f):
         it_total = g("it_power") * n_sat
     else:
         it_total = g("target_it_power")
@@ -522,7 +574,7 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
     r_t = g("terrestrial_wacc")
     # A catalog entry that already includes its servers (the NVL72 rack: overhead_included = 1) is
     # priced whole, so the server/network share is not added again.
-    scf = g("server_cost_fraction") * (1.0 - _overhead_included(ds))
+    scf = g("server_cost_fraction") * (1.0 - _catalog_or(f, "overhead_included", "1", 0.0))
 
     # ---- terrestrial baseline of the same compute -------------------------------------------
     hw_t = n_acc * p_acc * (1.0 + scf)
@@ -543,10 +595,10 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
         "water": water,
     }
     t_annual = sum(t_items.values())
-    a_ground = avail if not space else _ground_availability(ds)
+    a_ground = avail if not space else g("terrestrial_availability")
     t_kwyr = _safe_div(t_annual, it_total * a_ground)
 
-    out: dict[str, xr.DataArray] = {}
+    out: dict[str, Any] = {}
     if not space:
         annual = t_annual
         items = t_items
@@ -555,21 +607,20 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
         rate = r_t
         kwyr = _safe_div(annual, it_total * avail)
         out["terrestrial_cost_per_kw_year"] = kwyr
-        out["cost_ratio_vs_terrestrial"] = xr.ones_like(kwyr).where(kwyr.notnull())
-        nan = xr.DataArray(np.nan)
-        out["breakeven_launch_price"] = nan
-        out["breakeven_unreachable"] = xr.DataArray(False)
-        out["breakeven_year"] = nan
-        out["launched_power_price"] = nan
+        out["cost_ratio_vs_terrestrial"] = np.where(np.isnan(kwyr), np.nan, 1.0)
+        out["breakeven_launch_price"] = np.nan
+        out["breakeven_unreachable"] = False
+        out["breakeven_year"] = np.nan
+        out["launched_power_price"] = np.nan
     else:
         r_s = g("space_wacc")
         ins = g("insurance_rate")
         hw_s = n_acc * p_acc * (1.0 + scf) * (1.0 + g("space_hardware_premium"))
         sat_mass = g("satellite_mass")
-        bus_mass = (sat_mass - g("compute_mass")) if "compute_mass" in ds else sat_mass
+        bus_mass = (sat_mass - g("compute_mass")) if "compute_mass" in f else sat_mass
         bus_total = bus_mass * n_sat
         ref_kg = g("bus_reference_mass") * _KG_PER_T
-        bus = bus_total * g("bus_cost_per_kg") * _wright_average(bus_total / ref_kg, g("bus_learning_rate"))
+        bus = _bus_cost(bus_total, ref_kg, g("bus_cost_per_kg"), g("bus_learning_rate"))
         launch = g("launch_cost")
         price = g("launch_price_per_kg")
         owned = hw_s + bus
@@ -578,27 +629,37 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
         ground_seg = g("ground_segment_cost") * it_total
         capex = insured + insurance + ground_seg
         idle = _growth(r_s, g("space_commissioning_time"))
-        crf_hw = _crf(r_s, np.minimum(t_hw, t_sat))
-        crf_sat = _crf(r_s, t_sat)
+        # Compute obsolescence (issue 14): without on-orbit servicing a satellite retires with its
+        # compute, so bus, launch, insurance and idle capital are recovered over min(T_hw, T_sat)
+        # like the compute itself; with servicing the bus lives T_sat and the compute is swapped.
+        serviced = f["on_orbit_servicing"].astype(bool) if "on_orbit_servicing" in f else False
+        crf_sat = _crf(r_s, np.where(serviced, t_sat, np.minimum(t_hw, t_sat)))
+        gens, crf_bus = _compute_generations(r_s, t_hw, t_sat)
+        crf_hw = np.where(serviced, gens * crf_bus, _crf(r_s, np.minimum(t_hw, t_sat)))
+        with np.errstate(invalid="ignore"):
+            swaps = np.where(serviced, g("servicing_cost_per_kg") * g("compute_mass") * n_sat * ((gens - 1.0) * crf_bus), 0.0)
         crf_gs = _crf(r_s, t_fac)
         fail = g("satellite_failure_rate")
         ops = g("satellite_operations_cost") * n_sat
         bandwidth = g("ground_bandwidth_cost") * it_total
         # replacing failed satellites: their hardware and bus, and the launches the launch stage
         # counts for them (billed like the initial launches), all insured
-        if "replacement_launches_per_year" in ds and "launches" in ds:
-            repl_share = _safe_div(g("replacement_launches_per_year"), g("launches"))  # of the launch bill, per year
+        if "replacement_launches_per_year" in f and "launches" in f:
+            # of the launch bill, per year; where no launch can carry a satellite (both counts
+            # infinite) the share is the failure rate itself (the limit of N lambda / n / ceil(N / n))
+            repl_share = np.where(np.isinf(g("launches")), fail, _safe_div(g("replacement_launches_per_year"), g("launches")))
         else:  # launch stage without a flight count: a failed satellite's share of the launch bill
             repl_share = fail
         replacement = (fail * owned + repl_share * launch) * (1.0 + ins)
         opex = ops + bandwidth + replacement
         items = {
-            "compute_hardware": hw_s * crf_hw,
+            "compute_hardware": hw_s * crf_hw + swaps,
             "satellite_bus": bus * crf_sat,
             "launch": launch * crf_sat,
             "insurance": insurance * crf_sat,
             "ground_segment": ground_seg * crf_gs,
-            "deployment_finance": (insured + insurance) * (idle * crf_sat),
+            # no idle time, no interest, even on an unbounded bill (inf x 0 would be NaN)
+            "deployment_finance": np.where(idle == 0, 0.0, (insured + insurance) * (idle * crf_sat)),
             "operations": ops,
             "ground_bandwidth": bandwidth,
             "satellite_replacement": replacement,
@@ -611,13 +672,20 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
         # affine in the launch price: S = d(annual)/d(price) from the billed mass
         billed_mass = _safe_div(launch, price)
         slope = billed_mass * ((1.0 + ins) * (crf_sat * (1.0 + idle) + repl_share))
-        a0 = annual - slope * price
+        with np.errstate(invalid="ignore"):
+            a0 = annual - slope * price
         target = t_kwyr * it_total * avail
         p_star, unreachable = _breakeven(a0, slope, target)
+        # a design that cannot be built or launched (infinite mass, no launch can carry it) has
+        # an unbounded cost: no launch price breaks even (inf - inf would otherwise be NaN)
+        unbounded = np.isinf(annual)
+        p_star = np.where(unbounded, np.nan, p_star)
+        unreachable = unreachable | unbounded
         out["breakeven_launch_price"] = p_star
         out["breakeven_unreachable"] = unreachable
-        out["breakeven_year"] = _year_price_reaches(ds, p_star)
-        out["launched_power_price"] = g("specific_mass") * price / t_sat
+        out["breakeven_year"] = _breakeven_year(f, p_star)
+        with np.errstate(invalid="ignore"):  # a free launch costs nothing per kW, whatever the mass
+            out["launched_power_price"] = np.where(price == 0, 0.0, g("specific_mass") * price / t_sat)
 
     out["capex"] = capex
     out["opex"] = opex
@@ -631,52 +699,26 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
     return out
 
 
-def _stack_items(items: Mapping[str, xr.DataArray], factor) -> xr.DataArray:
-    """``items[k] * factor`` stacked along a new leading ``cost_item`` dimension (0 for absent items).
+def _stack_items(items: Mapping[str, Any], factor) -> np.ndarray:
+    """``items[k] * factor`` stacked along a new leading ``cost_item`` axis (0 for absent items).
 
-    Written into one preallocated array (no broadcast copies, no concat). All inputs come from one
-    Dataset, so their shared dimensions are already aligned.
-    """
-    zero = xr.DataArray(0.0)
-    factor = _as_da(factor)
-    parts = [_as_da(items.get(k, zero)) for k in COST_ITEMS]
-    dims: list[str] = []
-    sizes: dict[str, int] = {}
-    coords: dict[str, Any] = {}
-    for part in parts + [factor]:
-        for d in part.dims:
-            if d not in sizes:
-                dims.append(d)
-                sizes[d] = part.sizes[d]
-        for k, c in part.coords.items():
-            coords.setdefault(k, c)
-    shape = tuple(sizes[d] for d in dims)
-
-    def expand(part):
-        v = part.transpose(*[d for d in dims if d in part.dims]).values
-        return v.reshape([sizes[d] if d in part.dims else 1 for d in dims])
-
-    f = expand(factor)
+    Written into one preallocated array (no broadcast copies, no concat)."""
+    parts = [items.get(k, 0.0) for k in COST_ITEMS]
+    shape = np.broadcast_shapes(np.shape(factor), *(np.shape(p) for p in parts))
     data = np.empty((len(COST_ITEMS),) + shape)
     for i, part in enumerate(parts):
-        np.multiply(expand(part), f, out=data[i, ...])
-    coords["cost_item"] = ("cost_item", list(COST_ITEMS))
-    return xr.DataArray(data, dims=("cost_item", *dims), coords=coords)
-
-
-def _ground_availability(ds: xr.Dataset) -> xr.DataArray:
-    """Availability of the terrestrial baseline inside a space architecture."""
-    return _get(ds, "terrestrial_availability")
+        np.multiply(part, factor, out=data[i, ...])
+    return data
 
 
 def run(ds: xr.Dataset) -> Mapping[str, xr.DataArray]:
-    """Stage entry point: :func:`costs` with the accelerator price from the catalog."""
-    return costs(ds)
+    """The economics stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    return STAGE.run(ds)
 
 
 STAGE = Stage(
     name="economics",
-    run=run,
+    kernel=_kernel,
     parameters=PARAMETERS,
     outputs=OUTPUTS,
     kinds=frozenset({"space", "terrestrial"}),

@@ -84,7 +84,7 @@ import xarray as xr
 from . import units
 from .chain import Output, Stage
 from .errors import ArchitectureError, ParameterError
-from .parameters import ParameterSpec, catalog_choices, catalog_value, default_value, load_catalog
+from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_value, default_value, load_catalog
 
 CATALOG = "launch_vehicles"
 PROPELLANTS = "propellants"
@@ -137,9 +137,9 @@ def _num(x: Any, unit: str, name: str, lo: float | None = None, hi: float | None
     return v
 
 
-def _get(ds: xr.Dataset, name: str, fallback: float = np.nan) -> xr.DataArray:
+def _get(f, name: str, fallback: float = np.nan):
     """An upstream variable, or ``fallback`` (NaN: the stage producing it is absent)."""
-    return ds[name] if name in ds else xr.DataArray(fallback)
+    return f[name] if name in f else np.float64(fallback)
 
 
 def _vehicle_key(vehicle: Any) -> xr.DataArray:
@@ -331,10 +331,9 @@ def upper_stage_calibration() -> dict[str, Any]:
     """The effective-Isp calibration: per-vehicle ``effective_isp`` [s], which are ``calibrated``
     on a published SSO payload, and the default ``isp_factor`` (geometric mean of Isp_eff/Isp_vac
     over the calibrated vehicles) applied to the others."""
-    from .parameters import CATALOG_DIR
+    from .parameters import catalog_stamp  # shipped and user files of the catalog
 
-    path = CATALOG_DIR / f"{CATALOG}.csv"
-    return _calibration_cached(f"{path}:{path.stat().st_mtime_ns}")
+    return _calibration_cached(catalog_stamp(CATALOG))
 
 
 def effective_isp(vehicle: Any) -> xr.DataArray:
@@ -822,48 +821,102 @@ OUTPUTS: dict[str, Output] = {
 }
 
 
-def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
-    """The launch stage: see the module docstring for the equations."""
-    key = _vehicle_key(ds["launch_vehicle"])
-    h = _get(ds, "altitude")
-    i = _get(ds, "inclination")
-    m_sat = _get(ds, "satellite_mass")
-    n_sat = _get(ds, "satellites")
-    price = ds["launch_price_per_kg"]
-    payload = _payload_kernel(key, h, i)
-    vol = fairing_volume(key)
-    asm = ds["on_orbit_assembly"].astype(bool)
-    spl, modules, too_heavy, too_bulky = xr.apply_ufunc(
-        _packing, payload, m_sat, vol, ds["satellite_stowed_density"], ds["fairing_packing_efficiency"],
-        ds["dispenser_capacity"], asm, output_core_dims=[[], [], [], []])
+def _vehicle_names(key) -> np.ndarray:
+    """``key`` (numpy names) checked against the catalog: ParameterError listing the known ones."""
+    arr = np.asarray(key).astype(str)
+    known = vehicles()
+    names = [str(arr.flat[0])] if arr.size == 1 else [str(n) for n in np.unique(arr)]
+    bad = [n for n in names if n not in known]
+    if bad:
+        raise ParameterError("launch_vehicle", f"'{bad[0]}' is not a known launch vehicle; known: {', '.join(known)}")
+    return arr
+
+
+def _vv(key, field: str, unit: str, default: float | None = None):
+    """Numpy :func:`vehicle_value`: a float for one name, an array shaped like ``key`` otherwise."""
+    if default is not None and field not in load_catalog(CATALOG):
+        return np.full(np.shape(key), default) if np.size(key) > 1 else float(default)
+    return catalog_lookup(CATALOG, field, key, unit, default)
+
+
+def _isp_np(key):
+    cal = upper_stage_calibration()
+    table = dict(zip(cal["entries"], cal["effective_isp"]))
+    if np.size(key) == 1:
+        return float(table[str(np.asarray(key).flat[0])])
+    uniq, inv = np.unique(np.asarray(key).astype(str), return_inverse=True)
+    return np.asarray([table[str(n)] for n in uniq])[inv.reshape(np.shape(key))]
+
+
+def _payload_np(key, h, i):
+    """Numpy :func:`_payload_kernel` (payload [kg] to the target orbit)."""
+    dv = _extra_delta_v(_vv(key, "reference_altitude", "km"), _vv(key, "reference_inclination", "deg"), h, i,
+                        _vv(key, "site_latitude", "deg"))
+    c = _isp_np(key) * G0
+    m_ref = _vv(key, "payload_reference", "kg")
+    host = _vv(key, "host_payload", "kg", default=np.nan)
+    has_host = ~np.isnan(host)
+    m_derate = np.where(has_host, host, m_ref)
+    p = _payload_after(m_derate, dv, c, _vv(key, "upper_stage_mass", "kg"), _vv(key, "upper_stage_dry_fraction", "1"))
+    with np.errstate(invalid="ignore"):
+        return np.where(has_host, np.minimum(p * m_ref / host, m_ref), p)
+
+
+def _co2_per_launch_np(key):
+    total = 0.0
+    for kind in PROPELLANT_KINDS:
+        factor = catalog_lookup(PROPELLANTS, "co2_per_kg_propellant", kind, "1")
+        total = total + _vv(key, f"propellant_mass_{kind}", "t", default=0.0) * factor
+    return total
+
+
+def _kernel(f) -> dict[str, Any]:
+    """The launch stage on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    key = _vehicle_names(f["launch_vehicle"])
+    h = _get(f, "altitude")
+    i = _get(f, "inclination")
+    m_sat = _get(f, "satellite_mass")
+    n_sat = _get(f, "satellites")
+    price = f["launch_price_per_kg"]
+    payload = _payload_np(key, h, i)
+    vol = np.pi * _vv(key, "fairing_diameter", "m") ** 2 * _vv(key, "fairing_height", "m") / 4.0
+    asm = f["on_orbit_assembly"].astype(bool)
+    spl, modules, too_heavy, too_bulky = _packing(payload, m_sat, vol, f["satellite_stowed_density"],
+                                                  f["fairing_packing_efficiency"], f["dispenser_capacity"], asm)
     reach_fail = payload <= 0
-    pf = ds["launch_failure_probability"]
-    launches = xr.apply_ufunc(_launch_counts, n_sat, spl, pf)
+    pf = f["launch_failure_probability"]
+    launches = _launch_counts(n_sat, spl, pf)
     with np.errstate(divide="ignore", invalid="ignore"):
-        repl = xr.where(spl == 0, np.inf, n_sat * ds["satellite_failure_rate"] / spl) / (1.0 - pf)
+        repl = np.where(spl == 0, np.inf, n_sat * f["satellite_failure_rate"] / spl) / (1.0 - pf)
     # billed mass per launch: a whole flight's capacity, or the mass carried for per-kg services
-    per_kg = vehicle_value(key, "sold_per_kg", "1", default=0.0) > 0
-    carried = xr.where(modules > 1, m_sat / modules, spl * m_sat)
-    billed = xr.where(per_kg, carried, payload)
+    per_kg = _vv(key, "sold_per_kg", "1", default=0.0) > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        carried = np.where(modules > 1, m_sat / modules, spl * m_sat)
+    billed = np.where(per_kg, carried, payload)
     never = np.isinf(launches)  # no launch can carry a satellite: cost and CO2 are unbounded, not NaN
-    launch_cost = xr.where(never, np.inf, launches * billed * price)
-    fill = xr.where(payload > 0, carried / payload, np.nan)
+    with np.errstate(invalid="ignore"):
+        launch_cost = np.where(never, np.inf, launches * billed * price)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fill = np.where(payload > 0, carried / payload, np.nan)
     # emissions: a per-kg service is attributed by its mass share of the host flight
-    host = vehicle_value(key, "host_payload", "kg", default=np.nan)
-    share = xr.where(per_kg, carried / host, 1.0)
-    co2_launch = co2_per_launch(key) * share
-    life = ds["mission_lifetime"]
-    co2 = xr.where(never, np.inf, co2_launch * (launches + repl * life))
-    avail = _get(ds, "availability", 1.0)
-    energy_kwh = ds["target_it_power"] * life * HOURS_PER_YEAR * avail
+    host = _vv(key, "host_payload", "kg", default=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(per_kg, carried / host, 1.0)
+    co2_launch = _co2_per_launch_np(key) * share
+    life = f["mission_lifetime"]
+    with np.errstate(invalid="ignore"):
+        co2 = np.where(never, np.inf, co2_launch * (launches + repl * life))
+    avail = _get(f, "availability", 1.0)
+    energy_kwh = f["target_it_power"] * life * HOURS_PER_YEAR * avail
     with np.errstate(divide="ignore", invalid="ignore"):
         co2_kwh = co2 * _G_PER_T / energy_kwh
-        ratio = co2_kwh / ds["grid_carbon_intensity"]
-    lv = _vehicle_learning(key)
-    years = xr.apply_ufunc(_deploy_kernel, launches, ds["start_year"], ds["launch_cadence_share"],
-                           lv["flights_per_year_today"], lv["flights_per_year_planned"], lv["reference_year"],
-                           lv["planned_year"])
-    known = m_sat.notnull() & payload.notnull()
+        ratio = co2_kwh / f["grid_carbon_intensity"]
+    m_ref_t = _vv(key, "payload_reference", "t")
+    years = _deploy_kernel(launches, f["start_year"], f["launch_cadence_share"],
+                           _vv(key, "flights_per_year_today", "1/yr"), _vv(key, "flights_per_year_planned", "1/yr"),
+                           _vv(key, "reference_year", "1"), _vv(key, "planned_year", "1"))
+    del m_ref_t
+    known = ~np.isnan(m_sat) & ~np.isnan(payload)
     out = {
         "launch_price_per_kg": price,
         "payload_to_orbit": payload,
@@ -883,28 +936,20 @@ def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
         "violates_launch_reach": reach_fail,
         # The first satellites die before the last ones fly: the target capacity is never online.
         "violates_deployment_time": years > life,
+        "launch_vehicle": f["launch_vehicle"],
     }
-    names = np.unique(np.asarray(key.values).astype(str))
-    basis = vehicle_value(key, "payload_reference", "t")  # (validates the lookup)
-    out["launch_vehicle"] = ds["launch_vehicle"].assign_attrs(
-        vehicles=", ".join(names),
-        basis=", ".join(f"{n}: {load_catalog(CATALOG)['basis'].sel(entry=n).item()}" for n in names))
-    del basis
-    for k, v in out.items():
-        if k.startswith("violates_"):
-            v = v.astype(bool).drop_attrs() if hasattr(v, "drop_attrs") else v.astype(bool)
-        if k != "launch_vehicle":
-            out[k] = v.assign_attrs(launch_vehicle=", ".join(names))
+    names = [str(key.flat[0])] if key.size == 1 else [str(n) for n in np.unique(key)]
+    basis = load_catalog(CATALOG)["basis"]
+    label = ", ".join(names)
+    out["__attrs__"] = {k: {"launch_vehicle": label} for k in out if k != "launch_vehicle"}
+    out["__attrs__"]["launch_vehicle"] = {
+        "vehicles": label, "basis": ", ".join(f"{n}: {basis.sel(entry=n).item()}" for n in names)}
     return out
 
 
-STAGE = Stage(name="launch", run=run, parameters=PARAMETERS, outputs=OUTPUTS, kinds=frozenset({"space"}))
+def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
+    """The launch stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    return STAGE.run(ds)
 
-__all__ = [
-    "STAGE", "co2_per_launch", "cumulative_flights", "deployment_timeline", "deployment_years", "effective_isp",
-    "extra_delta_v", "fairing_volume", "hohmann_delta_v", "hohmann_delta_v_poliastro", "launch_co2_per_kwh",
-    "launch_price_by_year", "launches_needed", "learning_curve_price", "market_price", "payload_after_delta_v",
-    "payload_to_orbit", "price_per_kg_at_orbit", "propellant_co2_factor", "replacement_launches_per_year",
-    "satellites_per_launch", "upper_stage_calibration", "vehicle_learning_inputs", "vehicle_value", "vehicles",
-    "year_price_reaches",
-]
+
+STAGE = Stage(name="launch", kernel=_kernel, parameters=PARAMETERS, outputs=OUTPUTS, kinds=frozenset({"space"}))

@@ -33,7 +33,7 @@ import xarray as xr
 
 from . import units
 from .chain import Output, Stage
-from .parameters import ParameterSpec, catalog_choices, catalog_value
+from .parameters import ParameterSpec, catalog_choices, catalog_lookup
 
 G0 = float(const.g0.to_value("m/s2"))  # standard gravity (rocket equation's Isp convention)
 MU_EARTH = float(const.GM_earth.to_value("km3/s2"))
@@ -178,35 +178,36 @@ def _satellites(target, each):
 # --------------------------------------------------------------------------------------------
 # The stage
 # --------------------------------------------------------------------------------------------
-def _get(ds: xr.Dataset, name: str, fallback: float = np.nan) -> xr.DataArray:
+def _get(f, name: str, fallback: float = np.nan):
     """An upstream variable, or ``fallback`` when the stage producing it is absent (NaN: absent, not faked)."""
-    return ds[name] if name in ds else xr.DataArray(fallback)
+    return f[name] if name in f else fallback
 
 
-def run(ds: xr.Dataset) -> dict[str, Any]:
-    thruster = ds["thruster"]
-    isp = catalog_value("thrusters", "isp", thruster, "s")
-    tank = catalog_value("thrusters", "tank_fraction", thruster, "1")
-    hardware = catalog_value("thrusters", "hardware_fraction", thruster, "1")
+def _kernel(f) -> dict[str, Any]:
+    """Mass stage on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    thruster = f["thruster"]
+    isp = catalog_lookup("thrusters", "isp", thruster, "s")
+    tank = catalog_lookup("thrusters", "tank_fraction", thruster, "1")
+    hardware = catalog_lookup("thrusters", "hardware_fraction", thruster, "1")
     parts = {
-        "compute": _get(ds, "compute_mass"),
-        "shielding": _get(ds, "shielding_mass"),
-        "solar_array": _get(ds, "solar_array_mass"),
-        "battery": _get(ds, "battery_mass"),
-        "radiator": _get(ds, "radiator_mass"),
-        "heat_pump": _get(ds, "heat_pump_mass", 0.0),
-        "heat_pump_array": _get(ds, "heat_pump_array_mass", 0.0),
-        "isl_terminals": ds["isl_terminals"] * ds["isl_terminal_mass"],
+        "compute": _get(f, "compute_mass"),
+        "shielding": _get(f, "shielding_mass"),
+        "solar_array": _get(f, "solar_array_mass"),
+        "battery": _get(f, "battery_mass"),
+        "radiator": _get(f, "radiator_mass"),
+        "heat_pump": _get(f, "heat_pump_mass", 0.0),
+        "heat_pump_array": _get(f, "heat_pump_array_mass", 0.0),
+        "isl_terminals": f["isl_terminals"] * f["isl_terminal_mass"],
     }
     values = list(parts.values())
     fixed = values[0]
     for v in values[1:]:
         fixed = fixed + v
-    altitude = _get(ds, "altitude")
-    dv_disposal = _disposal_dv(altitude, ds["disposal_perigee_altitude"])
-    dv = _get(ds, "drag_delta_v") * ds["mission_lifetime"] + dv_disposal
+    altitude = _get(f, "altitude")
+    dv_disposal = _disposal_dv(altitude, f["disposal_perigee_altitude"])
+    dv = _get(f, "drag_delta_v") * f["mission_lifetime"] + dv_disposal
     r = _propellant_ratio(dv, isp)
-    s, a, g = ds["structure_fraction"], ds["attitude_control_fraction"], ds["mass_growth_margin"]
+    s, a, g = f["structure_fraction"], f["attitude_control_fraction"], f["mass_growth_margin"]
     B, D, P, M, closes = _close(fixed, s, a, hardware, tank, g, r)
     parts.update({
         "attitude_control": a * B,
@@ -215,8 +216,8 @@ def run(ds: xr.Dataset) -> dict[str, Any]:
         "growth_margin": g * B,
         "propellant": P,
     })
-    it = _get(ds, "it_power")
-    n = _satellites(ds["target_it_power"], it)
+    it = _get(f, "it_power")
+    n = _satellites(f["target_it_power"], it)
     return {
         "satellite_mass": M,
         "satellites": n,
@@ -232,25 +233,20 @@ def run(ds: xr.Dataset) -> dict[str, Any]:
     }
 
 
-def _stack(parts: dict[str, Any], like: xr.DataArray) -> xr.DataArray:
-    """Parts along a new leading ``subsystem`` dimension, broadcast to ``like``'s dimensions.
+def _stack(parts: dict[str, Any], like) -> np.ndarray:
+    """Parts along a new leading ``subsystem`` axis, broadcast to the shape of all parts and ``like``.
 
     One preallocated buffer filled by numpy broadcasting (no intermediate copies)."""
-    like = like if isinstance(like, xr.DataArray) else xr.DataArray(like)
-    dims = like.dims
-    data = np.empty((len(SUBSYSTEMS),) + like.shape)
+    shape = np.broadcast_shapes(np.shape(like), *(np.shape(parts[k]) for k in SUBSYSTEMS))
+    data = np.empty((len(SUBSYSTEMS),) + shape)
     for i, key in enumerate(SUBSYSTEMS):
-        part = parts[key]
-        if isinstance(part, xr.DataArray):
-            part = part.transpose(*[d for d in dims if d in part.dims])
-            # insert length-1 axes for the dimensions this part does not have
-            idx = tuple(slice(None) if d in part.dims else None for d in dims)
-            data[i] = np.asarray(part.data)[idx] if part.ndim else float(part)
-        else:
-            data[i] = part
-    coords = {k: v for k, v in like.coords.items() if set(v.dims) <= set(dims)}
-    coords["subsystem"] = ("subsystem", list(SUBSYSTEMS))
-    return xr.DataArray(data, dims=("subsystem",) + dims, coords=coords)
+        data[i] = parts[key]
+    return data
+
+
+def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
+    """The mass stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    return STAGE.run(ds)
 
 
 def _p(unit, long_name, **kw) -> ParameterSpec:
@@ -278,8 +274,8 @@ OUTPUTS: dict[str, Output] = {
     "dry_mass": Output("kg", "satellite dry mass (with growth margin, without propellant)"),
     "mission_delta_v": Output("m/s", "lifetime delta-v (drag make-up over the mission plus disposal)"),
     "disposal_delta_v": Output("m/s", "delta-v of the disposal burn"),
-    "mass_breakdown": Output("kg", "satellite mass by subsystem"),
+    "mass_breakdown": Output("kg", "satellite mass by subsystem", dims=("subsystem",), labels=(SUBSYSTEMS,)),
     "violates_mass_closure": Output("1", "the mass budget does not close (fractions or propellant too large)"),
 }
 
-STAGE = Stage(name="mass", run=run, parameters=PARAMETERS, outputs=OUTPUTS, kinds=frozenset({"space"}))
+STAGE = Stage(name="mass", kernel=_kernel, parameters=PARAMETERS, outputs=OUTPUTS, kinds=frozenset({"space"}))

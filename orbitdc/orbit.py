@@ -247,7 +247,7 @@ def _sun_vectors(t) -> tuple[np.ndarray, float]:
     return xyz / np.linalg.norm(xyz, axis=1, keepdims=True), ra0
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=128)  # a trajectory touches ~25 years; 9 KB each
 def _year_sun(year: int) -> tuple[np.ndarray, np.ndarray, float]:
     """(datetime64 days at noon TT, Sun unit vectors (T, 3), Sun RA on 1 January) for ``year``."""
     days = np.arange(np.datetime64(f"{year}-01-01"), np.datetime64(f"{year + 1}-01-01")) + np.timedelta64(12, "h")
@@ -779,7 +779,7 @@ def round_trip_latency(altitude, min_elevation) -> xr.DataArray:
 EXACT_ORBITS_MAX = 4096
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=32)
 def _sso_grid(year: int):
     c = _constants()
     alts = np.arange(c["minimum_altitude"], c["maximum_altitude"] + 0.1, 10.0)
@@ -789,7 +789,7 @@ def _sso_grid(year: int):
     return (alts, lts), [r.reshape(A.shape) for r in res]
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=32)
 def _inclined_grid(year: int):
     c = _constants()
     alts = np.arange(c["minimum_altitude"], c["maximum_altitude"] + 0.1, 40.0)
@@ -819,93 +819,112 @@ def _multilinear(axes, values, points):
     return outs
 
 
-def eclipse_summaries_kernel(h, is_sso, inc, ltan, year: int = 2030):
+def eclipse_summaries_kernel(h, is_sso, inc, ltan, year=2030, method: str = "auto"):
     """Annual (mean fraction, max duration [min], eclipse days [d]) for flat arrays of orbits.
 
-    Exact (:func:`annual_summary_kernel`) once per distinct orbit when there are at most
-    :data:`EXACT_ORBITS_MAX` of them; otherwise multilinear interpolation of grids computed once
-    per year (3-5 s each, on first use): sun-synchronous altitude (10 km) x ltan (0.25 h),
-    inclined altitude (40 km) x inclination (3 deg) x ltan (2 h). Interpolation error against
-    the exact values (300 random orbits, 300-1500 km): sun-synchronous mean fraction <= 0.008,
-    max duration <= 0.5 min, eclipse days <= 46 d (p95 12 d; the day count is a steep function
-    of ltan near dawn-dusk); inclined mean fraction <= 0.08 (p95 0.02), max duration <= 6 min
-    (p95 0.05), eclipse days p95 25 d (near-polar orbits, where the node barely drifts and the
-    coarse ltan axis matters).
+    ``year`` (a number or an array like the orbits) is each orbit's calendar year (floored).
+
+    ``method="exact"``: :func:`annual_summary_kernel` once per distinct orbit (~0.1 ms each).
+    ``method="grid"``: multilinear interpolation of grids computed once per year (3-5 s each, on
+    first use): sun-synchronous altitude (10 km) x ltan (0.25 h), inclined altitude (40 km) x
+    inclination (3 deg) x ltan (2 h). Interpolation error against the exact values (300 random
+    orbits, 300-1500 km): sun-synchronous mean fraction <= 0.008, max duration <= 0.5 min,
+    eclipse days <= 46 d (p95 12 d; the day count is a steep function of ltan near dawn-dusk);
+    inclined mean fraction <= 0.08 (p95 0.02), max duration <= 6 min (p95 0.05), eclipse days
+    p95 25 d (near-polar orbits, where the node barely drifts and the coarse ltan axis matters).
+    ``method="auto"``: exact when there are at most :data:`EXACT_ORBITS_MAX` distinct orbits in
+    *this call*, else the grid. A caller that splits one problem into pieces (Monte Carlo chunks)
+    must decide the method once for the whole problem and pass it, so that the pieces agree
+    (:func:`orbitdc.uncertainty.monte_carlo` does).
     """
-    h, is_sso, inc, ltan = (np.asarray(x).ravel() for x in np.broadcast_arrays(h, is_sso, inc, ltan))
-    uniq = None
-    if h.size <= 16 * EXACT_ORBITS_MAX:  # larger inputs are Monte Carlo samples: all distinct
-        key = np.stack([h, is_sso.astype(float), np.where(is_sso, 0.0, inc), ltan % 24.0], axis=1)
+    h, is_sso, inc, ltan, yr = (np.asarray(x).ravel() for x in np.broadcast_arrays(h, is_sso, inc, ltan, year))
+    yr = np.floor(yr.astype(float))
+    if method not in ("auto", "exact", "grid"):
+        raise ParameterError("eclipse_method", f"'{method}' is not one of auto, exact, grid")
+    if method == "auto" and h.size > 16 * EXACT_ORBITS_MAX:
+        method = "grid"  # more orbits than the exact limit could ever hold distinct: skip the sort
+    if method != "grid":
+        key = np.stack([h, is_sso.astype(float), np.where(is_sso, 0.0, inc), ltan % 24.0, yr], axis=1)
         uniq, inverse = np.unique(key, axis=0, return_inverse=True)
         inverse = inverse.ravel()
-    if uniq is not None and uniq.shape[0] <= EXACT_ORBITS_MAX:
-        inc_u = np.where(uniq[:, 1] > 0, sso_inclination_kernel(uniq[:, 0]), uniq[:, 2])
-        res = annual_summary_kernel(uniq[:, 0], inc_u, uniq[:, 3], year)
-        return tuple(r[inverse] for r in res)
+        if method == "exact" or uniq.shape[0] <= EXACT_ORBITS_MAX:
+            inc_u = np.where(uniq[:, 1] > 0, sso_inclination_kernel(uniq[:, 0]), uniq[:, 2])
+            res = [np.empty(uniq.shape[0]) for _ in range(3)]
+            for y in np.unique(uniq[:, 4]):  # a short loop over distinct calendar years
+                sel = uniq[:, 4] == y
+                for r, v in zip(res, annual_summary_kernel(uniq[sel, 0], inc_u[sel], uniq[sel, 3], int(y))):
+                    r[sel] = v
+            return tuple(r[inverse] for r in res)
     out = [np.empty(h.size) for _ in range(3)]
-    s = is_sso.astype(bool)
-    if s.any():
-        axes, vals = _sso_grid(int(year))
-        pts = (h, ltan % 24.0) if s.all() else (h[s], ltan[s] % 24.0)
-        for o, v in zip(out, _multilinear(axes, vals, pts)):
-            o[s] = v
-    if (~s).any():
-        axes, vals = _inclined_grid(int(year))
-        for o, v in zip(out, _multilinear(axes, vals, (h[~s], inc[~s], ltan[~s] % 24.0))):
-            o[~s] = v
+    for y in np.unique(yr):
+        in_year = yr == y
+        s = is_sso.astype(bool) & in_year
+        if s.any():
+            axes, vals = _sso_grid(int(y))
+            for o, v in zip(out, _multilinear(axes, vals, (h[s], ltan[s] % 24.0))):
+                o[s] = v
+        i = ~is_sso.astype(bool) & in_year
+        if i.any():
+            axes, vals = _inclined_grid(int(y))
+            for o, v in zip(out, _multilinear(axes, vals, (h[i], inc[i], ltan[i] % 24.0))):
+                o[i] = v
     return tuple(out)
+
+
+#: Frame attribute naming the eclipse method for the whole problem ("auto", "exact" or "grid").
+ECLIPSE_METHOD_ATTR = "eclipse_method"
 
 
 # --------------------------------------------------------------------------------------------
 # The chain stage
 # --------------------------------------------------------------------------------------------
-def _run(ds: xr.Dataset) -> dict[str, Any]:
-    h = ds["altitude"]
-    sso = ds["orbit_type"] == "sso"
-    inc = xr.where(sso, xr.apply_ufunc(sso_inclination_kernel, h), ds["inclination"])
-    if np.any(np.isnan(np.asarray(inc))):
+def _kernel(f) -> dict[str, Any]:
+    """Orbit stage on numpy arrays (one axis per chain dimension): see the module docstring."""
+    h = f["altitude"]
+    sso = f["orbit_type"] == "sso"
+    inc = np.where(sso, sso_inclination_kernel(h), f["inclination"])
+    if np.any(np.isnan(inc)):
         raise ParameterError("altitude", "no sun-synchronous circular orbit exists this high")
-    year_da = ds["start_year"] if "start_year" in ds else xr.DataArray(2030.0)
-    year = int(np.min(np.asarray(year_da)))  # eclipse statistics barely change from year to year
-    hb, sb, ib, lb = xr.broadcast(h, sso, inc, ds["ltan"])
-    mean_f, max_d, ndays = eclipse_summaries_kernel(hb.values, sb.values, ib.values, lb.values, year)
-
-    def like(a):
-        return xr.DataArray(a.reshape(hb.shape), dims=hb.dims, coords=hb.coords)
+    # eclipses of the calendar year the design point starts in (each point its own year, so the
+    # result never depends on which other points share the call)
+    year = f["start_year"] if "start_year" in f else 2030
+    hb, sb, ib, lb, yb = np.broadcast_arrays(h, sso, inc, f["ltan"], year)
+    mean_f, max_d, ndays = eclipse_summaries_kernel(hb, sb, ib, lb, yb, f.attrs.get(ECLIPSE_METHOD_ATTR, "auto"))
+    shape = hb.shape
 
     # density: per activity level present, then select
-    sa = ds["solar_activity"]
-    levels = [str(x) for x in np.unique(np.asarray(sa))]
+    sa = f["solar_activity"]
+    levels = [str(x) for x in np.unique(sa)]
     for lv in levels:
         if lv not in SOLAR_ACTIVITY_LEVELS:
             raise ParameterError("solar_activity", f"'{lv}' is not one of {', '.join(SOLAR_ACTIVITY_LEVELS)}")
-    rho = xr.apply_ufunc(lambda x: density_kernel(x, levels[0]), h)
+    rho = density_kernel(h, levels[0])
     for lv in levels[1:]:
-        rho = xr.where(sa == lv, xr.apply_ufunc(lambda x, lv=lv: density_kernel(x, lv), h), rho)
-    am, cd = ds["area_to_mass"], ds["drag_coefficient"]
+        rho = np.where(sa == lv, density_kernel(h, lv), rho)
+    am, cd = f["area_to_mass"], f["drag_coefficient"]
     lifetime = None
     for lv in levels:
-        t_lv = xr.apply_ufunc(lambda a, b, c, lv=lv: orbit_lifetime_kernel(a, b, c, lv), h, am, cd)
-        lifetime = t_lv if lifetime is None else xr.where(sa == lv, t_lv, lifetime)
+        t_lv = orbit_lifetime_kernel(h, am, cd, lv)
+        lifetime = t_lv if lifetime is None else np.where(sa == lv, t_lv, lifetime)
     return {
         "altitude": h,
         "inclination": inc,
-        "period": xr.apply_ufunc(period_kernel, h),
-        "eclipse_fraction": like(mean_f),
-        "max_eclipse_duration": like(max_d),
-        "eclipse_days": like(ndays),
+        "period": period_kernel(h),
+        "eclipse_fraction": mean_f.reshape(shape),
+        "max_eclipse_duration": max_d.reshape(shape),
+        "eclipse_days": ndays.reshape(shape),
         "atmospheric_density": rho,
-        "drag_delta_v": xr.apply_ufunc(drag_delta_v_kernel, h, am, cd, rho),
+        "drag_delta_v": drag_delta_v_kernel(h, am, cd, rho),
         "orbit_lifetime": lifetime,
-        "radiation_dose": xr.apply_ufunc(radiation_dose_kernel, h, inc, ds["shielding_thickness"]),
-        "round_trip_latency": xr.apply_ufunc(latency_kernel, h, ds["min_elevation"]),
-        "round_trip_latency_zenith": xr.apply_ufunc(latency_kernel, h, 90.0),
+        "radiation_dose": radiation_dose_kernel(h, inc, f["shielding_thickness"]),
+        "round_trip_latency": latency_kernel(h, f["min_elevation"]),
+        "round_trip_latency_zenith": latency_kernel(h, 90.0),
     }
 
 
 STAGE = Stage(
     name="orbit",
-    run=_run,
+    kernel=_kernel,
     parameters={
         "altitude": ParameterSpec("km", "circular orbit altitude", minimum=160, maximum=2000),
         "orbit_type": ParameterSpec("1", "orbit family: sun-synchronous or inclined", kind="choice", choices=("sso", "inclined")),

@@ -15,12 +15,28 @@ duplicate YAML keys, dangling source keys and oversized alias expansion are all 
 Catalogs (``data/catalogs/*.csv``) are long tables, one sourced number per row:
 ``entry,field,value,unit,low,high,source,note``; :func:`load_catalog` returns them as an
 ``xarray.Dataset`` along the entry dimension.
+
+User data (``--data-dir``, ``ORBITDC_DATA_DIR``, ``./architectures``; see
+:mod:`orbitdc.datadirs`) is layered over the shipped data with the same validation: the same
+architecture name, reference key or catalog entry in two files is an error naming both files.
+
+``name=value`` text (``--set``, ``orbitdc report``) is parsed here too
+(:func:`parse_assignment`), with the checks of the run settings (:func:`check_seed`,
+:func:`check_samples`), so the command line and the report validate before anything runs.
 """
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import math
+from functools import lru_cache
+import numbers
+import os
+import re
+import stat
+import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal, Mapping
@@ -32,9 +48,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from . import units
-from .errors import ArchitectureError, ParameterError
+from .datadirs import SHIPPED_DATA_DIR, SHIPPED_NOTEBOOK_DIR, DataLayer, display_path, is_regular_file, layered_files
+from .errors import ArchitectureError, OrbitdcError, ParameterError
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The shipped data (inside the package when installed from a wheel, else the checkout's data/).
+DATA_DIR = SHIPPED_DATA_DIR
+NOTEBOOK_DIR = SHIPPED_NOTEBOOK_DIR
 ARCHITECTURE_DIR = DATA_DIR / "architectures"
 DEFAULTS_DIR = DATA_DIR / "defaults"
 CATALOG_DIR = DATA_DIR / "catalogs"
@@ -173,6 +192,7 @@ class _ArchitectureFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
     description: str
+    company: str = ""
     kind: Literal["space", "terrestrial"] = "space"
     parameters: dict[str, Parameter]
 
@@ -194,6 +214,10 @@ class Architecture:
     references: dict[str, Reference]
     path: Path | None = None
     own: tuple[str, ...] = field(default_factory=tuple)
+    #: who proposes it (optional ``company`` key of the file)
+    company: str = ""
+    #: where it was found by name: "shipped", a user folder, "./architectures" (None: by path)
+    origin: str | None = None
 
     def __repr__(self) -> str:
         return f"Architecture({self.name!r}, kind={self.kind!r}, {len(self.parameters)} parameters)"
@@ -240,6 +264,12 @@ class _StrictLoader(yaml.SafeLoader):
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value (found a list or mapping)", key_node.start_mark
+                ) from None
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key '{key}'", key_node.start_mark
@@ -249,22 +279,52 @@ class _StrictLoader(yaml.SafeLoader):
 
 
 def read_yaml(path: Path) -> Any:
-    """Read a YAML file safely; every failure is an ArchitectureError naming the file."""
+    """Read a YAML file safely; every failure is an ArchitectureError naming the file.
+
+    Only regular files are read (a folder, FIFO or device is refused without opening it for
+    long: the file is opened non-blocking and checked with ``fstat``), at most
+    :data:`MAX_FILE_BYTES`; YAML nested too deeply for the parser, integers too long for Python
+    and unhashable or duplicate keys are errors like any other.
+    """
     path = Path(path)
+    file = display_path(path)
     try:
-        size = path.stat().st_size
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise ArchitectureError(f"cannot read file ({exc.strerror})", file=str(path)) from None
-    if size > MAX_FILE_BYTES:
-        raise ArchitectureError(f"file is {size} bytes, larger than the {MAX_FILE_BYTES} allowed", file=str(path))
+        what = "is a folder, not a YAML file" if exc.errno == 21 else f"cannot read file ({exc.strerror})"
+        raise ArchitectureError(what, file=file) from None
     try:
-        text = path.read_text(encoding="utf-8")
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise ArchitectureError("is a folder, not a YAML file", file=file)
+        if not stat.S_ISREG(info.st_mode):
+            raise ArchitectureError("is not a regular file (a device, FIFO or socket)", file=file)
+        if info.st_size > MAX_FILE_BYTES:
+            raise ArchitectureError(f"file is {info.st_size} bytes, larger than the {MAX_FILE_BYTES} allowed", file=file)
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ArchitectureError(f"cannot read file ({exc.strerror or exc})", file=file) from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_FILE_BYTES:
+        raise ArchitectureError(f"file is larger than the {MAX_FILE_BYTES} bytes allowed", file=file)
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ArchitectureError("file is not UTF-8 text", file=str(path)) from None
+        raise ArchitectureError("file is not UTF-8 text", file=file) from None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
     except yaml.YAMLError as exc:
-        msg = str(exc).replace("\n", " ")
-        raise ArchitectureError(f"invalid YAML: {msg}", file=str(path)) from None
+        msg = " ".join(str(exc).split())
+        raise ArchitectureError(f"invalid YAML: {msg}", file=file) from None
+    except RecursionError:
+        raise ArchitectureError("invalid YAML: nested too deeply", file=file) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        msg = " ".join(str(exc).split())
+        if "integer string conversion" in msg:  # Python refuses to parse integers this long
+            msg = f"an integer of more than {sys.get_int_max_str_digits()} digits"
+        raise ArchitectureError(f"invalid YAML value: {msg}", file=file) from None
 
 
 def _pydantic_reason(exc: ValidationError) -> tuple[str | None, str]:
@@ -292,11 +352,25 @@ def _pydantic_reason(exc: ValidationError) -> tuple[str | None, str]:
 _REF_CACHE: dict[str, dict[str, Reference]] = {}
 
 
+def _stamp(files: Iterable[Path]) -> str:
+    """A cache key that changes when a file is added, removed or modified."""
+    parts = []
+    for f in files:
+        try:
+            parts.append(f"{f}:{f.stat().st_mtime_ns}")
+        except OSError:
+            parts.append(f"{f}:?")
+    return "|".join(parts)
+
+
 def load_references(directory: Path | None = None) -> dict[str, Reference]:
-    """All references, by key, from every ``data/references/*.yaml`` (keys unique across files)."""
-    directory = Path(directory or REFERENCES_DIR)
-    files = sorted(directory.glob("*.yaml"))
-    stamp = "|".join(f"{f}:{f.stat().st_mtime_ns}" for f in files)
+    """All references, by key, from every ``references/*.yaml`` of the shipped data and the user
+    folders (or of ``directory`` alone); a key defined in two files is an error naming both."""
+    if directory is not None:
+        files = [f for f in sorted(Path(directory).glob("*.yaml")) if is_regular_file(f)]
+    else:
+        files = [f for f, _ in layered_files("references", "*.yaml")]
+    stamp = _stamp(files)
     if stamp in _REF_CACHE:
         return _REF_CACHE[stamp]
     refs: dict[str, Reference] = {}
@@ -397,10 +471,7 @@ def _validate_parameters(raw: Mapping[str, Parameter], file: str, specs: Mapping
 
 
 def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(DATA_DIR.parent))
-    except ValueError:
-        return str(path)
+    return display_path(path)
 
 
 def load_defaults(specs: Mapping[str, ParameterSpec] | None = None) -> dict[str, Parameter]:
@@ -408,7 +479,7 @@ def load_defaults(specs: Mapping[str, ParameterSpec] | None = None) -> dict[str,
     specs = specs if specs is not None else _all_specs()
     refs = load_references()
     merged: dict[str, Parameter] = {}
-    for path in sorted(DEFAULTS_DIR.glob("*.yaml")):
+    for path in sorted(f for f in DEFAULTS_DIR.glob("*.yaml") if is_regular_file(f)):
         raw = read_yaml(path)
         file = _rel(path)
         try:
@@ -429,30 +500,109 @@ def _all_specs(kind: str | None = None) -> dict[str, ParameterSpec]:
     return parameter_specs(kind)
 
 
+def architecture_files() -> dict[str, tuple[Path, DataLayer]]:
+    """Every architecture file by name (its file name without ``.yaml``), with the layer it comes
+    from: the shipped data, a user folder, or ``./architectures``. A name found in two files is
+    an error naming both: a user architecture never silently shadows another."""
+    index: dict[str, tuple[Path, DataLayer]] = {}
+    for path, layer in layered_files("architectures", "*.yaml"):
+        name = path.stem
+        if name in index:
+            other = index[name][0]
+            raise ArchitectureError(
+                f"architecture '{name}' is defined twice: {display_path(other)} ({index[name][1].origin}) and "
+                f"{display_path(path)} ({layer.origin}); rename one of them"
+            )
+        index[name] = (path, layer)
+    return index
+
+
 def list_architectures() -> list[str]:
-    """Names of the shipped architectures (``data/architectures/*.yaml``)."""
-    return sorted(p.stem for p in ARCHITECTURE_DIR.glob("*.yaml"))
+    """Names of the architectures: shipped (``data/architectures/*.yaml``) and the user's
+    (``--data-dir``/``ORBITDC_DATA_DIR``, ``./architectures``)."""
+    return sorted(architecture_files())
 
 
-def _resolve_path(name_or_path: str | Path) -> Path:
+def suggest(name: str, known: Iterable[str]) -> str:
+    """``" (did you mean a, b?)"`` for close matches of a mistyped name (difflib), else ``""``."""
+    close = difflib.get_close_matches(str(name), sorted(known), n=3)
+    return f" (did you mean {', '.join(close)}?)" if close else ""
+
+
+def _resolve_path(name_or_path: str | Path) -> tuple[Path, str | None]:
+    if not isinstance(name_or_path, (str, Path)):
+        raise ArchitectureError(
+            f"expected an architecture name, a path to a YAML file or an Architecture, got {type(name_or_path).__name__}"
+        )
     text = str(name_or_path)
+    if not text.strip():
+        raise ArchitectureError("empty architecture name")
     path = Path(text)
     if path.suffix in (".yaml", ".yml") or path.parent != Path("."):
-        return path
-    candidate = ARCHITECTURE_DIR / f"{text}.yaml"
-    if not candidate.exists():
-        known = list_architectures()
-        close = difflib.get_close_matches(text, known, n=3)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        raise ArchitectureError(f"unknown architecture '{text}'{hint}; known: {', '.join(known)}")
-    return candidate
+        return path, None
+    index = architecture_files()
+    if text not in index:
+        known = sorted(index)
+        raise ArchitectureError(f"unknown architecture '{text}'{suggest(text, known)}; known: {', '.join(known)}")
+    found, layer = index[text]
+    return found, layer.origin
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def has_control_characters(text: str) -> bool:
+    """True if ``text`` holds control or format characters (terminal escape sequences, bidi
+    overrides): such text is refused as a name and escaped when printed."""
+    return bool(_CONTROL.search(text)) or any(unicodedata.category(c) in ("Cc", "Cf") for c in text)
+
+
+def _architecture_stamp(path: Path) -> tuple:
+    """What a loaded architecture depends on, cheaply: its file and the data folders it reads
+    (modification times and sizes; a few dozen ``stat`` calls, ~50 us)."""
+    def sig(p: Path) -> tuple:
+        st = p.stat()
+        return (str(p), st.st_mtime_ns, st.st_size)
+
+    deps = [path, *(p for p, _ in layered_files("references", "*.yaml")), *sorted(DEFAULTS_DIR.glob("*.yaml")),
+            *(p for p, _ in layered_files("catalogs", "*.csv"))]
+    try:
+        return tuple(sig(p) for p in deps)
+    except OSError:
+        return ()
+
+
+_ARCH_CACHE: dict[tuple, tuple[tuple, "Architecture"]] = {}
 
 
 def load_architecture(name_or_path: str | Path | Architecture) -> Architecture:
-    """Load and validate an architecture by name (``data/architectures/NAME.yaml``) or path."""
+    """Load and validate an architecture by name (shipped or the user's; see
+    :mod:`orbitdc.datadirs`) or by path. Its ``name`` must equal the file name.
+
+    Cached: a second load of an unchanged file (and unchanged references, defaults and catalogs,
+    shipped and the user's) returns a copy of the validated architecture without reading or
+    validating again.
+    """
     if isinstance(name_or_path, Architecture):
         return name_or_path
-    path = _resolve_path(name_or_path)
+    path, origin = _resolve_path(name_or_path)
+    try:
+        key = (path.resolve(), origin)
+    except OSError:
+        key = (path, origin)
+    stamp = _architecture_stamp(path)
+    hit = _ARCH_CACHE.get(key)
+    if stamp and hit is not None and hit[0] == stamp:
+        # a copy per caller: replacing a parameter in one result cannot leak into another
+        return dataclasses.replace(hit[1], parameters={k: v.model_copy() for k, v in hit[1].parameters.items()})
+    arch = _load_architecture_file(path, origin)
+    if stamp:
+        _ARCH_CACHE[key] = (stamp, arch)
+        return dataclasses.replace(arch, parameters={k: v.model_copy() for k, v in arch.parameters.items()})
+    return arch
+
+
+def _load_architecture_file(path: Path, origin: str | None) -> Architecture:
     file = _rel(path)
     raw = read_yaml(path)
     if not isinstance(raw, dict):
@@ -476,6 +626,10 @@ def load_architecture(name_or_path: str | Path | Architecture) -> Architecture:
     missing = sorted(set(specs) - set(params))
     if missing:
         raise ArchitectureError(f"missing parameters (no default either): {', '.join(missing)}", file=file)
+    if has_control_characters(doc.name):
+        raise ArchitectureError(f"name {doc.name!r} holds control characters (e.g. terminal escape sequences)", file=file)
+    if doc.name != path.stem:
+        raise ArchitectureError(f"name '{doc.name}' must equal the file name '{path.stem}'", file=file)
     used = {k for p in params.values() for k in p.sources}
     return Architecture(
         name=doc.name,
@@ -485,6 +639,8 @@ def load_architecture(name_or_path: str | Path | Architecture) -> Architecture:
         references={k: refs[k] for k in sorted(used)},
         path=path,
         own=tuple(sorted(own)),
+        company=doc.company,
+        origin=origin,
     )
 
 
@@ -492,7 +648,18 @@ def load_architecture(name_or_path: str | Path | Architecture) -> Architecture:
 # Catalogs: long CSV tables, one sourced number per row
 # --------------------------------------------------------------------------------------------
 CATALOG_COLUMNS = ("entry", "field", "value", "unit", "low", "high", "source", "note")
-_CAT_CACHE: dict[tuple[str, str], xr.Dataset] = {}
+_CAT_CACHE: dict[tuple[str, str, str], xr.Dataset] = {}
+
+
+def catalog_files(name: str) -> list[tuple[Path, DataLayer]]:
+    """The files of catalog ``name``: the shipped ``data/catalogs/NAME.csv`` and the user
+    folders' ``catalogs/NAME.csv`` (whose entries are added to the shipped ones)."""
+    return layered_files("catalogs", f"{name}.csv")
+
+
+def catalog_stamp(name: str) -> str:
+    """A key that changes when any file of catalog ``name`` changes (for caches)."""
+    return _stamp(p for p, _ in catalog_files(name))
 
 
 def load_catalog(name: str, dim: str = "entry") -> xr.Dataset:
@@ -505,7 +672,7 @@ def load_catalog(name: str, dim: str = "entry") -> xr.Dataset:
     known columns, a finite value for numeric rows, low <= value <= high, a source key that
     resolves, one unit per field.
     """
-    key = (name, dim)
+    key = (name, dim, catalog_stamp(name))
     if key in _CAT_CACHE:
         return _CAT_CACHE[key]
     rows = catalog_rows(name)
@@ -533,54 +700,92 @@ def load_catalog(name: str, dim: str = "entry") -> xr.Dataset:
 
 
 def catalog_rows(name: str) -> list[dict[str, Any]]:
-    """Validated rows of a catalog, each with its numeric value, range, unit and source keys."""
-    path = CATALOG_DIR / f"{name}.csv"
-    file = _rel(path)
-    if not path.exists():
-        known = sorted(p.stem for p in CATALOG_DIR.glob("*.csv"))
-        raise ArchitectureError(f"unknown catalog '{name}'; known: {', '.join(known)}")
+    """Validated rows of a catalog (shipped and user files), each with its numeric value, range,
+    unit and source keys. An entry may come from one file only: an entry of a user file that is
+    already in another file is an error naming both."""
+    files = catalog_files(name)
+    if not files:
+        known = sorted({p.stem for p, _ in layered_files("catalogs", "*.csv")})
+        raise ArchitectureError(f"unknown catalog '{name}'{suggest(name, known)}; known: {', '.join(known)}")
     refs = load_references()
+    out: list[dict[str, Any]] = []
+    entry_file: dict[str, str] = {}
+    for path, _layer in files:
+        rows = _catalog_file_rows(path, refs)
+        file = _rel(path)
+        for entry in dict.fromkeys(r["entry"] for r in rows):
+            if entry in entry_file:
+                raise ArchitectureError(
+                    f"catalog '{name}': entry '{entry}' is defined in two files: {entry_file[entry]} and {file}",
+                    file=file)
+            entry_file[entry] = file
+        out.extend(rows)
+    return out
+
+
+def _catalog_file_rows(path: Path, refs: Mapping[str, Reference]) -> list[dict[str, Any]]:
+    file = _rel(path)
     out = []
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(row for row in fh if not row.lstrip().startswith("#"))
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            text = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ArchitectureError(f"cannot read file ({exc.strerror or exc})", file=file) from None
+    except UnicodeDecodeError:
+        raise ArchitectureError("file is not UTF-8 text", file=file) from None
+    if len(text) > MAX_FILE_BYTES:
+        raise ArchitectureError(f"file is larger than the {MAX_FILE_BYTES} bytes allowed", file=file)
+    lines = [row for row in text.splitlines(keepends=True) if not row.lstrip().startswith("#")]
+    try:
+        reader = csv.DictReader(lines)
         if tuple(reader.fieldnames or ()) != CATALOG_COLUMNS:
             raise ArchitectureError(f"columns must be {','.join(CATALOG_COLUMNS)}", file=file)
-        for i, r in enumerate(reader, start=2):
-            where = f"{r['entry']}.{r['field']}"
+        records = list(reader)
+    except csv.Error as exc:
+        raise ArchitectureError(f"invalid CSV: {exc}", file=file) from None
+    for i, r in enumerate(records, start=2):
+        if None in r or any(r[c] is None for c in CATALOG_COLUMNS):
+            raise ArchitectureError(f"row {i}: expected {len(CATALOG_COLUMNS)} columns", file=file)
+        where = f"{r['entry']}.{r['field']}"
 
-            def fail(reason):
-                raise ArchitectureError(f"row {i}: {reason}", file=file, parameter=where)
+        def fail(reason):
+            raise ArchitectureError(f"row {i}: {reason}", file=file, parameter=where)
 
-            sources = [s.strip() for s in (r["source"] or "").split(";") if s.strip()]
-            if not sources:
-                fail("missing source")
-            for s in sources:
-                if s not in refs:
-                    fail(f"source '{s}' is not a reference key in data/references/")
-            text = (r["value"] or "").strip()
+        if not r["entry"].strip() or not r["field"].strip():
+            fail("missing entry or field name")
+        sources = [s.strip() for s in (r["source"] or "").split(";") if s.strip()]
+        if not sources:
+            fail("missing source")
+        for s in sources:
+            if s not in refs:
+                fail(f"source '{s}' is not a reference key in data/references/")
+        text = (r["value"] or "").strip()
+        try:
+            value = float(text)
+            numeric = True
+        except ValueError:
+            value, numeric = text, False
+        low = high = None
+        if numeric:
+            if not math.isfinite(value):
+                fail(f"value {text} is not finite")
             try:
-                value = float(text)
-                numeric = True
-            except ValueError:
-                value, numeric = text, False
-            low = high = None
-            if numeric:
-                if not math.isfinite(value):
-                    fail(f"value {text} is not finite")
-                try:
-                    units.parse_unit(r["unit"] or "1", where)
-                except ParameterError as exc:
-                    fail(exc.reason)
+                units.parse_unit(r["unit"] or "1", where)
+            except ParameterError as exc:
+                fail(exc.reason)
+            try:
                 low = float(r["low"]) if (r["low"] or "").strip() else value
                 high = float(r["high"]) if (r["high"] or "").strip() else value
-                if not (math.isfinite(low) and math.isfinite(high)):
-                    fail("low/high must be finite")
-                if not low <= value <= high:
-                    fail(f"value {value:g} lies outside [{low:g}, {high:g}]")
-            out.append(
-                {"entry": r["entry"], "field": r["field"], "value": value, "unit": (r["unit"] or "").strip(),
-                 "low": low, "high": high, "source": sources, "note": r["note"], "numeric": numeric, "file": file}
-            )
+            except ValueError:
+                fail(f"low/high must be numbers, got '{r['low']}', '{r['high']}'")
+            if not (math.isfinite(low) and math.isfinite(high)):
+                fail("low/high must be finite")
+            if not low <= value <= high:
+                fail(f"value {value:g} lies outside [{low:g}, {high:g}]")
+        out.append(
+            {"entry": r["entry"], "field": r["field"], "value": value, "unit": (r["unit"] or "").strip(),
+             "low": low, "high": high, "source": sources, "note": r["note"], "numeric": numeric, "file": file}
+        )
     return out
 
 
@@ -613,6 +818,48 @@ def catalog_value(catalog: str, field: str, key: Any, unit: str, dim: str = "ent
     return picked.drop_attrs() if hasattr(picked, "drop_attrs") else picked
 
 
+@lru_cache(maxsize=4096)
+def _catalog_table(catalog: str, field: str, unit: str, stamp: Any = None) -> dict[str, float]:
+    """One catalog field as {entry: value in ``unit``} (NaN for an empty cell)."""
+    ds = load_catalog(catalog)
+    if field not in ds:
+        raise ArchitectureError(f"catalog '{catalog}' has no field '{field}'", parameter=field)
+    da = ds[field]
+    vals = np.atleast_1d(np.asarray(da.values, dtype=float))
+    if "units" in da.attrs:
+        vals = np.atleast_1d(units.convert(vals, da.attrs["units"], unit, field))
+    return {str(e): float(v) for e, v in zip(ds["entry"].values, vals)}
+
+
+def catalog_lookup(catalog: str, field: str, key: Any, unit: str, default: float | None = None):
+    """``field`` of the catalog entries named by ``key`` (a name or a numpy array of names), in ``unit``.
+
+    The numpy counterpart of :func:`catalog_value` for the chain's kernels: a float for one name,
+    else an array shaped like ``key``. ``default`` fills empty cells; without it an empty cell is
+    an error. Unknown names are ArchitectureErrors naming the catalog and the field.
+    """
+    table = _catalog_table(catalog, field, unit, catalog_stamp(catalog))  # the stamp: user catalogs may change
+    arr = np.asarray(key)
+    if arr.size == 1:
+        names, inverse = [str(arr.flat[0])], None
+    else:
+        uniq, inverse = np.unique(arr.astype(str), return_inverse=True)
+        names = [str(n) for n in uniq]
+    values = []
+    for n in names:
+        if n not in table:
+            raise ArchitectureError(f"'{n}' is not in catalog '{catalog}'; known: {', '.join(table)}", parameter=field)
+        v = table[n]
+        if not math.isfinite(v):
+            if default is None:
+                raise ArchitectureError(f"catalog '{catalog}' has no value of '{field}' for {n}", parameter=field)
+            v = float(default)
+        values.append(v)
+    if inverse is None:
+        return values[0]
+    return np.asarray(values)[inverse.reshape(arr.shape)]
+
+
 def catalog_choices(catalog: str, dim: str = "entry") -> Callable[[], tuple[str, ...]]:
     """A callable giving the entry names of a catalog (for ``ParameterSpec(choices=...)``)."""
     return lambda: tuple(str(x) for x in load_catalog(catalog, dim)[dim].values)
@@ -636,3 +883,114 @@ def default_value(stage: str, name: str, unit: str) -> float:
 
 
 _DEFAULT_CACHE: dict[tuple[str, str, str], float] = {}
+
+
+# --------------------------------------------------------------------------------------------
+# Command-line text: ``name=value`` overrides and run settings, checked before anything runs
+# --------------------------------------------------------------------------------------------
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+#: Largest seed: it must fit a signed 64-bit integer, as it is stored in the results' NetCDF
+#: attributes and in provenance.json.
+MAX_SEED = 2**63 - 1
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``name=value`` from ``--set``: ``650 km``, ``650`` (the parameter's canonical unit),
+    ``a,b,c`` (a sweep; items may carry units: ``650 km,700 km``), ``true``/``false`` (a flag)
+    or a name (a choice). Values are literals, never code; the chain checks them against the
+    parameter (a flag where a number is expected is an error, not 1).
+    """
+    if not isinstance(text, str):
+        raise OrbitdcError(f"--set: expected text name=value, got {type(text).__name__}")
+    example = "(e.g. altitude=650 km)"
+    if "=" not in text:
+        raise OrbitdcError(f"--set '{text}': expected name=value {example}")
+    name, raw = (s.strip() for s in text.split("=", 1))
+    if not name or not raw:
+        raise OrbitdcError(f"--set '{text}': expected name=value {example}")
+    if not _NAME.match(name):
+        raise OrbitdcError(f"--set '{text}': '{name}' is not a parameter name (letters, digits and _)")
+    parts = [p.strip() for p in raw.split(",")] if "," in raw else [raw]
+    if any(not p for p in parts):
+        raise OrbitdcError(f"--set '{text}': empty item in the list of values (write a,b,c)")
+    values = [_literal(p) for p in parts]
+    kinds = {type(v) for v in values}
+    if bool in kinds and len(kinds) > 1:
+        raise OrbitdcError(f"--set '{text}': mixes true/false with other values")
+    return name, values if len(values) > 1 else values[0]
+
+
+def _literal(text: str) -> Any:
+    low = text.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    # "650 km" stays a string: the chain parses it with astropy; a bare word is a choice
+    return text
+
+
+def check_seed(seed: Any, what: str = "--seed") -> int:
+    """A random seed: an integer from 0 to :data:`MAX_SEED` (the same seed gives the same numbers)."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise OrbitdcError(f"{what} {seed!r}: expected a whole number from 0 to {MAX_SEED}")
+    if not 0 <= int(seed) <= MAX_SEED:
+        raise OrbitdcError(f"{what} {seed}: out of range: must be from 0 to {MAX_SEED} (2**63 - 1)")
+    return int(seed)
+
+
+def check_samples(samples: Any, maximum: int | None = None, what: str = "--samples", minimum: int = 2) -> int:
+    """A Monte Carlo sample count: an integer from ``minimum`` to ``maximum`` (the in-memory limit
+    of the run that uses it, when it has one)."""
+    if isinstance(samples, bool) or not isinstance(samples, numbers.Integral):
+        raise OrbitdcError(f"{what} {samples!r}: expected a whole number of samples")
+    n = int(samples)
+    if n < minimum:
+        raise OrbitdcError(f"{what} {n}: must be at least {minimum}")
+    if maximum is not None and n > maximum:
+        raise OrbitdcError(f"{what} {n}: more than the {maximum} samples a run holds in memory at once")
+    return n
+
+
+def check_override(name: str, value: Any, spec: ParameterSpec) -> None:
+    """Refuse an override of the wrong Python type or shape with a ParameterError naming it.
+
+    Accepted: one value or a 1-d list/tuple/array/DataArray of values, each a name (``str``) for
+    a choice, ``True``/``False`` for a flag; numbers are checked when converted
+    (:func:`orbitdc.units.strip`). Anything else (None, a mapping, a set, a ragged or nested
+    list, a number where a name or a flag is expected) would otherwise surface as a bare
+    TypeError/ValueError from numpy or xarray. Call it before building an input array.
+    """
+    def refuse(what: str):
+        return ParameterError(name, what)
+
+    if isinstance(value, xr.DataArray):
+        items = np.asarray(value.values).ravel()
+    elif isinstance(value, u.Quantity):  # numbers with a unit: converted (and checked) later
+        if value.ndim > 1:
+            raise refuse(f"expected one value or a 1-d list, got an array of shape {value.shape}")
+        items = list(np.atleast_1d(value.value))
+        if not items:
+            raise refuse("no values given")
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        if isinstance(value, np.ndarray) and value.ndim > 1:
+            raise refuse(f"expected one value or a 1-d list, got an array of shape {value.shape}")
+        if any(isinstance(v, (list, tuple, dict, set, np.ndarray)) for v in (value.tolist() if isinstance(value, np.ndarray) else value)):
+            raise refuse("expected one value or a flat (1-d) list, got a nested list")
+        items = list(value)
+        if not items:
+            raise refuse("no values given")
+    elif isinstance(value, (dict, set, frozenset)) or value is None:
+        raise refuse(f"expected one value or a 1-d list, got {type(value).__name__}")
+    else:
+        items = [value]
+    if spec.kind == "choice":
+        bad = [v for v in items if not isinstance(v, (str, np.str_))]
+        if bad:
+            raise refuse(f"expected a name, one of {', '.join(spec.allowed_choices())}; got {type(bad[0]).__name__} {bad[0]!r}"[:300])
+    elif spec.kind == "flag":
+        bad = [v for v in items if not isinstance(v, (bool, np.bool_))]
+        if bad:
+            raise refuse(f"value must be true or false, got {type(bad[0]).__name__} {bad[0]!r}"[:300])

@@ -357,7 +357,7 @@ def deployment_timeline(cmp: xr.Dataset | None, mc: Mapping[str, xr.Dataset] | N
     ``interval_probability`` in data/report.yaml, as in the report's summary)."""
     import holoviews as hv
 
-    from .report import threshold  # imported here: report imports plots
+    from .report_settings import threshold
 
     prob = threshold("interval_probability")
     tail = (1.0 - prob) / 2.0
@@ -498,3 +498,92 @@ __all__ = [
     "cost_vs_launch_price", "deployment_timeline", "eclipse_year", "mass_budget", "radiator_vs_temperature",
     "setup", "show", "to_html", "tornado", "tornados",
 ]
+
+
+# --------------------------------------------------------------------------------------------
+# The year-by-year model (orbitdc.trajectory)
+# --------------------------------------------------------------------------------------------
+def _trajectories(tr: xr.Dataset | Mapping[str, xr.Dataset] | None) -> dict[str, xr.Dataset]:
+    """Name -> one architecture's trajectory, from a Dataset (``architecture`` dimension or not)
+    or a mapping of them."""
+    if tr is None:
+        return {}
+    if not isinstance(tr, xr.Dataset):  # a mapping name -> Dataset (a Dataset is a Mapping too)
+        return {str(k): v for k, v in tr.items() if isinstance(v, xr.Dataset)}
+    if "architecture" in tr.dims:
+        out = {}
+        for a in tr["architecture"].values:
+            d = tr.sel(architecture=a)
+            if "architecture_kind" in d.coords:
+                d = d.assign_attrs(architecture_kind=str(d["architecture_kind"].values))
+            out[str(a)] = d
+        return out
+    return {str(tr.attrs.get("architecture", "architecture")): tr}
+
+
+def cost_ratio_by_year(tr: xr.Dataset | Mapping[str, xr.Dataset] | None, parity: float = 1.0):
+    """Cohort cost ratio vs terrestrial by year, one curve per space architecture: the median over
+    the Monte Carlo samples with the 10-90 % band (80 % of samples) when ``tr`` has them, else the
+    nominal ratio; the parity line; each crossover year marked (the median one with a Monte Carlo,
+    with its 80 % interval in the legend)."""
+    import holoviews as hv
+
+    title = "Cost of the capacity built each year, relative to the ground"
+    runs = {a: d for a, d in _trajectories(tr).items() if d.attrs.get("architecture_kind", "space") == "space"
+            and "cost_ratio_vs_terrestrial" in d and np.isfinite(_float(d["cost_ratio_vs_terrestrial"])).any()}
+    if not runs:
+        return Missing(title, "not computed: no trajectory of a space architecture (orbitdc.trajectory)")
+    x = _dim("year", "year")
+    y = _dim("cost_ratio_vs_terrestrial", "cost ratio vs terrestrial", "1")
+    layers = []
+    for a, d in runs.items():
+        years = d["year"].values.astype(float)
+        if "cost_ratio_vs_terrestrial_quantile" in d:
+            q = d["cost_ratio_vs_terrestrial_quantile"]
+            lo, mid, hi = (_float(q.sel(quantile=v)) for v in (0.1, 0.5, 0.9))
+            layers.append(hv.Area((years, lo, hi), x, [y, "y2"], label=f"{a} (10-90 %)").opts(alpha=0.2))
+            cq = _float(d["crossover_year_quantile"]) if "crossover_year_quantile" in d else np.full(3, np.nan)
+            cross, label = cq[1], (f"{a}: crossover {cq[1]:.0f} (80 %: {_year_text(cq[0])}-{_year_text(cq[2])})"
+                                   if np.isfinite(cq[1]) else f"{a}: no median crossover by {int(years[-1])}")
+        else:
+            mid = _float(d["cost_ratio_vs_terrestrial"])
+            extra = [dim for dim in d["cost_ratio_vs_terrestrial"].dims if dim != "year"]
+            if extra:
+                mid = _float(d["cost_ratio_vs_terrestrial"].median(extra))
+            cross = _scalar(d["crossover_year"])
+            label = f"{a}: crossover {cross:.0f}" if np.isfinite(cross) else f"{a}: no crossover by {int(years[-1])}"
+        layers.append(hv.Curve((years, mid), x, y, label=label))
+        if np.isfinite(cross):
+            at = float(np.interp(cross, years, mid))
+            layers.append(hv.Scatter([(cross, at)], x, y).opts(size=11, marker="diamond", color="black"))
+    layers.append(hv.HLine(parity).opts(color="black", line_dash="dashed"))
+    return _opts(hv.Overlay(layers), title=title + " (dashed: parity; diamond: crossover)", logy=True,
+                 legend_position="right", width=_WIDTH + 260)
+
+
+def _year_text(v: float) -> str:
+    return f"{v:.0f}" if np.isfinite(v) else "beyond"
+
+
+def it_power_by_year(tr: xr.Dataset | Mapping[str, xr.Dataset] | None):
+    """IT power in service by year against the target, one curve per space architecture (the
+    median over Monte Carlo samples when there are some), with the binding limit in the hover."""
+    import holoviews as hv
+
+    title = "IT power online by year"
+    runs = {a: d for a, d in _trajectories(tr).items() if "it_power_online" in d and np.isfinite(_float(d["it_power_online"])).any()}
+    if not runs:
+        return Missing(title, "not computed: no fleet build-up (orbitdc.trajectory of a space architecture)")
+    x = _dim("year", "year")
+    y = _dim("it_power_online", "IT power online", "GW")
+    layers = []
+    for a, d in runs.items():
+        years = d["year"].values.astype(float)
+        online = values_in(d["it_power_online"], "GW")
+        extra = [dim for dim in online.dims if dim != "year"]
+        online = online.median(extra) if extra else online
+        target = _scalar(values_in(d["it_power_target"], "GW")) if "it_power_target" in d else float("nan")
+        layers.append(hv.Curve((years, _float(online)), x, y, label=a))
+        if np.isfinite(target):
+            layers.append(hv.Curve((years, np.full(years.size, target)), x, y, label=f"{a} target").opts(line_dash="dotted"))
+    return _opts(hv.Overlay(layers), title=title + " (dotted: target)", legend_position="right", width=_WIDTH + 180)

@@ -65,8 +65,7 @@ import xarray as xr
 from . import parameters, units
 from .chain import Output, Stage
 from .errors import OrbitdcError
-from .compute import lookup
-from .parameters import ParameterSpec, catalog_choices
+from .parameters import ParameterSpec, catalog_choices, catalog_lookup
 
 CATALOG = "solar_cells"
 ECLIPSE_STRATEGIES = ("battery", "throttle")
@@ -223,21 +222,21 @@ def battery_energy(eclipse_load, eclipse_duration, depth_of_discharge, round_tri
 # --------------------------------------------------------------------------------------------
 # The stage
 # --------------------------------------------------------------------------------------------
-def run(ds: xr.Dataset) -> dict[str, Any]:
-    """Power stage: see the module docstring for every equation."""
+def _kernel(ds) -> dict[str, Any]:
+    """Power stage on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
     missing = [k for k in ORBIT_INPUTS + ("it_power",) if k not in ds]
     if missing:
         raise OrbitdcError(f"power stage needs {', '.join(missing)} from earlier stages, not in the Dataset")
     cell = ds["solar_cell"]
-    eta = lookup(CATALOG, "efficiency", cell, "1")
-    gamma = lookup(CATALOG, "temperature_coefficient", cell, "1/K")
-    t_ref = lookup(CATALOG, "reference_temperature", cell, "K")
+    eta = catalog_lookup(CATALOG, "efficiency", cell, "1")
+    gamma = catalog_lookup(CATALOG, "temperature_coefficient", cell, "1/K")
+    t_ref = catalog_lookup(CATALOG, "reference_temperature", cell, "K")
 
     p_it = ds["it_power"]
     p_bus = ds["bus_power_fraction"] * p_it
     p_day = p_it + p_bus
     throttle = ds["eclipse_strategy"] == "throttle"
-    p_ecl = xr.where(throttle, p_bus, p_day)
+    p_ecl = np.where(throttle, p_bus, p_day)
     t_ecl = ds["max_eclipse_duration"]
     t_day = ds["period"] - t_ecl
     p_sa = _array_power_required(p_day, p_ecl, t_day, t_ecl, ds["daylight_path_efficiency"], ds["eclipse_path_efficiency"])
@@ -307,4 +306,9 @@ OUTPUTS: dict[str, Output] = {
     "battery_cycles": Output("1", "battery charge-discharge cycles over the lifetime"),
 }
 
-STAGE = Stage(name="power", run=run, parameters=PARAMETERS, outputs=OUTPUTS, kinds=frozenset({"space"}))
+STAGE = Stage(name="power", kernel=_kernel, parameters=PARAMETERS, outputs=OUTPUTS, kinds=frozenset({"space"}))
+
+
+def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
+    """The power stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    return STAGE.run(ds)

@@ -47,7 +47,7 @@ import xarray as xr
 from . import units
 from .chain import Output, Stage
 from .errors import OrbitdcError, ParameterError
-from .parameters import ParameterSpec, catalog_choices, catalog_value, load_catalog
+from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_value, load_catalog
 
 SIGMA = float(const.sigma_sb.to_value("W / (m2 K4)"))  # Stefan-Boltzmann constant
 R_EARTH_KM = float(const.R_earth.to_value("km"))  # equatorial radius (IAU 2015 nominal)
@@ -437,33 +437,37 @@ def optimal_radiator_temperature(cold_temperature, emissivity, *, radiator_areal
 # --------------------------------------------------------------------------------------------
 # The stage
 # --------------------------------------------------------------------------------------------
-def chip_max_temperature(ds: xr.Dataset) -> xr.DataArray:
-    """The accelerator's maximum operating temperature [K] for every design point of ``ds``."""
+def chip_max_temperature(ds) -> Any:
+    """The accelerator's maximum operating temperature [K] for every design point of ``ds``
+    (an ``xarray.Dataset`` or a chain :class:`~orbitdc.chain.Frame`; NaN without an accelerator)."""
     if "chip_max_temperature" in ds:
         return ds["chip_max_temperature"]
     if "accelerator" not in ds:  # compute stage absent: no chip, no limit (NaN, not a guess)
-        return xr.DataArray(np.nan)
+        return np.nan
     cat = load_catalog("accelerators")
     for field in _CHIP_TEMPERATURE_FIELDS:
         if field in cat:
-            return catalog_value("accelerators", field, ds["accelerator"], "K")
+            key = ds["accelerator"]
+            if isinstance(key, xr.DataArray):
+                return catalog_value("accelerators", field, key, "K")
+            return catalog_lookup("accelerators", field, key, "K")
     raise OrbitdcError(
         "thermal stage: data/catalogs/accelerators.csv has no maximum temperature field "
         f"(looked for {', '.join(_CHIP_TEMPERATURE_FIELDS)})"
     )
 
 
-def _get(ds: xr.Dataset, name: str) -> xr.DataArray:
+def _get(f, name: str):
     """An upstream variable, or NaN when the stage producing it is absent (absent, not faked)."""
-    return ds[name] if name in ds else xr.DataArray(np.nan)
+    return f[name] if name in f else np.nan
 
 
-def _heat_pump_supply(ds: xr.Dataset) -> tuple[Any, Any]:
+def _heat_pump_supply(f) -> tuple[Any, Any]:
     """Extra solar array area [m2] and array + battery mass [kg] per kW of heat pump work.
 
     The heat pump runs whenever the compute does: through eclipses on the battery
     (``eclipse_strategy`` battery), only in daylight when the compute is throttled. Its array
-    power follows SMAD eq. 11-5 through :func:`orbitdc.power.solar_array_power_required` with the
+    power follows SMAD eq. 11-5 (:func:`orbitdc.power.solar_array_power_required`) with the
     power stage's own path efficiencies and eclipse durations; array area and mass then scale with
     array power exactly as the power stage sized them (``solar_array_area / solar_array_power``,
     ``solar_array_mass / solar_array_power``: same cells, losses, degradation and specific power),
@@ -471,82 +475,80 @@ def _heat_pump_supply(ds: xr.Dataset) -> tuple[Any, Any]:
     """
     needed = ("solar_array_power", "solar_array_area", "solar_array_mass", "battery_mass", "period",
               "max_eclipse_duration", "daylight_path_efficiency", "eclipse_path_efficiency")
-    if any(k not in ds for k in needed):  # power or orbit stage absent
-        return xr.DataArray(np.nan), xr.DataArray(np.nan)
-    from .power import solar_array_power_required
+    if any(k not in f for k in needed):  # power or orbit stage absent
+        return np.nan, np.nan
+    from .power import _array_power_required
 
-    throttle = (ds["eclipse_strategy"] == "throttle") if "eclipse_strategy" in ds else xr.DataArray(False)
-    t_ecl = ds["max_eclipse_duration"]
-    ecl_share = xr.where(throttle, 0.0, 1.0)  # kW drawn in eclipse per kW of heat pump work
-    p_sa = solar_array_power_required(1.0, ecl_share, ds["period"] - t_ecl, t_ecl,
-                                      daylight_path_efficiency=ds["daylight_path_efficiency"],
-                                      eclipse_path_efficiency=ds["eclipse_path_efficiency"])
-    p_sa = p_sa.drop_attrs() if hasattr(p_sa, "drop_attrs") else p_sa
-    per_kw_array = p_sa / ds["solar_array_power"]
-    p_ecl = xr.where(throttle, ds["bus_power"], ds["it_power"] + ds["bus_power"])
-    battery_per_kw = xr.where(p_ecl > 0, ds["battery_mass"] / xr.where(p_ecl > 0, p_ecl, 1.0), 0.0)
-    return (ds["solar_array_area"] * per_kw_array,
-            ds["solar_array_mass"] * per_kw_array + battery_per_kw * ecl_share)
+    throttle = (f["eclipse_strategy"] == "throttle") if "eclipse_strategy" in f else False
+    t_ecl = f["max_eclipse_duration"]
+    ecl_share = np.where(throttle, 0.0, 1.0)  # kW drawn in eclipse per kW of heat pump work
+    p_sa = _array_power_required(1.0, ecl_share, f["period"] - t_ecl, t_ecl,
+                                 f["daylight_path_efficiency"], f["eclipse_path_efficiency"])
+    per_kw_array = p_sa / f["solar_array_power"]
+    p_ecl = np.where(throttle, f["bus_power"], f["it_power"] + f["bus_power"])
+    battery_per_kw = np.where(p_ecl > 0, f["battery_mass"] / np.where(p_ecl > 0, p_ecl, 1.0), 0.0)
+    return (f["solar_array_area"] * per_kw_array,
+            f["solar_array_mass"] * per_kw_array + battery_per_kw * ecl_share)
 
 
-def _where(cond, a, b):
-    return xr.where(cond, a, b)
+def _radiator(field: str, kind, unit: str):
+    return catalog_lookup("radiators", field, kind, unit)
 
 
-def run(ds: xr.Dataset) -> dict[str, Any]:
-    it, bus, loss = _get(ds, "it_power"), _get(ds, "bus_power"), _get(ds, "power_system_loss")
-    kind = ds["radiator"]
-    rho = catalog_value("radiators", "areal_density", kind, "kg/m2")
-    fin = catalog_value("radiators", "fin_efficiency", kind, "1")
-    sides = catalog_value("radiators", "sides", kind, "1")
-    eps = ds["radiator_emissivity"]
-    alpha = ds["radiator_absorptivity"]
+def _kernel(f) -> dict[str, Any]:
+    """Thermal stage on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    it, bus, loss = _get(f, "it_power"), _get(f, "bus_power"), _get(f, "power_system_loss")
+    kind = f["radiator"]
+    rho = _radiator("areal_density", kind, "kg/m2")
+    fin = _radiator("fin_efficiency", kind, "1")
+    sides = _radiator("sides", kind, "1")
+    eps = f["radiator_emissivity"]
+    alpha = f["radiator_absorptivity"]
 
     # environment: view factor of the radiating faces to the Earth, absorbed flux
-    H = (R_EARTH_KM + _get(ds, "altitude")) / R_EARTH_KM
-    orient = ds["radiator_orientation"]
-    if orient.ndim == 0:
-        F = sides * _view_factor_edge_on(H) if str(orient.values) == "edge_on" else _view_factor_nadir(H)
+    H = (R_EARTH_KM + _get(f, "altitude")) / R_EARTH_KM
+    orient = f["radiator_orientation"]
+    if orient.size == 1:
+        F = sides * _view_factor_edge_on(H) if str(orient.flat[0]) == "edge_on" else _view_factor_nadir(H)
     else:
-        F = xr.where(orient == "edge_on", sides * _view_factor_edge_on(H), _view_factor_nadir(H))
-    sunlit = 1.0 - ds["eclipse_fraction"] if "eclipse_fraction" in ds else 1.0
-    q_abs = _absorbed_flux(alpha, eps, _get(ds, "solar_flux"), ds["radiator_solar_cosine"], sunlit,
-                           ds["earth_ir_flux"], ds["earth_albedo"], ds["albedo_orbit_factor"], F)
-    T_sink = ds["radiator_sink_temperature"]
+        F = np.where(orient == "edge_on", sides * _view_factor_edge_on(H), _view_factor_nadir(H))
+    sunlit = 1.0 - f["eclipse_fraction"] if "eclipse_fraction" in f else 1.0
+    q_abs = _absorbed_flux(alpha, eps, _get(f, "solar_flux"), f["radiator_solar_cosine"], sunlit,
+                           f["earth_ir_flux"], f["earth_albedo"], f["albedo_orbit_factor"], F)
+    T_sink = f["radiator_sink_temperature"]
 
     # temperatures: passive limit, requested or optimal
-    T_chip = chip_max_temperature(ds)
-    T_cold = np.maximum(T_chip - ds["coolant_temperature_drop"], 1.0)
-    heat_pump = ds["heat_pump"].astype(bool)
+    T_chip = chip_max_temperature(f)
+    T_cold = np.maximum(T_chip - f["coolant_temperature_drop"], 1.0)
+    heat_pump = f["heat_pump"].astype(bool)
     has_pump = bool(heat_pump.any())
-    optimize = ds["optimize_radiator_temperature"].astype(bool)
+    optimize = f["optimize_radiator_temperature"].astype(bool)
     if has_pump:
-        supply_area, supply_mass = _heat_pump_supply(ds)
+        supply_area, supply_mass = _heat_pump_supply(f)
         T_opt = _optimal_temperature(T_cold, eps, sides, fin, q_abs, T_sink, rho,
-                                     (ds["heat_pump_specific_mass"] + supply_mass) / 1000.0,
-                                     ds["heat_pump_carnot_fraction"], ds["heat_pump_max_lift"])
-        T_opt = _where(heat_pump, T_opt, T_cold)
-        T_limit = T_cold + xr.where(heat_pump, ds["heat_pump_max_lift"], 0.0)
+                                     (f["heat_pump_specific_mass"] + supply_mass) / 1000.0,
+                                     f["heat_pump_carnot_fraction"], f["heat_pump_max_lift"])
+        T_opt = np.where(heat_pump, T_opt, T_cold)
+        T_limit = T_cold + np.where(heat_pump, f["heat_pump_max_lift"], 0.0)
     else:
         T_opt = T_limit = T_cold
-    T = _where(optimize, T_opt, ds["radiator_design_temperature"]) if bool((~optimize).any()) else T_opt
+    T = np.where(optimize, T_opt, f["radiator_design_temperature"]) if bool((~optimize).any()) else T_opt
     violates_temperature = T > T_limit * (1.0 + 1e-12)
 
     # heat, work, area, mass
     Q_cold = it + bus + loss
-    zero = xr.DataArray(0.0)
     if has_pump:
-        W = _where(heat_pump, _heat_pump_work(Q_cold, T_cold, T, ds["heat_pump_carnot_fraction"]), 0.0)
+        W = np.where(heat_pump, _heat_pump_work(Q_cold, T_cold, T, f["heat_pump_carnot_fraction"]), 0.0)
         Q = Q_cold + W
-        hp = {"heat_pump_power": W, "heat_pump_mass": W * ds["heat_pump_specific_mass"],
+        hp = {"heat_pump_power": W, "heat_pump_mass": W * f["heat_pump_specific_mass"],
               "heat_pump_array_area": W * supply_area, "heat_pump_array_mass": W * supply_mass}
-    else:  # no work anywhere: zeros (0-d, broadcast by any consumer)
+    else:  # no work anywhere: zeros (broadcast by any consumer)
         Q = Q_cold
-        hp = {"heat_pump_power": zero, "heat_pump_mass": zero, "heat_pump_array_area": zero, "heat_pump_array_mass": zero}
+        hp = {"heat_pump_power": 0.0, "heat_pump_mass": 0.0, "heat_pump_array_area": 0.0, "heat_pump_array_mass": 0.0}
     q_net = _net_flux(T, eps, sides, T_sink, q_abs, fin)
     violates_balance = q_net <= 0
-    if bool(violates_balance.any()):
-        area = _where(violates_balance, np.inf, Q * 1000.0 / _where(violates_balance, 1.0, q_net))
+    if bool(np.any(violates_balance)):
+        area = np.where(violates_balance, np.inf, Q * 1000.0 / np.where(violates_balance, 1.0, q_net))
     else:
         area = Q * 1000.0 / q_net
     return {
@@ -561,6 +563,11 @@ def run(ds: xr.Dataset) -> dict[str, Any]:
         "violates_radiator_temperature": violates_temperature,
         "violates_radiator_heat_balance": violates_balance,
     }
+
+
+def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
+    """The thermal stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    return STAGE.run(ds)
 
 
 def _p(unit, long_name, **kw) -> ParameterSpec:
@@ -603,4 +610,4 @@ OUTPUTS: dict[str, Output] = {
     "violates_radiator_heat_balance": Output("1", "absorbed environmental heat exceeds what the radiator emits"),
 }
 
-STAGE = Stage(name="thermal", run=run, parameters=PARAMETERS, outputs=OUTPUTS, kinds=frozenset({"space"}))
+STAGE = Stage(name="thermal", kernel=_kernel, parameters=PARAMETERS, outputs=OUTPUTS, kinds=frozenset({"space"}))

@@ -45,13 +45,22 @@ of the block's size drawn from ``numpy.random.SeedSequence([seed, key(p), b])``,
 
 Scale-out
 ---------
-With ``chunks=`` the result is a lazy, dask-backed Dataset: the chain runs per chunk of samples
-through :func:`xarray.map_blocks` (stages need not know about dask); the template comes from
-running the chain on a one-sample slice. ``scheduler=`` runs it at once on a
-``distributed.Client``, a scheduler address (``"tcp://host:8786"``) or a local dask scheduler
-(``"threads"``, ``"synchronous"``) and returns the computed Dataset. Without ``scheduler=``,
-``.compute()`` on the lazy result uses dask's default (threads, or the active
-``distributed.Client``).
+With ``chunks=`` the result is a lazy, dask-backed Dataset: the chain runs once per chunk of
+samples in a dask task (stages need not know about dask) and each variable is a dask array that
+picks its part of that chunk's result; the template comes from running the chain on a one-sample
+slice. ``scheduler=`` runs it at once on a ``distributed.Client``, a scheduler address
+(``"tcp://host:8786"``) or a local dask scheduler (``"threads"``, ``"synchronous"``) and returns
+the computed Dataset. Without ``scheduler=``, ``.compute()`` on the lazy result uses dask's default
+(threads, or the active ``distributed.Client``).
+
+Memory
+------
+A lazy result costs memory independent of ``samples``: the ``sample`` coordinate is a
+``pandas.RangeIndex`` and the graph is made of dask ``Blockwise`` layers (one per variable); at most
+:data:`MAX_CHUNKS` chunks are accepted. What would be held in memory at once -- an in-memory run
+(at most :data:`MAX_IN_MEMORY_SAMPLES` samples), a result brought back from ``scheduler=``, the
+points of a Sobol run -- is estimated first and refused with the estimate when it exceeds the
+memory available (:mod:`orbitdc.memory`).
 """
 from __future__ import annotations
 
@@ -69,7 +78,7 @@ import xarray as xr
 from scipy import stats
 from scipy.stats import qmc
 
-from . import chain, units
+from . import chain, memory, units
 from .errors import OrbitdcError, ParameterError
 from .parameters import Architecture, load_architecture
 
@@ -77,8 +86,12 @@ from .parameters import Architecture, load_architecture
 BLOCK_SIZE = 65_536
 #: Samples per chunk when a scheduler is given without ``chunks=`` (a multiple of BLOCK_SIZE).
 DEFAULT_CHUNK = 4 * BLOCK_SIZE
-#: Largest sample count evaluated in memory at once without ``chunks=``.
+#: Largest sample count evaluated in memory at once without ``chunks=`` (also the largest number of
+#: points of a Sobol run, which evaluates the chain on all its points at once).
 MAX_IN_MEMORY_SAMPLES = 5_000_000
+#: Largest number of chunks of a lazy Monte Carlo: dask holds a task per chunk (and per variable
+#: computed) in memory, so 10^9 samples need chunks of at least 10^4.
+MAX_CHUNKS = 100_000
 #: Default base sample count N for Sobol indices (N * (D + 2) chain evaluations).
 SOBOL_DEFAULT_SAMPLES = 512
 #: How long to wait for a dask scheduler given by its address.
@@ -284,6 +297,8 @@ def latin_hypercube(names: Sequence[str], samples: int, seed: int = 0, start: in
     stop = n if stop is None else int(stop)
     if not 0 <= start < stop <= n:
         raise ParameterError("start", f"need 0 <= start < stop <= samples, got start={start}, stop={stop}, samples={n}")
+    memory.refuse_if_too_big((stop - start) * (len(names) + 1) * memory.VALUE_BYTES, "samples",
+                             f"{stop - start:,} x {len(names)} uniforms", "ask for a range start..stop at a time")
     cols = [_stream(seed, _name_key(str(nm)), n, start, stop) for nm in names]
     return np.column_stack(cols) if cols else np.empty((stop - start, 0))
 
@@ -348,6 +363,7 @@ def _check_chunks(chunks: Any, n: int) -> tuple[int, ...] | None:
     size = _check_samples(chunks, "chunks")
     size = min(size, n)
     full, rest = divmod(n, size)
+    memory.check_lazy_chunks(full + (1 if rest else 0), MAX_CHUNKS, n, size)  # before building the tuple
     return (size,) * full + ((rest,) if rest else ())
 
 
@@ -362,6 +378,11 @@ def _check_overrides(arch: Architecture, overrides: Mapping[str, Any]) -> xr.Dat
 # --------------------------------------------------------------------------------------------
 # Monte Carlo
 # --------------------------------------------------------------------------------------------
+#: Parameters that change the orbit; when Monte Carlo draws one of them over more samples than
+#: :data:`orbitdc.orbit.EXACT_ORBITS_MAX`, the whole run uses the interpolated eclipse grids.
+ORBIT_PARAMETERS = ("altitude", "inclination", "ltan", "orbit_type", "start_year")
+
+
 @dataclass
 class _Plan:
     arch: Architecture
@@ -370,6 +391,17 @@ class _Plan:
     seed: int
     samples: int
     block_size: int = field(default_factory=lambda: BLOCK_SIZE)  # fixed when planned: workers use the same
+    sample_vars: frozenset[str] | None = None  # variables along ``sample`` (decided once, for every chunk)
+    var_dims: dict[str, tuple[str, ...]] | None = None  # and each variable's dimension order
+
+    @property
+    def eclipse_method(self) -> str:
+        """Exact eclipses unless the orbit is drawn over many samples: decided for the whole run,
+        so that no chunk switches method (issue 13: chunking must never change a number)."""
+        from .orbit import EXACT_ORBITS_MAX
+
+        drawn = any(m.name in ORBIT_PARAMETERS for m in self.margs)
+        return "grid" if drawn and self.samples > EXACT_ORBITS_MAX else "exact"
 
     def describe(self) -> str:
         return (
@@ -381,65 +413,132 @@ class _Plan:
 def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = False, threads: int = 1) -> xr.Dataset:
     """Draw samples ``start .. stop-1`` and run the chain on them (one call, broadcasting)."""
     draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, threads, plan.block_size)
-    # The inputs: build_inputs with the user's overrides (validated there), then the drawn arrays
-    # put in place directly. They need no domain check: triangular/uniform/loguniform draws lie in
-    # [low, high], validated against the stage's domain when the architecture was loaded, and the
-    # lognormal is truncated to that domain (tests check both). Passing 1e6-point arrays through
-    # build_inputs' override path would copy and re-check each one.
-    base = chain.build_inputs(plan.arch, plan.overrides)
-    drawn = {}
+    # The drawn arrays go into the chain's frame directly (``trusted``). They need no domain
+    # check: triangular/uniform/loguniform draws lie in [low, high], validated against the
+    # stage's domain when the architecture was loaded, and the lognormal is truncated to that
+    # domain (tests check both). The user's overrides are validated by ``prepare``.
+    sample = xr.Variable("sample", np.arange(start, stop, dtype=np.int64), {"long_name": "Monte Carlo sample index"})
+    specs = chain.parameter_specs()
+    trusted = {}
     for m in plan.margs:
-        p = plan.arch.parameters[m.name]
-        attrs = {**base[m.name].attrs, "source": ", ".join(p.sources), "distribution": m.describe()}
-        drawn[m.name] = xr.DataArray(draws[m.name], dims="sample", attrs=attrs)
-    ds = base.assign(drawn)
-    ds = ds.assign_coords(sample=("sample", np.arange(start, stop, dtype=np.int64), {"long_name": "Monte Carlo sample index"}))
-    out = chain.run_stages(ds, plan.arch.kind)
+        p, spec = plan.arch.parameters[m.name], specs[m.name]
+        attrs = {"long_name": spec.long_name or m.name, "source": ", ".join(p.sources), "units": units.unit_string(spec.unit),
+                 "distribution": m.describe()}
+        trusted[m.name] = xr.DataArray(draws[m.name], dims="sample", coords={"sample": sample}, attrs=attrs)
+    prep = chain.prepare(plan.arch, plan.overrides, trusted=trusted)
+    if "sample" not in prep.frame.sizes:
+        prep.frame.dims = prep.frame.dims + ("sample",)
+        prep.frame.sizes["sample"] = stop - start
+        for k, v in prep.frame._vars.items():
+            prep.frame._vars[k] = v.reshape(v.shape + (1,))
+    prep.coords["sample"] = sample
+    prep.frame.attrs["eclipse_method"] = plan.eclipse_method
+    drawn_inputs = {m.name: prep.frame[m.name] for m in plan.margs}
+    out = chain._finish(prep)
     # a stage may output a variable named like a parameter (e.g. the resolved ``inclination``):
     # the drawn values are then kept as ``<name>_input`` (decided from the declarations, so every
     # block has the same variables)
     replaced = set(_valid_outputs(plan.arch.kind))
-    keep = {f"{m.name}_input": ds[m.name] for m in plan.margs if m.name in replaced}
+    keep = {f"{m.name}_input": xr.DataArray(drawn_inputs[m.name].reshape(-1)[: stop - start], dims="sample",
+                                            attrs=trusted[m.name].attrs)
+            for m in plan.margs if m.name in replaced and drawn_inputs[m.name].size == stop - start}
     if keep:
         out = out.assign(keep)
+    out = _along_sample(out, plan.sample_vars, plan.var_dims)
     out.attrs.update(
         monte_carlo_samples=plan.samples,
         monte_carlo_seed=plan.seed,
         monte_carlo_method=plan.describe(),
         monte_carlo_block_size=plan.block_size,
         drawn_parameters=", ".join(m.name for m in plan.margs),
+        eclipse_method=plan.eclipse_method,
     )
     if only_sample_vars:
         out = out[[v for v in out.data_vars if "sample" in out[v].dims]]
     return out
 
 
-def _map_block(block: xr.Dataset, plan: _Plan) -> xr.Dataset:
-    idx = block["sample"].values
-    return _run_block(plan, int(idx[0]), int(idx[-1]) + 1, only_sample_vars=True)
+def _along_sample(ds: xr.Dataset, sample_vars: frozenset[str] | None,
+                  var_dims: Mapping[str, tuple[str, ...]] | None = None) -> xr.Dataset:
+    """Give exactly ``sample_vars`` the ``sample`` dimension, each variable its dimensions in the
+    order of ``var_dims`` (a block of one sample cannot tell a variable that varies from one that
+    does not; the plan decided it once, on two samples)."""
+    if sample_vars is None:
+        return ds
+    fixed = {}
+    for v in ds.data_vars:
+        da = ds[v]
+        has = "sample" in da.dims
+        if has and v not in sample_vars:
+            da = da.isel(sample=0, drop=True)
+        elif not has and v in sample_vars:
+            da = da.expand_dims(sample=ds.sizes["sample"])
+        want = (var_dims or {}).get(v)
+        if want is not None and set(want) == set(da.dims) and tuple(da.dims) != tuple(want):
+            da = da.transpose(*want)
+        if da is not ds[v]:
+            fixed[v] = da
+    return ds.assign(fixed) if fixed else ds
+
+
+def _plan_sample_vars(plan: _Plan) -> None:
+    """Decide, on a block of two samples, which variables vary along ``sample``."""
+    if plan.sample_vars is not None:
+        return
+    if plan.samples >= 2:
+        two = _run_block(plan, 0, 2)
+        plan.sample_vars = frozenset(v for v in two.data_vars if "sample" in two[v].dims)
+        plan.var_dims = {v: tuple(two[v].dims) for v in two.data_vars}
+    else:  # one sample cannot show what varies: every drawn input and every output is per sample
+        one = _run_block(plan, 0, 1)
+        outputs = set(_valid_outputs(plan.arch.kind)) | {f"{m.name}_input" for m in plan.margs}
+        plan.sample_vars = frozenset(v for v in one.data_vars if v in outputs or v in {m.name for m in plan.margs})
+
+
+def _chunk_task(index: np.ndarray, plan: _Plan, dims: Mapping[str, tuple]) -> np.ndarray:
+    """One dask task: run the chain on the samples of one chunk (``index`` holds their indices);
+    a one-element object array holding ``{variable: numpy array}``, each in ``dims[variable]`` order."""
+    out = _run_block(plan, int(index[0]), int(index[-1]) + 1, only_sample_vars=True)
+    holder = np.empty(1, dtype=object)
+    holder[0] = {v: np.asarray(out[v].transpose(*d).values) for v, d in dims.items()}
+    return holder
+
+
+def _pick(holder: np.ndarray, variable: str) -> np.ndarray:
+    return holder[0][variable]
 
 
 def _lazy(plan: _Plan, chunks: tuple[int, ...]) -> xr.Dataset:
-    """The Monte Carlo as a lazy dask-backed Dataset, one chain run per chunk of samples."""
+    """The Monte Carlo as a lazy dask-backed Dataset, one chain run per chunk of samples.
+
+    Memory stays bounded whatever ``samples`` is: the ``sample`` coordinate is a
+    ``pandas.RangeIndex`` (no array of indices is allocated), and the graph is built from dask
+    ``Blockwise`` layers (one per variable, not one task per chunk and variable held in a dict):
+    one layer runs the chain per chunk, and each variable picks its array out of that chunk's
+    result, so computing several variables runs the chain once per chunk."""
     import dask.array as dsa
+    import pandas as pd
 
     n = plan.samples
     one = _run_block(plan, 0, 1)
     sample_vars = [v for v in one.data_vars if "sample" in one[v].dims]
-    skeleton = xr.Dataset(
-        {"_sample_index": ("sample", dsa.arange(n, chunks=(chunks,), dtype=np.int64))},
-        coords={"sample": ("sample", np.arange(n, dtype=np.int64), one["sample"].attrs)},
-    )
-    tvars = {}
+    dims = {v: one[v].dims for v in sample_vars}
+    index = dsa.arange(n, chunks=(chunks,), dtype=np.int64)
+    per_chunk = dsa.map_blocks(_chunk_task, index, plan=plan, dims=dims, dtype=object,
+                               chunks=((1,) * len(chunks),), meta=np.empty((0,), dtype=object))
+    data = {}
     for v in sample_vars:
         var = one[v]
-        shape = tuple(n if d == "sample" else var.sizes[d] for d in var.dims)
-        dchunks = tuple(chunks if d == "sample" else (var.sizes[d],) for d in var.dims)
-        tvars[v] = (var.dims, dsa.empty(shape, chunks=dchunks, dtype=var.dtype), var.attrs)
+        axis = var.dims.index("sample")
+        out_chunks = tuple(chunks if d == "sample" else (var.sizes[d],) for d in var.dims)
+        arr = dsa.map_blocks(_pick, per_chunk, variable=v, dtype=var.dtype, chunks=out_chunks,
+                             new_axis=[i for i in range(var.ndim) if i != axis],
+                             meta=np.empty((0,) * var.ndim, dtype=var.dtype))
+        data[v] = (var.dims, arr, var.attrs)
     coords = {k: c for k, c in one.coords.items() if "sample" not in c.dims}
-    coords["sample"] = skeleton["sample"]
-    template = xr.Dataset(tvars, coords=coords, attrs=one.attrs)
-    lazy = xr.map_blocks(_map_block, skeleton, kwargs={"plan": plan}, template=template)
+    lazy = xr.Dataset(data, coords=coords)
+    lazy = lazy.assign_coords(xr.Coordinates({"sample": pd.RangeIndex(n, name="sample")}))
+    lazy["sample"].attrs.update(one["sample"].attrs)
     for v in one.data_vars:
         if v not in lazy.data_vars:
             lazy[v] = one[v]
@@ -480,6 +579,16 @@ def _resolve_scheduler(scheduler: Any):
     raise ParameterError(
         "scheduler", f"expected a distributed.Client, a scheduler address string or None, got {type(scheduler).__name__}"
     )
+
+
+def _check_fits(plan: _Plan, n: int, where: str, advice: str) -> None:
+    """Refuse (ParameterError with an estimate) ``n`` samples of ``plan`` that would not fit in
+    memory; a one-sample probe measures the bytes per sample only when a rough bound does not fit."""
+    rough = n * (len(chain.output_specs()) + len(plan.arch.parameters)) * 16 * memory.VALUE_BYTES
+    if rough * memory.PEAK_FACTOR <= memory.available_bytes():
+        return
+    nbytes = memory.sample_bytes(_run_block(plan, 0, 1)) * n
+    memory.refuse_if_too_big(nbytes, "samples", f"{n:,} Monte Carlo samples {where}", advice)
 
 
 def monte_carlo(
@@ -524,18 +633,25 @@ def monte_carlo(
     chunk_sizes = _check_chunks(chunks, n)
     sched, owned = _resolve_scheduler(scheduler)
     plan = _Plan(arch=arch, margs=marginals(arch, exclude=overrides), overrides=dict(overrides), seed=seed, samples=n)
+    _plan_sample_vars(plan)
     try:
         if chunk_sizes is None and sched is None:
             if n > MAX_IN_MEMORY_SAMPLES:
+                need = memory.sample_bytes(_run_block(plan, 0, 1)) * n * memory.PEAK_FACTOR
                 raise ParameterError(
                     "samples",
-                    f"{n} samples would be evaluated in memory at once (limit {MAX_IN_MEMORY_SAMPLES}); "
-                    f"pass chunks= (e.g. chunks={DEFAULT_CHUNK}) to run lazily in bounded memory",
+                    f"{n:,} samples would be evaluated in memory at once (limit {MAX_IN_MEMORY_SAMPLES:,}; about "
+                    f"{memory.human(need)} of memory); pass chunks= (e.g. chunks={DEFAULT_CHUNK}) to run lazily "
+                    "in bounded memory",
                 )
+            _check_fits(plan, n, "in memory at once", f"pass chunks= (e.g. chunks={DEFAULT_CHUNK}) to run lazily in bounded memory")
             big = n * len(plan.margs) >= _THREADED_DRAW_MIN
             return _run_block(plan, 0, n, threads=(os.cpu_count() or 1) if big else 1)
         if chunk_sizes is None:
             chunk_sizes = _check_chunks(DEFAULT_CHUNK, n)
+        if sched is not None:  # the computed result comes back into this process's memory
+            _check_fits(plan, n, "brought back from the scheduler",
+                        "pass chunks= without scheduler= and reduce lazily (summarize, probability)")
         lazy = _lazy(plan, chunk_sizes)
         if sched is None:
             return lazy
@@ -556,7 +672,9 @@ def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, **overrid
     seed = _check_seed(seed)
     _check_overrides(arch, overrides)
     if n > MAX_IN_MEMORY_SAMPLES:
-        raise ParameterError("samples", f"{n} samples in memory at once (limit {MAX_IN_MEMORY_SAMPLES})")
+        raise ParameterError("samples", f"{n:,} samples in memory at once (limit {MAX_IN_MEMORY_SAMPLES:,}; about "
+                                        f"{memory.human(n * (len(arch.parameters) + 1) * memory.VALUE_BYTES)}); draw a "
+                                        "smaller sample, or use monte_carlo(..., chunks=)")
     margs = marginals(arch, exclude=overrides)
     arrays = _draw_arrays(margs, seed, n, 0, n)
     ds = xr.Dataset(
@@ -588,12 +706,20 @@ def _numeric_var(ds: xr.Dataset, name: str, what: str = "output") -> xr.DataArra
     return da
 
 
+#: Quantiles at or above this come from an infinite sample (see :func:`summarize`).
+_INF_STANDIN = 1e300
+
+
 def summarize(ds: xr.Dataset, outputs: str | Sequence[str] | None = None, quantiles: Sequence[float] = (0.1, 0.5, 0.9)) -> xr.Dataset:
     """Quantiles of outputs over ``sample``: a Dataset with dimension ``quantile``.
 
     ``outputs`` is a name or a list of names (default: every numeric, non-boolean output of the
-    chain present in ``ds``). NaN samples are skipped. Works on lazy (dask) results: each selected output is
-    gathered into one chunk along ``sample`` (8 bytes per sample), the rest stays lazy.
+    chain present in ``ds``). Infeasible designs carry ``inf`` costs (not NaN), so they sit in the
+    upper quantiles where they belong. Samples whose output is undefined (NaN) are left out of
+    that output's quantiles and counted, never silently: ``undefined_fraction`` (dimension
+    ``output``) gives their share per output, ``feasible_fraction`` the share of feasible samples.
+    Works on lazy (dask) results: each selected output is gathered into one chunk along
+    ``sample`` (8 bytes per sample), the rest stays lazy.
     """
     if outputs is None:
         known = chain.output_specs()
@@ -613,9 +739,24 @@ def summarize(ds: xr.Dataset, outputs: str | Sequence[str] | None = None, quanti
         else:
             if _is_dask(da):
                 da = da.chunk({"sample": -1})
-            res = da.quantile(q, dim="sample", skipna=True)
+            # +inf (an infeasible design's cost) would make numpy's interpolation NaN between a
+            # finite and an infinite neighbour: stand in the largest float, then map back to inf
+            big = np.finfo(float).max
+            res = da.where(~np.isposinf(da), big).quantile(q, dim="sample", skipna=True)
+            res = res.where(res < _INF_STANDIN, np.inf)
         out[name] = res.assign_attrs(ds[name].attrs)
+    undefined = []
+    for name in outputs:
+        da = ds[name]
+        undefined.append(da.isnull().mean("sample") if "sample" in da.dims else da.isnull().astype(float))
     res = xr.Dataset(out)
+    if outputs:
+        res["undefined_fraction"] = xr.concat(undefined, dim="output", coords="minimal", compat="override").assign_coords(
+            output=("output", list(outputs))).assign_attrs(units="1", long_name="share of samples whose output is undefined (NaN)")
+    if "feasible" in ds.data_vars:
+        f = ds["feasible"]
+        res["feasible_fraction"] = (f.mean("sample") if "sample" in f.dims else f.astype(float)).assign_attrs(
+            units="1", long_name="share of samples whose design closes")
     if "quantile" not in res.coords:
         res = res.assign_coords(quantile=q)
     res.attrs.update({k: v for k, v in ds.attrs.items() if k in ("architecture", "monte_carlo_seed", "monte_carlo_samples")})
@@ -626,8 +767,9 @@ def probability(ds: xr.Dataset, var: str, threshold: Any, below: bool = True) ->
     """Fraction of samples with ``var < threshold`` (``below=True``) or ``var > threshold``.
 
     ``threshold`` is a number in the variable's unit, an astropy Quantity or a string such as
-    ``"500 USD/kg"``. Samples where ``var`` is NaN are left out of the count and of the total.
-    Lazy in, lazy out.
+    ``"500 USD/kg"``. The total is every sample: a sample where ``var`` is undefined (NaN) does
+    not meet the condition (it is counted, not dropped; :func:`summarize` reports how many there
+    are). Infeasible designs have infinite costs, so they are never "cheaper". Lazy in, lazy out.
     """
     da = _numeric_var(ds, var, "var")
     unit = da.attrs.get("units", "1")
@@ -639,8 +781,7 @@ def probability(ds: xr.Dataset, var: str, threshold: Any, below: bool = True) ->
     if "sample" not in x.dims:
         x = x.expand_dims(sample=[0])
     hit = (x < t) if below else (x > t)
-    valid = x.notnull()
-    p = (hit & valid).sum("sample") / valid.sum("sample")
+    p = (hit & x.notnull()).sum("sample") / x.sizes["sample"]
     op = "<" if below else ">"
     return p.assign_attrs(units="1", long_name=f"P({var} {op} {t:g} {unit if unit != '1' else ''})".replace(" )", ")"))
 
@@ -765,6 +906,11 @@ def sobol_indices(
     if not names:
         raise OrbitdcError("Sobol indices need at least one uncertain input")
     d = len(names)
+    evaluations = n * (d + 2)
+    # the unit-cube points, their mapped values and SALib's working copy: 3 arrays of (M, D) floats
+    memory.refuse_if_too_big(3 * evaluations * d * memory.VALUE_BYTES, "samples",
+                             f"a Sobol run with {n:,} base samples and {d} inputs ({evaluations:,} points)",
+                             "use fewer base samples")
     problem = {"num_vars": d, "names": names, "bounds": [[0.0, 1.0]] * d}
     u = sobol_sample.sample(problem, n, calc_second_order=False, scramble=True, seed=seed)
     x = np.column_stack([np.asarray(distributions[nm].ppf(u[:, j]), dtype=float) for j, nm in enumerate(names)])
@@ -795,6 +941,27 @@ def sobol_indices(
     )
 
 
+def _check_sobol_size(arch: Architecture, margs: list[Marginal], overrides: Mapping[str, Any], samples: Any,
+                      seed: Any) -> None:
+    """Refuse, before SALib allocates anything, a Sobol run whose ``samples * (k + 2)`` points (one
+    chain call) exceed the in-memory limit or the memory available, with an estimate."""
+    n = _check_samples(samples)
+    points = n * (len(margs) + 2)
+    largest = 1 << max(0, (MAX_IN_MEMORY_SAMPLES // (len(margs) + 2)).bit_length() - 1)
+    advice = f"use samples <= {largest:,} (a power of two) for {len(margs)} uncertain parameters"
+    if points <= MAX_IN_MEMORY_SAMPLES:
+        rough = points * (len(chain.output_specs()) + len(arch.parameters)) * 16 * memory.VALUE_BYTES
+        if rough * memory.PEAK_FACTOR <= memory.available_bytes():
+            return
+    plan = _Plan(arch=arch, margs=margs, overrides=dict(overrides), seed=_check_seed(seed), samples=1)
+    nbytes = (memory.sample_bytes(_run_block(plan, 0, 1)) + 3 * len(margs) * memory.VALUE_BYTES) * points
+    what = f"a Sobol run with {n:,} base samples and {len(margs)} uncertain parameters ({points:,} chain evaluations at once)"
+    if points > MAX_IN_MEMORY_SAMPLES:
+        raise ParameterError("samples", f"{what} exceeds the in-memory limit of {MAX_IN_MEMORY_SAMPLES:,} points "
+                                        f"(about {memory.human(nbytes * memory.PEAK_FACTOR)} of memory); {advice}")
+    memory.refuse_if_too_big(nbytes, "samples", what, advice)
+
+
 def sensitivity(
     arch: str | Path | Architecture,
     output: str = "cost_ratio_vs_terrestrial",
@@ -823,6 +990,7 @@ def sensitivity(
     margs = marginals(arch, exclude=overrides)
     if not margs:
         raise OrbitdcError(f"architecture '{arch.name}' has no parameter with an uncertainty range to vary")
+    _check_sobol_size(arch, margs, overrides, samples, seed)
 
     def model(x: np.ndarray) -> np.ndarray:
         ov = dict(overrides)

@@ -14,6 +14,7 @@ Units that astropy lacks are defined here and enabled on import:
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import astropy.units as u
@@ -36,6 +37,18 @@ def parse_unit(unit: str | u.UnitBase, name: str = "unit") -> u.UnitBase:
     """Parse a unit string strictly; ``""`` and ``"1"`` mean dimensionless."""
     if isinstance(unit, u.UnitBase):
         return unit
+    if isinstance(unit, str):
+        return _parse_cached(unit, name)
+    return _parse(unit, name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse_cached(unit: str, name: str) -> u.UnitBase:
+    # astropy's parser costs ~0.5 ms a call; the chain names a few dozen distinct units
+    return _parse(unit, name)
+
+
+def _parse(unit, name: str) -> u.UnitBase:
     text = str(unit).strip()
     if text in ("", "1", "one", "dimensionless"):
         return u.dimensionless_unscaled
@@ -47,6 +60,17 @@ def parse_unit(unit: str | u.UnitBase, name: str = "unit") -> u.UnitBase:
 
 def unit_string(unit: str | u.UnitBase) -> str:
     """The text stored in ``attrs['units']``: the string as written when astropy parses it."""
+    if isinstance(unit, str):
+        return _unit_string_cached(unit)
+    return _unit_string(unit)
+
+
+@functools.lru_cache(maxsize=1024)
+def _unit_string_cached(unit: str) -> str:
+    return _unit_string(unit)
+
+
+def _unit_string(unit) -> str:
     parsed = parse_unit(unit)
     if parsed == u.dimensionless_unscaled:
         return "1"
@@ -96,7 +120,52 @@ def strip(value: Any, unit: str | u.UnitBase, name: str = "value"):
         return out
     if isinstance(value, str):
         return strip(quantity_from_string(value, name), unit, name)
-    return np.asarray(value, dtype=float) if not np.isscalar(value) else float(value)
+    return _plain_numbers(value, unit, name)
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text[:40] + '...' if len(text) > 40 else text}"
+
+
+def _plain_numbers(value: Any, unit: str | u.UnitBase, name: str):
+    """Numbers, or a list whose items may carry units ("650 km", a Quantity), as floats in
+    ``unit``; anything else (None, true/false, text, mappings, ragged lists, complex or
+    oversized numbers) is a ParameterError naming ``name``, never a bare TypeError."""
+    def refuse(what: str | None = None):
+        return ParameterError(name, f"expected a number or a list of numbers in {unit_string(unit)}, got {what or _describe(value)}")
+
+    if value is None:
+        raise refuse("None")
+    if isinstance(value, (bool, np.bool_)):
+        raise refuse(f"{bool(value)} (true/false is not a number)")
+    if isinstance(value, (list, tuple)) and any(isinstance(v, (str, u.Quantity)) for v in value):
+        out = []
+        for item in value:
+            if isinstance(item, str):
+                q = quantity_from_string(item, name)
+                # a bare number typed as text is in the canonical unit, as for a single value
+                item = q.value if q.unit == u.dimensionless_unscaled else q
+            elif isinstance(item, (list, tuple)):
+                raise refuse("a nested list")
+            x = strip(item, unit, name)
+            if np.ndim(x) != 0:
+                raise refuse("a nested list")
+            out.append(float(x))
+        return np.asarray(out, dtype=float)
+    try:
+        if np.isscalar(value):
+            if isinstance(value, (complex, np.complexfloating, bytes, np.bytes_)):
+                raise TypeError
+            return float(value)
+        arr = np.asarray(value)
+        if arr.dtype.kind == "b":
+            raise refuse("true/false values (not numbers)")
+        if arr.dtype.kind not in "iuf":
+            raise TypeError
+        return np.asarray(arr, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise refuse() from None
 
 
 def quantity_from_string(text: str, name: str = "value") -> u.Quantity:

@@ -26,7 +26,8 @@ PER_YEAR = {"drag_delta_v": "m/(s yr)", "radiation_dose": "rad_Si/yr", "opex": "
 
 
 def test_design_api_names_exist():
-    for name in ("load_architecture", "list_architectures", "evaluate", "compare", "sweep", "monte_carlo", "sensitivity"):
+    for name in ("load_architecture", "list_architectures", "evaluate", "compare", "sweep", "monte_carlo", "sensitivity",
+                 "trajectory"):
         assert callable(getattr(odc, name)), name
     assert set(SEED) <= set(odc.list_architectures())
     assert "google-suncatcher" in odc.list_architectures()

@@ -233,7 +233,17 @@ def test_show_lists_every_parameter_with_unit_range_source_and_tag(name):
         assert cli.main(["show", name]) == 0
     text = out.getvalue()
     arch = load_architecture(name)
-    lines = {line.split()[0]: line for line in text.splitlines() if line.strip() and line.split()[0] in arch.parameters}
+    # A parameter's row starts at column 0; wrapped cells and, on a narrow terminal, the sources
+    # continue on the lines below it, indented.
+    lines: dict[str, str] = {}
+    current = None
+    for line in text.splitlines():
+        if line.strip() and not line[0].isspace():
+            current = line.split()[0] if line.split()[0] in arch.parameters else None
+            if current:
+                lines[current] = line
+        elif current and line.strip():
+            lines[current] += "\n" + line
     assert set(lines) == set(arch.parameters)
     for pname, p in arch.parameters.items():
         line = lines[pname]
@@ -241,7 +251,7 @@ def test_show_lists_every_parameter_with_unit_range_source_and_tag(name):
             assert key in line, (pname, key)
         if p.is_numeric:
             assert (p.unit or "") in line
-            assert f"{p.low}" in line and f"{p.high}" in line
+            assert f"{p.low:g}" in line.split() and f"{p.high:g}" in line.split()
         assert any(arch.references[k].tag in line for k in p.sources)
 
 

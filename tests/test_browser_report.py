@@ -2,8 +2,8 @@
 HTML self-contained (no external script or stylesheet, user text escaped), and a real headless
 Chromium, with the network disabled, rendering every figure without a console error.
 
-The architecture under test is a temporary YAML file passed by path whose name contains
-``<script>``: it must come out escaped everywhere. Chromium: Debian's ``chromium`` and
+The architecture under test is a temporary YAML file passed by path whose name (and so file
+name) contains ``<script>``: it must come out escaped everywhere. Chromium: Debian's ``chromium`` and
 ``chromium-driver`` (installed by .ci/run); without them the browser test is skipped locally and
 fails in CI.
 """
@@ -24,15 +24,16 @@ from orbitdc import report
 
 pytestmark = pytest.mark.slow
 
-HOSTILE = "<script>alert('x')</script>-odc"
+# The name must equal the file name (so no '/'): an unclosed <script> is injection enough.
+HOSTILE = "<script>alert('x')<\\script>-odc"
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("report")
-    arch = tmp / "hostile.yaml"
+    arch = tmp / f"{HOSTILE}.yaml"
     arch.write_text(
-        "name: \"" + HOSTILE.replace('"', '\\"') + "\"\n"
+        "name: \"" + HOSTILE.replace("\\", "\\\\").replace('"', '\\"') + "\"\n"
         "description: A copy of the minimal example whose name tries to inject a script.\n"
         "kind: space\n"
         "parameters:\n"

@@ -35,6 +35,9 @@ def _defaults() -> dict[str, float]:
     out = {}
     for name, p in raw.items():
         spec = econ.PARAMETERS[name]
+        if spec.kind == "flag":  # on_orbit_servicing
+            out[name] = bool(p["value"])
+            continue
         out[name] = float(units.convert(p["value"], p["unit"], spec.unit, name))
     return out
 
@@ -418,5 +421,87 @@ def test_defaults_cover_every_parameter_with_sources():
     raw = read_yaml(DEFAULTS)["parameters"]
     assert set(raw) == set(econ.PARAMETERS)
     for name, p in raw.items():
-        assert p["low"] <= p["value"] <= p["high"], name
+        if econ.PARAMETERS[name].kind == "flag":  # a switch has no range
+            assert isinstance(p["value"], bool), name
+        else:
+            assert p["low"] <= p["value"] <= p["high"], name
         assert p.get("source") and p.get("note"), name
+
+
+# --------------------------------------------------------------------------------------------
+# Compute obsolescence (issue 14): a satellite retires with its compute unless it is serviced
+# --------------------------------------------------------------------------------------------
+def _bare(**over):
+    """The synthetic system at zero WACC with every secondary cost off: annual = capital / life."""
+    zero = dict(space_wacc=0.0, insurance_rate=0.0, space_commissioning_time=0.0, satellite_failure_rate=0.0,
+                ground_segment_cost=0.0, satellite_operations_cost=0.0, ground_bandwidth_cost=0.0,
+                space_hardware_premium=0.0, server_cost_fraction=0.0, bus_learning_rate=0.0)
+    return synthetic(**{**zero, **over})
+
+
+def test_short_compute_life_retires_the_satellite_hand_value():
+    # Hand derivation (r = 0, so CRF(0, T) = 1/T): 1,000 satellites of 100 accelerators at $30,000
+    # -> H = 3.0e9; bus (2,050 - 300) kg x 1,000 x $1,000/kg -> B = 1.75e9; launch 2,050 kg x 1,000
+    # x $500/kg -> L = 1.025e9. Compute life 3 yr, satellite life 5 yr, no servicing: everything is
+    # recovered over min(3, 5) = 3 yr -> (3.0 + 1.75 + 1.025)e9 / 3 = 1.925e9 USD/yr, per kW of IT
+    # delivered (100,000 kW x 0.95): 20,263.157... USD/(kW yr). (Before the fix bus and launch were
+    # spread over 5 yr: 1.0e9 + 0.555e9 = 1.555e9 USD/yr, i.e. a shorter compute life looked cheaper.)
+    out = run(_bare(hardware_refresh_period=3.0, mission_lifetime=5.0))
+    assert float(out["annual_cost"]) == pytest.approx(1.925e9, rel=1e-12)
+    assert float(out["cost_per_kw_year"]) == pytest.approx(1.925e9 / (100_000 * 0.95), rel=1e-12)
+
+
+def test_serviced_compute_swaps_hand_value():
+    # Same system with on_orbit_servicing at $5,000/kg of compute delivered: the bus lives 5 yr;
+    # compute bought at t = 0 and t = 3 (k = ceil(5/3) - 1 = 1 swap, G = 2 generations at r = 0),
+    # recovered over the 5-yr bus life: H G / 5 = 1.2e9; the swap delivers 300 kg x 1,000 satellites
+    # at $5,000/kg = 1.5e9 once -> 1.5e9 (G - 1) / 5 = 0.3e9; bus + launch 2.775e9 / 5 = 0.555e9.
+    # Total 2.055e9 USD/yr.
+    out = run(_bare(hardware_refresh_period=3.0, mission_lifetime=5.0, on_orbit_servicing=True,
+                    servicing_cost_per_kg=5000.0))
+    assert float(out["annual_cost"]) == pytest.approx(2.055e9, rel=1e-12)
+
+
+def test_servicing_equals_level_refresh_when_lives_divide():
+    # 10-yr bus, 5-yr compute, 8 % WACC, free swaps: generations at 0 and 5 yr recovered over 10 yr
+    # give exactly CRF(8 %, 5 yr) per unit of hardware (annuity identity: (1 + x) CRF(10) = CRF(5),
+    # x = 1.08^-5), i.e. the level cost of hardware renewed every 5 years.
+    gens, crf10 = econ._compute_generations(xr.DataArray(0.08), xr.DataArray(5.0), xr.DataArray(10.0))
+    assert float(gens * crf10) == pytest.approx(float(econ._crf(0.08, 5.0)), rel=1e-12)
+    assert float(gens) == pytest.approx(1.0 + 1.08 ** -5, rel=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    lives=st.lists(st.floats(0.5, 20.0), min_size=2, max_size=6, unique=True),
+    t_sat=st.floats(1.0, 15.0),
+    wacc=st.floats(0.0, 0.3),
+    serviced=st.booleans(),
+    swap_cost=st.floats(0.0, 20_000.0),
+)
+def test_shorter_compute_life_never_lowers_space_cost(lives, t_sat, wacc, serviced, swap_cost):
+    # Nothing else changes (the ground baseline held at one compute life): a shorter compute life
+    # never makes the space system cheaper, so never lowers its cost ratio against that baseline.
+    t_hw = xr.DataArray(np.sort(np.asarray(lives)), dims="hardware_refresh_period")
+    out = run(synthetic(hardware_refresh_period=t_hw, mission_lifetime=t_sat, space_wacc=wacc,
+                        on_orbit_servicing=serviced, servicing_cost_per_kg=swap_cost))
+    space = out["cost_per_kw_year"].values
+    assert np.all(np.isfinite(space))
+    assert np.all(np.diff(space) <= 1e-12 * space[:-1])  # non-increasing in the compute life
+
+
+@pytest.mark.parametrize("name", ["spacex-starlink-compute", "blue-origin-orbital-dc", "openai-partnered-compute",
+                                  "google-suncatcher", "starcloud-40mw", "ascend"])
+def test_shorter_compute_life_never_lowers_the_ratio_of_shipped_architectures(name):
+    # Both sides change with hardware_refresh_period here. Up to the satellite life a shorter
+    # compute life raises the space cost (its whole capital now turns over faster) by a larger
+    # share than the ground's (whose hardware is only part of its cost), so the ratio never falls.
+    # (Beyond the satellite life only the ground gains from a longer compute life: the ratio then
+    # rises with it, which is real, not an artefact.)
+    import orbitdc as odc
+
+    arch = odc.load_architecture(name)
+    t_sat = float(arch.parameters["mission_lifetime"].canonical_value)
+    lives = list(np.linspace(0.5, t_sat, 10))
+    ratio = odc.sweep(arch, hardware_refresh_period=lives)["cost_ratio_vs_terrestrial"].values
+    assert np.all(np.diff(ratio) <= 1e-12 * ratio[:-1])

@@ -1,5 +1,6 @@
-"""The install files agree: pyproject.toml's dependencies and environment.yml list the same
-packages with the same version ranges, and constraints.txt pins each of them."""
+"""The install files agree: constraints.txt pins every dependency of pyproject.toml within its
+range, and environment.yml lists exactly pyproject.toml's dependencies, each pinned to the version
+constraints.txt pins (one tested set, whichever way it is installed)."""
 import re
 import tomllib
 from pathlib import Path
@@ -33,11 +34,29 @@ def _conda() -> dict[str, str]:
     return out
 
 
-def test_environment_yml_matches_pyproject():
+def _pins() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, ver = line.split("==", 1)
+            pins[_name(name.split("[")[0])] = ver.strip()
+    return pins
+
+
+def test_environment_yml_lists_the_dependencies_of_pyproject():
     py, conda = _pyproject(), _conda()
     assert sorted(py) == sorted(conda), (set(py) ^ set(conda))
-    for name, spec in py.items():
-        assert set(spec.split(",")) == set(conda[name].split(",")), name
+
+
+def test_environment_yml_pins_exactly_what_constraints_pins():
+    pins = _pins()
+    for name, spec in _conda().items():
+        assert spec == f"=={pins[name]}", f"environment.yml pins {name}{spec}, constraints.txt {name}=={pins[name]}"
+
+
+def test_environment_yml_says_chromium_is_a_system_package():
+    text = (ROOT / "environment.yml").read_text()
+    assert "chromium" in text.lower() and "chromium" not in str(_conda())
 
 
 def test_boinor_is_the_poliastro_api_dependency():

@@ -179,3 +179,60 @@ def test_bokeh_js_is_inline_only():
     js = plots.bokeh_js()
     assert len(js) > 100_000  # BokehJS itself
     assert not re.search(r"<script[^>]+src=", js)
+
+
+# --------------------------------------------------------------------------------------------
+# The year-by-year model
+# --------------------------------------------------------------------------------------------
+def _trajectory_mc():
+    """Two architectures' Monte Carlo summaries with known numbers (3 years)."""
+    years = [2030, 2035, 2040]
+    q = [0.1, 0.5, 0.9]
+    ratio_q = np.array([[[3.0, 2.0, 0.8], [4.0, 3.0, 1.5], [5.0, 4.0, 2.5]],    # alpha: quantile x year
+                        [[6.0, 5.0, 4.0], [7.0, 6.0, 5.0], [8.0, 7.0, 6.0]]])  # beta
+    return xr.Dataset(
+        {
+            "cost_ratio_vs_terrestrial_quantile": (("architecture", "quantile", "year"), ratio_q, {"units": "1"}),
+            "crossover_year_quantile": (("architecture", "quantile"), np.array([[2035.0, 2038.0, np.nan],
+                                                                              [np.nan] * 3]), {"units": "1"}),
+            "cost_ratio_vs_terrestrial": (("architecture", "sample", "year"), np.ones((2, 4, 3)), {"units": "1"}),
+            "crossover_year": (("architecture", "sample"), np.full((2, 4), np.nan), {"units": "1"}),
+            "it_power_online": (("architecture", "sample", "year"),
+                                np.tile(np.array([[0.0, 5e5, 1e6], [0.0, 1e5, 2e5]])[:, None, :], (1, 4, 1)), {"units": "kW"}),
+            "it_power_target": (("architecture",), np.array([1e6, 1e6]), {"units": "kW"}),
+        },
+        coords={"architecture": ARCHS, "quantile": q, "year": years, "sample": np.arange(4),
+                "architecture_kind": ("architecture", ["space", "space"])},
+    )
+
+
+def test_cost_ratio_by_year_band_median_and_crossover():
+    fig = plots.cost_ratio_by_year(_trajectory_mc())
+    areas = [el for el in fig if isinstance(el, hv.Area)]
+    curves = [el for el in fig if type(el) is hv.Curve]  # (an Area is a Curve too)
+    marks = [el for el in fig if isinstance(el, hv.Scatter)]
+    assert len(areas) == 2 and len(curves) == 2
+    band = areas[0].dframe()
+    assert list(band.iloc[:, 1]) == [3.0, 2.0, 0.8] and list(band.iloc[:, 2]) == [5.0, 4.0, 2.5]
+    assert list(curves[0].dframe().iloc[:, 1]) == [4.0, 3.0, 1.5]  # the median
+    assert "crossover 2038 (80 %: 2035-beyond)" in curves[0].label and "no median crossover by 2040" in curves[1].label
+    # the diamond sits on the median curve at the median crossover year: 3.0 + (1.5 - 3.0) x 3/5 = 2.1
+    (x, y), = marks[0].dframe().values
+    assert x == 2038.0 and y == pytest.approx(2.1)
+    assert any(isinstance(el, hv.HLine) and el.data == 1.0 for el in fig)
+
+
+def test_it_power_by_year_in_gw_against_target():
+    fig = plots.it_power_by_year(_trajectory_mc())
+    curves = {el.label: el for el in fig if isinstance(el, hv.Curve)}
+    assert list(curves["alpha"].dframe().iloc[:, 1]) == pytest.approx([0.0, 0.5, 1.0])  # kW -> GW, median of samples
+    assert list(curves["beta target"].dframe().iloc[:, 1]) == pytest.approx([1.0, 1.0, 1.0])
+    assert "GW" in " ".join(_units_on_axes(fig))
+
+
+def test_trajectory_figures_missing_and_standalone():
+    assert isinstance(plots.cost_ratio_by_year(None), plots.Missing)
+    assert isinstance(plots.it_power_by_year(xr.Dataset()), plots.Missing)
+    html_ = plots.to_html(plots.cost_ratio_by_year(_trajectory_mc()))
+    assert "bk-root" in html_ or "data-root-id" in html_
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", html_)

@@ -30,10 +30,10 @@ PARAMETER_NAMES = {"architectures", "overrides", "samples", "seed", "output_dir"
 # --------------------------------------------------------------------------------------------
 # The stored notebooks
 # --------------------------------------------------------------------------------------------
-def test_all_six_notebooks_exist():
+def test_all_seven_notebooks_exist():
     names = {p.stem for p in NOTEBOOKS}
     assert names == {"00_feasibility_report", "01_orbit_environment", "02_power_thermal", "03_launch_logistics",
-                     "04_economics", "05_uncertainty"}
+                     "04_economics", "05_uncertainty", "06_trajectory"}
     assert set(report.PAGE_ORDER) == names
 
 
@@ -133,7 +133,7 @@ def test_refuses_to_replace_a_folder_that_is_not_a_report(tmp_path, capsys):
     keep.parent.mkdir()
     keep.write_text("mine")
     assert _cli(["example-minimal"], tmp_path) == 2
-    assert "not an orbitdc report" in capsys.readouterr().err
+    assert "orbitdc did not write" in capsys.readouterr().err
     assert keep.read_text() == "mine"
 
 
@@ -206,9 +206,13 @@ def _standins(folder: Path, failing: str | None = None, body: str = "print(archi
 
 
 def _previous_report(out: Path) -> None:
+    """An earlier report: what orbitdc writes, with its manifest (so it may be replaced)."""
+    from orbitdc import outdir
+
     out.mkdir(parents=True)
     (out / "index.html").write_text("previous report")
     (out / "provenance.json").write_text("{}")
+    outdir.write_manifest(out)
 
 
 @pytest.mark.slow
@@ -263,3 +267,36 @@ def test_killed_run_leaves_previous_report(tmp_path):
     proc.wait()
     assert (out / "index.html").read_text() == "previous report"
     assert (out / "provenance.json").read_text() == "{}"
+
+
+# --------------------------------------------------------------------------------------------
+# One job per module, dependencies pointing down (DESIGN.md)
+# --------------------------------------------------------------------------------------------
+def _imports(module: str) -> set[str]:
+    tree = ast.parse((ROOT / "orbitdc" / f"{module}.py").read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            out.add(node.module or "")
+            if not node.module:
+                out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("orbitdc"):
+            out.add((node.module or "").split(".", 1)[-1])
+    return out
+
+
+# what each part of the report may import from orbitdc (report, app and cli sit on top)
+REPORT_PARTS = ["report_settings", "study", "verdicts", "tables", "export", "runner", "outdir"]
+
+
+@pytest.mark.parametrize("module", ["plots", *REPORT_PARTS])
+def test_report_parts_and_plots_never_import_the_report(module):
+    assert "report" not in _imports(module)
+
+
+def test_report_parts_import_in_one_direction():
+    order = {m: i for i, m in enumerate(["report_settings", "study", "verdicts", "tables"])}
+    for m, i in order.items():
+        later = {n for n, j in order.items() if j > i}
+        assert not (_imports(m) & later), f"{m} imports a module above it: {_imports(m) & later}"
+    assert "plots" not in _imports("runner") | _imports("outdir")

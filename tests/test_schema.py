@@ -168,7 +168,7 @@ def test_cli_writes_netcdf_atomically_and_only_on_success(tmp_path):
 
 
 def test_valid_file_loads_with_units_converted_to_canonical(tmp_path):
-    path = tmp_path / "ok.yaml"
+    path = tmp_path / "bad.yaml"  # the file name is the architecture's name
     path.write_text(arch_text())
     arch = odc.load_architecture(path)
     p = arch.parameters["target_it_power"]

@@ -86,15 +86,15 @@ def _syn_run(ds):
         "y": y,
         "lin": 2.0 * ds["a"] + ds["b"] - 3.0 * ds["c"],
         "cost_ratio_vs_terrestrial": ds["a"] + 0.0 * ds["b"],
-        "constant": xr.DataArray(7.0),
-        "label": xr.where(ds["a"] > 1.0, "big", "small"),
+        "constant": 7.0,
+        "label": np.where(ds["a"] > 1.0, "big", "small"),
         "violates_a_above_2": ds["a"] > 2.0,
     }
 
 
 SYN_STAGE = Stage(
     name="synthetic",
-    run=_syn_run,
+    kernel=_syn_run,
     parameters=SYN_SPECS,
     outputs={
         "y": Output("1", "y"),

@@ -1,5 +1,11 @@
-"""Results of the xarray chain (orbitdc commit 69c0b73, before the numpy-core refactor of issue 11),
-saved so the numpy chain can be checked against them to 1e-12 relative.
+"""Reference results of the chain, checked by tests/test_chain_reference.py to 1e-12 relative.
+
+History (regenerate only on purpose, for a model change, and say why in the commit):
+* 69c0b73: the xarray chain, before the numpy-core refactor of issue 11 (the refactor matched it).
+* issue 14 merge: economics recovers bus, launch and insurance over min(compute life, satellite
+  life) unless on_orbit_servicing (a satellite retires with its compute); Starcloud and both Monte
+  Carlo runs changed, every result gained the on_orbit_servicing / servicing_cost_per_kg inputs;
+  infeasible designs cost inf (issue 13).
 
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py

@@ -1,0 +1,268 @@
+"""Fleet bookkeeping (orbitdc.fleet): hand-derived fleets, Wright's law, ramps, conservation.
+
+The closed forms are derived in the comments; the property tests check the bookkeeping identities
+(built = in service + retired + failed, for satellites and mass) over random inputs.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import orbitdc as odc
+from orbitdc import fleet as fl
+from orbitdc.errors import ArchitectureError
+
+YEARS = np.arange(2025, 2041)
+
+
+def _kernel(**kw):
+    """One point, one vehicle, everything but what the test sets generous."""
+    T = YEARS.size
+    args = dict(years=YEARS, start_year=2025, target=1e12, life=5.0, failure_rate=0.0, launch_failure=0.0,
+                satellite_mass=np.full(T, 1000.0), production=np.full(T, 1e12), shares=np.ones((T, 1)),
+                cadence=np.full((T, 1), 1e12), available_share=np.ones(1), per_launch=np.full((T, 1), 10.0))
+    args.update(kw)
+    return fl.fleet_kernel(**args)
+
+
+# --------------------------------------------------------------------------------------------
+# Wright's law (Wright 1936: unit cost falls by the learning rate with each doubling)
+# --------------------------------------------------------------------------------------------
+def test_wright_doublings_hand_value():
+    # 1,000 t -> 8,000 t is three doublings; at 20 % per doubling the unit cost is 0.8^3 = 0.512 of it.
+    assert fl.wright_unit_cost(1000.0, 8000.0, 1000.0, 0.2) == pytest.approx(512.0, rel=1e-12)
+    # 2.5 doublings (x 2^2.5 = 5.657) at 15 %: 0.85^2.5 = 0.666112...
+    assert fl.wright_unit_cost(1.0, 2 ** 2.5, 1.0, 0.15) == pytest.approx(0.85 ** 2.5, rel=1e-12)
+
+
+def test_learned_launch_price_hand_value():
+    # USD 500/kg market price at a 1.5 margin is a USD 200/kg cost; 7,000 -> 28,000 t launched is two
+    # doublings: cost 20 + (200 - 20) x 0.8^2 = 135.2 USD/kg, price x 2.5 = 338 USD/kg.
+    assert fl.learned_launch_price(500.0, 28_000.0, 7_000.0, 0.2, 20.0, 1.5, False) == pytest.approx(338.0, rel=1e-12)
+    # vertically integrated: the price is the cost
+    assert fl.learned_launch_price(200.0, 28_000.0, 7_000.0, 0.2, 20.0, 1.5, True) == pytest.approx(135.2, rel=1e-12)
+    # at or below the floor there is nothing to learn
+    assert fl.learned_launch_price(15.0, 1e9, 7_000.0, 0.2, 20.0, 0.0, True) == 15.0
+
+
+def test_wright_average_hand_value():
+    # Average unit cost over cumulative 100 -> 300 (x = 2) from c = 1,000 at 100, 15 % per doubling:
+    # b + 1 = log2(0.85) + 1 = 0.765535; 1,000 (3^0.765535 - 1) / (0.765535 x 2) = 861.32
+    assert fl.wright_average_cost(1000.0, 100.0, 300.0, 100.0, 0.15) == pytest.approx(861.3224392, rel=1e-9)
+    # no production: the unit cost at the start; no learning: the reference cost
+    assert fl.wright_average_cost(1000.0, 400.0, 400.0, 100.0, 0.15) == pytest.approx(1000 * 4 ** np.log2(0.85), rel=1e-12)
+    assert fl.wright_average_cost(1000.0, 100.0, 300.0, 100.0, 0.0) == pytest.approx(1000.0, rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# A fleet with a fixed life and failure rate (closed form)
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("life", [3.0, 5.0])
+def test_fixed_life_and_failure_rate_closed_form(life):
+    # C = 100 satellites a year reach orbit from 2025 on (production-limited, target never reached),
+    # 10 % fail each year, each serves `life` years. After N years of launches (year 2025 + N - 1):
+    #   in service  = C sum_{a=0}^{min(N, L)-1} 0.9^a = C (1 - 0.9^min(N, L)) / 0.1
+    #   retired     = C (N - L) 0.9^L                       (each cohort's survivors, once N > L)
+    #   failed      = C N - in service - retired
+    C, lam, L = 100.0, 0.1, life
+    out = _kernel(production=np.full(YEARS.size, C * 1000.0 / 1000.0), failure_rate=lam, life=L)
+    for N in (1, 3, 5, 9, 16):
+        t = N - 1
+        in_service = C * (1 - (1 - lam) ** min(N, L)) / lam
+        retired = C * max(N - L, 0) * (1 - lam) ** L
+        assert out["in_service"][t] == pytest.approx(in_service, rel=1e-12)
+        assert out["retired"][t] == pytest.approx(retired, rel=1e-12, abs=1e-9)
+        assert out["failed"][t] == pytest.approx(C * N - in_service - retired, rel=1e-12, abs=1e-9)
+        assert out["built"][t] == pytest.approx(C * N, rel=1e-12)
+
+
+def test_fractional_life_retires_the_last_fraction_a_year_later():
+    # life 2.5 yr, no failures: a cohort of C counts fully at ages 0 and 1, half at age 2, none at 3.
+    out = _kernel(production=np.r_[100.0, np.zeros(YEARS.size - 1)], life=2.5)
+    assert list(out["in_service"][:4]) == pytest.approx([100.0, 100.0, 50.0, 0.0])
+    assert list(out["retired"][:4]) == pytest.approx([0.0, 0.0, 50.0, 100.0])
+
+
+def test_target_is_filled_then_replacements_follow_retirements_and_failures():
+    # Target 1,000, 400 a year can be built (400 t/yr of 1 t satellites), 4-yr life, 5 %/yr failures:
+    #   2025: 400 fly -> 400;  2026: old 380, 400 fly -> 780;  2027: old 361 + 380 = 741, 259 fly -> 1,000
+    #   2028: old 342.95 + 361 + 246.05 = 950, 50 fly -> 1,000
+    #   2029: the 2025 cohort retires (its 400 x 0.95^4 = 325.8025 survivors);
+    #         old 342.95 + 233.7475 + 47.5 = 624.1975, 375.8025 fly -> 1,000
+    #   failed by 2029: 400 (1 - 0.95^4) + 400 (1 - 0.95^3) + 259 (1 - 0.95^2) + 50 x 0.05 = 159.0
+    out = _kernel(target=1000.0, production=np.full(YEARS.size, 400.0), life=4.0, failure_rate=0.05)
+    assert list(out["to_orbit"][:5]) == pytest.approx([400.0, 400.0, 259.0, 50.0, 375.8025], rel=1e-12)
+    assert list(out["in_service"][:5]) == pytest.approx([400.0, 780.0, 1000.0, 1000.0, 1000.0], rel=1e-12)
+    assert out["retired"][4] == pytest.approx(325.8025, rel=1e-12)
+    assert out["failed"][4] == pytest.approx(159.0, rel=1e-12)
+    assert out["binding"][1] == fl.PRODUCTION and out["binding"][2] == fl.NONE
+
+
+# --------------------------------------------------------------------------------------------
+# Two vehicles with fixed shares and cadence ramps (hand-derived launches per year)
+# --------------------------------------------------------------------------------------------
+def test_two_vehicle_cadence_ramp_launches_per_year():
+    # Vehicle A: 60 % of the satellites, 10 -> 30 flights a year over 2025-2035 (linear), half of
+    # them available, 20 satellites per launch. Vehicle B: 40 %, a flat 8 flights a year, all
+    # available, 5 per launch. No launch failures, unlimited production and target.
+    # In 2030 A flies 20 a year -> 10 available x 20 = 200 satellites, enough for 200 / 0.6 = 333.3
+    # in total; B: 8 x 5 = 40 satellites, enough for 40 / 0.4 = 100: B binds, 100 satellites fly,
+    # A carries 60 in 3 launches, B 40 in 8 launches.
+    years = np.arange(2025, 2036)
+    T = years.size
+    a = fl.Ramp("A.cadence", "1/yr", np.array([2025.0, 2035.0]), np.array([10.0, 30.0]), np.array([10.0, 30.0]),
+                np.array([10.0, 30.0]), may_decrease=False)
+    cad = np.stack([a.at(years), np.full(T, 8.0)], axis=1)
+    out = fl.fleet_kernel(years, 2025, 1e12, 50.0, 0.0, 0.0, np.full(T, 1000.0), np.full(T, 1e12),
+                          np.tile([0.6, 0.4], (T, 1)), cad, np.array([0.5, 1.0]), np.tile([20.0, 5.0], (T, 1)))
+    i = 2030 - 2025
+    assert out["to_orbit"][i] == pytest.approx(100.0, rel=1e-12)
+    assert list(out["launches"][i]) == pytest.approx([3.0, 8.0], rel=1e-12)
+    assert out["binding"][i] == fl.LAUNCH + 1  # vehicle B
+    # In 2025 A flies 10: 5 x 20 = 100 -> 166.7 in total; B 40 -> 100 still binds.
+    # Were B's share 0.1 (A 0.9): A allows 100 / 0.9 = 111.1, B 40 / 0.1 = 400 -> A binds.
+    out2 = fl.fleet_kernel(years, 2025, 1e12, 50.0, 0.0, 0.0, np.full(T, 1000.0), np.full(T, 1e12),
+                           np.tile([0.9, 0.1], (T, 1)), cad, np.array([0.5, 1.0]), np.tile([20.0, 5.0], (T, 1)))
+    assert out2["to_orbit"][0] == pytest.approx(100.0 / 0.9, rel=1e-12)
+    assert list(out2["launches"][0]) == pytest.approx([5.0, 100.0 / 0.9 * 0.1 / 5.0], rel=1e-12)
+    assert out2["binding"][0] == fl.LAUNCH + 0
+
+
+def test_launch_failures_rebuild_and_count_as_failed():
+    # 10 % of launches lose their payload: 90 of every 100 built reach orbit; the lost 10 are failures.
+    out = _kernel(production=np.full(YEARS.size, 100.0), launch_failure=0.1, life=50.0)
+    assert out["to_orbit"][0] == pytest.approx(90.0, rel=1e-12)
+    assert out["built"][0] == pytest.approx(100.0, rel=1e-12)
+    assert out["failed"][0] == pytest.approx(10.0, rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# Conservation and bounds (property tests)
+# --------------------------------------------------------------------------------------------
+@settings(max_examples=150, deadline=None)
+@given(
+    T=st.integers(2, 30),
+    start=st.integers(0, 10),
+    target=st.floats(1.0, 1e5),
+    life=st.floats(0.5, 15.0),
+    lam=st.floats(0.0, 0.5),
+    pf=st.floats(0.0, 0.3),
+    V=st.integers(1, 3),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_conservation_of_satellites_and_mass(T, start, target, life, lam, pf, V, seed):
+    rng = np.random.default_rng(seed)
+    years = np.arange(2025, 2025 + T)
+    mass = rng.uniform(50.0, 20_000.0, T)
+    prod = np.sort(rng.uniform(0.0, 1e5, T))
+    shares = np.tile(rng.dirichlet(np.ones(V)), (T, 1))
+    cad = np.sort(rng.uniform(0.0, 200.0, (T, V)), axis=0)
+    av = rng.uniform(0.05, 1.0, V)
+    spl = rng.integers(0, 60, (T, V)).astype(float)
+    out = fl.fleet_kernel(years, 2025 + start, target, life, lam, pf, mass, prod, shares, cad, av, spl)
+    built = out["built"]
+    assert np.allclose(built, out["in_service"] + out["retired"] + out["failed"], rtol=1e-12, atol=1e-9)
+    assert np.allclose(out["launched_mass"], out["mass_in_service"] + out["mass_retired"] + out["mass_failed"],
+                       rtol=1e-12, atol=1e-9)
+    # launched mass is the sum over cohorts of satellites built x their mass
+    assert np.allclose(out["launched_mass"], np.cumsum(out["built_per_year"] * mass) / 1000.0, rtol=1e-12, atol=1e-12)
+    # never more than the target, the factory or the vehicles allow; nothing before the start
+    assert np.all(out["in_service"] <= target * (1 + 1e-12) + 1e-9)
+    assert np.all(out["to_orbit"] <= out["production_capacity"] * (1 + 1e-12) + 1e-12)
+    assert np.all(out["to_orbit"] <= out["launch_capacity"] * (1 + 1e-12) + 1e-12)
+    assert np.all(out["to_orbit"][: start] == 0.0)
+    for k in ("in_service", "retired", "failed", "built"):
+        assert np.all(out[k] >= -1e-9), k
+    assert np.all(np.diff(built) >= -1e-9) and np.all(np.diff(out["retired"]) >= -1e-9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    T=st.integers(2, 25), start=st.integers(0, 5), life=st.floats(0.5, 30.0), lam=st.floats(0.0, 0.3),
+    k=st.floats(1.0, 4.0), V=st.integers(1, 3), seed=st.integers(0, 2**32 - 1),
+)
+def test_higher_cadence_never_lowers_satellites_in_service(T, start, life, lam, k, V, seed):
+    # With capacities that do not fall over time - as in the model: cadence and production ramps may
+    # not decrease (drawn ones are kept non-decreasing) and satellites per launch only grow as
+    # satellites get lighter - multiplying every cadence by k >= 1 never lowers the satellites in
+    # service in any year. (With a capacity that falls, a faster build-up could retire in a wave
+    # that the later, lower capacity refills more slowly.)
+    rng = np.random.default_rng(seed)
+    years = np.arange(2025, 2025 + T)
+    args = dict(years=years, start_year=2025 + start, target=rng.uniform(10, 1e4), life=life, failure_rate=lam,
+                launch_failure=rng.uniform(0, 0.1), satellite_mass=np.sort(rng.uniform(100, 5000, T))[::-1],
+                production=np.sort(rng.uniform(0, 1e4, T)), shares=np.tile(rng.dirichlet(np.ones(V)), (T, 1)),
+                available_share=rng.uniform(0.1, 1.0, V), per_launch=np.sort(rng.integers(1, 30, (T, V)), axis=0).astype(float))
+    cad = np.sort(rng.uniform(0, 100, (T, V)), axis=0)
+    low = fl.fleet_kernel(cadence=cad, **args)["in_service"]
+    high = fl.fleet_kernel(cadence=cad * k, **args)["in_service"]
+    assert np.all(high >= low * (1 - 1e-12) - 1e-9)
+
+
+# --------------------------------------------------------------------------------------------
+# Ramps and fleet files
+# --------------------------------------------------------------------------------------------
+def test_ramp_interpolation_and_drawn_quantiles():
+    r = fl.Ramp("x", "1/yr", np.array([2025.0, 2035.0]), np.array([10.0, 30.0]), np.array([5.0, 20.0]),
+                np.array([20.0, 60.0]), may_decrease=False)
+    assert list(r.at([2020, 2025, 2030, 2035, 2050])) == pytest.approx([10, 10, 20, 30, 30])
+    q = np.array([0.0, 0.25, 0.5, 1.0])
+    drawn = r.at([2025, 2030], q)  # (T, samples)
+    assert list(drawn[0]) == pytest.approx([5.0, 7.5, 10.0, 20.0])
+    assert list(drawn[1]) == pytest.approx([12.5, 16.25, 20.0, 40.0])  # halfway between the 2025 and 2035 knots
+
+
+def _fleet_doc(**vehicles):
+    pt = lambda year, v: {"year": year, "value": v, "low": v, "high": v, "source": "orbitdc-assumption"}  # noqa: E731
+    return {
+        "description": "test",
+        "production": {"unit": "t/yr", "points": [pt(2025, 1e9)]},
+        "vehicles": {name: {"share": {"unit": "1", "points": [pt(y, s) for y, s in spec["share"]]},
+                            "cadence": {"unit": "1/yr", "points": [pt(y, c) for y, c in spec["cadence"]]},
+                            **({"launch_price_per_kg": {"value": 500, "unit": "USD/kg", "low": 400, "high": 600,
+                                                        "source": "orbitdc-assumption"}} if name != "architecture" else {})}
+                     for name, spec in vehicles.items()},
+    }
+
+
+def test_a_decreasing_cadence_is_refused_naming_the_ramp():
+    arch = odc.load_architecture("spacex-starlink-compute")
+    doc = _fleet_doc(architecture={"share": [(2025, 1.0)], "cadence": [(2025, 50), (2030, 20)]})
+    with pytest.raises(ArchitectureError) as exc:
+        fl.load_fleet(arch, doc)
+    assert "starship-target.cadence" in str(exc.value) and "decrease" in str(exc.value)
+
+
+def test_shares_that_do_not_sum_to_one_are_refused():
+    arch = odc.load_architecture("spacex-starlink-compute")
+    doc = _fleet_doc(architecture={"share": [(2025, 0.7)], "cadence": [(2025, 50)]},
+                     **{"new-glenn": {"share": [(2025, 0.2), (2030, 0.3)], "cadence": [(2025, 10)]}})
+    with pytest.raises(ArchitectureError) as exc:
+        fl.load_fleet(arch, doc)
+    assert "share" in str(exc.value) and "0.9" in str(exc.value)
+
+
+def test_unknown_vehicle_and_missing_price_are_refused():
+    arch = odc.load_architecture("spacex-starlink-compute")
+    doc = _fleet_doc(**{"no-such-rocket": {"share": [(2025, 1.0)], "cadence": [(2025, 5)]}})
+    with pytest.raises(ArchitectureError, match="no-such-rocket"):
+        fl.load_fleet(arch, doc)
+    doc = _fleet_doc(architecture={"share": [(2025, 0.5)], "cadence": [(2025, 5)]},
+                     **{"new-glenn": {"share": [(2025, 0.5)], "cadence": [(2025, 5)]}})
+    del doc["vehicles"]["new-glenn"]["launch_price_per_kg"]
+    with pytest.raises(ArchitectureError, match="launch_price_per_kg"):
+        fl.load_fleet(arch, doc)
+
+
+def test_shipped_fleet_files_load_and_share_to_one():
+    for name in odc.list_architectures():
+        arch = odc.load_architecture(name)
+        if arch.kind != "space":
+            continue
+        plan = fl.load_fleet(arch)
+        assert np.allclose(plan.shares(np.arange(2025, 2061)).sum(axis=1), 1.0)
+        for v in plan.vehicles:
+            assert np.all(np.diff(v.cadence.value) >= 0)
+        assert np.all(np.diff(plan.production.value) >= 0)
