@@ -272,6 +272,10 @@ def describe_design(ds) -> DesignSummary:
             ratio_words = f"{text} x the ground's cost per kW-yr of IT: dearer than the ground"
         if not feasible:
             ratio_words += " - if the design closed, which it does not (below)"
+    elif ratio == math.inf:  # the chain prices a design that never delivers its target at inf
+        text = "infinite"
+        ratio_words = "no finite cost: the design never delivers its target IT power" + (
+            f" (it does not close: {binding.replace('_', ' ')})" if not feasible else "")
     else:
         text = "not defined"
         ratio_words = "not defined: the chain gives no finite cost for this design" + (
@@ -404,7 +408,8 @@ def design_yaml(arch: Architecture, values: Mapping[str, float]) -> str:
         "parameters": params,
     }
     text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
-    return f"# Written by orbitdc app. Check it with: orbitdc show THIS_FILE.yaml\n{text}"
+    return (f"# Written by orbitdc app. Keep the file name {doc['name']}.yaml (an architecture's name is its\n"
+            f"# file name). Check it with: orbitdc show {doc['name']}.yaml\n{text}")
 
 
 # --------------------------------------------------------------------------------------------
