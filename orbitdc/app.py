@@ -32,7 +32,6 @@ from __future__ import annotations
 import io
 import logging
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,7 +44,7 @@ import yaml
 
 from . import units
 from .errors import ArchitectureError, OrbitdcError
-from .parameters import DATA_DIR, Architecture, list_architectures, load_architecture, read_yaml
+from .parameters import Architecture, list_architectures, load_architecture, read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -314,7 +313,11 @@ def describe_design(ds) -> DesignSummary:
     if "cost_breakdown" in ds and math.isfinite(power_kw) and power_kw > 0:
         cb = units.convert(ds["cost_breakdown"].astype(float), ds["cost_breakdown"].attrs.get("units", "USD"), "USD", "cost_breakdown")
         for item, v in zip(ds["cost_item"].values, np.asarray(cb.values, dtype=float).reshape(-1)):
-            cost_items.append((str(item), float(v) / power_kw if math.isfinite(v) else 0.0))
+            # a cost that is not finite (a design that never delivers) gets no bar, and words
+            cost_items.append((str(item), float(v) / power_kw if math.isfinite(v) else float("nan")))
+        unpriced = [i.replace("_", " ") for i, v in cost_items if not math.isfinite(v)]
+        if unpriced:
+            ratio_words += f"; no finite cost for: {', '.join(unpriced)}"
 
     mass_items: list[tuple[str, float]] = []
     mass_words = ""
@@ -322,7 +325,7 @@ def describe_design(ds) -> DesignSummary:
     if "mass_breakdown" in ds and math.isfinite(it_kw) and it_kw > 0:
         mb = units.convert(ds["mass_breakdown"].astype(float), ds["mass_breakdown"].attrs.get("units", "kg"), "kg", "mass_breakdown")
         for s, v in zip(ds["subsystem"].values, np.asarray(mb.values, dtype=float).reshape(-1)):
-            mass_items.append((str(s), float(v) / it_kw if math.isfinite(v) else 0.0))
+            mass_items.append((str(s), float(v) / it_kw if math.isfinite(v) else float("nan")))
         sat = _scalar(ds, "satellite_mass", "kg")
         total = _scalar(ds, "total_mass", "t")
         mass_words = (f"satellite {significant(sat)} kg for {significant(it_kw)} kW of IT; "
@@ -360,8 +363,11 @@ def monte_carlo_words(arch: Architecture, overrides: Mapping[str, Any], samples:
 
 @lru_cache(maxsize=None)
 def _report_threshold(name: str) -> float:
-    doc = read_yaml(DATA_DIR / "report.yaml")
-    return float(doc["thresholds"][name]["value"])
+    """A threshold of data/report.yaml (parity, the Monte Carlo interval): the app words its
+    results with the report's numbers."""
+    from .report_settings import threshold
+
+    return threshold(name)
 
 
 @dataclass
@@ -569,8 +575,10 @@ class DesignApp:
         self._problems = problems
         self._set_architecture(name, values)
         if location is not None:
-            # The browser's own location reaches the server once the page has loaded; writing the
-            # URL before that would be overwritten by it.
+            # The browser's own location reaches the server after the page has loaded and would
+            # overwrite a URL written before: write it on load, and again whenever the location
+            # the browser reports is not the design's.
+            location.param.watch(self._on_location, "search")
             pn.state.onload(self._write_url)
 
     # -- state ---------------------------------------------------------------------------------
@@ -770,7 +778,13 @@ class DesignApp:
 
     def _write_url(self) -> None:
         if self.location is not None:
-            self.location.search = build_query(self.arch_select.value, self.values(), self.knobs)
+            query = build_query(self.arch_select.value, self.values(), self.knobs)
+            if self.location.search != query:
+                self.location.search = query
+
+    def _on_location(self, event) -> None:
+        if event.new != build_query(self.arch_select.value, self.values(), self.knobs):
+            self.pn.state.execute(self._write_url, schedule=True)
 
     def layout(self):
         pn = self.pn

@@ -294,12 +294,10 @@ def test_design_yaml_refuses_a_parameter_without_a_range(arch):
 # ----------------------------------------------------------------------------------------------
 # The session object, in process
 # ----------------------------------------------------------------------------------------------
-class _Location:
-    search = ""
-
-
 def test_session_follows_a_slider_and_writes_the_url(choices):
-    loc = _Location()
+    from panel.io.location import Location
+
+    loc = Location()  # what pn.state.location is in a server session
     session = app.DesignApp(choices, query={"architecture": [ARCH.encode()]}, location=loc)
     k = session.knobs["launch_price_per_kg"]
     session.sliders["launch_price_per_kg"].value = k.value + 7 * k.step
@@ -314,6 +312,10 @@ def test_session_follows_a_slider_and_writes_the_url(choices):
     tr = trajectory(ARCH, launch_price_per_kg=k.value + 7 * k.step)
     assert list(session.year_source.data["ratio"]) == list(tr["cost_ratio_vs_terrestrial"].values)
     assert app.describe_years(tr).words.replace("'", "&#x27;") in session.years_pane.object
+    # the browser reporting another location (its own, right after the page loads) is answered
+    # with the design's
+    loc.search = ""
+    assert loc.search == app.build_query(ARCH, {"launch_price_per_kg": k.value + 7 * k.step}, session.knobs)
 
 
 def test_session_switches_architecture_and_resets(choices):
