@@ -19,6 +19,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 from . import units  # noqa: F401  (enables USD, FLOP, rad_Si for astropy)
 from .chain import compare, evaluate, sweep
+from .design import optimize
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from .parameters import Architecture, Parameter, list_architectures, load_architecture, load_catalog
 
@@ -33,6 +34,7 @@ __all__ = [
     "list_architectures",
     "load_architecture",
     "load_catalog",
+    "optimize",
     "sweep",
     "__version__",
 ]

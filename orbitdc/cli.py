@@ -86,7 +86,7 @@ def _cmd_show(args) -> int:
     print(arch.description)
     print()
     rows = arch.table()
-    header = ("parameter", "value", "unit", "low", "high", "distribution", "source", "tag")
+    header = ("parameter", "value", "unit", "low", "high", "distribution", "role", "source", "tag")
     table = [header] + [tuple("" if r[h] is None else str(r[h]) for h in header) for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(header))]
     for row in table:

@@ -122,6 +122,11 @@ class Parameter(BaseModel):
     distribution: Literal["triangular", "uniform", "lognormal", "loguniform", "fixed"] | None = None
     source: str | list[str]
     note: str | None = None
+    #: ``design``: a decision an engineer makes (chosen by :func:`orbitdc.optimize`, held at its
+    #: nominal or optimal value by :func:`orbitdc.monte_carlo`); ``uncertain``: a fact about the
+    #: world nobody controls (drawn by Monte Carlo). Every parameter in ``data/defaults`` states
+    #: its role; an architecture file inherits it unless it writes its own.
+    role: Literal["design", "uncertain"] | None = None
 
     # filled in by the loader
     canonical_unit: str | None = None
@@ -150,6 +155,11 @@ class Parameter(BaseModel):
     def quantity(self) -> u.Quantity:
         """The value as written, as an astropy Quantity."""
         return u.Quantity(self.value, units.parse_unit(self.unit or "1"))
+
+    @property
+    def is_design(self) -> bool:
+        """True for a design variable (``role: design``)."""
+        return self.role == "design"
 
     @property
     def dist(self) -> str:
@@ -200,8 +210,12 @@ class Architecture:
     def __repr__(self) -> str:
         return f"Architecture({self.name!r}, kind={self.kind!r}, {len(self.parameters)} parameters)"
 
+    def design_variables(self) -> list[str]:
+        """Names of the parameters whose role is ``design`` (sorted)."""
+        return sorted(k for k, p in self.parameters.items() if p.is_design)
+
     def table(self) -> list[dict[str, Any]]:
-        """One row per parameter: value, unit, range, distribution, sources with tags, note."""
+        """One row per parameter: value, unit, range, distribution, role, sources with tags, note."""
         rows = []
         for name, p in sorted(self.parameters.items()):
             rows.append(
@@ -212,6 +226,7 @@ class Architecture:
                     "low": p.low,
                     "high": p.high,
                     "distribution": p.dist,
+                    "role": p.role or "",
                     "source": ", ".join(p.sources),
                     "tag": ", ".join(sorted({self.references[k].tag for k in p.sources})),
                     "origin": p.origin,
@@ -419,6 +434,9 @@ def load_defaults(specs: Mapping[str, ParameterSpec] | None = None) -> dict[str,
             param, reason = _pydantic_reason(exc)
             raise ArchitectureError(reason, file=file, parameter=param) from None
         for name, p in _validate_parameters(doc.parameters, file, specs, refs).items():
+            if p.role is None:
+                raise ArchitectureError("missing 'role' (design or uncertain): every default states whether it is a "
+                                        "decision or an uncertainty", file=file, parameter=name)
             if name in merged:
                 raise ArchitectureError(f"set twice in the defaults (also in {merged[name].origin})", file=file, parameter=name)
             merged[name] = p
@@ -513,7 +531,11 @@ def _load_architecture_file(path: Path) -> Architecture:
         if name not in applicable:
             raise ArchitectureError(f"does not apply to a {doc.kind} architecture (no {doc.kind} stage reads it)",
                                     file=file, parameter=name)
-    params = {k: v for k, v in {**load_defaults(specs), **own}.items() if k in applicable}
+    defaults = load_defaults(specs)
+    for name, p in own.items():
+        if p.role is None and name in defaults:
+            p.role = defaults[name].role  # the role is declared once, in data/defaults
+    params = {k: v for k, v in {**defaults, **own}.items() if k in applicable}
     specs = applicable
     missing = sorted(set(specs) - set(params))
     if missing:
