@@ -81,6 +81,11 @@ def _cmd_list(args) -> int:
 def _cmd_show(args) -> int:
     from .parameters import load_architecture
 
+    if getattr(args, "scenario", None):
+        from .scenarios import describe_scenario
+
+        print(describe_scenario(args.name, args.scenario))
+        return 0
     arch = load_architecture(args.name)
     print(f"{arch.name} ({arch.kind})")
     print(arch.description)
@@ -139,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="show an architecture's parameters with units, ranges and sources",
                        description="Show every parameter of an architecture with its unit, range, source and tag.")
     p.add_argument("name", help="architecture name or path to a YAML file")
+    p.add_argument("--scenario", metavar="S", help="list what scenario S (proponent, base, skeptic) changes, with sources")
     p.set_defaults(func=_cmd_show)
 
     p = sub.add_parser("evaluate", help="run the model chain for one architecture",

@@ -206,6 +206,7 @@ class Architecture:
     references: dict[str, Reference]
     path: Path | None = None
     own: tuple[str, ...] = field(default_factory=tuple)
+    scenario: str | None = None  # the scenario layered over the file (orbitdc.scenarios), if any
 
     def __repr__(self) -> str:
         return f"Architecture({self.name!r}, kind={self.kind!r}, {len(self.parameters)} parameters)"
@@ -486,12 +487,18 @@ def _stamp(path: Path) -> tuple:
 _ARCH_CACHE: dict[Path, tuple[tuple, "Architecture"]] = {}
 
 
-def load_architecture(name_or_path: str | Path | Architecture) -> Architecture:
+def load_architecture(name_or_path: str | Path | Architecture, scenario: str | None = None) -> Architecture:
     """Load and validate an architecture by name (``data/architectures/NAME.yaml``) or path.
 
+    ``scenario`` (e.g. ``"proponent"``, ``"base"``, ``"skeptic"``) layers
+    ``data/scenarios/NAME/SCENARIO.yaml`` over it (:func:`orbitdc.scenarios.apply_scenario`).
     Cached: a second load of an unchanged file (and unchanged references, defaults and catalogs)
     returns a copy of the validated architecture without reading or validating again.
     """
+    if scenario is not None:
+        from .scenarios import apply_scenario
+
+        return apply_scenario(load_architecture(name_or_path), scenario)
     if isinstance(name_or_path, Architecture):
         return name_or_path
     path = _resolve_path(name_or_path)
