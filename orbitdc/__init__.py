@@ -20,6 +20,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 from . import units  # noqa: F401  (enables USD, FLOP, rad_Si for astropy)
 from .chain import compare, evaluate, sweep
 from .design import optimize
+from .parity import minimum_conditions, parity
 from .scenarios import list_scenarios, scenario_changes, specific_mass_gap
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from .parameters import Architecture, Parameter, list_architectures, load_architecture, load_catalog
@@ -36,7 +37,9 @@ __all__ = [
     "load_architecture",
     "list_scenarios",
     "load_catalog",
+    "minimum_conditions",
     "optimize",
+    "parity",
     "scenario_changes",
     "specific_mass_gap",
     "sweep",
