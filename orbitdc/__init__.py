@@ -49,7 +49,7 @@ __all__ = [
 
 def __getattr__(name):
     # monte_carlo and sensitivity live in uncertainty.py (dask, SALib); imported on first use.
-    if name in ("monte_carlo", "sensitivity"):
+    if name in ("monte_carlo", "sensitivity", "verdict_probabilities"):
         from . import uncertainty
 
         return getattr(uncertainty, name)

@@ -100,6 +100,8 @@ __all__ = [
     "monte_carlo",
     "probability",
     "probability_cheaper",
+    "probability_feasible",
+    "verdict_probabilities",
     "sensitivity",
     "sobol_indices",
     "summarize",
@@ -953,6 +955,43 @@ def probability_cheaper(ds: xr.Dataset) -> xr.DataArray:
     if "cost_ratio_vs_terrestrial" not in ds.data_vars:
         raise OrbitdcError("the result has no 'cost_ratio_vs_terrestrial' (is the economics stage present?)")
     return probability(ds, "cost_ratio_vs_terrestrial", 1.0, below=True)
+
+
+def probability_feasible(ds: xr.Dataset) -> xr.DataArray:
+    """P(feasible): the share of samples whose design closes (every sample counted)."""
+    if "feasible" not in ds.data_vars:
+        raise OrbitdcError("the result has no 'feasible' variable")
+    f = ds["feasible"].astype(float)
+    p = f.mean("sample") if "sample" in f.dims else f
+    return p.assign_attrs(units="1", long_name="P(feasible)")
+
+
+def verdict_probabilities(arch: str | Path | Architecture, samples: int = 10_000, seed: int = 0,
+                          design: str = "optimal", scenario: str | None = None, correlation: Any = "data",
+                          **overrides: Any) -> xr.Dataset:
+    """What a verdict needs: P(feasible), P(cheaper than the ground) and P(both) from a Monte Carlo.
+
+    By default each sample is the best design an engineer would build in that world
+    (``design="optimal"``, see :func:`monte_carlo`), with the correlations declared in data.
+    Infeasible samples cost +inf, so they are never counted as cheaper. Returns a Dataset of
+    scalars (``p_feasible``, ``p_cheaper``, ``p_feasible_and_cheaper``, ``median_cost_ratio``)
+    with attrs recording the architecture, scenario, design mode, samples and seed.
+    """
+    mc = monte_carlo(arch, samples, seed=seed, design=design, scenario=scenario, correlation=correlation, **overrides)
+    ratio = mc["cost_ratio_vs_terrestrial"]
+    cheaper = probability_cheaper(mc)
+    both = ((ratio < 1.0) & mc["feasible"]).astype(float)
+    both = both.mean("sample") if "sample" in both.dims else both
+    med = ratio.where(~np.isposinf(ratio), np.finfo(float).max).median("sample") if "sample" in ratio.dims else ratio
+    med = med.where(med < _INF_STANDIN, np.inf)
+    return xr.Dataset(
+        {"p_feasible": probability_feasible(mc), "p_cheaper": cheaper.assign_attrs(long_name="P(cost ratio < 1)"),
+         "p_feasible_and_cheaper": both.assign_attrs(units="1", long_name="P(feasible and cost ratio < 1)"),
+         "median_cost_ratio": med.assign_attrs(units="1", long_name="median cost ratio vs terrestrial")},
+        attrs={"architecture": mc.attrs["architecture"], "scenario": scenario or "none", "design": design,
+               "monte_carlo_samples": samples, "monte_carlo_seed": seed,
+               "correlated_parameters": mc.attrs.get("correlated_parameters", "none")},
+    )
 
 
 # --------------------------------------------------------------------------------------------

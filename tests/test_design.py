@@ -175,3 +175,14 @@ def test_optimal_design_monte_carlo_does_not_depend_on_chunking():
                            chunks=(120, 180)).compute(scheduler="synchronous")
     for name in ("cost_per_kw_year", "altitude", "shielding_thickness", "design_candidate", "feasible"):
         np.testing.assert_array_equal(np.asarray(eager[name].values), np.asarray(lazy[name].values), err_msg=name)
+
+
+def test_verdict_probabilities_use_the_optimal_design_by_default():
+    v = odc.verdict_probabilities(SPACEX, 300, seed=0)
+    mc = odc.monte_carlo(SPACEX, 300, seed=0, design="optimal")
+    assert v.attrs["design"] == "optimal"
+    assert float(v["p_feasible"]) == pytest.approx(float(mc["feasible"].mean()))
+    ratio = mc["cost_ratio_vs_terrestrial"].values
+    assert float(v["p_cheaper"]) == pytest.approx(float(np.mean(ratio < 1.0)))
+    assert float(v["p_feasible_and_cheaper"]) <= min(float(v["p_feasible"]), float(v["p_cheaper"]))
+    assert float(unc.probability_feasible(mc)) == float(v["p_feasible"])
