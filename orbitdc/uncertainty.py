@@ -7,9 +7,14 @@ broadcasting. Whatever stages exist are evaluated; nothing here knows their phys
 
 Which parameters are drawn
 --------------------------
-Every numeric parameter whose :attr:`~orbitdc.parameters.Parameter.dist` is not ``"fixed"`` and
-whose range is not empty (``low < high``), except those given as overrides (an override fixes a
-parameter). Choices and flags are never drawn. The marginal distributions, all in the parameter's
+Every numeric ``role: uncertain`` parameter whose :attr:`~orbitdc.parameters.Parameter.dist` is
+not ``"fixed"`` and whose range is not empty (``low < high``), except those given as overrides (an
+override fixes a parameter). Choices and flags are never drawn. Design variables (``role: design``)
+are held at their nominal values (``design="nominal"``), chosen per sample from a table of optimal
+designs (``design="optimal"``, :mod:`orbitdc.design`) or, for comparison with the behaviour before
+issue 15, drawn like uncertainties (``design="sampled"``). Catalog values are not drawn yet (they
+become parameters with issue 12). Rank correlations between drawn parameters come from the shared
+factors of ``data/correlations.yaml`` (:mod:`orbitdc.correlation`, Iman–Conover within each block). The marginal distributions, all in the parameter's
 canonical unit:
 
 * ``triangular`` (the default when a range is given): ``scipy.stats.triang`` with lower limit
