@@ -180,8 +180,9 @@ def group_key(names: Sequence[str]) -> int:
 def iman_conover(u: np.ndarray, spearman: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Re-order each column of ``u`` (n x k) so that its rank correlation is ``spearman``.
 
-    Columns keep their values exactly (a permutation each). Needs ``n > k + 1``; a smaller block is
-    returned unchanged (too few points to carry a correlation).
+    Columns keep their values exactly (a permutation each). Needs ``n > k + 1``; a smaller block (or
+    a tiny one whose random score permutations happen to be collinear) is returned unchanged: too
+    few points to carry a correlation.
     """
     n, k = u.shape
     if n <= k + 1:
@@ -189,7 +190,10 @@ def iman_conover(u: np.ndarray, spearman: np.ndarray, rng: np.random.Generator) 
     scores = stats.norm.ppf(np.arange(1, n + 1) / (n + 1.0))
     m = np.column_stack([rng.permutation(scores) for _ in range(k)])
     e = np.corrcoef(m, rowvar=False)
-    f = np.linalg.cholesky(e)
+    try:
+        f = np.linalg.cholesky(e)
+    except np.linalg.LinAlgError:  # a tiny block whose score permutations are collinear
+        return u
     target = 2.0 * np.sin(np.pi * spearman / 6.0)
     np.fill_diagonal(target, 1.0)
     p = np.linalg.cholesky(target)

@@ -111,3 +111,23 @@ def test_bad_correlations_are_refused(tmp_path):
     f.write_text(f.read_text().replace("bus_cost_per_kg: {value: 0.8", "no_such_thing: {value: 0.1", 1))
     with pytest.raises(ArchitectureError, match="no_such_thing"):
         corr.load_factors(f)
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@given(n=st.integers(2, 400), k=st.integers(2, 4), rho=st.floats(-0.45, 0.9), seed=st.integers(0, 2**32 - 1))
+@settings(max_examples=40, deadline=None)
+def test_iman_conover_only_reorders_each_column(n, k, rho, seed):
+    """Whatever the block size and target, every column keeps exactly its values (so marginals and
+    Latin-hypercube strata are untouched); blocks too small to carry a correlation are unchanged."""
+    rng = np.random.default_rng(seed)
+    u = rng.random((n, k))
+    target = np.full((k, k), rho / (k - 1) if rho < 0 else rho)  # equicorrelation, positive definite
+    np.fill_diagonal(target, 1.0)
+    out = corr.iman_conover(u, target, np.random.default_rng(seed + 1))
+    for j in range(k):
+        assert np.array_equal(np.sort(out[:, j]), np.sort(u[:, j]))
+    if n <= k + 1:
+        assert np.array_equal(out, u)
