@@ -477,9 +477,16 @@ def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = Fals
                 parts = list(pool.map(lambda ab: _run_one(plan, *ab), pairs))
         else:
             parts = [_run_one(plan, a, b) for a, b in pairs]
-        out = parts[0] if len(parts) == 1 else xr.concat(parts, dim="sample", data_vars="different",
-                                                         coords="minimal", compat="equals",
-                                                         combine_attrs="override")
+        if len(parts) == 1 or plan.sample_vars is None:
+            out = parts[0] if len(parts) == 1 else xr.concat(parts, dim="sample", data_vars="different",
+                                                             coords="minimal", compat="equals",
+                                                             combine_attrs="override")
+        else:
+            # the plan decided which variables vary along sample: give every part exactly those,
+            # then concatenate only them (the others are equal in every part by that decision)
+            parts = [_along_sample(part, plan.sample_vars) for part in parts]
+            out = xr.concat(parts, dim="sample", data_vars="minimal", coords="minimal", compat="override",
+                            combine_attrs="override")
     else:
         out = _run_one(plan, start, stop, threads)
     out = _along_sample(out, plan.sample_vars)
