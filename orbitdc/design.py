@@ -16,9 +16,11 @@ Method (vectorised; no Python loop over design points or samples)
    call (the design variables as arrays along ``design_point``; with worlds, along
    ``world x design_point``).
 2. **Selection.** A point is admissible where it violates none of the chosen constraints
-   (``constraints="all"``: every ``violates_*`` flag the chain raises, i.e. ``feasible``). The
-   objective of an inadmissible point is +inf. If no point is admissible the point with the fewest
-   violated constraints (then the lowest objective) is kept and ``optimum_feasible`` is False.
+   (``constraints="all"``: every ``violates_*`` flag the chain raises, i.e. ``feasible``). Points
+   rank by the number of violated constraints, then by the objective: the best admissible point if
+   there is one, else the point with the fewest violations (then the lowest objective), and
+   ``optimum_feasible`` is False. The nominal design is one of the first pass's points, so the
+   optimum never ranks below it.
 3. **Refinement.** The box shrinks around the best point to ``best +/- one grid step`` (clipped to
    the bounds) and step 1-2 repeat ``REFINE_ITERATIONS`` times: the box width falls by a factor
    ``(K - 1) / 2`` per iteration (4 with ``K = 9``), so after 6 iterations the optimum is located to
@@ -171,30 +173,39 @@ def _run(arch: Architecture, overrides: Mapping[str, Any], trusted: Mapping[str,
 
 
 def _score(frame: chain.Frame, objective: str, constraints: Sequence[str], order: Sequence[str]):
-    """(objective with +inf where inadmissible, number of violated constraints), axes in ``order``."""
+    """(objective, number of violated constraints), axes in ``order``. The objective is kept as
+    computed (an inadmissible point is told apart by its violations, and among equally
+    inadmissible points the cheaper one still ranks first)."""
     obj = np.array(_axis_view(frame, objective, order), dtype=float)
     nviol = np.zeros(obj.shape, dtype=np.int64)
     for c in constraints:
         key = f"violates_{c}"
         if key in frame:
             nviol = nviol + _axis_view(frame, key, order).astype(np.int64)
-    obj = np.where((nviol > 0) | np.isnan(obj), np.inf, obj)
     return obj, nviol
 
 
 def _best(obj: np.ndarray, nviol: np.ndarray) -> np.ndarray:
-    """Index of the best point along the last axis: admissible and lowest objective, else the
-    fewest violations (then the lowest objective). Ties go to the first point."""
+    """Index of the best point along the last axis, lexicographically: fewest violated constraints
+    (0: admissible), then lowest objective (NaN and +inf last). Ties go to the first point."""
     big = np.float64(np.finfo(float).max)
-    # lexicographic (violations, objective): one argmin on violations, then objective among them
     fewest = nviol.min(axis=-1, keepdims=True)
     masked = np.where(nviol == fewest, np.where(np.isfinite(obj), obj, big), np.inf)
     return np.argmin(masked, axis=-1)
 
 
+def _better(obj_a: np.ndarray, nv_a: np.ndarray, obj_b: np.ndarray, nv_b: np.ndarray) -> np.ndarray:
+    """Where (nv_a, obj_a) ranks strictly before (nv_b, obj_b) (same order as :func:`_best`)."""
+    big = np.finfo(float).max
+    a = np.where(np.isfinite(obj_a), obj_a, big)
+    b = np.where(np.isfinite(obj_b), obj_b, big)
+    return (nv_a < nv_b) | ((nv_a == nv_b) & (a < b))
+
+
 def _search(arch: Architecture, bounds: Mapping[str, tuple[float, float]], objective: str, constraints: Sequence[str],
             overrides: Mapping[str, Any], worlds: Mapping[str, np.ndarray] | None = None,
-            iterations: int = REFINE_ITERATIONS, points: int = GRID_POINTS, budget: int = GRID_BUDGET):
+            iterations: int = REFINE_ITERATIONS, points: int = GRID_POINTS, budget: int = GRID_BUDGET,
+            start: np.ndarray | None = None):
     """Grid-then-zoom minimisation, for one world or for ``W`` worlds at once.
 
     ``worlds`` maps uncertain parameters to arrays of length ``W`` (put along ``world``). Returns
@@ -213,8 +224,10 @@ def _search(arch: Architecture, bounds: Mapping[str, tuple[float, float]], objec
     order = ("world", "design_point")
     evaluations = 0
     best_x = best_obj = best_nv = step = None
-    for _ in range(iterations + 1):
+    for it in range(iterations + 1):
         x = lo[:, None, :] + unit[None, :, :] * (hi - lo)[:, None, :]          # (W, G, D)
+        if it == 0 and start is not None:  # the nominal design competes too: never worse than it
+            x = np.concatenate([x, np.broadcast_to(np.clip(start, lo0, hi0), (w, 1, d))], axis=1)
         trusted = dict(world_arrays)
         for j, n in enumerate(names):
             trusted[n] = xr.DataArray(x[:, :, j], dims=order)
@@ -229,7 +242,7 @@ def _search(arch: Architecture, bounds: Mapping[str, tuple[float, float]], objec
         if best_x is None:
             best_x, best_obj, best_nv = cand_x, cand_obj, cand_nv
         else:  # keep the previous best where the zoomed grid did not improve on it
-            better = (cand_nv < best_nv) | ((cand_nv == best_nv) & (cand_obj < best_obj))
+            better = _better(cand_obj, cand_nv, best_obj, best_nv)
             best_x = np.where(better[:, None], cand_x, best_x)
             best_obj = np.where(better, cand_obj, best_obj)
             best_nv = np.where(better, cand_nv, best_nv)
@@ -291,7 +304,8 @@ def optimize(arch: str | Path | Architecture, objective: str = "cost_per_kw_year
     _check_scalar_overrides(overrides)
     bounds = _bounds(arch, over, overrides)
     names = list(bounds)
-    x, obj, nv, step, n_eval = _search(arch, bounds, objective, cons, overrides)
+    nominal = np.array([float(arch.parameters[n].canonical_value) for n in names])
+    x, obj, nv, step, n_eval = _search(arch, bounds, objective, cons, overrides, start=nominal)
     x, step = x[0], step[0]
     binding = _binding(arch, names, x, step, bounds, cons, overrides)
     optimum = {n: float(x[j]) for j, n in enumerate(names)}
@@ -307,6 +321,7 @@ def optimize(arch: str | Path | Architecture, objective: str = "cost_per_kw_year
         objective=objective,
         constraints=", ".join(cons),
         optimum_feasible=int(nv[0] == 0),
+        objective_value=float(obj[0]),
         binding_constraints=", ".join(binding) or "none",
         optimizer_evaluations=int(n_eval + 2 * len(names) + 1),
         optimizer_method=f"grid {GRID_POINTS}^D (Latin hypercube of {GRID_BUDGET} above that), then "
@@ -352,8 +367,9 @@ def design_table(arch: Architecture, worlds: Mapping[str, np.ndarray], objective
     cons = _check_constraints(arch, constraints)
     bounds = _bounds(arch, over, {**overrides, **worlds})
     names = list(bounds)
+    start = np.array([float(arch.parameters[n].canonical_value) for n in names])
     x, obj, nv, _, n_eval = _search(arch, bounds, objective, cons, overrides, worlds, iterations=iterations,
-                                    budget=budget)
+                                    budget=budget, start=start)
     ok = nv == 0
     rows = x[ok] if ok.any() else x
     nominal = np.array([[float(arch.parameters[n].canonical_value) for n in names]])
