@@ -36,14 +36,14 @@ The grid settings below are numerical-method choices, not facts about the world.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
 from scipy.stats import qmc
 
 from . import chain, units
-from .errors import OrbitdcError, ParameterError
+from .errors import ParameterError
 from .parameters import Architecture, load_architecture
 
 #: Grid points per design variable in each pass.
