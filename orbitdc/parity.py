@@ -68,8 +68,10 @@ def _ratio(arch: Architecture, overrides: Mapping[str, Any], arrays: Mapping[str
 def parity(arch: str | Path | Architecture,
            over: Sequence[str] = ("bus_cost_per_kg", "launch_price_per_kg", "array_specific_power"),
            solve_for: str | None = None, points: int = PARITY_POINTS, scenario: str | None = None,
-           **overrides: Any) -> xr.Dataset:
+           year: float | None = None, **overrides: Any) -> xr.Dataset:
     """The parity surface over two or three parameters (see the module docstring).
+
+    ``year`` is the deployment start year (the ``start_year`` override), e.g. ``year=2035``.
 
     Returns a Dataset on the grid of the non-solved parameters (one dimension each, named after
     them, over their ``[low, high]``) with ``parity_<solve_for>`` (the solved parameter's value at
@@ -79,6 +81,10 @@ def parity(arch: str | Path | Architecture,
     (the sentence of :func:`minimum_conditions`).
     """
     arch = _load(arch, scenario)
+    if year is not None:
+        if "start_year" in overrides:
+            raise ParameterError("year", "give year or start_year, not both")
+        overrides["start_year"] = year
     chain.build_inputs(arch, overrides)
     _check_scalar_overrides(overrides)
     specs = chain.parameter_specs()

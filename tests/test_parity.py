@@ -55,6 +55,15 @@ def test_root_finding_where_the_chain_is_not_affine():
     assert par.attrs["max_residual"] <= 1e-6
 
 
+def test_year_is_the_start_year():
+    par = odc.parity(SPACEX, over=("bus_cost_per_kg", "launch_price_per_kg"), scenario="proponent",
+                     electricity_price=0.6, points=3, year=2035)
+    assert par.attrs["start_year"] == 2035.0 and "from 2035" in par.attrs["conditions"]
+    same = odc.parity(SPACEX, over=("bus_cost_per_kg", "launch_price_per_kg"), scenario="proponent",
+                      electricity_price=0.6, points=3, start_year=2035)
+    np.testing.assert_array_equal(par["parity_launch_price_per_kg"].values, same["parity_launch_price_per_kg"].values)
+
+
 def test_no_parity_in_range_is_said_plainly():
     par = odc.parity(SPACEX, points=3)  # the base case: hardware alone costs more than the ground
     assert np.isnan(par["parity_launch_price_per_kg"].values).all()
