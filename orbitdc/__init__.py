@@ -20,6 +20,9 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 from . import units  # noqa: F401  (enables USD, FLOP, rad_Si for astropy)
 from .chain import compare, evaluate, sweep
+from .design import optimize
+from .parity import minimum_conditions, parity
+from .scenarios import list_scenarios, scenario_changes, specific_mass_gap
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from .parameters import Architecture, Parameter, list_architectures, load_architecture, load_catalog
 
@@ -37,7 +40,13 @@ __all__ = [
     "evaluate",
     "list_architectures",
     "load_architecture",
+    "list_scenarios",
     "load_catalog",
+    "minimum_conditions",
+    "optimize",
+    "parity",
+    "scenario_changes",
+    "specific_mass_gap",
     "sweep",
     "trajectory",
     "__version__",
@@ -46,7 +55,7 @@ __all__ = [
 
 def __getattr__(name):
     # monte_carlo and sensitivity live in uncertainty.py (dask, SALib); imported on first use.
-    if name in ("monte_carlo", "sensitivity"):
+    if name in ("monte_carlo", "sensitivity", "verdict_probabilities"):
         from . import uncertainty
 
         return getattr(uncertainty, name)

@@ -473,7 +473,9 @@ def build_inputs(arch: Architecture, overrides: Mapping[str, Any] | None = None)
 def _dataset_attrs(arch: Architecture) -> dict[str, str]:
     from . import __version__
 
+    extra = {"scenario": arch.scenario} if getattr(arch, "scenario", None) else {}
     return {
+        **extra,
         "architecture": arch.name,
         "architecture_kind": arch.kind,
         "orbitdc_version": __version__,
@@ -552,13 +554,15 @@ def _unchanged_inputs(input_dims: dict, attrs: dict, input_attrs: dict) -> dict:
     return {k: v for k, v in input_dims.items() if attrs.get(k) is input_attrs.get(k)}
 
 
-def evaluate(arch: str | Path | Architecture, *, stages_only: Iterable[str] | None = None, **overrides: Any) -> xr.Dataset:
+def evaluate(arch: str | Path | Architecture, *, stages_only: Iterable[str] | None = None, scenario: str | None = None,
+             **overrides: Any) -> xr.Dataset:
     """Run the whole chain for one architecture.
 
     Parameters
     ----------
     arch : name, path or :class:`~orbitdc.parameters.Architecture`
     stages_only : optional names of the stages to run (default: all that apply)
+    scenario : optional scenario layered over the architecture (``data/scenarios/``)
     **overrides : parameter values by name: an astropy Quantity, a number in the parameter's
         canonical unit, a string such as ``"650 km"``, a 1-d list/array (a new dimension named
         after the parameter) or a DataArray (its own dimensions).
@@ -569,7 +573,7 @@ def evaluate(arch: str | Path | Architecture, *, stages_only: Iterable[str] | No
     The inputs are mapped to numpy arrays once (:func:`prepare`), the stages run on plain arrays
     (:func:`run_frame`) and the Dataset is assembled once (:func:`dataset_from_frame`).
     """
-    arch = load_architecture(arch)
+    arch = load_architecture(arch, scenario=scenario)
     prep = prepare(arch, overrides)
     return _finish(prep, stages_only)
 

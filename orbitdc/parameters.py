@@ -139,6 +139,11 @@ class Parameter(BaseModel):
     distribution: Literal["triangular", "uniform", "lognormal", "loguniform", "fixed"] | None = None
     source: str | list[str]
     note: str | None = None
+    #: ``design``: a decision an engineer makes (chosen by :func:`orbitdc.optimize`, held at its
+    #: nominal or optimal value by :func:`orbitdc.monte_carlo`); ``uncertain``: a fact about the
+    #: world nobody controls (drawn by Monte Carlo). Every parameter in ``data/defaults`` states
+    #: its role; an architecture file inherits it unless it writes its own.
+    role: Literal["design", "uncertain"] | None = None
 
     # filled in by the loader
     canonical_unit: str | None = None
@@ -167,6 +172,11 @@ class Parameter(BaseModel):
     def quantity(self) -> u.Quantity:
         """The value as written, as an astropy Quantity."""
         return u.Quantity(self.value, units.parse_unit(self.unit or "1"))
+
+    @property
+    def is_design(self) -> bool:
+        """True for a design variable (``role: design``)."""
+        return self.role == "design"
 
     @property
     def dist(self) -> str:
@@ -218,12 +228,17 @@ class Architecture:
     company: str = ""
     #: where it was found by name: "shipped", a user folder, "./architectures" (None: by path)
     origin: str | None = None
+    scenario: str | None = None  # the scenario layered over the file (orbitdc.scenarios), if any
 
     def __repr__(self) -> str:
         return f"Architecture({self.name!r}, kind={self.kind!r}, {len(self.parameters)} parameters)"
 
+    def design_variables(self) -> list[str]:
+        """Names of the parameters whose role is ``design`` (sorted)."""
+        return sorted(k for k, p in self.parameters.items() if p.is_design)
+
     def table(self) -> list[dict[str, Any]]:
-        """One row per parameter: value, unit, range, distribution, sources with tags, note."""
+        """One row per parameter: value, unit, range, distribution, role, sources with tags, note."""
         rows = []
         for name, p in sorted(self.parameters.items()):
             rows.append(
@@ -234,6 +249,7 @@ class Architecture:
                     "low": p.low,
                     "high": p.high,
                     "distribution": p.dist,
+                    "role": p.role or "",
                     "source": ", ".join(p.sources),
                     "tag": ", ".join(sorted({self.references[k].tag for k in p.sources})),
                     "origin": p.origin,
@@ -488,6 +504,9 @@ def load_defaults(specs: Mapping[str, ParameterSpec] | None = None) -> dict[str,
             param, reason = _pydantic_reason(exc)
             raise ArchitectureError(reason, file=file, parameter=param) from None
         for name, p in _validate_parameters(doc.parameters, file, specs, refs).items():
+            if p.role is None:
+                raise ArchitectureError("missing 'role' (design or uncertain): every default states whether it is a "
+                                        "decision or an uncertainty", file=file, parameter=name)
             if name in merged:
                 raise ArchitectureError(f"set twice in the defaults (also in {merged[name].origin})", file=file, parameter=name)
             merged[name] = p
@@ -575,14 +594,20 @@ def _architecture_stamp(path: Path) -> tuple:
 _ARCH_CACHE: dict[tuple, tuple[tuple, "Architecture"]] = {}
 
 
-def load_architecture(name_or_path: str | Path | Architecture) -> Architecture:
+def load_architecture(name_or_path: str | Path | Architecture, scenario: str | None = None) -> Architecture:
     """Load and validate an architecture by name (shipped or the user's; see
     :mod:`orbitdc.datadirs`) or by path. Its ``name`` must equal the file name.
 
+    ``scenario`` (e.g. ``"proponent"``, ``"base"``, ``"skeptic"``) layers
+    ``data/scenarios/NAME/SCENARIO.yaml`` over it (:func:`orbitdc.scenarios.apply_scenario`).
     Cached: a second load of an unchanged file (and unchanged references, defaults and catalogs,
     shipped and the user's) returns a copy of the validated architecture without reading or
     validating again.
     """
+    if scenario is not None:
+        from .scenarios import apply_scenario
+
+        return apply_scenario(load_architecture(name_or_path), scenario)
     if isinstance(name_or_path, Architecture):
         return name_or_path
     path, origin = _resolve_path(name_or_path)
@@ -621,7 +646,11 @@ def _load_architecture_file(path: Path, origin: str | None) -> Architecture:
         if name not in applicable:
             raise ArchitectureError(f"does not apply to a {doc.kind} architecture (no {doc.kind} stage reads it)",
                                     file=file, parameter=name)
-    params = {k: v for k, v in {**load_defaults(specs), **own}.items() if k in applicable}
+    defaults = load_defaults(specs)
+    for name, p in own.items():
+        if p.role is None and name in defaults:
+            p.role = defaults[name].role  # the role is declared once, in data/defaults
+    params = {k: v for k, v in {**defaults, **own}.items() if k in applicable}
     specs = applicable
     missing = sorted(set(specs) - set(params))
     if missing:
