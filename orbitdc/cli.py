@@ -467,6 +467,16 @@ def _cmd_notebooks(args) -> int:
     return 0
 
 
+def _cmd_app(args) -> int:
+    from .app import serve
+
+    if not 0 <= args.port <= 65535:
+        raise OrbitdcError(f"--port {args.port}: expected a port number from 0 to 65535")
+    serve(args.architectures, port=args.port, address=args.address, show=args.show,
+          ready=lambda url: print(f"orbitdc app: serving {url} (Ctrl-C stops it)", flush=True))
+    return 0
+
+
 # --------------------------------------------------------------------------------------------
 # The parser and the entry point
 # --------------------------------------------------------------------------------------------
@@ -541,6 +551,17 @@ def build_parser() -> argparse.ArgumentParser:
                                    "is never overwritten.")
     p.add_argument("folder", metavar="FOLDER")
     p.set_defaults(func=_cmd_notebooks)
+
+    p = sub.add_parser("app", parents=[common], help="explore designs with sliders in the browser (a local Panel server)",
+                       description="Serve the interactive app on this machine: sliders for the parameters that "
+                                   "matter most, the whole chain recomputed on every move. Works offline.")
+    p.add_argument("architectures", nargs="*", metavar="ARCH",
+                   help="architectures offered (names or YAML paths; default: every shipped one)")
+    p.add_argument("--port", type=int, default=5006, metavar="N", help="port to listen on (default 5006; 0 picks a free one)")
+    p.add_argument("--address", default="127.0.0.1", metavar="ADDR",
+                   help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--show", action="store_true", help="open the app in the default web browser")
+    p.set_defaults(func=_cmd_app)
     return parser
 
 

@@ -11,7 +11,9 @@ of drawing something made up.
 
 Two display modes, chosen once per notebook with :func:`setup`:
 
-* interactive (JupyterLab): ``hv.extension('bokeh')``; :func:`show` returns the HoloViews object;
+* interactive (JupyterLab): ``hv.extension('bokeh', inline=True)`` with ``pn.config.inline``;
+  :func:`show` returns the figure wrapped in a Panel pane, so that BokehJS, Panel's JavaScript
+  and every stylesheet come from the notebook itself and figures render with no network;
 * static (the HTML report): :func:`show` embeds each figure as a standalone bokeh document
   (``bokeh.embed.components``); the report puts BokehJS inline once in the page head
   (:func:`bokeh_js`), so the HTML needs no network.
@@ -80,7 +82,14 @@ def setup(static: bool = False) -> None:
         hv.renderer("bokeh")  # loads the backend without emitting notebook JavaScript
         hv.Store.set_current_backend("bokeh")
     else:
-        hv.extension("bokeh", logo=False)
+        import panel as pn
+
+        # Offline: BokehJS and Panel's JavaScript go into the notebook itself (inline=True), and
+        # pn.config.inline makes Panel swap the stylesheets its models reference on
+        # cdn.holoviz.org for their inline text. The defaults load both from the CDN, and
+        # without a network every figure in JupyterLab stays blank (issue 11).
+        pn.config.inline = True
+        hv.extension("bokeh", logo=False, inline=True)
 
 
 def bokeh_js() -> str:
@@ -104,14 +113,23 @@ def to_html(obj: Any) -> str:
 
 
 def show(obj: Any):
-    """Display a figure: the HoloViews object (interactive) or embedded HTML (static report)."""
+    """Display a figure: a Panel pane of the HoloViews object (interactive) or embedded HTML
+    (static report).
+
+    Interactive figures go through ``pn.panel``: its notebook rendering replaces the stylesheets
+    Panel's models reference on cdn.holoviz.org with their inline text when
+    ``pn.config.inline`` is set, while HoloViews' own display hook (holoviews 1.23) leaves them
+    as CDN links, which fail offline. The figure stays interactive (zoom, hover) either way.
+    """
     from IPython.display import HTML
 
     if isinstance(obj, Missing):
         return HTML(obj.html())
     if _STATIC:
         return HTML(to_html(obj))
-    return obj
+    import panel as pn
+
+    return pn.panel(obj)
 
 
 # --------------------------------------------------------------------------------------------

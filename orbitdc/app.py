@@ -1,0 +1,847 @@
+"""``orbitdc app``: drag a parameter and watch the whole chain answer.
+
+A Panel application served by ``pn.serve`` (a Bokeh server) on 127.0.0.1, with every resource
+(BokehJS, Panel's JavaScript and stylesheets) served by that same server: it works with no
+network. One browser session holds one design:
+
+* an **architecture** (the shipped ones, or YAML files given on the command line);
+* **sliders** for the parameters that matter most for that architecture - the top of its tornado
+  (:func:`orbitdc.sensitivity`, one-at-a-time swing of ``cost_ratio_vs_terrestrial``) - plus any
+  the user adds. Each slider is labelled with its unit, spans the parameter's ``low``..``high``
+  from data, and shows its sources, their tags and the note on hover;
+* **live outputs**, recomputed by :func:`orbitdc.evaluate` on every move: the cost ratio against
+  the ground, the cost breakdown and the mass budget per kW of IT, feasibility with the binding
+  constraint in words, the break-even launch price; on demand, a quick Monte Carlo band
+  (:func:`orbitdc.monte_carlo` with the slider values held fixed).
+
+The design lives in the URL (``?architecture=NAME&PARAM=VALUE UNIT&...``), so a link reproduces
+it, and "download this design" writes an architecture YAML file (the format of
+``data/architectures/*.yaml``) that ``orbitdc show`` loads and :func:`orbitdc.evaluate` turns
+into the same numbers.
+
+Everything that turns results into words or numbers on screen lives in plain functions
+(:func:`knobs`, :func:`describe_design`, :func:`design_yaml`, :func:`parse_query`), tested
+without a browser; :class:`DesignApp` only wires them to widgets. A scenario layer (issue 15:
+``data/scenarios/``) will slot in as one more choice beside the architecture: a design is
+evaluated through :meth:`DesignApp.inputs`, the one place that will apply it, and the URL
+reserves the key ``scenario``.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import math
+import sys
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+from urllib.parse import urlencode
+
+import numpy as np
+import yaml
+
+from . import units
+from .errors import ArchitectureError, OrbitdcError
+from .parameters import DATA_DIR, Architecture, list_architectures, load_architecture, read_yaml
+
+log = logging.getLogger(__name__)
+
+#: Sliders shown for an architecture before the user adds any: the top of its tornado.
+TOP_SLIDERS = 6
+#: Slider resolution: about this many steps between a parameter's low and high (rounded to a
+#: 1-2-5 step so that slider values print cleanly).
+SLIDER_STEPS = 200
+#: Monte Carlo band on demand: samples and seed (a few hundred milliseconds of chain time).
+MC_SAMPLES = 1000
+MC_SEED = 0
+#: Significant figures of the numbers on screen (the browser test compares to this precision).
+SIGNIFICANT = 3
+#: Query keys that are not parameters (``scenario`` is reserved for issue 15's scenarios).
+RESERVED_KEYS = ("architecture", "scenario")
+
+
+# --------------------------------------------------------------------------------------------
+# Number formatting: never NaN on screen
+# --------------------------------------------------------------------------------------------
+def significant(x: float, digits: int = SIGNIFICANT) -> str:
+    """``x`` to ``digits`` significant figures in fixed notation with thousands separators
+    (``2.747 -> '2.75'``, ``0.04931 -> '0.0493'``, ``41234 -> '41,234'``); '' if not finite."""
+    if x is None or not math.isfinite(x):
+        return ""
+    if x == 0:
+        return "0"
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(x)))))
+    text = f"{x:,.{decimals}f}"
+    # rounding may carry into a new digit (9.996 -> '10.00'): one decimal fewer then
+    if decimals and len(text.replace(",", "").replace("-", "").replace(".", "").lstrip("0")) > digits:
+        text = f"{x:,.{decimals - 1}f}"
+    return text
+
+
+def _nice_step(span: float, steps: int = SLIDER_STEPS) -> float:
+    """The smallest 1-2-5 x 10^k step giving at most ``steps`` steps over ``span``."""
+    raw = span / steps
+    exp = math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        step = m * 10.0 ** exp
+        if step >= raw * (1 - 1e-12):
+            return float(f"{step:.12g}")
+    return float(f"{10.0 ** (exp + 1):.12g}")  # pragma: no cover - m=10 always succeeds
+
+
+def _decimals(step: float) -> int:
+    return max(0, -int(math.floor(math.log10(step) + 1e-9)))
+
+
+# --------------------------------------------------------------------------------------------
+# Knobs: what a slider needs to know about a parameter, from data
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Knob:
+    """One numeric parameter as a slider: its range from data and its provenance.
+
+    ``value``/``low``/``high`` are in ``unit``, the unit the architecture (or defaults) file
+    writes; ``canonical_unit`` is the unit the chain reads. :meth:`canonical` converts exactly as
+    the YAML loader does, so a value set here, written by :func:`design_yaml` and loaded back
+    gives the same float.
+    """
+
+    name: str
+    label: str
+    unit: str
+    canonical_unit: str
+    value: float
+    low: float
+    high: float
+    step: float
+    description: str
+
+    @property
+    def decimals(self) -> int:
+        return _decimals(self.step)
+
+    def clean(self, value: float) -> float:
+        """A slider value as it is stored in the URL and the YAML file (12 significant digits:
+        drops the binary noise of ``low + k * step`` without moving a value on the grid)."""
+        return float(f"{float(value):.12g}")
+
+    def canonical(self, value: float) -> float:
+        return float(units.convert(value, units.parse_unit(self.unit, self.name),
+                                   units.parse_unit(self.canonical_unit, self.name), self.name))
+
+    def query_text(self, value: float) -> str:
+        """``'300 USD/kg'`` (the unit keeps a link unambiguous), or ``'0.3'`` for a plain ratio."""
+        v = f"{self.clean(value):.12g}"
+        return v if self.unit in ("", "1") else f"{v} {self.unit}"
+
+    def parse(self, text: str, clamp: bool = False) -> float:
+        """A query value (``'300 USD/kg'``, ``'0.3 t/kg'`` or a bare number in :attr:`unit`) in
+        :attr:`unit`; an OrbitdcError naming the parameter if it is not a number, has the wrong
+        dimension or lies outside the range from data (with ``clamp``, brought to the nearer end
+        of the range instead)."""
+        q = units.quantity_from_string(str(text).strip(), self.name)
+        if q.unit == units.parse_unit("1") and self.unit not in ("", "1"):
+            value = float(q.value)  # a bare number: the slider's unit
+        else:
+            value = float(units.convert(q.value, q.unit, units.parse_unit(self.unit, self.name), self.name))
+        if not math.isfinite(value):
+            raise ArchitectureError(f"'{text}' is not a finite number", parameter=self.name)
+        tol = 1e-9 * max(abs(self.low), abs(self.high), 1.0)
+        if not clamp and not (self.low - tol <= value <= self.high + tol):
+            raise ArchitectureError(
+                f"{value:g} {self.unit} is outside the range from data [{self.low:g}, {self.high:g}] {self.unit}",
+                parameter=self.name)
+        return min(max(value, self.low), self.high)
+
+
+def _describe_parameter(arch: Architecture, name: str, long_name: str) -> str:
+    """Markdown for a slider's hover: what it is, its sources with tags, its range and note."""
+    p = arch.parameters[name]
+    refs = []
+    for key in p.sources:
+        ref = arch.references.get(key)
+        refs.append(f"{key} ({ref.tag}): {ref.author} ({ref.year}), {ref.title}" if ref else key)
+    unit = p.unit or "1"
+    lines = [
+        f"**{name}**: {long_name}",
+        f"Range from data: {p.low:g} to {p.high:g} {unit} ({p.dist}); value in the file: {p.value:g} {unit}.",
+        "Sources: " + "; ".join(refs) + ".",
+    ]
+    if p.note:
+        lines.append(f"Note: {p.note.strip()}")
+    return "\n\n".join(lines)
+
+
+def knobs(arch: Architecture) -> dict[str, Knob]:
+    """A :class:`Knob` for every numeric parameter of ``arch`` that has a range (low < high)."""
+    from .chain import parameter_specs
+
+    specs = parameter_specs()
+    out: dict[str, Knob] = {}
+    for name, p in sorted(arch.parameters.items()):
+        spec = specs[name]
+        if spec.kind != "number" or p.low is None or p.high is None or not p.low < p.high:
+            continue
+        unit = p.unit or "1"
+        long_name = spec.long_name or name.replace("_", " ")
+        shown_unit = "" if unit == "1" else f" [{unit}]"
+        step = _nice_step(float(p.high) - float(p.low))
+        out[name] = Knob(
+            name=name, label=f"{name}{shown_unit}", unit=unit, canonical_unit=spec.unit,
+            value=float(p.value), low=float(p.low), high=float(p.high), step=step,
+            description=_describe_parameter(arch, name, long_name),
+        )
+    return out
+
+
+def top_parameters(arch: Architecture, n: int = TOP_SLIDERS) -> list[str]:
+    """The ``n`` parameters with the largest tornado swing of the cost ratio (sliders first shown)."""
+    return list(_tornado_order(str(arch.path)))[:n]
+
+
+@lru_cache(maxsize=64)
+def _tornado_order(path: str) -> tuple[str, ...]:
+    from .uncertainty import sensitivity
+
+    arch = load_architecture(path)
+    tor = sensitivity(arch, output="cost_ratio_vs_terrestrial", method="tornado")
+    swing = np.asarray(tor["swing"].values, dtype=float)
+    names = [str(p) for p, s in zip(tor["parameter"].values, swing) if np.isfinite(s) and s > 0]
+    sliders = knobs(arch)
+    return tuple(p for p in names if p in sliders)
+
+
+# --------------------------------------------------------------------------------------------
+# Results in words and numbers
+# --------------------------------------------------------------------------------------------
+@dataclass
+class DesignSummary:
+    """What the app shows for one evaluated design (no NaN anywhere: words instead)."""
+
+    architecture: str
+    kind: str
+    cost_ratio: float
+    cost_ratio_text: str
+    cost_ratio_words: str
+    feasible: bool
+    binding_constraint: str
+    feasibility_words: str
+    breakeven_words: str
+    cost_items: list[tuple[str, float]] = field(default_factory=list)
+    cost_unit: str = "USD/kW"
+    mass_items: list[tuple[str, float]] = field(default_factory=list)
+    mass_unit: str = "kg/kW"
+    mass_words: str = ""
+
+
+def constraint_words() -> dict[str, str]:
+    """Each chain constraint (``violates_<name>``) in words, from the stages' declarations."""
+    from .chain import output_specs
+
+    return {k.removeprefix("violates_"): v.long_name for k, v in output_specs().items() if k.startswith("violates_")}
+
+
+def _scalar(ds, name: str, unit: str | None = None) -> float:
+    if name not in ds:
+        return float("nan")
+    da = ds[name]
+    if unit is not None and da.attrs.get("units") not in (None, unit):
+        da = units.convert(da.astype(float), da.attrs["units"], unit, name)
+    vals = np.asarray(getattr(da, "values", da), dtype=float)
+    return float(vals.reshape(-1)[0]) if vals.size == 1 else float("nan")
+
+
+def describe_design(ds) -> DesignSummary:
+    """The numbers and sentences shown for an evaluated design (one point, no extra dims)."""
+    name = str(ds.attrs.get("architecture", ""))
+    kind = str(ds.attrs.get("architecture_kind", "space"))
+    ratio = _scalar(ds, "cost_ratio_vs_terrestrial", "1")
+    feasible = bool(np.asarray(ds["feasible"].values).reshape(-1)[0]) if "feasible" in ds else True
+    binding = str(np.asarray(ds["binding_constraint"].values).reshape(-1)[0]) if "binding_constraint" in ds else "none"
+    words = constraint_words()
+
+    if math.isfinite(ratio):
+        text = significant(ratio)
+        if kind == "terrestrial":
+            ratio_words = "the terrestrial baseline itself (ratio 1 by definition)"
+        elif ratio < 1:
+            ratio_words = f"{text} x the ground's cost per kW-yr of IT: cheaper than the ground"
+        else:
+            ratio_words = f"{text} x the ground's cost per kW-yr of IT: dearer than the ground"
+        if not feasible:
+            ratio_words += " - if the design closed, which it does not (below)"
+    elif ratio == math.inf:  # the chain prices a design that never delivers its target at inf
+        text = "infinite"
+        ratio_words = "no finite cost: the design never delivers its target IT power" + (
+            f" (it does not close: {binding.replace('_', ' ')})" if not feasible else "")
+    else:
+        text = "not defined"
+        ratio_words = "not defined: the chain gives no finite cost for this design" + (
+            f" (it does not close: {binding.replace('_', ' ')})" if not feasible else "")
+
+    if feasible:
+        feas_words = "Feasible: the design closes (no constraint of the chain is violated)."
+    else:
+        violated = [k.removeprefix("violates_") for k in ds.data_vars
+                    if k.startswith("violates_") and bool(np.asarray(ds[k].values).any())]
+        others = [v for v in violated if v != binding]
+        feas_words = (f"Infeasible. Binding constraint: {binding.replace('_', ' ')} - "
+                      f"{words.get(binding, 'a constraint of the chain is violated')}.")
+        if others:
+            feas_words += " Also violated: " + ", ".join(o.replace("_", " ") for o in others) + "."
+
+    be = _scalar(ds, "breakeven_launch_price", "USD/kg")
+    unreachable = bool(np.asarray(ds["breakeven_unreachable"].values).reshape(-1)[0]) if "breakeven_unreachable" in ds else False
+    if kind == "terrestrial":
+        be_words = "not applicable: nothing is launched"
+    elif math.isfinite(be):
+        be_words = f"USD {significant(be)}/kg"
+        year = _scalar(ds, "breakeven_year")
+        if math.isfinite(year):
+            be_words += f", reached in {int(round(year))} on the launch price learning curve"
+        else:
+            be_words += ", not reached by the launch price learning curve in the model's horizon"
+    elif unreachable:
+        be_words = "none: costs other than launch already exceed the ground's, even with free launch"
+    else:
+        be_words = "not defined for this design"
+
+    cost_items: list[tuple[str, float]] = []
+    power_kw = _scalar(ds, "target_it_power", "kW")
+    if "cost_breakdown" in ds and math.isfinite(power_kw) and power_kw > 0:
+        cb = units.convert(ds["cost_breakdown"].astype(float), ds["cost_breakdown"].attrs.get("units", "USD"), "USD", "cost_breakdown")
+        for item, v in zip(ds["cost_item"].values, np.asarray(cb.values, dtype=float).reshape(-1)):
+            cost_items.append((str(item), float(v) / power_kw if math.isfinite(v) else 0.0))
+
+    mass_items: list[tuple[str, float]] = []
+    mass_words = ""
+    it_kw = _scalar(ds, "it_power", "kW")
+    if "mass_breakdown" in ds and math.isfinite(it_kw) and it_kw > 0:
+        mb = units.convert(ds["mass_breakdown"].astype(float), ds["mass_breakdown"].attrs.get("units", "kg"), "kg", "mass_breakdown")
+        for s, v in zip(ds["subsystem"].values, np.asarray(mb.values, dtype=float).reshape(-1)):
+            mass_items.append((str(s), float(v) / it_kw if math.isfinite(v) else 0.0))
+        sat = _scalar(ds, "satellite_mass", "kg")
+        total = _scalar(ds, "total_mass", "t")
+        mass_words = (f"satellite {significant(sat)} kg for {significant(it_kw)} kW of IT; "
+                      f"fleet {significant(total)} t") if math.isfinite(sat) and math.isfinite(total) else ""
+    elif kind == "terrestrial":
+        mass_words = "no satellite: the terrestrial baseline"
+
+    return DesignSummary(
+        architecture=name, kind=kind, cost_ratio=ratio, cost_ratio_text=text, cost_ratio_words=ratio_words,
+        feasible=feasible, binding_constraint=binding, feasibility_words=feas_words, breakeven_words=be_words,
+        cost_items=cost_items, mass_items=mass_items, mass_words=mass_words,
+    )
+
+
+def monte_carlo_words(arch: Architecture, overrides: Mapping[str, Any], samples: int = MC_SAMPLES,
+                      seed: int = MC_SEED) -> str:
+    """The quick Monte Carlo band of the cost ratio, the slider values held fixed, in words."""
+    from .uncertainty import monte_carlo
+
+    mc = monte_carlo(arch, samples=samples, seed=seed, **overrides)
+    ratio = np.asarray(mc["cost_ratio_vs_terrestrial"].values, dtype=float).reshape(-1)
+    feasible = np.asarray(mc["feasible"].values, dtype=bool).reshape(-1) if "feasible" in mc else np.ones(ratio.size, bool)
+    finite = ratio[np.isfinite(ratio)]
+    p = _report_threshold("interval_probability")
+    parity = _report_threshold("cost_ratio_parity")
+    if finite.size == 0:
+        return f"Monte Carlo ({samples} samples): no sample gives a finite cost ratio."
+    lo, med, hi = np.quantile(finite, [(1 - p) / 2, 0.5, (1 + p) / 2])
+    cheaper = float(np.mean(finite <= parity))
+    return (f"Monte Carlo, {samples:,} samples (seed {seed}; the slider values held fixed, every other "
+            f"parameter drawn from its range): {round(100 * p)} % interval {significant(lo)} to "
+            f"{significant(hi)} (median {significant(med)}); P(cost ratio <= {parity:g}) = "
+            f"{100 * cheaper:.0f} %; {100 * float(feasible.mean()):.0f} % of samples feasible.")
+
+
+@lru_cache(maxsize=None)
+def _report_threshold(name: str) -> float:
+    doc = read_yaml(DATA_DIR / "report.yaml")
+    return float(doc["thresholds"][name]["value"])
+
+
+# --------------------------------------------------------------------------------------------
+# The design as a YAML architecture file
+# --------------------------------------------------------------------------------------------
+USER_SOURCE = "orbitdc-app-user-setting"
+
+
+def design_yaml(arch: Architecture, values: Mapping[str, float]) -> str:
+    """An architecture file for ``arch`` with ``values`` (parameter -> value in the knob's unit).
+
+    The architecture's own file is copied (its parameters, description and kind) and every set
+    parameter is written with its value, the unit, low and high from data, the original
+    distribution and source keys plus :data:`USER_SOURCE`, and a note saying what the file had.
+    Loading it (``orbitdc show``) and evaluating it gives the numbers the app showed.
+    """
+    sliders = knobs(arch)
+    raw: dict[str, Any] = {}
+    if arch.path is not None and Path(arch.path).exists():
+        raw = read_yaml(Path(arch.path)) or {}
+    params: dict[str, Any] = dict(raw.get("parameters") or {})
+    changed = []
+    for name, value in values.items():
+        if name not in sliders:
+            raise ArchitectureError("not a numeric parameter with a range in this architecture", parameter=name)
+        k = sliders[name]
+        p = arch.parameters[name]
+        value = k.clean(value)
+        entry: dict[str, Any] = {"value": value, "unit": k.unit, "low": k.low, "high": k.high}
+        if p.distribution:
+            entry["distribution"] = p.distribution
+        entry["source"] = [*p.sources, USER_SOURCE] if USER_SOURCE not in p.sources else list(p.sources)
+        entry["note"] = (f"Set to {value:g} {k.unit} in orbitdc app; {Path(p.origin or '').name or 'the data'} "
+                         f"has {p.value:g} {k.unit} ({', '.join(p.sources)}), range {k.low:g} to {k.high:g}."
+                         + (f" Original note: {p.note.strip()}" if p.note else ""))
+        params[name] = entry
+        changed.append(f"{name} = {value:g} {k.unit}")
+    description = (raw.get("description") or arch.description or "").strip()
+    header = (f"Design made in orbitdc app from '{arch.name}'"
+              + (f": {'; '.join(changed)}." if changed else " (no parameter changed)."))
+    doc = {
+        "name": f"{arch.name}-design",
+        "description": f"{header}\n{description}",
+        "kind": raw.get("kind", arch.kind),
+        "parameters": params,
+    }
+    text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+    return (f"# Written by orbitdc app. Keep the file name {doc['name']}.yaml (an architecture's name is its\n"
+            f"# file name). Check it with: orbitdc show {doc['name']}.yaml\n{text}")
+
+
+# --------------------------------------------------------------------------------------------
+# The URL: architecture and slider values
+# --------------------------------------------------------------------------------------------
+def parse_query(args: Mapping[str, Any], choices: Mapping[str, Architecture], default: str) -> tuple[str, dict[str, float], list[str]]:
+    """``(architecture name, {parameter: value in the knob's unit}, problems)`` from URL
+    arguments (a mapping of key -> str, bytes or a list of them, as ``pn.state.session_args``).
+
+    Anything that cannot be used - an unknown architecture or parameter, a value that does not
+    parse or lies outside the range from data - is skipped and described in ``problems``.
+    """
+    def first(v):
+        v = v[-1] if isinstance(v, (list, tuple)) else v
+        return v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+
+    problems: list[str] = []
+    name = first(args["architecture"]) if "architecture" in args else default
+    if name not in choices:
+        problems.append(f"architecture '{name}' is not one of {', '.join(choices)}; showing '{default}'")
+        name = default
+    if "scenario" in args:
+        problems.append("scenarios are not available yet (issue 15): the 'scenario' in the link is ignored")
+    sliders = knobs(choices[name])
+    values: dict[str, float] = {}
+    for key, raw in args.items():
+        if key in RESERVED_KEYS:
+            continue
+        if key not in sliders:
+            problems.append(f"'{key}' is not a numeric parameter with a range in '{name}': ignored")
+            continue
+        try:
+            values[key] = sliders[key].parse(first(raw))
+        except OrbitdcError as exc:
+            problems.append(f"{exc}: ignored")
+    return name, values, problems
+
+
+def build_query(architecture: str, values: Mapping[str, float], sliders: Mapping[str, Knob]) -> str:
+    """The URL query (``?architecture=...&param=value+unit``) for a design."""
+    items = [("architecture", architecture)] + [(k, sliders[k].query_text(v)) for k, v in values.items()]
+    return "?" + urlencode(items)
+
+
+# --------------------------------------------------------------------------------------------
+# The Panel application
+# --------------------------------------------------------------------------------------------
+def _bar_chart(title: str, x_label: str, factors: Sequence[str], unit: str):
+    """A horizontal bar chart (bokeh) whose data the app replaces in place on every update."""
+    from bokeh.models import ColumnDataSource, FactorRange, HoverTool
+    from bokeh.plotting import figure
+
+    source = ColumnDataSource({"item": list(factors), "value": [0.0] * len(factors)})
+    fig = figure(y_range=FactorRange(*reversed(list(factors))), height=40 + 22 * max(len(factors), 3), width=460,
+                 title=title, x_axis_label=x_label, toolbar_location=None, tools="")
+    fig.hbar(y="item", right="value", height=0.7, source=source, color="#4c72b0")
+    fig.add_tools(HoverTool(tooltips=[("", "@item"), ("", f"@value{{0,0.[00]}} {unit}")]))
+    fig.x_range.start = 0
+    return fig, source
+
+
+class DesignApp:
+    """One browser session: the widgets, the outputs and the wiring between them."""
+
+    def __init__(self, choices: Mapping[str, Architecture], query: Mapping[str, Any] | None = None,
+                 location: Any = None):
+        import panel as pn
+
+        self.pn = pn
+        self.choices = dict(choices)
+        self.location = location
+        name, values, problems = parse_query(query or {}, self.choices, next(iter(self.choices)))
+        self.arch_select = pn.widgets.Select(label="architecture", options=list(self.choices), value=name, width=300)
+        self.add_select = pn.widgets.Select(label="add a slider", options=[""], value="", width=300)
+        self.reset_button = pn.widgets.Button(label="reset to the file's values", width=300)
+        self.download = pn.widgets.FileDownload(callback=self._download_bytes, filename="design.yaml",
+                                                label="download this design (YAML)", color="primary",
+                                                width=300, css_classes=["odc-download"])
+        self.mc_button = pn.widgets.Button(label=f"Monte Carlo band ({MC_SAMPLES:,} samples)", width=300,
+                                           css_classes=["odc-mc-button"])
+        self.sliders_box = pn.Column(width=320)
+        self.notice = pn.pane.HTML("", width=460, css_classes=["odc-notice"])
+        self.ratio_pane = pn.pane.HTML("", width=460, css_classes=["odc-ratio"])
+        self.feasibility_pane = pn.pane.HTML("", width=460, css_classes=["odc-feasibility"])
+        self.breakeven_pane = pn.pane.HTML("", width=460, css_classes=["odc-breakeven"])
+        self.mc_pane = pn.pane.HTML("", width=460, css_classes=["odc-mc"])
+        self.timing_pane = pn.pane.HTML("", width=460, css_classes=["odc-timing"])
+        self.mass_words_pane = pn.pane.HTML("", width=460)
+        self.charts = pn.Row()
+        self.sliders: dict[str, Any] = {}
+        self.last_ms = float("nan")
+        self._pending = False
+        self.updates = 0
+
+        self.arch_select.param.watch(self._on_architecture, "value")
+        self.add_select.param.watch(self._on_add, "value")
+        self.reset_button.on_click(self._on_reset)
+        self.mc_button.on_click(self._on_monte_carlo)
+        self._problems = problems
+        self._set_architecture(name, values)
+        if location is not None:
+            # The browser's own location reaches the server once the page has loaded; writing the
+            # URL before that would be overwritten by it.
+            pn.state.onload(self._write_url)
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def arch(self) -> Architecture:
+        return self.choices[self.arch_select.value]
+
+    def values(self) -> dict[str, float]:
+        """Slider values that differ from the file (parameter -> value in the knob's unit)."""
+        out = {}
+        for name, w in self.sliders.items():
+            v = self.knobs[name].clean(w.value)
+            if v != self.knobs[name].clean(self.knobs[name].value):
+                out[name] = v
+        return out
+
+    def inputs(self) -> tuple[Architecture, dict[str, float]]:
+        """The architecture and the chain overrides (canonical units) of the current design.
+        (Scenarios, issue 15, will be applied here.)"""
+        return self.arch, {k: self.knobs[k].canonical(v) for k, v in self.values().items()}
+
+    # -- building ------------------------------------------------------------------------------
+    def _set_architecture(self, name: str, values: Mapping[str, float]) -> None:
+        arch = self.choices[name]
+        self.knobs = knobs(arch)
+        shown = list(dict.fromkeys([*top_parameters(arch), *values]))
+        self.sliders = {}
+        self.sliders_box.objects = []
+        for p in shown:
+            self._add_slider(p, values.get(p))
+        self._refresh_add_options()
+        ds = self._evaluate()
+        summary = describe_design(ds) if ds is not None else None
+        self._build_charts(summary)
+        self.download.filename = f"{arch.name}-design.yaml"
+        self._update(ds)
+
+    def _add_slider(self, name: str, value: float | None = None) -> None:
+        pn = self.pn
+        k = self.knobs[name]
+        fmt = "0,0" + ("." + "0" * k.decimals if k.decimals else "")
+        w = pn.widgets.FloatSlider(
+            label=k.label, start=k.low, end=k.high, step=k.step, value=k.value if value is None else value,
+            format=fmt, width=270, css_classes=["odc-slider", f"odc-param-{name}"],
+        )
+        w.param.watch(self._on_slider, "value")
+        self.sliders[name] = w
+        # sliders take no description in Panel 1.9: the sources and tags go in a hover icon beside it
+        tip = pn.widgets.TooltipIcon(value=k.description, width=20, margin=(22, 0, 0, 0))
+        self.sliders_box.append(pn.Row(w, tip, margin=0))
+
+    def _refresh_add_options(self) -> None:
+        rest = [p for p in self.knobs if p not in self.sliders]
+        self.add_select.options = [""] + rest
+        self.add_select.value = ""
+
+    def _build_charts(self, summary: DesignSummary | None) -> None:
+        pn = self.pn
+        self.cost_fig = self.mass_fig = None
+        panes = []
+        if summary is not None and summary.cost_items:
+            self.cost_fig, self.cost_source = _bar_chart(
+                "Cost per kW of IT (present value over the life)", "USD per kW of IT",
+                [i for i, _ in summary.cost_items], "USD/kW")
+            panes.append(pn.pane.Bokeh(self.cost_fig))
+        if summary is not None and summary.mass_items:
+            self.mass_fig, self.mass_source = _bar_chart(
+                "Mass budget per kW of IT (one satellite)", "kg per kW of IT",
+                [i for i, _ in summary.mass_items], "kg/kW")
+            panes.append(pn.Column(pn.pane.Bokeh(self.mass_fig), self.mass_words_pane))
+        elif summary is not None:
+            panes.append(self.mass_words_pane)
+        self.charts.objects = panes
+
+    # -- events --------------------------------------------------------------------------------
+    def _on_architecture(self, event) -> None:
+        self._problems = []
+        self._set_architecture(event.new, {})
+
+    def _on_add(self, event) -> None:
+        if event.new and event.new in self.knobs and event.new not in self.sliders:
+            self._add_slider(event.new)
+            self._refresh_add_options()
+
+    def _on_reset(self, event) -> None:
+        self._problems = []
+        self._set_architecture(self.arch_select.value, {})
+
+    def _on_slider(self, event) -> None:
+        # Coalesce: a drag sends many values while one evaluation runs; evaluate once per tick
+        # with the latest values instead of once per value (pn.state.execute runs the refresh
+        # on the server's next tick, or at once outside a server).
+        if self._pending:
+            return
+        self._pending = True
+        self.pn.state.execute(self._refresh, schedule=True)
+
+    def _refresh(self) -> None:
+        self._pending = False
+        self._update(self._evaluate())
+
+    def _on_monte_carlo(self, event) -> None:
+        arch, overrides = self.inputs()
+        self.mc_pane.object = "<p>Monte Carlo running...</p>"
+        try:
+            words = monte_carlo_words(arch, overrides)
+        except OrbitdcError as exc:
+            words = f"Monte Carlo not possible: {exc}"
+        except Exception as exc:  # never a traceback on screen; the log has it
+            log.exception("Monte Carlo failed")
+            words = f"Monte Carlo failed ({type(exc).__name__}); see the server log."
+        self.mc_pane.object = f'<p data-odc="mc">{_esc(words)}</p>'
+
+    def _download_bytes(self) -> io.BytesIO:
+        return io.BytesIO(design_yaml(self.arch, self.values()).encode("utf-8"))
+
+    # -- evaluation and display -----------------------------------------------------------------
+    def _evaluate(self):
+        from .chain import evaluate
+
+        arch, overrides = self.inputs()
+        t0 = time.perf_counter()
+        try:
+            ds = evaluate(arch, **overrides)
+            self._error = None
+        except OrbitdcError as exc:
+            ds, self._error = None, str(exc)
+        except Exception as exc:  # never a traceback on screen; the log has it
+            log.exception("evaluate failed")
+            ds, self._error = None, f"internal error ({type(exc).__name__}: {exc}); see the server log"
+        self._eval_ms = 1e3 * (time.perf_counter() - t0)
+        return ds
+
+    def _update(self, ds) -> None:
+        t0 = time.perf_counter()
+        with self.pn.io.hold():
+            problems = list(self._problems)
+            if self._error:
+                problems.append(self._error)
+            self.notice.object = "".join(f'<p class="odc-problem" style="color:#a33">{_esc(p)}</p>' for p in problems)
+            self.mc_pane.object = ""
+            if ds is None:
+                self.ratio_pane.object = '<p data-odc="cost-ratio-words">No result for this design (see the message above).</p>'
+                self.feasibility_pane.object = self.breakeven_pane.object = ""
+            else:
+                s = describe_design(ds)
+                colour = "#2a7" if s.feasible else "#a33"
+                self.ratio_pane.object = (
+                    f'<div style="font-size:15px">cost ratio vs ground</div>'
+                    f'<div style="font-size:34px;font-weight:600"><span data-odc="cost-ratio">{_esc(s.cost_ratio_text)}</span></div>'
+                    f'<div data-odc="cost-ratio-words">{_esc(s.cost_ratio_words)}</div>')
+                self.feasibility_pane.object = (f'<p data-odc="feasibility" style="color:{colour};font-weight:600">'
+                                                f'{_esc(s.feasibility_words)}</p>')
+                self.breakeven_pane.object = (f'<p>break-even launch price: <span data-odc="breakeven">'
+                                              f'{_esc(s.breakeven_words)}</span></p>')
+                self.mass_words_pane.object = f'<p data-odc="mass-words">{_esc(s.mass_words)}</p>'
+                if self.cost_fig is not None and [i for i, _ in s.cost_items] == list(self.cost_source.data["item"]):
+                    self.cost_source.data = {"item": [i for i, _ in s.cost_items], "value": [v for _, v in s.cost_items]}
+                if self.mass_fig is not None and [i for i, _ in s.mass_items] == list(self.mass_source.data["item"]):
+                    self.mass_source.data = {"item": [i for i, _ in s.mass_items], "value": [v for _, v in s.mass_items]}
+            self._write_url()
+            self.last_ms = self._eval_ms + 1e3 * (time.perf_counter() - t0)
+            self.updates += 1
+            # the update number changes every time, so a browser (or a benchmark) can tell
+            # that this update arrived even when no number on screen changed
+            self.timing_pane.object = (f'<p style="color:#777;font-size:12px">update '
+                                       f'<span data-odc="update-count">{self.updates}</span>: evaluated in '
+                                       f'<span data-odc="eval-ms">{self._eval_ms:.0f}</span> ms, server side '
+                                       f'<span data-odc="server-ms">{self.last_ms:.0f}</span> ms</p>')
+
+    def _write_url(self) -> None:
+        if self.location is not None:
+            self.location.search = build_query(self.arch_select.value, self.values(), self.knobs)
+
+    def layout(self):
+        pn = self.pn
+        intro = pn.pane.HTML(
+            "<h2 style='margin:4px 0'>orbitdc: an AI data centre in orbit against the ground</h2>"
+            "<p style='margin:2px 0;color:#555'>Move a slider: the whole chain (orbit, compute, power, thermal, "
+            "mass, launch, economics) answers. Hover the (?) by a slider for its sources. The link in the "
+            "address bar reproduces this design.</p>", sizing_mode="stretch_width")
+        controls = pn.Column(self.arch_select, self.sliders_box, self.add_select, self.reset_button,
+                             self.download, width=330)
+        outputs = pn.Column(self.notice, self.ratio_pane, self.feasibility_pane, self.breakeven_pane,
+                            self.mc_button, self.mc_pane, self.charts, self.timing_pane)
+        return pn.Column(intro, pn.Row(controls, outputs))
+
+
+# --------------------------------------------------------------------------------------------
+# The small live panel of the notebooks (JupyterLab, interactive mode only)
+# --------------------------------------------------------------------------------------------
+LIVE_PARAMETERS = ("launch_price_per_kg", "bus_cost_per_kg")
+#: Points of the cost-ratio curve drawn across the launch price slider's range.
+LIVE_CURVE_POINTS = 60
+
+
+def live_panel(archs: Sequence[str | Path | Architecture], overrides: Mapping[str, Any] | None = None):
+    """A Panel layout for a notebook: launch price and bus cost sliders for one of ``archs``
+    (ranges from data), the cost ratio against the ground along the launch price at the chosen
+    bus cost (a HoloViews DynamicMap: one :func:`orbitdc.sweep` call per move) and the design's
+    cost ratio, feasibility and break-even in words. ``overrides`` (the notebook's) apply too.
+
+    Needs a live kernel (JupyterLab); the static report does not show it.
+    """
+    import holoviews as hv
+    import panel as pn
+
+    from .chain import evaluate, sweep
+
+    overrides = dict(overrides or {})
+    loaded = [load_architecture(a) for a in archs]
+    space = [a for a in loaded if set(LIVE_PARAMETERS) <= set(knobs(a))]
+    if not space:
+        return pn.pane.HTML("<p>No architecture here has a launch price and a bus cost to vary.</p>")
+    by_name = {a.name: a for a in space}
+    arch_w = pn.widgets.Select(label="architecture", options=list(by_name), width=260)
+
+    def slider(name: str) -> Any:
+        return pn.widgets.FloatSlider(label=name, start=0, end=1, value=0, width=260,
+                                      css_classes=["odc-slider", f"odc-param-{name}"])
+
+    sliders = {n: slider(n) for n in LIVE_PARAMETERS}
+
+    def configure(name: str) -> None:
+        ks = knobs(by_name[name])
+        for n, w in sliders.items():
+            k = ks[n]
+            own = overrides.get(n)
+            value = k.value if own is None else k.parse(str(own), clamp=True)
+            w.param.update(label=k.label, start=k.low, end=k.high, step=k.step, value=value,
+                           format="0,0" + ("." + "0" * k.decimals if k.decimals else ""))
+
+    configure(arch_w.value)
+    arch_w.param.watch(lambda e: configure(e.new), "value")
+
+    def _design(name: str, launch: float, bus: float) -> tuple[Architecture, dict[str, Any]]:
+        arch = by_name[name]
+        ks = knobs(arch)
+        ov = {k: v for k, v in overrides.items() if k in arch.parameters and k not in LIVE_PARAMETERS}
+        ov.update(launch_price_per_kg=ks["launch_price_per_kg"].canonical(launch),
+                  bus_cost_per_kg=ks["bus_cost_per_kg"].canonical(bus))
+        return arch, ov
+
+    def figure(name: str, launch: float, bus: float):
+        arch, ov = _design(name, launch, bus)
+        k = knobs(arch)["launch_price_per_kg"]
+        prices = np.geomspace(k.low, k.high, LIVE_CURVE_POINTS) if k.low > 0 else np.linspace(k.low, k.high, LIVE_CURVE_POINTS)
+        sweep_ov = {**ov, "launch_price_per_kg": [k.canonical(p) for p in prices]}
+        ratio = np.asarray(sweep(arch, **sweep_ov)["cost_ratio_vs_terrestrial"].values, dtype=float).reshape(-1)
+        point = describe_design(evaluate(arch, **ov)).cost_ratio
+        x = hv.Dimension("launch_price", label="launch price", unit=k.unit)
+        y = hv.Dimension("cost_ratio", label="cost ratio vs ground")
+        finite = np.isfinite(ratio)
+        curve = hv.Curve((prices[finite], ratio[finite]), x, y)
+        marker = hv.Scatter([(launch, point)] if math.isfinite(point) else [], x, y).opts(size=10, color="black")
+        parity = hv.HLine(_report_threshold("cost_ratio_parity")).opts(color="grey", line_dash="dashed")
+        return (curve * marker * parity).opts(width=520, height=300, logx=k.low > 0, show_grid=True,
+                                              title=f"{name}: cost ratio along the launch price (bus cost fixed)",
+                                              framewise=True)
+
+    def words(name: str, launch: float, bus: float) -> str:
+        arch, ov = _design(name, launch, bus)
+        try:
+            s = describe_design(evaluate(arch, **ov))
+        except OrbitdcError as exc:
+            return f'<p class="odc-problem">{_esc(str(exc))}</p>'
+        return (f'<p>cost ratio vs ground: <b data-odc="cost-ratio">{_esc(s.cost_ratio_text)}</b></p>'
+                f'<p data-odc="feasibility">{_esc(s.feasibility_words)}</p>'
+                f'<p>break-even launch price: {_esc(s.breakeven_words)}</p>')
+
+    inputs = (arch_w, sliders["launch_price_per_kg"], sliders["bus_cost_per_kg"])
+    plot = hv.DynamicMap(pn.bind(figure, *inputs))
+    # The words go in a StaticText (a bokeh Div whose text alone is sent on a change), not an
+    # HTML pane: in a notebook with pn.config.inline, Panel 1.9.4 re-sends all of an HTML pane's
+    # properties when its text changes, stylesheets included, as cdn.holoviz.org links - which
+    # fail offline. (A HoloViews Div is no better: its updates lose their HTML markup.)
+    text = pn.widgets.StaticText(value=pn.bind(words, *inputs), width=360, css_classes=["odc-live-words"])
+    return pn.Column(pn.Row(*inputs), pn.Row(pn.pane.HoloViews(plot, css_classes=["odc-live-plot"]), text),
+                     css_classes=["odc-live-panel"])
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(str(text), quote=True)
+
+
+def load_choices(archs: Sequence[str | Path] | None = None) -> dict[str, Architecture]:
+    """The architectures offered, by name: those given (names or YAML paths), else every shipped
+    one. Raises an OrbitdcError for a bad file and for two architectures with the same name."""
+    names = list(archs) if archs else list_architectures()
+    out: dict[str, Architecture] = {}
+    for a in names:
+        arch = load_architecture(a)
+        if arch.name in out:
+            raise OrbitdcError(f"two architectures are named '{arch.name}' ({a} and {out[arch.name].path})")
+        out[arch.name] = arch
+    if not out:
+        raise OrbitdcError("no architecture to show")
+    return out
+
+
+def session(choices: Mapping[str, Architecture]) -> Any:
+    """The Panel layout of one browser session (reads and writes the URL through pn.state)."""
+    import panel as pn
+
+    app = DesignApp(choices, query=pn.state.session_args or {}, location=pn.state.location)
+    return app.layout()
+
+
+def serve(archs: Sequence[str | Path] | None = None, port: int = 5006, address: str = "127.0.0.1",
+          show: bool = False, ready: Callable[[str], None] | None = None) -> None:
+    """Serve the app (blocking) on ``address:port``; resources come from this server."""
+    import panel as pn
+
+    choices = load_choices(archs)
+    top_parameters(next(iter(choices.values())))  # warm the tornado cache of the first page
+    pn.extension()
+    origin = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
+    try:
+        server = pn.serve({"/": lambda: session(choices)}, port=port, address=address, websocket_origin=origin,
+                          show=show, title="orbitdc app", start=False)
+    except OSError as exc:
+        raise OrbitdcError(f"cannot listen on {address}:{port}: {exc.strerror or exc}") from None
+    server.start()
+    url = f"http://{address}:{server.port}/"
+    if ready is not None:
+        ready(url)
+    try:
+        server.io_loop.start()
+    finally:
+        server.stop()
