@@ -474,6 +474,8 @@ def _catalog_or(f, field: str, unit: str, fallback: float):
 
 def accelerator_price(ds) -> Any:
     """Unit price [USD] of the ``accelerator`` choice from ``data/catalogs/accelerators.csv`` (NaN if unknown)."""
+    if "accelerator_price" in ds:  # the catalog-backed parameter (catalog default or override)
+        return ds["accelerator_price"]
     if isinstance(ds, xr.Dataset):
         if "accelerator" not in ds:
             return xr.DataArray(np.nan)
@@ -494,14 +496,14 @@ def _breakeven_year(f, price):
 
     key = launch._vehicle_names(f["launch_vehicle"])
     vv = launch._vv
-    m_ref = vv(key, "payload_reference", "t")
-    p0 = vv(key, "price", "USD") / (m_ref * _KG_PER_T)
+    m_ref = launch._vehicle_param(f, "vehicle_payload_leo", key)  # t
+    p0 = launch._vehicle_param(f, "vehicle_price", key) / (m_ref * _KG_PER_T)
     lr = f["launch_learning_rate"] if "launch_learning_rate" in f else 0.2
     fl = f["launch_price_floor_per_kg"] if "launch_price_floor_per_kg" in f else 0.0
     mg = f["launch_margin"] if "launch_margin" in f else 0.0
     vi = f["vertically_integrated_launch"] if "vertically_integrated_launch" in f else False
     args = (lr, fl, mg, vi, p0, vv(key, "cumulative_mass_to_date", "t"), m_ref,
-            vv(key, "flights_per_year_today", "1/yr"), vv(key, "flights_per_year_planned", "1/yr"),
+            vv(key, "flights_per_year_today", "1/yr"), launch._vehicle_param(f, "vehicle_flights_per_year", key),
             vv(key, "reference_year", "1"), vv(key, "planned_year", "1"))
     if all(np.size(a) == 1 for a in args):  # scalar learning inputs: only the points with a price
         finite = np.isfinite(price)

@@ -65,7 +65,7 @@ import xarray as xr
 from . import parameters, units
 from .chain import Output, Stage
 from .errors import OrbitdcError
-from .parameters import ParameterSpec, catalog_choices, catalog_lookup
+from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_parameter_value
 
 CATALOG = "solar_cells"
 ECLIPSE_STRATEGIES = ("battery", "throttle")
@@ -228,8 +228,8 @@ def _kernel(ds) -> dict[str, Any]:
     if missing:
         raise OrbitdcError(f"power stage needs {', '.join(missing)} from earlier stages, not in the Dataset")
     cell = ds["solar_cell"]
-    eta = catalog_lookup(CATALOG, "efficiency", cell, "1")
-    gamma = catalog_lookup(CATALOG, "temperature_coefficient", cell, "1/K")
+    eta = catalog_parameter_value(ds, "solar_cell_efficiency", PARAMETERS["solar_cell_efficiency"])
+    gamma = catalog_parameter_value(ds, "solar_cell_temperature_coefficient", PARAMETERS["solar_cell_temperature_coefficient"])
     t_ref = catalog_lookup(CATALOG, "reference_temperature", cell, "K")
 
     p_it = ds["it_power"]
@@ -275,6 +275,11 @@ _EFFICIENCY = {"minimum": 0.0, "exclusive_minimum": True, "maximum": 1.0}
 
 PARAMETERS: dict[str, ParameterSpec] = {
     "solar_cell": _spec("1", "solar cell technology (data/catalogs/solar_cells.csv)", kind="choice", choices=catalog_choices(CATALOG)),
+    "solar_cell_efficiency": _spec("1", "solar cell beginning-of-life efficiency at AM0 (default: the cell's catalog value)",
+                                   **_EFFICIENCY, catalog=(CATALOG, "efficiency", "solar_cell")),
+    "solar_cell_temperature_coefficient": _spec(
+        "1/K", "relative loss of cell power per kelvin above the reference temperature (default: the cell's catalog value)",
+        minimum=0.0, maximum=0.05, catalog=(CATALOG, "temperature_coefficient", "solar_cell")),
     "solar_flux": _spec("W/m2", "solar irradiance at 1 au (total solar irradiance)", minimum=0, exclusive_minimum=True),
     "packing_factor": _spec("1", "fraction of the array area covered by active cells", **_EFFICIENCY),
     "array_losses": _spec("1", "array losses other than temperature and pointing (wiring, mismatch, UV, shadowing)", minimum=0.0, maximum=1.0, exclusive_maximum=True),

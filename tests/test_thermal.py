@@ -22,7 +22,9 @@ _DEFAULTS = parameters.load_defaults()
 
 
 def _defaults():
-    return {k: xr.DataArray(_DEFAULTS[k].canonical_value) for k in thermal.PARAMETERS}
+    # catalog-backed parameters (radiator_areal_density, ...) have no default: the stage reads
+    # the catalog value of the chosen radiator when they are absent
+    return {k: xr.DataArray(_DEFAULTS[k].canonical_value) for k, s in thermal.PARAMETERS.items() if s.catalog is None}
 
 
 # power stage stand-in: 105 kW of load day and night (battery strategy), 20 min eclipses in a
@@ -315,7 +317,7 @@ def _uniform_in_default_range(data, name):
     return data.draw(st.floats(p.canonical_low, p.canonical_high))
 
 
-NUMERIC = [k for k, s in thermal.PARAMETERS.items() if s.kind == "number"]
+NUMERIC = [k for k, s in thermal.PARAMETERS.items() if s.kind == "number" and s.catalog is None]
 
 
 @settings(max_examples=50, deadline=None)
