@@ -44,10 +44,14 @@ replacement launches per year are ``N lambda / n / (1 - p_fail)`` for a satellit
 (``violates_launch_mass`` / ``violates_launch_volume``) unless ``on_orbit_assembly`` is set: then
 it is split into ``k = ceil(m / min(P, V eta rho))`` modules, one launch each.
 
-**Price.** ``launch_price_per_kg`` is the price paid per kg of payload capacity bought: a
-dedicated flight is bought whole (``payload_to_orbit`` kg), a per-kg service (rideshare) bills
-the mass carried, so ``launch_cost = billed mass x launch_price_per_kg`` (affine in the price, as
-the economics stage's break-even needs). The learning curve (Wright 1936; ~20 % per doubling in
+**Price.** ``launch_price_per_kg`` is quoted the way its sources quote it: per kg of payload
+capacity to the vehicle's reference LEO (``vehicle_payload_leo``, the catalog's
+``payload_reference``). A dedicated flight is bought whole, so it costs
+``vehicle_payload_leo x launch_price_per_kg`` whatever the target orbit; a higher orbit carries
+less (``payload_to_orbit``, derated above) for the same price, which is where the target orbit
+costs more per kg delivered. A per-kg service (rideshare) bills the mass carried. So
+``launch_cost = launches x billed mass x launch_price_per_kg`` (affine in the price, as the
+economics stage's break-even needs). The learning curve (Wright 1936; ~20 % per doubling in
 Suncatcher) serves the timeline and the break-even year, outside the chain's price:
 
     cost(M) = floor + (cost0 - floor) (M / M0)^(-b),    b = -log2(1 - learning_rate)
@@ -788,7 +792,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "vehicle_flights_per_year": ParameterSpec("1/yr", "the vehicle's planned flights per year (default: catalog flights_per_year_planned)",
                                               minimum=0.0, exclusive_minimum=True, maximum=10000.0,
                                               catalog=(CATALOG, "flights_per_year_planned", "launch_vehicle")),
-    "launch_price_per_kg": ParameterSpec("USD/kg", "launch price paid per kg of payload capacity bought", minimum=0.0),
+    "launch_price_per_kg": ParameterSpec("USD/kg", "launch price per kg of payload capacity to the vehicle's reference LEO (a dedicated flight costs vehicle_payload_leo x this)", minimum=0.0),
     "launch_margin": ParameterSpec("1", "launch provider's margin over its internal cost (price = cost x (1 + margin))",
                                    minimum=0.0, maximum=20.0),
     "vertically_integrated_launch": ParameterSpec("1", "the programme owns its launcher and pays internal cost", kind="flag"),
@@ -811,7 +815,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
 }
 
 OUTPUTS: dict[str, Output] = {
-    "launch_price_per_kg": Output("USD/kg", "launch price paid per kg of payload capacity bought (as applied)"),
+    "launch_price_per_kg": Output("USD/kg", "launch price per kg of payload capacity to the vehicle's reference LEO (as applied)"),
     "payload_to_orbit": Output("kg", "vehicle payload to the target orbit"),
     "satellites_per_launch": Output("1", "satellites per launch (a fraction: modules assembled in orbit)"),
     "launches": Output("1", "expected launches for the initial deployment"),
@@ -914,7 +918,8 @@ def _kernel(f) -> dict[str, Any]:
     per_kg = _vv(key, "sold_per_kg", "1", default=0.0) > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         carried = np.where(modules > 1, m_sat / modules, spl * m_sat)
-    billed = np.where(per_kg, carried, payload)
+    # a dedicated flight costs its LEO capacity x the per-kg-to-LEO price (the price's basis)
+    billed = np.where(per_kg, carried, m_leo)
     never = np.isinf(launches)  # no launch can carry a satellite: cost and CO2 are unbounded, not NaN
     with np.errstate(invalid="ignore"):
         launch_cost = np.where(never, np.inf, launches * billed * price)

@@ -37,8 +37,12 @@ delivers at beginning of life in the same conditions and ``sigma_sa = array_spec
 
 Battery
 -------
-Cycles over the life ``N = (orbits per year) L`` (conservative for dawn-dusk orbits, which cycle
-only in eclipse season). Cycle life falls with depth of discharge; a power law
+Cycles over the life ``N = (orbits per year) s L``, with ``s = eclipse_days / days in the year``
+the eclipse-season share of the year (orbit stage, calendar year of ``start_year``): an orbit
+with an eclipse every day (``s = 1``, every inclined LEO) cycles once per orbit, a dawn-dusk
+sun-synchronous orbit only in its eclipse season (a ~600 km dawn-dusk orbit: ~90 eclipse days,
+s ~ 0.25; Wertz, SMAD 2011 ch. 21, battery cycles are eclipses). Without ``eclipse_days``
+(the orbit stage absent) every orbit counts. Cycle life falls with depth of discharge; a power law
 ``N(DoD) = N_100 DoD^-k`` gives the deepest usable discharge::
 
     DoD = min(DoD_max, (N / N_100)^(-1/k))
@@ -249,7 +253,7 @@ def _kernel(ds) -> dict[str, Any]:
     p_bol = p_sa / eol
     array_mass = p_bol * 1e3 / ds["array_specific_power"]
 
-    cycles = MIN_PER_YEAR / ds["period"] * life
+    cycles = MIN_PER_YEAR / ds["period"] * life * _eclipse_season_share(ds)
     dod = _depth_of_discharge(cycles, ds["battery_cycle_life"], ds["battery_cycle_life_exponent"], ds["depth_of_discharge"])
     energy = _battery_energy(p_ecl, t_ecl, dod, ds["battery_round_trip_efficiency"])
     return {
@@ -264,6 +268,15 @@ def _kernel(ds) -> dict[str, Any]:
         "battery_depth_of_discharge": dod,
         "battery_cycles": cycles,
     }
+
+
+def _eclipse_season_share(ds):
+    """Share of the year with eclipses: ``eclipse_days`` over the days of the start year (1 without it)."""
+    if "eclipse_days" not in ds:
+        return 1.0
+    year = np.floor(ds["start_year"]) if "start_year" in ds else 2030.0
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    return np.minimum(ds["eclipse_days"] / (365.0 + leap), 1.0)
 
 
 def _spec(unit: str, long_name: str, **kw) -> ParameterSpec:

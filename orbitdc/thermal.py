@@ -514,7 +514,7 @@ def _kernel(f) -> dict[str, Any]:
         F = np.where(orient == "edge_on", sides * _view_factor_edge_on(H), _view_factor_nadir(H))
     sunlit = 1.0 - f["eclipse_fraction"] if "eclipse_fraction" in f else 1.0
     q_abs = _absorbed_flux(alpha, eps, _get(f, "solar_flux"), f["radiator_solar_cosine"], sunlit,
-                           f["earth_ir_flux"], f["earth_albedo"], f["albedo_orbit_factor"], F)
+                           f["earth_ir_flux"], f["earth_albedo"], _get(f, "albedo_orbit_factor"), F)
     T_sink = f["radiator_sink_temperature"]
 
     # temperatures: passive limit, requested or optimal
@@ -590,7 +590,6 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "radiator_sink_temperature": _p("K", "deep-space sink temperature seen by the radiator", minimum=0, maximum=200),
     "earth_ir_flux": _p("W/m2", "Earth outgoing long-wave (infrared) flux, orbit mean", minimum=0, maximum=500),
     "earth_albedo": _p("1", "Earth Bond albedo, orbit mean", minimum=0, maximum=1),
-    "albedo_orbit_factor": _p("1", "orbit-mean illumination of the ground below (albedo flux / (albedo x solar flux))", minimum=0, maximum=1),
     "coolant_temperature_drop": _p("K", "temperature drop from the chip limit to the radiator surface (cold plate, loop, fin root)", minimum=0, maximum=150),
     "radiator_design_temperature": _p("K", "radiator temperature asked for when not optimised", minimum=0, exclusive_minimum=True, maximum=1000),
     "optimize_radiator_temperature": ParameterSpec("1", "use the mass-optimal radiator temperature instead of the design temperature", kind="flag"),

@@ -34,7 +34,7 @@ UPSTREAM = dict(it_power=100.0, bus_power=5.0, power_system_loss=8.0, solar_arra
                 solar_array_mass=900.0, battery_mass=300.0, solar_array_power=P_SA, solar_flux=1361.0,
                 altitude=650.0, eclipse_fraction=0.2, period=97.7, max_eclipse_duration=20.0,
                 daylight_path_efficiency=0.85, eclipse_path_efficiency=0.65, eclipse_strategy="battery",
-                chip_max_temperature=345.0)
+                chip_max_temperature=345.0, albedo_orbit_factor=0.2)
 
 
 def synth(**kw):

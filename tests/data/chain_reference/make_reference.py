@@ -1,6 +1,12 @@
 """Results of the xarray chain (orbitdc commit 69c0b73, before the numpy-core refactor of issue 11),
 saved so the numpy chain can be checked against them to 1e-12 relative.
 
+Regenerated on purpose for issue 12 item 2 (model corrections that move numbers): battery cycles
+only on eclipse days (dawn-dusk orbits cycle in eclipse season only), the albedo orbit factor
+computed from the beta angle (cos(beta)/pi, was a 0.2 parameter), launch prices per kg of
+capacity to the vehicle's reference LEO (a flight costs payload_reference x price), and one
+grid-connection delay (4 yr) for the terrestrial architecture and every twin.
+
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
 """
