@@ -274,6 +274,8 @@ def _kernel(f) -> dict[str, Any]:
                           f["job_span_satellites"], f["hardware_failure_rate"], life)
     if "eclipse_strategy" in f:
         avail = avail * np.where(f["eclipse_strategy"] == "throttle", 1.0 - f["eclipse_fraction"], 1.0)
+    if "impose_availability" in f:  # a study that states its own availability (issue 12)
+        avail = np.where(f["impose_availability"], f["imposed_availability"], avail)
     lifetime_dose = dose * life
     return {
         "it_power": n * unit_it,
@@ -330,6 +332,8 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "recompute_time": _spec("min", "work lost per crash (mean time since the last checkpoint)", minimum=0),
     "job_span_satellites": _spec("1", "satellites whose chips run one synchronous job (an event stalls them all)", minimum=1),
     "hardware_failure_rate": _spec("1/yr", "hardware failures per accelerator chip per year", minimum=0, maximum=10),
+    "impose_availability": _spec("1", "use imposed_availability in orbit instead of the modelled one (radiation, failures, eclipses)", kind="flag"),
+    "imposed_availability": _spec("1", "availability in orbit imposed when impose_availability is set", minimum=0, exclusive_minimum=True, maximum=1),
     "terrestrial_availability": _spec("1", "fraction of time a terrestrial facility delivers compute", minimum=0, exclusive_minimum=True, maximum=1),
 }
 

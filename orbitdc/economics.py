@@ -12,8 +12,9 @@ like with like and shows its working:
 * **Finance per asset class.** Capital is annualised with the capital recovery factor
   :func:`capital_recovery_factor` at a weighted average cost of capital (``space_wacc`` for the
   space programme and its ground segment, ``terrestrial_wacc`` for the data centre) over the life
-  of its asset class: compute hardware (``hardware_refresh_period``; in orbit it cannot outlive
-  its satellite, so ``min(hardware_refresh_period, mission_lifetime)``), satellites
+  of its asset class: compute hardware (``terrestrial_compute_lifetime`` on the ground,
+  ``space_compute_lifetime`` in orbit, where it cannot outlive its satellite, so
+  ``min(space_compute_lifetime, mission_lifetime)``), satellites
   (``mission_lifetime``) and buildings (``facility_lifetime``; also used for the space ground
   segment).
 * **Levelised per kW of IT delivered.** ``cost_per_kw_year`` = annualised capital plus yearly
@@ -61,8 +62,18 @@ Break-even launch price: every launch-dependent term above is proportional to th
 per kg (the launch stage bills ``launch_cost = billed mass x launch_price_per_kg``), so the space
 annual cost is affine in the price, ``A(p) = A0 + S p``, and the price at which space equals the
 ground per kW delivered is closed-form, ``p* = (T P_IT a_s - A0) / S``. When ``A0`` alone already
-exceeds the ground cost there is no positive break-even: ``breakeven_launch_price`` is NaN and
-``breakeven_unreachable`` is True (hardware, bus and operations already cost more than the ground).
+exceeds the ground cost there is no positive break-even: ``breakeven_launch_price`` is then the
+signed, negative price (what the launch provider would have to pay per kg) and
+``breakeven_unreachable`` is True (hardware, bus and operations already cost more than the ground);
+it is NaN only where it is undefined (an unbuildable design, a zero launch price).
+
+Delivered compute. Unit costs divide by the IT power actually delivered:
+``P_IT a u (1 - s) (1 - o)`` in orbit (availability, ``utilisation``,
+``space_spare_compute_fraction``, ``space_compute_overhead_fraction``) and
+``P_IT a_t u_t c_t (1 - s_t) (1 - o_t)`` on the ground (``terrestrial_utilisation``, the
+``terrestrial_capacity_factor`` ``c_t`` which also scales the energy bought, and the ground's
+spare and overhead fractions). Every CRF uses ``payments_per_year`` ``m`` payments a year:
+``CRF = m i / (1 - (1 + i)^(-n m))`` with ``i = r / m`` (1: annual, 12: monthly).
 (The billed mass is read as ``launch_cost / launch_price_per_kg``, so a zero launch price gives no
 break-even.) ``breakeven_year`` is the year the launch stage's learning curve brings the price
 down to ``p*`` (``orbitdc.launch.year_price_reaches``; NaN if never).
@@ -387,15 +398,17 @@ def breakeven_launch_price(fixed_annual_cost, annual_cost_per_launch_price, targ
 
 
 def _breakeven(a0, s, t):
-    """(price, unreachable): ``(t - a0) / s`` where ``t > a0`` and ``s > 0``; unreachable where ``a0 >= t``."""
+    """(price, unreachable): the signed ``(t - a0) / s`` where ``s > 0`` (NaN where the cost does
+    not depend on the launch price); unreachable where ``a0 >= t`` (the price is then <= 0: the
+    launch provider would have to pay that much per kg for space to match the ground)."""
     margin = t - a0
     if isinstance(margin, xr.DataArray) or isinstance(s, xr.DataArray):
         with np.errstate(divide="ignore", invalid="ignore"):
             p = margin / xr.where(s > 0, s, np.nan)
-        return p.where(margin > 0), margin <= 0
+        return p, margin <= 0
     with np.errstate(divide="ignore", invalid="ignore"):
         p = margin / np.where(s > 0, s, np.nan)
-        return np.where(margin > 0, p, np.nan), margin <= 0
+        return p, margin <= 0
 
 
 # ============================================================================================
@@ -407,8 +420,26 @@ PARAMETERS: dict[str, ParameterSpec] = {
                                 minimum=-1.0, exclusive_minimum=True, maximum=1.0),
     "terrestrial_wacc": ParameterSpec("1", "weighted average cost of capital of a terrestrial data centre (per year)",
                                       minimum=-1.0, exclusive_minimum=True, maximum=1.0),
-    "hardware_refresh_period": ParameterSpec("yr", "economic life of compute hardware (refresh cycle)",
-                                             minimum=0.0, exclusive_minimum=True, maximum=20.0),
+    "terrestrial_compute_lifetime": ParameterSpec("yr", "economic life of compute hardware on the ground (refresh cycle)",
+                                                  minimum=0.0, exclusive_minimum=True, maximum=20.0),
+    "space_compute_lifetime": ParameterSpec("yr", "economic life of compute hardware in orbit (capped by mission_lifetime)",
+                                            minimum=0.0, exclusive_minimum=True, maximum=20.0),
+    "payments_per_year": ParameterSpec("1/yr", "capital repayments per year in the capital recovery factor (1 annual, 12 monthly)",
+                                       minimum=1.0, maximum=365.0),
+    "utilisation": ParameterSpec("1", "fraction of the available compute in orbit that is sold or used",
+                                 minimum=0.0, exclusive_minimum=True, maximum=1.0),
+    "terrestrial_utilisation": ParameterSpec("1", "fraction of the available compute on the ground that is sold or used",
+                                             minimum=0.0, exclusive_minimum=True, maximum=1.0),
+    "terrestrial_capacity_factor": ParameterSpec("1", "mean IT load of the ground facility over its IT capacity (energy and delivery scale with it)",
+                                                 minimum=0.0, exclusive_minimum=True, maximum=1.0),
+    "space_spare_compute_fraction": ParameterSpec("1", "share of the compute in orbit held as spares (launched and paid, not delivering)",
+                                                  minimum=0.0, maximum=1.0, exclusive_maximum=True),
+    "terrestrial_spare_compute_fraction": ParameterSpec("1", "share of the compute on the ground held as spares (paid, not delivering)",
+                                                        minimum=0.0, maximum=1.0, exclusive_maximum=True),
+    "space_compute_overhead_fraction": ParameterSpec("1", "share of the delivered compute in orbit used by the system itself (redundancy, checkpointing, management)",
+                                                     minimum=0.0, maximum=1.0, exclusive_maximum=True),
+    "terrestrial_compute_overhead_fraction": ParameterSpec("1", "share of the delivered compute on the ground used by the system itself",
+                                                           minimum=0.0, maximum=1.0, exclusive_maximum=True),
     "facility_lifetime": ParameterSpec("yr", "economic life of a data-centre building or ground segment",
                                        minimum=0.0, exclusive_minimum=True, maximum=60.0),
     "server_cost_fraction": ParameterSpec("1", "server, network and rack cost per unit of accelerator cost", minimum=0.0, maximum=5.0),
@@ -444,7 +475,7 @@ OUTPUTS: dict[str, Output] = {
     "cost_per_pflop_hour": Output("USD s/(PFLOP h)", "levelised cost per hour of 1 PFLOP/s of delivered peak compute"),
     "terrestrial_cost_per_kw_year": Output("USD/(kW yr)", "levelised cost of the same compute on the ground per kW of IT delivered per year"),
     "cost_ratio_vs_terrestrial": Output("1", "levelised cost relative to the same compute on the ground"),
-    "breakeven_launch_price": Output("USD/kg", "launch price at which space costs the same as the ground (NaN: none)"),
+    "breakeven_launch_price": Output("USD/kg", "launch price at which space costs the same as the ground (signed: negative when costs other than launch already exceed the ground; NaN only for an unbuildable design)"),
     "breakeven_unreachable": Output("1", "no positive launch price breaks even (costs other than launch already exceed the ground)"),
     "breakeven_year": Output("1", "calendar year the launch price learning curve reaches the break-even price"),
     "launched_power_price": Output("USD/(kW yr)", "launched power price (Suncatcher): specific mass x launch price / lifetime"),
@@ -458,6 +489,11 @@ OUTPUTS: dict[str, Output] = {
 def _get(f, name: str):
     """A variable of the frame, or NaN when no stage has produced it yet."""
     return f[name] if name in f else np.nan
+
+
+def _get_or(f, name: str, neutral: float):
+    """A parameter of the frame, or its neutral value (a Dataset built before the parameter existed)."""
+    return f[name] if name in f else neutral
 
 
 def _catalog_or(f, field: str, unit: str, fallback: float):
@@ -545,7 +581,17 @@ def _kernel(f) -> dict[str, Any]:
     flops = g("peak_flops") * n_sat
     avail = g("availability")
     t_sat = g("mission_lifetime")
-    t_hw = g("hardware_refresh_period")
+    t_hw = g("terrestrial_compute_lifetime")
+    t_hw_s = g("space_compute_lifetime")
+    m_pay = _get_or(f, "payments_per_year", 1.0)
+    # delivered fraction of the installed IT power on each side (availability x utilisation x
+    # spares x overhead, and the ground's capacity factor): the denominators of every unit cost
+    cf_t = _get_or(f, "terrestrial_capacity_factor", 1.0)
+    deliver_t = (_get_or(f, "terrestrial_utilisation", 1.0) * cf_t
+                 * (1.0 - _get_or(f, "terrestrial_spare_compute_fraction", 0.0))
+                 * (1.0 - _get_or(f, "terrestrial_compute_overhead_fraction", 0.0)))
+    deliver_s = (_get_or(f, "utilisation", 1.0) * (1.0 - _get_or(f, "space_spare_compute_fraction", 0.0))
+                 * (1.0 - _get_or(f, "space_compute_overhead_fraction", 0.0)))
     t_fac = g("facility_lifetime")
     r_t = g("terrestrial_wacc")
     # A catalog entry that already includes its servers (the NVL72 rack: overhead_included = 1) is
@@ -556,9 +602,9 @@ def _kernel(f) -> dict[str, Any]:
     hw_t = n_acc * p_acc * (1.0 + scf)
     fac = g("facility_capex") * it_total
     grid = fac * _growth(r_t, g("grid_connection_delay"))
-    crf_t_hw = _crf(r_t, t_hw)
-    crf_t_fac = _crf(r_t, t_fac)
-    energy_kwh = it_total * HOURS_PER_YEAR  # kW h per year of IT energy at full load
+    crf_t_hw = _crf(r_t, t_hw, m_pay)
+    crf_t_fac = _crf(r_t, t_fac, m_pay)
+    energy_kwh = it_total * HOURS_PER_YEAR * cf_t  # kW h per year of IT energy at the mean load
     electricity = energy_kwh * g("electricity_price") * g("pue")
     water = energy_kwh * g("water_usage") * _M3_PER_L * g("water_price")
     fac_om = fac * g("facility_om_rate")
@@ -572,7 +618,7 @@ def _kernel(f) -> dict[str, Any]:
     }
     t_annual = sum(t_items.values())
     a_ground = avail if not space else g("terrestrial_availability")
-    t_kwyr = _safe_div(t_annual, it_total * a_ground)
+    t_kwyr = _safe_div(t_annual, it_total * a_ground * deliver_t)
 
     out: dict[str, Any] = {}
     if not space:
@@ -581,6 +627,7 @@ def _kernel(f) -> dict[str, Any]:
         capex = hw_t + fac
         opex = electricity + water + fac_om
         rate = r_t
+        avail = avail * deliver_t
         kwyr = _safe_div(annual, it_total * avail)
         out["terrestrial_cost_per_kw_year"] = kwyr
         out["cost_ratio_vs_terrestrial"] = np.where(np.isnan(kwyr), np.nan, 1.0)
@@ -605,9 +652,9 @@ def _kernel(f) -> dict[str, Any]:
         ground_seg = g("ground_segment_cost") * it_total
         capex = insured + insurance + ground_seg
         idle = _growth(r_s, g("space_commissioning_time"))
-        crf_hw = _crf(r_s, np.minimum(t_hw, t_sat))
-        crf_sat = _crf(r_s, t_sat)
-        crf_gs = _crf(r_s, t_fac)
+        crf_hw = _crf(r_s, np.minimum(t_hw_s, t_sat), m_pay)
+        crf_sat = _crf(r_s, t_sat, m_pay)
+        crf_gs = _crf(r_s, t_fac, m_pay)
         fail = g("satellite_failure_rate")
         ops = g("satellite_operations_cost") * n_sat
         bandwidth = g("ground_bandwidth_cost") * it_total
@@ -635,6 +682,7 @@ def _kernel(f) -> dict[str, Any]:
         }
         annual = sum(items.values())
         rate = r_s
+        avail = avail * deliver_s
         kwyr = _safe_div(annual, it_total * avail)
         out["terrestrial_cost_per_kw_year"] = t_kwyr
         out["cost_ratio_vs_terrestrial"] = _safe_div(kwyr, t_kwyr)
@@ -652,7 +700,8 @@ def _kernel(f) -> dict[str, Any]:
         unreachable = unreachable | unbounded
         out["breakeven_launch_price"] = p_star
         out["breakeven_unreachable"] = unreachable
-        out["breakeven_year"] = _breakeven_year(f, p_star)
+        # a price at or below zero is never reached by a learning curve
+        out["breakeven_year"] = _breakeven_year(f, np.where(p_star > 0, p_star, np.nan))
         with np.errstate(invalid="ignore"):  # a free launch costs nothing per kW, whatever the mass
             out["launched_power_price"] = np.where(price == 0, 0.0, g("specific_mass") * price / t_sat)
 
@@ -664,7 +713,7 @@ def _kernel(f) -> dict[str, Any]:
     out["cost_per_accelerator_hour"] = _safe_div(annual, n_acc * avail * HOURS_PER_YEAR)
     out["cost_per_pflop_hour"] = _safe_div(annual, flops * _PFLOPS_PER_FLOPS * avail * HOURS_PER_YEAR)
     # present value over mission_lifetime of each item: annual / CRF(rate, mission_lifetime)
-    out["cost_breakdown"] = _stack_items(items, 1.0 / _crf(rate, t_sat))
+    out["cost_breakdown"] = _stack_items(items, 1.0 / _crf(rate, t_sat, m_pay))
     return out
 
 

@@ -200,7 +200,7 @@ def test_terrestrial_hardware_only_hand_value():
     zero = {k: 0.0 for k in ("server_cost_fraction", "facility_capex", "facility_om_rate", "electricity_price",
                              "water_usage", "grid_connection_delay")}
     ds = synthetic("terrestrial", target_it_power=1000.0, it_power=1000.0, accelerators=1000.0, availability=1.0,
-                   terrestrial_wacc=0.08, hardware_refresh_period=5.0, pue=1.0, **zero)
+                   terrestrial_wacc=0.08, terrestrial_compute_lifetime=5.0, pue=1.0, **zero)
     out = run(ds)
     assert float(out["cost_per_kw_year"]) == pytest.approx(3e7 * 0.08 * 1.08**5 / (1.08**5 - 1) / 1000, rel=1e-10)
     assert float(out["cost_per_kw_year"]) == pytest.approx(7513.7, rel=1e-4)
@@ -276,16 +276,22 @@ def test_breakeven_with_insurance_failures_and_deployment():
 def test_breakeven_unreachable_when_hardware_alone_costs_more():
     # A 5x space-qualification premium on hardware: even free launch cannot beat the ground.
     out = run(synthetic(space_hardware_premium=5.0))
-    assert np.isnan(float(out["breakeven_launch_price"]))
+    p_star = float(out["breakeven_launch_price"])
+    assert p_star < 0  # signed (issue 12): the provider would have to pay this per kg
     assert bool(out["breakeven_unreachable"])
     free = run(synthetic(space_hardware_premium=5.0, launch_price_per_kg=1e-9))
     assert float(free["cost_ratio_vs_terrestrial"]) > 1.0
+    # the cost ratio is affine in the price: extrapolated to p_star it is exactly 1
+    r0 = float(free["cost_ratio_vs_terrestrial"])
+    r1 = float(run(synthetic(space_hardware_premium=5.0, launch_price_per_kg=1000.0))["cost_ratio_vs_terrestrial"])
+    assert r0 + (r1 - r0) * (p_star - 1e-9) / (1000.0 - 1e-9) == pytest.approx(1.0, rel=1e-9)
 
 
 def test_breakeven_closed_form_public():
     price, unreachable = econ.breakeven_launch_price(xr.DataArray([100.0, 300.0]), 2.0, 200.0)
-    np.testing.assert_allclose(price.values[:1], [50.0])
-    assert np.isnan(price.values[1]) and bool(unreachable.values[1]) and not bool(unreachable.values[0])
+    # (200 - 100) / 2 = 50; (200 - 300) / 2 = -50 (signed, issue 12), flagged unreachable
+    np.testing.assert_allclose(price.values, [50.0, -50.0])
+    assert bool(unreachable.values[1]) and not bool(unreachable.values[0])
 
 
 def test_grid_delay_raises_ground_cost():
@@ -406,7 +412,7 @@ def test_other_bad_inputs():
 
 
 @pytest.mark.parametrize("name,value", [("space_wacc", -1.0), ("terrestrial_wacc", -2.0),
-                                         ("hardware_refresh_period", 0.0), ("facility_lifetime", 0.0),
+                                         ("terrestrial_compute_lifetime", 0.0), ("facility_lifetime", 0.0),
                                          ("pue", 0.8), ("bus_learning_rate", 1.0)])
 def test_stage_specs_refuse_bad_values(name, value):
     with pytest.raises(ParameterError) as exc:

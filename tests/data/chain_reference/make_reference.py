@@ -7,6 +7,10 @@ computed from the beta angle (cos(beta)/pi, was a 0.2 parameter), launch prices 
 capacity to the vehicle's reference LEO (a flight costs payload_reference x price), and one
 grid-connection delay (4 yr) for the terrestrial architecture and every twin.
 
+Regenerated again for issue 12 item 3: hardware_refresh_period renamed terrestrial_compute_lifetime
+(with space_compute_lifetime beside it, same default: numbers unchanged) and the break-even
+launch price signed (a negative price where it was NaN, breakeven_unreachable unchanged).
+
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
 """
