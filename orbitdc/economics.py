@@ -120,6 +120,7 @@ COST_ITEMS = (
     "launch",
     "insurance",
     "ground_segment",
+    "programme",
     "deployment_finance",
     "operations",
     "ground_bandwidth",
@@ -463,6 +464,14 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "water_price": ParameterSpec("USD/m3", "price of water for a terrestrial data centre", minimum=0.0),
     "grid_connection_delay": ParameterSpec("yr", "wait for a grid connection before a terrestrial data centre can run",
                                            minimum=0.0, maximum=30.0),
+    "costing": ParameterSpec("1", "bus costing convention: 'mass' (bus_cost_per_kg with learning) or 'subsystem' ($/W, $/m2, $/kWh, $/MW, $/kg)",
+                             kind="choice", choices=("mass", "subsystem")),
+    "array_cost_per_watt": ParameterSpec("USD/W", "solar array cost per W of beginning-of-life power (subsystem costing)", minimum=0.0),
+    "radiator_cost_per_m2": ParameterSpec("USD/m2", "radiator cost per m2 of panel (subsystem costing)", minimum=0.0),
+    "battery_cost_per_kwh": ParameterSpec("USD/(kW h)", "battery cost per kWh of capacity (subsystem costing)", minimum=0.0),
+    "avionics_integration_cost_per_mw": ParameterSpec("USD/MW", "avionics, harness, assembly, integration and test per MW of IT (subsystem costing)", minimum=0.0),
+    "structure_cost_per_kg": ParameterSpec("USD/kg", "cost per kg of the rest of the bus: structure, propulsion, attitude control, shielding, margins (subsystem costing)", minimum=0.0),
+    "programme_cost": ParameterSpec("USD", "fixed programme cost (non-recurring engineering), recovered over the mission life", minimum=0.0),
     "space_commissioning_time": ParameterSpec("yr", "time from paying for a satellite and its launch to its entering service",
                                               minimum=0.0, maximum=10.0),
 }
@@ -565,6 +574,28 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
     return apply_stage(STAGE, ds)
 
 
+def _subsystem_bus_cost(f, bus_mass):
+    """Per-satellite bus cost [USD] by subsystem (``costing: subsystem``):
+
+    ``c_a P_BOL + c_r A_rad + c_b E_bat + c_i P_IT + c_s (m_bus - m_array - m_battery - m_radiator)``
+
+    array $/W of beginning-of-life power, radiator $/m2 of panel, battery $/kWh of capacity,
+    avionics and integration $/MW of IT power, and $/kg for the rest of the bus (structure,
+    propulsion, attitude control, shielding, terminals, margins, propellant). No learning curve:
+    the unit costs are those of the production run the study assumes. An unbuildable design
+    (infinite mass or area) costs ``inf``.
+    """
+    g = lambda name: _get(f, name)  # noqa: E731
+    rest = bus_mass - g("solar_array_mass") - g("battery_mass") - g("radiator_mass")
+    with np.errstate(invalid="ignore"):
+        cost = (g("solar_array_bol_power") * 1e3 * g("array_cost_per_watt")
+                + g("radiator_area") * g("radiator_cost_per_m2")
+                + g("battery_energy") * g("battery_cost_per_kwh")
+                + g("it_power") * 1e-3 * g("avionics_integration_cost_per_mw")
+                + rest * g("structure_cost_per_kg"))
+    return np.where(np.isinf(bus_mass) | np.isinf(g("radiator_area")), np.inf, cost)
+
+
 def _kernel(f) -> dict[str, Any]:
     """Economics on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
     kind = f.attrs.get("architecture_kind", "space")
@@ -644,13 +675,16 @@ def _kernel(f) -> dict[str, Any]:
         bus_total = bus_mass * n_sat
         ref_kg = g("bus_reference_mass") * _KG_PER_T
         bus = _bus_cost(bus_total, ref_kg, g("bus_cost_per_kg"), g("bus_learning_rate"))
+        if "costing" in f and bool(np.any(f["costing"] == "subsystem")):
+            bus = np.where(f["costing"] == "subsystem", _subsystem_bus_cost(f, bus_mass) * n_sat, bus)
         launch = g("launch_cost")
         price = g("launch_price_per_kg")
         owned = hw_s + bus
         insured = owned + launch
         insurance = ins * insured
         ground_seg = g("ground_segment_cost") * it_total
-        capex = insured + insurance + ground_seg
+        programme = _get_or(f, "programme_cost", 0.0)
+        capex = insured + insurance + ground_seg + programme
         idle = _growth(r_s, g("space_commissioning_time"))
         crf_hw = _crf(r_s, np.minimum(t_hw_s, t_sat), m_pay)
         crf_sat = _crf(r_s, t_sat, m_pay)
@@ -674,6 +708,7 @@ def _kernel(f) -> dict[str, Any]:
             "launch": launch * crf_sat,
             "insurance": insurance * crf_sat,
             "ground_segment": ground_seg * crf_gs,
+            "programme": programme * crf_sat,
             # no idle time, no interest, even on an unbounded bill (inf x 0 would be NaN)
             "deployment_finance": np.where(idle == 0, 0.0, (insured + insurance) * (idle * crf_sat)),
             "operations": ops,

@@ -11,6 +11,9 @@ Regenerated again for issue 12 item 3: hardware_refresh_period renamed terrestri
 (with space_compute_lifetime beside it, same default: numbers unchanged) and the break-even
 launch price signed (a negative price where it was NaN, breakeven_unreachable unchanged).
 
+And for issue 12 item 4: a new cost_item "programme" (the fixed programme cost, 0 by default);
+no number moves.
+
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
 """
