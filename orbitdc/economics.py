@@ -464,6 +464,10 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "water_price": ParameterSpec("USD/m3", "price of water for a terrestrial data centre", minimum=0.0),
     "grid_connection_delay": ParameterSpec("yr", "wait for a grid connection before a terrestrial data centre can run",
                                            minimum=0.0, maximum=30.0),
+    "discounting": ParameterSpec("1", "discount at the WACCs (false: every rate 0, so cost_breakdown holds undiscounted totals over the life)", kind="flag"),
+    "include_compute_hardware": ParameterSpec("1", "count the compute hardware on both sides (false: a study that leaves it out of scope)", kind="flag"),
+    "cost_scope": ParameterSpec("1", "'full' TCO, or 'launch_vs_energy': the launch bill in orbit against the electricity bill on the ground",
+                                kind="choice", choices=("full", "launch_vs_energy")),
     "costing": ParameterSpec("1", "bus costing convention: 'mass' (bus_cost_per_kg with learning) or 'subsystem' ($/W, $/m2, $/kWh, $/MW, $/kg)",
                              kind="choice", choices=("mass", "subsystem")),
     "array_cost_per_watt": ParameterSpec("USD/W", "solar array cost per W of beginning-of-life power (subsystem costing)", minimum=0.0),
@@ -624,13 +628,18 @@ def _kernel(f) -> dict[str, Any]:
     deliver_s = (_get_or(f, "utilisation", 1.0) * (1.0 - _get_or(f, "space_spare_compute_fraction", 0.0))
                  * (1.0 - _get_or(f, "space_compute_overhead_fraction", 0.0)))
     t_fac = g("facility_lifetime")
-    r_t = g("terrestrial_wacc")
+    # scope switches (issue 12): undiscounted totals, compute hardware in or out, full TCO or
+    # launch against ground energy
+    discount = _get_or(f, "discounting", True)
+    r_t = np.where(discount, g("terrestrial_wacc"), 0.0)
+    with_hw = np.where(_get_or(f, "include_compute_hardware", True), 1.0, 0.0)
+    launch_vs_energy = (f["cost_scope"] == "launch_vs_energy") if "cost_scope" in f else False
     # A catalog entry that already includes its servers (the NVL72 rack: overhead_included = 1) is
     # priced whole, so the server/network share is not added again.
     scf = g("server_cost_fraction") * (1.0 - _catalog_or(f, "overhead_included", "1", 0.0))
 
     # ---- terrestrial baseline of the same compute -------------------------------------------
-    hw_t = n_acc * p_acc * (1.0 + scf)
+    hw_t = n_acc * p_acc * (1.0 + scf) * with_hw
     fac = g("facility_capex") * it_total
     grid = fac * _growth(r_t, g("grid_connection_delay"))
     crf_t_hw = _crf(r_t, t_hw, m_pay)
@@ -647,6 +656,9 @@ def _kernel(f) -> dict[str, Any]:
         "electricity": electricity,
         "water": water,
     }
+    if np.any(launch_vs_energy):  # the ground's energy bill only (Suncatcher's comparison)
+        keep = np.where(launch_vs_energy, 0.0, 1.0)
+        t_items = {k: (v if k == "electricity" else v * keep) for k, v in t_items.items()}
     t_annual = sum(t_items.values())
     a_ground = avail if not space else g("terrestrial_availability")
     t_kwyr = _safe_div(t_annual, it_total * a_ground * deliver_t)
@@ -667,9 +679,9 @@ def _kernel(f) -> dict[str, Any]:
         out["breakeven_year"] = np.nan
         out["launched_power_price"] = np.nan
     else:
-        r_s = g("space_wacc")
+        r_s = np.where(discount, g("space_wacc"), 0.0)
         ins = g("insurance_rate")
-        hw_s = n_acc * p_acc * (1.0 + scf) * (1.0 + g("space_hardware_premium"))
+        hw_s = n_acc * p_acc * (1.0 + scf) * (1.0 + g("space_hardware_premium")) * with_hw
         sat_mass = g("satellite_mass")
         bus_mass = (sat_mass - g("compute_mass")) if "compute_mass" in f else sat_mass
         bus_total = bus_mass * n_sat
@@ -715,6 +727,9 @@ def _kernel(f) -> dict[str, Any]:
             "ground_bandwidth": bandwidth,
             "satellite_replacement": replacement,
         }
+        if np.any(launch_vs_energy):  # the launch bill only (Suncatcher's launched power price)
+            keep = np.where(launch_vs_energy, 0.0, 1.0)
+            items = {k: (v if k == "launch" else v * keep) for k, v in items.items()}
         annual = sum(items.values())
         rate = r_s
         avail = avail * deliver_s

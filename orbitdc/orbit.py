@@ -911,6 +911,14 @@ def _kernel(f) -> dict[str, Any]:
     hb, sb, ib, lb, yb = np.broadcast_arrays(h, sso, inc, f["ltan"], year)
     mean_f, max_d, ndays, albedo = eclipse_summaries_kernel(hb, sb, ib, lb, yb, f.attrs.get(ECLIPSE_METHOD_ATTR, "auto"))
     shape = hb.shape
+    if "impose_sunlit_fraction" in f and bool(np.any(f["impose_sunlit_fraction"])):
+        # a study's own sunlit fraction s: an eclipse of (1 - s) of every orbit, every day
+        imp = np.broadcast_to(f["impose_sunlit_fraction"], shape).ravel()
+        ecl = np.broadcast_to(1.0 - f["sunlit_fraction"], shape).ravel()
+        per = np.broadcast_to(period_kernel(h), shape).ravel()
+        mean_f = np.where(imp, ecl, mean_f)
+        max_d = np.where(imp, ecl * per, max_d)
+        ndays = np.where(imp, np.where(ecl > 0, 365.0, 0.0), ndays)
 
     # density: per activity level present, then select
     sa = f["solar_activity"]
@@ -956,6 +964,8 @@ STAGE = Stage(
         "drag_coefficient": ParameterSpec("1", "drag coefficient C_D", minimum=0, exclusive_minimum=True, maximum=10),
         "shielding_thickness": ParameterSpec("mm", "aluminium-equivalent shielding around the electronics", minimum=0.05, maximum=20),
         "min_elevation": ParameterSpec("deg", "minimum elevation of a ground-station link", minimum=0, maximum=90),
+        "impose_sunlit_fraction": ParameterSpec("1", "use sunlit_fraction instead of the eclipse geometry", kind="flag"),
+        "sunlit_fraction": ParameterSpec("1", "fraction of every orbit in sunlight when impose_sunlit_fraction is set", minimum=0, maximum=1),
     },
     outputs={
         "altitude": Output("km", "circular orbit altitude"),

@@ -587,7 +587,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "radiator_absorptivity": _p("1", "solar absorptivity of the radiator coating (design-life value)", minimum=0, maximum=1),
     "radiator_solar_cosine": _p("1", "orbit-mean cosine of sun incidence on the radiator's sunward face", minimum=0, maximum=1),
     "radiator_orientation": ParameterSpec("1", "radiator attitude relative to the Earth", kind="choice", choices=ORIENTATIONS),
-    "radiator_sink_temperature": _p("K", "deep-space sink temperature seen by the radiator", minimum=0, maximum=200),
+    "radiator_sink_temperature": _p("K", "effective sink temperature seen by the radiator (deep space 2.7 K; a study may fold environment loads into a warmer sink)", minimum=0, maximum=400),
     "earth_ir_flux": _p("W/m2", "Earth outgoing long-wave (infrared) flux, orbit mean", minimum=0, maximum=500),
     "earth_albedo": _p("1", "Earth Bond albedo, orbit mean", minimum=0, maximum=1),
     "coolant_temperature_drop": _p("K", "temperature drop from the chip limit to the radiator surface (cold plate, loop, fin root)", minimum=0, maximum=150),
