@@ -20,7 +20,7 @@ except PackageNotFoundError:  # running from a source tree without installation
 from . import units  # noqa: F401  (enables USD, FLOP, rad_Si for astropy)
 from .chain import compare, evaluate, sweep
 from .errors import ArchitectureError, OrbitdcError, ParameterError
-from .parameters import Architecture, Parameter, list_architectures, load_architecture, load_catalog
+from .parameters import Architecture, Parameter, list_architectures, list_published, load_architecture, load_catalog
 
 __all__ = [
     "Architecture",
@@ -31,8 +31,10 @@ __all__ = [
     "compare",
     "evaluate",
     "list_architectures",
+    "list_published",
     "load_architecture",
     "load_catalog",
+    "reconcile",
     "sweep",
     "__version__",
 ]
@@ -44,4 +46,8 @@ def __getattr__(name):
         from . import uncertainty
 
         return getattr(uncertainty, name)
+    if name == "reconcile":  # published figure -> full-TCO waterfall (issue 12)
+        from .reconciliation import reconcile
+
+        return reconcile
     raise AttributeError(f"module 'orbitdc' has no attribute {name!r}")

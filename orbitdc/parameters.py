@@ -439,9 +439,28 @@ def _all_specs(kind: str | None = None) -> dict[str, ParameterSpec]:
     return parameter_specs(kind)
 
 
+#: Published analyses with their own assumptions (loaded by name like any shipped architecture).
+PUBLISHED_DIR = ARCHITECTURE_DIR / "published"
+
+
+def _architecture_files() -> dict[str, Path]:
+    files = {p.stem: p for p in ARCHITECTURE_DIR.glob("*.yaml")}
+    for p in PUBLISHED_DIR.glob("*.yaml"):
+        if p.stem in files:  # one name, one file
+            raise ArchitectureError(f"architecture '{p.stem}' exists twice (also {_rel(files[p.stem])})", file=_rel(p))
+        files[p.stem] = p
+    return files
+
+
 def list_architectures() -> list[str]:
-    """Names of the shipped architectures (``data/architectures/*.yaml``)."""
-    return sorted(p.stem for p in ARCHITECTURE_DIR.glob("*.yaml"))
+    """Names of the shipped architectures (``data/architectures/*.yaml`` and the published
+    analyses in ``data/architectures/published/``)."""
+    return sorted(_architecture_files())
+
+
+def list_published() -> list[str]:
+    """Names of the published analyses (``data/architectures/published/*.yaml``)."""
+    return sorted(p.stem for p in PUBLISHED_DIR.glob("*.yaml"))
 
 
 def _resolve_path(name_or_path: str | Path) -> Path:
@@ -449,7 +468,7 @@ def _resolve_path(name_or_path: str | Path) -> Path:
     path = Path(text)
     if path.suffix in (".yaml", ".yml") or path.parent != Path("."):
         return path
-    candidate = ARCHITECTURE_DIR / f"{text}.yaml"
+    candidate = _architecture_files().get(text, ARCHITECTURE_DIR / f"{text}.yaml")
     if not candidate.exists():
         known = list_architectures()
         close = difflib.get_close_matches(text, known, n=3)
