@@ -191,6 +191,16 @@ def _bus_cost(bus_mass_kg, reference_kg, cost_per_kg, learning_rate):
     return np.where(finite, exact, cost_per_kg * reference_kg * grown)
 
 
+def _revenue_annuity(rate, decline, years):
+    """Present value of 1 USD a year declining by ``decline`` each year, received at each year end
+    over ``years``: ``sum_{t=1..T} (1 - d)^(t-1) / (1 + r)^t = (1 - q^T) / ((1 + r)(1 - q))``,
+    ``q = (1 - d)/(1 + r)`` (``T / (1 + r)`` when ``q = 1``); with ``d = 0`` it is ``1 / CRF(r, T)``."""
+    q = (1.0 - decline) / (1.0 + rate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        general = -np.expm1(years * np.log(q)) / ((1.0 + rate) * (1.0 - q))
+    return np.where(np.abs(1.0 - q) < 1e-12, years / (1.0 + rate), general)
+
+
 def _safe_div(num, den):
     """``num / den`` where ``den > 0``, NaN elsewhere (no inf, no warnings).
 
@@ -468,6 +478,8 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "include_compute_hardware": ParameterSpec("1", "count the compute hardware on both sides (false: a study that leaves it out of scope)", kind="flag"),
     "cost_scope": ParameterSpec("1", "'full' TCO, or 'launch_vs_energy': the launch bill in orbit against the electricity bill on the ground",
                                 kind="choice", choices=("full", "launch_vs_energy")),
+    "revenue_per_kw_year": ParameterSpec("USD/(kW yr)", "revenue per kW-yr of delivered IT in the first year (compute rented or sold)", minimum=0.0),
+    "revenue_decline_rate": ParameterSpec("1/yr", "yearly decline of the revenue per kW-yr (compute price deflation)", minimum=0.0, maximum=1.0, exclusive_maximum=True),
     "costing": ParameterSpec("1", "bus costing convention: 'mass' (bus_cost_per_kg with learning) or 'subsystem' ($/W, $/m2, $/kWh, $/MW, $/kg)",
                              kind="choice", choices=("mass", "subsystem")),
     "array_cost_per_watt": ParameterSpec("USD/W", "solar array cost per W of beginning-of-life power (subsystem costing)", minimum=0.0),
@@ -494,6 +506,8 @@ OUTPUTS: dict[str, Output] = {
     "launched_power_price": Output("USD/(kW yr)", "launched power price (Suncatcher): specific mass x launch price / lifetime"),
     "annual_cost": Output("USD/yr", "levelised annual cost of the whole system (annualised capital + opex)"),
     "terrestrial_annual_cost": Output("USD/yr", "levelised annual cost of the same compute on the ground"),
+    "npv": Output("USD", "net present value over mission_lifetime: declining revenue per delivered kW-yr less the present value of every cost"),
+    "terrestrial_npv": Output("USD", "net present value over mission_lifetime of the same compute on the ground"),
     "cost_breakdown": Output("USD", "present value over mission_lifetime of each cost item (at the system's WACC)",
                              dims=("cost_item",), labels=(COST_ITEMS,)),
 }
@@ -762,6 +776,18 @@ def _kernel(f) -> dict[str, Any]:
     out["cost_per_kw_year"] = kwyr
     out["cost_per_accelerator_hour"] = _safe_div(annual, n_acc * avail * HOURS_PER_YEAR)
     out["cost_per_pflop_hour"] = _safe_div(annual, flops * _PFLOPS_PER_FLOPS * avail * HOURS_PER_YEAR)
+    # net present value over mission_lifetime: revenue per delivered kW-yr declining each year,
+    # less the present value of every cost item (the cost_breakdown total)
+    if "revenue_per_kw_year" not in f:  # a Dataset without revenue: no NPV (absent, not invented)
+        out["npv"] = out["terrestrial_npv"] = np.nan
+    else:
+        rev0, dec = g("revenue_per_kw_year"), _get_or(f, "revenue_decline_rate", 0.0)
+        m_cr = _crf(rate, t_sat, m_pay)
+        out["npv"] = rev0 * it_total * avail * _revenue_annuity(rate, dec, t_sat) - annual / m_cr
+        r_ground = r_t
+        t_deliv = it_total * a_ground * deliver_t
+        out["terrestrial_npv"] = (rev0 * t_deliv * _revenue_annuity(r_ground, dec, t_sat)
+                                  - t_annual / _crf(r_ground, t_sat, m_pay))
     # present value over mission_lifetime of each item: annual / CRF(rate, mission_lifetime)
     out["cost_breakdown"] = _stack_items(items, 1.0 / _crf(rate, t_sat, m_pay))
     return out
