@@ -24,7 +24,7 @@ from .design import optimize
 from .parity import minimum_conditions, parity
 from .scenarios import list_scenarios, scenario_changes, specific_mass_gap
 from .errors import ArchitectureError, OrbitdcError, ParameterError
-from .parameters import Architecture, Parameter, list_architectures, load_architecture, load_catalog
+from .parameters import Architecture, Parameter, list_architectures, list_published, load_architecture, load_catalog
 
 # The year-by-year model. The function shadows its module's name on the package: import the
 # module's other names with ``from orbitdc.trajectory import ...``.
@@ -39,6 +39,7 @@ __all__ = [
     "compare",
     "evaluate",
     "list_architectures",
+    "list_published",
     "load_architecture",
     "list_scenarios",
     "load_catalog",
@@ -47,6 +48,7 @@ __all__ = [
     "parity",
     "scenario_changes",
     "specific_mass_gap",
+    "reconcile",
     "sweep",
     "trajectory",
     "__version__",
@@ -60,4 +62,8 @@ def __getattr__(name):
 
         return getattr(uncertainty, name)
 
+    if name == "reconcile":  # published figure -> full-TCO waterfall (issue 12)
+        from .reconciliation import reconcile
+
+        return reconcile
     raise AttributeError(f"module 'orbitdc' has no attribute {name!r}")

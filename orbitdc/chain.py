@@ -30,7 +30,7 @@ import xarray as xr
 
 from . import memory, units
 from .errors import ArchitectureError, OrbitdcError, ParameterError
-from .parameters import Architecture, ParameterSpec, check_override, load_architecture
+from .parameters import Architecture, ParameterSpec, catalog_lookup, check_override, load_architecture
 
 
 @dataclass(frozen=True)
@@ -407,6 +407,7 @@ def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
     sizes: dict[str, int] = {}
     coords: dict[str, xr.Variable] = {}
     scalars: dict[str, Any] = {}
+    from_catalog: list[str] = []
     for name, p in arch.parameters.items():
         spec = specs[name]
         a = {"long_name": spec.long_name or name, "source": ", ".join(p.sources)}
@@ -418,6 +419,13 @@ def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
         elif name in overrides:
             da = _override_array(arch, name, overrides[name], spec)
             a["source"] = "override"
+        elif spec.catalog is not None and p.catalog_entry is not None and (
+                spec.catalog[2] in overrides or spec.catalog[2] in trusted):
+            # a catalog default whose choice is overridden (or swept): looked up below, per choice
+            a["source"] = f"data/catalogs/{spec.catalog[0]}.csv: {spec.catalog[1]} of the chosen {spec.catalog[2]}"
+            attrs[name] = a
+            from_catalog.append(name)
+            continue
         else:
             scalars[name] = p.canonical_value
             attrs[name] = a
@@ -455,12 +463,21 @@ def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
             var = arrays[name].variable
             frame._vars[name] = _expand(var, dims)
             input_dims[name] = tuple(d for d in dims if d in var.dims)
+        elif name in from_catalog:
+            continue
         else:
             v = scalars[name]
             kind = specs[name].kind
             arr = np.array(v, dtype=float) if kind == "number" else (np.array(v, dtype=bool) if kind == "flag" else np.array(str(v)))
             frame._vars[name] = arr.reshape((1,) * nd)
             input_dims[name] = ()
+    # catalog defaults follow their (overridden or swept) choice: one lookup per distinct name
+    for name in from_catalog:
+        catalog, field_name, choice = specs[name].catalog
+        key = frame[choice]
+        value = np.asarray(catalog_lookup(catalog, field_name, key, specs[name].unit), dtype=float)
+        frame._vars[name] = value.reshape(key.shape) if value.size == key.size else np.broadcast_to(value, key.shape)
+        input_dims[name] = input_dims[choice]
     return Prepared(arch, frame, attrs, input_dims, coords, list(arch.parameters))
 
 

@@ -212,13 +212,13 @@ def _cmd_show(args) -> int:
     if max(len(line) for line in wide) <= width:
         lines = wide
     else:  # too narrow for one line per parameter: sources and tags on the next line(s)
-        groups = render_rows(header[:6], [row[:6] for row in table], width, wrap=("value",))
+        groups = render_rows(header[:5], [row[:5] for row in table], width, wrap=("value",))
         lines = groups[0]
         for row, group in zip(rows, groups[1:]):
             lines.extend(group)
             keys = arch.parameters[row["parameter"]].sources
             cited = ", ".join(f"{k} ({arch.references[k].tag})" for k in keys)
-            lines.append(textwrap.fill(safe(f"role: {row['role']}; source: {cited}"), width, initial_indent="    ",
+            lines.append(textwrap.fill(safe(f"{row['distribution'] or 'fixed'}; role: {row['role']}; source: {cited}"), width, initial_indent="    ",
                                        subsequent_indent="      ", break_long_words=False, break_on_hyphens=False))
     for line in lines:
         print(line)
