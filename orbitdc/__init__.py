@@ -20,8 +20,11 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 from . import units  # noqa: F401  (enables USD, FLOP, rad_Si for astropy)
 from .chain import compare, evaluate, sweep
+from .design import optimize
+from .parity import minimum_conditions, parity
+from .scenarios import list_scenarios, scenario_changes, specific_mass_gap
 from .errors import ArchitectureError, OrbitdcError, ParameterError
-from .parameters import Architecture, Parameter, list_architectures, load_architecture, load_catalog
+from .parameters import Architecture, Parameter, list_architectures, list_published, load_architecture, load_catalog
 
 # The year-by-year model. The function shadows its module's name on the package: import the
 # module's other names with ``from orbitdc.trajectory import ...``.
@@ -36,8 +39,16 @@ __all__ = [
     "compare",
     "evaluate",
     "list_architectures",
+    "list_published",
     "load_architecture",
+    "list_scenarios",
     "load_catalog",
+    "minimum_conditions",
+    "optimize",
+    "parity",
+    "scenario_changes",
+    "specific_mass_gap",
+    "reconcile",
     "sweep",
     "trajectory",
     "__version__",
@@ -46,9 +57,13 @@ __all__ = [
 
 def __getattr__(name):
     # monte_carlo and sensitivity live in uncertainty.py (dask, SALib); imported on first use.
-    if name in ("monte_carlo", "sensitivity"):
+    if name in ("monte_carlo", "sensitivity", "verdict_probabilities"):
         from . import uncertainty
 
         return getattr(uncertainty, name)
 
+    if name == "reconcile":  # published figure -> full-TCO waterfall (issue 12)
+        from .reconciliation import reconcile
+
+        return reconcile
     raise AttributeError(f"module 'orbitdc' has no attribute {name!r}")

@@ -296,6 +296,10 @@ def describe_design(ds) -> DesignSummary:
     unreachable = bool(np.asarray(ds["breakeven_unreachable"].values).reshape(-1)[0]) if "breakeven_unreachable" in ds else False
     if kind == "terrestrial":
         be_words = "not applicable: nothing is launched"
+    elif unreachable:  # signed break-even (issue 12): a negative price, or none for an unbuildable design
+        be_words = "none: costs other than launch already exceed the ground's, even with free launch"
+        if math.isfinite(be):
+            be_words += f" (the launch provider would have to pay USD {significant(-be)} per kg)"
     elif math.isfinite(be):
         be_words = f"USD {significant(be)}/kg"
         year = _scalar(ds, "breakeven_year")

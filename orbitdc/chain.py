@@ -30,7 +30,7 @@ import xarray as xr
 
 from . import memory, units
 from .errors import ArchitectureError, OrbitdcError, ParameterError
-from .parameters import Architecture, ParameterSpec, check_override, load_architecture
+from .parameters import Architecture, ParameterSpec, catalog_lookup, check_override, load_architecture
 
 
 @dataclass(frozen=True)
@@ -407,6 +407,7 @@ def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
     sizes: dict[str, int] = {}
     coords: dict[str, xr.Variable] = {}
     scalars: dict[str, Any] = {}
+    from_catalog: list[str] = []
     for name, p in arch.parameters.items():
         spec = specs[name]
         a = {"long_name": spec.long_name or name, "source": ", ".join(p.sources)}
@@ -418,6 +419,13 @@ def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
         elif name in overrides:
             da = _override_array(arch, name, overrides[name], spec)
             a["source"] = "override"
+        elif spec.catalog is not None and p.catalog_entry is not None and (
+                spec.catalog[2] in overrides or spec.catalog[2] in trusted):
+            # a catalog default whose choice is overridden (or swept): looked up below, per choice
+            a["source"] = f"data/catalogs/{spec.catalog[0]}.csv: {spec.catalog[1]} of the chosen {spec.catalog[2]}"
+            attrs[name] = a
+            from_catalog.append(name)
+            continue
         else:
             scalars[name] = p.canonical_value
             attrs[name] = a
@@ -455,12 +463,21 @@ def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
             var = arrays[name].variable
             frame._vars[name] = _expand(var, dims)
             input_dims[name] = tuple(d for d in dims if d in var.dims)
+        elif name in from_catalog:
+            continue
         else:
             v = scalars[name]
             kind = specs[name].kind
             arr = np.array(v, dtype=float) if kind == "number" else (np.array(v, dtype=bool) if kind == "flag" else np.array(str(v)))
             frame._vars[name] = arr.reshape((1,) * nd)
             input_dims[name] = ()
+    # catalog defaults follow their (overridden or swept) choice: one lookup per distinct name
+    for name in from_catalog:
+        catalog, field_name, choice = specs[name].catalog
+        key = frame[choice]
+        value = np.asarray(catalog_lookup(catalog, field_name, key, specs[name].unit), dtype=float)
+        frame._vars[name] = value.reshape(key.shape) if value.size == key.size else np.broadcast_to(value, key.shape)
+        input_dims[name] = input_dims[choice]
     return Prepared(arch, frame, attrs, input_dims, coords, list(arch.parameters))
 
 
@@ -473,7 +490,9 @@ def build_inputs(arch: Architecture, overrides: Mapping[str, Any] | None = None)
 def _dataset_attrs(arch: Architecture) -> dict[str, str]:
     from . import __version__
 
+    extra = {"scenario": arch.scenario} if getattr(arch, "scenario", None) else {}
     return {
+        **extra,
         "architecture": arch.name,
         "architecture_kind": arch.kind,
         "orbitdc_version": __version__,
@@ -552,13 +571,15 @@ def _unchanged_inputs(input_dims: dict, attrs: dict, input_attrs: dict) -> dict:
     return {k: v for k, v in input_dims.items() if attrs.get(k) is input_attrs.get(k)}
 
 
-def evaluate(arch: str | Path | Architecture, *, stages_only: Iterable[str] | None = None, **overrides: Any) -> xr.Dataset:
+def evaluate(arch: str | Path | Architecture, *, stages_only: Iterable[str] | None = None, scenario: str | None = None,
+             **overrides: Any) -> xr.Dataset:
     """Run the whole chain for one architecture.
 
     Parameters
     ----------
     arch : name, path or :class:`~orbitdc.parameters.Architecture`
     stages_only : optional names of the stages to run (default: all that apply)
+    scenario : optional scenario layered over the architecture (``data/scenarios/``)
     **overrides : parameter values by name: an astropy Quantity, a number in the parameter's
         canonical unit, a string such as ``"650 km"``, a 1-d list/array (a new dimension named
         after the parameter) or a DataArray (its own dimensions).
@@ -569,7 +590,7 @@ def evaluate(arch: str | Path | Architecture, *, stages_only: Iterable[str] | No
     The inputs are mapped to numpy arrays once (:func:`prepare`), the stages run on plain arrays
     (:func:`run_frame`) and the Dataset is assembled once (:func:`dataset_from_frame`).
     """
-    arch = load_architecture(arch)
+    arch = load_architecture(arch, scenario=scenario)
     prep = prepare(arch, overrides)
     return _finish(prep, stages_only)
 

@@ -187,6 +187,11 @@ def _cmd_list(args) -> int:
 def _cmd_show(args) -> int:
     from .parameters import load_architecture
 
+    if getattr(args, "scenario", None):
+        from .scenarios import describe_scenario
+
+        print(describe_scenario(args.name, args.scenario))
+        return 0
     width = terminal_width()
     arch = load_architecture(args.name)
     title = f"{arch.name} ({arch.kind}" + (f", {arch.company}" if arch.company else "") + ")"
@@ -201,19 +206,19 @@ def _cmd_show(args) -> int:
     def text(v):
         return "" if v is None else (f"{v:g}" if isinstance(v, float) else str(v))
 
-    header = ("parameter", "value", "unit", "low", "high", "distribution", "source", "tag")
+    header = ("parameter", "value", "unit", "low", "high", "distribution", "role", "source", "tag")
     table = [tuple(text(r[h]) for h in header) for r in rows]
     wide = render_table(header, table, width=10**6)
     if max(len(line) for line in wide) <= width:
         lines = wide
     else:  # too narrow for one line per parameter: sources and tags on the next line(s)
-        groups = render_rows(header[:6], [row[:6] for row in table], width, wrap=("value",))
+        groups = render_rows(header[:5], [row[:5] for row in table], width, wrap=("value",))
         lines = groups[0]
         for row, group in zip(rows, groups[1:]):
             lines.extend(group)
             keys = arch.parameters[row["parameter"]].sources
             cited = ", ".join(f"{k} ({arch.references[k].tag})" for k in keys)
-            lines.append(textwrap.fill(safe(f"source: {cited}"), width, initial_indent="    ",
+            lines.append(textwrap.fill(safe(f"{row['distribution'] or 'fixed'}; role: {row['role']}; source: {cited}"), width, initial_indent="    ",
                                        subsequent_indent="      ", break_long_words=False, break_on_hyphens=False))
     for line in lines:
         print(line)
@@ -503,6 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", parents=[common], help="show an architecture's parameters with units, ranges and sources",
                        description="Show every parameter of an architecture with its unit, range, source and tag.")
     p.add_argument("name", help="architecture name or path to a YAML file")
+    p.add_argument("--scenario", metavar="S", help="list what scenario S (proponent, base, skeptic) changes, with sources")
     p.set_defaults(func=_cmd_show)
 
     p = sub.add_parser("evaluate", parents=[common], help="run the model chain for one architecture",

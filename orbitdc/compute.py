@@ -65,7 +65,7 @@ import xarray as xr
 from . import parameters, units
 from .chain import Output, Stage
 from .errors import OrbitdcError
-from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_value
+from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_parameter_value, catalog_value
 
 CATALOG = "accelerators"
 #: minutes per year (Julian year, astropy's ``yr``): converts event rates [1/yr] x times [min]
@@ -229,15 +229,20 @@ def _cat(field: str, key, unit: str):
     return catalog_lookup(CATALOG, field, key, unit)
 
 
+def _catp(f, name: str):
+    """A catalog-backed parameter (``accelerator_*``): the frame's value, else the catalog's."""
+    return catalog_parameter_value(f, name, PARAMETERS[name])
+
+
 def _kernel(f) -> dict[str, Any]:
     """Compute-payload stage on numpy arrays: see the module docstring for every equation."""
     kind = f.attrs.get("architecture_kind", "space")
     acc = f["accelerator"]
-    power_w = _cat("power", acc, "W")
+    power_w = _catp(f, "accelerator_power")
     unit_it = _unit_it_power(power_w, f["server_overhead"], _cat("overhead_included", acc, "1"))
-    mass_u = _cat("mass", acc, "kg")
-    flops_u = _cat("peak_flops", acc, "FLOP/s")
-    price_u = _cat("unit_price", acc, "USD")
+    mass_u = _catp(f, "accelerator_mass")
+    flops_u = _catp(f, "accelerator_peak_flops")
+    price_u = _catp(f, "accelerator_price")
     if kind == "terrestrial":
         p_it = f["target_it_power"]
         n = _count(p_it, unit_it)
@@ -269,6 +274,8 @@ def _kernel(f) -> dict[str, Any]:
                           f["job_span_satellites"], f["hardware_failure_rate"], life)
     if "eclipse_strategy" in f:
         avail = avail * np.where(f["eclipse_strategy"] == "throttle", 1.0 - f["eclipse_fraction"], 1.0)
+    if "impose_availability" in f:  # a study that states its own availability (issue 12)
+        avail = np.where(f["impose_availability"], f["imposed_availability"], avail)
     lifetime_dose = dose * life
     return {
         "it_power": n * unit_it,
@@ -281,7 +288,7 @@ def _kernel(f) -> dict[str, Any]:
         "compute_volume": volume,
         "lifetime_dose": lifetime_dose,
         "compute_hardware_cost": n * price_u,
-        "violates_total_ionizing_dose": lifetime_dose > _cat("tid_limit", acc, "rad_Si"),
+        "violates_total_ionizing_dose": lifetime_dose > _catp(f, "accelerator_tid_limit"),
     }
 
 
@@ -305,6 +312,16 @@ def _spec(unit: str, long_name: str, **kw) -> ParameterSpec:
 
 PARAMETERS: dict[str, ParameterSpec] = {
     "accelerator": _spec("1", "accelerator unit (data/catalogs/accelerators.csv)", kind="choice", choices=catalog_choices(CATALOG)),
+    "accelerator_price": _spec("USD", "purchase price of one accelerator unit (default: the accelerator's catalog unit_price)",
+                               minimum=0, catalog=(CATALOG, "unit_price", "accelerator")),
+    "accelerator_mass": _spec("kg", "mass of one accelerator unit with its server share (default: catalog)",
+                              minimum=0, exclusive_minimum=True, catalog=(CATALOG, "mass", "accelerator")),
+    "accelerator_power": _spec("W", "power (TDP) of one accelerator unit (default: catalog)",
+                               minimum=0, exclusive_minimum=True, catalog=(CATALOG, "power", "accelerator")),
+    "accelerator_peak_flops": _spec("FLOP/s", "dense BF16 peak of one accelerator unit (default: catalog)",
+                                    minimum=0, exclusive_minimum=True, catalog=(CATALOG, "peak_flops", "accelerator")),
+    "accelerator_tid_limit": _spec("rad_Si", "total ionising dose limit of the accelerator (default: catalog tid_limit)",
+                                   minimum=0, exclusive_minimum=True, catalog=(CATALOG, "tid_limit", "accelerator")),
     "satellite_it_power": _spec("kW", "IT power requested per satellite", minimum=0, exclusive_minimum=True),
     "server_overhead": _spec("1", "IT power per unit of accelerator power (host CPUs, switches, NICs, pumps)", minimum=1, maximum=3),
     "compute_mass_factor": _spec("1", "space-packaged compute mass per unit of the terrestrial server-share mass", minimum=0, exclusive_minimum=True, maximum=3),
@@ -315,6 +332,8 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "recompute_time": _spec("min", "work lost per crash (mean time since the last checkpoint)", minimum=0),
     "job_span_satellites": _spec("1", "satellites whose chips run one synchronous job (an event stalls them all)", minimum=1),
     "hardware_failure_rate": _spec("1/yr", "hardware failures per accelerator chip per year", minimum=0, maximum=10),
+    "impose_availability": _spec("1", "use imposed_availability in orbit instead of the modelled one (radiation, failures, eclipses)", kind="flag"),
+    "imposed_availability": _spec("1", "availability in orbit imposed when impose_availability is set", minimum=0, exclusive_minimum=True, maximum=1),
     "terrestrial_availability": _spec("1", "fraction of time a terrestrial facility delivers compute", minimum=0, exclusive_minimum=True, maximum=1),
 }
 

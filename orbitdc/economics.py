@@ -12,11 +12,12 @@ like with like and shows its working:
 * **Finance per asset class.** Capital is annualised with the capital recovery factor
   :func:`capital_recovery_factor` at a weighted average cost of capital (``space_wacc`` for the
   space programme and its ground segment, ``terrestrial_wacc`` for the data centre) over the life
-  of its asset class: compute hardware (``hardware_refresh_period``; in orbit it cannot outlive
-  its satellite, so ``min(hardware_refresh_period, mission_lifetime)``), satellites
-  (``mission_lifetime``, but a satellite retires with its compute unless ``on_orbit_servicing``
-  swaps it, so without servicing ``min(hardware_refresh_period, mission_lifetime)`` too) and
-  buildings (``facility_lifetime``; also used for the space ground segment).
+  of its asset class: compute hardware (``terrestrial_compute_lifetime`` on the ground,
+  ``space_compute_lifetime`` in orbit, where it cannot outlive its satellite, so
+  ``min(space_compute_lifetime, mission_lifetime)``), satellites (``mission_lifetime``, but a
+  satellite retires with its compute unless ``on_orbit_servicing`` swaps it, so without servicing
+  ``min(space_compute_lifetime, mission_lifetime)`` too) and buildings (``facility_lifetime``;
+  also used for the space ground segment).
 * **Levelised per kW of IT delivered.** ``cost_per_kw_year`` = annualised capital plus yearly
   operating cost, divided by the IT power times its ``availability`` (the fraction of time it
   delivers compute).
@@ -66,8 +67,18 @@ Break-even launch price: every launch-dependent term above is proportional to th
 per kg (the launch stage bills ``launch_cost = billed mass x launch_price_per_kg``), so the space
 annual cost is affine in the price, ``A(p) = A0 + S p``, and the price at which space equals the
 ground per kW delivered is closed-form, ``p* = (T P_IT a_s - A0) / S``. When ``A0`` alone already
-exceeds the ground cost there is no positive break-even: ``breakeven_launch_price`` is NaN and
-``breakeven_unreachable`` is True (hardware, bus and operations already cost more than the ground).
+exceeds the ground cost there is no positive break-even: ``breakeven_launch_price`` is then the
+signed, negative price (what the launch provider would have to pay per kg) and
+``breakeven_unreachable`` is True (hardware, bus and operations already cost more than the ground);
+it is NaN only where it is undefined (an unbuildable design, a zero launch price).
+
+Delivered compute. Unit costs divide by the IT power actually delivered:
+``P_IT a u (1 - s) (1 - o)`` in orbit (availability, ``utilisation``,
+``space_spare_compute_fraction``, ``space_compute_overhead_fraction``) and
+``P_IT a_t u_t c_t (1 - s_t) (1 - o_t)`` on the ground (``terrestrial_utilisation``, the
+``terrestrial_capacity_factor`` ``c_t`` which also scales the energy bought, and the ground's
+spare and overhead fractions). Every CRF uses ``payments_per_year`` ``m`` payments a year:
+``CRF = m i / (1 - (1 + i)^(-n m))`` with ``i = r / m`` (1: annual, 12: monthly).
 (The billed mass is read as ``launch_cost / launch_price_per_kg``, so a zero launch price gives no
 break-even.) ``breakeven_year`` is the year the launch stage's learning curve brings the price
 down to ``p*`` (``orbitdc.launch.year_price_reaches``; NaN if never).
@@ -114,6 +125,7 @@ COST_ITEMS = (
     "launch",
     "insurance",
     "ground_segment",
+    "programme",
     "deployment_finance",
     "operations",
     "ground_bandwidth",
@@ -145,7 +157,7 @@ def _crf(rate, years, periods_per_year=1.0):
     return np.where(np.asarray(i) == 0, limit, out)
 
 
-def _compute_generations(rate, hardware_life, satellite_life):
+def _compute_generations(rate, hardware_life, satellite_life, periods_per_year=1.0):
     """(G, CRF(rate, T_sat)) for compute swapped in orbit every ``T_hw`` over a bus life ``T_sat``.
 
     Generations are bought at ``j T_hw`` for ``j = 0 .. k``, ``k = ceil(T_sat / T_hw) - 1`` swaps
@@ -159,7 +171,7 @@ def _compute_generations(rate, hardware_life, satellite_life):
     with np.errstate(divide="ignore", invalid="ignore"):
         gens = np.expm1(-(k + 1.0) * step) / np.expm1(-step)
     gens = np.where(np.asarray(step) == 0, k + 1.0, gens)
-    return gens, _crf(rate, satellite_life)
+    return gens, _crf(rate, satellite_life, periods_per_year)
 
 
 def _growth(rate, years):
@@ -199,6 +211,16 @@ def _bus_cost(bus_mass_kg, reference_kg, cost_per_kg, learning_rate):
         exact = bus_mass_kg * cost_per_kg * _wright_average(np.where(finite, x, 0.0), learning_rate)
     # finite masses: the original product (bit-identical results); infinite: the limit form
     return np.where(finite, exact, cost_per_kg * reference_kg * grown)
+
+
+def _revenue_annuity(rate, decline, years):
+    """Present value of 1 USD a year declining by ``decline`` each year, received at each year end
+    over ``years``: ``sum_{t=1..T} (1 - d)^(t-1) / (1 + r)^t = (1 - q^T) / ((1 + r)(1 - q))``,
+    ``q = (1 - d)/(1 + r)`` (``T / (1 + r)`` when ``q = 1``); with ``d = 0`` it is ``1 / CRF(r, T)``."""
+    q = (1.0 - decline) / (1.0 + rate)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        general = -np.expm1(years * np.log(q)) / ((1.0 + rate) * (1.0 - q))
+    return np.where(np.abs(1.0 - q) < 1e-12, years / (1.0 + rate), general)
 
 
 def _safe_div(num, den):
@@ -409,15 +431,17 @@ def breakeven_launch_price(fixed_annual_cost, annual_cost_per_launch_price, targ
 
 
 def _breakeven(a0, s, t):
-    """(price, unreachable): ``(t - a0) / s`` where ``t > a0`` and ``s > 0``; unreachable where ``a0 >= t``."""
+    """(price, unreachable): the signed ``(t - a0) / s`` where ``s > 0`` (NaN where the cost does
+    not depend on the launch price); unreachable where ``a0 >= t`` (the price is then <= 0: the
+    launch provider would have to pay that much per kg for space to match the ground)."""
     margin = t - a0
     if isinstance(margin, xr.DataArray) or isinstance(s, xr.DataArray):
         with np.errstate(divide="ignore", invalid="ignore"):
             p = margin / xr.where(s > 0, s, np.nan)
-        return p.where(margin > 0), margin <= 0
+        return p, margin <= 0
     with np.errstate(divide="ignore", invalid="ignore"):
         p = margin / np.where(s > 0, s, np.nan)
-        return np.where(margin > 0, p, np.nan), margin <= 0
+        return p, margin <= 0
 
 
 # ============================================================================================
@@ -429,8 +453,26 @@ PARAMETERS: dict[str, ParameterSpec] = {
                                 minimum=-1.0, exclusive_minimum=True, maximum=1.0),
     "terrestrial_wacc": ParameterSpec("1", "weighted average cost of capital of a terrestrial data centre (per year)",
                                       minimum=-1.0, exclusive_minimum=True, maximum=1.0),
-    "hardware_refresh_period": ParameterSpec("yr", "economic life of compute hardware (refresh cycle)",
-                                             minimum=0.0, exclusive_minimum=True, maximum=20.0),
+    "terrestrial_compute_lifetime": ParameterSpec("yr", "economic life of compute hardware on the ground (refresh cycle)",
+                                                  minimum=0.0, exclusive_minimum=True, maximum=20.0),
+    "space_compute_lifetime": ParameterSpec("yr", "economic life of compute hardware in orbit (capped by mission_lifetime)",
+                                            minimum=0.0, exclusive_minimum=True, maximum=20.0),
+    "payments_per_year": ParameterSpec("1/yr", "capital repayments per year in the capital recovery factor (1 annual, 12 monthly)",
+                                       minimum=1.0, maximum=365.0),
+    "utilisation": ParameterSpec("1", "fraction of the available compute in orbit that is sold or used",
+                                 minimum=0.0, exclusive_minimum=True, maximum=1.0),
+    "terrestrial_utilisation": ParameterSpec("1", "fraction of the available compute on the ground that is sold or used",
+                                             minimum=0.0, exclusive_minimum=True, maximum=1.0),
+    "terrestrial_capacity_factor": ParameterSpec("1", "mean IT load of the ground facility over its IT capacity (energy and delivery scale with it)",
+                                                 minimum=0.0, exclusive_minimum=True, maximum=1.0),
+    "space_spare_compute_fraction": ParameterSpec("1", "share of the compute in orbit held as spares (launched and paid, not delivering)",
+                                                  minimum=0.0, maximum=1.0, exclusive_maximum=True),
+    "terrestrial_spare_compute_fraction": ParameterSpec("1", "share of the compute on the ground held as spares (paid, not delivering)",
+                                                        minimum=0.0, maximum=1.0, exclusive_maximum=True),
+    "space_compute_overhead_fraction": ParameterSpec("1", "share of the delivered compute in orbit used by the system itself (redundancy, checkpointing, management)",
+                                                     minimum=0.0, maximum=1.0, exclusive_maximum=True),
+    "terrestrial_compute_overhead_fraction": ParameterSpec("1", "share of the delivered compute on the ground used by the system itself",
+                                                           minimum=0.0, maximum=1.0, exclusive_maximum=True),
     "facility_lifetime": ParameterSpec("yr", "economic life of a data-centre building or ground segment",
                                        minimum=0.0, exclusive_minimum=True, maximum=60.0),
     "server_cost_fraction": ParameterSpec("1", "server, network and rack cost per unit of accelerator cost", minimum=0.0, maximum=5.0),
@@ -454,9 +496,23 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "water_price": ParameterSpec("USD/m3", "price of water for a terrestrial data centre", minimum=0.0),
     "grid_connection_delay": ParameterSpec("yr", "wait for a grid connection before a terrestrial data centre can run",
                                            minimum=0.0, maximum=30.0),
+    "discounting": ParameterSpec("1", "discount at the WACCs (false: every rate 0, so cost_breakdown holds undiscounted totals over the life)", kind="flag"),
+    "include_compute_hardware": ParameterSpec("1", "count the compute hardware on both sides (false: a study that leaves it out of scope)", kind="flag"),
+    "cost_scope": ParameterSpec("1", "'full' TCO, or 'launch_vs_energy': the launch bill in orbit against the electricity bill on the ground",
+                                kind="choice", choices=("full", "launch_vs_energy")),
+    "revenue_per_kw_year": ParameterSpec("USD/(kW yr)", "revenue per kW-yr of delivered IT in the first year (compute rented or sold)", minimum=0.0),
+    "revenue_decline_rate": ParameterSpec("1/yr", "yearly decline of the revenue per kW-yr (compute price deflation)", minimum=0.0, maximum=1.0, exclusive_maximum=True),
+    "costing": ParameterSpec("1", "bus costing convention: 'mass' (bus_cost_per_kg with learning) or 'subsystem' ($/W, $/m2, $/kWh, $/MW, $/kg)",
+                             kind="choice", choices=("mass", "subsystem")),
+    "array_cost_per_watt": ParameterSpec("USD/W", "solar array cost per W of beginning-of-life power (subsystem costing)", minimum=0.0),
+    "radiator_cost_per_m2": ParameterSpec("USD/m2", "radiator cost per m2 of panel (subsystem costing)", minimum=0.0),
+    "battery_cost_per_kwh": ParameterSpec("USD/(kW h)", "battery cost per kWh of capacity (subsystem costing)", minimum=0.0),
+    "avionics_integration_cost_per_mw": ParameterSpec("USD/MW", "avionics, harness, assembly, integration and test per MW of IT (subsystem costing)", minimum=0.0),
+    "structure_cost_per_kg": ParameterSpec("USD/kg", "cost per kg of the rest of the bus: structure, propulsion, attitude control, shielding, margins (subsystem costing)", minimum=0.0),
+    "programme_cost": ParameterSpec("USD", "fixed programme cost (non-recurring engineering), recovered over the mission life", minimum=0.0),
     "space_commissioning_time": ParameterSpec("yr", "time from paying for a satellite and its launch to its entering service",
                                               minimum=0.0, maximum=10.0),
-    "on_orbit_servicing": ParameterSpec("1", "compute is swapped in orbit every hardware_refresh_period (else a satellite retires with its compute)",
+    "on_orbit_servicing": ParameterSpec("1", "compute is swapped in orbit every space_compute_lifetime (else a satellite retires with its compute)",
                                         kind="flag"),
     "servicing_cost_per_kg": ParameterSpec("USD/kg", "cost of delivering and installing 1 kg of replacement compute in orbit (hardware price excluded)",
                                            minimum=0.0),
@@ -470,12 +526,14 @@ OUTPUTS: dict[str, Output] = {
     "cost_per_pflop_hour": Output("USD s/(PFLOP h)", "levelised cost per hour of 1 PFLOP/s of delivered peak compute"),
     "terrestrial_cost_per_kw_year": Output("USD/(kW yr)", "levelised cost of the same compute on the ground per kW of IT delivered per year"),
     "cost_ratio_vs_terrestrial": Output("1", "levelised cost relative to the same compute on the ground"),
-    "breakeven_launch_price": Output("USD/kg", "launch price at which space costs the same as the ground (NaN: none)"),
+    "breakeven_launch_price": Output("USD/kg", "launch price at which space costs the same as the ground (signed: negative when costs other than launch already exceed the ground; NaN only for an unbuildable design)"),
     "breakeven_unreachable": Output("1", "no positive launch price breaks even (costs other than launch already exceed the ground)"),
     "breakeven_year": Output("1", "calendar year the launch price learning curve reaches the break-even price"),
     "launched_power_price": Output("USD/(kW yr)", "launched power price (Suncatcher): specific mass x launch price / lifetime"),
     "annual_cost": Output("USD/yr", "levelised annual cost of the whole system (annualised capital + opex)"),
     "terrestrial_annual_cost": Output("USD/yr", "levelised annual cost of the same compute on the ground"),
+    "npv": Output("USD", "net present value over mission_lifetime: declining revenue per delivered kW-yr less the present value of every cost"),
+    "terrestrial_npv": Output("USD", "net present value over mission_lifetime of the same compute on the ground"),
     "cost_breakdown": Output("USD", "present value over mission_lifetime of each cost item (at the system's WACC)",
                              dims=("cost_item",), labels=(COST_ITEMS,)),
 }
@@ -484,6 +542,11 @@ OUTPUTS: dict[str, Output] = {
 def _get(f, name: str):
     """A variable of the frame, or NaN when no stage has produced it yet."""
     return f[name] if name in f else np.nan
+
+
+def _get_or(f, name: str, neutral: float):
+    """A parameter of the frame, or its neutral value (a Dataset built before the parameter existed)."""
+    return f[name] if name in f else neutral
 
 
 def _catalog_or(f, field: str, unit: str, fallback: float):
@@ -500,6 +563,8 @@ def _catalog_or(f, field: str, unit: str, fallback: float):
 
 def accelerator_price(ds) -> Any:
     """Unit price [USD] of the ``accelerator`` choice from ``data/catalogs/accelerators.csv`` (NaN if unknown)."""
+    if "accelerator_price" in ds:  # the catalog-backed parameter (catalog default or override)
+        return ds["accelerator_price"]
     if isinstance(ds, xr.Dataset):
         if "accelerator" not in ds:
             return xr.DataArray(np.nan)
@@ -520,14 +585,14 @@ def _breakeven_year(f, price):
 
     key = launch._vehicle_names(f["launch_vehicle"])
     vv = launch._vv
-    m_ref = vv(key, "payload_reference", "t")
-    p0 = vv(key, "price", "USD") / (m_ref * _KG_PER_T)
+    m_ref = launch._vehicle_param(f, "vehicle_payload_leo", key)  # t
+    p0 = launch._vehicle_param(f, "vehicle_price", key) / (m_ref * _KG_PER_T)
     lr = f["launch_learning_rate"] if "launch_learning_rate" in f else 0.2
     fl = f["launch_price_floor_per_kg"] if "launch_price_floor_per_kg" in f else 0.0
     mg = f["launch_margin"] if "launch_margin" in f else 0.0
     vi = f["vertically_integrated_launch"] if "vertically_integrated_launch" in f else False
     args = (lr, fl, mg, vi, p0, vv(key, "cumulative_mass_to_date", "t"), m_ref,
-            vv(key, "flights_per_year_today", "1/yr"), vv(key, "flights_per_year_planned", "1/yr"),
+            vv(key, "flights_per_year_today", "1/yr"), launch._vehicle_param(f, "vehicle_flights_per_year", key),
             vv(key, "reference_year", "1"), vv(key, "planned_year", "1"))
     if all(np.size(a) == 1 for a in args):  # scalar learning inputs: only the points with a price
         finite = np.isfinite(price)
@@ -553,6 +618,28 @@ def costs(ds: xr.Dataset, price_per_accelerator: Any = None) -> dict[str, xr.Dat
     return apply_stage(STAGE, ds)
 
 
+def _subsystem_bus_cost(f, bus_mass):
+    """Per-satellite bus cost [USD] by subsystem (``costing: subsystem``):
+
+    ``c_a P_BOL + c_r A_rad + c_b E_bat + c_i P_IT + c_s (m_bus - m_array - m_battery - m_radiator)``
+
+    array $/W of beginning-of-life power, radiator $/m2 of panel, battery $/kWh of capacity,
+    avionics and integration $/MW of IT power, and $/kg for the rest of the bus (structure,
+    propulsion, attitude control, shielding, terminals, margins, propellant). No learning curve:
+    the unit costs are those of the production run the study assumes. An unbuildable design
+    (infinite mass or area) costs ``inf``.
+    """
+    g = lambda name: _get(f, name)  # noqa: E731
+    rest = bus_mass - g("solar_array_mass") - g("battery_mass") - g("radiator_mass")
+    with np.errstate(invalid="ignore"):
+        cost = (g("solar_array_bol_power") * 1e3 * g("array_cost_per_watt")
+                + g("radiator_area") * g("radiator_cost_per_m2")
+                + g("battery_energy") * g("battery_cost_per_kwh")
+                + g("it_power") * 1e-3 * g("avionics_integration_cost_per_mw")
+                + rest * g("structure_cost_per_kg"))
+    return np.where(np.isinf(bus_mass) | np.isinf(g("radiator_area")), np.inf, cost)
+
+
 def _kernel(f) -> dict[str, Any]:
     """Economics on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
     kind = f.attrs.get("architecture_kind", "space")
@@ -569,20 +656,35 @@ def _kernel(f) -> dict[str, Any]:
     flops = g("peak_flops") * n_sat
     avail = g("availability")
     t_sat = g("mission_lifetime")
-    t_hw = g("hardware_refresh_period")
+    t_hw = g("terrestrial_compute_lifetime")
+    t_hw_s = g("space_compute_lifetime")
+    m_pay = _get_or(f, "payments_per_year", 1.0)
+    # delivered fraction of the installed IT power on each side (availability x utilisation x
+    # spares x overhead, and the ground's capacity factor): the denominators of every unit cost
+    cf_t = _get_or(f, "terrestrial_capacity_factor", 1.0)
+    deliver_t = (_get_or(f, "terrestrial_utilisation", 1.0) * cf_t
+                 * (1.0 - _get_or(f, "terrestrial_spare_compute_fraction", 0.0))
+                 * (1.0 - _get_or(f, "terrestrial_compute_overhead_fraction", 0.0)))
+    deliver_s = (_get_or(f, "utilisation", 1.0) * (1.0 - _get_or(f, "space_spare_compute_fraction", 0.0))
+                 * (1.0 - _get_or(f, "space_compute_overhead_fraction", 0.0)))
     t_fac = g("facility_lifetime")
-    r_t = g("terrestrial_wacc")
+    # scope switches (issue 12): undiscounted totals, compute hardware in or out, full TCO or
+    # launch against ground energy
+    discount = _get_or(f, "discounting", True)
+    r_t = np.where(discount, g("terrestrial_wacc"), 0.0)
+    with_hw = np.where(_get_or(f, "include_compute_hardware", True), 1.0, 0.0)
+    launch_vs_energy = (f["cost_scope"] == "launch_vs_energy") if "cost_scope" in f else False
     # A catalog entry that already includes its servers (the NVL72 rack: overhead_included = 1) is
     # priced whole, so the server/network share is not added again.
     scf = g("server_cost_fraction") * (1.0 - _catalog_or(f, "overhead_included", "1", 0.0))
 
     # ---- terrestrial baseline of the same compute -------------------------------------------
-    hw_t = n_acc * p_acc * (1.0 + scf)
+    hw_t = n_acc * p_acc * (1.0 + scf) * with_hw
     fac = g("facility_capex") * it_total
     grid = fac * _growth(r_t, g("grid_connection_delay"))
-    crf_t_hw = _crf(r_t, t_hw)
-    crf_t_fac = _crf(r_t, t_fac)
-    energy_kwh = it_total * HOURS_PER_YEAR  # kW h per year of IT energy at full load
+    crf_t_hw = _crf(r_t, t_hw, m_pay)
+    crf_t_fac = _crf(r_t, t_fac, m_pay)
+    energy_kwh = it_total * HOURS_PER_YEAR * cf_t  # kW h per year of IT energy at the mean load
     electricity = energy_kwh * g("electricity_price") * g("pue")
     water = energy_kwh * g("water_usage") * _M3_PER_L * g("water_price")
     fac_om = fac * g("facility_om_rate")
@@ -594,9 +696,12 @@ def _kernel(f) -> dict[str, Any]:
         "electricity": electricity,
         "water": water,
     }
+    if np.any(launch_vs_energy):  # the ground's energy bill only (Suncatcher's comparison)
+        keep = np.where(launch_vs_energy, 0.0, 1.0)
+        t_items = {k: (v if k == "electricity" else v * keep) for k, v in t_items.items()}
     t_annual = sum(t_items.values())
     a_ground = avail if not space else g("terrestrial_availability")
-    t_kwyr = _safe_div(t_annual, it_total * a_ground)
+    t_kwyr = _safe_div(t_annual, it_total * a_ground * deliver_t)
 
     out: dict[str, Any] = {}
     if not space:
@@ -605,6 +710,7 @@ def _kernel(f) -> dict[str, Any]:
         capex = hw_t + fac
         opex = electricity + water + fac_om
         rate = r_t
+        avail = avail * deliver_t
         kwyr = _safe_div(annual, it_total * avail)
         out["terrestrial_cost_per_kw_year"] = kwyr
         out["cost_ratio_vs_terrestrial"] = np.where(np.isnan(kwyr), np.nan, 1.0)
@@ -613,32 +719,35 @@ def _kernel(f) -> dict[str, Any]:
         out["breakeven_year"] = np.nan
         out["launched_power_price"] = np.nan
     else:
-        r_s = g("space_wacc")
+        r_s = np.where(discount, g("space_wacc"), 0.0)
         ins = g("insurance_rate")
-        hw_s = n_acc * p_acc * (1.0 + scf) * (1.0 + g("space_hardware_premium"))
+        hw_s = n_acc * p_acc * (1.0 + scf) * (1.0 + g("space_hardware_premium")) * with_hw
         sat_mass = g("satellite_mass")
         bus_mass = (sat_mass - g("compute_mass")) if "compute_mass" in f else sat_mass
         bus_total = bus_mass * n_sat
         ref_kg = g("bus_reference_mass") * _KG_PER_T
         bus = _bus_cost(bus_total, ref_kg, g("bus_cost_per_kg"), g("bus_learning_rate"))
+        if "costing" in f and bool(np.any(f["costing"] == "subsystem")):
+            bus = np.where(f["costing"] == "subsystem", _subsystem_bus_cost(f, bus_mass) * n_sat, bus)
         launch = g("launch_cost")
         price = g("launch_price_per_kg")
         owned = hw_s + bus
         insured = owned + launch
         insurance = ins * insured
         ground_seg = g("ground_segment_cost") * it_total
-        capex = insured + insurance + ground_seg
+        programme = _get_or(f, "programme_cost", 0.0)
+        capex = insured + insurance + ground_seg + programme
         idle = _growth(r_s, g("space_commissioning_time"))
         # Compute obsolescence (issue 14): without on-orbit servicing a satellite retires with its
         # compute, so bus, launch, insurance and idle capital are recovered over min(T_hw, T_sat)
         # like the compute itself; with servicing the bus lives T_sat and the compute is swapped.
         serviced = f["on_orbit_servicing"].astype(bool) if "on_orbit_servicing" in f else False
-        crf_sat = _crf(r_s, np.where(serviced, t_sat, np.minimum(t_hw, t_sat)))
-        gens, crf_bus = _compute_generations(r_s, t_hw, t_sat)
-        crf_hw = np.where(serviced, gens * crf_bus, _crf(r_s, np.minimum(t_hw, t_sat)))
+        crf_sat = _crf(r_s, np.where(serviced, t_sat, np.minimum(t_hw_s, t_sat)), m_pay)
+        gens, crf_bus = _compute_generations(r_s, t_hw_s, t_sat, m_pay)
+        crf_hw = np.where(serviced, gens * crf_bus, _crf(r_s, np.minimum(t_hw_s, t_sat), m_pay))
         with np.errstate(invalid="ignore"):
             swaps = np.where(serviced, g("servicing_cost_per_kg") * g("compute_mass") * n_sat * ((gens - 1.0) * crf_bus), 0.0)
-        crf_gs = _crf(r_s, t_fac)
+        crf_gs = _crf(r_s, t_fac, m_pay)
         fail = g("satellite_failure_rate")
         ops = g("satellite_operations_cost") * n_sat
         bandwidth = g("ground_bandwidth_cost") * it_total
@@ -658,14 +767,19 @@ def _kernel(f) -> dict[str, Any]:
             "launch": launch * crf_sat,
             "insurance": insurance * crf_sat,
             "ground_segment": ground_seg * crf_gs,
+            "programme": programme * crf_sat,
             # no idle time, no interest, even on an unbounded bill (inf x 0 would be NaN)
             "deployment_finance": np.where(idle == 0, 0.0, (insured + insurance) * (idle * crf_sat)),
             "operations": ops,
             "ground_bandwidth": bandwidth,
             "satellite_replacement": replacement,
         }
+        if np.any(launch_vs_energy):  # the launch bill only (Suncatcher's launched power price)
+            keep = np.where(launch_vs_energy, 0.0, 1.0)
+            items = {k: (v if k == "launch" else v * keep) for k, v in items.items()}
         annual = sum(items.values())
         rate = r_s
+        avail = avail * deliver_s
         kwyr = _safe_div(annual, it_total * avail)
         out["terrestrial_cost_per_kw_year"] = t_kwyr
         out["cost_ratio_vs_terrestrial"] = _safe_div(kwyr, t_kwyr)
@@ -683,7 +797,8 @@ def _kernel(f) -> dict[str, Any]:
         unreachable = unreachable | unbounded
         out["breakeven_launch_price"] = p_star
         out["breakeven_unreachable"] = unreachable
-        out["breakeven_year"] = _breakeven_year(f, p_star)
+        # a price at or below zero is never reached by a learning curve
+        out["breakeven_year"] = _breakeven_year(f, np.where(p_star > 0, p_star, np.nan))
         with np.errstate(invalid="ignore"):  # a free launch costs nothing per kW, whatever the mass
             out["launched_power_price"] = np.where(price == 0, 0.0, g("specific_mass") * price / t_sat)
 
@@ -694,8 +809,20 @@ def _kernel(f) -> dict[str, Any]:
     out["cost_per_kw_year"] = kwyr
     out["cost_per_accelerator_hour"] = _safe_div(annual, n_acc * avail * HOURS_PER_YEAR)
     out["cost_per_pflop_hour"] = _safe_div(annual, flops * _PFLOPS_PER_FLOPS * avail * HOURS_PER_YEAR)
+    # net present value over mission_lifetime: revenue per delivered kW-yr declining each year,
+    # less the present value of every cost item (the cost_breakdown total)
+    if "revenue_per_kw_year" not in f:  # a Dataset without revenue: no NPV (absent, not invented)
+        out["npv"] = out["terrestrial_npv"] = np.nan
+    else:
+        rev0, dec = g("revenue_per_kw_year"), _get_or(f, "revenue_decline_rate", 0.0)
+        m_cr = _crf(rate, t_sat, m_pay)
+        out["npv"] = rev0 * it_total * avail * _revenue_annuity(rate, dec, t_sat) - annual / m_cr
+        r_ground = r_t
+        t_deliv = it_total * a_ground * deliver_t
+        out["terrestrial_npv"] = (rev0 * t_deliv * _revenue_annuity(r_ground, dec, t_sat)
+                                  - t_annual / _crf(r_ground, t_sat, m_pay))
     # present value over mission_lifetime of each item: annual / CRF(rate, mission_lifetime)
-    out["cost_breakdown"] = _stack_items(items, 1.0 / _crf(rate, t_sat))
+    out["cost_breakdown"] = _stack_items(items, 1.0 / _crf(rate, t_sat, m_pay))
     return out
 
 

@@ -44,10 +44,14 @@ replacement launches per year are ``N lambda / n / (1 - p_fail)`` for a satellit
 (``violates_launch_mass`` / ``violates_launch_volume``) unless ``on_orbit_assembly`` is set: then
 it is split into ``k = ceil(m / min(P, V eta rho))`` modules, one launch each.
 
-**Price.** ``launch_price_per_kg`` is the price paid per kg of payload capacity bought: a
-dedicated flight is bought whole (``payload_to_orbit`` kg), a per-kg service (rideshare) bills
-the mass carried, so ``launch_cost = billed mass x launch_price_per_kg`` (affine in the price, as
-the economics stage's break-even needs). The learning curve (Wright 1936; ~20 % per doubling in
+**Price.** ``launch_price_per_kg`` is quoted the way its sources quote it: per kg of payload
+capacity to the vehicle's reference LEO (``vehicle_payload_leo``, the catalog's
+``payload_reference``). A dedicated flight is bought whole, so it costs
+``vehicle_payload_leo x launch_price_per_kg`` whatever the target orbit; a higher orbit carries
+less (``payload_to_orbit``, derated above) for the same price, which is where the target orbit
+costs more per kg delivered. A per-kg service (rideshare) bills the mass carried. So
+``launch_cost = launches x billed mass x launch_price_per_kg`` (affine in the price, as the
+economics stage's break-even needs). The learning curve (Wright 1936; ~20 % per doubling in
 Suncatcher) serves the timeline and the break-even year, outside the chain's price:
 
     cost(M) = floor + (cost0 - floor) (M / M0)^(-b),    b = -log2(1 - learning_rate)
@@ -333,7 +337,10 @@ def upper_stage_calibration() -> dict[str, Any]:
     over the calibrated vehicles) applied to the others."""
     from .parameters import catalog_stamp  # shipped and user files of the catalog
 
-    return _calibration_cached(catalog_stamp(CATALOG))
+    from .parameters import catalog_generation
+
+    # shipped and --data-dir catalog files (their stamp) and catalogs/ folders next to user architectures
+    return _calibration_cached(f"{catalog_stamp(CATALOG)}:{catalog_generation()}")
 
 
 def effective_isp(vehicle: Any) -> xr.DataArray:
@@ -777,7 +784,15 @@ _FRAC = dict(minimum=0.0, maximum=1.0)
 PARAMETERS: dict[str, ParameterSpec] = {
     "launch_vehicle": ParameterSpec("1", "launch vehicle (data/catalogs/launch_vehicles.csv)", kind="choice",
                                     choices=catalog_choices(CATALOG)),
-    "launch_price_per_kg": ParameterSpec("USD/kg", "launch price paid per kg of payload capacity bought", minimum=0.0),
+    "vehicle_payload_leo": ParameterSpec("t", "vehicle payload to its reference LEO (default: the vehicle's catalog payload_reference)",
+                                         minimum=0.0, exclusive_minimum=True, maximum=1000.0,
+                                         catalog=(CATALOG, "payload_reference", "launch_vehicle")),
+    "vehicle_price": ParameterSpec("USD", "price of one launch of the vehicle (default: catalog price; seeds the learning curve)",
+                                   minimum=0.0, catalog=(CATALOG, "price", "launch_vehicle")),
+    "vehicle_flights_per_year": ParameterSpec("1/yr", "the vehicle's planned flights per year (default: catalog flights_per_year_planned)",
+                                              minimum=0.0, exclusive_minimum=True, maximum=10000.0,
+                                              catalog=(CATALOG, "flights_per_year_planned", "launch_vehicle")),
+    "launch_price_per_kg": ParameterSpec("USD/kg", "launch price per kg of payload capacity to the vehicle's reference LEO (a dedicated flight costs vehicle_payload_leo x this)", minimum=0.0),
     "launch_margin": ParameterSpec("1", "launch provider's margin over its internal cost (price = cost x (1 + margin))",
                                    minimum=0.0, maximum=20.0),
     "vertically_integrated_launch": ParameterSpec("1", "the programme owns its launcher and pays internal cost", kind="flag"),
@@ -800,7 +815,7 @@ PARAMETERS: dict[str, ParameterSpec] = {
 }
 
 OUTPUTS: dict[str, Output] = {
-    "launch_price_per_kg": Output("USD/kg", "launch price paid per kg of payload capacity bought (as applied)"),
+    "launch_price_per_kg": Output("USD/kg", "launch price per kg of payload capacity to the vehicle's reference LEO (as applied)"),
     "payload_to_orbit": Output("kg", "vehicle payload to the target orbit"),
     "satellites_per_launch": Output("1", "satellites per launch (a fraction: modules assembled in orbit)"),
     "launches": Output("1", "expected launches for the initial deployment"),
@@ -848,12 +863,22 @@ def _isp_np(key):
     return np.asarray([table[str(n)] for n in uniq])[inv.reshape(np.shape(key))]
 
 
-def _payload_np(key, h, i):
-    """Numpy :func:`_payload_kernel` (payload [kg] to the target orbit)."""
+def _vehicle_param(f, name: str, key):
+    """A catalog-backed vehicle parameter (``vehicle_*``) from the frame, else from the catalog."""
+    spec = PARAMETERS[name]
+    if name in f:
+        return f[name]
+    return catalog_lookup(CATALOG, spec.catalog[1], key, spec.unit)
+
+
+def _payload_np(key, h, i, m_ref=None):
+    """Numpy :func:`_payload_kernel` (payload [kg] to the target orbit from ``m_ref`` [kg] to the
+    vehicle's reference LEO; default the catalog's ``payload_reference``)."""
     dv = _extra_delta_v(_vv(key, "reference_altitude", "km"), _vv(key, "reference_inclination", "deg"), h, i,
                         _vv(key, "site_latitude", "deg"))
     c = _isp_np(key) * G0
-    m_ref = _vv(key, "payload_reference", "kg")
+    if m_ref is None:
+        m_ref = _vv(key, "payload_reference", "kg")
     host = _vv(key, "host_payload", "kg", default=np.nan)
     has_host = ~np.isnan(host)
     m_derate = np.where(has_host, host, m_ref)
@@ -878,7 +903,8 @@ def _kernel(f) -> dict[str, Any]:
     m_sat = _get(f, "satellite_mass")
     n_sat = _get(f, "satellites")
     price = f["launch_price_per_kg"]
-    payload = _payload_np(key, h, i)
+    m_leo = _vehicle_param(f, "vehicle_payload_leo", key) * _KG_PER_T
+    payload = _payload_np(key, h, i, m_leo)
     vol = np.pi * _vv(key, "fairing_diameter", "m") ** 2 * _vv(key, "fairing_height", "m") / 4.0
     asm = f["on_orbit_assembly"].astype(bool)
     spl, modules, too_heavy, too_bulky = _packing(payload, m_sat, vol, f["satellite_stowed_density"],
@@ -892,7 +918,8 @@ def _kernel(f) -> dict[str, Any]:
     per_kg = _vv(key, "sold_per_kg", "1", default=0.0) > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         carried = np.where(modules > 1, m_sat / modules, spl * m_sat)
-    billed = np.where(per_kg, carried, payload)
+    # a dedicated flight costs its LEO capacity x the per-kg-to-LEO price (the price's basis)
+    billed = np.where(per_kg, carried, m_leo)
     never = np.isinf(launches)  # no launch can carry a satellite: cost and CO2 are unbounded, not NaN
     with np.errstate(invalid="ignore"):
         launch_cost = np.where(never, np.inf, launches * billed * price)
@@ -911,11 +938,9 @@ def _kernel(f) -> dict[str, Any]:
     with np.errstate(divide="ignore", invalid="ignore"):
         co2_kwh = co2 * _G_PER_T / energy_kwh
         ratio = co2_kwh / f["grid_carbon_intensity"]
-    m_ref_t = _vv(key, "payload_reference", "t")
     years = _deploy_kernel(launches, f["start_year"], f["launch_cadence_share"],
-                           _vv(key, "flights_per_year_today", "1/yr"), _vv(key, "flights_per_year_planned", "1/yr"),
+                           _vv(key, "flights_per_year_today", "1/yr"), _vehicle_param(f, "vehicle_flights_per_year", key),
                            _vv(key, "reference_year", "1"), _vv(key, "planned_year", "1"))
-    del m_ref_t
     known = ~np.isnan(m_sat) & ~np.isnan(payload)
     out = {
         "launch_price_per_kg": price,

@@ -218,6 +218,17 @@ def _kernel(f) -> dict[str, Any]:
     })
     it = _get(f, "it_power")
     n = _satellites(f["target_it_power"], it)
+    if "mass_model" in f and bool(np.any(f["mass_model"] == "specific_power")):
+        # top-down: M = P_IT / sigma_sat (a study scaling a known satellite, e.g. SpaceX's
+        # "100 kW per tonne"); the bottom-up parts keep their shares of the imposed mass
+        top = np.where(f["mass_model"] == "specific_power", 1.0, 0.0)
+        m_top = it * 1000.0 / f["satellite_specific_power"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(top > 0, np.where(np.isfinite(M) & (M > 0), m_top / M, np.nan), 1.0)
+        M = np.where(top > 0, m_top, M)
+        P, D = P * scale, D * scale
+        parts = {k: v * scale for k, v in parts.items()}
+        closes = closes | (top > 0)
     return {
         "satellite_mass": M,
         "satellites": n,
@@ -261,6 +272,9 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "isl_terminal_mass": _p("kg", "mass of one inter-satellite link terminal", minimum=0),
     "thruster": ParameterSpec("1", "thruster type for drag make-up and disposal (data/catalogs/thrusters.csv)",
                               kind="choice", choices=catalog_choices("thrusters")),
+    "mass_model": ParameterSpec("1", "'bottom_up' closes the mass budget from the subsystems; 'specific_power' imposes satellite_specific_power (top-down)",
+                                kind="choice", choices=("bottom_up", "specific_power")),
+    "satellite_specific_power": _p("W/kg", "IT power per kg of whole satellite, used when mass_model is specific_power", minimum=0, exclusive_minimum=True, maximum=2000),
     "disposal_perigee_altitude": _p("km", "perigee altitude the disposal burn lowers the orbit to", minimum=0),
 }
 

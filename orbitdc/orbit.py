@@ -338,9 +338,11 @@ def eclipse_fraction(altitude, beta) -> xr.DataArray:
 
 
 def annual_summary_kernel(h, inc, ltan, year: int, chunk: int = 20000):
-    """(mean eclipse fraction [1], max eclipse duration [min], eclipse days [d]) for 1-d arrays.
+    """(mean eclipse fraction [1], max eclipse duration [min], eclipse days [d], albedo orbit
+    factor [1]) for 1-d arrays.
 
-    The node at 1 January (noon TT) is set by ``ltan``; then as :func:`annual_eclipse`.
+    The node at 1 January (noon TT) is set by ``ltan``; then as :func:`annual_eclipse`. The
+    albedo orbit factor is the annual mean of ``cos(beta) / pi`` (:func:`albedo_orbit_factor_kernel`).
     """
     _, xyz, ra0 = _year_sun(int(year))
     dt = np.arange(xyz.shape[0], dtype=float)
@@ -348,6 +350,7 @@ def annual_summary_kernel(h, inc, ltan, year: int, chunk: int = 20000):
     mean_f = np.empty(h.size)
     max_d = np.empty(h.size)
     days = np.empty(h.size)
+    albedo = np.empty(h.size)
     for s in range(0, h.size, chunk):
         sl = slice(s, s + chunk)
         beta = _beta_kernel(h[sl], inc[sl], ra0 + 15.0 * (ltan[sl] - 12.0), xyz, dt)
@@ -355,7 +358,24 @@ def annual_summary_kernel(h, inc, ltan, year: int, chunk: int = 20000):
         mean_f[sl] = f.mean(axis=-1)
         max_d[sl] = f.max(axis=-1) * period_kernel(h[sl])
         days[sl] = (f > 0).sum(axis=-1)
-    return mean_f, max_d, days
+        albedo[sl] = albedo_orbit_factor_kernel(beta).mean(axis=-1)
+    return mean_f, max_d, days, albedo
+
+
+def albedo_orbit_factor_kernel(beta_deg):
+    r"""Orbit-mean illumination of the ground below the satellite, ``cos(beta) / pi``.
+
+    The albedo flux reflected up from the sub-satellite point scales with the cosine of the solar
+    zenith angle there (Gilmore 2002, ch. 2, albedo ~ cos of the solar zenith angle); on a
+    circular orbit that cosine is ``cos(beta) cos(theta)`` (``theta`` the orbit angle from the
+    sub-solar crossing), so its orbit mean with the night side counted as 0 is
+
+    .. math:: \frac{1}{2\pi}\int_{-\pi/2}^{\pi/2} \cos\beta\cos\theta\,d\theta = \frac{\cos\beta}{\pi}
+
+    1/pi (0.318) for a noon-midnight orbit (beta = 0), 0 for a terminator (dawn-dusk) orbit at
+    beta = 90 deg. The thermal stage multiplies it by the albedo, the solar flux and the view factor.
+    """
+    return np.cos(np.radians(beta_deg)) / np.pi
 
 
 def annual_eclipse(altitude, inclination=None, ltan=None, raan=None, year: int = 2030) -> xr.Dataset:
@@ -849,13 +869,13 @@ def eclipse_summaries_kernel(h, is_sso, inc, ltan, year=2030, method: str = "aut
         inverse = inverse.ravel()
         if method == "exact" or uniq.shape[0] <= EXACT_ORBITS_MAX:
             inc_u = np.where(uniq[:, 1] > 0, sso_inclination_kernel(uniq[:, 0]), uniq[:, 2])
-            res = [np.empty(uniq.shape[0]) for _ in range(3)]
+            res = [np.empty(uniq.shape[0]) for _ in range(4)]
             for y in np.unique(uniq[:, 4]):  # a short loop over distinct calendar years
                 sel = uniq[:, 4] == y
                 for r, v in zip(res, annual_summary_kernel(uniq[sel, 0], inc_u[sel], uniq[sel, 3], int(y))):
                     r[sel] = v
             return tuple(r[inverse] for r in res)
-    out = [np.empty(h.size) for _ in range(3)]
+    out = [np.empty(h.size) for _ in range(4)]
     for y in np.unique(yr):
         in_year = yr == y
         s = is_sso.astype(bool) & in_year
@@ -889,8 +909,16 @@ def _kernel(f) -> dict[str, Any]:
     # result never depends on which other points share the call)
     year = f["start_year"] if "start_year" in f else 2030
     hb, sb, ib, lb, yb = np.broadcast_arrays(h, sso, inc, f["ltan"], year)
-    mean_f, max_d, ndays = eclipse_summaries_kernel(hb, sb, ib, lb, yb, f.attrs.get(ECLIPSE_METHOD_ATTR, "auto"))
+    mean_f, max_d, ndays, albedo = eclipse_summaries_kernel(hb, sb, ib, lb, yb, f.attrs.get(ECLIPSE_METHOD_ATTR, "auto"))
     shape = hb.shape
+    if "impose_sunlit_fraction" in f and bool(np.any(f["impose_sunlit_fraction"])):
+        # a study's own sunlit fraction s: an eclipse of (1 - s) of every orbit, every day
+        imp = np.broadcast_to(f["impose_sunlit_fraction"], shape).ravel()
+        ecl = np.broadcast_to(1.0 - f["sunlit_fraction"], shape).ravel()
+        per = np.broadcast_to(period_kernel(h), shape).ravel()
+        mean_f = np.where(imp, ecl, mean_f)
+        max_d = np.where(imp, ecl * per, max_d)
+        ndays = np.where(imp, np.where(ecl > 0, 365.0, 0.0), ndays)
 
     # density: per activity level present, then select
     sa = f["solar_activity"]
@@ -913,6 +941,7 @@ def _kernel(f) -> dict[str, Any]:
         "eclipse_fraction": mean_f.reshape(shape),
         "max_eclipse_duration": max_d.reshape(shape),
         "eclipse_days": ndays.reshape(shape),
+        "albedo_orbit_factor": albedo.reshape(shape),
         "atmospheric_density": rho,
         "drag_delta_v": drag_delta_v_kernel(h, am, cd, rho),
         "orbit_lifetime": lifetime,
@@ -935,6 +964,8 @@ STAGE = Stage(
         "drag_coefficient": ParameterSpec("1", "drag coefficient C_D", minimum=0, exclusive_minimum=True, maximum=10),
         "shielding_thickness": ParameterSpec("mm", "aluminium-equivalent shielding around the electronics", minimum=0.05, maximum=20),
         "min_elevation": ParameterSpec("deg", "minimum elevation of a ground-station link", minimum=0, maximum=90),
+        "impose_sunlit_fraction": ParameterSpec("1", "use sunlit_fraction instead of the eclipse geometry", kind="flag"),
+        "sunlit_fraction": ParameterSpec("1", "fraction of every orbit in sunlight when impose_sunlit_fraction is set", minimum=0, maximum=1),
     },
     outputs={
         "altitude": Output("km", "circular orbit altitude"),
@@ -943,6 +974,7 @@ STAGE = Stage(
         "eclipse_fraction": Output("1", "annual mean fraction of each orbit in eclipse"),
         "max_eclipse_duration": Output("min", "longest eclipse of the year"),
         "eclipse_days": Output("d", "days per year with eclipses"),
+        "albedo_orbit_factor": Output("1", "annual mean illumination of the ground below, cos(beta)/pi (albedo flux / (albedo x solar flux))"),
         "atmospheric_density": Output("kg/m3", "mean atmospheric mass density at the orbit"),
         "drag_delta_v": Output("m/(s yr)", "drag make-up Delta-V per year"),
         "orbit_lifetime": Output("yr", "uncontrolled orbit lifetime (decay to re-entry)"),

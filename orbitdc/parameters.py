@@ -88,6 +88,10 @@ class ParameterSpec:
     exclusive_maximum: bool = False
     kind: Literal["number", "choice", "flag"] = "number"
     choices: tuple[str, ...] | Callable[[], Iterable[str]] | None = None
+    #: ``(catalog, field, choice parameter)``: the default is the catalog ``field`` of the entry
+    #: chosen by the choice parameter (e.g. ``("radiators", "areal_density", "radiator")``), so the
+    #: catalog value holds unless an architecture file, an override or ``--set`` says otherwise.
+    catalog: tuple[str, str, str] | None = None
 
     def allowed_choices(self) -> tuple[str, ...]:
         c = self.choices() if callable(self.choices) else self.choices
@@ -139,6 +143,11 @@ class Parameter(BaseModel):
     distribution: Literal["triangular", "uniform", "lognormal", "loguniform", "fixed"] | None = None
     source: str | list[str]
     note: str | None = None
+    #: ``design``: a decision an engineer makes (chosen by :func:`orbitdc.optimize`, held at its
+    #: nominal or optimal value by :func:`orbitdc.monte_carlo`); ``uncertain``: a fact about the
+    #: world nobody controls (drawn by Monte Carlo). Every parameter in ``data/defaults`` states
+    #: its role; an architecture file inherits it unless it writes its own.
+    role: Literal["design", "uncertain"] | None = None
 
     # filled in by the loader
     canonical_unit: str | None = None
@@ -146,6 +155,8 @@ class Parameter(BaseModel):
     canonical_low: float | None = None
     canonical_high: float | None = None
     origin: str | None = None
+    #: set by the loader when the value is a catalog default: the catalog entry it was read from
+    catalog_entry: str | None = None
 
     @field_validator("source")
     @classmethod
@@ -167,6 +178,11 @@ class Parameter(BaseModel):
     def quantity(self) -> u.Quantity:
         """The value as written, as an astropy Quantity."""
         return u.Quantity(self.value, units.parse_unit(self.unit or "1"))
+
+    @property
+    def is_design(self) -> bool:
+        """True for a design variable (``role: design``)."""
+        return self.role == "design"
 
     @property
     def dist(self) -> str:
@@ -218,12 +234,17 @@ class Architecture:
     company: str = ""
     #: where it was found by name: "shipped", a user folder, "./architectures" (None: by path)
     origin: str | None = None
+    scenario: str | None = None  # the scenario layered over the file (orbitdc.scenarios), if any
 
     def __repr__(self) -> str:
         return f"Architecture({self.name!r}, kind={self.kind!r}, {len(self.parameters)} parameters)"
 
+    def design_variables(self) -> list[str]:
+        """Names of the parameters whose role is ``design`` (sorted)."""
+        return sorted(k for k, p in self.parameters.items() if p.is_design)
+
     def table(self) -> list[dict[str, Any]]:
-        """One row per parameter: value, unit, range, distribution, sources with tags, note."""
+        """One row per parameter: value, unit, range, distribution, role, sources with tags, note."""
         rows = []
         for name, p in sorted(self.parameters.items()):
             rows.append(
@@ -234,6 +255,7 @@ class Architecture:
                     "low": p.low,
                     "high": p.high,
                     "distribution": p.dist,
+                    "role": p.role or "",
                     "source": ", ".join(p.sources),
                     "tag": ", ".join(sorted({self.references[k].tag for k in p.sources})),
                     "origin": p.origin,
@@ -412,6 +434,8 @@ def _validate_parameter(name: str, p: Parameter, spec: ParameterSpec, file: str,
     for key in p.sources:
         if key not in refs:
             fail(f"source '{key}' is not a reference key in data/references/")
+    if p.catalog_entry is not None and p.origin is None:
+        fail("unknown key 'catalog_entry' (set by the loader, not in files)")
     p = p.model_copy()
     p.origin = file
     if spec.kind == "choice":
@@ -488,6 +512,9 @@ def load_defaults(specs: Mapping[str, ParameterSpec] | None = None) -> dict[str,
             param, reason = _pydantic_reason(exc)
             raise ArchitectureError(reason, file=file, parameter=param) from None
         for name, p in _validate_parameters(doc.parameters, file, specs, refs).items():
+            if p.role is None:
+                raise ArchitectureError("missing 'role' (design or uncertain): every default states whether it is a "
+                                        "decision or an uncertainty", file=file, parameter=name)
             if name in merged:
                 raise ArchitectureError(f"set twice in the defaults (also in {merged[name].origin})", file=file, parameter=name)
             merged[name] = p
@@ -500,12 +527,16 @@ def _all_specs(kind: str | None = None) -> dict[str, ParameterSpec]:
     return parameter_specs(kind)
 
 
+#: Published analyses with their own assumptions (loaded by name like any shipped architecture).
+PUBLISHED_DIR = ARCHITECTURE_DIR / "published"
+
+
 def architecture_files() -> dict[str, tuple[Path, DataLayer]]:
     """Every architecture file by name (its file name without ``.yaml``), with the layer it comes
     from: the shipped data, a user folder, or ``./architectures``. A name found in two files is
     an error naming both: a user architecture never silently shadows another."""
     index: dict[str, tuple[Path, DataLayer]] = {}
-    for path, layer in layered_files("architectures", "*.yaml"):
+    for path, layer in [*layered_files("architectures", "*.yaml"), *layered_files("architectures/published", "*.yaml")]:
         name = path.stem
         if name in index:
             other = index[name][0]
@@ -522,6 +553,11 @@ def list_architectures() -> list[str]:
     (``--data-dir``/``ORBITDC_DATA_DIR``, ``./architectures``)."""
     return sorted(architecture_files())
 
+
+
+def list_published() -> list[str]:
+    """Names of the published analyses (``data/architectures/published/*.yaml``)."""
+    return sorted(p.stem for p in PUBLISHED_DIR.glob("*.yaml"))
 
 def suggest(name: str, known: Iterable[str]) -> str:
     """``" (did you mean a, b?)"`` for close matches of a mistyped name (difflib), else ``""``."""
@@ -565,7 +601,8 @@ def _architecture_stamp(path: Path) -> tuple:
         return (str(p), st.st_mtime_ns, st.st_size)
 
     deps = [path, *(p for p, _ in layered_files("references", "*.yaml")), *sorted(DEFAULTS_DIR.glob("*.yaml")),
-            *(p for p, _ in layered_files("catalogs", "*.csv"))]
+            *(p for p, _ in layered_files("catalogs", "*.csv")),
+            *(f for d in USER_CATALOG_DIRS for f in sorted(d.glob("*.csv")))]
     try:
         return tuple(sig(p) for p in deps)
     except OSError:
@@ -575,17 +612,26 @@ def _architecture_stamp(path: Path) -> tuple:
 _ARCH_CACHE: dict[tuple, tuple[tuple, "Architecture"]] = {}
 
 
-def load_architecture(name_or_path: str | Path | Architecture) -> Architecture:
+def load_architecture(name_or_path: str | Path | Architecture, scenario: str | None = None) -> Architecture:
     """Load and validate an architecture by name (shipped or the user's; see
     :mod:`orbitdc.datadirs`) or by path. Its ``name`` must equal the file name.
 
+    ``scenario`` (e.g. ``"proponent"``, ``"base"``, ``"skeptic"``) layers
+    ``data/scenarios/NAME/SCENARIO.yaml`` over it (:func:`orbitdc.scenarios.apply_scenario`).
     Cached: a second load of an unchanged file (and unchanged references, defaults and catalogs,
     shipped and the user's) returns a copy of the validated architecture without reading or
     validating again.
     """
+    if scenario is not None:
+        from .scenarios import apply_scenario
+
+        return apply_scenario(load_architecture(name_or_path), scenario)
     if isinstance(name_or_path, Architecture):
         return name_or_path
     path, origin = _resolve_path(name_or_path)
+    user_catalogs = path.parent / "catalogs"
+    if user_catalogs.is_dir() and path.suffix in (".yaml", ".yml"):
+        register_catalog_dir(user_catalogs)
     try:
         key = (path.resolve(), origin)
     except OSError:
@@ -621,7 +667,15 @@ def _load_architecture_file(path: Path, origin: str | None) -> Architecture:
         if name not in applicable:
             raise ArchitectureError(f"does not apply to a {doc.kind} architecture (no {doc.kind} stage reads it)",
                                     file=file, parameter=name)
-    params = {k: v for k, v in {**load_defaults(specs), **own}.items() if k in applicable}
+    defaults = load_defaults(specs)
+    for name, p in own.items():
+        if p.role is None and name in defaults:
+            p.role = defaults[name].role  # the role is declared once, in data/defaults
+    params = {k: v for k, v in {**defaults, **own}.items() if k in applicable}
+    # catalog-backed parameters the file does not set: the catalog value of the chosen entry
+    for name, spec in applicable.items():
+        if spec.catalog is not None and name not in params and spec.catalog[2] in params:
+            params[name] = catalog_parameter(name, spec, str(params[spec.catalog[2]].canonical_value))
     specs = applicable
     missing = sorted(set(specs) - set(params))
     if missing:
@@ -648,7 +702,7 @@ def _load_architecture_file(path: Path, origin: str | None) -> Architecture:
 # Catalogs: long CSV tables, one sourced number per row
 # --------------------------------------------------------------------------------------------
 CATALOG_COLUMNS = ("entry", "field", "value", "unit", "low", "high", "source", "note")
-_CAT_CACHE: dict[tuple[str, str, str], xr.Dataset] = {}
+_CAT_CACHE: dict[tuple, xr.Dataset] = {}
 
 
 def catalog_files(name: str) -> list[tuple[Path, DataLayer]]:
@@ -672,7 +726,7 @@ def load_catalog(name: str, dim: str = "entry") -> xr.Dataset:
     known columns, a finite value for numeric rows, low <= value <= high, a source key that
     resolves, one unit per field.
     """
-    key = (name, dim, catalog_stamp(name))
+    key = (name, dim, catalog_stamp(name), _CATALOG_GENERATION[0])
     if key in _CAT_CACHE:
         return _CAT_CACHE[key]
     rows = catalog_rows(name)
@@ -700,93 +754,218 @@ def load_catalog(name: str, dim: str = "entry") -> xr.Dataset:
 
 
 def catalog_rows(name: str) -> list[dict[str, Any]]:
-    """Validated rows of a catalog (shipped and user files), each with its numeric value, range,
-    unit and source keys. An entry may come from one file only: an entry of a user file that is
-    already in another file is an error naming both."""
-    files = catalog_files(name)
-    if not files:
-        known = sorted({p.stem for p, _ in layered_files("catalogs", "*.csv")})
+    """Validated rows of a catalog, each with its numeric value, range, unit and source keys.
+
+    The shipped rows (``data/catalogs/NAME.csv``) come first, then those of every user catalog
+    folder registered with :func:`register_catalog_dir` (same columns). A user row is held to the
+    shipped catalog: its field must exist there, its unit must convert to the shipped unit (the
+    row is converted), its entry must be new (a shipped entry cannot be redefined) and must give
+    every field that all shipped entries give.
+    """
+    key = (name, catalog_stamp(name), _CATALOG_GENERATION[0])
+    if key in _ROWS_CACHE:
+        return _ROWS_CACHE[key]
+    path = CATALOG_DIR / f"{name}.csv"
+    if not path.exists():
+        known = sorted(p.stem for p in CATALOG_DIR.glob("*.csv"))
         raise ArchitectureError(f"unknown catalog '{name}'{suggest(name, known)}; known: {', '.join(known)}")
     refs = load_references()
-    out: list[dict[str, Any]] = []
-    entry_file: dict[str, str] = {}
-    for path, _layer in files:
-        rows = _catalog_file_rows(path, refs)
-        file = _rel(path)
-        for entry in dict.fromkeys(r["entry"] for r in rows):
-            if entry in entry_file:
-                raise ArchitectureError(
-                    f"catalog '{name}': entry '{entry}' is defined in two files: {entry_file[entry]} and {file}",
-                    file=file)
-            entry_file[entry] = file
-        out.extend(rows)
+    out = _read_catalog_file(path, refs)
+    shipped_entries = {r["entry"] for r in out}
+    fields = {r["field"]: r for r in out}
+    required = set(fields)
+    for entry in shipped_entries:
+        required &= {r["field"] for r in out if r["entry"] == entry}
+    # user catalog files: --data-dir / ORBITDC_DATA_DIR / ./catalogs layers, then the catalogs/
+    # folders next to user architectures, all held to the shipped catalog
+    user_paths = [p for p, _ in catalog_files(name) if p.resolve() != path.resolve()]
+    user_paths += [d / f"{name}.csv" for d in USER_CATALOG_DIRS]
+    for user_path in dict.fromkeys(user_paths):
+        if not user_path.exists():
+            continue
+        rows = _read_catalog_file(user_path, refs)
+        file = _rel(user_path)
+        seen: dict[str, set[str]] = {}
+        for r in rows:
+            where = f"{r['entry']}.{r['field']}"
+            if r["entry"] in shipped_entries:
+                raise ArchitectureError(f"entry '{r['entry']}' is already in data/catalogs/{name}.csv: "
+                                        "give your entry a new name", file=file, parameter=where)
+            if r["entry"] in {x["entry"] for x in out}:
+                raise ArchitectureError(f"entry '{r['entry']}' is defined by another user catalog too",
+                                        file=file, parameter=where)
+            ref = fields.get(r["field"])
+            if ref is None:
+                close = difflib.get_close_matches(r["field"], sorted(fields), n=3)
+                hint = f" (did you mean {', '.join(close)}?)" if close else ""
+                raise ArchitectureError(f"unknown field '{r['field']}' for catalog '{name}'{hint}; "
+                                        f"known: {', '.join(sorted(fields))}", file=file, parameter=where)
+            if r["numeric"] != ref["numeric"]:
+                raise ArchitectureError(f"field '{r['field']}' is {'a number' if ref['numeric'] else 'text'} "
+                                        f"in data/catalogs/{name}.csv", file=file, parameter=where)
+            if r["numeric"] and r["unit"] != ref["unit"]:
+                try:
+                    src = units.parse_unit(r["unit"] or "1", where)
+                    dst = units.parse_unit(ref["unit"] or "1", where)
+                    if not src.is_equivalent(dst, equivalencies=u.temperature()):
+                        raise ParameterError(where, f"unit '{r['unit']}' has the wrong dimension: "
+                                                    f"expected a unit convertible to '{ref['unit']}'")
+                    r["value"], r["low"], r["high"] = (float(units.convert(x, src, dst, where))
+                                                       for x in (r["value"], r["low"], r["high"]))
+                except ParameterError as exc:
+                    raise ArchitectureError(exc.reason, file=file, parameter=where) from None
+                r["unit"] = ref["unit"]
+            seen.setdefault(r["entry"], set()).add(r["field"])
+        for entry, have in seen.items():
+            lacking = sorted(required - have)
+            if lacking:
+                raise ArchitectureError(f"entry '{entry}' lacks field(s) {', '.join(lacking)} "
+                                        f"(every entry of data/catalogs/{name}.csv gives them)",
+                                        file=_rel(user_path), parameter=entry)
+        out = out + rows
+    _ROWS_CACHE[key] = out
     return out
 
 
-def _catalog_file_rows(path: Path, refs: Mapping[str, Reference]) -> list[dict[str, Any]]:
+def _read_catalog_file(path: Path, refs: Mapping[str, Reference]) -> list[dict[str, Any]]:
+    """The rows of one catalog CSV, each checked (columns, finite value in range, unit, sources)."""
     file = _rel(path)
     out = []
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            text = fh.read(MAX_FILE_BYTES + 1)
+        size = path.stat().st_size
     except OSError as exc:
-        raise ArchitectureError(f"cannot read file ({exc.strerror or exc})", file=file) from None
-    except UnicodeDecodeError:
-        raise ArchitectureError("file is not UTF-8 text", file=file) from None
-    if len(text) > MAX_FILE_BYTES:
-        raise ArchitectureError(f"file is larger than the {MAX_FILE_BYTES} bytes allowed", file=file)
-    lines = [row for row in text.splitlines(keepends=True) if not row.lstrip().startswith("#")]
-    try:
-        reader = csv.DictReader(lines)
+        raise ArchitectureError(f"cannot read file ({exc.strerror})", file=file) from None
+    if size > MAX_FILE_BYTES:
+        raise ArchitectureError(f"file is {size} bytes, larger than the {MAX_FILE_BYTES} allowed", file=file)
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(row for row in fh if not row.lstrip().startswith("#"))
         if tuple(reader.fieldnames or ()) != CATALOG_COLUMNS:
             raise ArchitectureError(f"columns must be {','.join(CATALOG_COLUMNS)}", file=file)
-        records = list(reader)
-    except csv.Error as exc:
-        raise ArchitectureError(f"invalid CSV: {exc}", file=file) from None
-    for i, r in enumerate(records, start=2):
-        if None in r or any(r[c] is None for c in CATALOG_COLUMNS):
-            raise ArchitectureError(f"row {i}: expected {len(CATALOG_COLUMNS)} columns", file=file)
-        where = f"{r['entry']}.{r['field']}"
+        for i, r in enumerate(reader, start=2):
+            where = f"{r['entry']}.{r['field']}"
 
-        def fail(reason):
-            raise ArchitectureError(f"row {i}: {reason}", file=file, parameter=where)
+            def fail(reason):
+                raise ArchitectureError(f"row {i}: {reason}", file=file, parameter=where)
 
-        if not r["entry"].strip() or not r["field"].strip():
-            fail("missing entry or field name")
-        sources = [s.strip() for s in (r["source"] or "").split(";") if s.strip()]
-        if not sources:
-            fail("missing source")
-        for s in sources:
-            if s not in refs:
-                fail(f"source '{s}' is not a reference key in data/references/")
-        text = (r["value"] or "").strip()
-        try:
-            value = float(text)
-            numeric = True
-        except ValueError:
-            value, numeric = text, False
-        low = high = None
-        if numeric:
-            if not math.isfinite(value):
-                fail(f"value {text} is not finite")
+            if None in r or any(v is None for v in r.values()):
+                fail("wrong number of columns")
+            sources = [s.strip() for s in (r["source"] or "").split(";") if s.strip()]
+            if not sources:
+                fail("missing source")
+            for s in sources:
+                if s not in refs:
+                    fail(f"source '{s}' is not a reference key in data/references/")
+            text = (r["value"] or "").strip()
             try:
-                units.parse_unit(r["unit"] or "1", where)
-            except ParameterError as exc:
-                fail(exc.reason)
-            try:
-                low = float(r["low"]) if (r["low"] or "").strip() else value
-                high = float(r["high"]) if (r["high"] or "").strip() else value
+                value = float(text)
+                numeric = True
             except ValueError:
-                fail(f"low/high must be numbers, got '{r['low']}', '{r['high']}'")
-            if not (math.isfinite(low) and math.isfinite(high)):
-                fail("low/high must be finite")
-            if not low <= value <= high:
-                fail(f"value {value:g} lies outside [{low:g}, {high:g}]")
-        out.append(
-            {"entry": r["entry"], "field": r["field"], "value": value, "unit": (r["unit"] or "").strip(),
-             "low": low, "high": high, "source": sources, "note": r["note"], "numeric": numeric, "file": file}
-        )
+                value, numeric = text, False
+            low = high = None
+            if numeric:
+                if not math.isfinite(value):
+                    fail(f"value {text} is not finite")
+                try:
+                    units.parse_unit(r["unit"] or "1", where)
+                except ParameterError as exc:
+                    fail(exc.reason)
+                try:
+                    low = float(r["low"]) if (r["low"] or "").strip() else value
+                    high = float(r["high"]) if (r["high"] or "").strip() else value
+                except ValueError:
+                    fail("low/high must be numbers")
+                if not (math.isfinite(low) and math.isfinite(high)):
+                    fail("low/high must be finite")
+                if not low <= value <= high:
+                    fail(f"value {value:g} lies outside [{low:g}, {high:g}]")
+            out.append(
+                {"entry": r["entry"], "field": r["field"], "value": value, "unit": (r["unit"] or "").strip(),
+                 "low": low, "high": high, "source": sources, "note": r["note"], "numeric": numeric, "file": file}
+            )
     return out
+
+
+# User catalog folders layered over the shipped catalogs (see register_catalog_dir).
+USER_CATALOG_DIRS: list[Path] = []
+_CATALOG_GENERATION = [0]  # bumped whenever the layering changes: every catalog cache keys on it
+_ROWS_CACHE: dict[tuple[str, int], list[dict[str, Any]]] = {}
+
+
+def catalog_generation() -> int:
+    """A counter that changes whenever a user catalog folder is registered (cache key for callers)."""
+    return _CATALOG_GENERATION[0]
+
+
+def _clear_catalog_caches() -> None:
+    _CATALOG_GENERATION[0] += 1
+    _CAT_CACHE.clear()
+    _ROWS_CACHE.clear()
+    _catalog_table.cache_clear()
+    _ARCH_CACHE.clear()
+
+
+def register_catalog_dir(directory: str | Path) -> None:
+    """Layer the catalog CSVs of a user folder over the shipped ones (strict; see :func:`catalog_rows`).
+
+    ``load_architecture`` calls it for a ``catalogs/`` folder next to a user architecture file, so
+    a user's own radiator or accelerator entry is a row in ``my-study/catalogs/radiators.csv``
+    beside ``my-study/my-architecture.yaml``. Every file is validated at once: on any error the
+    folder is not registered and the error names the file and the row.
+    """
+    d = Path(directory).resolve()
+    if d in USER_CATALOG_DIRS or d == CATALOG_DIR.resolve():
+        return
+    files = sorted(d.glob("*.csv"))
+    USER_CATALOG_DIRS.append(d)
+    _clear_catalog_caches()
+    try:
+        for f in files:
+            if not (CATALOG_DIR / f.name).exists():
+                known = sorted(p.stem for p in CATALOG_DIR.glob("*.csv"))
+                raise ArchitectureError(f"no shipped catalog is called '{f.stem}'; known: {', '.join(known)}",
+                                        file=_rel(f))
+            catalog_rows(f.stem)
+    except BaseException:
+        USER_CATALOG_DIRS.remove(d)
+        _clear_catalog_caches()
+        raise
+
+
+def unregister_catalog_dir(directory: str | Path) -> None:
+    """Undo :func:`register_catalog_dir` (tests; a session switching between user folders)."""
+    d = Path(directory).resolve()
+    if d in USER_CATALOG_DIRS:
+        USER_CATALOG_DIRS.remove(d)
+        _clear_catalog_caches()
+
+
+def catalog_parameter(name: str, spec: ParameterSpec, entry: str) -> Parameter:
+    """The catalog default of a catalog-backed parameter (``spec.catalog``) for one entry.
+
+    A :class:`Parameter` like one written in a file: the catalog cell's value, range, unit,
+    sources and note, validated against the parameter's domain (``origin`` is the catalog file,
+    ``catalog_entry`` the entry). Its distribution is ``fixed``: the catalog ranges are kept for
+    whoever decides to draw them (Monte Carlo of catalog values is issue 15's).
+    """
+    catalog, field_name, choice = spec.catalog
+    row = next((r for r in catalog_rows(catalog) if r["entry"] == entry and r["field"] == field_name), None)
+    if row is None:
+        raise ArchitectureError(f"catalog '{catalog}' has no '{field_name}' for entry '{entry}' (chosen by '{choice}')",
+                                file=f"data/catalogs/{catalog}.csv", parameter=name)
+    p = Parameter(value=row["value"], unit=row["unit"] or "1", low=row["low"], high=row["high"], distribution="fixed",
+                  source=list(row["source"]), note=(row["note"] or None))
+    p = _validate_parameter(name, p, spec, row["file"], load_references())
+    p.catalog_entry = entry
+    return p
+
+
+def catalog_parameter_value(f: Any, name: str, spec: ParameterSpec):
+    """A catalog-backed parameter from the frame ``f`` if it is there (the chain puts it there),
+    else the catalog field of the frame's choice (a stage run on a hand-built Dataset)."""
+    if name in f:
+        return f[name]
+    catalog, field_name, choice = spec.catalog
+    return catalog_lookup(catalog, field_name, f[choice], spec.unit)
 
 
 def catalog_value(catalog: str, field: str, key: Any, unit: str, dim: str = "entry") -> xr.DataArray:

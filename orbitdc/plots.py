@@ -587,3 +587,38 @@ def it_power_by_year(tr: xr.Dataset | Mapping[str, xr.Dataset] | None):
         if np.isfinite(target):
             layers.append(hv.Curve((years, np.full(years.size, target)), x, y, label=f"{a} target").opts(line_dash="dotted"))
     return _opts(hv.Overlay(layers), title=title + " (dotted: target)", legend_position="right", width=_WIDTH + 180)
+
+
+def parity_contour(par: xr.Dataset | None, levels: int = 8):
+    """The parity surface of :func:`orbitdc.parity`: the solved parameter's value at cost ratio 1.
+
+    Two grid parameters: filled image of that value with contour lines (``hv.operation.contours``)
+    and the title's sentence from ``attrs['conditions']``; one grid parameter: a curve. NaN (no
+    parity in the bracket) is left blank.
+    """
+    import holoviews as hv
+
+    title = "What would have to be true: parity surface (cost ratio 1)"
+    if par is None:
+        return Missing(title, "not computed: no parity result")
+    solve = par.attrs.get("solved_parameter")
+    name = f"parity_{solve}"
+    if name in par and not np.isfinite(par[name].values).any():  # computed: no parity anywhere
+        return Missing(title, par.attrs.get("conditions", "no parity within the ranges"))
+    miss = check(par, [name], title)
+    if miss:
+        return miss
+    var = par[name]
+    z = _dim(name, f"{solve} at parity", var.attrs.get("units"))
+    grid = list(var.dims)
+    if len(grid) == 1:
+        x = _dim(grid[0], grid[0], par[grid[0]].attrs.get("units"))
+        obj = hv.Curve((par[grid[0]].values, _float(var)), x, z)
+        return _opts(obj, title=title, width=_WIDTH, height=_HEIGHT)
+    gx, gy = grid[1], grid[0]
+    x = _dim(gx, gx, par[gx].attrs.get("units"))
+    y = _dim(gy, gy, par[gy].attrs.get("units"))
+    img = hv.QuadMesh((par[gx].values, par[gy].values, _float(var.transpose(gy, gx))), [x, y], z)
+    lines = hv.operation.contours(hv.Image((par[gx].values, par[gy].values, np.nan_to_num(_float(var.transpose(gy, gx)), nan=np.nanmax(_float(var)))), [x, y], z), levels=levels)
+    return _opts(img.opts(colorbar=True, cmap="viridis") * lines.opts(color="white"), title=title,
+                 width=_WIDTH, height=_HEIGHT)

@@ -37,8 +37,12 @@ delivers at beginning of life in the same conditions and ``sigma_sa = array_spec
 
 Battery
 -------
-Cycles over the life ``N = (orbits per year) L`` (conservative for dawn-dusk orbits, which cycle
-only in eclipse season). Cycle life falls with depth of discharge; a power law
+Cycles over the life ``N = (orbits per year) s L``, with ``s = eclipse_days / days in the year``
+the eclipse-season share of the year (orbit stage, calendar year of ``start_year``): an orbit
+with an eclipse every day (``s = 1``, every inclined LEO) cycles once per orbit, a dawn-dusk
+sun-synchronous orbit only in its eclipse season (a ~600 km dawn-dusk orbit: ~90 eclipse days,
+s ~ 0.25; Wertz, SMAD 2011 ch. 21, battery cycles are eclipses). Without ``eclipse_days``
+(the orbit stage absent) every orbit counts. Cycle life falls with depth of discharge; a power law
 ``N(DoD) = N_100 DoD^-k`` gives the deepest usable discharge::
 
     DoD = min(DoD_max, (N / N_100)^(-1/k))
@@ -65,7 +69,7 @@ import xarray as xr
 from . import parameters, units
 from .chain import Output, Stage
 from .errors import OrbitdcError
-from .parameters import ParameterSpec, catalog_choices, catalog_lookup
+from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_parameter_value
 
 CATALOG = "solar_cells"
 ECLIPSE_STRATEGIES = ("battery", "throttle")
@@ -228,8 +232,8 @@ def _kernel(ds) -> dict[str, Any]:
     if missing:
         raise OrbitdcError(f"power stage needs {', '.join(missing)} from earlier stages, not in the Dataset")
     cell = ds["solar_cell"]
-    eta = catalog_lookup(CATALOG, "efficiency", cell, "1")
-    gamma = catalog_lookup(CATALOG, "temperature_coefficient", cell, "1/K")
+    eta = catalog_parameter_value(ds, "solar_cell_efficiency", PARAMETERS["solar_cell_efficiency"])
+    gamma = catalog_parameter_value(ds, "solar_cell_temperature_coefficient", PARAMETERS["solar_cell_temperature_coefficient"])
     t_ref = catalog_lookup(CATALOG, "reference_temperature", cell, "K")
 
     p_it = ds["it_power"]
@@ -249,7 +253,7 @@ def _kernel(ds) -> dict[str, Any]:
     p_bol = p_sa / eol
     array_mass = p_bol * 1e3 / ds["array_specific_power"]
 
-    cycles = MIN_PER_YEAR / ds["period"] * life
+    cycles = MIN_PER_YEAR / ds["period"] * life * _eclipse_season_share(ds)
     dod = _depth_of_discharge(cycles, ds["battery_cycle_life"], ds["battery_cycle_life_exponent"], ds["depth_of_discharge"])
     energy = _battery_energy(p_ecl, t_ecl, dod, ds["battery_round_trip_efficiency"])
     return {
@@ -266,6 +270,15 @@ def _kernel(ds) -> dict[str, Any]:
     }
 
 
+def _eclipse_season_share(ds):
+    """Share of the year with eclipses: ``eclipse_days`` over the days of the start year (1 without it)."""
+    if "eclipse_days" not in ds:
+        return 1.0
+    year = np.floor(ds["start_year"]) if "start_year" in ds else 2030.0
+    leap = ((year % 4 == 0) & (year % 100 != 0)) | (year % 400 == 0)
+    return np.minimum(ds["eclipse_days"] / (365.0 + leap), 1.0)
+
+
 def _spec(unit: str, long_name: str, **kw) -> ParameterSpec:
     return ParameterSpec(unit, long_name, **kw)
 
@@ -275,6 +288,11 @@ _EFFICIENCY = {"minimum": 0.0, "exclusive_minimum": True, "maximum": 1.0}
 
 PARAMETERS: dict[str, ParameterSpec] = {
     "solar_cell": _spec("1", "solar cell technology (data/catalogs/solar_cells.csv)", kind="choice", choices=catalog_choices(CATALOG)),
+    "solar_cell_efficiency": _spec("1", "solar cell beginning-of-life efficiency at AM0 (default: the cell's catalog value)",
+                                   **_EFFICIENCY, catalog=(CATALOG, "efficiency", "solar_cell")),
+    "solar_cell_temperature_coefficient": _spec(
+        "1/K", "relative loss of cell power per kelvin above the reference temperature (default: the cell's catalog value)",
+        minimum=0.0, maximum=0.05, catalog=(CATALOG, "temperature_coefficient", "solar_cell")),
     "solar_flux": _spec("W/m2", "solar irradiance at 1 au (total solar irradiance)", minimum=0, exclusive_minimum=True),
     "packing_factor": _spec("1", "fraction of the array area covered by active cells", **_EFFICIENCY),
     "array_losses": _spec("1", "array losses other than temperature and pointing (wiring, mismatch, UV, shadowing)", minimum=0.0, maximum=1.0, exclusive_maximum=True),

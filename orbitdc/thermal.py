@@ -47,7 +47,7 @@ import xarray as xr
 from . import units
 from .chain import Output, Stage
 from .errors import OrbitdcError, ParameterError
-from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_value, load_catalog
+from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_parameter_value, catalog_value, load_catalog
 
 SIGMA = float(const.sigma_sb.to_value("W / (m2 K4)"))  # Stefan-Boltzmann constant
 R_EARTH_KM = float(const.R_earth.to_value("km"))  # equatorial radius (IAU 2015 nominal)
@@ -499,8 +499,8 @@ def _kernel(f) -> dict[str, Any]:
     """Thermal stage on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
     it, bus, loss = _get(f, "it_power"), _get(f, "bus_power"), _get(f, "power_system_loss")
     kind = f["radiator"]
-    rho = _radiator("areal_density", kind, "kg/m2")
-    fin = _radiator("fin_efficiency", kind, "1")
+    rho = catalog_parameter_value(f, "radiator_areal_density", PARAMETERS["radiator_areal_density"])
+    fin = catalog_parameter_value(f, "radiator_fin_efficiency", PARAMETERS["radiator_fin_efficiency"])
     sides = _radiator("sides", kind, "1")
     eps = f["radiator_emissivity"]
     alpha = f["radiator_absorptivity"]
@@ -514,7 +514,7 @@ def _kernel(f) -> dict[str, Any]:
         F = np.where(orient == "edge_on", sides * _view_factor_edge_on(H), _view_factor_nadir(H))
     sunlit = 1.0 - f["eclipse_fraction"] if "eclipse_fraction" in f else 1.0
     q_abs = _absorbed_flux(alpha, eps, _get(f, "solar_flux"), f["radiator_solar_cosine"], sunlit,
-                           f["earth_ir_flux"], f["earth_albedo"], f["albedo_orbit_factor"], F)
+                           f["earth_ir_flux"], f["earth_albedo"], _get(f, "albedo_orbit_factor"), F)
     T_sink = f["radiator_sink_temperature"]
 
     # temperatures: passive limit, requested or optimal
@@ -577,14 +577,19 @@ def _p(unit, long_name, **kw) -> ParameterSpec:
 PARAMETERS: dict[str, ParameterSpec] = {
     "radiator": ParameterSpec("1", "radiator technology (data/catalogs/radiators.csv)", kind="choice",
                               choices=catalog_choices("radiators")),
+    "radiator_areal_density": _p("kg/m2", "radiator mass per m2 of panel (default: the radiator's catalog value)",
+                                 minimum=0, exclusive_minimum=True, maximum=100,
+                                 catalog=("radiators", "areal_density", "radiator")),
+    "radiator_fin_efficiency": _p("1", "radiator fin efficiency (default: the radiator's catalog value)",
+                                  minimum=0, exclusive_minimum=True, maximum=1,
+                                  catalog=("radiators", "fin_efficiency", "radiator")),
     "radiator_emissivity": _p("1", "infrared emissivity of the radiator coating", minimum=0, exclusive_minimum=True, maximum=1),
     "radiator_absorptivity": _p("1", "solar absorptivity of the radiator coating (design-life value)", minimum=0, maximum=1),
     "radiator_solar_cosine": _p("1", "orbit-mean cosine of sun incidence on the radiator's sunward face", minimum=0, maximum=1),
     "radiator_orientation": ParameterSpec("1", "radiator attitude relative to the Earth", kind="choice", choices=ORIENTATIONS),
-    "radiator_sink_temperature": _p("K", "deep-space sink temperature seen by the radiator", minimum=0, maximum=200),
+    "radiator_sink_temperature": _p("K", "effective sink temperature seen by the radiator (deep space 2.7 K; a study may fold environment loads into a warmer sink)", minimum=0, maximum=400),
     "earth_ir_flux": _p("W/m2", "Earth outgoing long-wave (infrared) flux, orbit mean", minimum=0, maximum=500),
     "earth_albedo": _p("1", "Earth Bond albedo, orbit mean", minimum=0, maximum=1),
-    "albedo_orbit_factor": _p("1", "orbit-mean illumination of the ground below (albedo flux / (albedo x solar flux))", minimum=0, maximum=1),
     "coolant_temperature_drop": _p("K", "temperature drop from the chip limit to the radiator surface (cold plate, loop, fin root)", minimum=0, maximum=150),
     "radiator_design_temperature": _p("K", "radiator temperature asked for when not optimised", minimum=0, exclusive_minimum=True, maximum=1000),
     "optimize_radiator_temperature": ParameterSpec("1", "use the mass-optimal radiator temperature instead of the design temperature", kind="flag"),

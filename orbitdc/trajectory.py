@@ -50,7 +50,7 @@ hardware-proportional part is, with ``H_s``/``H_t`` the space/ground hardware ca
 economics stage (catalog price x accelerators x (1 + server share) [x (1 + space premium)])::
 
     space:  H_s [C_hw + (insurance + (1 + insurance) idle) C_sat + failure_rate (1 + insurance)]
-    ground: H_t CRF(terrestrial_wacc, hardware_refresh_period)
+    ground: H_t CRF(terrestrial_wacc, terrestrial_compute_lifetime)
 
 (``C_hw``, ``C_sat`` the compute and bus capital recovery factors of ``orbitdc.economics``), so a
 price factor f adds ``(f - 1)`` times these, per kW delivered. ``tests/test_trajectory.py`` checks
@@ -358,10 +358,11 @@ def _hardware_terms_np(ds: xr.Dataset, pts: "_Points", space: bool) -> tuple[np.
     n_sat = g("satellites") if space else 1.0
     it_total = g("it_power") * n_sat
     h_t = g("accelerators") * n_sat * price * (1.0 + scf)
-    t_hw = g("hardware_refresh_period")
+    t_hw = g("terrestrial_compute_lifetime")
     ground = h_t * _crf(g("terrestrial_wacc"), t_hw) / (it_total * (g("terrestrial_availability") if space else g("availability")))
     if not space:
         return ground, ground
+    t_hw = g("space_compute_lifetime")
     r, t_sat = g("space_wacc"), g("mission_lifetime")
     serviced = g("on_orbit_servicing").astype(bool) if "on_orbit_servicing" in ds else np.zeros((1,), bool)
     c_sat = _crf(r, np.where(serviced, t_sat, np.minimum(t_hw, t_sat)))
@@ -392,11 +393,12 @@ def hardware_cost_terms(ds: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
     n_sat = ds["satellites"] if space else xr.DataArray(1.0)
     it_total = ds["it_power"] * n_sat
     h_t = ds["accelerators"] * n_sat * price * (1.0 + scf)
-    t_hw = ds["hardware_refresh_period"]
+    t_hw = ds["terrestrial_compute_lifetime"]
     ground_avail = ds["terrestrial_availability"] if space else ds["availability"]
     ground = h_t * _crf(ds["terrestrial_wacc"], t_hw) / (it_total * ground_avail)
     if not space:  # a terrestrial architecture is its own ground baseline
         return ground, ground
+    t_hw = ds["space_compute_lifetime"]
     r = ds["space_wacc"]
     t_sat = ds["mission_lifetime"]
     serviced = ds["on_orbit_servicing"].astype(bool) if "on_orbit_servicing" in ds else xr.DataArray(False)
@@ -705,7 +707,7 @@ class _Out:
 #: Variables of the cost pass that the trajectory reads (their dimensions are the result's).
 _COST_VARIABLES = ("cost_per_kw_year", "terrestrial_cost_per_kw_year", "electricity_price", "grid_connection_delay",
                    "facility_capex", "bus_cost_per_kg", "accelerator", "server_cost_fraction", "satellites", "it_power",
-                   "accelerators", "hardware_refresh_period", "terrestrial_wacc", "terrestrial_availability",
+                   "accelerators", "terrestrial_compute_lifetime", "space_compute_lifetime", "terrestrial_wacc", "terrestrial_availability",
                    "availability", "space_wacc", "mission_lifetime", "on_orbit_servicing", "insurance_rate",
                    "space_commissioning_time", "space_hardware_premium", "satellite_failure_rate")
 
@@ -753,7 +755,7 @@ def _fleet(arch, ds1, plan, grid, chain_over, specs, frozen_set, ramp_q, pts: _P
     T = grid.size
     vnames = plan.vehicle_names
     V = len(vnames)
-    names = ("start_year", "satellites", "hardware_refresh_period", "mission_lifetime", "satellite_failure_rate",
+    names = ("start_year", "satellites", "space_compute_lifetime", "mission_lifetime", "satellite_failure_rate",
              "launch_failure_probability", "satellite_mass", "compute_mass", "it_power", "satellites_per_launch",
              "launch_cadence_share", "launch_learning_rate", "launch_price_floor_per_kg", "launch_margin",
              "vertically_integrated_launch", "bus_cost_per_kg", "bus_reference_mass", "bus_learning_rate",
@@ -773,7 +775,7 @@ def _fleet(arch, ds1, plan, grid, chain_over, specs, frozen_set, ramp_q, pts: _P
     def by_year_vehicle(k):
         return _year_vehicle(pts, ds1.variables[k])
 
-    t_hw, t_sat = scalar("hardware_refresh_period"), scalar("mission_lifetime")
+    t_hw, t_sat = scalar("space_compute_lifetime"), scalar("mission_lifetime")
     life = np.where(scalar("on_orbit_servicing").astype(bool), t_sat, np.minimum(t_hw, t_sat)) if serviced \
         else np.minimum(t_hw, t_sat)
     start = scalar("start_year")

@@ -7,9 +7,14 @@ broadcasting. Whatever stages exist are evaluated; nothing here knows their phys
 
 Which parameters are drawn
 --------------------------
-Every numeric parameter whose :attr:`~orbitdc.parameters.Parameter.dist` is not ``"fixed"`` and
-whose range is not empty (``low < high``), except those given as overrides (an override fixes a
-parameter). Choices and flags are never drawn. The marginal distributions, all in the parameter's
+Every numeric ``role: uncertain`` parameter whose :attr:`~orbitdc.parameters.Parameter.dist` is
+not ``"fixed"`` and whose range is not empty (``low < high``), except those given as overrides (an
+override fixes a parameter). Choices and flags are never drawn. Design variables (``role: design``)
+are held at their nominal values (``design="nominal"``), chosen per sample from a table of optimal
+designs (``design="optimal"``, :mod:`orbitdc.design`) or, for comparison with the behaviour before
+issue 15, drawn like uncertainties (``design="sampled"``). Catalog values are not drawn yet (they
+become parameters with issue 12). Rank correlations between drawn parameters come from the shared
+factors of ``data/correlations.yaml`` (:mod:`orbitdc.correlation`, Iman–Conover within each block). The marginal distributions, all in the parameter's
 canonical unit:
 
 * ``triangular`` (the default when a range is given): ``scipy.stats.triang`` with lower limit
@@ -113,6 +118,8 @@ __all__ = [
     "monte_carlo",
     "probability",
     "probability_cheaper",
+    "probability_feasible",
+    "verdict_probabilities",
     "sensitivity",
     "sobol_indices",
     "summarize",
@@ -231,9 +238,26 @@ class Marginal:
         return f"{self.kind}(low={self.low:g}, high={self.high:g}){u}"
 
 
-def marginals(arch: str | Path | Architecture, exclude: Iterable[str] = ()) -> list[Marginal]:
-    """The drawn parameters of an architecture, sorted by name (see the module docstring)."""
+#: How :func:`monte_carlo` treats design variables (``role: design``): held at their nominal
+#: value, chosen per sample from a table of optimal designs, or drawn like uncertainties (the
+#: behaviour before issue 15, kept for comparison: it puts samples at designs nobody would build).
+DESIGN_MODES = ("nominal", "optimal", "sampled")
+
+
+def _check_design(design: Any) -> str:
+    if design not in DESIGN_MODES:
+        raise ParameterError("design", f"'{design}' is not one of {', '.join(DESIGN_MODES)}")
+    return design
+
+
+def marginals(arch: str | Path | Architecture, exclude: Iterable[str] = (), design: str = "nominal") -> list[Marginal]:
+    """The drawn parameters of an architecture, sorted by name (see the module docstring).
+
+    Only ``role: uncertain`` parameters are drawn unless ``design="sampled"``, which draws the
+    design variables over their ranges too.
+    """
     arch = load_architecture(arch)
+    design = _check_design(design)
     specs = chain.parameter_specs()
     exclude = set(exclude)
     out = []
@@ -241,6 +265,8 @@ def marginals(arch: str | Path | Architecture, exclude: Iterable[str] = ()) -> l
         p = arch.parameters[name]
         spec = specs.get(name)
         if name in exclude or spec is None or spec.kind != "number" or not p.is_numeric:
+            continue
+        if p.is_design and design != "sampled":
             continue
         kind = p.dist
         if kind == "fixed" or p.canonical_low is None or p.canonical_high is None:
@@ -303,22 +329,57 @@ def latin_hypercube(names: Sequence[str], samples: int, seed: int = 0, start: in
     return np.column_stack(cols) if cols else np.empty((stop - start, 0))
 
 
+def _stream_group(seed: int, group: Sequence[Marginal], spearman: np.ndarray, samples: int, start: int, stop: int,
+                  block_size: int | None = None) -> dict[str, np.ndarray]:
+    """Points ``start .. stop-1`` of a group of rank-correlated parameters.
+
+    Per block: each parameter's own Latin-hypercube uniforms (as :func:`_stream`), re-ordered
+    jointly by Iman–Conover (:func:`orbitdc.correlation.iman_conover`, seeded by (seed, the group's
+    names, block)), then the inverse CDFs, then the slice. Each column keeps its block's values, so
+    marginals and strata are those of the independent stream.
+    """
+    from .correlation import group_key, iman_conover
+
+    bs = BLOCK_SIZE if block_size is None else block_size
+    gkey = group_key([m.name for m in group])
+    parts: list[list[np.ndarray]] = [[] for _ in group]
+    for block in range(start // bs, (stop - 1) // bs + 1):
+        b0 = block * bs
+        size = min(bs, samples - b0)
+        u = np.column_stack([_block_uniforms(seed, m.key, block, size) for m in group])
+        u = iman_conover(u, spearman, np.random.default_rng(np.random.SeedSequence([seed, gkey, block])))
+        for j, m in enumerate(group):
+            parts[j].append(m.ppf(u[:, j])[max(start - b0, 0): min(stop - b0, size)])
+    return {m.name: (p[0] if len(p) == 1 else np.concatenate(p)) for m, p in zip(group, parts)}
+
+
 def _draw_arrays(margs: Sequence[Marginal], seed: int, samples: int, start: int, stop: int, threads: int = 1,
-                 block_size: int | None = None) -> dict[str, np.ndarray]:
+                 block_size: int | None = None, correlation: tuple[list[str], np.ndarray] | None = None
+                 ) -> dict[str, np.ndarray]:
     """Draw points ``start .. stop-1`` of every marginal; ``threads > 1`` draws parameters in
     parallel (numpy releases the GIL in the shuffles, uniforms and inverse CDFs). Each parameter's
-    numbers depend only on (seed, name, block), so the result is the same with any ``threads``."""
+    numbers depend only on (seed, name, block), so the result is the same with any ``threads``.
+    ``correlation`` (names, target Spearman matrix) re-orders that group's draws jointly
+    (:func:`_stream_group`); the other parameters are drawn exactly as without it."""
+    grouped = set(correlation[0]) if correlation is not None else set()
+
     def one(m: Marginal) -> np.ndarray:
         return _stream(seed, m.key, samples, start, stop, m.ppf, block_size)
 
-    if threads > 1 and len(margs) > 1:
+    free = [m for m in margs if m.name not in grouped]
+    if threads > 1 and len(free) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            arrays = list(pool.map(one, margs))
+            arrays = list(pool.map(one, free))
     else:
-        arrays = [one(m) for m in margs]
-    return {m.name: a for m, a in zip(margs, arrays)}
+        arrays = [one(m) for m in free]
+    out = {m.name: a for m, a in zip(free, arrays)}
+    if grouped:
+        by_name = {m.name: m for m in margs}
+        group = [by_name[n] for n in correlation[0]]
+        out.update(_stream_group(seed, group, correlation[1], samples, start, stop, block_size))
+    return {m.name: out[m.name] for m in margs}
 
 
 #: Draw in parallel threads when a single in-memory block has at least this many values.
@@ -393,6 +454,10 @@ class _Plan:
     block_size: int = field(default_factory=lambda: BLOCK_SIZE)  # fixed when planned: workers use the same
     sample_vars: frozenset[str] | None = None  # variables along ``sample`` (decided once, for every chunk)
     var_dims: dict[str, tuple[str, ...]] | None = None  # and each variable's dimension order
+    design: str = "nominal"
+    design_table: xr.Dataset | None = None     # design="optimal": the candidate designs (decided once)
+    objective: str = "cost_per_kw_year"
+    correlation: tuple[list[str], np.ndarray] | None = None  # rank-correlated group (names, Spearman)
 
     @property
     def eclipse_method(self) -> str:
@@ -410,9 +475,67 @@ class _Plan:
         )
 
 
+#: Samples per chain call with ``design="optimal"`` (each is evaluated at every candidate design:
+#: memory grows with samples x candidates).
+OPTIMAL_SUBBLOCK = 2048
+#: Worlds (draws of the uncertain parameters) whose optimal designs make the design table.
+DESIGN_TABLE_WORLDS = 32
+
+
 def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = False, threads: int = 1) -> xr.Dataset:
     """Draw samples ``start .. stop-1`` and run the chain on them (one call, broadcasting)."""
-    draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, threads, plan.block_size)
+    if plan.design == "optimal":
+        bounds = list(range(start, stop, OPTIMAL_SUBBLOCK)) + [stop]
+        pairs = list(zip(bounds[:-1], bounds[1:]))
+        if threads > 1 and len(pairs) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                parts = list(pool.map(lambda ab: _run_one(plan, *ab), pairs))
+        else:
+            parts = [_run_one(plan, a, b) for a, b in pairs]
+        if len(parts) == 1 or plan.sample_vars is None:
+            out = parts[0] if len(parts) == 1 else xr.concat(parts, dim="sample", data_vars="different",
+                                                             coords="minimal", compat="equals",
+                                                             combine_attrs="override")
+        else:
+            # the plan decided which variables vary along sample: give every part exactly those,
+            # then concatenate only them (the others are equal in every part by that decision)
+            parts = [_along_sample(part, plan.sample_vars, plan.var_dims) for part in parts]
+            out = xr.concat(parts, dim="sample", data_vars="minimal", coords="minimal", compat="override",
+                            combine_attrs="override")
+    else:
+        out = _run_one(plan, start, stop, threads)
+    out = _along_sample(out, plan.sample_vars, plan.var_dims)
+    out.attrs.update(
+        monte_carlo_samples=plan.samples,
+        monte_carlo_seed=plan.seed,
+        monte_carlo_method=plan.describe(),
+        monte_carlo_block_size=plan.block_size,
+        drawn_parameters=", ".join(m.name for m in plan.margs),
+        eclipse_method=plan.eclipse_method,
+        correlated_parameters=", ".join(plan.correlation[0]) if plan.correlation else "none",
+        correlation_method=("Iman-Conover rank correlation within each block (orbitdc.correlation)"
+                            if plan.correlation else "independent"),
+        design=plan.design,
+        design_variables=", ".join(plan.arch.design_variables()),
+    )
+    if plan.design_table is not None:
+        out.attrs.update(design_table_candidates=int(plan.design_table.sizes["candidate"]),
+                         design_optimized_over=plan.design_table.attrs["design_variables"],
+                         design_objective=plan.objective,
+                         design_method=(f"per sample, the best admissible design among {plan.design_table.sizes['candidate']} "
+                                        f"candidates: the nominal design and the optima of {DESIGN_TABLE_WORLDS} "
+                                        "Latin-hypercube worlds (orbitdc.design.design_table)"))
+    if only_sample_vars:
+        out = out[[v for v in out.data_vars if "sample" in out[v].dims]]
+    return out
+
+
+def _run_one(plan: _Plan, start: int, stop: int, threads: int = 1) -> xr.Dataset:
+    """Samples ``start .. stop-1`` through the chain in one call (with ``design="optimal"``, at every
+    candidate design, keeping each sample's best)."""
+    draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, threads, plan.block_size, plan.correlation)
     # The drawn arrays go into the chain's frame directly (``trusted``). They need no domain
     # check: triangular/uniform/loguniform draws lie in [low, high], validated against the
     # stage's domain when the architecture was loaded, and the lognormal is truncated to that
@@ -434,7 +557,10 @@ def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = Fals
     prep.coords["sample"] = sample
     prep.frame.attrs["eclipse_method"] = plan.eclipse_method
     drawn_inputs = {m.name: prep.frame[m.name] for m in plan.margs}
-    out = chain._finish(prep)
+    if plan.design == "optimal":
+        out = _finish_optimal(plan, prep, stop - start)
+    else:
+        out = chain._finish(prep)
     # a stage may output a variable named like a parameter (e.g. the resolved ``inclination``):
     # the drawn values are then kept as ``<name>_input`` (decided from the declarations, so every
     # block has the same variables)
@@ -444,18 +570,62 @@ def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = Fals
             for m in plan.margs if m.name in replaced and drawn_inputs[m.name].size == stop - start}
     if keep:
         out = out.assign(keep)
-    out = _along_sample(out, plan.sample_vars, plan.var_dims)
-    out.attrs.update(
-        monte_carlo_samples=plan.samples,
-        monte_carlo_seed=plan.seed,
-        monte_carlo_method=plan.describe(),
-        monte_carlo_block_size=plan.block_size,
-        drawn_parameters=", ".join(m.name for m in plan.margs),
-        eclipse_method=plan.eclipse_method,
-    )
-    if only_sample_vars:
-        out = out[[v for v in out.data_vars if "sample" in out[v].dims]]
     return out
+
+
+def _finish_optimal(plan: _Plan, prep: "chain.Prepared", n: int) -> xr.Dataset:
+    """Run the chain on samples x candidate designs, then keep each sample's best candidate.
+
+    The candidates (``plan.design_table``) go along a ``candidate`` axis; the best is the admissible
+    one with the lowest objective, else the one with the fewest violated constraints
+    (:func:`orbitdc.design._best`). Every variable is then gathered at that index, so the result
+    has the shape of an ordinary Monte Carlo block (design variables vary along ``sample``).
+    """
+    from . import design as design_mod
+
+    table = plan.design_table
+    names = [v for v in table.data_vars]
+    k = table.sizes["candidate"]
+    frame = prep.frame
+    frame.dims = frame.dims + ("candidate",)
+    frame.sizes["candidate"] = k
+    for key, v in list(frame._vars.items()):
+        frame._vars[key] = v.reshape(v.shape + (1,))
+    for name in names:
+        frame._vars[name] = np.asarray(table[name].values, dtype=float).reshape((1,) * (len(frame.dims) - 1) + (k,))
+        prep.input_dims[name] = ("sample",)
+        prep.attrs[name] = {**prep.attrs.get(name, {}), "source": "optimal design per sample (design table)"}
+    input_attrs = dict(prep.attrs)
+    order, attrs, lead = chain.run_frame(frame, plan.arch.kind, None, prep.attrs, prep.order)
+    cons = design_mod._check_constraints(plan.arch, "all")
+    obj, nv = design_mod._score(frame, plan.objective, cons, ("sample", "candidate"))
+    obj = np.broadcast_to(obj, (n, k))
+    nv = np.broadcast_to(nv, (n, k))
+    best = design_mod._best(obj, nv)                       # (n,)
+    nlead = {key: len(spec[0]) for key, spec in lead.items()}
+    ax_s, ax_c = frame.dims.index("sample"), frame.dims.index("candidate")
+    for key in list(frame._vars):
+        arr = frame._vars[key]
+        nl = nlead.get(key, 0)
+        ca, sa = nl + ax_c, nl + ax_s
+        if arr.shape[ca] == 1:
+            frame._vars[key] = np.squeeze(arr, axis=ca)
+            continue
+        shape = list(arr.shape)
+        shape[sa] = n
+        arr = np.broadcast_to(arr, shape)
+        idx_shape = [1] * arr.ndim
+        idx_shape[sa] = n
+        idx_shape[ca] = 1
+        picked = np.take_along_axis(arr, best.reshape(idx_shape), axis=ca)
+        frame._vars[key] = np.squeeze(picked, axis=ca)
+    frame.dims = tuple(d for d in frame.dims if d != "candidate")
+    del frame.sizes["candidate"]
+    frame._vars["design_candidate"] = best.reshape(tuple(n if d == "sample" else 1 for d in frame.dims))
+    attrs["design_candidate"] = {"long_name": "index of the chosen design in the design table", "units": "1"}
+    order = order + ["design_candidate"]
+    return chain.dataset_from_frame(frame, order, attrs, prep.coords, frame.attrs,
+                                    chain._unchanged_inputs(prep.input_dims, attrs, input_attrs), lead)
 
 
 def _along_sample(ds: xr.Dataset, sample_vars: frozenset[str] | None,
@@ -547,6 +717,22 @@ def _lazy(plan: _Plan, chunks: tuple[int, ...]) -> xr.Dataset:
     return lazy
 
 
+def _plan_design(plan: _Plan, over: Sequence[str] | None = None) -> None:
+    """``design="optimal"``: the design table, from :data:`DESIGN_TABLE_WORLDS` worlds of the
+    uncertain parameters (an independent Latin hypercube of the same seed), decided once per run
+    so that chunking cannot change a number."""
+    if plan.design != "optimal" or plan.design_table is not None:
+        return
+    from . import design as design_mod
+
+    w = DESIGN_TABLE_WORLDS
+    worlds = _draw_arrays(plan.margs, plan.seed, w, 0, w, correlation=plan.correlation) if plan.margs else {}
+    if not worlds:
+        worlds = {}
+    plan.design_table = design_mod.design_table(plan.arch, worlds, objective=plan.objective, over=over,
+                                                overrides=plan.overrides)
+
+
 def _resolve_scheduler(scheduler: Any):
     """(dask scheduler for ``compute``, client to close afterwards or None)."""
     if scheduler is None:
@@ -597,9 +783,14 @@ def monte_carlo(
     seed: int = 0,
     chunks: int | Sequence[int] | Mapping[str, Any] | None = None,
     scheduler: Any = None,
+    design: str = "nominal",
+    objective: str = "cost_per_kw_year",
+    over: Sequence[str] | None = None,
+    scenario: str | None = None,
+    correlation: Any = "data",
     **overrides: Any,
 ) -> xr.Dataset:
-    """Monte Carlo over every ranged parameter of an architecture, by Latin hypercube.
+    """Monte Carlo over every ranged uncertain parameter of an architecture, by Latin hypercube.
 
     Parameters
     ----------
@@ -616,8 +807,37 @@ def monte_carlo(
         memory (chunks default to :data:`DEFAULT_CHUNK`); a client made from an address is closed
         afterwards. For runs too large to bring back, pass ``chunks=`` only and reduce lazily
         (:func:`summarize`, :func:`probability`) under an active ``distributed.Client``.
+    design : what happens to the design variables (``role: design`` in data):
+
+        * ``"nominal"`` (default): held at their nominal values; only ``role: uncertain``
+          parameters are drawn;
+        * ``"optimal"``: each sample gets the best admissible design (lowest ``objective``) among a
+          table of candidates: the nominal design and the optima, over ``over`` (default: every
+          ranged design variable), of :data:`DESIGN_TABLE_WORLDS` worlds drawn from an independent
+          Latin hypercube with the same seed (:func:`orbitdc.design.design_table`). The samples are
+          evaluated at every candidate by broadcasting (``sample x candidate``, no loop over
+          samples) and ``design_candidate`` records the choice. A constraint that depends only on
+          design variables (total dose: altitude, shield, life) is then violated in no sample when
+          any candidate meets it;
+        * ``"sampled"``: design variables are drawn over their ranges like uncertainties (the
+          behaviour before issue 15, kept for comparison: most samples are then designs nobody
+          would build).
+
+        ``attrs['design']`` records the choice.
+    objective, over : for ``design="optimal"`` (see :func:`orbitdc.optimize`).
+    correlation : ``"data"`` (default: the shared factors of ``data/correlations.yaml``), ``"none"``
+        (independent draws), ``{factor: {parameter: loading}}`` or ``{(a, b): spearman}``. The
+        correlated parameters' Latin-hypercube draws are re-ordered by Iman–Conover within each
+        block (:mod:`orbitdc.correlation`): marginals and strata are unchanged, and parameters with
+        no correlation are drawn bit for bit as with ``"none"``. ``attrs['correlated_parameters']``
+        lists them.
+    scenario : optional scenario name (values and ranges from ``data/scenarios/``).
     **overrides : parameter values by name (as in :func:`orbitdc.evaluate`); an overridden
         parameter is fixed (not drawn). A 1-d list makes a dimension crossed with ``sample``.
+
+    Catalog values (radiator areal density, cell efficiency, accelerator price, ...) are not drawn
+    yet: they become ordinary parameters with ranges (issue 12) and are then drawn like any other
+    ``role: uncertain`` parameter.
 
     Returns
     -------
@@ -626,13 +846,24 @@ def monte_carlo(
     outputs under the same name (e.g. ``altitude``, ``inclination``) is kept as ``<name>_input``. Inputs and outputs that do not depend
     on any drawn parameter stay scalars. ``attrs`` record the seed, sample count and method.
     """
-    arch = load_architecture(arch)
+    arch = _load(arch, scenario)
     n = _check_samples(samples)
     seed = _check_seed(seed)
+    design = _check_design(design)
     _check_overrides(arch, overrides)
+    if design == "optimal":
+        from .design import _check_objective, _check_scalar_overrides
+
+        objective = _check_objective(objective)
+        _check_scalar_overrides(overrides)
     chunk_sizes = _check_chunks(chunks, n)
     sched, owned = _resolve_scheduler(scheduler)
-    plan = _Plan(arch=arch, margs=marginals(arch, exclude=overrides), overrides=dict(overrides), seed=seed, samples=n)
+    margs = marginals(arch, exclude=overrides, design=design)
+    from .correlation import resolve
+
+    plan = _Plan(arch=arch, margs=margs, overrides=dict(overrides), seed=seed, samples=n, design=design,
+                 objective=objective, correlation=resolve(correlation, [m.name for m in margs]))
+    _plan_design(plan, over)
     _plan_sample_vars(plan)
     try:
         if chunk_sizes is None and sched is None:
@@ -645,7 +876,7 @@ def monte_carlo(
                     "in bounded memory",
                 )
             _check_fits(plan, n, "in memory at once", f"pass chunks= (e.g. chunks={DEFAULT_CHUNK}) to run lazily in bounded memory")
-            big = n * len(plan.margs) >= _THREADED_DRAW_MIN
+            big = n * len(plan.margs) >= _THREADED_DRAW_MIN or (design == "optimal" and n > OPTIMAL_SUBBLOCK)
             return _run_block(plan, 0, n, threads=(os.cpu_count() or 1) if big else 1)
         if chunk_sizes is None:
             chunk_sizes = _check_chunks(DEFAULT_CHUNK, n)
@@ -661,7 +892,16 @@ def monte_carlo(
             owned.close()
 
 
-def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, **overrides: Any) -> xr.Dataset:
+def _load(arch: Any, scenario: str | None) -> Architecture:
+    if scenario is None:
+        return load_architecture(arch)
+    from .scenarios import apply_scenario
+
+    return apply_scenario(arch, scenario)
+
+
+def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, design: str = "nominal",
+         correlation: Any = "data", **overrides: Any) -> xr.Dataset:
     """Only the drawn parameters of :func:`monte_carlo` (same numbers), as a Dataset along ``sample``.
 
     Values are in each parameter's canonical unit; ``attrs`` hold ``units``, ``distribution``,
@@ -675,8 +915,11 @@ def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, **overrid
         raise ParameterError("samples", f"{n:,} samples in memory at once (limit {MAX_IN_MEMORY_SAMPLES:,}; about "
                                         f"{memory.human(n * (len(arch.parameters) + 1) * memory.VALUE_BYTES)}); draw a "
                                         "smaller sample, or use monte_carlo(..., chunks=)")
-    margs = marginals(arch, exclude=overrides)
-    arrays = _draw_arrays(margs, seed, n, 0, n)
+    margs = marginals(arch, exclude=overrides, design="sampled" if design == "sampled" else "nominal")
+    from .correlation import resolve
+
+    corr = resolve(correlation, [m.name for m in margs])
+    arrays = _draw_arrays(margs, seed, n, 0, n, correlation=corr)
     ds = xr.Dataset(
         {
             m.name: ("sample", arrays[m.name], {"units": m.unit, "distribution": m.describe(), "kind": m.kind,
@@ -684,7 +927,8 @@ def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, **overrid
             for m in margs
         },
         coords={"sample": np.arange(n, dtype=np.int64)},
-        attrs={"architecture": arch.name, "monte_carlo_seed": seed, "monte_carlo_samples": n},
+        attrs={"architecture": arch.name, "monte_carlo_seed": seed, "monte_carlo_samples": n,
+               "correlated_parameters": ", ".join(corr[0]) if corr else "none"},
     )
     return ds
 
@@ -791,6 +1035,43 @@ def probability_cheaper(ds: xr.Dataset) -> xr.DataArray:
     if "cost_ratio_vs_terrestrial" not in ds.data_vars:
         raise OrbitdcError("the result has no 'cost_ratio_vs_terrestrial' (is the economics stage present?)")
     return probability(ds, "cost_ratio_vs_terrestrial", 1.0, below=True)
+
+
+def probability_feasible(ds: xr.Dataset) -> xr.DataArray:
+    """P(feasible): the share of samples whose design closes (every sample counted)."""
+    if "feasible" not in ds.data_vars:
+        raise OrbitdcError("the result has no 'feasible' variable")
+    f = ds["feasible"].astype(float)
+    p = f.mean("sample") if "sample" in f.dims else f
+    return p.assign_attrs(units="1", long_name="P(feasible)")
+
+
+def verdict_probabilities(arch: str | Path | Architecture, samples: int = 10_000, seed: int = 0,
+                          design: str = "optimal", scenario: str | None = None, correlation: Any = "data",
+                          **overrides: Any) -> xr.Dataset:
+    """What a verdict needs: P(feasible), P(cheaper than the ground) and P(both) from a Monte Carlo.
+
+    By default each sample is the best design an engineer would build in that world
+    (``design="optimal"``, see :func:`monte_carlo`), with the correlations declared in data.
+    Infeasible samples cost +inf, so they are never counted as cheaper. Returns a Dataset of
+    scalars (``p_feasible``, ``p_cheaper``, ``p_feasible_and_cheaper``, ``median_cost_ratio``)
+    with attrs recording the architecture, scenario, design mode, samples and seed.
+    """
+    mc = monte_carlo(arch, samples, seed=seed, design=design, scenario=scenario, correlation=correlation, **overrides)
+    ratio = mc["cost_ratio_vs_terrestrial"]
+    cheaper = probability_cheaper(mc)
+    both = ((ratio < 1.0) & mc["feasible"]).astype(float)
+    both = both.mean("sample") if "sample" in both.dims else both
+    med = ratio.where(~np.isposinf(ratio), np.finfo(float).max).median("sample") if "sample" in ratio.dims else ratio
+    med = med.where(med < _INF_STANDIN, np.inf)
+    return xr.Dataset(
+        {"p_feasible": probability_feasible(mc), "p_cheaper": cheaper.assign_attrs(long_name="P(cost ratio < 1)"),
+         "p_feasible_and_cheaper": both.assign_attrs(units="1", long_name="P(feasible and cost ratio < 1)"),
+         "median_cost_ratio": med.assign_attrs(units="1", long_name="median cost ratio vs terrestrial")},
+        attrs={"architecture": mc.attrs["architecture"], "scenario": scenario or "none", "design": design,
+               "monte_carlo_samples": samples, "monte_carlo_seed": seed,
+               "correlated_parameters": mc.attrs.get("correlated_parameters", "none")},
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -161,7 +161,8 @@ def test_breakeven_in_words():
     # At the nominal values the non-launch costs of spacex-starlink-compute already exceed the
     # ground's (breakeven_unreachable): words, not NaN.
     ds = odc.evaluate(ARCH)
-    assert bool(ds["breakeven_unreachable"]) and np.isnan(float(ds["breakeven_launch_price"]))
+    # signed break-even (issue 12): a negative price with the flag set, never NaN for a buildable design
+    assert bool(ds["breakeven_unreachable"]) and float(ds["breakeven_launch_price"]) < 0
     assert app.describe_design(ds).breakeven_words.startswith("none: costs other than launch")
     terrestrial = app.describe_design(odc.evaluate("terrestrial-hyperscale"))
     assert terrestrial.breakeven_words.startswith("not applicable")

@@ -17,8 +17,10 @@ from orbitdc import uncertainty
 
 @pytest.mark.slow
 def test_uneven_last_chunk_gives_the_same_bits():
-    eager = odc.monte_carlo("spacex-starlink-compute", samples=68_000, seed=3)
-    lazy = odc.monte_carlo("spacex-starlink-compute", samples=68_000, seed=3, chunks=65_536).compute(scheduler="synchronous")
+    # design="sampled" draws the altitude (a design variable), so the run uses the eclipse grid
+    eager = odc.monte_carlo("spacex-starlink-compute", samples=68_000, seed=3, design="sampled")
+    lazy = odc.monte_carlo("spacex-starlink-compute", samples=68_000, seed=3, chunks=65_536,
+                           design="sampled").compute(scheduler="synchronous")
     assert eager.attrs["eclipse_method"] == lazy.attrs["eclipse_method"] == "grid"  # altitude is drawn
     assert set(eager.data_vars) == set(lazy.data_vars)
     for name in eager.data_vars:
@@ -28,8 +30,9 @@ def test_uneven_last_chunk_gives_the_same_bits():
 
 def test_eclipse_method_is_decided_for_the_whole_run():
     arch = odc.load_architecture("spacex-starlink-compute")
-    few = uncertainty._Plan(arch=arch, margs=uncertainty.marginals(arch), overrides={}, seed=0, samples=100)
-    many = uncertainty._Plan(arch=arch, margs=uncertainty.marginals(arch), overrides={}, seed=0, samples=100_000)
+    drawn = uncertainty.marginals(arch, design="sampled")  # orbit parameters drawn
+    few = uncertainty._Plan(arch=arch, margs=drawn, overrides={}, seed=0, samples=100)
+    many = uncertainty._Plan(arch=arch, margs=drawn, overrides={}, seed=0, samples=100_000)
     fixed_orbit = uncertainty._Plan(arch=arch, margs=uncertainty.marginals(arch, exclude=uncertainty.ORBIT_PARAMETERS),
                                     overrides={}, seed=0, samples=100_000)
     assert few.eclipse_method == "exact"

@@ -36,6 +36,11 @@ def synthetic(kind: str = "space", sweep: dict | None = None, **over) -> xr.Data
     ds = chain.build_inputs(load_architecture("example-minimal"), sweep) if sweep else _BASE.copy()
     for k, v in {**ORBIT_650, **over}.items():
         ds[k] = xr.DataArray(np.str_(v) if isinstance(v, str) else v)
+    # a catalog-backed parameter (accelerator_power, ...) follows a replaced choice: drop the
+    # value of the old entry, so the stage reads the new entry's catalog value
+    stale = [n for n, s in chain.parameter_specs().items()
+             if s.catalog and s.catalog[2] in over and n not in over and n in ds]
+    ds = ds.drop_vars(stale)
     ds.attrs["architecture_kind"] = kind
     return ds
 

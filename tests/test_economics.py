@@ -35,8 +35,10 @@ def _defaults() -> dict[str, float]:
     out = {}
     for name, p in raw.items():
         spec = econ.PARAMETERS[name]
-        if spec.kind == "flag":  # on_orbit_servicing
+        if spec.kind == "flag":  # on_orbit_servicing, discounting, ...
             out[name] = bool(p["value"])
+            continue
+        if spec.kind != "number":  # a choice (costing): the stage's default convention applies when absent
             continue
         out[name] = float(units.convert(p["value"], p["unit"], spec.unit, name))
     return out
@@ -203,7 +205,7 @@ def test_terrestrial_hardware_only_hand_value():
     zero = {k: 0.0 for k in ("server_cost_fraction", "facility_capex", "facility_om_rate", "electricity_price",
                              "water_usage", "grid_connection_delay")}
     ds = synthetic("terrestrial", target_it_power=1000.0, it_power=1000.0, accelerators=1000.0, availability=1.0,
-                   terrestrial_wacc=0.08, hardware_refresh_period=5.0, pue=1.0, **zero)
+                   terrestrial_wacc=0.08, terrestrial_compute_lifetime=5.0, pue=1.0, **zero)
     out = run(ds)
     assert float(out["cost_per_kw_year"]) == pytest.approx(3e7 * 0.08 * 1.08**5 / (1.08**5 - 1) / 1000, rel=1e-10)
     assert float(out["cost_per_kw_year"]) == pytest.approx(7513.7, rel=1e-4)
@@ -279,16 +281,22 @@ def test_breakeven_with_insurance_failures_and_deployment():
 def test_breakeven_unreachable_when_hardware_alone_costs_more():
     # A 5x space-qualification premium on hardware: even free launch cannot beat the ground.
     out = run(synthetic(space_hardware_premium=5.0))
-    assert np.isnan(float(out["breakeven_launch_price"]))
+    p_star = float(out["breakeven_launch_price"])
+    assert p_star < 0  # signed (issue 12): the provider would have to pay this per kg
     assert bool(out["breakeven_unreachable"])
     free = run(synthetic(space_hardware_premium=5.0, launch_price_per_kg=1e-9))
     assert float(free["cost_ratio_vs_terrestrial"]) > 1.0
+    # the cost ratio is affine in the price: extrapolated to p_star it is exactly 1
+    r0 = float(free["cost_ratio_vs_terrestrial"])
+    r1 = float(run(synthetic(space_hardware_premium=5.0, launch_price_per_kg=1000.0))["cost_ratio_vs_terrestrial"])
+    assert r0 + (r1 - r0) * (p_star - 1e-9) / (1000.0 - 1e-9) == pytest.approx(1.0, rel=1e-9)
 
 
 def test_breakeven_closed_form_public():
     price, unreachable = econ.breakeven_launch_price(xr.DataArray([100.0, 300.0]), 2.0, 200.0)
-    np.testing.assert_allclose(price.values[:1], [50.0])
-    assert np.isnan(price.values[1]) and bool(unreachable.values[1]) and not bool(unreachable.values[0])
+    # (200 - 100) / 2 = 50; (200 - 300) / 2 = -50 (signed, issue 12), flagged unreachable
+    np.testing.assert_allclose(price.values, [50.0, -50.0])
+    assert bool(unreachable.values[1]) and not bool(unreachable.values[0])
 
 
 def test_grid_delay_raises_ground_cost():
@@ -409,7 +417,7 @@ def test_other_bad_inputs():
 
 
 @pytest.mark.parametrize("name,value", [("space_wacc", -1.0), ("terrestrial_wacc", -2.0),
-                                         ("hardware_refresh_period", 0.0), ("facility_lifetime", 0.0),
+                                         ("terrestrial_compute_lifetime", 0.0), ("facility_lifetime", 0.0),
                                          ("pue", 0.8), ("bus_learning_rate", 1.0)])
 def test_stage_specs_refuse_bad_values(name, value):
     with pytest.raises(ParameterError) as exc:
@@ -421,11 +429,11 @@ def test_defaults_cover_every_parameter_with_sources():
     raw = read_yaml(DEFAULTS)["parameters"]
     assert set(raw) == set(econ.PARAMETERS)
     for name, p in raw.items():
+        assert p.get("source") and p.get("note"), name
         if econ.PARAMETERS[name].kind == "flag":  # a switch has no range
             assert isinstance(p["value"], bool), name
-        else:
+        elif econ.PARAMETERS[name].kind == "number":
             assert p["low"] <= p["value"] <= p["high"], name
-        assert p.get("source") and p.get("note"), name
 
 
 # --------------------------------------------------------------------------------------------
@@ -446,7 +454,7 @@ def test_short_compute_life_retires_the_satellite_hand_value():
     # recovered over min(3, 5) = 3 yr -> (3.0 + 1.75 + 1.025)e9 / 3 = 1.925e9 USD/yr, per kW of IT
     # delivered (100,000 kW x 0.95): 20,263.157... USD/(kW yr). (Before the fix bus and launch were
     # spread over 5 yr: 1.0e9 + 0.555e9 = 1.555e9 USD/yr, i.e. a shorter compute life looked cheaper.)
-    out = run(_bare(hardware_refresh_period=3.0, mission_lifetime=5.0))
+    out = run(_bare(space_compute_lifetime=3.0, mission_lifetime=5.0))
     assert float(out["annual_cost"]) == pytest.approx(1.925e9, rel=1e-12)
     assert float(out["cost_per_kw_year"]) == pytest.approx(1.925e9 / (100_000 * 0.95), rel=1e-12)
 
@@ -457,7 +465,7 @@ def test_serviced_compute_swaps_hand_value():
     # recovered over the 5-yr bus life: H G / 5 = 1.2e9; the swap delivers 300 kg x 1,000 satellites
     # at $5,000/kg = 1.5e9 once -> 1.5e9 (G - 1) / 5 = 0.3e9; bus + launch 2.775e9 / 5 = 0.555e9.
     # Total 2.055e9 USD/yr.
-    out = run(_bare(hardware_refresh_period=3.0, mission_lifetime=5.0, on_orbit_servicing=True,
+    out = run(_bare(space_compute_lifetime=3.0, mission_lifetime=5.0, on_orbit_servicing=True,
                     servicing_cost_per_kg=5000.0))
     assert float(out["annual_cost"]) == pytest.approx(2.055e9, rel=1e-12)
 
@@ -482,8 +490,8 @@ def test_servicing_equals_level_refresh_when_lives_divide():
 def test_shorter_compute_life_never_lowers_space_cost(lives, t_sat, wacc, serviced, swap_cost):
     # Nothing else changes (the ground baseline held at one compute life): a shorter compute life
     # never makes the space system cheaper, so never lowers its cost ratio against that baseline.
-    t_hw = xr.DataArray(np.sort(np.asarray(lives)), dims="hardware_refresh_period")
-    out = run(synthetic(hardware_refresh_period=t_hw, mission_lifetime=t_sat, space_wacc=wacc,
+    t_hw = xr.DataArray(np.sort(np.asarray(lives)), dims="space_compute_lifetime")
+    out = run(synthetic(space_compute_lifetime=t_hw, mission_lifetime=t_sat, space_wacc=wacc,
                         on_orbit_servicing=serviced, servicing_cost_per_kg=swap_cost))
     space = out["cost_per_kw_year"].values
     assert np.all(np.isfinite(space))
@@ -493,7 +501,7 @@ def test_shorter_compute_life_never_lowers_space_cost(lives, t_sat, wacc, servic
 @pytest.mark.parametrize("name", ["spacex-starlink-compute", "blue-origin-orbital-dc", "openai-partnered-compute",
                                   "google-suncatcher", "starcloud-40mw", "ascend"])
 def test_shorter_compute_life_never_lowers_the_ratio_of_shipped_architectures(name):
-    # Both sides change with hardware_refresh_period here. Up to the satellite life a shorter
+    # Both sides change with space_compute_lifetime here. Up to the satellite life a shorter
     # compute life raises the space cost (its whole capital now turns over faster) by a larger
     # share than the ground's (whose hardware is only part of its cost), so the ratio never falls.
     # (Beyond the satellite life only the ground gains from a longer compute life: the ratio then
@@ -503,5 +511,5 @@ def test_shorter_compute_life_never_lowers_the_ratio_of_shipped_architectures(na
     arch = odc.load_architecture(name)
     t_sat = float(arch.parameters["mission_lifetime"].canonical_value)
     lives = list(np.linspace(0.5, t_sat, 10))
-    ratio = odc.sweep(arch, hardware_refresh_period=lives)["cost_ratio_vs_terrestrial"].values
+    ratio = odc.sweep(arch, space_compute_lifetime=lives)["cost_ratio_vs_terrestrial"].values
     assert np.all(np.diff(ratio) <= 1e-12 * ratio[:-1])

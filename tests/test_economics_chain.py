@@ -52,7 +52,7 @@ def test_space_twin_is_like_for_like():
     ground = odc.evaluate("terrestrial-hyperscale")
     shared = ("accelerator", "terrestrial_availability", "pue", "electricity_price", "facility_capex",
               "grid_connection_delay", "water_usage", "terrestrial_wacc", "facility_om_rate", "water_price",
-              "facility_lifetime", "hardware_refresh_period", "server_cost_fraction")
+              "facility_lifetime", "terrestrial_compute_lifetime", "server_cost_fraction")
     space = odc.evaluate("spacex-starlink-compute", **{k: ground[k].values.item() for k in shared})
     per_kw_space = float(space.accelerators) / float(space.it_power)
     per_kw_ground = float(ground.accelerators) / float(ground.it_power)
@@ -97,7 +97,12 @@ def test_breakeven_year_is_when_the_learning_curve_reaches_the_price():
 def test_unreachable_break_even_is_flagged_not_invented():
     ds = odc.evaluate("spacex-starlink-compute", space_hardware_premium=3.0)
     assert bool(ds["breakeven_unreachable"])
-    assert math.isnan(float(ds["breakeven_launch_price"])) and math.isnan(float(ds["breakeven_year"]))
+    p_star = float(ds["breakeven_launch_price"])
+    assert p_star < 0 and math.isnan(float(ds["breakeven_year"]))  # signed; no learning curve reaches it
+    # the ratio is affine in the launch price: extrapolating two evaluations to p_star gives 1
+    r = [float(odc.evaluate("spacex-starlink-compute", space_hardware_premium=3.0, launch_price_per_kg=p)
+               ["cost_ratio_vs_terrestrial"]) for p in (0.0, 1000.0)]
+    assert r[0] + (r[1] - r[0]) * p_star / 1000.0 == pytest.approx(1.0, rel=1e-9)
 
 
 def test_bad_wacc_override_names_the_parameter():
@@ -105,5 +110,5 @@ def test_bad_wacc_override_names_the_parameter():
         odc.evaluate("example-minimal", space_wacc=-1.0)
     assert "space_wacc" in str(exc.value)
     with pytest.raises(odc.OrbitdcError) as exc:
-        odc.evaluate("example-minimal", hardware_refresh_period=0)
-    assert "hardware_refresh_period" in str(exc.value)
+        odc.evaluate("example-minimal", terrestrial_compute_lifetime=0)
+    assert "terrestrial_compute_lifetime" in str(exc.value)

@@ -326,7 +326,9 @@ def test_stage_outputs_by_hand():
     assert float(out["satellites_per_launch"]) == spl
     launches = math.ceil(1000 / spl)
     assert float(out["launches"]) == launches
-    assert float(out["launch_cost"]) == pytest.approx(launches * payload * 500)
+    # price per kg of capacity to the reference LEO: a Starship flight costs 150 t x 500 USD/kg
+    # (catalog payload_reference), whatever it carries to 650 km SSO (issue 12)
+    assert float(out["launch_cost"]) == pytest.approx(launches * 150_000.0 * 500)
     assert float(out["replacement_launches_per_year"]) == pytest.approx(1000 * 0.02 / spl)
     co2 = float(L.co2_per_launch("starship-target")) * (launches + 1000 * 0.02 / spl * 5)
     assert float(out["launch_co2"]) == pytest.approx(co2)

@@ -38,7 +38,7 @@ def test_different_seed_in_the_same_folder_gives_different_results(tmp_path):
     first = _saved_study(tmp_path, seed=1).monte_carlo()[ARCH]
     second = Study([ARCH], samples=N, seed=2, output_dir=tmp_path).monte_carlo()[ARCH]
     assert second.attrs["monte_carlo_seed"] == 2
-    assert not np.array_equal(first["target_it_power"].values, second["target_it_power"].values)
+    assert not np.array_equal(first["capex"].values, second["capex"].values)  # (target_it_power is a design choice, not drawn)
     direct = uncertainty.monte_carlo(ARCH, samples=N, seed=2)
     np.testing.assert_array_equal(second["target_it_power"].values, direct["target_it_power"].values)
     np.testing.assert_array_equal(second["capex"].values, direct["capex"].values)

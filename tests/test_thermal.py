@@ -22,7 +22,9 @@ _DEFAULTS = parameters.load_defaults()
 
 
 def _defaults():
-    return {k: xr.DataArray(_DEFAULTS[k].canonical_value) for k in thermal.PARAMETERS}
+    # catalog-backed parameters (radiator_areal_density, ...) have no default: the stage reads
+    # the catalog value of the chosen radiator when they are absent
+    return {k: xr.DataArray(_DEFAULTS[k].canonical_value) for k, s in thermal.PARAMETERS.items() if s.catalog is None}
 
 
 # power stage stand-in: 105 kW of load day and night (battery strategy), 20 min eclipses in a
@@ -32,7 +34,7 @@ UPSTREAM = dict(it_power=100.0, bus_power=5.0, power_system_loss=8.0, solar_arra
                 solar_array_mass=900.0, battery_mass=300.0, solar_array_power=P_SA, solar_flux=1361.0,
                 altitude=650.0, eclipse_fraction=0.2, period=97.7, max_eclipse_duration=20.0,
                 daylight_path_efficiency=0.85, eclipse_path_efficiency=0.65, eclipse_strategy="battery",
-                chip_max_temperature=345.0)
+                chip_max_temperature=345.0, albedo_orbit_factor=0.2)
 
 
 def synth(**kw):
@@ -315,7 +317,7 @@ def _uniform_in_default_range(data, name):
     return data.draw(st.floats(p.canonical_low, p.canonical_high))
 
 
-NUMERIC = [k for k, s in thermal.PARAMETERS.items() if s.kind == "number"]
+NUMERIC = [k for k, s in thermal.PARAMETERS.items() if s.kind == "number" and s.catalog is None]
 
 
 @settings(max_examples=50, deadline=None)

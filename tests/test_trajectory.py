@@ -72,15 +72,15 @@ def test_trend_paths_hand_values(nominal):
     y = nominal.sel(year=2035)
     # electricity: 0.08 USD/kWh x (1 - 0.003)^10
     assert float(y["electricity_price"]) == pytest.approx(0.08 * 0.997 ** 10, rel=1e-12)
-    # grid wait: 3 yr + 0.1 yr/yr x 10 yr = 4 yr (below the 10-yr cap)
-    assert float(y["grid_connection_delay"]) == pytest.approx(4.0, rel=1e-12)
+    # grid wait: 4 yr (data/defaults, JLL) + 0.1 yr/yr x 10 yr = 5 yr (below the 10-yr cap)
+    assert float(y["grid_connection_delay"]) == pytest.approx(5.0, rel=1e-12)
     # capacity premium: min(0.02 x 10, 0.2) = 0.2 on 11.7 MUSD/MW = 11,700 USD/kW
     assert float(y["facility_capex"]) == pytest.approx(11_700 * 1.2, rel=1e-12)
     # accelerator price per kW: ((1 - 0.28)(1 + 0.35))^10
     assert float(y["accelerator_price_factor"]) == pytest.approx((0.72 * 1.35) ** 10, rel=1e-12)
     # array specific power: 100 W/kg x 1.035^10 (below the 300 W/kg ceiling)
     assert float(y["array_specific_power"]) == pytest.approx(100 * 1.035 ** 10, rel=1e-12)
-    assert float(nominal.sel(year=2050)["grid_connection_delay"]) == pytest.approx(5.5, rel=1e-12)
+    assert float(nominal.sel(year=2050)["grid_connection_delay"]) == pytest.approx(6.5, rel=1e-12)
 
 
 def test_launch_price_follows_wright_on_the_vehicles_launched_mass(nominal, spacex):
@@ -113,8 +113,8 @@ def test_bus_cost_is_the_cohort_average_on_the_learning_curve(nominal, spacex):
 # --------------------------------------------------------------------------------------------
 # The accelerator post-scaling, checked against the chain itself
 # --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("over", [{}, {"hardware_refresh_period": 3.0},
-                                  {"hardware_refresh_period": 3.0, "on_orbit_servicing": True}])
+@pytest.mark.parametrize("over", [{}, {"space_compute_lifetime": 3.0},
+                                  {"space_compute_lifetime": 3.0, "on_orbit_servicing": True}])
 def test_hardware_cost_terms_match_the_chain(spacex, over):
     # A hardware price x 1.5 made through the chain's own parameters: space_hardware_premium scales
     # the space hardware alone, server_cost_fraction both sides (GB200 superchip: servers not included).
@@ -184,8 +184,8 @@ def test_conservation_and_bounds_in_the_result(nominal):
 def test_satellites_retire_with_their_compute_unless_serviced(spacex):
     # compute life 3 yr < satellite life 5 yr: without servicing the 2030 cohort retires in 2033
     # (it served 2030, 2031, 2032); with servicing in 2035.
-    plain = odc.trajectory(spacex, years=range(2030, 2037), hardware_refresh_period=3.0)
-    served = odc.trajectory(spacex, years=range(2030, 2037), hardware_refresh_period=3.0, on_orbit_servicing=True)
+    plain = odc.trajectory(spacex, years=range(2030, 2037), space_compute_lifetime=3.0)
+    served = odc.trajectory(spacex, years=range(2030, 2037), space_compute_lifetime=3.0, on_orbit_servicing=True)
     r1 = plain["satellites_retired"].values
     r2 = served["satellites_retired"].values
     assert r1[2] == 0 and r1[3] > 0
@@ -288,10 +288,10 @@ def test_trend_data_have_sources_and_ranges():
         assert p.note, name
 
 
-def test_radiator_trend_reported_inactive_until_the_chain_has_the_parameter(nominal):
-    if "radiator_areal_density" in odc.chain.parameter_specs():
-        pytest.fail("the chain now has radiator_areal_density: the trend applies; update this test")
-    assert "radiator_areal_density" in nominal.attrs["trends_inactive"]
+def test_radiator_trend_is_active_now_the_chain_has_the_parameter(nominal):
+    # issue 12 made radiator_areal_density a chain parameter: the trend is passed to the chain
+    assert "radiator_areal_density" in odc.chain.parameter_specs()
+    assert "radiator_areal_density" not in nominal.attrs.get("trends_inactive", "")
 
 
 def test_orbitdc_error_for_empty_compare():

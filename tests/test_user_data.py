@@ -12,7 +12,7 @@ import pytest
 import orbitdc as odc
 from orbitdc import cli
 from orbitdc.errors import ArchitectureError, OrbitdcError
-from orbitdc.parameters import ARCHITECTURE_DIR, load_catalog, load_references
+from orbitdc.parameters import catalog_rows, ARCHITECTURE_DIR, load_catalog, load_references
 
 MY_ARCH = """\
 name: {name}
@@ -128,7 +128,21 @@ def test_a_reference_key_defined_twice_names_both_files(user_dir, monkeypatch):
 def test_user_catalog_entries_are_added_and_may_not_replace_shipped_ones(user_dir, monkeypatch):
     (user_dir / "catalogs").mkdir()
     shipped = load_catalog("accelerators")
-    row = "my-asic,power,500,W,450,550,my-own-study,our own chip\n"
+    # a user entry gives every field the shipped entries all give (issue 12's rule): copy one
+    # shipped entry's fields and change its power
+    import csv
+    import io
+
+    template = str(shipped["entry"].values[0])
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    for r in catalog_rows("accelerators"):
+        if r["entry"] != template:
+            continue
+        value, low, high = (500, 450, 550) if r["field"] == "power" else (r["value"], r["low"], r["high"])
+        writer.writerow(["my-asic", r["field"], value, r["unit"], "" if low is None else low, "" if high is None else high,
+                         "my-own-study", "our own chip"])
+    row = buf.getvalue()
     (user_dir / "catalogs" / "accelerators.csv").write_text("entry,field,value,unit,low,high,source,note\n" + row)
     monkeypatch.setenv("ORBITDC_DATA_DIR", str(user_dir))
     cat = load_catalog("accelerators")

@@ -7,6 +7,19 @@ History (regenerate only on purpose, for a model change, and say why in the comm
   Carlo runs changed, every result gained the on_orbit_servicing / servicing_cost_per_kg inputs;
   infeasible designs cost inf (issue 13).
 
+Regenerated on purpose for issue 12 item 2 (model corrections that move numbers): battery cycles
+only on eclipse days (dawn-dusk orbits cycle in eclipse season only), the albedo orbit factor
+computed from the beta angle (cos(beta)/pi, was a 0.2 parameter), launch prices per kg of
+capacity to the vehicle's reference LEO (a flight costs payload_reference x price), and one
+grid-connection delay (4 yr) for the terrestrial architecture and every twin.
+
+Regenerated again for issue 12 item 3: hardware_refresh_period renamed terrestrial_compute_lifetime
+(with space_compute_lifetime beside it, same default: numbers unchanged) and the break-even
+launch price signed (a negative price where it was NaN, breakeven_unreachable unchanged).
+
+And for issue 12 item 4: a new cost_item "programme" (the fixed programme cost, 0 by default);
+no number moves.
+
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
 """
@@ -21,8 +34,8 @@ HERE = Path(__file__).parent
 CASES = {
     "sweep_spacex": lambda: odc.sweep("spacex-starlink-compute", altitude=[500.0, 650.0, 800.0],
                                       launch_price_per_kg=[100.0, 500.0, 2000.0]),
-    "mc_spacex": lambda: odc.monte_carlo("spacex-starlink-compute", samples=400, seed=0),
-    "mc_blue_origin": lambda: odc.monte_carlo("blue-origin-orbital-dc", samples=400, seed=1),
+    "mc_spacex": lambda: odc.monte_carlo("spacex-starlink-compute", samples=400, seed=0, design="sampled", correlation="none"),
+    "mc_blue_origin": lambda: odc.monte_carlo("blue-origin-orbital-dc", samples=400, seed=1, design="sampled", correlation="none"),
 }
 
 if __name__ == "__main__":

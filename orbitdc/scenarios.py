@@ -1,0 +1,191 @@
+"""Scenarios: named sets of sourced values layered over an architecture, like overrides.
+
+``data/scenarios/<architecture>/<scenario>.yaml`` holds what a scenario changes, in the
+architecture file's own format (``value``, ``unit``, ``low``, ``high``, optional
+``distribution``, ``source``, ``note``; no ``role``: a scenario changes beliefs about values, not
+which parameters are decisions). At least three scenarios per architecture that has any:
+
+* ``proponent``: what the company (or its closest published design) states;
+* ``base``: the architecture file as it is (an empty change list);
+* ``skeptic``: what published critiques assume.
+
+:func:`apply_scenario` returns the architecture with those parameters replaced (validated exactly
+as an architecture file: units, domains, source keys). :func:`scenario_changes` lists what a
+scenario changes with its sources (``orbitdc show NAME --scenario S`` prints it).
+:func:`specific_mass_gap` says whether the mass model reaches a claimed specific mass with a
+scenario's technology values and, if not, which term of the mass budget stops it.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .errors import ArchitectureError
+from .parameters import (DATA_DIR, Architecture, Parameter, _pydantic_reason, _rel, _validate_parameters,
+                         load_architecture, load_references, read_yaml)
+
+SCENARIO_DIR = DATA_DIR / "scenarios"
+
+__all__ = ["list_scenarios", "apply_scenario", "scenario_changes", "specific_mass_gap", "SCENARIO_DIR"]
+
+
+class _ScenarioFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: str
+    parameters: dict[str, Parameter] = {}
+
+
+def list_scenarios(arch: str | Path | Architecture) -> list[str]:
+    """Names of the scenarios shipped for ``arch`` (``data/scenarios/<name>/*.yaml``)."""
+    name = arch.name if isinstance(arch, Architecture) else load_architecture(arch).name
+    folder = SCENARIO_DIR / name
+    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def _scenario_file(arch: Architecture, scenario: str) -> Path:
+    known = list_scenarios(arch)
+    if scenario not in known:
+        raise ArchitectureError(f"unknown scenario '{scenario}' for '{arch.name}'; known: {', '.join(known) or 'none'}")
+    return SCENARIO_DIR / arch.name / f"{scenario}.yaml"
+
+
+def _read(arch: Architecture, scenario: str) -> tuple[str, dict[str, Parameter], str]:
+    path = _scenario_file(arch, scenario)
+    file = _rel(path)
+    raw = read_yaml(path)
+    try:
+        doc = _ScenarioFile.model_validate(raw)
+    except ValidationError as exc:
+        param, reason = _pydantic_reason(exc)
+        raise ArchitectureError(reason, file=file, parameter=param) from None
+    from .chain import parameter_specs
+
+    for name, p in doc.parameters.items():
+        if name not in arch.parameters:
+            raise ArchitectureError(f"not a parameter of '{arch.name}'", file=file, parameter=name)
+        if p.role is not None:
+            raise ArchitectureError("a scenario changes values, not roles: remove 'role'", file=file, parameter=name)
+    params = _validate_parameters(doc.parameters, file, parameter_specs(), load_references())
+    return doc.description.strip(), params, file
+
+
+def apply_scenario(arch: str | Path | Architecture, scenario: str) -> Architecture:
+    """``arch`` with the scenario's parameters in place (roles kept from the architecture)."""
+    arch = load_architecture(arch)
+    description, params, file = _read(arch, scenario)
+    new = dict(arch.parameters)
+    for name, p in params.items():
+        p.role = arch.parameters[name].role
+        new[name] = p
+    refs = load_references()
+    used = {k for p in new.values() for k in p.sources}
+    return dataclasses.replace(arch, parameters=new, references={k: refs[k] for k in sorted(used)},
+                               description=f"{arch.description}\n\nScenario '{scenario}': {description}",
+                               scenario=scenario)
+
+
+def scenario_changes(arch: str | Path | Architecture, scenario: str) -> list[dict[str, Any]]:
+    """What ``scenario`` changes: one row per parameter with the architecture's value and range,
+    the scenario's, the unit, the scenario's sources (with their tags) and note."""
+    arch = load_architecture(arch)
+    _, params, _ = _read(arch, scenario)
+    refs = load_references()
+    rows = []
+    for name, p in sorted(params.items()):
+        old = arch.parameters[name]
+        rows.append({
+            "parameter": name, "unit": p.unit or "",
+            "base_value": old.value, "base_low": old.low, "base_high": old.high,
+            "value": p.value, "low": p.low, "high": p.high,
+            "source": ", ".join(p.sources), "tag": ", ".join(sorted({refs[k].tag for k in p.sources})),
+            "note": p.note or "",
+        })
+    return rows
+
+
+def describe_scenario(arch: str | Path | Architecture, scenario: str) -> str:
+    """The scenario as text: its description and one line per changed parameter with sources."""
+    arch = load_architecture(arch)
+    description, _, file = _read(arch, scenario)
+    lines = [f"{arch.name}, scenario '{scenario}' ({file})", description, ""]
+    rows = scenario_changes(arch, scenario)
+    if not rows:
+        lines.append("  (no change: the architecture file's own values)")
+    for r in rows:
+        unit = f" {r['unit']}" if r["unit"] not in ("", "1") else ""
+        rng = f" [{r['low']:g}, {r['high']:g}]" if isinstance(r["low"], float) and isinstance(r["high"], float) else ""
+        base = r["base_value"]
+        lines.append(f"  {r['parameter']}: {base}{unit} -> {r['value']}{unit}{rng}   source: {r['source']} ({r['tag']})")
+        if r["note"]:
+            lines.append(f"      {r['note']}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Can the mass model reach a claimed specific mass?
+# --------------------------------------------------------------------------------------------
+def specific_mass_gap(arch: str | Path | Architecture, target: float, scenario: str | None = None,
+                      **overrides: Any) -> xr.Dataset:
+    """Compare the model's specific mass with a claimed one (kg per kW of IT), term by term.
+
+    Evaluates the chain (with the scenario's values and the overrides) and splits ``specific_mass``
+    into the mass budget's terms per kW of IT (``mass_breakdown / it_power``). If the total exceeds
+    ``target``, the *stopping terms* are the largest terms, in decreasing order, that together
+    exceed the target alone: no improvement of the other terms can close the gap unless these
+    shrink. ``attrs['reason']`` is a sentence the report can print, naming them with the physics
+    behind each (e.g. the radiator area at the chip's temperature limit).
+
+    Returns a Dataset with ``per_kw`` (dim ``subsystem``, kg/kW), ``specific_mass``, ``target`` and
+    attrs ``reaches`` (0/1), ``stopping_terms`` and ``reason``.
+    """
+    from .chain import evaluate
+
+    arch = apply_scenario(arch, scenario) if scenario is not None else load_architecture(arch)
+    ds = evaluate(arch, **overrides)
+    per_kw = (ds["mass_breakdown"] / ds["it_power"]).rename("per_kw")
+    total = float(ds["specific_mass"])
+    names = [str(s) for s in per_kw["subsystem"].values]
+    vals = np.asarray(per_kw.values, dtype=float)
+    order = np.argsort(-vals, kind="stable")
+    stopping, acc = [], 0.0
+    if total > target:
+        for i in order:
+            stopping.append(names[i])
+            acc += vals[i]
+            if acc > target:
+                break
+    reaches = total <= target * (1 + 1e-9)
+
+    def why(name: str) -> str:
+        v = float(per_kw.sel(subsystem=name))
+        if name == "compute":
+            return f"compute hardware {v:.1f} kg/kW (the accelerator's own mass per watt, from the catalog)"
+        if name == "radiator":
+            return (f"radiator {v:.1f} kg/kW (area set by emitting at {float(ds['radiator_temperature']):.0f} K, "
+                    f"the chip's temperature limit minus the coolant loop drop; Stefan-Boltzmann)")
+        if name == "solar_array":
+            return f"solar array {v:.1f} kg/kW (array specific power {float(ds['array_specific_power']):.0f} W/kg)"
+        if name == "growth_margin":
+            return f"mass growth margin {v:.1f} kg/kW (a fraction of the dry mass)"
+        if name == "structure":
+            return f"structure {v:.1f} kg/kW (a fraction of the dry mass)"
+        return f"{name.replace('_', ' ')} {v:.1f} kg/kW"
+
+    if reaches:
+        reason = f"The model reaches {total:.1f} kg/kW, within the claimed {target:g} kg/kW."
+    else:
+        reason = (f"The model's specific mass is {total:.1f} kg/kW against the claimed {target:g} kg/kW: "
+                  + " and ".join(why(n) for n in stopping)
+                  + f" already add up to more than {target:g} kg/kW.")
+    out = xr.Dataset(
+        {"per_kw": per_kw.assign_attrs(units="kg/kW", long_name="mass per kW of IT by subsystem"),
+         "specific_mass": ((), total, {"units": "kg/kW"}), "target": ((), float(target), {"units": "kg/kW"})},
+        attrs={"architecture": arch.name, "scenario": scenario or "none", "reaches": int(reaches),
+               "stopping_terms": ", ".join(stopping), "reason": reason},
+    )
+    return out

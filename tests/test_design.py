@@ -1,0 +1,189 @@
+"""Issue 15: design variables are chosen (optimize), uncertain parameters are drawn (monte_carlo).
+
+The hand-derived optimum: the thinnest aluminium shield that keeps the lifetime dose under the
+accelerator's total-dose limit at one orbit, read off the dose grid by hand.
+"""
+from __future__ import annotations
+
+import math
+import shutil
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import orbitdc as odc
+from orbitdc import cli, design, parameters
+from orbitdc import uncertainty as unc
+from orbitdc.errors import ArchitectureError, OrbitdcError, ParameterError
+
+SPACEX = "spacex-starlink-compute"
+
+
+# --------------------------------------------------------------------------------------------
+# Roles in data
+# --------------------------------------------------------------------------------------------
+def test_every_default_declares_a_role_and_architectures_inherit_it():
+    defaults = parameters.load_defaults()
+    assert all(p.role in ("design", "uncertain") for p in defaults.values())
+    arch = odc.load_architecture(SPACEX)
+    # altitude is written in the architecture file without a role: it inherits 'design'
+    assert "altitude" in arch.own and arch.parameters["altitude"].role == "design"
+    assert arch.parameters["launch_price_per_kg"].role == "uncertain"
+    # the issue's list of decisions (altitude, shielding, node time, satellite size, job span,
+    # dispenser count) are design variables
+    for name in ("altitude", "shielding_thickness", "ltan", "satellite_it_power", "job_span_satellites",
+                 "dispenser_capacity"):
+        assert name in arch.design_variables(), name
+
+
+def test_a_default_without_role_is_refused(tmp_path, monkeypatch):
+    folder = tmp_path / "defaults"
+    shutil.copytree(parameters.DEFAULTS_DIR, folder)
+    text = (folder / "orbit.yaml").read_text()
+    (folder / "orbit.yaml").write_text(text.replace("  altitude:\n    role: design\n", "  altitude:\n", 1))
+    monkeypatch.setattr(parameters, "DEFAULTS_DIR", folder)
+    with pytest.raises(ArchitectureError, match="altitude.*role"):
+        parameters.load_defaults()
+
+
+def test_an_architecture_may_declare_its_own_role(tmp_path):
+    f = tmp_path / "a.yaml"
+    f.write_text("name: a\ndescription: x\nparameters:\n  altitude:\n    value: 600\n    unit: km\n    low: 500\n"
+                 "    high: 700\n    role: uncertain\n    source: orbitdc-assumption\n")
+    arch = odc.load_architecture(f)
+    assert arch.parameters["altitude"].role == "uncertain"
+    assert "altitude" in {m.name for m in unc.marginals(arch)}
+    f.write_text(f.read_text().replace("role: uncertain", "role: maybe"))
+    with pytest.raises(ArchitectureError, match="altitude"):
+        odc.load_architecture(f)
+
+
+def test_show_prints_the_role(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "250")  # wide enough for one line per parameter (narrower: on the source line)
+    assert cli.main(["show", SPACEX]) == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if line.startswith("parameter"))
+    assert "role" in header.split()
+    alt = next(line for line in out.splitlines() if line.startswith("altitude "))
+    assert " design " in alt
+
+
+def test_monte_carlo_nominal_holds_design_variables_and_records_the_choice():
+    mc = odc.monte_carlo(SPACEX, 200, seed=0)
+    assert mc.attrs["design"] == "nominal"
+    for name in ("shielding_thickness", "satellite_it_power", "dispenser_capacity"):
+        assert "sample" not in mc[name].dims, name
+    drawn = set(mc.attrs["drawn_parameters"].split(", "))
+    assert "launch_price_per_kg" in drawn and "altitude" not in drawn
+    sampled = odc.monte_carlo(SPACEX, 200, seed=0, design="sampled")
+    assert sampled.attrs["design"] == "sampled" and "sample" in sampled["shielding_thickness"].dims
+    # common random numbers: an uncertain parameter's draws do not depend on the design mode
+    np.testing.assert_array_equal(mc["launch_price_per_kg"].values, sampled["launch_price_per_kg"].values)
+    with pytest.raises(ParameterError, match="design"):
+        odc.monte_carlo(SPACEX, 10, design="best")
+
+
+# --------------------------------------------------------------------------------------------
+# optimize: a two-variable problem with a hand-derived optimum
+# --------------------------------------------------------------------------------------------
+def _hand_thinnest_shield(altitude_km: float, inclination_deg: float, limit_rad: float, life_yr: float) -> float:
+    """The shield thickness where dose(t) * life = limit, by hand from data/radiation/dose_grid.csv.
+
+    At a grid altitude and inclination the model interpolates log-dose linearly in log-thickness
+    between the table's nodes (orbit.radiation_dose_kernel); so between the two nodes t1 < t2 that
+    bracket the target rate D* = limit / life:
+        ln t* = ln t1 + (ln t2 - ln t1) * ln(D1 / D*) / ln(D1 / D2).
+    """
+    tab = pd.read_csv(parameters.DATA_DIR / "radiation" / "dose_grid.csv", comment="#")
+    rows = tab[(tab.altitude_km == altitude_km) & (tab.inclination_deg == inclination_deg)].sort_values("al_thickness_mm")
+    t = rows.al_thickness_mm.to_numpy()
+    d = rows.total_dose_rad_si_per_yr.to_numpy()
+    target = limit_rad / life_yr
+    i = int(np.nonzero(d <= target)[0][0])  # first node below the target rate
+    t1, t2, d1, d2 = t[i - 1], t[i], d[i - 1], d[i]
+    return math.exp(math.log(t1) + (math.log(t2) - math.log(t1)) * math.log(d1 / target) / math.log(d1 / d2))
+
+
+def test_optimize_finds_the_thinnest_shield_that_meets_the_dose_limit():
+    # 600 km, 50 deg, 5 years, the GB200's 2 krad(Si) HBM limit (data/catalogs/accelerators.csv):
+    # the target rate 400 rad/yr falls between the 4 mm (557 rad/yr) and 5 mm (387 rad/yr) nodes.
+    limit = odc.load_catalog("accelerators")["tid_limit"].sel(entry="gb200-superchip").item()
+    assert limit == 2000
+    expected = _hand_thinnest_shield(600.0, 50.0, limit, 5.0)
+    assert 4.8 < expected < 5.0  # 4.90 mm by hand
+    c0 = time.process_time()
+    opt = odc.optimize(SPACEX, objective="satellite_mass", over=["shielding_thickness", "isl_terminals"],
+                       altitude=600, orbit_type="inclined", inclination=50, mission_lifetime=5)
+    assert time.process_time() - c0 < 1.0
+    # satellite mass grows with shield and with laser terminals; the dose limit stops the shield
+    assert float(opt["optimal_shielding_thickness"]) == pytest.approx(expected, rel=0.005)
+    assert float(opt["optimal_isl_terminals"]) == pytest.approx(3.0)  # the lower bound
+    assert float(opt["shielding_thickness"]) == float(opt["optimal_shielding_thickness"])
+    assert "total_ionizing_dose" in opt.attrs["binding_constraints"].split(", ")
+    assert opt.attrs["optimum_feasible"] == 1 and bool(opt["feasible"])
+    assert float(opt["lifetime_dose"]) <= limit
+
+
+def test_optimize_three_design_variables_is_fast_and_no_worse_than_nominal():
+    nominal = odc.evaluate(SPACEX)
+    c0 = time.process_time()
+    opt = odc.optimize(SPACEX, over=["altitude", "shielding_thickness", "satellite_it_power"])
+    assert time.process_time() - c0 < 1.0  # issue 15: <= 1 s for 3 design variables
+    assert bool(opt["feasible"]) and bool(nominal["feasible"])
+    # the nominal design is one admissible design: the optimum cannot cost more
+    assert float(opt["cost_per_kw_year"]) <= float(nominal["cost_per_kw_year"])
+    assert opt.attrs["design"] == "optimal" and opt.attrs["objective"] == "cost_per_kw_year"
+    for name in ("altitude", "shielding_thickness", "satellite_it_power"):
+        p = odc.load_architecture(SPACEX).parameters[name]
+        assert p.canonical_low <= float(opt[f"optimal_{name}"]) <= p.canonical_high
+
+
+def test_optimize_refuses_bad_input():
+    with pytest.raises(ParameterError, match="objective"):
+        odc.optimize(SPACEX, objective="happiness")
+    with pytest.raises(ParameterError, match="orbit_type"):
+        odc.optimize(SPACEX, over=["orbit_type"])
+    with pytest.raises(ParameterError, match="constraints"):
+        odc.optimize(SPACEX, over=["altitude"], constraints=["gravity"])
+    with pytest.raises(ParameterError, match="altitude"):
+        odc.optimize(SPACEX, over=["altitude"], altitude=600)
+    with pytest.raises(OrbitdcError):
+        odc.optimize(SPACEX, over=["altitude"], launch_price_per_kg=[100, 200])
+
+
+# --------------------------------------------------------------------------------------------
+# monte_carlo(design="optimal")
+# --------------------------------------------------------------------------------------------
+def test_optimal_design_per_sample_never_violates_a_constraint_a_design_can_always_meet():
+    """Total dose depends on the design (altitude, shield, life) and the catalog's limit only, and
+    adding shield always meets it: with design="optimal" no sample violates it, while drawing the
+    design variables as uncertainties puts most SpaceX samples there (issue 15: 82 %)."""
+    sampled = odc.monte_carlo(SPACEX, 400, seed=0, design="sampled")
+    assert float(sampled["violates_total_ionizing_dose"].mean()) > 0.5
+    mc = odc.monte_carlo(SPACEX, 400, seed=0, design="optimal")
+    assert mc.attrs["design"] == "optimal"
+    assert float(np.asarray(mc["violates_total_ionizing_dose"]).mean()) == 0.0
+    # each sample's design is one row of the table, and it is its best admissible one
+    assert "sample" in mc["shielding_thickness"].dims and "design_candidate" in mc
+    assert float(mc["feasible"].mean()) >= float(odc.monte_carlo(SPACEX, 400, seed=0)["feasible"].mean())
+
+
+def test_optimal_design_monte_carlo_does_not_depend_on_chunking():
+    eager = odc.monte_carlo(SPACEX, 300, seed=5, design="optimal", over=["altitude", "shielding_thickness"])
+    lazy = odc.monte_carlo(SPACEX, 300, seed=5, design="optimal", over=["altitude", "shielding_thickness"],
+                           chunks=(120, 180)).compute(scheduler="synchronous")
+    for name in ("cost_per_kw_year", "altitude", "shielding_thickness", "design_candidate", "feasible"):
+        np.testing.assert_array_equal(np.asarray(eager[name].values), np.asarray(lazy[name].values), err_msg=name)
+
+
+def test_verdict_probabilities_use_the_optimal_design_by_default():
+    v = odc.verdict_probabilities(SPACEX, 300, seed=0)
+    mc = odc.monte_carlo(SPACEX, 300, seed=0, design="optimal")
+    assert v.attrs["design"] == "optimal"
+    assert float(v["p_feasible"]) == pytest.approx(float(mc["feasible"].mean()))
+    ratio = mc["cost_ratio_vs_terrestrial"].values
+    assert float(v["p_cheaper"]) == pytest.approx(float(np.mean(ratio < 1.0)))
+    assert float(v["p_feasible_and_cheaper"]) <= min(float(v["p_feasible"]), float(v["p_cheaper"]))
+    assert float(unc.probability_feasible(mc)) == float(v["p_feasible"])
