@@ -58,7 +58,7 @@ MC_SAMPLES = 1000
 MC_SEED = 0
 #: Significant figures of the numbers on screen (the browser test compares to this precision).
 SIGNIFICANT = 3
-#: Query keys that are not parameters (``scenario`` is reserved for issue 15's scenarios).
+#: Query keys that are not parameters.
 RESERVED_KEYS = ("architecture", "scenario")
 
 
@@ -166,7 +166,8 @@ def _describe_parameter(arch: Architecture, name: str, long_name: str) -> str:
     unit = p.unit or "1"
     lines = [
         f"**{name}**: {long_name}",
-        f"Range from data: {p.low:g} to {p.high:g} {unit} ({p.dist}); value in the file: {p.value:g} {unit}.",
+        f"Range from data: {p.low:g} to {p.high:g} {unit} ({p.dist}); value in {p.origin or 'the data'}: "
+        f"{p.value:g} {unit}.",
         "Sources: " + "; ".join(refs) + ".",
     ]
     if p.note:
@@ -198,14 +199,14 @@ def knobs(arch: Architecture) -> dict[str, Knob]:
 
 def top_parameters(arch: Architecture, n: int = TOP_SLIDERS) -> list[str]:
     """The ``n`` parameters with the largest tornado swing of the cost ratio (sliders first shown)."""
-    return list(_tornado_order(str(arch.path)))[:n]
+    return list(_tornado_order(str(arch.path), getattr(arch, "scenario", None) or ""))[:n]
 
 
 @lru_cache(maxsize=64)
-def _tornado_order(path: str) -> tuple[str, ...]:
+def _tornado_order(path: str, scenario: str) -> tuple[str, ...]:
     from .uncertainty import sensitivity
 
-    arch = load_architecture(path)
+    arch = load_architecture(path, scenario=scenario or None)
     tor = sensitivity(arch, output="cost_ratio_vs_terrestrial", method="tornado")
     swing = np.asarray(tor["swing"].values, dtype=float)
     names = [str(p) for p, s in zip(tor["parameter"].values, swing) if np.isfinite(s) and s > 0]
@@ -307,8 +308,6 @@ def describe_design(ds) -> DesignSummary:
             be_words += f", reached in {int(round(year))} on the launch price learning curve"
         else:
             be_words += ", not reached by the launch price learning curve in the model's horizon"
-    elif unreachable:
-        be_words = "none: costs other than launch already exceed the ground's, even with free launch"
     else:
         be_words = "not defined for this design"
 
@@ -418,19 +417,57 @@ def describe_years(tr, parity: float | None = None) -> YearSummary:
 USER_SOURCE = "orbitdc-app-user-setting"
 
 
-def design_yaml(arch: Architecture, values: Mapping[str, float]) -> str:
-    """An architecture file for ``arch`` with ``values`` (parameter -> value in the knob's unit).
+def _with_unit(value: float, unit: str) -> str:
+    return f"{value:g}" if unit in ("", "1") else f"{value:g} {unit}"
 
-    The architecture's own file is copied (its parameters, description and kind) and every set
-    parameter is written with its value, the unit, low and high from data, the original
-    distribution and source keys plus :data:`USER_SOURCE`, and a note saying what the file had.
+
+def _file_entry(p, raw_entry: Mapping[str, Any] | None, note: str | None) -> dict[str, Any]:
+    """A parameter as written in an architecture file (the file's own ``role`` kept)."""
+    entry: dict[str, Any] = {k: v for k, v in (raw_entry or {}).items() if k == "role"}
+    entry["value"] = p.value
+    if p.unit is not None:
+        entry["unit"] = p.unit
+    if p.low is not None or p.high is not None:
+        entry["low"], entry["high"] = p.low, p.high
+    if p.distribution:
+        entry["distribution"] = p.distribution
+    entry["source"] = p.source if isinstance(p.source, str) else list(p.source)
+    if note:
+        entry["note"] = note
+    return entry
+
+
+def scenario_parameters(arch: Architecture) -> list[str]:
+    """The parameters ``arch``'s scenario changes (none without a scenario)."""
+    if not getattr(arch, "scenario", None) or arch.path is None:
+        return []
+    base = load_architecture(arch.path)
+    fields = ("value", "unit", "low", "high", "distribution", "source", "note")
+    return [n for n, p in arch.parameters.items()
+            if n in base.parameters and any(getattr(p, f) != getattr(base.parameters[n], f) for f in fields)]
+
+
+def design_yaml(arch: Architecture, values: Mapping[str, float]) -> str:
+    """An architecture file for ``arch`` (with its scenario, if any) and ``values`` (parameter ->
+    value in the knob's unit).
+
+    The architecture's own file is copied (its parameters, description, company and kind); the
+    parameters its scenario changes are written with the scenario's values, ranges and sources;
+    every set parameter is written with its value, the unit, low and high from data, the original
+    distribution and source keys plus :data:`USER_SOURCE`, and a note saying what the data had.
     Loading it (``orbitdc show``) and evaluating it gives the numbers the app showed.
     """
     sliders = knobs(arch)
     raw: dict[str, Any] = {}
     if arch.path is not None and Path(arch.path).exists():
         raw = read_yaml(Path(arch.path)) or {}
-    params: dict[str, Any] = dict(raw.get("parameters") or {})
+    raw_params: dict[str, Any] = dict(raw.get("parameters") or {})
+    params: dict[str, Any] = dict(raw_params)
+    scenario = getattr(arch, "scenario", None)
+    for name in scenario_parameters(arch):
+        p = arch.parameters[name]
+        note = f"From scenario '{scenario}' of {arch.name} ({p.origin})." + (f" {p.note.strip()}" if p.note else "")
+        params[name] = _file_entry(p, raw_params.get(name), note)
     changed = []
     for name, value in values.items():
         if name not in sliders:
@@ -438,38 +475,118 @@ def design_yaml(arch: Architecture, values: Mapping[str, float]) -> str:
         k = sliders[name]
         p = arch.parameters[name]
         value = k.clean(value)
-        entry: dict[str, Any] = {"value": value, "unit": k.unit, "low": k.low, "high": k.high}
-        if p.distribution:
-            entry["distribution"] = p.distribution
+        entry = _file_entry(p, raw_params.get(name), None)
+        entry.update(value=value, unit=k.unit, low=k.low, high=k.high)
         entry["source"] = [*p.sources, USER_SOURCE] if USER_SOURCE not in p.sources else list(p.sources)
-        entry["note"] = (f"Set to {value:g} {k.unit} in orbitdc app; {Path(p.origin or '').name or 'the data'} "
-                         f"has {p.value:g} {k.unit} ({', '.join(p.sources)}), range {k.low:g} to {k.high:g}."
+        entry["note"] = (f"Set to {_with_unit(value, k.unit)} in orbitdc app; {p.origin or 'the data'} has "
+                         f"{_with_unit(p.value, k.unit)} ({', '.join(p.sources)}), range {k.low:g} to {k.high:g}."
                          + (f" Original note: {p.note.strip()}" if p.note else ""))
         params[name] = entry
-        changed.append(f"{name} = {value:g} {k.unit}")
+        changed.append(f"{name} = {_with_unit(value, k.unit)}")
     description = (raw.get("description") or arch.description or "").strip()
-    header = (f"Design made in orbitdc app from '{arch.name}'"
-              + (f": {'; '.join(changed)}." if changed else " (no parameter changed)."))
-    doc = {
-        "name": f"{arch.name}-design",
-        "description": f"{header}\n{description}",
-        "kind": raw.get("kind", arch.kind),
-        "parameters": params,
-    }
+    origin = f"'{arch.name}'" + (f" with its '{scenario}' scenario" if scenario else "")
+    header = (f"Design made in orbitdc app from {origin}"
+              + (f": {'; '.join(changed)}." if changed else " (no slider moved)."))
+    doc: dict[str, Any] = {"name": f"{arch.name}-design", "description": f"{header}\n{description}"}
+    if raw.get("company"):
+        doc["company"] = raw["company"]
+    doc["kind"] = raw.get("kind", arch.kind)
+    doc["parameters"] = params
+    # Check by loading: any parameter the file would not reproduce (e.g. a catalog value that a
+    # scenario's choice of entry leaves as it was) is written out with the value the app used.
+    expected = {n: (sliders[n].canonical(v) if n in sliders else None) for n, v in values.items()}
+    for attempt in range(3):
+        loaded = _load_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), doc["name"])
+        missing = [n for n, p in arch.parameters.items()
+                   if not _same_parameter(loaded.parameters.get(n), p, expected.get(n))]
+        if not missing:
+            break
+        if attempt == 2:
+            raise OrbitdcError(f"cannot write a file reproducing this design: {', '.join(missing)} would differ")
+        for n in missing:
+            p = arch.parameters[n]
+            params[n] = _file_entry(p, raw_params.get(n), (
+                f"Written out by orbitdc app so that this file gives the numbers the app showed (the value "
+                f"comes from {p.origin or 'the data'})." + (f" {p.note.strip()}" if p.note else "")))
     text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
-    return (f"# Written by orbitdc app. Keep the file name {doc['name']}.yaml (an architecture's name is its\n"
-            f"# file name). Check it with: orbitdc show {doc['name']}.yaml\n{text}")
+    lines = [f"# Written by orbitdc app. Keep the file name {doc['name']}.yaml (an architecture's name is its",
+             f"# file name). Check it with: orbitdc show {doc['name']}.yaml"]
+    if doc["kind"] == "space":
+        from .fleet import fleet_path
+
+        lines.append(f"# Year by year, with {arch.name}'s fleet plan as in the app: orbitdc trajectory "
+                     f"{doc['name']}.yaml --fleet {_display_path(fleet_path(arch))}")
+    return "\n".join(lines) + "\n" + text
+
+
+def _load_text(text: str, name: str) -> Architecture:
+    """Load architecture YAML text as a file named after it (the loader's rule)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="orbitdc-design-") as tmp:
+        path = Path(tmp) / f"{name}.yaml"
+        path.write_text(text, encoding="utf-8")
+        return load_architecture(path)
+
+
+def _same_parameter(loaded, p, override: float | None) -> bool:
+    """Does a loaded parameter give the chain what the app used (``override``: a slider's
+    canonical value, which replaces ``p``'s)?"""
+    if loaded is None:
+        return False
+    if override is not None:
+        return loaded.canonical_value == override
+    return (loaded.canonical_value == p.canonical_value and loaded.canonical_low == p.canonical_low
+            and loaded.canonical_high == p.canonical_high and loaded.dist == p.dist)
+
+
+def _display_path(path: Path) -> str:
+    from .parameters import _rel
+
+    return _rel(Path(path))
 
 
 # --------------------------------------------------------------------------------------------
 # The URL: architecture and slider values
 # --------------------------------------------------------------------------------------------
-def parse_query(args: Mapping[str, Any], choices: Mapping[str, Architecture], default: str) -> tuple[str, dict[str, float], list[str]]:
-    """``(architecture name, {parameter: value in the knob's unit}, problems)`` from URL
-    arguments (a mapping of key -> str, bytes or a list of them, as ``pn.state.session_args``).
+_SCENARIO_CACHE: dict[tuple[str, str, str], Architecture] = {}
 
-    Anything that cannot be used - an unknown architecture or parameter, a value that does not
-    parse or lies outside the range from data - is skipped and described in ``problems``.
+
+def with_scenario(arch: Architecture, scenario: str | None) -> Architecture:
+    """``arch`` with a scenario (``data/scenarios/``) layered over it, or ``arch`` itself."""
+    if not scenario:
+        return arch
+    from .scenarios import apply_scenario
+
+    key = (str(arch.path), arch.name, scenario)
+    if key not in _SCENARIO_CACHE:
+        _SCENARIO_CACHE[key] = apply_scenario(arch, scenario)
+    return _SCENARIO_CACHE[key]
+
+
+def scenarios_of(arch: Architecture) -> list[str]:
+    from .scenarios import list_scenarios
+
+    return list_scenarios(arch)
+
+
+@dataclass
+class Query:
+    """A design as read from a URL."""
+
+    architecture: str
+    scenario: str | None
+    values: dict[str, float]
+    problems: list[str]
+
+
+def parse_query(args: Mapping[str, Any], choices: Mapping[str, Architecture], default: str) -> Query:
+    """The design in URL arguments (a mapping of key -> str, bytes or a list of them, as
+    ``pn.state.session_args``): architecture, scenario and slider values in the knobs' units.
+
+    Anything that cannot be used - an unknown architecture, scenario or parameter, a value that
+    does not parse or lies outside the range from data - is skipped and described in
+    ``problems``.
     """
     def first(v):
         v = v[-1] if isinstance(v, (list, tuple)) else v
@@ -480,9 +597,12 @@ def parse_query(args: Mapping[str, Any], choices: Mapping[str, Architecture], de
     if name not in choices:
         problems.append(f"architecture '{name}' is not one of {', '.join(choices)}; showing '{default}'")
         name = default
-    if "scenario" in args:
-        problems.append("scenarios are not available yet (issue 15): the 'scenario' in the link is ignored")
-    sliders = knobs(choices[name])
+    scenario = first(args["scenario"]) if "scenario" in args else None
+    if scenario is not None and scenario not in scenarios_of(choices[name]):
+        known = scenarios_of(choices[name])
+        problems.append(f"scenario '{scenario}' is not one of {', '.join(known) or 'none'} for '{name}': ignored")
+        scenario = None
+    sliders = knobs(with_scenario(choices[name], scenario))
     values: dict[str, float] = {}
     for key, raw in args.items():
         if key in RESERVED_KEYS:
@@ -494,12 +614,14 @@ def parse_query(args: Mapping[str, Any], choices: Mapping[str, Architecture], de
             values[key] = sliders[key].parse(first(raw))
         except OrbitdcError as exc:
             problems.append(f"{exc}: ignored")
-    return name, values, problems
+    return Query(name, scenario, values, problems)
 
 
-def build_query(architecture: str, values: Mapping[str, float], sliders: Mapping[str, Knob]) -> str:
-    """The URL query (``?architecture=...&param=value+unit``) for a design."""
-    items = [("architecture", architecture)] + [(k, sliders[k].query_text(v)) for k, v in values.items()]
+def build_query(architecture: str, values: Mapping[str, float], sliders: Mapping[str, Knob],
+                scenario: str | None = None) -> str:
+    """The URL query (``?architecture=...&scenario=...&param=value+unit``) for a design."""
+    items = [("architecture", architecture)] + ([("scenario", scenario)] if scenario else [])
+    items += [(k, sliders[k].query_text(v)) for k, v in values.items()]
     return "?" + urlencode(items)
 
 
@@ -545,10 +667,15 @@ class DesignApp:
         self.pn = pn
         self.choices = dict(choices)
         self.location = location
-        name, values, problems = parse_query(query or {}, self.choices, next(iter(self.choices)))
-        self.arch_select = pn.widgets.Select(label="architecture", options=list(self.choices), value=name, width=300)
+        q = parse_query(query or {}, self.choices, next(iter(self.choices)))
+        self.arch_select = pn.widgets.Select(label="architecture", options=list(self.choices), value=q.architecture,
+                                             width=300)
+        # Scenarios (data/scenarios/<architecture>/): sourced values layered over the file; the
+        # choice is hidden for an architecture that has none.
+        self.scenario_select = pn.widgets.Select(label="scenario", width=300, css_classes=["odc-scenario"])
+        self._scenario_options(q.architecture, q.scenario)
         self.add_select = pn.widgets.Select(label="add a slider", options=[""], value="", width=300)
-        self.reset_button = pn.widgets.Button(label="reset to the file's values", width=300)
+        self.reset_button = pn.widgets.Button(label="reset the sliders", width=300)
         self.download = pn.widgets.FileDownload(callback=self._download_bytes, filename="design.yaml",
                                                 label="download this design (YAML)", color="primary",
                                                 width=300, css_classes=["odc-download"])
@@ -570,14 +697,16 @@ class DesignApp:
         self.last_ms = float("nan")
         self._pending = False
         self._years_pending = False
+        self._changing = False
         self.updates = 0
 
         self.arch_select.param.watch(self._on_architecture, "value")
+        self.scenario_select.param.watch(self._on_scenario, "value")
         self.add_select.param.watch(self._on_add, "value")
         self.reset_button.on_click(self._on_reset)
         self.mc_button.on_click(self._on_monte_carlo)
-        self._problems = problems
-        self._set_architecture(name, values)
+        self._problems = q.problems
+        self._set_architecture(q.architecture, q.values)
         if location is not None:
             # The browser's own location reaches the server after the page has loaded and would
             # overwrite a URL written before: write it on load, and again whenever the location
@@ -587,8 +716,13 @@ class DesignApp:
 
     # -- state ---------------------------------------------------------------------------------
     @property
+    def scenario(self) -> str | None:
+        return self.scenario_select.value or None
+
+    @property
     def arch(self) -> Architecture:
-        return self.choices[self.arch_select.value]
+        """The chosen architecture with the chosen scenario layered over it."""
+        return with_scenario(self.choices[self.arch_select.value], self.scenario)
 
     def values(self) -> dict[str, float]:
         """Slider values that differ from the file (parameter -> value in the knob's unit)."""
@@ -600,13 +734,19 @@ class DesignApp:
         return out
 
     def inputs(self) -> tuple[Architecture, dict[str, float]]:
-        """The architecture and the chain overrides (canonical units) of the current design.
-        (Scenarios, issue 15, will be applied here.)"""
+        """The architecture (its scenario applied) and the chain overrides (canonical units) of
+        the current design: what every output is computed from."""
         return self.arch, {k: self.knobs[k].canonical(v) for k, v in self.values().items()}
+
+    def _scenario_options(self, name: str, scenario: str | None) -> None:
+        names = scenarios_of(self.choices[name])
+        self.scenario_select.options = {"none: the architecture file as written": "", **{n: n for n in names}}
+        self.scenario_select.value = scenario or ""
+        self.scenario_select.visible = bool(names)
 
     # -- building ------------------------------------------------------------------------------
     def _set_architecture(self, name: str, values: Mapping[str, float]) -> None:
-        arch = self.choices[name]
+        arch = with_scenario(self.choices[name], self.scenario)
         self.knobs = knobs(arch)
         shown = list(dict.fromkeys([*top_parameters(arch), *values]))
         self.sliders = {}
@@ -661,7 +801,18 @@ class DesignApp:
     # -- events --------------------------------------------------------------------------------
     def _on_architecture(self, event) -> None:
         self._problems = []
+        self._changing = True  # one rebuild, not one for the architecture and one for the scenario
+        try:
+            self._scenario_options(event.new, None)
+        finally:
+            self._changing = False
         self._set_architecture(event.new, {})
+
+    def _on_scenario(self, event) -> None:
+        if self._changing:
+            return
+        self._problems = []
+        self._set_architecture(self.arch_select.value, {})
 
     def _on_add(self, event) -> None:
         if event.new and event.new in self.knobs and event.new not in self.sliders:
@@ -782,12 +933,12 @@ class DesignApp:
 
     def _write_url(self) -> None:
         if self.location is not None:
-            query = build_query(self.arch_select.value, self.values(), self.knobs)
+            query = build_query(self.arch_select.value, self.values(), self.knobs, self.scenario)
             if self.location.search != query:
                 self.location.search = query
 
     def _on_location(self, event) -> None:
-        if event.new != build_query(self.arch_select.value, self.values(), self.knobs):
+        if event.new != build_query(self.arch_select.value, self.values(), self.knobs, self.scenario):
             self.pn.state.execute(self._write_url, schedule=True)
 
     def layout(self):
@@ -797,7 +948,7 @@ class DesignApp:
             "<p style='margin:2px 0;color:#555'>Move a slider: the whole chain (orbit, compute, power, thermal, "
             "mass, launch, economics) answers. Hover the (?) by a slider for its sources. The link in the "
             "address bar reproduces this design.</p>", sizing_mode="stretch_width")
-        controls = pn.Column(self.arch_select, self.sliders_box, self.add_select, self.reset_button,
+        controls = pn.Column(self.arch_select, self.scenario_select, self.sliders_box, self.add_select, self.reset_button,
                              self.download, width=330)
         outputs = pn.Column(self.notice, self.ratio_pane, self.feasibility_pane, self.breakeven_pane,
                             self.mc_button, self.mc_pane, self.charts, self.years_box, self.timing_pane)

@@ -234,20 +234,32 @@ def test_query_round_trips(data):
         values[n] = k.clean(k.low + data.draw(st.integers(0, steps)) * k.step)
     query = app.build_query(ARCH, values, sliders)
     args = {k: [v[-1].encode()] for k, v in parse_qs(urlparse(query).query).items()}
-    name, parsed, problems = app.parse_query(args, choices, "google-suncatcher")
-    assert (name, problems) == (ARCH, [])
-    assert parsed == pytest.approx(values, rel=1e-12)
+    q = app.parse_query(args, choices, "google-suncatcher")
+    assert (q.architecture, q.scenario, q.problems) == (ARCH, None, [])
+    assert q.values == pytest.approx(values, rel=1e-12)
 
 
 def test_bad_query_is_explained_and_skipped(choices):
-    args = {"architecture": [b"no-such"], "altitude": [b"9 km"], "bogus": [b"1"], "scenario": [b"skeptic"]}
-    name, values, problems = app.parse_query(args, choices, ARCH)
-    assert name == ARCH and values == {}
-    text = " | ".join(problems)
+    args = {"architecture": [b"no-such"], "altitude": [b"9 km"], "bogus": [b"1"], "scenario": [b"optimist"]}
+    q = app.parse_query(args, choices, ARCH)
+    assert (q.architecture, q.scenario, q.values) == (ARCH, None, {})
+    text = " | ".join(q.problems)
     assert "architecture 'no-such' is not one of" in text
     assert "altitude" in text and "outside the range from data" in text
     assert "'bogus' is not a numeric parameter" in text
-    assert "scenarios are not available yet" in text
+    assert "scenario 'optimist' is not one of base, proponent, skeptic" in text
+
+
+def test_query_with_a_scenario(choices):
+    # data/scenarios/spacex-starlink-compute/proponent.yaml sets launch_price_per_kg to 10 USD/kg
+    # (Musk's claim) with its own range: the sliders take the scenario's values and ranges
+    args = {"architecture": [ARCH.encode()], "scenario": [b"proponent"], "bus_cost_per_kg": [b"600 USD/kg"]}
+    q = app.parse_query(args, choices, ARCH)
+    assert (q.scenario, q.values, q.problems) == ("proponent", {"bus_cost_per_kg": 600.0}, [])
+    arch = app.with_scenario(choices[ARCH], "proponent")
+    assert app.knobs(arch)["launch_price_per_kg"].value == odc.load_architecture(ARCH, scenario="proponent").parameters["launch_price_per_kg"].value
+    query = app.build_query(ARCH, q.values, app.knobs(arch), "proponent")
+    assert query == "?architecture=spacex-starlink-compute&scenario=proponent&bus_cost_per_kg=600+USD%2Fkg"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -285,6 +297,57 @@ def test_design_yaml_passes_orbitdc_show(arch, tmp_path):
     res = subprocess.run(cmd + ["show", str(path)], capture_output=True, text=True, timeout=120)
     assert res.returncode == 0, res.stderr
     assert re.search(r"^bus_cost_per_kg\s+800(\.0)?\s+USD/kg", res.stdout, re.M)
+
+
+@pytest.mark.parametrize("scenario", ["proponent", "skeptic"])
+def test_design_yaml_of_a_scenario_loads_back_to_the_same_numbers(tmp_path, scenario):
+    arch = app.with_scenario(odc.load_architecture(ARCH), scenario)
+    changed = app.scenario_parameters(arch)
+    assert changed  # the scenario files change several values (data/scenarios/spacex-starlink-compute/)
+    k = app.knobs(arch)["space_wacc"]
+    values = {"space_wacc": k.clean(k.low + 3 * k.step)}
+    path = tmp_path / f"{ARCH}-design.yaml"
+    path.write_text(app.design_yaml(arch, values), encoding="utf-8")
+    loaded = odc.load_architecture(path)
+    for n in changed:
+        assert loaded.parameters[n].value == arch.parameters[n].value, n
+        assert loaded.parameters[n].sources == arch.parameters[n].sources, n
+    a = odc.evaluate(loaded)
+    b = odc.evaluate(ARCH, scenario=scenario, space_wacc=k.canonical(values["space_wacc"]))
+    for name, var in b.data_vars.items():
+        if var.dtype.kind in "fc":
+            np.testing.assert_array_equal(a[name].values, var.values, err_msg=name)
+        else:
+            assert np.array_equal(a[name].values, var.values), name
+
+
+def test_design_yaml_year_by_year_with_the_fleet_named_in_its_header(tmp_path):
+    from orbitdc.fleet import fleet_path
+    from orbitdc.trajectory import trajectory
+
+    arch = app.with_scenario(odc.load_architecture(ARCH), "skeptic")
+    k = app.knobs(arch)["launch_price_per_kg"]
+    text = app.design_yaml(arch, {"launch_price_per_kg": k.high})
+    fleet = re.search(r"--fleet (\S+)", text.splitlines()[2]).group(1)
+    assert Path(fleet).name == fleet_path(arch).name
+    path = tmp_path / f"{ARCH}-design.yaml"
+    path.write_text(text, encoding="utf-8")
+    a = trajectory(path, fleet=fleet_path(arch))
+    b = trajectory(arch, launch_price_per_kg=k.canonical(k.high))
+    np.testing.assert_array_equal(a["cost_ratio_vs_terrestrial"].values, b["cost_ratio_vs_terrestrial"].values)
+
+
+def test_session_with_a_scenario(choices):
+    session = app.DesignApp(choices, query={"architecture": [ARCH.encode()], "scenario": [b"skeptic"]})
+    assert session.scenario == "skeptic" and session.scenario_select.visible
+    expected = float(odc.evaluate(ARCH, scenario="skeptic")["cost_ratio_vs_terrestrial"])
+    _close_to_shown(re.search(r'data-odc="cost-ratio">([^<]+)<', session.ratio_pane.object).group(1), expected)
+    session.arch_select.value = "google-suncatcher"  # another architecture: its own scenarios, none chosen
+    assert session.scenario is None
+    assert list(session.scenario_select.options.values()) == ["", *odc.list_scenarios("google-suncatcher")]
+    session.scenario_select.value = "proponent"
+    expected = float(odc.evaluate("google-suncatcher", scenario="proponent")["cost_ratio_vs_terrestrial"])
+    _close_to_shown(re.search(r'data-odc="cost-ratio">([^<]+)<', session.ratio_pane.object).group(1), expected)
 
 
 def test_design_yaml_refuses_a_parameter_without_a_range(arch):

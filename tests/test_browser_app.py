@@ -239,7 +239,7 @@ def test_downloaded_design_loads_and_evaluates_to_the_same_numbers(server, brows
 
     show = subprocess.run(_orbitdc_cmd() + ["show", str(target)], capture_output=True, text=True, timeout=120)
     assert show.returncode == 0, show.stderr
-    assert f"{ARCH}-design (space)" in show.stdout
+    assert show.stdout.startswith(f"{ARCH}-design (space")
     assert re.search(r"^launch_price_per_kg\s+340(\.0)?\s+USD/kg", show.stdout, re.M)
 
     from_file = odc.evaluate(target)
@@ -260,6 +260,17 @@ def test_architecture_choice_is_in_the_url(server, browser):
     words = _text(browser, "feasibility")
     expected = str(odc.evaluate(OTHER)["binding_constraint"].values)
     assert words.startswith("Infeasible") and expected.replace("_", " ") in words
+
+
+def test_scenario_from_the_link(server, browser):
+    _open(browser, f"{server}?architecture={ARCH}&scenario=skeptic")
+    assert _query(browser) == {"architecture": ARCH, "scenario": "skeptic"}
+    expected = odc.evaluate(ARCH, scenario="skeptic")
+    _assert_shown_equals(_text(browser, "cost-ratio"), float(expected["cost_ratio_vs_terrestrial"]))
+    knob = odc_app.knobs(odc.load_architecture(ARCH, scenario="skeptic"))
+    top = odc_app.top_parameters(odc.load_architecture(ARCH, scenario="skeptic"))[0]
+    shown = float(_slider_shown_value(browser, top).replace(",", ""))
+    assert abs(shown - knob[top].value) <= 0.5 * 10.0 ** -knob[top].decimals  # the scenario's value
 
 
 def test_bad_link_is_explained_not_fatal(server, browser):
