@@ -358,8 +358,9 @@ def monte_carlo_words(arch: Architecture, overrides: Mapping[str, Any], samples:
         return f"Monte Carlo ({samples} samples): no sample gives a finite cost ratio."
     lo, med, hi = np.quantile(finite, [(1 - p) / 2, 0.5, (1 + p) / 2])
     cheaper = float(np.mean(finite <= parity))
-    return (f"Monte Carlo, {samples:,} samples (seed {seed}; the slider values held fixed, every other "
-            f"parameter drawn from its range): {round(100 * p)} % interval {significant(lo)} to "
+    return (f"Monte Carlo, {samples:,} samples (seed {seed}; the slider values and the design variables "
+            f"held fixed, the uncertain parameters drawn from their ranges with the correlations in data): "
+            f"{round(100 * p)} % interval {significant(lo)} to "
             f"{significant(hi)} (median {significant(med)}); P(cost ratio <= {parity:g}) = "
             f"{100 * cheaper:.0f} %; {100 * float(feasible.mean()):.0f} % of samples feasible.")
 
