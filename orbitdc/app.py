@@ -11,8 +11,9 @@ network. One browser session holds one design:
   from data, and shows its sources, their tags and the note on hover;
 * **live outputs**, recomputed by :func:`orbitdc.evaluate` on every move: the cost ratio against
   the ground, the cost breakdown and the mass budget per kW of IT, feasibility with the binding
-  constraint in words, the break-even launch price; on demand, a quick Monte Carlo band
-  (:func:`orbitdc.monte_carlo` with the slider values held fixed).
+  constraint in words, the break-even launch price; then, a moment later, the cost ratio of a new
+  cohort by year and the crossover year (:func:`orbitdc.trajectory`); on demand, a quick Monte
+  Carlo band (:func:`orbitdc.monte_carlo` with the slider values held fixed).
 
 The design lives in the URL (``?architecture=NAME&PARAM=VALUE UNIT&...``), so a link reproduces
 it, and "download this design" writes an architecture YAML file (the format of
@@ -31,7 +32,6 @@ from __future__ import annotations
 import io
 import logging
 import math
-import sys
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,7 +44,7 @@ import yaml
 
 from . import units
 from .errors import ArchitectureError, OrbitdcError
-from .parameters import DATA_DIR, Architecture, list_architectures, load_architecture, read_yaml
+from .parameters import Architecture, list_architectures, load_architecture, read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -317,7 +317,11 @@ def describe_design(ds) -> DesignSummary:
     if "cost_breakdown" in ds and math.isfinite(power_kw) and power_kw > 0:
         cb = units.convert(ds["cost_breakdown"].astype(float), ds["cost_breakdown"].attrs.get("units", "USD"), "USD", "cost_breakdown")
         for item, v in zip(ds["cost_item"].values, np.asarray(cb.values, dtype=float).reshape(-1)):
-            cost_items.append((str(item), float(v) / power_kw if math.isfinite(v) else 0.0))
+            # a cost that is not finite (a design that never delivers) gets no bar, and words
+            cost_items.append((str(item), float(v) / power_kw if math.isfinite(v) else float("nan")))
+        unpriced = [i.replace("_", " ") for i, v in cost_items if not math.isfinite(v)]
+        if unpriced:
+            ratio_words += f"; no finite cost for: {', '.join(unpriced)}"
 
     mass_items: list[tuple[str, float]] = []
     mass_words = ""
@@ -325,7 +329,7 @@ def describe_design(ds) -> DesignSummary:
     if "mass_breakdown" in ds and math.isfinite(it_kw) and it_kw > 0:
         mb = units.convert(ds["mass_breakdown"].astype(float), ds["mass_breakdown"].attrs.get("units", "kg"), "kg", "mass_breakdown")
         for s, v in zip(ds["subsystem"].values, np.asarray(mb.values, dtype=float).reshape(-1)):
-            mass_items.append((str(s), float(v) / it_kw if math.isfinite(v) else 0.0))
+            mass_items.append((str(s), float(v) / it_kw if math.isfinite(v) else float("nan")))
         sat = _scalar(ds, "satellite_mass", "kg")
         total = _scalar(ds, "total_mass", "t")
         mass_words = (f"satellite {significant(sat)} kg for {significant(it_kw)} kW of IT; "
@@ -363,8 +367,49 @@ def monte_carlo_words(arch: Architecture, overrides: Mapping[str, Any], samples:
 
 @lru_cache(maxsize=None)
 def _report_threshold(name: str) -> float:
-    doc = read_yaml(DATA_DIR / "report.yaml")
-    return float(doc["thresholds"][name]["value"])
+    """A threshold of data/report.yaml (parity, the Monte Carlo interval): the app words its
+    results with the report's numbers."""
+    from .report_settings import threshold
+
+    return threshold(name)
+
+
+@dataclass
+class YearSummary:
+    """The cost ratio by year (orbitdc.trajectory) of a design, and what it says in words."""
+
+    years: list[int]
+    ratio: list[float]          # NaN where not finite (a gap in the chart)
+    words: str
+
+
+def describe_years(tr, parity: float | None = None) -> YearSummary:
+    """The cost ratio by calendar year of a trajectory Dataset (one design, dim ``year``) and the
+    crossover in words: the first year a new space cohort costs at most the ground's."""
+    parity = _report_threshold("cost_ratio_parity") if parity is None else parity
+    years = [int(y) for y in np.asarray(tr["year"].values)]
+    ratio = np.asarray(tr["cost_ratio_vs_terrestrial"].values, dtype=float).reshape(-1)
+    shown = [float(r) if math.isfinite(r) else float("nan") for r in ratio]
+    if str(tr.attrs.get("architecture_kind", "space")) == "terrestrial":
+        return YearSummary(years, shown, "the terrestrial baseline: 1 in every year by definition")
+    cross = _scalar(tr, "crossover_year")
+    first, last = years[0], years[-1]
+    if math.isfinite(cross):
+        words = f"a new space cohort costs at most the ground's from {int(round(cross))}"
+    else:
+        words = f"a new space cohort does not get below {parity:g} x the ground's cost by {last}"
+    finite = [(y, r) for y, r in zip(years, shown) if math.isfinite(r)]
+    if finite:
+        words += (f" (cohort of {finite[0][0]}: {significant(finite[0][1])}; "
+                  f"of {finite[-1][0]}: {significant(finite[-1][1])})")
+    missing = len(years) - len(finite)
+    if missing:
+        words += f"; no finite cost in {missing} of the years {first}-{last}"
+    if "design_feasible" in tr:
+        bad = int(np.sum(~np.asarray(tr["design_feasible"].values, dtype=bool)))
+        if bad:
+            words += f"; the cohort's satellite does not close in {bad} of them"
+    return YearSummary(years, shown, words + ".")
 
 
 # --------------------------------------------------------------------------------------------
@@ -475,6 +520,21 @@ def _bar_chart(title: str, x_label: str, factors: Sequence[str], unit: str):
     return fig, source
 
 
+def _year_chart(parity: float):
+    """Cost ratio by year (bokeh line), replaced in place when the design changes."""
+    from bokeh.models import ColumnDataSource, HoverTool, Span
+    from bokeh.plotting import figure
+
+    source = ColumnDataSource({"year": [], "ratio": []})
+    fig = figure(height=260, width=460, title="Cost ratio by year of a new cohort (orbitdc.trajectory)",
+                 x_axis_label="year", y_axis_label="cost ratio vs ground", toolbar_location=None, tools="")
+    fig.line("year", "ratio", source=source, line_width=2, color="#4c72b0")
+    fig.scatter("year", "ratio", source=source, size=4, color="#4c72b0")
+    fig.add_layout(Span(location=parity, dimension="width", line_dash="dashed", line_color="grey"))
+    fig.add_tools(HoverTool(tooltips=[("year", "@year"), ("cost ratio", "@ratio{0.00}")]))
+    return fig, source
+
+
 class DesignApp:
     """One browser session: the widgets, the outputs and the wiring between them."""
 
@@ -503,9 +563,13 @@ class DesignApp:
         self.timing_pane = pn.pane.HTML("", width=460, css_classes=["odc-timing"])
         self.mass_words_pane = pn.pane.HTML("", width=460)
         self.charts = pn.Row()
+        self.year_fig, self.year_source = _year_chart(_report_threshold("cost_ratio_parity"))
+        self.years_pane = pn.pane.HTML("", width=460, css_classes=["odc-years"])
+        self.years_box = pn.Column(pn.pane.Bokeh(self.year_fig), self.years_pane)
         self.sliders: dict[str, Any] = {}
         self.last_ms = float("nan")
         self._pending = False
+        self._years_pending = False
         self.updates = 0
 
         self.arch_select.param.watch(self._on_architecture, "value")
@@ -515,8 +579,10 @@ class DesignApp:
         self._problems = problems
         self._set_architecture(name, values)
         if location is not None:
-            # The browser's own location reaches the server once the page has loaded; writing the
-            # URL before that would be overwritten by it.
+            # The browser's own location reaches the server after the page has loaded and would
+            # overwrite a URL written before: write it on load, and again whenever the location
+            # the browser reports is not the design's.
+            location.param.watch(self._on_location, "search")
             pn.state.onload(self._write_url)
 
     # -- state ---------------------------------------------------------------------------------
@@ -553,6 +619,7 @@ class DesignApp:
         self._build_charts(summary)
         self.download.filename = f"{arch.name}-design.yaml"
         self._update(ds)
+        self._schedule_years()
 
     def _add_slider(self, name: str, value: float | None = None) -> None:
         pn = self.pn
@@ -617,6 +684,32 @@ class DesignApp:
     def _refresh(self) -> None:
         self._pending = False
         self._update(self._evaluate())
+        self._schedule_years()
+
+    def _schedule_years(self) -> None:
+        # The year-by-year model takes longer than one evaluate: it runs after the numbers above
+        # are on screen, in its own tick, and once for a burst of moves.
+        if not self._years_pending:
+            self._years_pending = True
+            self.pn.state.execute(self._refresh_years, schedule=True)
+
+    def _refresh_years(self) -> None:
+        from .trajectory import trajectory
+
+        self._years_pending = False
+        arch, overrides = self.inputs()
+        try:
+            y = describe_years(trajectory(arch, **overrides))
+            words = y.words
+        except OrbitdcError as exc:
+            y, words = None, f"no year-by-year result for this design: {exc}"
+        except Exception as exc:  # never a traceback on screen; the log has it
+            log.exception("trajectory failed")
+            y, words = None, f"no year-by-year result ({type(exc).__name__}); see the server log"
+        with self.pn.io.hold():
+            self.year_source.data = ({"year": y.years, "ratio": y.ratio} if y is not None
+                                     else {"year": [], "ratio": []})
+            self.years_pane.object = f'<p data-odc="years">{_esc(words)}</p>'
 
     def _on_monte_carlo(self, event) -> None:
         arch, overrides = self.inputs()
@@ -689,7 +782,13 @@ class DesignApp:
 
     def _write_url(self) -> None:
         if self.location is not None:
-            self.location.search = build_query(self.arch_select.value, self.values(), self.knobs)
+            query = build_query(self.arch_select.value, self.values(), self.knobs)
+            if self.location.search != query:
+                self.location.search = query
+
+    def _on_location(self, event) -> None:
+        if event.new != build_query(self.arch_select.value, self.values(), self.knobs):
+            self.pn.state.execute(self._write_url, schedule=True)
 
     def layout(self):
         pn = self.pn
@@ -701,7 +800,7 @@ class DesignApp:
         controls = pn.Column(self.arch_select, self.sliders_box, self.add_select, self.reset_button,
                              self.download, width=330)
         outputs = pn.Column(self.notice, self.ratio_pane, self.feasibility_pane, self.breakeven_pane,
-                            self.mc_button, self.mc_pane, self.charts, self.timing_pane)
+                            self.mc_button, self.mc_pane, self.charts, self.years_box, self.timing_pane)
         return pn.Column(intro, pn.Row(controls, outputs))
 
 

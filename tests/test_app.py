@@ -179,6 +179,35 @@ def test_monte_carlo_words_quote_the_quantiles_of_monte_carlo(arch):
     assert "64 samples" in words
 
 
+def test_cost_ratio_by_year_in_words():
+    import xarray as xr
+
+    # hand-built: the cohort gets cheaper, crosses parity in 2028, and the last year has no
+    # finite cost (inf from the chain: a design that never delivers)
+    tr = xr.Dataset(
+        {"cost_ratio_vs_terrestrial": ("year", [1.5, 1.1, 0.9, math.inf]),
+         "crossover_year": ((), 2028.0),
+         "design_feasible": ("year", [True, True, True, False])},
+        coords={"year": [2026, 2027, 2028, 2029]}, attrs={"architecture_kind": "space"})
+    y = app.describe_years(tr, parity=1.0)
+    assert y.years == [2026, 2027, 2028, 2029]
+    assert y.ratio[:3] == [1.5, 1.1, 0.9] and math.isnan(y.ratio[3])
+    assert y.words == ("a new space cohort costs at most the ground's from 2028 (cohort of 2026: 1.50; of 2028: "
+                       "0.900); no finite cost in 1 of the years 2026-2029; the cohort's satellite does not close "
+                       "in 1 of them.")
+
+
+def test_cost_ratio_by_year_of_the_trajectory():
+    from orbitdc.trajectory import trajectory
+
+    tr = trajectory(ARCH, launch_price_per_kg=300.0)
+    y = app.describe_years(tr)
+    r = tr["cost_ratio_vs_terrestrial"].values
+    assert y.ratio == list(r) and y.years == list(tr["year"].values)
+    assert f"cohort of {y.years[0]}: {app.significant(r[0])}; of {y.years[-1]}: {app.significant(r[-1])}" in y.words
+    assert app.describe_years(trajectory("terrestrial-hyperscale")).words.startswith("the terrestrial baseline")
+
+
 # ----------------------------------------------------------------------------------------------
 # The URL
 # ----------------------------------------------------------------------------------------------
@@ -266,12 +295,10 @@ def test_design_yaml_refuses_a_parameter_without_a_range(arch):
 # ----------------------------------------------------------------------------------------------
 # The session object, in process
 # ----------------------------------------------------------------------------------------------
-class _Location:
-    search = ""
-
-
 def test_session_follows_a_slider_and_writes_the_url(choices):
-    loc = _Location()
+    from panel.io.location import Location
+
+    loc = Location()  # what pn.state.location is in a server session
     session = app.DesignApp(choices, query={"architecture": [ARCH.encode()]}, location=loc)
     k = session.knobs["launch_price_per_kg"]
     session.sliders["launch_price_per_kg"].value = k.value + 7 * k.step
@@ -280,6 +307,16 @@ def test_session_follows_a_slider_and_writes_the_url(choices):
     _close_to_shown(shown, expected)
     assert loc.search == app.build_query(ARCH, {"launch_price_per_kg": k.value + 7 * k.step}, session.knobs)
     assert session.last_ms > 0
+    # the year-by-year chart follows the same design
+    from orbitdc.trajectory import trajectory
+
+    tr = trajectory(ARCH, launch_price_per_kg=k.value + 7 * k.step)
+    assert list(session.year_source.data["ratio"]) == list(tr["cost_ratio_vs_terrestrial"].values)
+    assert app.describe_years(tr).words.replace("'", "&#x27;") in session.years_pane.object
+    # the browser reporting another location (its own, right after the page loads) is answered
+    # with the design's
+    loc.search = ""
+    assert loc.search == app.build_query(ARCH, {"launch_price_per_kg": k.value + 7 * k.step}, session.knobs)
 
 
 def test_session_switches_architecture_and_resets(choices):

@@ -140,7 +140,13 @@ def test_page_renders_offline_with_the_nominal_design(server, browser):
     _assert_shown_equals(_text(browser, "cost-ratio"), float(odc.evaluate(ARCH)["cost_ratio_vs_terrestrial"]))
     assert _text(browser, "feasibility").startswith("Feasible")
     canvases = browser.execute_script(FIND_JS + "return findAll(document, 'canvas').length;")
-    assert canvases >= 2  # the cost breakdown and the mass budget
+    assert canvases >= 3  # the cost breakdown, the mass budget, the cost ratio by year
+    from orbitdc.trajectory import trajectory
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    years = odc_app.describe_years(trajectory(ARCH)).words
+    WebDriverWait(browser, WAIT, poll_frequency=0.2).until(lambda d: _text(d, "years") == years,
+                                                           message=f"years: {_text(browser, 'years')!r} != {years!r}")
     assert external_requests(browser) == []
     assert console_errors(browser) == []
 
