@@ -510,6 +510,9 @@ def run_frame(frame: Frame, kind: str = "space", only: Iterable[str] | None = No
     Updates ``frame`` in place; returns (variable order, attrs per variable, extra leading
     dimensions per variable) for :func:`dataset_from_frame`.
     """
+    from . import parameters as _parameters
+
+    _parameters.CHAIN_RUN[0] += 1  # catalog files are checked once per run (parameters._stamp_this_run)
     only = set(only) if only is not None else None
     attrs = dict(attrs or {})
     order = list(order or frame)

@@ -711,6 +711,21 @@ def catalog_files(name: str) -> list[tuple[Path, DataLayer]]:
     return layered_files("catalogs", f"{name}.csv")
 
 
+#: Incremented by the chain at the start of each run (``chain.run_frame``): catalog files are
+#: checked for changes once per run and catalog, not at every lookup inside the kernels.
+CHAIN_RUN = [0]
+_RUN_STAMPS: dict[str, tuple[int, str]] = {}
+
+
+def _stamp_this_run(name: str) -> str:
+    hit = _RUN_STAMPS.get(name)
+    if hit is not None and hit[0] == CHAIN_RUN[0]:
+        return hit[1]
+    stamp = catalog_stamp(name)
+    _RUN_STAMPS[name] = (CHAIN_RUN[0], stamp)
+    return stamp
+
+
 def catalog_stamp(name: str) -> str:
     """A key that changes when any file of catalog ``name`` changes (for caches)."""
     return _stamp(p for p, _ in catalog_files(name))
@@ -1017,7 +1032,7 @@ def catalog_lookup(catalog: str, field: str, key: Any, unit: str, default: float
     else an array shaped like ``key``. ``default`` fills empty cells; without it an empty cell is
     an error. Unknown names are ArchitectureErrors naming the catalog and the field.
     """
-    table = _catalog_table(catalog, field, unit, catalog_stamp(catalog))  # the stamp: user catalogs may change
+    table = _catalog_table(catalog, field, unit, _stamp_this_run(catalog))  # the stamp: user catalogs may change
     arr = np.asarray(key)
     if arr.size == 1:
         names, inverse = [str(arr.flat[0])], None

@@ -102,7 +102,8 @@ def test_installed_copy_equals_the_source_tree_and_is_used_from_any_directory(in
     assert Path(pkg).is_relative_to(installed)
     assert Path(data) == installed / "orbitdc" / "_data"
     assert Path(notebooks) == installed / "orbitdc" / "_notebooks"
-    assert int(count) == len(list((ROOT / "data" / "architectures").glob("*.yaml")))
+    shipped = ROOT / "data" / "architectures"
+    assert int(count) == len(list(shipped.glob("*.yaml"))) + len(list((shipped / "published").glob("*.yaml")))
     proc = subprocess.run([sys.executable, "-m", "orbitdc", "evaluate", "example-minimal"], cwd=tmp_path, env=env,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
