@@ -11,13 +11,7 @@ The public API (names are a contract, see README):
 """
 from __future__ import annotations
 
-try:
-    from importlib.metadata import PackageNotFoundError, version
-
-    __version__ = version("orbitdc")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
-
+from ._version import __version__
 from . import units  # noqa: F401  (enables USD, FLOP, rad_Si for astropy)
 from .chain import compare, evaluate, sweep
 from .design import optimize
@@ -29,6 +23,13 @@ from .parameters import Architecture, Parameter, list_architectures, list_publis
 # The year-by-year model. The function shadows its module's name on the package: import the
 # module's other names with ``from orbitdc.trajectory import ...``.
 from .trajectory import trajectory  # noqa: E402
+
+# load_architecture(name, scenario=...) layers a scenario with orbitdc.scenarios, which imports
+# orbitdc.parameters: the function is handed in here rather than imported there (no import circle).
+from .parameters import use_scenario_layer as _use_scenario_layer  # noqa: E402
+from .scenarios import apply_scenario as _apply_scenario  # noqa: E402
+
+_use_scenario_layer(_apply_scenario)
 
 __all__ = [
     "Architecture",

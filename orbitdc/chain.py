@@ -29,7 +29,9 @@ import numpy as np
 import xarray as xr
 
 from . import memory, units
+from ._version import __version__
 from .errors import ArchitectureError, OrbitdcError, ParameterError
+from . import parameters as _parameters
 from .parameters import Architecture, ParameterSpec, catalog_lookup, check_override, load_architecture
 
 
@@ -306,6 +308,11 @@ def parameter_specs(kind: str | None = None) -> dict[str, ParameterSpec]:
     return specs
 
 
+# The parameters module validates architecture files against these specs without importing this
+# module (which imports it): hand it the collector instead.
+_parameters.use_parameter_specs(parameter_specs)
+
+
 def output_specs() -> dict[str, Output]:
     out = {
         "feasible": Output("1", "design closes with no violated constraint"),
@@ -488,8 +495,6 @@ def build_inputs(arch: Architecture, overrides: Mapping[str, Any] | None = None)
 
 
 def _dataset_attrs(arch: Architecture) -> dict[str, str]:
-    from . import __version__
-
     extra = {"scenario": arch.scenario} if getattr(arch, "scenario", None) else {}
     return {
         **extra,
@@ -510,8 +515,6 @@ def run_frame(frame: Frame, kind: str = "space", only: Iterable[str] | None = No
     Updates ``frame`` in place; returns (variable order, attrs per variable, extra leading
     dimensions per variable) for :func:`dataset_from_frame`.
     """
-    from . import parameters as _parameters
-
     _parameters.CHAIN_RUN[0] += 1  # catalog files are checked once per run (parameters._stamp_this_run)
     only = set(only) if only is not None else None
     attrs = dict(attrs or {})
@@ -616,7 +619,7 @@ def sweep(arch: str | Path | Architecture, **axes: Any) -> xr.Dataset:
         arr = values.value if isinstance(values, u.Quantity) else values
         if isinstance(values, xr.DataArray) or np.ndim(arr) > 1:
             raise _override_error(arch, name, "sweep takes a 1-d list of values per parameter")
-    memory.check_sweep(arch, axes)  # refuse up front, with an estimate, a grid that cannot fit in memory
+    memory.check_sweep(arch, axes, evaluate, len(output_specs()))  # refuse up front, with an estimate, a grid that cannot fit in memory
     return evaluate(arch, **axes)
 
 

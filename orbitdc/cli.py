@@ -481,7 +481,7 @@ def _cmd_app(args) -> int:
 # The parser and the entry point
 # --------------------------------------------------------------------------------------------
 def _version() -> str:
-    from . import __version__
+    from ._version import __version__
 
     return __version__
 

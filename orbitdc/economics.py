@@ -101,6 +101,7 @@ import numpy as np
 import xarray as xr
 
 from . import units
+from ._launch_vehicles import _vehicle_names, _vehicle_param, _vv, _year_kernel
 from .chain import Output, Stage, apply_stage
 from .errors import ArchitectureError, ParameterError
 from .parameters import ParameterSpec, catalog_lookup, catalog_value
@@ -573,7 +574,7 @@ def accelerator_price(ds) -> Any:
 
 
 def _breakeven_year(f, price):
-    """Break-even year from the launch stage's learning curve (``orbitdc.launch._year_kernel``).
+    """Break-even year from the launch stage's learning curve (``orbitdc._launch_vehicles._year_kernel``).
 
     NaN where there is no break-even price, where the learning curve never reaches it (the launch
     function's ``+inf``: at or below its floor), or when the launch stage (or its vehicle) is absent.
@@ -581,25 +582,23 @@ def _breakeven_year(f, price):
     price = np.asarray(price, dtype=float)
     if "launch_vehicle" not in f or not np.isfinite(price).any():
         return np.full(price.shape, np.nan)
-    from . import launch
-
-    key = launch._vehicle_names(f["launch_vehicle"])
-    vv = launch._vv
-    m_ref = launch._vehicle_param(f, "vehicle_payload_leo", key)  # t
-    p0 = launch._vehicle_param(f, "vehicle_price", key) / (m_ref * _KG_PER_T)
+    key = _vehicle_names(f["launch_vehicle"])
+    vv = _vv
+    m_ref = _vehicle_param(f, "vehicle_payload_leo", key)  # t
+    p0 = _vehicle_param(f, "vehicle_price", key) / (m_ref * _KG_PER_T)
     lr = f["launch_learning_rate"] if "launch_learning_rate" in f else 0.2
     fl = f["launch_price_floor_per_kg"] if "launch_price_floor_per_kg" in f else 0.0
     mg = f["launch_margin"] if "launch_margin" in f else 0.0
     vi = f["vertically_integrated_launch"] if "vertically_integrated_launch" in f else False
     args = (lr, fl, mg, vi, p0, vv(key, "cumulative_mass_to_date", "t"), m_ref,
-            vv(key, "flights_per_year_today", "1/yr"), launch._vehicle_param(f, "vehicle_flights_per_year", key),
+            vv(key, "flights_per_year_today", "1/yr"), _vehicle_param(f, "vehicle_flights_per_year", key),
             vv(key, "reference_year", "1"), vv(key, "planned_year", "1"))
     if all(np.size(a) == 1 for a in args):  # scalar learning inputs: only the points with a price
         finite = np.isfinite(price)
         year = np.full(price.shape, np.nan)
-        year[finite] = launch._year_kernel(price[finite], *(np.asarray(a).reshape(()) for a in args))
+        year[finite] = _year_kernel(price[finite], *(np.asarray(a).reshape(()) for a in args))
     else:
-        year = launch._year_kernel(price, *args)
+        year = _year_kernel(price, *args)
     return np.where(np.isfinite(year), year, np.nan)
 
 

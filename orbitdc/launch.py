@@ -88,9 +88,10 @@ import xarray as xr
 from . import units
 from .chain import Output, Stage
 from .errors import ArchitectureError, ParameterError
+from ._launch_vehicles import (CATALOG, VEHICLE_PARAMETERS, _cum_flights, _inverse_cum_flights, _vehicle_names,  # noqa: F401
+                               _vehicle_param, _vv, _year_kernel, vehicles)
 from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_value, default_value, load_catalog
 
-CATALOG = "launch_vehicles"
 PROPELLANTS = "propellants"
 #: Propellant kinds with a ``propellant_mass_<kind>`` field in the vehicle catalog.
 PROPELLANT_KINDS = ("rp1", "methane", "hydrogen", "solid")
@@ -155,11 +156,6 @@ def _vehicle_key(vehicle: Any) -> xr.DataArray:
     if bad:
         raise ParameterError("launch_vehicle", f"'{bad[0]}' is not a known launch vehicle; known: {', '.join(known)}")
     return key.astype(str)
-
-
-def vehicles() -> tuple[str, ...]:
-    """Names of the vehicles in ``data/catalogs/launch_vehicles.csv``."""
-    return catalog_choices(CATALOG)()
 
 
 def vehicle_value(vehicle: Any, field: str, unit: str, default: float | None = None) -> xr.DataArray:
@@ -499,31 +495,6 @@ def market_price(internal_cost, margin, vertically_integrated=False) -> xr.DataA
     return units.wrap(xr.where(vi, c, c * (1.0 + mg)), "USD/kg", "launch price paid per kg")
 
 
-def _cum_flights(year, f0, f1, y0, y1):
-    """Kernel: flights since ``y0`` up to ``year`` (linear ramp f0 -> f1 over [y0, y1], then f1)."""
-    span = np.maximum(y1 - y0, 1e-9)
-    t = year - y0
-    tr = np.clip(t, 0.0, span)
-    ramp = f0 * tr + 0.5 * (f1 - f0) * tr * tr / span
-    return np.where(t < 0, f0 * t, ramp + f1 * np.maximum(t - span, 0.0))
-
-
-def _inverse_cum_flights(target, f0, f1, y0, y1):
-    """Kernel: the year at which ``_cum_flights`` reaches ``target`` (inf if never)."""
-    span = np.maximum(y1 - y0, 1e-9)
-    at_end = f0 * span + 0.5 * (f1 - f0) * span
-    a = 0.5 * (f1 - f0) / span
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        disc = np.maximum(f0 * f0 + 4.0 * a * target, 0.0)
-        # numerically stable root of a t^2 + f0 t - target = 0
-        t_quad = np.where(np.abs(a) > 1e-12, 2.0 * target / (f0 + np.sqrt(disc)), target / f0)
-        t_ramp = np.where(target <= 0, np.where(f0 > 0, target / f0, np.where(target == 0, 0.0, -np.inf)), t_quad)
-        t_after = span + np.where(f1 > 0, (target - at_end) / f1, np.inf)
-        t = np.where(target <= at_end, t_ramp, t_after)
-    t = np.where(np.isnan(t) & (target > 0), np.inf, t)
-    return y0 + t
-
-
 def cumulative_flights(year, flights_per_year_today, flights_per_year_planned, reference_year, planned_year) -> xr.DataArray:
     """Flights [1] flown between ``reference_year`` and ``year`` in the cadence scenario.
 
@@ -668,21 +639,6 @@ def year_price_reaches(price, ds: xr.Dataset | None = None, *, vehicle=None, ini
     return units.wrap(out, "1", "year the launch price reaches the given price")
 
 
-def _year_kernel(p, lr, fl, mg, vi, p0, m0, mpf, f0, f1, y0, y1):
-    c_target = np.where(vi, p, p / (1.0 + mg))
-    c0 = p0 / (1.0 + mg)
-    b = -np.log2(1.0 - lr)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        frac = (c_target - fl) / (c0 - fl)
-        m_star = m0 * frac ** (-1.0 / b)
-        flights = (m_star - m0) / mpf
-        year = _inverse_cum_flights(flights, f0, f1, y0, y1)
-    never = (c_target <= fl) | (b <= 0) | (mpf <= 0) | ~np.isfinite(year)
-    year = np.where(never, np.inf, year)
-    year = np.where(c_target >= c0, y0, year)
-    return np.where(np.isnan(p), np.nan, year)
-
-
 def price_per_kg_at_orbit(price_per_kg_reference, payload_reference, payload_at_orbit) -> xr.DataArray:
     """Convert a $/kg quoted on the reference payload to $/kg of capacity at the target orbit:
     ``p_ref m_ref / m_orbit`` (a whole flight costs the same; fewer kg reach the target)."""
@@ -784,14 +740,7 @@ _FRAC = dict(minimum=0.0, maximum=1.0)
 PARAMETERS: dict[str, ParameterSpec] = {
     "launch_vehicle": ParameterSpec("1", "launch vehicle (data/catalogs/launch_vehicles.csv)", kind="choice",
                                     choices=catalog_choices(CATALOG)),
-    "vehicle_payload_leo": ParameterSpec("t", "vehicle payload to its reference LEO (default: the vehicle's catalog payload_reference)",
-                                         minimum=0.0, exclusive_minimum=True, maximum=1000.0,
-                                         catalog=(CATALOG, "payload_reference", "launch_vehicle")),
-    "vehicle_price": ParameterSpec("USD", "price of one launch of the vehicle (default: catalog price; seeds the learning curve)",
-                                   minimum=0.0, catalog=(CATALOG, "price", "launch_vehicle")),
-    "vehicle_flights_per_year": ParameterSpec("1/yr", "the vehicle's planned flights per year (default: catalog flights_per_year_planned)",
-                                              minimum=0.0, exclusive_minimum=True, maximum=10000.0,
-                                              catalog=(CATALOG, "flights_per_year_planned", "launch_vehicle")),
+    **VEHICLE_PARAMETERS,  # catalog-backed vehicle parameters (orbitdc._launch_vehicles)
     "launch_price_per_kg": ParameterSpec("USD/kg", "launch price per kg of payload capacity to the vehicle's reference LEO (a dedicated flight costs vehicle_payload_leo x this)", minimum=0.0),
     "launch_margin": ParameterSpec("1", "launch provider's margin over its internal cost (price = cost x (1 + margin))",
                                    minimum=0.0, maximum=20.0),
@@ -836,24 +785,6 @@ OUTPUTS: dict[str, Output] = {
 }
 
 
-def _vehicle_names(key) -> np.ndarray:
-    """``key`` (numpy names) checked against the catalog: ParameterError listing the known ones."""
-    arr = np.asarray(key).astype(str)
-    known = vehicles()
-    names = [str(arr.flat[0])] if arr.size == 1 else [str(n) for n in np.unique(arr)]
-    bad = [n for n in names if n not in known]
-    if bad:
-        raise ParameterError("launch_vehicle", f"'{bad[0]}' is not a known launch vehicle; known: {', '.join(known)}")
-    return arr
-
-
-def _vv(key, field: str, unit: str, default: float | None = None):
-    """Numpy :func:`vehicle_value`: a float for one name, an array shaped like ``key`` otherwise."""
-    if default is not None and field not in load_catalog(CATALOG):
-        return np.full(np.shape(key), default) if np.size(key) > 1 else float(default)
-    return catalog_lookup(CATALOG, field, key, unit, default)
-
-
 def _isp_np(key):
     cal = upper_stage_calibration()
     table = dict(zip(cal["entries"], cal["effective_isp"]))
@@ -861,14 +792,6 @@ def _isp_np(key):
         return float(table[str(np.asarray(key).flat[0])])
     uniq, inv = np.unique(np.asarray(key).astype(str), return_inverse=True)
     return np.asarray([table[str(n)] for n in uniq])[inv.reshape(np.shape(key))]
-
-
-def _vehicle_param(f, name: str, key):
-    """A catalog-backed vehicle parameter (``vehicle_*``) from the frame, else from the catalog."""
-    spec = PARAMETERS[name]
-    if name in f:
-        return f[name]
-    return catalog_lookup(CATALOG, spec.catalog[1], key, spec.unit)
 
 
 def _payload_np(key, h, i, m_ref=None):

@@ -18,7 +18,7 @@ by :data:`PEAK_FACTOR` for the stages' temporaries. The probe runs only when a c
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -94,19 +94,19 @@ def _first(values: Any, k: int) -> Any:
     return head * unit if unit is not None and hasattr(values, "value") else head
 
 
-def check_sweep(arch, axes: Mapping[str, Any]) -> None:
+def check_sweep(arch, axes: Mapping[str, Any], evaluate: Callable[..., Any], outputs: int) -> None:
     """Refuse a sweep whose result would not fit in memory, before evaluating it.
 
-    ``arch`` is a loaded Architecture, ``axes`` the keyword arguments of :func:`orbitdc.sweep`.
+    ``arch`` is a loaded Architecture, ``axes`` the keyword arguments of :func:`orbitdc.sweep`,
+    ``evaluate`` the chain's :func:`orbitdc.evaluate` and ``outputs`` how many output variables the
+    chain can produce (passed in by the chain, which imports this module: no import circle).
     Free when even every variable on the full grid would fit; otherwise a probe with two values per
     axis gives each output's dimensions (see the module docstring)."""
-    from .chain import evaluate, output_specs
-
     sizes = _axis_sizes(axes)
     if not sizes:
         return
     points = math.prod(sizes.values())
-    variables = len(output_specs()) + len(arch.parameters)
+    variables = outputs + len(arch.parameters)
     upper = points * variables * _EXTRA_DIM_BOUND * VALUE_BYTES
     if upper * PEAK_FACTOR <= available_bytes():
         return

@@ -521,10 +521,43 @@ def load_defaults(specs: Mapping[str, ParameterSpec] | None = None) -> dict[str,
     return merged
 
 
-def _all_specs(kind: str | None = None) -> dict[str, ParameterSpec]:
-    from .chain import parameter_specs  # the stages own the specs; imported late (no cycle)
+# --------------------------------------------------------------------------------------------
+# Services of the layers above this module (dependency inversion, not an import)
+# --------------------------------------------------------------------------------------------
+# Which parameters exist is declared by the stages (orbitdc.chain collects their specs), and
+# scenario files are layered by orbitdc.scenarios. Both import this module, so importing them from
+# here would close an import circle. They hand their functions in instead: orbitdc.chain registers
+# its spec collector when it is imported and orbitdc/__init__.py the scenario layer; any
+# ``import orbitdc.<module>`` runs orbitdc/__init__.py first, so both are in place before use.
+_SPEC_SOURCE: list[Callable[[str | None], dict[str, ParameterSpec]]] = []
+_SCENARIO_LAYER: list[Callable[["Architecture", str], "Architecture"]] = []
 
-    return parameter_specs(kind)
+
+def use_parameter_specs(source: Callable[[str | None], dict[str, ParameterSpec]]) -> None:
+    """Register the function that lists every parameter the stages accept
+    (:func:`orbitdc.chain.parameter_specs`: ``source(kind)``, all kinds for ``None``)."""
+    _SPEC_SOURCE[:] = [source]
+
+
+def use_scenario_layer(apply: Callable[["Architecture", str], "Architecture"]) -> None:
+    """Register the function that layers a scenario over an architecture
+    (:func:`orbitdc.scenarios.apply_scenario`)."""
+    _SCENARIO_LAYER[:] = [apply]
+
+
+def _registered(slot: list, what: str) -> Callable:
+    if not slot:  # only if orbitdc/__init__.py did not run to its end
+        raise RuntimeError(f"no {what} is registered: import orbitdc (its __init__ wires it in)")
+    return slot[0]
+
+
+def parameter_specs(kind: str | None = None) -> dict[str, ParameterSpec]:
+    """Every parameter any stage accepts, by name; with ``kind``, only those of the stages that
+    apply to that kind of architecture (:func:`orbitdc.chain.parameter_specs`)."""
+    return _registered(_SPEC_SOURCE, "parameter spec source (orbitdc.chain)")(kind)
+
+
+_all_specs = parameter_specs  # the name used inside this module before the registry existed
 
 
 #: Published analyses with their own assumptions (loaded by name like any shipped architecture).
@@ -623,8 +656,7 @@ def load_architecture(name_or_path: str | Path | Architecture, scenario: str | N
     validating again.
     """
     if scenario is not None:
-        from .scenarios import apply_scenario
-
+        apply_scenario = _registered(_SCENARIO_LAYER, "scenario layer (orbitdc.scenarios)")
         return apply_scenario(load_architecture(name_or_path), scenario)
     if isinstance(name_or_path, Architecture):
         return name_or_path

@@ -67,6 +67,7 @@ import numpy as np
 import xarray as xr
 
 from . import parameters, units
+from ._solar_array import _array_power_required
 from .chain import Output, Stage
 from .errors import OrbitdcError
 from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_parameter_value
@@ -89,11 +90,6 @@ _check = units.check_domain
 # --------------------------------------------------------------------------------------------
 # Numeric kernels (canonical units, no checks)
 # --------------------------------------------------------------------------------------------
-def _array_power_required(p_day, p_ecl, t_day, t_ecl, x_day, x_ecl):
-    """SMAD eq. 11-5: P_sa = (P_e T_e / X_e + P_d T_d / X_d) / T_d (any consistent units)."""
-    return (p_ecl * t_ecl / x_ecl + p_day * t_day / x_day) / t_day
-
-
 def _eol_factor(degradation, years):
     return (1.0 - degradation) ** years
 

@@ -193,7 +193,7 @@ PROVENANCE_PACKAGES = ("numpy", "scipy", "xarray", "astropy", "boinor", "pymsis"
 def provenance(params: dict, start: datetime, end: datetime, notebook_seconds: Mapping[str, float]) -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
-    from . import __version__
+    from ._version import __version__
 
     pkgs = {}
     for p in PROVENANCE_PACKAGES:

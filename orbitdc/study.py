@@ -99,7 +99,7 @@ def architecture_digest(arch: Architecture) -> str:
 
 def study_key(archs: Sequence[Architecture], overrides: Mapping[str, Any], samples: int, seed: int) -> str:
     """The key of a study's results (see the module docstring): equal keys, equal results."""
-    from . import __version__
+    from ._version import __version__
 
     content = {
         "orbitdc_version": __version__,

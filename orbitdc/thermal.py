@@ -45,6 +45,7 @@ import numpy as np
 import xarray as xr
 
 from . import units
+from ._solar_array import _array_power_required
 from .chain import Output, Stage
 from .errors import OrbitdcError, ParameterError
 from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_parameter_value, catalog_value, load_catalog
@@ -477,8 +478,6 @@ def _heat_pump_supply(f) -> tuple[Any, Any]:
               "max_eclipse_duration", "daylight_path_efficiency", "eclipse_path_efficiency")
     if any(k not in f for k in needed):  # power or orbit stage absent
         return np.nan, np.nan
-    from .power import _array_power_required
-
     throttle = (f["eclipse_strategy"] == "throttle") if "eclipse_strategy" in f else False
     t_ecl = f["max_eclipse_duration"]
     ecl_share = np.where(throttle, 0.0, 1.0)  # kW drawn in eclipse per kW of heat pump work

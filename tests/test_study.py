@@ -12,6 +12,7 @@ import pytest
 import xarray as xr
 
 import orbitdc
+import orbitdc._version
 from orbitdc import study as study_mod
 from orbitdc import uncertainty
 from orbitdc.parameters import ARCHITECTURE_DIR
@@ -81,7 +82,7 @@ def test_edited_architecture_file_is_recomputed(tmp_path):
 
 def test_other_orbitdc_version_is_recomputed(tmp_path, monkeypatch):
     old = _saved_study(tmp_path)
-    monkeypatch.setattr(orbitdc, "__version__", "999.0")
+    monkeypatch.setattr(orbitdc._version, "__version__", "999.0")  # where the modules read it
     new = Study([ARCH], samples=N, seed=1, output_dir=tmp_path)
     assert new.key != old.key
     assert new._read_monte_carlo() is None
