@@ -17,8 +17,6 @@ absent, not faked.
 from __future__ import annotations
 
 import importlib
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Mapping
@@ -28,7 +26,7 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from . import memory, units
+from . import memory, outputs, units
 from ._version import __version__
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from . import parameters as _parameters
@@ -657,27 +655,15 @@ def compare(archs: Sequence[str | Path | Architecture], **overrides: Any) -> xr.
 # Saving
 # --------------------------------------------------------------------------------------------
 def to_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write ``ds`` to NetCDF atomically (temp file in the same folder, then rename).
+    """Write ``ds`` to NetCDF atomically (a temporary file in the same folder, then a rename),
+    creating the folder if needed.
 
-    Booleans are stored as int8 with ``flag_values`` (NetCDF has no bool type).
+    Written as ``orbitdc evaluate -o x.nc`` writes (:func:`orbitdc.outputs.netcdf_ready` and
+    :func:`orbitdc.outputs.atomic_write`): a new file gets the mode the umask gives (0644 with the
+    usual 022), booleans (``feasible``) read back as ``bool`` with ``xr.open_dataset``, text as
+    fixed strings, list attributes joined.
     """
     path = Path(path)
-    out = ds.copy()
-    for name, var in list(out.variables.items()):
-        if var.dtype == bool:
-            out[name] = var.astype("i1")
-            out[name].attrs.update(var.attrs, flag_values="0 1", flag_meanings="false true")
-        elif var.dtype.kind in ("U", "O"):
-            out[name] = var.astype(str)
-    for name, var in out.variables.items():
-        var.attrs = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v) for k, v in var.attrs.items()}
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        out.to_netcdf(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    ready = outputs.netcdf_ready(ds)
+    return outputs.atomic_write(path, lambda tmp: ready.to_netcdf(tmp))

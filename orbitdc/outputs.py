@@ -30,6 +30,7 @@ import numpy as np
 import xarray as xr
 
 from .errors import OrbitdcError
+from .parameters import parameter_specs
 
 #: File extension -> format.
 FORMATS = {".nc": "netcdf", ".nc4": "netcdf", ".csv": "csv", ".parquet": "parquet"}
@@ -141,8 +142,6 @@ def design_dims(ds: xr.Dataset) -> tuple[str, ...]:
     """The dimensions that index design points: sweep axes (a dimension along which an input
     parameter varies), ``sample`` and ``architecture``. The others (``subsystem`` of
     ``mass_breakdown``, ``cost_item`` of ``cost_breakdown``) itemise one design point."""
-    from .chain import parameter_specs
-
     params = set(parameter_specs())
     design = set()
     for name, var in ds.variables.items():

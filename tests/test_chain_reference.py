@@ -30,7 +30,7 @@ def _same(new: xr.Dataset, ref: xr.Dataset, what: str) -> None:
         n = new[name]
         assert set(n.dims) == set(r.dims), f"{what}: {name} dims {n.dims} != {r.dims}"
         n = n.transpose(*r.dims)
-        if "flag_values" in r.attrs:  # NetCDF stores booleans as int8 (chain.to_netcdf)
+        if "flag_values" in r.attrs:  # booleans: int8 in the saved reference files, bool when read from newer ones
             nv, rv = n.values.astype(bool), r.values.astype(bool)
             if name == "breakeven_unreachable":  # an unbuildable design breaks even at no price (issue 13)
                 unbounded = np.isposinf(new["cost_ratio_vs_terrestrial"].transpose(*r.dims).values)

@@ -181,6 +181,42 @@ def test_output_mode_follows_the_umask_and_an_existing_file_keeps_its_mode(tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in (new, private, shared)), "no temp files"
 
 
+def test_chain_to_netcdf_writes_like_evaluate_o(tmp_path, umask):
+    """The report's results/*.nc and ``orbitdc trajectory -o`` go through chain.to_netcdf: the same
+    file mode and the same booleans as ``evaluate -o`` (orbitdc.outputs), not a 0600 temp file
+    with int8 flags."""
+    from orbitdc.chain import to_netcdf
+
+    ds = odc.sweep("example-minimal", altitude=[550, 650], launch_price_per_kg=[100, 2000])
+    umask(0o022)
+    path = to_netcdf(ds, tmp_path / "results" / "sweep.nc")  # creates the folder
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    umask(0o077)
+    private = to_netcdf(ds, tmp_path / "private.nc")
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    with xr.open_dataset(path) as back:
+        bools = [k for k in ds.variables if ds[k].dtype == bool]
+        assert "feasible" in bools and "violates_launch_mass" in bools
+        for name in bools:
+            assert back[name].dtype == bool, name
+            np.testing.assert_array_equal(back[name].values, ds[name].values)
+        assert back["feasible"].attrs["flag_meanings"] == "false true"
+        assert back["binding_constraint"].dtype.kind in "UO"
+        np.testing.assert_array_equal(back["capex"].values, ds["capex"].values)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["private.nc", "results"], "no temp files"
+
+
+def test_study_results_read_back_boolean_with_the_umask_mode(tmp_path, umask):
+    from orbitdc.study import Study
+
+    umask(0o022)
+    study = Study(["example-minimal"], samples=8, seed=1, output_dir=tmp_path)
+    [path] = study.save(study.compare(), "compare")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    with xr.open_dataset(path) as back:
+        assert back["feasible"].dtype == bool
+
+
 # ---------------------------------------------------------------------------------------------
 # notebooks
 # ---------------------------------------------------------------------------------------------
