@@ -80,3 +80,33 @@ def test_poliastro_api_is_imported_in_exactly_one_module():
     pattern = re.compile(r"^\s*(import|from)\s+(boinor|poliastro)\b", re.M)
     users = sorted(p.name for p in (ROOT / "orbitdc").rglob("*.py") if pattern.search(p.read_text()))
     assert users == ["_astro.py"]
+
+
+def test_every_third_party_import_of_the_package_is_a_declared_dependency():
+    """A package orbitdc imports (at module level or inside a function) must be in pyproject's
+    dependencies, not arrive through another one (psutil came only through distributed)."""
+    import ast
+    import sys
+    from importlib.metadata import packages_distributions
+
+    declared = {_name(Requirement(r).name) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    declared |= {"dask"}  # dask[array]: same distribution
+    providers = packages_distributions()
+    missing = {}
+    for path in sorted((ROOT / "orbitdc").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for top in {n.split(".")[0] for n in names}:
+                if top in sys.stdlib_module_names or top in ("orbitdc", "__future__"):
+                    continue
+                dists = {_name(d) for d in providers.get(top, [top])}
+                if not dists & declared:
+                    missing.setdefault(top, []).append(f"{path.name}:{node.lineno}")
+    # The poliastro API: boinor is the dependency, poliastro is preferred when present (orbitdc/_astro.py).
+    missing.pop("poliastro", None)
+    assert not missing, f"imported but not declared in pyproject.toml: {missing}"
