@@ -360,24 +360,35 @@ def _override_array(arch: Architecture, name: str, value: Any, spec: ParameterSp
             raise _override_error(arch, name, f"value must be true or false, got {bad[0]!r}")
         return da.astype(bool)
     try:
-        if isinstance(value, xr.DataArray):
-            da = units.strip(value, spec.unit, name)
-        else:
-            if isinstance(value, str):
-                value = units.quantity_from_string(value, name)
-            if isinstance(value, u.Quantity) and value.unit == u.dimensionless_unscaled and spec.unit not in ("1", ""):
-                value = value.value  # a bare number typed as text: canonical unit
-            data = units.strip(value, spec.unit, name)
-            arr = np.asarray(data, dtype=float)
-            if arr.ndim == 0:
-                da = xr.DataArray(arr)
-            elif arr.ndim == 1:
-                da = xr.DataArray(arr, dims=(name,), coords={name: (name, arr, {"units": units.unit_string(spec.unit)})})
-            else:
-                raise _override_error(arch, name, f"expected a number or a 1-d list, got an array of shape {arr.shape}")
-        spec.check_array(name, da.values)
+        return number_array(name, value, spec)
     except ParameterError as exc:
         raise _override_error(arch, name, exc.reason) from None
+
+
+def number_array(name: str, value: Any, spec: ParameterSpec) -> xr.DataArray:
+    """A numeric parameter's value as a DataArray in ``spec``'s canonical unit, range-checked.
+
+    ``value`` is an astropy Quantity (converted), a bare number (read in the canonical unit), a
+    string such as ``"650 km"`` (a bare number as text: canonical unit), a 1-d list or array (a
+    new dimension ``name`` whose coordinate carries the unit) or a DataArray (its own dimensions).
+    Raises :class:`~orbitdc.errors.ParameterError` (wrong unit, out of range, more than 1-d);
+    callers say where the value came from (an override, a trajectory argument).
+    """
+    if isinstance(value, xr.DataArray):
+        da = units.strip(value, spec.unit, name)
+    else:
+        if isinstance(value, str):
+            value = units.quantity_from_string(value, name)
+        if isinstance(value, u.Quantity) and value.unit == u.dimensionless_unscaled and spec.unit not in ("1", ""):
+            value = value.value  # a bare number typed as text: canonical unit
+        arr = np.asarray(units.strip(value, spec.unit, name), dtype=float)
+        if arr.ndim == 0:
+            da = xr.DataArray(arr)
+        elif arr.ndim == 1:
+            da = xr.DataArray(arr, dims=(name,), coords={name: (name, arr, {"units": units.unit_string(spec.unit)})})
+        else:
+            raise ParameterError(name, f"expected a number or a 1-d list, got an array of shape {arr.shape}")
+    spec.check_array(name, da.values)
     return da
 
 

@@ -75,13 +75,12 @@ import numbers
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-import astropy.units as u
 import numpy as np
 import xarray as xr
 
 from . import fleet as fl
 from . import units
-from .chain import evaluate, parameter_specs
+from .chain import evaluate, number_array, parameter_specs
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from .parameters import (DATA_DIR, Architecture, ParameterSpec, _DefaultsFile, _pydantic_reason, _rel,
                          _validate_parameters, catalog_value, load_architecture, load_references, read_yaml)
@@ -171,26 +170,12 @@ def _bad(arch: Architecture | None, name: str, reason: str) -> ArchitectureError
 
 
 def _as_number(arch, name: str, value: Any, spec: ParameterSpec) -> xr.DataArray:
-    """One numeric override in the canonical unit (a 1-d list gets a dimension named ``name``)."""
+    """One numeric override in the canonical unit (a 1-d list gets a dimension named ``name``):
+    :func:`orbitdc.chain.number_array`, with the error naming the trajectory."""
     try:
-        if isinstance(value, xr.DataArray):
-            da = units.strip(value, spec.unit, name)
-        else:
-            if isinstance(value, str):
-                value = units.quantity_from_string(value, name)
-            if isinstance(value, u.Quantity) and value.unit == u.dimensionless_unscaled and spec.unit not in ("1", ""):
-                value = value.value
-            arr = np.asarray(units.strip(value, spec.unit, name), dtype=float)
-            if arr.ndim == 0:
-                da = xr.DataArray(arr)
-            elif arr.ndim == 1:
-                da = xr.DataArray(arr, dims=(name,), coords={name: arr})
-            else:
-                raise ParameterError(name, f"expected a number or a 1-d list, got an array of shape {arr.shape}")
-        spec.check_array(name, da.values)
+        return number_array(name, value, spec)
     except ParameterError as exc:
         raise _bad(arch, name, exc.reason) from None
-    return da
 
 
 def _frozen_set(frozen: Any, arch) -> frozenset[str]:
