@@ -80,7 +80,7 @@ import xarray as xr
 
 from . import fleet as fl
 from . import units
-from .chain import evaluate, number_array, parameter_specs
+from .chain import _construct, evaluate, number_array, parameter_specs
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from .parameters import (DATA_DIR, Architecture, ParameterSpec, _DefaultsFile, _pydantic_reason, _rel,
                          _validate_parameters, catalog_value, load_architecture, load_references, read_yaml)
@@ -240,27 +240,21 @@ class _Points:
         for da in arrays:
             if not isinstance(da, (xr.DataArray, xr.Variable)):
                 continue
-            if isinstance(da, xr.Variable):
-                for d in da.dims:
-                    if d in ("year", "vehicle"):
-                        continue
-                    if d not in self.sizes:
-                        self.dims.append(d)
-                        self.sizes[d] = da.sizes[d]
-                        if coords is not None and d in coords:
-                            self.coords[d] = coords[d].variable
-                    elif self.sizes[d] != da.sizes[d]:
-                        raise OrbitdcError(f"dimension '{d}' has two lengths ({self.sizes[d]} and {da.sizes[d]})")
-                continue
+            # a Variable has no coordinates of its own: they come from ``coords``, for a new
+            # dimension only; a DataArray brings its own, for any dimension not seen with one yet
+            variable = isinstance(da, xr.Variable)
             for d in da.dims:
                 if d in ("year", "vehicle"):
                     continue
-                if d not in self.sizes:
+                new = d not in self.sizes
+                if new:
                     self.dims.append(d)
                     self.sizes[d] = da.sizes[d]
                 elif self.sizes[d] != da.sizes[d]:
                     raise OrbitdcError(f"dimension '{d}' has two lengths ({self.sizes[d]} and {da.sizes[d]})")
-                if d in da.coords and d not in self.coords:
+                if variable and new and coords is not None and d in coords:
+                    self.coords[d] = coords[d].variable
+                elif not variable and d in da.coords and d not in self.coords:
                     self.coords[d] = da.coords[d].variable
 
     def np(self, da: Any, lead: Sequence[str] = ()) -> np.ndarray:
@@ -681,12 +675,15 @@ class _Out:
             if unit is not None:
                 attrs = {"units": _unit_string(unit), "long_name": long_name}
             data_vars[name] = xr.Variable(dims, data, attrs)
-        coords: dict[str, Any] = {"year": ("year", self.years)}
+        coords: dict[str, xr.Variable] = {"year": xr.Variable(("year",), self.years)}
         if vehicles is not None:
-            coords["vehicle"] = ("vehicle", np.asarray(vehicles))
+            coords["vehicle"] = xr.Variable(("vehicle",), np.asarray(vehicles))
         used = {d for v in data_vars.values() for d in v.dims}
         coords.update({d: c for d, c in pts.coords.items() if d in used})
-        return xr.Dataset(data_vars, coords=coords, attrs=self.attrs)
+        clash = sorted(set(coords) & set(data_vars))
+        if clash:  # a swept input the trajectory also computes year by year (launch_price_per_kg)
+            raise ParameterError(clash[0], "the trajectory computes it year by year: give one value, not a sweep")
+        return _construct(data_vars, coords, {}, dict(self.attrs))  # the chain's direct assembly
 
 
 #: Variables of the cost pass that the trajectory reads (their dimensions are the result's).

@@ -242,6 +242,20 @@ def test_bad_input_names_the_parameter(spacex, kw, name):
     assert "\n" not in str(exc.value)
 
 
+def test_sweeping_an_input_the_trajectory_computes_by_year_is_refused(spacex):
+    # launch_price_per_kg is an input of the chain and an output of the trajectory (the learning
+    # curve, year by year): a sweep of it gave xarray's "found in both data_vars and coords".
+    with pytest.raises(OrbitdcError) as exc:
+        odc.trajectory(spacex, years=range(2026, 2031), launch_price_per_kg=[100, 500])
+    assert "launch_price_per_kg" in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_a_swept_trajectory_parameter_has_its_unit_on_the_coordinate(spacex):
+    tr = odc.trajectory(spacex, years=range(2026, 2031), altitude=[550, 650])
+    assert tr["altitude"].attrs["units"] == "km"
+    np.testing.assert_array_equal(tr["altitude"].values, [550.0, 650.0])
+
+
 def test_bad_fleet_plans_name_the_ramp(spacex):
     pt = lambda y, v: {"year": y, "value": v, "low": v, "high": v, "source": "orbitdc-assumption"}  # noqa: E731
     doc = {"description": "x", "production": {"unit": "t/yr", "points": [pt(2025, 1000), pt(2030, 500)]},
