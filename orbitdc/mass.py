@@ -220,15 +220,24 @@ def _kernel(f) -> dict[str, Any]:
     n = _satellites(f["target_it_power"], it)
     if "mass_model" in f and bool(np.any(f["mass_model"] == "specific_power")):
         # top-down: M = P_IT / sigma_sat (a study scaling a known satellite, e.g. SpaceX's
-        # "100 kW per tonne"); the bottom-up parts keep their shares of the imposed mass
+        # "100 kW per tonne"). The compute payload keeps its catalog mass (it is hardware whose mass is
+        # known); every other part keeps its bottom-up share of the rest, M - m_compute.
         top = np.where(f["mass_model"] == "specific_power", 1.0, 0.0)
         m_top = it * 1000.0 / f["satellite_specific_power"]
+        m_c = parts["compute"]
+        # an imposed mass lighter than the compute payload it must carry cannot be built: like a
+        # bottom-up budget that does not close, its mass is infinite and mass closure is violated
+        fits = ~(m_top < m_c)
+        unbuildable = (top > 0) & ~fits
         with np.errstate(invalid="ignore", divide="ignore"):
-            scale = np.where(top > 0, np.where(np.isfinite(M) & (M > 0), m_top / M, np.nan), 1.0)
-        M = np.where(top > 0, m_top, M)
-        P, D = P * scale, D * scale
-        parts = {k: v * scale for k, v in parts.items()}
-        closes = closes | (top > 0)
+            scale = np.where(top > 0, np.where(np.isfinite(M) & (M > m_c), (m_top - m_c) / (M - m_c), np.nan), 1.0)
+        scale = np.where(unbuildable, np.inf, scale)
+        M = np.where(unbuildable, np.inf, np.where(top > 0, m_top, M))
+        with np.errstate(invalid="ignore"):
+            P = np.where(P == 0, 0.0, P * scale)
+            D = np.where(unbuildable, np.inf, M - P)
+            parts = {k: (v if k == "compute" else np.where(v == 0, 0.0, v * scale)) for k, v in parts.items()}
+        closes = np.where(top > 0, fits, closes)
     return {
         "satellite_mass": M,
         "satellites": n,

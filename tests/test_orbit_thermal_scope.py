@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -88,17 +89,37 @@ def test_specific_power_mass_by_hand(base):
     assert float(ds.satellite_mass) == pytest.approx(float(base.it_power) * 1000.0 / 100.0, rel=1e-12)
     assert float(ds.specific_mass) == pytest.approx(10.0, rel=1e-12)  # SpaceX's 100 kW per tonne
     assert float(ds.mass_breakdown.sum()) == pytest.approx(float(ds.satellite_mass), rel=1e-12)
-    # the bottom-up shares are kept
-    share = lambda d, s: float(d.mass_breakdown.sel(subsystem=s)) / float(d.satellite_mass)  # noqa: E731
+    # the compute payload keeps its catalog mass; every other part keeps its bottom-up share of the rest
+    m_c = float(base.compute_mass)
+    assert float(ds.mass_breakdown.sel(subsystem="compute")) == pytest.approx(m_c, rel=1e-12)
+    share = lambda d, s: float(d.mass_breakdown.sel(subsystem=s)) / (float(d.satellite_mass) - m_c)  # noqa: E731
     assert share(ds, "radiator") == pytest.approx(share(base, "radiator"), rel=1e-12)
+    assert float(ds.dry_mass) + float(ds.propellant_mass) == pytest.approx(float(ds.satellite_mass), rel=1e-12)
     assert not bool(ds.violates_mass_closure)
+
+
+def test_specific_power_lighter_than_its_compute_is_unbuildable(base):
+    """Hand check: a whole satellite cannot weigh less than the compute it carries. The imposed mass
+    P_IT / sigma must be >= compute_mass, i.e. sigma <= P_IT / m_compute; above that the design is
+    flagged (mass closure) with infinite mass and costs, never a negative bus mass."""
+    limit = float(base.it_power) * 1000.0 / float(base.compute_mass)  # W/kg at which the satellite is all compute
+    ok = odc.evaluate(ARCH, mass_model="specific_power", satellite_specific_power=0.99 * limit)
+    assert not bool(ok.violates_mass_closure) and np.isfinite(float(ok.cost_per_kw_year))
+    bad = odc.evaluate(ARCH, mass_model="specific_power", satellite_specific_power=1.01 * limit)
+    assert bool(bad.violates_mass_closure) and not bool(bad.feasible)
+    assert np.isinf(float(bad.satellite_mass)) and np.isinf(float(bad.cost_per_kw_year))
+    assert str(bad.binding_constraint.values) == "mass_closure"
 
 
 @settings(max_examples=10, deadline=None)
 @given(sp=st.floats(min_value=5.0, max_value=2000.0))
 def test_specific_power_property(sp):
     ds = odc.evaluate(ARCH, mass_model="specific_power", satellite_specific_power=sp)
-    assert float(ds.specific_mass) * sp == pytest.approx(1000.0, rel=1e-12)
+    if 1000.0 / sp >= float(ds.compute_mass) / float(ds.it_power):
+        assert float(ds.specific_mass) * sp == pytest.approx(1000.0, rel=1e-12)
+        assert float(ds.cost_per_kw_year) > 0
+    else:  # lighter than its own compute payload
+        assert bool(ds.violates_mass_closure) and np.isinf(float(ds.cost_per_kw_year))
 
 
 def test_specific_power_unused_bottom_up(base):

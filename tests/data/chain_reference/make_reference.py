@@ -20,6 +20,12 @@ launch price signed (a negative price where it was NaN, breakeven_unreachable un
 And for issue 12 item 4: a new cost_item "programme" (the fixed programme cost, 0 by default);
 no number moves.
 
+And for the top-down mass model (mass_model: specific_power; mccalip-1gw, starcloud-3): the
+compute payload keeps its catalog mass and the other parts share the rest (they all scaled with the
+imposed mass before, so the breakdown showed less compute than the satellite carries, and a mass
+lighter than the compute gave a negative bus mass; now it is unbuildable). Costs do not move;
+breakdown, propellant and dry mass do.
+
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
 """
