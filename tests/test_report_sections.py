@@ -90,3 +90,22 @@ def test_when_figure():
     import holoviews as hv
 
     assert isinstance(fig, hv.Layout) and len(fig) == 2  # cost ratio by year above IT power by year
+
+
+def test_claims_table_lists_only_the_report_architectures(tmp_path):
+    from orbitdc.study import Study
+    from orbitdc.tables import claims_html
+
+    study = Study(["spacex-starlink-compute", "terrestrial-hyperscale"], samples=4, seed=1, output_dir=tmp_path)
+    html = claims_html(study).data
+    own = [c for c in study.settings["claims"] if c["architecture"] == "spacex-starlink-compute"]
+    others = [c for c in study.settings["claims"] if c["architecture"] not in study.names]
+    assert own and others
+    assert html.count("<tr>") == 1 + len(own)  # header + one row per claim on this report's architectures
+    assert all(c["claim"].replace("'", "&#x27;") not in html for c in others)
+    assert f'href="#{rs.RECONCILIATION_ANCHOR}"' in html
+    assert "within the claim" not in html
+    ratio = float(study.compare()["cost_ratio_vs_terrestrial"].sel(architecture="spacex-starlink-compute"))
+    from orbitdc.verdicts import fmt
+
+    assert f"{fmt(ratio)}x (nominal)" in html
