@@ -363,14 +363,14 @@ def when_cells(ans: xr.Dataset, name: str) -> dict[str, str]:
 
 
 def crossover_words(r: Mapping[str, Any], last: int) -> str:
-    """The crossover year in words: ``2038 (80 % interval 2033 to beyond 2050)``, or ``not within
-    the horizon (to 2050)`` when no sample crosses by the last year."""
+    """The crossover year in words: ``2038 (80 % interval 2033 to beyond 2050)``; ``beyond 2050
+    (only 5 % of the samples cross by then)`` when the median does not cross; ``not within the
+    horizon (to 2050)`` when no sample crosses by the last year."""
     med = float(r["crossover_median"])
     within = float(r["p_crossover_within_horizon"])
     if not np.isfinite(med):
         if np.isfinite(within) and within > 0:
-            return (f"not within the horizon for the median (to {last}; only {_pct(within)} of the samples "
-                    f"cross by then)")
+            return f"beyond {last} (only {_pct(within)} of the samples cross by then)"
         return f"not within the horizon (to {last})"
     return f"{med:.0f} (80 % interval {_year(float(r['crossover_low']), last)} to {_year(float(r['crossover_high']), last)})"
 
