@@ -136,6 +136,43 @@ def published_waterfalls(names: Sequence[str] | None = None) -> dict[str, xr.Dat
     return out
 
 
+#: Short axis labels of the waterfall's first steps (the cost-item steps use the item's words).
+_STEP_SHORT = {"published": "published", "model_in_published_scope": "orbitdc, own scope", "mass_basis": "mass basis",
+               "finance": "finance", "availability": "availability"}
+
+
+def waterfall_figure(w: xr.Dataset):
+    """One waterfall of :func:`orbitdc.reconcile`: a bar per step from the running figure before it
+    to the one after (the first from zero), in USD per kW-yr; rises and falls in two colours."""
+    import holoviews as hv
+
+    values = np.asarray(w["value"].values, dtype=float)
+    before = np.concatenate([[0.0], values[:-1]])
+    x = np.arange(values.size, dtype=float)
+    up = values >= before
+    y = plots._dim("cost", "USD per kW-yr")
+    xd = plots._dim("step", "step")
+    bars = []
+    for mask, colour in ((up, "#c0504d"), (~up, "#4f81bd")):
+        rects = [(x[i] - 0.4, before[i], x[i] + 0.4, values[i]) for i in np.flatnonzero(mask)]
+        bars.append(hv.Rectangles(rects, kdims=[xd, y, "x1", "y1"]).opts(color=colour, line_color=None))
+    ticks = [(float(i), _STEP_SHORT.get(str(s), str(s).replace("_", " "))) for i, s in enumerate(w["step"].values)]
+    title = f"{w.attrs['architecture']}: published figure to orbitdc's full cost"
+    return plots._opts(hv.Overlay(bars), title=title, xticks=ticks, xrotation=45, height=plots._HEIGHT + 40,
+                       tools=[], show_legend=False)
+
+
+def waterfalls_figure(waterfalls: dict[str, xr.Dataset | str] | None = None):
+    """The waterfalls of every published analysis, one above the other (or Missing)."""
+    import holoviews as hv
+
+    waterfalls = published_waterfalls() if waterfalls is None else waterfalls
+    figs = [waterfall_figure(w) for w in waterfalls.values() if isinstance(w, xr.Dataset)]
+    if not figs:
+        return plots.Missing("Reconciliation waterfalls", "not computed: " + "; ".join(map(str, waterfalls.values())))
+    return hv.Layout(figs).cols(1)
+
+
 def reconciliation_html(waterfalls: dict[str, xr.Dataset | str] | None = None):
     """The comparison with published analyses: per analysis, a sentence and the waterfall table
     from its published figure, term by term, to orbitdc's full-TCO figure (issue 12)."""

@@ -109,3 +109,16 @@ def test_claims_table_lists_only_the_report_architectures(tmp_path):
     from orbitdc.verdicts import fmt
 
     assert f"{fmt(ratio)}x (nominal)" in html
+
+
+def test_waterfall_figure_bars_span_each_step():
+    plots.setup(static=True)
+    w = _waterfall([100.0, 150.0, 120.0, 1200.0], ["published", "own scope", "finance", "adds compute hardware"])
+    fig = rs.waterfall_figure(w)
+    rises, falls = fig.Rectangles.I, fig.Rectangles.II
+    # rises: 0 -> 100, 100 -> 150, 120 -> 1,200; the fall: 150 -> 120
+    np.testing.assert_array_equal(rises.dframe()["cost"].values, [0.0, 100.0, 120.0])
+    np.testing.assert_array_equal(rises.dframe()["y1"].values, [100.0, 150.0, 1200.0])
+    np.testing.assert_array_equal(falls.dframe()["cost"].values, [150.0])
+    np.testing.assert_array_equal(falls.dframe()["y1"].values, [120.0])
+    assert isinstance(rs.waterfalls_figure({"x": "not computed: none"}), plots.Missing)
