@@ -292,7 +292,9 @@ def answer(study: Study) -> xr.Dataset:
     tr = study.trajectory() if study.space and hasattr(study, "trajectory") else None
     if isinstance(tr, xr.Dataset):
         years = [int(y) for y in study.settings["figures"]["trajectory"]["milestone_years"]]
-        out = out.merge(trajectory_answer(tr, years).reindex(architecture=study.names))
+        # the ground has no trajectory of its own: NaN, and no samples
+        out = out.merge(trajectory_answer(tr, years).reindex(architecture=study.names,
+                                                             fill_value={"trajectory_samples": 0}))
         out.attrs.update(cost_ratio_parity=parity, interval_probability=prob,
                          horizon_last_year=int(tr["year"].values[-1]))
     return out

@@ -105,10 +105,25 @@ def test_study_computes_the_trajectory_once_with_its_seed(tmp_path):
     study = Study(["example-minimal", "terrestrial-hyperscale"], samples=8, seed=5, output_dir=tmp_path)
     tr = study.trajectory()
     assert study.trajectory() is tr  # cached with the study
-    assert tr.sizes["sample"] == 8 and list(tr["architecture"].values) == ["example-minimal", "terrestrial-hyperscale"]
+    # the space architectures only (each carries its own ground twin)
+    assert tr.sizes["sample"] == 8 and list(tr["architecture"].values) == ["example-minimal"]
     assert int(tr["year"].values[0]) == 2026 and int(tr["year"].values[-1]) == 2050  # data/report.yaml
     from orbitdc.trajectory import trajectory
 
     again = trajectory("example-minimal", range(2026, 2051), samples=8, seed=5)
     np.testing.assert_array_equal(tr["probability_space_cheaper"].sel(architecture="example-minimal").values,
                                   again["probability_space_cheaper"].values)
+
+
+def test_answer_of_a_study_with_the_ground(tmp_path):
+    from orbitdc import verdicts
+    from orbitdc.study import Study
+
+    study = Study(["example-minimal", "terrestrial-hyperscale"], samples=8, seed=5, output_dir=tmp_path)
+    ans = verdicts.answer(study)
+    assert int(ans["trajectory_samples"].sel(architecture="terrestrial-hyperscale")) == 0
+    assert int(ans["trajectory_samples"].sel(architecture="example-minimal")) == 8
+    p = study.trajectory()["probability_space_cheaper"].sel(architecture="example-minimal", year=[2030, 2035, 2040])
+    np.testing.assert_array_equal(ans["p_cheaper_in_year"].sel(architecture="example-minimal").values, p.values)
+    text = first_screen(ans)
+    assert "Year by year" in text["example-minimal"] and "Year by year" not in text["terrestrial-hyperscale"]
