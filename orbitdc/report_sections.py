@@ -99,11 +99,16 @@ def reconciliation_rows(w: xr.Dataset) -> list[dict[str, str]]:
         change = float(w["change"].values[i])
         value = float(w["value"].values[i])
         rows.append({
-            "step": "published figure" if i == 0 else str(w["label"].values[i]),
+            "step": "published figure" if i == 0 else _step_words(str(step), str(w["label"].values[i])),
             "change [USD/(kW yr)]": num(value) if i == 0 else (("+" if change >= 0 else "-") + num(abs(change))),
             "running figure [USD/(kW yr)]": num(value),
         })
     return rows
+
+
+def _step_words(step: str, label: str) -> str:
+    """A step's label, with its kind named where the label alone is a remark (``(already bottom-up)``)."""
+    return f"{_STEP_SHORT.get(step, step.replace('_', ' '))}: {label.strip('()')}" if label.startswith("(") else label
 
 
 def reconciliation_summary(w: xr.Dataset, convention: str) -> str:

@@ -122,3 +122,10 @@ def test_waterfall_figure_bars_span_each_step():
     np.testing.assert_array_equal(falls.dframe()["cost"].values, [150.0])
     np.testing.assert_array_equal(falls.dframe()["y1"].values, [120.0])
     assert isinstance(rs.waterfalls_figure({"x": "not computed: none"}), plots.Missing)
+
+
+def test_a_step_without_change_says_which_step_it_is():
+    w = _waterfall([100.0, 150.0, 150.0], ["published", "own scope", "(already bottom-up)"])
+    w = w.assign_coords(step=["published", "model_in_published_scope", "mass_basis"])
+    assert rs.reconciliation_rows(w)[2]["step"] == "mass basis: already bottom-up"
+    assert rs.reconciliation_rows(w)[2]["change [USD/(kW yr)]"] == "+0"
