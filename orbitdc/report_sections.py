@@ -68,9 +68,9 @@ def costing_convention(arch) -> str:
     return str(p.value) if p is not None else "mass"
 
 
-def costing_rows(names: Sequence[str], overrides: dict[str, Any] | None = None) -> list[dict[str, str]]:
-    """One row per space architecture: its costing convention in words (an override of
-    ``costing`` in the report's settings wins)."""
+def costing_rows(names: Sequence[Any], overrides: dict[str, Any] | None = None) -> list[dict[str, str]]:
+    """One row per space architecture (names, paths or loaded Architectures): its costing
+    convention in words (an override of ``costing`` in the report's settings wins)."""
     from .parameters import load_architecture
 
     rows = []
@@ -86,7 +86,7 @@ def costing_rows(names: Sequence[str], overrides: dict[str, Any] | None = None) 
 
 def costing_html(study: Study):
     """The costing convention (mass | subsystem) of every space architecture of the report."""
-    rows = costing_rows(study.names, study.overrides)
+    rows = costing_rows(study.archs, study.overrides)  # loaded: a user's file need not be findable by name
     return HTML(table_html(rows, ("architecture", "costing convention", "what it means"),
                            caption="Costing convention of each space architecture (parameter costing)"))
 

@@ -129,3 +129,16 @@ def test_a_step_without_change_says_which_step_it_is():
     w = w.assign_coords(step=["published", "model_in_published_scope", "mass_basis"])
     assert rs.reconciliation_rows(w)[2]["step"] == "mass basis: already bottom-up"
     assert rs.reconciliation_rows(w)[2]["change [USD/(kW yr)]"] == "+0"
+
+
+def test_costing_of_an_architecture_loaded_from_a_file(tmp_path):
+    """A report on a user's file (not findable by name) still says its costing convention."""
+    from orbitdc.study import Study
+
+    f = tmp_path / "my-design.yaml"
+    f.write_text("name: my-design\ndescription: a user file\nkind: space\nparameters:\n"
+                 "  target_it_power: {value: 100, unit: MW, low: 50, high: 200, source: orbitdc-assumption}\n",
+                 encoding="utf-8")
+    study = Study([str(f), "terrestrial-hyperscale"], samples=4, seed=1, output_dir=tmp_path)
+    html = rs.costing_html(study).data
+    assert "my-design" in html and "mass-based" in html
