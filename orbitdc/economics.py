@@ -529,6 +529,7 @@ OUTPUTS: dict[str, Output] = {
     "cost_per_pflop_hour": Output("USD s/(PFLOP h)", "levelised cost per hour of 1 PFLOP/s of delivered peak compute"),
     "cost_per_h100_hour": Output("USD/h", "levelised cost per delivered H100-equivalent GPU-hour (one H100 SXM's dense BF16 peak, accelerator catalog)"),
     "grid_co2_per_kwh": Output("g/(kW h)", "CO2 of the grid electricity the same compute on the ground draws, per kWh of IT energy (grid carbon intensity x PUE)"),
+    "co2_ratio_vs_terrestrial": Output("1", "CO2 per kWh of IT energy relative to the same compute on the grid (in orbit: launch CO2 per kWh over grid_co2_per_kwh; the ground: 1)"),
     "terrestrial_cost_per_kw_year": Output("USD/(kW yr)", "levelised cost of the same compute on the ground per kW of IT delivered per year"),
     "cost_ratio_vs_terrestrial": Output("1", "levelised cost relative to the same compute on the ground"),
     "breakeven_launch_price": Output("USD/kg", "launch price at which space costs the same as the ground (signed: negative when costs other than launch already exceed the ground; NaN only for an unbuildable design)"),
@@ -852,6 +853,9 @@ def _kernel(f) -> dict[str, Any]:
     out["cost_per_h100_hour"] = _safe_div(annual, flops / reference_peak_flops() * avail * HOURS_PER_YEAR)
     # the ground's grid CO2 per kWh of IT energy: every kWh of IT draws PUE kWh from the grid
     out["grid_co2_per_kwh"] = _get(f, "grid_carbon_intensity") * g("pue")
+    # in orbit the energy is solar: the CO2 that counts is the launch's (combustion), per kWh of IT
+    out["co2_ratio_vs_terrestrial"] = (_safe_div(_get(f, "launch_co2_per_kwh"), out["grid_co2_per_kwh"])
+                                       if kind == "space" else np.ones_like(np.asarray(out["grid_co2_per_kwh"], dtype=float)))
     # net present value over mission_lifetime: revenue per delivered kW-yr declining each year,
     # less the present value of every cost item (the cost_breakdown total)
     if "revenue_per_kw_year" not in f:  # a Dataset without revenue: no NPV (absent, not invented)

@@ -79,3 +79,12 @@ def test_the_co2_chart_has_a_ground_bar():
     cmp = odc.compare(["spacex-starlink-compute", "terrestrial-hyperscale"])
     v, var = plots.co2_value(cmp.sel(architecture="terrestrial-hyperscale"))
     assert var == "grid_co2_per_kwh" and np.isfinite(v) and v > 0
+
+
+def test_co2_ratio_vs_the_ground_by_hand():
+    """In orbit the CO2 per kWh of IT is the launch's; on the ground, the grid's x PUE: with a
+    300 g/kWh grid and PUE 1.25 the ground emits 375 g per kWh of IT."""
+    space = odc.evaluate("spacex-starlink-compute", grid_carbon_intensity=300, pue=1.25)
+    assert float(space.co2_ratio_vs_terrestrial) == pytest.approx(float(space.launch_co2_per_kwh) / 375.0, rel=1e-12)
+    ground = odc.evaluate("terrestrial-hyperscale")
+    assert float(ground.co2_ratio_vs_terrestrial) == 1.0
