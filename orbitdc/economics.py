@@ -517,6 +517,9 @@ PARAMETERS: dict[str, ParameterSpec] = {
                                         kind="flag"),
     "servicing_cost_per_kg": ParameterSpec("USD/kg", "cost of delivering and installing 1 kg of replacement compute in orbit (hardware price excluded)",
                                            minimum=0.0),
+    # the same parameter (and spec) as the launch stage's: one value for the grid the space design
+    # is compared with and the grid the ground baseline draws from
+    "grid_carbon_intensity": ParameterSpec("g/(kW h)", "carbon intensity of grid electricity for the ground comparison", minimum=0.0),
 }
 
 OUTPUTS: dict[str, Output] = {
@@ -525,6 +528,9 @@ OUTPUTS: dict[str, Output] = {
     "cost_per_kw_year": Output("USD/(kW yr)", "levelised cost per kW of IT delivered per year"),
     "cost_per_accelerator_hour": Output("USD/h", "levelised cost per delivered accelerator-hour"),
     "cost_per_pflop_hour": Output("USD s/(PFLOP h)", "levelised cost per hour of 1 PFLOP/s of delivered peak compute"),
+    "cost_per_h100_hour": Output("USD/h", "levelised cost per delivered H100-equivalent GPU-hour (one H100 SXM's dense BF16 peak, accelerator catalog)"),
+    "grid_co2_per_kwh": Output("g/(kW h)", "CO2 of the grid electricity the same compute on the ground draws, per kWh of IT energy (grid carbon intensity x PUE)"),
+    "co2_ratio_vs_terrestrial": Output("1", "CO2 per kWh of IT energy relative to the same compute on the grid (in orbit: launch CO2 per kWh over grid_co2_per_kwh; the ground: 1)"),
     "terrestrial_cost_per_kw_year": Output("USD/(kW yr)", "levelised cost of the same compute on the ground per kW of IT delivered per year"),
     "cost_ratio_vs_terrestrial": Output("1", "levelised cost relative to the same compute on the ground"),
     "breakeven_launch_price": Output("USD/kg", "launch price at which space costs the same as the ground (signed: negative when costs other than launch already exceed the ground; NaN only for an unbuildable design)"),
@@ -560,6 +566,39 @@ def _catalog_or(f, field: str, unit: str, fallback: float):
         if "unknown catalog" in exc.reason or "has no field" in exc.reason:
             return fallback
         raise
+
+
+#: Catalog entry whose dense BF16 peak defines one "H100-equivalent" GPU (``cost_per_h100_hour``).
+REFERENCE_ACCELERATOR = "h100-sxm"
+#: Catalog of grid carbon intensity by region and year (``grid_carbon_intensity_of``).
+GRID_CATALOG = "grid_carbon_intensity"
+
+
+def reference_peak_flops() -> float:
+    """Dense BF16 peak [FLOP/s] of one H100 SXM (``data/catalogs/accelerators.csv``): the unit of
+    ``cost_per_h100_hour``, ``annual / (peak_flops / this x availability x 8,766 h)``."""
+    return float(catalog_lookup(ACCELERATOR_CATALOG, "peak_flops", REFERENCE_ACCELERATOR, "FLOP/s"))
+
+
+def grid_carbon_intensity_of(region: str, year: float) -> float:
+    """Carbon intensity [g/(kW h)] of ``region``'s grid in ``year`` from
+    ``data/catalogs/grid_carbon_intensity.csv`` (entries ``REGION-YEAR``), linear between the
+    years the table gives for that region; a year outside them or an unknown region is a
+    :class:`~orbitdc.errors.ParameterError` (no extrapolation)."""
+    from .parameters import catalog_rows
+
+    rows = [r for r in catalog_rows(GRID_CATALOG) if r["field"] == "carbon_intensity"]
+    entries = {r["entry"]: r for r in rows}
+    points = sorted((float(catalog_lookup(GRID_CATALOG, "year", e, "1")), float(catalog_lookup(GRID_CATALOG, "carbon_intensity", e, "g/(kW h)")))
+                    for e in entries if e.rsplit("-", 1)[0] == region)
+    if not points:
+        regions = sorted({e.rsplit("-", 1)[0] for e in entries})
+        raise ParameterError("grid_region", f"unknown region '{region}'; known: {', '.join(regions)}")
+    years = [p[0] for p in points]
+    if not years[0] <= float(year) <= years[-1]:
+        raise ParameterError("year", f"{year} is outside the years of region '{region}' in {GRID_CATALOG}.csv "
+                                     f"({years[0]:.0f}-{years[-1]:.0f})")
+    return float(np.interp(float(year), years, [p[1] for p in points]))
 
 
 def accelerator_price(ds) -> Any:
@@ -808,6 +847,14 @@ def _kernel(f) -> dict[str, Any]:
     out["cost_per_kw_year"] = kwyr
     out["cost_per_accelerator_hour"] = _safe_div(annual, n_acc * avail * HOURS_PER_YEAR)
     out["cost_per_pflop_hour"] = _safe_div(annual, flops * _PFLOPS_PER_FLOPS * avail * HOURS_PER_YEAR)
+    # per H100-equivalent GPU-hour: the delivered peak in units of one H100 SXM's dense BF16 peak
+    # (so one GPU and a 72-GPU rack compare); the H100's peak comes from the accelerator catalog
+    out["cost_per_h100_hour"] = _safe_div(annual, flops / reference_peak_flops() * avail * HOURS_PER_YEAR)
+    # the ground's grid CO2 per kWh of IT energy: every kWh of IT draws PUE kWh from the grid
+    out["grid_co2_per_kwh"] = _get(f, "grid_carbon_intensity") * g("pue")
+    # in orbit the energy is solar: the CO2 that counts is the launch's (combustion), per kWh of IT
+    out["co2_ratio_vs_terrestrial"] = (_safe_div(_get(f, "launch_co2_per_kwh"), out["grid_co2_per_kwh"])
+                                       if kind == "space" else np.ones_like(np.asarray(out["grid_co2_per_kwh"], dtype=float)))
     # net present value over mission_lifetime: revenue per delivered kW-yr declining each year,
     # less the present value of every cost item (the cost_breakdown total)
     if "revenue_per_kw_year" not in f:  # a Dataset without revenue: no NPV (absent, not invented)

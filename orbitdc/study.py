@@ -291,6 +291,29 @@ class Study:
             return {a.name: found[a.name] for a in self.space}
         return None
 
+    def trajectory(self) -> xr.Dataset | plots.Missing:
+        """The year-by-year Monte Carlo (:func:`orbitdc.trajectory.trajectory`) of every space
+        architecture (each against its own ground twin), stacked along ``architecture``, over the years of ``figures.trajectory`` in
+        data/report.yaml, with the study's sample count, seed and overrides; computed once per
+        Study (its inputs are those of :attr:`key`, so one key, one trajectory)."""
+        title = "Year-by-year model"
+
+        def run():
+            try:
+                from .trajectory import trajectory
+            except ImportError:
+                return plots.Missing(title, "not computed: orbitdc.trajectory absent")
+            if self.samples < 2:
+                return plots.Missing(title, f"not computed: the Monte Carlo needs at least 2 samples, got {self.samples}")
+            cfg = self.settings["figures"]["trajectory"]
+            years = range(int(cfg["first_year"]), int(cfg["stop_year"]))
+            if not self.space:
+                return plots.Missing(title, "not computed: no space architecture (each carries its own ground twin)")
+            # the space architectures only: each cohort is priced against its own ground twin
+            return trajectory(self.space, years, samples=self.samples, seed=self.seed, **self.overrides)
+
+        return self._cached("trajectory", run)
+
     def sensitivity(self, output: str = "cost_ratio_vs_terrestrial") -> dict[str, Any] | plots.Missing:
         def run():
             try:

@@ -171,13 +171,20 @@ def assumptions_html(study: Study):
 
 
 def claims_html(study: Study):
-    """Published claims against the model's results for the architecture that reproduces them."""
+    """Published claims on the architectures of this report against the model's results, with
+    orbitdc's full-cost ratio beside each (a claim's metric inside its range is not a confirmation:
+    the reconciliation of the published analyses, :mod:`orbitdc.report_sections`, walks from each
+    published figure to the full cost)."""
     from .chain import evaluate
+    from .report_sections import RECONCILIATION_ANCHOR
 
     rows = []
     cache: dict[str, Any] = {}
+    cmp = study.compare()
     for c in study.settings["claims"]:
         arch = c["architecture"]
+        if arch not in study.names:  # only the architectures of this report
+            continue
         row = {"source": c["source"], "claim": c["claim"], "architecture": arch, "variable": c["variable"],
                "claimed": f"{fmt(c['low'])}" + ("" if c["low"] == c["high"] else f" - {fmt(c['high'])}") + f" {c['unit'] if c['unit'] != '1' else ''}"}
         try:
@@ -193,10 +200,19 @@ def claims_html(study: Study):
             row["model"] = missing_cell(c["variable"])
         else:
             lo, hi = float(c["low"]), float(c["high"])
-            where = "within the claim" if lo <= v <= hi else (f"{fmt(v / hi)}x above the claim" if v > hi else f"{fmt(lo / v)}x below the claim")
+            where = ("inside the claimed range on this metric alone" if lo <= v <= hi
+                     else (f"{fmt(v / hi)}x the top of the claim" if v > hi else f"{fmt(v / lo)}x the bottom of the claim"))
             row["model"] = f"{fmt(v)} ({where})"
+        full = value_of(cmp.sel(architecture=arch), "cost_ratio_vs_terrestrial")
+        row["orbitdc full cost vs ground"] = f"{fmt(full)}x (nominal)" if np.isfinite(full) else "n/a"
         rows.append(row)
-    return HTML(table_html(rows, caption="Published claims against this model (each architecture at its own defaults)"))
+    pointer = (f'<p>Only claims on the architectures of this report are listed. For the published analyses '
+               f'(Suncatcher, Starcloud, McCalip), the <a href="#{RECONCILIATION_ANCHOR}">reconciliation with published '
+               f'analyses</a> walks from each published figure, term by term, to orbitdc\'s full cost of ownership.</p>')
+    if not rows:
+        return HTML("<p>No published claim concerns the architectures of this report.</p>" + pointer)
+    return HTML(table_html(rows, caption="Published claims against this model (each architecture at its own defaults)")
+                + pointer)
 
 
 def limitations_html(study: Study):

@@ -6,7 +6,7 @@ results Dataset (``compare``, ``monte_carlo``) and thresholds from ``data/report
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import xarray as xr
@@ -118,8 +118,8 @@ def summary_rows(study: Study) -> list[dict[str, str]]:
         row = {"architecture": a.name, "kind": a.kind, "verdict": verdict(sel, a.kind, interval)}
         if ans is not None and a.kind == "space" and int(ans["samples"].sel(architecture=a.name)) > 0:
             # the same words as the first screen: from the Monte Carlo, not the nominal point
-            row["verdict"] = short_verdict({k: ans[k].sel(architecture=a.name).item() for k in ans.data_vars},
-                                           threshold("interval_probability"))
+            row["verdict"] = short_verdict({k: ans[k].sel(architecture=a.name).item() for k in ans.data_vars
+                                            if ans[k].dims == ("architecture",)}, threshold("interval_probability"))
         if np.isfinite(ratio):
             # The nominal point (every parameter at its stated value) can sit outside the Monte
             # Carlo interval when ranges are skewed, so the sample median is shown beside it.
@@ -130,6 +130,8 @@ def summary_rows(study: Study) -> list[dict[str, str]]:
         else:
             row[f"cost ratio vs terrestrial [{pct}% interval]"] = missing_cell("cost_ratio_vs_terrestrial")
         space = a.kind == "space"
+        if ans is not None and "crossover_median" in ans:  # the year-by-year model (issue 14)
+            row.update(when_cells(ans, a.name))
 
         def cell(value, unit, var):
             return f"{fmt(value)} {unit}".strip() if np.isfinite(value) else (missing_cell(var) if space else "n/a")
@@ -285,8 +287,108 @@ def answer(study: Study) -> xr.Dataset:
                            driver_best_ratio=low if use_low else high)
         rows.append(row)
     data = {k: ("architecture", [r[k] for r in rows]) for k in ANSWER_VARIABLES}
-    return xr.Dataset(data, coords={"architecture": study.names},
-                      attrs={"cost_ratio_parity": parity, "interval_probability": prob})
+    out = xr.Dataset(data, coords={"architecture": study.names},
+                     attrs={"cost_ratio_parity": parity, "interval_probability": prob})
+    tr = study.trajectory() if study.space and hasattr(study, "trajectory") else None
+    if isinstance(tr, xr.Dataset):
+        years = [int(y) for y in study.settings["figures"]["trajectory"]["milestone_years"]]
+        # the ground has no trajectory of its own: NaN, and no samples
+        out = out.merge(trajectory_answer(tr, years).reindex(architecture=study.names,
+                                                             fill_value={"trajectory_samples": 0}))
+        out.attrs.update(cost_ratio_parity=parity, interval_probability=prob,
+                         horizon_last_year=int(tr["year"].values[-1]))
+    return out
+
+
+#: Variables :func:`trajectory_answer` adds to the answer Dataset (issue 14).
+TRAJECTORY_ANSWER_VARIABLES = {
+    "p_cheaper_in_year": "share of the trajectory samples whose capacity built that year costs at most the ground's "
+                         "(dimension milestone_year)",
+    "crossover_median": "median first year the capacity built that year is cheaper than the ground (NaN: beyond the horizon)",
+    "crossover_low": "10 % quantile of the crossover year (NaN: beyond the horizon)",
+    "crossover_high": "90 % quantile of the crossover year (NaN: beyond the horizon)",
+    "p_crossover_within_horizon": "share of the samples that cross within the years computed",
+    "trajectory_samples": "samples of the year-by-year Monte Carlo (0: none)",
+}
+
+
+def trajectory_answer(tr: xr.Dataset, milestone_years) -> xr.Dataset:
+    """The year-by-year numbers of the first screen from a Monte Carlo
+    :func:`orbitdc.trajectory.trajectory` over architectures (:data:`TRAJECTORY_ANSWER_VARIABLES`).
+
+    ``p_cheaper_in_year`` is ``probability_space_cheaper`` at each milestone year (NaN for a year
+    outside the trajectory and for the ground); the crossover quantiles are
+    ``crossover_year_quantile`` (10/50/90 %, NaN where that quantile does not cross)."""
+    years = [int(y) for y in milestone_years]
+    names = [str(a) for a in tr["architecture"].values]
+    kinds = ([str(k) for k in tr["architecture_kind"].values] if "architecture_kind" in tr.coords
+             else ["space"] * len(names))
+    space = np.array([k == "space" for k in kinds])
+    p = np.full((len(names), len(years)), np.nan)
+    have = [j for j, y in enumerate(years) if y in tr["year"].values]
+    if have:
+        sel = tr["probability_space_cheaper"].sel(year=[years[j] for j in have]).transpose("architecture", "year")
+        p[:, have] = np.asarray(sel.values, dtype=float)
+    q = tr["crossover_year_quantile"].transpose("architecture", "quantile")
+    qv = np.asarray(q.values, dtype=float)
+    order = [int(np.argmin(np.abs(q["quantile"].values - v))) for v in (0.1, 0.5, 0.9)]
+    within = np.asarray(tr["probability_crossover_within_horizon"].values, dtype=float)
+    nan = np.where(space, 1.0, np.nan)
+    n = int(tr.sizes.get("sample", 0))
+    return xr.Dataset(
+        {"p_cheaper_in_year": (("architecture", "milestone_year"), p * nan[:, None]),
+         "crossover_low": ("architecture", qv[:, order[0]] * nan),
+         "crossover_median": ("architecture", qv[:, order[1]] * nan),
+         "crossover_high": ("architecture", qv[:, order[2]] * nan),
+         "p_crossover_within_horizon": ("architecture", within * nan),
+         "trajectory_samples": ("architecture", np.where(space, n, 0))},
+        coords={"architecture": names, "milestone_year": years},
+        attrs={"horizon_last_year": int(tr["year"].values[-1])})
+
+
+def _year(v: float, last: int) -> str:
+    return f"{v:.0f}" if np.isfinite(v) else f"beyond {last}"
+
+
+def when_cells(ans: xr.Dataset, name: str) -> dict[str, str]:
+    """The executive summary's year-by-year cells of one architecture: "P(cheaper than ground)
+    2030 / 2035 / 2040" and "crossover year (median, 80 %)" (``n/a`` for the ground)."""
+    years = [int(y) for y in ans["milestone_year"].values]
+    last = int(ans.attrs.get("horizon_last_year", years[-1]))
+    head_p = "P(cheaper than ground) " + " / ".join(str(y) for y in years)
+    head_c = "crossover year (median, 80 %)"
+    r = {k: ans[k].sel(architecture=name).values for k in TRAJECTORY_ANSWER_VARIABLES}
+    if int(r["trajectory_samples"]) == 0:
+        return {head_p: "n/a", head_c: "n/a"}
+    return {head_p: " / ".join(_pct(float(v)) for v in r["p_cheaper_in_year"]),
+            head_c: crossover_words({k: float(v) for k, v in r.items() if k != "p_cheaper_in_year"}, last)}
+
+
+def crossover_words(r: Mapping[str, Any], last: int) -> str:
+    """The crossover year in words: ``2038 (80 % interval 2033 to beyond 2050)``; ``beyond 2050
+    (only 5 % of the samples cross by then)`` when the median does not cross; ``not within the
+    horizon (to 2050)`` when no sample crosses by the last year."""
+    med = float(r["crossover_median"])
+    within = float(r["p_crossover_within_horizon"])
+    if not np.isfinite(med):
+        if np.isfinite(within) and within > 0:
+            return f"beyond {last} (only {_pct(within)} of the samples cross by then)"
+        return f"not within the horizon (to {last})"
+    return f"{med:.0f} (80 % interval {_year(float(r['crossover_low']), last)} to {_year(float(r['crossover_high']), last)})"
+
+
+def year_sentence(r: Mapping[str, Any], years: Sequence[int], last: int) -> str:
+    """The first screen's "in which year, with what probability" sentence of one space architecture."""
+    p = np.asarray(r["p_cheaper_in_year"], dtype=float)
+    parts = [f"{_pct(float(v))} in {y}" for y, v in zip(years, p)]
+    listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
+    cross = crossover_words(r, last)
+    n = int(r["trajectory_samples"])
+    when = (f"no sample becomes cheaper by {last}, the last year computed" if cross.startswith("not within the horizon (")
+            else f"median crossover year {cross}")
+    return (f"Year by year (the capacity built each year against the same compute built on the ground that year; "
+            f"{n:,} samples of the trend rates and ramps), the chance of being cheaper than the ground is "
+            f"{listed}; {when}.")
 
 
 def _median_where(d: xr.Dataset, name: str, unit: str | None, where: np.ndarray, n: int) -> float:
@@ -428,7 +530,7 @@ def first_screen(ans: xr.Dataset) -> dict[str, str]:
     pct = f"{100 * prob:.0f} %"
     out = {}
     for name in ans["architecture"].values:
-        r = {k: ans[k].sel(architecture=name).item() for k in ans.data_vars}
+        r = {k: ans[k].sel(architecture=name).item() for k in ans.data_vars if ans[k].dims == ("architecture",)}
         if r["kind"] == "terrestrial":
             out[str(name)] = (f"{name} is the ground baseline every ratio is measured against: "
                               f"{num(r['cost_per_kw_year'])} USD per kW-year of IT (nominal).")
@@ -455,6 +557,10 @@ def first_screen(ans: xr.Dataset) -> dict[str, str]:
                          f"{binding_words(_bound_row(r), r['binding_common'])} (medians of those samples).")
         elif n and r["binding_common"] != "none":
             parts.append(f"The same constraint binds first in {_pct(float(r['binding_share']))} of the samples.")
+        if int(r.get("trajectory_samples", 0) or 0) > 0:
+            parts.append(year_sentence({**r, "p_cheaper_in_year": ans["p_cheaper_in_year"].sel(architecture=name).values},
+                                       [int(y) for y in ans["milestone_year"].values],
+                                       int(ans.attrs.get("horizon_last_year", ans["milestone_year"].values[-1]))))
         if r["breakeven_unreachable"]:
             parts.append("No launch price, even free launch, would make it cheaper: the costs other than launch "
                          "already exceed the ground.")

@@ -55,7 +55,7 @@ def test_mccalip_headline_through_the_model_in_its_own_scope():
     assert float(ds.cost_breakdown.sel(cost_item="compute_hardware")) == 0.0  # GPUs excluded
 
 
-@pytest.mark.parametrize("arch", ["google-suncatcher", "mccalip-1gw"])
+@pytest.mark.parametrize("arch", ["google-suncatcher", "mccalip-1gw", "starcloud-40mw", "starcloud-3"])
 def test_reconcile_adds_up(arch):
     w = odc.reconcile(arch)
     cid, c = published_claim(arch)
