@@ -18,11 +18,8 @@ import xarray as xr
 from . import plots
 from .errors import OrbitdcError
 from .study import Study
-from .tables import HTML, esc, table_html
+from .tables import HTML, RECONCILIATION_ANCHOR, esc, table_html
 from .verdicts import num
-
-#: Anchor of the reconciliation section (the claims table points to it).
-RECONCILIATION_ANCHOR = "published-reconciliation"
 
 #: The costing conventions (``costing`` parameter, issue 12) in words.
 COSTING_WORDS = {

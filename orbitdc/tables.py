@@ -170,13 +170,16 @@ def assumptions_html(study: Study):
                 + table_html(ref_rows, caption="References"))
 
 
+#: Anchor of the reconciliation section (orbitdc.report_sections builds it; the claims table points to it).
+RECONCILIATION_ANCHOR = "published-reconciliation"
+
+
 def claims_html(study: Study):
     """Published claims on the architectures of this report against the model's results, with
     orbitdc's full-cost ratio beside each (a claim's metric inside its range is not a confirmation:
     the reconciliation of the published analyses, :mod:`orbitdc.report_sections`, walks from each
     published figure to the full cost)."""
     from .chain import evaluate
-    from .report_sections import RECONCILIATION_ANCHOR
 
     rows = []
     cache: dict[str, Any] = {}
