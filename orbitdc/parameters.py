@@ -974,6 +974,33 @@ def catalog_parameter(name: str, spec: ParameterSpec, entry: str) -> Parameter:
     return p
 
 
+def follow_catalog_choices(params: Mapping[str, Parameter], choices: Mapping[str, Any],
+                           keep: Iterable[str] = ()) -> dict[str, Parameter]:
+    """``params`` with the catalog defaults re-read for new choices (the loader's catalog step).
+
+    A catalog-backed parameter that no file sets (``catalog_entry`` set by the loader) follows
+    its choice parameter (``spec.catalog[2]``): when ``choices`` names another entry for that
+    choice (e.g. ``{"radiator": "carbon-carbon-heat-pipe"}``), the parameter becomes that entry's
+    catalog cell (:func:`catalog_parameter`), role kept. Parameters in ``keep`` (stated by a
+    scenario or a file) and values stated in files are left as they are. Used by scenarios and
+    Monte Carlo so that changing a choice gives the numbers the same choice written in the
+    architecture file gives.
+    """
+    specs = _all_specs()
+    keep = set(keep)
+    out = dict(params)
+    for name, p in params.items():
+        spec = specs.get(name)
+        if spec is None or spec.catalog is None or p.catalog_entry is None or name in keep:
+            continue
+        choice = spec.catalog[2]
+        if choice in choices and isinstance(choices[choice], str) and choices[choice] != p.catalog_entry:
+            fresh = catalog_parameter(name, spec, choices[choice])
+            fresh.role = p.role
+            out[name] = fresh
+    return out
+
+
 def catalog_parameter_value(f: Any, name: str, spec: ParameterSpec):
     """A catalog-backed parameter from the frame ``f`` if it is there (the chain puts it there),
     else the catalog field of the frame's choice (a stage run on a hand-built Dataset)."""

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import ArchitectureError
 from .parameters import (DATA_DIR, Architecture, Parameter, _pydantic_reason, _rel, _validate_parameters,
-                         load_architecture, load_references, read_yaml)
+                         follow_catalog_choices, load_architecture, load_references, read_yaml)
 
 SCENARIO_DIR = DATA_DIR / "scenarios"
 
@@ -82,6 +82,9 @@ def apply_scenario(arch: str | Path | Architecture, scenario: str) -> Architectu
     for name, p in params.items():
         p.role = arch.parameters[name].role
         new[name] = p
+    # a changed choice (radiator, solar cell, accelerator, launch vehicle) brings its catalog
+    # values, exactly as the same choice written into the architecture file would
+    new = follow_catalog_choices(new, {k: str(p.canonical_value) for k, p in params.items()}, keep=params)
     refs = load_references()
     used = {k for p in new.values() for k in p.sources}
     return dataclasses.replace(arch, parameters=new, references={k: refs[k] for k in sorted(used)},
