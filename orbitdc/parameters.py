@@ -959,15 +959,17 @@ def catalog_parameter(name: str, spec: ParameterSpec, entry: str) -> Parameter:
 
     A :class:`Parameter` like one written in a file: the catalog cell's value, range, unit,
     sources and note, validated against the parameter's domain (``origin`` is the catalog file,
-    ``catalog_entry`` the entry). Its distribution is ``fixed``: the catalog ranges are kept for
-    whoever decides to draw them (Monte Carlo of catalog values is issue 15's).
+    ``catalog_entry`` the entry). Its distribution is the default of any ranged parameter,
+    ``triangular(low, value, high)`` over the catalog cell's range (``fixed`` when the cell gives
+    no range), so Monte Carlo draws it like an ``role: uncertain`` parameter written in a file;
+    ``monte_carlo(..., draw_catalog=False)`` holds every catalog value instead.
     """
     catalog, field_name, choice = spec.catalog
     row = next((r for r in catalog_rows(catalog) if r["entry"] == entry and r["field"] == field_name), None)
     if row is None:
         raise ArchitectureError(f"catalog '{catalog}' has no '{field_name}' for entry '{entry}' (chosen by '{choice}')",
                                 file=f"data/catalogs/{catalog}.csv", parameter=name)
-    p = Parameter(value=row["value"], unit=row["unit"] or "1", low=row["low"], high=row["high"], distribution="fixed",
+    p = Parameter(value=row["value"], unit=row["unit"] or "1", low=row["low"], high=row["high"],
                   source=list(row["source"]), note=(row["note"] or None))
     p = _validate_parameter(name, p, spec, row["file"], load_references())
     p.catalog_entry = entry

@@ -12,8 +12,12 @@ not ``"fixed"`` and whose range is not empty (``low < high``), except those give
 override fixes a parameter). Choices and flags are never drawn. Design variables (``role: design``)
 are held at their nominal values (``design="nominal"``), chosen per sample from a table of optimal
 designs (``design="optimal"``, :mod:`orbitdc.design`) or, for comparison with the behaviour before
-issue 15, drawn like uncertainties (``design="sampled"``). Catalog values are not drawn yet (they
-become parameters with issue 12). Rank correlations between drawn parameters come from the shared
+issue 15, drawn like uncertainties (``design="sampled"``). Catalog values the architecture uses
+(radiator areal density, cell efficiency, accelerator price, mass and power, vehicle payload, price
+and cadence: the cells of the entries its choices name) are drawn too, each over its catalog
+range as ``triangular(low, catalog value, high)`` (``draw_catalog=False`` holds them at the
+catalog value; an override of the value, or of the choice by several names, holds it; an override
+of the choice by one name draws that entry's range). Rank correlations between drawn parameters come from the shared
 factors of ``data/correlations.yaml`` (:mod:`orbitdc.correlation`, Iman–Conover within each block). The marginal distributions, all in the parameter's
 canonical unit:
 
@@ -69,6 +73,7 @@ memory available (:mod:`orbitdc.memory`).
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import os
@@ -85,7 +90,7 @@ from scipy.stats import qmc
 
 from . import chain, memory, units
 from .errors import OrbitdcError, ParameterError
-from .parameters import Architecture, load_architecture
+from .parameters import Architecture, follow_catalog_choices, load_architecture
 
 #: Points per block of the sampling stream (see the module docstring). A power of two.
 BLOCK_SIZE = 65_536
@@ -250,11 +255,16 @@ def _check_design(design: Any) -> str:
     return design
 
 
-def marginals(arch: str | Path | Architecture, exclude: Iterable[str] = (), design: str = "nominal") -> list[Marginal]:
+def marginals(arch: str | Path | Architecture, exclude: Iterable[str] = (), design: str = "nominal",
+              draw_catalog: bool = True) -> list[Marginal]:
     """The drawn parameters of an architecture, sorted by name (see the module docstring).
 
     Only ``role: uncertain`` parameters are drawn unless ``design="sampled"``, which draws the
-    design variables over their ranges too.
+    design variables over their ranges too. Catalog values the architecture uses (the entries its
+    choices name; ``Parameter.catalog_entry``) are drawn over the catalog cell's range unless
+    ``draw_catalog=False``; one whose choice is in ``exclude`` (overridden) is not drawn (the
+    callers first re-read the catalog values of a choice overridden by one entry name, see
+    :func:`follow_choices`).
     """
     arch = load_architecture(arch)
     design = _check_design(design)
@@ -265,6 +275,8 @@ def marginals(arch: str | Path | Architecture, exclude: Iterable[str] = (), desi
         p = arch.parameters[name]
         spec = specs.get(name)
         if name in exclude or spec is None or spec.kind != "number" or not p.is_numeric:
+            continue
+        if p.catalog_entry is not None and (not draw_catalog or spec.catalog[2] in exclude):
             continue
         if p.is_design and design != "sampled":
             continue
@@ -282,6 +294,29 @@ def marginals(arch: str | Path | Architecture, exclude: Iterable[str] = (), desi
             )
         )
     return out
+
+
+def follow_choices(arch: Architecture, overrides: Mapping[str, Any]) -> Architecture:
+    """``arch`` with the catalog values of choices overridden by one entry name (e.g.
+    ``radiator="carbon-carbon-heat-pipe"``): the entry's values and ranges, so that Monte Carlo
+    draws a catalog value over the range of the entry in use
+    (:func:`orbitdc.parameters.follow_catalog_choices`)."""
+    choices = {k: v for k, v in overrides.items() if isinstance(v, str)}
+    if not choices:
+        return arch
+    params = follow_catalog_choices(arch.parameters, choices)
+    if all(params[k] is arch.parameters[k] for k in params):
+        return arch
+    return dataclasses.replace(arch, parameters=params)
+
+
+def _held_catalog(arch: Architecture, overrides: Mapping[str, Any]) -> set[str]:
+    """Catalog values whose choice is overridden by several names (a sweep): held at each name's
+    catalog value, not drawn."""
+    specs = chain.parameter_specs()
+    return {k for k, p in arch.parameters.items()
+            if p.catalog_entry is not None and specs[k].catalog[2] in overrides
+            and not isinstance(overrides[specs[k].catalog[2]], str)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -513,6 +548,8 @@ def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = Fals
         monte_carlo_method=plan.describe(),
         monte_carlo_block_size=plan.block_size,
         drawn_parameters=", ".join(m.name for m in plan.margs),
+        drawn_catalog_values=", ".join(m.name for m in plan.margs
+                                       if plan.arch.parameters[m.name].catalog_entry is not None) or "none",
         eclipse_method=plan.eclipse_method,
         correlated_parameters=", ".join(plan.correlation[0]) if plan.correlation else "none",
         correlation_method=("Iman-Conover rank correlation within each block (orbitdc.correlation)"
@@ -788,6 +825,7 @@ def monte_carlo(
     over: Sequence[str] | None = None,
     scenario: str | None = None,
     correlation: Any = "data",
+    draw_catalog: bool = True,
     **overrides: Any,
 ) -> xr.Dataset:
     """Monte Carlo over every ranged uncertain parameter of an architecture, by Latin hypercube.
@@ -835,9 +873,11 @@ def monte_carlo(
     **overrides : parameter values by name (as in :func:`orbitdc.evaluate`); an overridden
         parameter is fixed (not drawn). A 1-d list makes a dimension crossed with ``sample``.
 
-    Catalog values (radiator areal density, cell efficiency, accelerator price, ...) are not drawn
-    yet: they become ordinary parameters with ranges (issue 12) and are then drawn like any other
-    ``role: uncertain`` parameter.
+    draw_catalog : True (default): the catalog values of the entries the architecture uses
+        (radiator areal density, cell efficiency, accelerator price/mass/power, launch vehicle
+        payload/price/cadence) are drawn over their catalog ranges, ``triangular(low, value,
+        high)``; False holds them at the catalog values (the draws of every other parameter are
+        then unchanged, bit for bit: each parameter has its own stream).
 
     Returns
     -------
@@ -858,7 +898,9 @@ def monte_carlo(
         _check_scalar_overrides(overrides)
     chunk_sizes = _check_chunks(chunks, n)
     sched, owned = _resolve_scheduler(scheduler)
-    margs = marginals(arch, exclude=overrides, design=design)
+    arch = follow_choices(arch, overrides)
+    margs = marginals(arch, exclude=set(overrides) | _held_catalog(arch, overrides), design=design,
+                      draw_catalog=draw_catalog)
     from .correlation import resolve
 
     plan = _Plan(arch=arch, margs=margs, overrides=dict(overrides), seed=seed, samples=n, design=design,
@@ -901,7 +943,7 @@ def _load(arch: Any, scenario: str | None) -> Architecture:
 
 
 def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, design: str = "nominal",
-         correlation: Any = "data", **overrides: Any) -> xr.Dataset:
+         correlation: Any = "data", draw_catalog: bool = True, **overrides: Any) -> xr.Dataset:
     """Only the drawn parameters of :func:`monte_carlo` (same numbers), as a Dataset along ``sample``.
 
     Values are in each parameter's canonical unit; ``attrs`` hold ``units``, ``distribution``,
@@ -915,7 +957,9 @@ def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, design: s
         raise ParameterError("samples", f"{n:,} samples in memory at once (limit {MAX_IN_MEMORY_SAMPLES:,}; about "
                                         f"{memory.human(n * (len(arch.parameters) + 1) * memory.VALUE_BYTES)}); draw a "
                                         "smaller sample, or use monte_carlo(..., chunks=)")
-    margs = marginals(arch, exclude=overrides, design="sampled" if design == "sampled" else "nominal")
+    arch = follow_choices(arch, overrides)
+    margs = marginals(arch, exclude=set(overrides) | _held_catalog(arch, overrides),
+                      design="sampled" if design == "sampled" else "nominal", draw_catalog=draw_catalog)
     from .correlation import resolve
 
     corr = resolve(correlation, [m.name for m in margs])
@@ -1122,7 +1166,8 @@ def tornado(arch: str | Path | Architecture, output: str, **overrides: Any) -> x
     arch = load_architecture(arch)
     output = _check_output(arch, output)
     _check_overrides(arch, overrides)
-    margs = marginals(arch, exclude=overrides)
+    arch = follow_choices(arch, overrides)
+    margs = marginals(arch, exclude=set(overrides) | _held_catalog(arch, overrides))
     if not margs:
         raise OrbitdcError(f"architecture '{arch.name}' has no parameter with an uncertainty range to vary")
     k = len(margs)
@@ -1268,7 +1313,8 @@ def sensitivity(
     if method == "tornado":
         return tornado(arch, output, **overrides)
     _check_overrides(arch, overrides)
-    margs = marginals(arch, exclude=overrides)
+    arch = follow_choices(arch, overrides)
+    margs = marginals(arch, exclude=set(overrides) | _held_catalog(arch, overrides))
     if not margs:
         raise OrbitdcError(f"architecture '{arch.name}' has no parameter with an uncertainty range to vary")
     _check_sobol_size(arch, margs, overrides, samples, seed)

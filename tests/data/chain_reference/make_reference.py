@@ -20,6 +20,9 @@ launch price signed (a negative price where it was NaN, breakeven_unreachable un
 And for issue 12 item 4: a new cost_item "programme" (the fixed programme cost, 0 by default);
 no number moves.
 
+Issue 15 draws catalog values in Monte Carlo by default; the two Monte Carlo references keep the
+behaviour they were saved with (catalog values held: draw_catalog=False), so nothing was regenerated.
+
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
 """
@@ -34,8 +37,10 @@ HERE = Path(__file__).parent
 CASES = {
     "sweep_spacex": lambda: odc.sweep("spacex-starlink-compute", altitude=[500.0, 650.0, 800.0],
                                       launch_price_per_kg=[100.0, 500.0, 2000.0]),
-    "mc_spacex": lambda: odc.monte_carlo("spacex-starlink-compute", samples=400, seed=0, design="sampled", correlation="none"),
-    "mc_blue_origin": lambda: odc.monte_carlo("blue-origin-orbital-dc", samples=400, seed=1, design="sampled", correlation="none"),
+    "mc_spacex": lambda: odc.monte_carlo("spacex-starlink-compute", samples=400, seed=0, design="sampled", correlation="none",
+                                         draw_catalog=False),
+    "mc_blue_origin": lambda: odc.monte_carlo("blue-origin-orbital-dc", samples=400, seed=1, design="sampled", correlation="none",
+                                         draw_catalog=False),
 }
 
 if __name__ == "__main__":
