@@ -522,13 +522,22 @@ def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = Fals
     if plan.design == "optimal":
         bounds = list(range(start, stop, OPTIMAL_SUBBLOCK)) + [stop]
         pairs = list(zip(bounds[:-1], bounds[1:]))
+        # draw the whole range once: a sub-block drawn on its own would regenerate (and, with
+        # correlations, re-order) every BLOCK_SIZE block it overlaps, once per sub-block
+        draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, threads, plan.block_size,
+                             plan.correlation)
+
+        def part(ab):
+            a, b = ab
+            return _run_one(plan, a, b, draws={k: v[a - start: b - start] for k, v in draws.items()})
+
         if threads > 1 and len(pairs) > 1:
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(max_workers=threads) as pool:
-                parts = list(pool.map(lambda ab: _run_one(plan, *ab), pairs))
+                parts = list(pool.map(part, pairs))
         else:
-            parts = [_run_one(plan, a, b) for a, b in pairs]
+            parts = [part(ab) for ab in pairs]
         if len(parts) == 1 or plan.sample_vars is None:
             out = parts[0] if len(parts) == 1 else xr.concat(parts, dim="sample", data_vars="different",
                                                              coords="minimal", compat="equals",
@@ -569,10 +578,13 @@ def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = Fals
     return out
 
 
-def _run_one(plan: _Plan, start: int, stop: int, threads: int = 1) -> xr.Dataset:
+def _run_one(plan: _Plan, start: int, stop: int, threads: int = 1,
+             draws: Mapping[str, np.ndarray] | None = None) -> xr.Dataset:
     """Samples ``start .. stop-1`` through the chain in one call (with ``design="optimal"``, at every
-    candidate design, keeping each sample's best)."""
-    draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, threads, plan.block_size, plan.correlation)
+    candidate design, keeping each sample's best). ``draws``: the samples' draws if already made."""
+    if draws is None:
+        draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, threads, plan.block_size,
+                             plan.correlation)
     # The drawn arrays go into the chain's frame directly (``trusted``). They need no domain
     # check: triangular/uniform/loguniform draws lie in [low, high], validated against the
     # stage's domain when the architecture was loaded, and the lognormal is truncated to that
