@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import xarray as xr
@@ -27,11 +27,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import ArchitectureError
 from .parameters import (DATA_DIR, Architecture, Parameter, _pydantic_reason, _rel, _validate_parameters,
-                         follow_catalog_choices, load_architecture, load_references, read_yaml)
+                         follow_catalog_choices, load_architecture, load_references, read_yaml, suggest)
 
 SCENARIO_DIR = DATA_DIR / "scenarios"
 
-__all__ = ["list_scenarios", "apply_scenario", "scenario_changes", "specific_mass_gap", "SCENARIO_DIR"]
+__all__ = ["list_scenarios", "apply_scenario", "apply_where_available", "scenario_changes", "specific_mass_gap", "SCENARIO_DIR"]
 
 
 class _ScenarioFile(BaseModel):
@@ -49,9 +49,27 @@ def list_scenarios(arch: str | Path | Architecture) -> list[str]:
 
 def _scenario_file(arch: Architecture, scenario: str) -> Path:
     known = list_scenarios(arch)
-    if scenario not in known:
-        raise ArchitectureError(f"unknown scenario '{scenario}' for '{arch.name}'; known: {', '.join(known) or 'none'}")
+    if not isinstance(scenario, str) or scenario not in known:
+        raise ArchitectureError(f"unknown scenario '{scenario}' for '{arch.name}'{suggest(str(scenario), known)}; "
+                                f"known: {', '.join(known) or 'none'}")
     return SCENARIO_DIR / arch.name / f"{scenario}.yaml"
+
+
+def apply_where_available(archs: Sequence[str | Path | Architecture], scenario: str | None) -> list[Architecture]:
+    """The architectures, each with ``scenario`` layered over it where it ships that scenario
+    (a comparison: the terrestrial baseline has none and stays as it is). ``None``: unchanged.
+
+    A name no architecture ships is an :class:`~orbitdc.errors.ArchitectureError` naming the known
+    scenarios (with a "did you mean")."""
+    loaded = [load_architecture(a) for a in archs]
+    if scenario is None:
+        return loaded
+    known = sorted({s for a in loaded for s in list_scenarios(a)})
+    if not isinstance(scenario, str) or scenario not in known:
+        names = ", ".join(a.name for a in loaded)
+        raise ArchitectureError(f"unknown scenario '{scenario}' for {names}{suggest(str(scenario), known)}; "
+                                f"known: {', '.join(known) or 'none'}")
+    return [apply_scenario(a, scenario) if scenario in list_scenarios(a) else a for a in loaded]
 
 
 def _read(arch: Architecture, scenario: str) -> tuple[str, dict[str, Parameter], str]:
