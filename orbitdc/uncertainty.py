@@ -962,7 +962,8 @@ def monte_carlo(
           behaviour before issue 15, kept for comparison: most samples are then designs nobody
           would build).
 
-        ``attrs['design']`` records the choice.
+        ``attrs['design']`` records the choice (``"nominal"`` when ``"optimal"`` has no ranged,
+        non-overridden design variable to choose).
     objective, over : for ``design="optimal"`` (see :func:`orbitdc.optimize`).
     correlation : ``"data"`` (default: the shared factors of ``data/correlations.yaml``), ``"none"``
         (independent draws), ``{factor: {parameter: loading}}`` or ``{(a, b): spearman}``. The
@@ -992,6 +993,11 @@ def monte_carlo(
     seed = _check_seed(seed)
     design = _check_design(design)
     _check_overrides(arch, overrides)
+    if design == "optimal" and over is None:
+        from .design import design_variables
+
+        if not [n for n in design_variables(arch) if n not in overrides]:
+            design = "nominal"  # no design variable left to choose: the nominal design is the only one
     if design == "optimal":
         from .design import _check_objective, _check_scalar_overrides
 
