@@ -112,7 +112,8 @@ def apply_scenario(arch: str | Path | Architecture, scenario: str) -> Architectu
 
 def scenario_changes(arch: str | Path | Architecture, scenario: str) -> list[dict[str, Any]]:
     """What ``scenario`` changes: one row per parameter with the architecture's value and range,
-    the scenario's, the unit, the scenario's sources (with their tags) and note."""
+    the scenario's, the unit, the scenario's sources (with their tags) and note; then the catalog
+    values that follow a choice the scenario changes (their catalog sources)."""
     arch = load_architecture(arch)
     _, params, _ = _read(arch, scenario)
     refs = load_references()
@@ -125,6 +126,19 @@ def scenario_changes(arch: str | Path | Architecture, scenario: str) -> list[dic
             "value": p.value, "low": p.low, "high": p.high,
             "source": ", ".join(p.sources), "tag": ", ".join(sorted({refs[k].tag for k in p.sources})),
             "note": p.note or "",
+        })
+    # catalog values that follow a changed choice (e.g. the areal density of a new radiator)
+    applied = apply_scenario(arch, scenario)
+    for name, p in sorted(applied.parameters.items()):
+        old = arch.parameters[name]
+        if name in params or p.catalog_entry is None or p.catalog_entry == old.catalog_entry:
+            continue
+        rows.append({
+            "parameter": name, "unit": p.unit or "",
+            "base_value": old.value, "base_low": old.low, "base_high": old.high,
+            "value": p.value, "low": p.low, "high": p.high,
+            "source": ", ".join(p.sources), "tag": ", ".join(sorted({refs[k].tag for k in p.sources})),
+            "note": f"the catalog value of the chosen entry '{p.catalog_entry}' ({p.origin})",
         })
     return rows
 

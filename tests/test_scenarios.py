@@ -75,6 +75,8 @@ def test_show_scenario_lists_changes_with_sources(capsys):
     out = capsys.readouterr().out
     assert "launch_price_per_kg: 200.0 USD/kg -> 10.0 USD/kg" in out
     assert "musk2020-starship-cost" in out and "(claim" in out
+    # the carbon-carbon radiator brings its catalog areal density (data/catalogs/radiators.csv)
+    assert "radiator_areal_density: 3.5 kg/m2 -> 1.45 kg/m2" in out and "juhasz-cc-heat-pipe-radiator" in out
     assert cli.main(["show", SPACEX, "--scenario", "dreamy"]) == 2
     err = capsys.readouterr().err
     assert "unknown scenario 'dreamy'" in err and len(err.strip().splitlines()) == 1
