@@ -348,7 +348,8 @@ def monte_carlo_words(arch: Architecture, overrides: Mapping[str, Any], samples:
     """The quick Monte Carlo band of the cost ratio, the slider values held fixed, in words."""
     from .uncertainty import monte_carlo
 
-    mc = monte_carlo(arch, samples=samples, seed=seed, **overrides)
+    # the words below say the design variables are held: the slider values are the design
+    mc = monte_carlo(arch, samples=samples, seed=seed, design="nominal", **overrides)
     ratio = np.asarray(mc["cost_ratio_vs_terrestrial"].values, dtype=float).reshape(-1)
     feasible = np.asarray(mc["feasible"].values, dtype=bool).reshape(-1) if "feasible" in mc else np.ones(ratio.size, bool)
     finite = ratio[np.isfinite(ratio)]

@@ -257,11 +257,12 @@ def _cmd_evaluate(args) -> int:
     from .parameters import load_architecture
 
     out = check_output_path(args.output) if args.output is not None else None
-    arch = load_architecture(args.name)
+    arch = load_architecture(args.name, scenario=args.scenario)
     overrides = _overrides(args, [arch])
     ds = evaluate(arch, **overrides)
     if ds["feasible"].ndim == 0:
-        print(safe(f"{ds.attrs['architecture']}: key outputs"))
+        scenario = f", scenario '{args.scenario}'" if args.scenario else ""
+        print(safe(f"{ds.attrs['architecture']}{scenario}: key outputs"))
         for name in KEY_OUTPUTS:
             if name in ds:
                 print(f"  {name:28s} {safe(_format_value(ds[name]))}")
@@ -290,6 +291,10 @@ def _cmd_trajectory(args) -> int:
     from .trajectory import trajectory
 
     overrides = dict(parse_assignment(s) for s in args.set or [])
+    if args.scenario is not None:
+        from .parameters import load_architecture
+
+        load_architecture(args.name, scenario=args.scenario)  # a bad name: one line before anything runs
     out = Path(args.output) if args.output else None
     if out is not None and out.suffix not in (".nc", ".nc4"):
         raise OrbitdcError(f"--output '{out}': expected a NetCDF file name ending in .nc")
@@ -298,13 +303,14 @@ def _cmd_trajectory(args) -> int:
     if args.frozen:
         frozen = True if args.frozen == "all" else [t.strip() for t in args.frozen.split(",") if t.strip()]
     tr = trajectory(args.name, years, frozen=frozen, fleet=args.fleet, samples=args.samples,
-                    seed=args.seed if args.seed is not None else 0, **overrides)
+                    seed=args.seed if args.seed is not None else 0, scenario=args.scenario, **overrides)
     point = {d: 0 for d in tr.dims if d not in ("year", "vehicle")}
     sel = tr.isel(point) if point else tr
     if point:
         print(f"(first point of: {', '.join(point)})")
     ratio = sel["cost_ratio_vs_terrestrial_quantile"].sel(quantile=0.5) if "sample" in tr.dims else sel["cost_ratio_vs_terrestrial"]
-    print(f"{tr.attrs['architecture']}: year  cost ratio  IT online [GW]  binding limit")
+    scenario = f", scenario '{args.scenario}'" if args.scenario else ""
+    print(safe(f"{tr.attrs['architecture']}{scenario}: year  cost ratio  IT online [GW]  binding limit"))
     for i, y in enumerate(sel["year"].values):
         online = float(sel["it_power_online"].isel(year=i)) / 1e6 if "it_power_online" in sel else float("nan")
         limit = str(sel["binding_limit"].isel(year=i).values) if "binding_limit" in sel else ""
@@ -399,6 +405,10 @@ def _cmd_report(args) -> int:
         from .report_settings import settings
 
         archs = [load_architecture(a) for a in settings()["defaults"]["architectures"]]
+    if args.scenario is not None:
+        from .scenarios import apply_where_available
+
+        archs = apply_where_available(archs, args.scenario)  # a bad name: one line before any kernel starts
     _overrides(args, archs)
     if args.architectures:
         # the notebook kernels run elsewhere: give them a user's architecture by its path
@@ -521,6 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write the full results: .nc (NetCDF), .csv (one row per design point, units in the "
                         "header) or .parquet; written atomically")
+    p.add_argument("--scenario", metavar="S", help="layer scenario S of data/scenarios/ (proponent, base, skeptic) over the architecture")
     p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("trajectory", parents=[common], help="the year-by-year model: fleet build-up, trends, crossover year",
@@ -533,6 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", type=int, default=None, metavar="N", help="Monte Carlo over the trend rates")
     p.add_argument("--seed", type=int, default=None, metavar="N", help="random seed (default 0)")
     p.add_argument("-o", "--output", metavar="OUT.nc", help="write the full result as NetCDF (atomically)")
+    p.add_argument("--scenario", metavar="S", help="layer scenario S of data/scenarios/ (proponent, base, skeptic) over the architecture")
     p.set_defaults(func=_cmd_trajectory)
 
     p = sub.add_parser("report", parents=[common], help="run the notebooks and build the HTML feasibility report",
@@ -544,6 +556,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", type=int, default=None, metavar="N",
                    help="Monte Carlo samples per architecture (default in data/report.yaml; fewer is faster)")
     p.add_argument("--seed", type=int, default=None, metavar="N", help="random seed, 0 to 2**63-1")
+    p.add_argument("--scenario", metavar="S", help="layer scenario S of data/scenarios/ (proponent, base, skeptic) "
+                                                   "over every architecture that has it (the ground baseline has none)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("notebooks", parents=[common], help="copy the notebooks into a folder to open in JupyterLab",

@@ -991,19 +991,48 @@ def catalog_parameter(name: str, spec: ParameterSpec, entry: str) -> Parameter:
 
     A :class:`Parameter` like one written in a file: the catalog cell's value, range, unit,
     sources and note, validated against the parameter's domain (``origin`` is the catalog file,
-    ``catalog_entry`` the entry). Its distribution is ``fixed``: the catalog ranges are kept for
-    whoever decides to draw them (Monte Carlo of catalog values is issue 15's).
+    ``catalog_entry`` the entry). Its distribution is the default of any ranged parameter,
+    ``triangular(low, value, high)`` over the catalog cell's range (``fixed`` when the cell gives
+    no range), so Monte Carlo draws it like an ``role: uncertain`` parameter written in a file;
+    ``monte_carlo(..., draw_catalog=False)`` holds every catalog value instead.
     """
     catalog, field_name, choice = spec.catalog
     row = next((r for r in catalog_rows(catalog) if r["entry"] == entry and r["field"] == field_name), None)
     if row is None:
         raise ArchitectureError(f"catalog '{catalog}' has no '{field_name}' for entry '{entry}' (chosen by '{choice}')",
                                 file=f"data/catalogs/{catalog}.csv", parameter=name)
-    p = Parameter(value=row["value"], unit=row["unit"] or "1", low=row["low"], high=row["high"], distribution="fixed",
+    p = Parameter(value=row["value"], unit=row["unit"] or "1", low=row["low"], high=row["high"],
                   source=list(row["source"]), note=(row["note"] or None))
     p = _validate_parameter(name, p, spec, row["file"], load_references())
     p.catalog_entry = entry
     return p
+
+
+def follow_catalog_choices(params: Mapping[str, Parameter], choices: Mapping[str, Any],
+                           keep: Iterable[str] = ()) -> dict[str, Parameter]:
+    """``params`` with the catalog defaults re-read for new choices (the loader's catalog step).
+
+    A catalog-backed parameter that no file sets (``catalog_entry`` set by the loader) follows
+    its choice parameter (``spec.catalog[2]``): when ``choices`` names another entry for that
+    choice (e.g. ``{"radiator": "carbon-carbon-heat-pipe"}``), the parameter becomes that entry's
+    catalog cell (:func:`catalog_parameter`), role kept. Parameters in ``keep`` (stated by a
+    scenario or a file) and values stated in files are left as they are. Used by scenarios and
+    Monte Carlo so that changing a choice gives the numbers the same choice written in the
+    architecture file gives.
+    """
+    specs = _all_specs()
+    keep = set(keep)
+    out = dict(params)
+    for name, p in params.items():
+        spec = specs.get(name)
+        if spec is None or spec.catalog is None or p.catalog_entry is None or name in keep:
+            continue
+        choice = spec.catalog[2]
+        if choice in choices and isinstance(choices[choice], str) and choices[choice] != p.catalog_entry:
+            fresh = catalog_parameter(name, spec, choices[choice])
+            fresh.role = p.role
+            out[name] = fresh
+    return out
 
 
 def catalog_parameter_value(f: Any, name: str, spec: ParameterSpec):

@@ -1,6 +1,6 @@
 """The feasibility report: run the notebooks with papermill, export one self-contained HTML page.
 
-``orbitdc report [ARCH ...] [--set name=value ...] [--out reports/NAME] [--jobs N]``
+``orbitdc report [ARCH ...] [--set name=value ...] [--scenario S] [--out reports/NAME] [--jobs N]``
 
 This module orchestrates; each step has its own module:
 
@@ -224,7 +224,7 @@ def provenance(params: dict, start: datetime, end: datetime, notebook_seconds: M
 
 def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = None, out: str | Path = DEFAULT_OUT,
           jobs: int = 2, samples: int | None = None, seed: int | None = None,
-          notebooks_dir: str | Path | None = None, progress: bool = True) -> Path:
+          notebooks_dir: str | Path | None = None, progress: bool = True, scenario: str | None = None) -> Path:
     """Validate, run the notebooks, export ``index.html``; move the folder into place at the end.
 
     Raises OrbitdcError for bad input (before anything runs; ``out`` must be absent, empty or an
@@ -247,7 +247,7 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
     if samples is not None and samples < 2:
         raise OrbitdcError(f"--samples {samples}: must be at least 2")
     overrides = dict(overrides or {})
-    archs = validate(list(architectures), overrides)
+    archs = validate(list(architectures), overrides, scenario)
     arch_args = [str(Path(a).resolve()) if (Path(str(a)).suffix in (".yaml", ".yml") or "/" in str(a)) else str(a)
                  for a in architectures]
     params = literal_parameters({
@@ -257,6 +257,7 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
         "seed": int(seed if seed is not None else cfg["defaults"]["seed"]),
         "output_dir": ".",
         "static_html": True,
+        "scenario": scenario,
     })
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -298,7 +299,8 @@ def main(args) -> int:
     try:
         with interrupts_raise():
             path = build(archs, overrides, out=out, jobs=args.jobs, samples=args.samples, seed=args.seed,
-                         progress=sys.stderr.isatty() or bool(os.environ.get("ORBITDC_PROGRESS", "1") == "1"))
+                         progress=sys.stderr.isatty() or bool(os.environ.get("ORBITDC_PROGRESS", "1") == "1"),
+                         scenario=getattr(args, "scenario", None))
     except NotebookFailed as exc:
         if exc.ename in ("OrbitdcError", "ArchitectureError", "ParameterError"):
             raise OrbitdcError(str(exc)) from None

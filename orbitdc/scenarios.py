@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import xarray as xr
@@ -27,11 +27,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import ArchitectureError
 from .parameters import (DATA_DIR, Architecture, Parameter, _pydantic_reason, _rel, _validate_parameters,
-                         load_architecture, load_references, read_yaml)
+                         follow_catalog_choices, load_architecture, load_references, read_yaml, suggest)
 
 SCENARIO_DIR = DATA_DIR / "scenarios"
 
-__all__ = ["list_scenarios", "apply_scenario", "scenario_changes", "specific_mass_gap", "SCENARIO_DIR"]
+__all__ = ["list_scenarios", "apply_scenario", "apply_where_available", "scenario_changes", "specific_mass_gap", "SCENARIO_DIR"]
 
 
 class _ScenarioFile(BaseModel):
@@ -49,9 +49,27 @@ def list_scenarios(arch: str | Path | Architecture) -> list[str]:
 
 def _scenario_file(arch: Architecture, scenario: str) -> Path:
     known = list_scenarios(arch)
-    if scenario not in known:
-        raise ArchitectureError(f"unknown scenario '{scenario}' for '{arch.name}'; known: {', '.join(known) or 'none'}")
+    if not isinstance(scenario, str) or scenario not in known:
+        raise ArchitectureError(f"unknown scenario '{scenario}' for '{arch.name}'{suggest(str(scenario), known)}; "
+                                f"known: {', '.join(known) or 'none'}")
     return SCENARIO_DIR / arch.name / f"{scenario}.yaml"
+
+
+def apply_where_available(archs: Sequence[str | Path | Architecture], scenario: str | None) -> list[Architecture]:
+    """The architectures, each with ``scenario`` layered over it where it ships that scenario
+    (a comparison: the terrestrial baseline has none and stays as it is). ``None``: unchanged.
+
+    A name no architecture ships is an :class:`~orbitdc.errors.ArchitectureError` naming the known
+    scenarios (with a "did you mean")."""
+    loaded = [load_architecture(a) for a in archs]
+    if scenario is None:
+        return loaded
+    known = sorted({s for a in loaded for s in list_scenarios(a)})
+    if not isinstance(scenario, str) or scenario not in known:
+        names = ", ".join(a.name for a in loaded)
+        raise ArchitectureError(f"unknown scenario '{scenario}' for {names}{suggest(str(scenario), known)}; "
+                                f"known: {', '.join(known) or 'none'}")
+    return [apply_scenario(a, scenario) if scenario in list_scenarios(a) else a for a in loaded]
 
 
 def _read(arch: Architecture, scenario: str) -> tuple[str, dict[str, Parameter], str]:
@@ -82,6 +100,9 @@ def apply_scenario(arch: str | Path | Architecture, scenario: str) -> Architectu
     for name, p in params.items():
         p.role = arch.parameters[name].role
         new[name] = p
+    # a changed choice (radiator, solar cell, accelerator, launch vehicle) brings its catalog
+    # values, exactly as the same choice written into the architecture file would
+    new = follow_catalog_choices(new, {k: str(p.canonical_value) for k, p in params.items()}, keep=params)
     refs = load_references()
     used = {k for p in new.values() for k in p.sources}
     return dataclasses.replace(arch, parameters=new, references={k: refs[k] for k in sorted(used)},
@@ -91,7 +112,8 @@ def apply_scenario(arch: str | Path | Architecture, scenario: str) -> Architectu
 
 def scenario_changes(arch: str | Path | Architecture, scenario: str) -> list[dict[str, Any]]:
     """What ``scenario`` changes: one row per parameter with the architecture's value and range,
-    the scenario's, the unit, the scenario's sources (with their tags) and note."""
+    the scenario's, the unit, the scenario's sources (with their tags) and note; then the catalog
+    values that follow a choice the scenario changes (their catalog sources)."""
     arch = load_architecture(arch)
     _, params, _ = _read(arch, scenario)
     refs = load_references()
@@ -104,6 +126,19 @@ def scenario_changes(arch: str | Path | Architecture, scenario: str) -> list[dic
             "value": p.value, "low": p.low, "high": p.high,
             "source": ", ".join(p.sources), "tag": ", ".join(sorted({refs[k].tag for k in p.sources})),
             "note": p.note or "",
+        })
+    # catalog values that follow a changed choice (e.g. the areal density of a new radiator)
+    applied = apply_scenario(arch, scenario)
+    for name, p in sorted(applied.parameters.items()):
+        old = arch.parameters[name]
+        if name in params or p.catalog_entry is None or p.catalog_entry == old.catalog_entry:
+            continue
+        rows.append({
+            "parameter": name, "unit": p.unit or "",
+            "base_value": old.value, "base_low": old.low, "base_high": old.high,
+            "value": p.value, "low": p.low, "high": p.high,
+            "source": ", ".join(p.sources), "tag": ", ".join(sorted({refs[k].tag for k in p.sources})),
+            "note": f"the catalog value of the chosen entry '{p.catalog_entry}' ({p.origin})",
         })
     return rows
 

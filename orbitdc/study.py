@@ -1,13 +1,14 @@
 """The study: what the report computes, once per set of inputs.
 
-A :class:`Study` holds the architectures, overrides, Monte Carlo sample count and seed of one
+A :class:`Study` holds the architectures (with a scenario of ``data/scenarios/`` layered over
+each that ships it, when one is named), overrides, Monte Carlo sample count and seed of one
 report and returns the computations the notebooks show (``compare``, sweeps, the orbit over a
 year, the Monte Carlo, the tornado), each computed once per Study.
 
 Results written to ``output_dir/results/`` (NetCDF) by one notebook are read back by another
 (the summary notebook reads the Monte Carlo the uncertainty notebook wrote) only when they carry
-the same :attr:`Study.key`: a SHA-256 over everything that determines them -- the content of
-each architecture (every parameter's value, unit, range, distribution and source), the
+the same :attr:`Study.key`: a SHA-256 over everything that determines them -- the scenario, the
+content of each architecture (every parameter's value, unit, range, distribution and source), the
 overrides, the sample count, the seed, the orbitdc version, and digests of the orbitdc source
 code and of the data files (catalogs, defaults, atmosphere, orbit and radiation tables). A file
 from an earlier run with another seed, other overrides, an edited YAML or another version of
@@ -40,13 +41,16 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 # --------------------------------------------------------------------------------------------
 # Validation (before any kernel starts)
 # --------------------------------------------------------------------------------------------
-def validate(architectures: Sequence[str], overrides: Mapping[str, Any] | None = None) -> list[Architecture]:
-    """Load the architectures and build their inputs with the overrides; raise OrbitdcError."""
+def validate(architectures: Sequence[str], overrides: Mapping[str, Any] | None = None,
+             scenario: str | None = None) -> list[Architecture]:
+    """Load the architectures (with ``scenario`` layered over each that ships it) and build their
+    inputs with the overrides; raise OrbitdcError."""
     from .chain import build_inputs
+    from .scenarios import apply_where_available
 
     if not architectures:
         raise OrbitdcError("no architecture given")
-    archs = [load_architecture(a) for a in architectures]
+    archs = apply_where_available(architectures, scenario)
     names = [a.name for a in archs]
     if len(set(names)) != len(names):
         raise OrbitdcError(f"architecture names repeat: {', '.join(names)}")
@@ -97,11 +101,13 @@ def architecture_digest(arch: Architecture) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
-def study_key(archs: Sequence[Architecture], overrides: Mapping[str, Any], samples: int, seed: int) -> str:
+def study_key(archs: Sequence[Architecture], overrides: Mapping[str, Any], samples: int, seed: int,
+              scenario: str | None = None) -> str:
     """The key of a study's results (see the module docstring): equal keys, equal results."""
     from ._version import __version__
 
     content = {
+        "scenario": scenario,
         "orbitdc_version": __version__,
         **code_and_data_digest(),
         "architectures": [architecture_digest(a) for a in archs],
@@ -125,16 +131,18 @@ class Study:
     """
 
     def __init__(self, architectures: Sequence[str], overrides: Mapping[str, Any] | None = None,
-                 samples: int | None = None, seed: int | None = None, output_dir: str | Path = "."):
+                 samples: int | None = None, seed: int | None = None, output_dir: str | Path = ".",
+                 scenario: str | None = None):
         cfg = settings()
         self.settings = cfg
         self.overrides = dict(overrides or {})
-        self.archs = validate(list(architectures), self.overrides)
+        self.scenario = scenario
+        self.archs = validate(list(architectures), self.overrides, scenario)
         self.names = [a.name for a in self.archs]
         self.samples = int(samples if samples is not None else cfg["defaults"]["samples"])
         self.seed = int(seed if seed is not None else cfg["defaults"]["seed"])
         self.output_dir = Path(output_dir)
-        self.key = study_key(self.archs, self.overrides, self.samples, self.seed)
+        self.key = study_key(self.archs, self.overrides, self.samples, self.seed, scenario)
         self._cache: dict[str, Any] = {}
 
     # -- helpers

@@ -46,7 +46,10 @@ def summary_html(study: Study) -> str:
                     for k, v in cfg.items())
     return (table_html(rows, caption="Executive summary (nominal values; interval from Monte Carlo)")
             + f"<p>Verdict thresholds (data/report.yaml):</p><ul>{notes}</ul>"
-            + f"<p>Monte Carlo: {esc(study.samples)} samples per architecture, seed {esc(study.seed)}. "
+            + f"<p>Monte Carlo: {esc(study.samples)} samples per architecture, seed {esc(study.seed)}; each sample "
+            + "is the best design for its world (design variables optimised per sample, uncertain parameters and "
+            + "the catalog values in use drawn with the correlations of data/correlations.yaml). "
+            + f"Scenario: {esc(getattr(study, 'scenario', None) or 'none (the architecture files as written)')}. "
             + f"Overrides: {esc(json.dumps(study.overrides) if study.overrides else 'none')}.</p>")
 
 

@@ -401,7 +401,7 @@ def hardware_cost_terms(ds: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
 def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architecture],
                years: Iterable[int] = range(2026, 2051), *, frozen: bool | str | Iterable[str] = False,
                fleet: str | Path | Mapping[str, Any] | None = None, samples: int | None = None, seed: int = 0,
-               **overrides: Any) -> xr.Dataset:
+               scenario: str | None = None, **overrides: Any) -> xr.Dataset:
     """The year-by-year model of one architecture (or several: a list stacks them along
     ``architecture``). See the module docstring for the equations.
 
@@ -414,6 +414,8 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
     frozen : True (every trend), False, or trend names from :data:`TRENDS` to keep static
     fleet : a fleet plan (path or mapping, ``data/fleets/README.md``) instead of the architecture's
     samples, seed : Monte Carlo over the trend rates and ramps (dimension ``sample``)
+    scenario : a scenario of ``data/scenarios/`` (e.g. ``"proponent"``) layered over the
+        architecture; for a list, over each architecture that ships it (``attrs['scenario']``)
     **overrides : chain parameters (as in ``evaluate``: a 1-d list is a sweep dimension) and trend
         parameters (:data:`TREND_PARAMETERS`)
 
@@ -421,6 +423,15 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
     -------
     xarray.Dataset with a ``year`` dimension (and ``vehicle`` for per-vehicle variables).
     """
+    if scenario is not None:
+        from .scenarios import apply_where_available
+
+        many = isinstance(arch, (list, tuple))
+        loaded = apply_where_available(list(arch) if many else [arch], scenario)
+        out = trajectory(loaded if many else loaded[0], years, frozen=frozen, fleet=fleet, samples=samples,
+                         seed=seed, **overrides)
+        out.attrs["scenario"] = scenario
+        return out
     if isinstance(arch, (list, tuple)):
         return _compare(arch, years, frozen=frozen, fleet=fleet, samples=samples, seed=seed, **overrides)
     arch = load_architecture(arch)

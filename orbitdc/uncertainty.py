@@ -10,10 +10,15 @@ Which parameters are drawn
 Every numeric ``role: uncertain`` parameter whose :attr:`~orbitdc.parameters.Parameter.dist` is
 not ``"fixed"`` and whose range is not empty (``low < high``), except those given as overrides (an
 override fixes a parameter). Choices and flags are never drawn. Design variables (``role: design``)
-are held at their nominal values (``design="nominal"``), chosen per sample from a table of optimal
-designs (``design="optimal"``, :mod:`orbitdc.design`) or, for comparison with the behaviour before
-issue 15, drawn like uncertainties (``design="sampled"``). Catalog values are not drawn yet (they
-become parameters with issue 12). Rank correlations between drawn parameters come from the shared
+are chosen per sample from a table of optimal designs (``design="optimal"``, the default: each
+sample is the best design an engineer would build in that world; :mod:`orbitdc.design`), held at
+their nominal values (``design="nominal"``) or, for comparison with the behaviour before
+issue 15, drawn like uncertainties (``design="sampled"``). Catalog values the architecture uses
+(radiator areal density, cell efficiency, accelerator price, mass and power, vehicle payload, price
+and cadence: the cells of the entries its choices name) are drawn too, each over its catalog
+range as ``triangular(low, catalog value, high)`` (``draw_catalog=False`` holds them at the
+catalog value; an override of the value, or of the choice by several names, holds it; an override
+of the choice by one name draws that entry's range). Rank correlations between drawn parameters come from the shared
 factors of ``data/correlations.yaml`` (:mod:`orbitdc.correlation`, Iman–Conover within each block). The marginal distributions, all in the parameter's
 canonical unit:
 
@@ -69,6 +74,7 @@ memory available (:mod:`orbitdc.memory`).
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import os
@@ -85,7 +91,7 @@ from scipy.stats import qmc
 
 from . import chain, memory, units
 from .errors import OrbitdcError, ParameterError
-from .parameters import Architecture, load_architecture
+from .parameters import Architecture, follow_catalog_choices, load_architecture
 
 #: Points per block of the sampling stream (see the module docstring). A power of two.
 BLOCK_SIZE = 65_536
@@ -250,11 +256,16 @@ def _check_design(design: Any) -> str:
     return design
 
 
-def marginals(arch: str | Path | Architecture, exclude: Iterable[str] = (), design: str = "nominal") -> list[Marginal]:
+def marginals(arch: str | Path | Architecture, exclude: Iterable[str] = (), design: str = "nominal",
+              draw_catalog: bool = True) -> list[Marginal]:
     """The drawn parameters of an architecture, sorted by name (see the module docstring).
 
     Only ``role: uncertain`` parameters are drawn unless ``design="sampled"``, which draws the
-    design variables over their ranges too.
+    design variables over their ranges too. Catalog values the architecture uses (the entries its
+    choices name; ``Parameter.catalog_entry``) are drawn over the catalog cell's range unless
+    ``draw_catalog=False``; one whose choice is in ``exclude`` (overridden) is not drawn (the
+    callers first re-read the catalog values of a choice overridden by one entry name, see
+    :func:`follow_choices`).
     """
     arch = load_architecture(arch)
     design = _check_design(design)
@@ -265,6 +276,8 @@ def marginals(arch: str | Path | Architecture, exclude: Iterable[str] = (), desi
         p = arch.parameters[name]
         spec = specs.get(name)
         if name in exclude or spec is None or spec.kind != "number" or not p.is_numeric:
+            continue
+        if p.catalog_entry is not None and (not draw_catalog or spec.catalog[2] in exclude):
             continue
         if p.is_design and design != "sampled":
             continue
@@ -282,6 +295,29 @@ def marginals(arch: str | Path | Architecture, exclude: Iterable[str] = (), desi
             )
         )
     return out
+
+
+def follow_choices(arch: Architecture, overrides: Mapping[str, Any]) -> Architecture:
+    """``arch`` with the catalog values of choices overridden by one entry name (e.g.
+    ``radiator="carbon-carbon-heat-pipe"``): the entry's values and ranges, so that Monte Carlo
+    draws a catalog value over the range of the entry in use
+    (:func:`orbitdc.parameters.follow_catalog_choices`)."""
+    choices = {k: v for k, v in overrides.items() if isinstance(v, str)}
+    if not choices:
+        return arch
+    params = follow_catalog_choices(arch.parameters, choices)
+    if all(params[k] is arch.parameters[k] for k in params):
+        return arch
+    return dataclasses.replace(arch, parameters=params)
+
+
+def _held_catalog(arch: Architecture, overrides: Mapping[str, Any]) -> set[str]:
+    """Catalog values whose choice is overridden by several names (a sweep): held at each name's
+    catalog value, not drawn."""
+    specs = chain.parameter_specs()
+    return {k for k, p in arch.parameters.items()
+            if p.catalog_entry is not None and specs[k].catalog[2] in overrides
+            and not isinstance(overrides[specs[k].catalog[2]], str)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -456,6 +492,7 @@ class _Plan:
     var_dims: dict[str, tuple[str, ...]] | None = None  # and each variable's dimension order
     design: str = "nominal"
     design_table: xr.Dataset | None = None     # design="optimal": the candidate designs (decided once)
+    design_bounds: dict[str, tuple[float, float]] | None = None  # and the range of each design variable
     objective: str = "cost_per_kw_year"
     correlation: tuple[list[str], np.ndarray] | None = None  # rank-correlated group (names, Spearman)
 
@@ -487,13 +524,22 @@ def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = Fals
     if plan.design == "optimal":
         bounds = list(range(start, stop, OPTIMAL_SUBBLOCK)) + [stop]
         pairs = list(zip(bounds[:-1], bounds[1:]))
+        # draw the whole range once: a sub-block drawn on its own would regenerate (and, with
+        # correlations, re-order) every BLOCK_SIZE block it overlaps, once per sub-block
+        draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, threads, plan.block_size,
+                             plan.correlation)
+
+        def part(ab):
+            a, b = ab
+            return _run_one(plan, a, b, draws={k: v[a - start: b - start] for k, v in draws.items()})
+
         if threads > 1 and len(pairs) > 1:
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(max_workers=threads) as pool:
-                parts = list(pool.map(lambda ab: _run_one(plan, *ab), pairs))
+                parts = list(pool.map(part, pairs))
         else:
-            parts = [_run_one(plan, a, b) for a, b in pairs]
+            parts = [part(ab) for ab in pairs]
         if len(parts) == 1 or plan.sample_vars is None:
             out = parts[0] if len(parts) == 1 else xr.concat(parts, dim="sample", data_vars="different",
                                                              coords="minimal", compat="equals",
@@ -513,6 +559,8 @@ def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = Fals
         monte_carlo_method=plan.describe(),
         monte_carlo_block_size=plan.block_size,
         drawn_parameters=", ".join(m.name for m in plan.margs),
+        drawn_catalog_values=", ".join(m.name for m in plan.margs
+                                       if plan.arch.parameters[m.name].catalog_entry is not None) or "none",
         eclipse_method=plan.eclipse_method,
         correlated_parameters=", ".join(plan.correlation[0]) if plan.correlation else "none",
         correlation_method=("Iman-Conover rank correlation within each block (orbitdc.correlation)"
@@ -532,10 +580,13 @@ def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = Fals
     return out
 
 
-def _run_one(plan: _Plan, start: int, stop: int, threads: int = 1) -> xr.Dataset:
+def _run_one(plan: _Plan, start: int, stop: int, threads: int = 1,
+             draws: Mapping[str, np.ndarray] | None = None) -> xr.Dataset:
     """Samples ``start .. stop-1`` through the chain in one call (with ``design="optimal"``, at every
-    candidate design, keeping each sample's best)."""
-    draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, threads, plan.block_size, plan.correlation)
+    candidate design, keeping each sample's best). ``draws``: the samples' draws if already made."""
+    if draws is None:
+        draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, threads, plan.block_size,
+                             plan.correlation)
     # The drawn arrays go into the chain's frame directly (``trusted``). They need no domain
     # check: triangular/uniform/loguniform draws lie in [low, high], validated against the
     # stage's domain when the architecture was loaded, and the lognormal is truncated to that
@@ -548,17 +599,10 @@ def _run_one(plan: _Plan, start: int, stop: int, threads: int = 1) -> xr.Dataset
         attrs = {"long_name": spec.long_name or m.name, "source": ", ".join(p.sources), "units": units.unit_string(spec.unit),
                  "distribution": m.describe()}
         trusted[m.name] = xr.DataArray(draws[m.name], dims="sample", coords={"sample": sample}, attrs=attrs)
-    prep = chain.prepare(plan.arch, plan.overrides, trusted=trusted)
-    if "sample" not in prep.frame.sizes:
-        prep.frame.dims = prep.frame.dims + ("sample",)
-        prep.frame.sizes["sample"] = stop - start
-        for k, v in prep.frame._vars.items():
-            prep.frame._vars[k] = v.reshape(v.shape + (1,))
-    prep.coords["sample"] = sample
-    prep.frame.attrs["eclipse_method"] = plan.eclipse_method
+    prep = _prepare_samples(plan, trusted, sample)
     drawn_inputs = {m.name: prep.frame[m.name] for m in plan.margs}
     if plan.design == "optimal":
-        out = _finish_optimal(plan, prep, stop - start)
+        out = _finish_optimal(plan, prep, stop - start, trusted, sample)
     else:
         out = chain._finish(prep)
     # a stage may output a variable named like a parameter (e.g. the resolved ``inclination``):
@@ -573,59 +617,107 @@ def _run_one(plan: _Plan, start: int, stop: int, threads: int = 1) -> xr.Dataset
     return out
 
 
-def _finish_optimal(plan: _Plan, prep: "chain.Prepared", n: int) -> xr.Dataset:
-    """Run the chain on samples x candidate designs, then keep each sample's best candidate.
+def _prepare_samples(plan: _Plan, trusted: Mapping[str, xr.DataArray], sample: xr.Variable) -> "chain.Prepared":
+    """The chain's inputs for a block of samples (``trusted``: their draws), with a ``sample`` axis."""
+    prep = chain.prepare(plan.arch, plan.overrides, trusted=trusted)
+    if "sample" not in prep.frame.sizes:
+        prep.frame.dims = prep.frame.dims + ("sample",)
+        prep.frame.sizes["sample"] = sample.size
+        for k, v in prep.frame._vars.items():
+            prep.frame._vars[k] = v.reshape(v.shape + (1,))
+    prep.coords["sample"] = sample
+    prep.frame.attrs["eclipse_method"] = plan.eclipse_method
+    return prep
 
-    The candidates (``plan.design_table``) go along a ``candidate`` axis; the best is the admissible
-    one with the lowest objective, else the one with the fewest violated constraints
-    (:func:`orbitdc.design._best`). Every variable is then gathered at that index, so the result
-    has the shape of an ordinary Monte Carlo block (design variables vary along ``sample``).
-    """
+
+def _score_designs(plan: _Plan, prep: "chain.Prepared",
+                   designs: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(objective, violated constraints), each ``(samples, K)``, and ``(samples,)`` whether each
+    constraint is met by at least one of the ``K`` designs (not necessarily the same one): every
+    sample of ``prep`` at ``K`` designs (``designs[name]`` of shape ``(1, K)``), in one chain call
+    on a ``sample x candidate`` frame (no loop over samples or designs)."""
     from . import design as design_mod
 
-    table = plan.design_table
-    names = [v for v in table.data_vars]
-    k = table.sizes["candidate"]
     frame = prep.frame
+    n = frame.sizes["sample"]
+    k = next(iter(designs.values())).shape[1]
     frame.dims = frame.dims + ("candidate",)
     frame.sizes["candidate"] = k
     for key, v in list(frame._vars.items()):
         frame._vars[key] = v.reshape(v.shape + (1,))
-    for name in names:
-        frame._vars[name] = np.asarray(table[name].values, dtype=float).reshape((1,) * (len(frame.dims) - 1) + (k,))
-        prep.input_dims[name] = ("sample",)
-        prep.attrs[name] = {**prep.attrs.get(name, {}), "source": "optimal design per sample (design table)"}
-    input_attrs = dict(prep.attrs)
-    order, attrs, lead = chain.run_frame(frame, plan.arch.kind, None, prep.attrs, prep.order)
+    lead = (1,) * (len(frame.dims) - 2)
+    for name, arr in designs.items():
+        frame._vars[name] = np.asarray(arr, dtype=float).reshape(lead + arr.shape)
+    chain.run_frame(frame, plan.arch.kind, None, prep.attrs, prep.order)
     cons = design_mod._check_constraints(plan.arch, "all")
     obj, nv = design_mod._score(frame, plan.objective, cons, ("sample", "candidate"))
-    obj = np.broadcast_to(obj, (n, k))
-    nv = np.broadcast_to(nv, (n, k))
-    best = design_mod._best(obj, nv)                       # (n,)
-    nlead = {key: len(spec[0]) for key, spec in lead.items()}
-    ax_s, ax_c = frame.dims.index("sample"), frame.dims.index("candidate")
-    for key in list(frame._vars):
-        arr = frame._vars[key]
-        nl = nlead.get(key, 0)
-        ca, sa = nl + ax_c, nl + ax_s
-        if arr.shape[ca] == 1:
-            frame._vars[key] = np.squeeze(arr, axis=ca)
-            continue
-        shape = list(arr.shape)
-        shape[sa] = n
-        arr = np.broadcast_to(arr, shape)
-        idx_shape = [1] * arr.ndim
-        idx_shape[sa] = n
-        idx_shape[ca] = 1
-        picked = np.take_along_axis(arr, best.reshape(idx_shape), axis=ca)
-        frame._vars[key] = np.squeeze(picked, axis=ca)
-    frame.dims = tuple(d for d in frame.dims if d != "candidate")
-    del frame.sizes["candidate"]
-    frame._vars["design_candidate"] = best.reshape(tuple(n if d == "sample" else 1 for d in frame.dims))
-    attrs["design_candidate"] = {"long_name": "index of the chosen design in the design table", "units": "1"}
-    order = order + ["design_candidate"]
-    return chain.dataset_from_frame(frame, order, attrs, prep.coords, frame.attrs,
-                                    chain._unchanged_inputs(prep.input_dims, attrs, input_attrs), lead)
+    each_met = np.ones(n, dtype=bool)
+    for c in cons:
+        if f"violates_{c}" in frame:
+            viol = np.broadcast_to(design_mod._axis_view(frame, f"violates_{c}", ("sample", "candidate")), (n, k))
+            each_met &= ~viol.all(axis=1)
+    return np.broadcast_to(obj, (n, k)), np.broadcast_to(nv, (n, k)), each_met
+
+
+#: Search effort of the repair step of ``design="optimal"`` (design points per zoom pass, passes):
+#: each point is a distinct orbit whose eclipses are computed exactly (~0.1 ms each), so the
+#: repair's cost is about ``REPAIR_BUDGET * (REPAIR_ITERATIONS + 1)`` orbits per repaired sample.
+REPAIR_BUDGET = 128
+REPAIR_ITERATIONS = 3
+
+
+def _finish_optimal(plan: _Plan, prep: "chain.Prepared", n: int, trusted: Mapping[str, xr.DataArray],
+                    sample: xr.Variable) -> xr.Dataset:
+    """Each sample's best design, then the chain once at those designs.
+
+    1. Every sample at every candidate of the design table (``sample x candidate``, one chain
+       call); the best is the admissible one with the lowest objective, else the one with the
+       fewest violated constraints (:func:`orbitdc.design._best`).
+    2. Repair: a sample whose best candidate violates a constraint, while each of its constraints
+       is met by some candidate (so the world may well admit a design the table lacks: e.g. an
+       accelerator dose limit drawn near the low end of its catalog range, which needs more
+       shield than the table's designs where launch cadence is also tight), gets its own
+       optimisation (:func:`orbitdc.design._search`, all such samples at once, starting from its
+       best candidate); the better design is kept. Samples in which some constraint is violated
+       by every candidate (a world no design in reach closes) are not searched.
+    3. The chain on the samples at their chosen designs (the design variables vary along
+       ``sample``; ``design_candidate`` is the table row each started from, ``design_repaired``
+       marks the samples the repair step changed).
+    Each step treats each sample on its own: the result does not depend on the chunking.
+    """
+    from . import design as design_mod
+
+    table = plan.design_table
+    names = list(table.data_vars)
+    cand = np.stack([np.asarray(table[nm].values, dtype=float) for nm in names], axis=1)  # (k, D)
+    obj, nv, each_met = _score_designs(plan, prep, {nm: cand[None, :, j] for j, nm in enumerate(names)})
+    best = design_mod._best(obj, nv)
+    rows = np.arange(n)
+    chosen = cand[best].copy()                                    # (n, D)
+    repaired = np.zeros(n, dtype=bool)
+    promising = np.nonzero((nv[rows, best] > 0) & each_met)[0]
+    if promising.size:
+        worlds = {k: np.asarray(a.values, dtype=float)[promising] for k, a in trusted.items()}
+        cons = design_mod._check_constraints(plan.arch, "all")
+        x, obj2, nv2, _, _ = design_mod._search(plan.arch, plan.design_bounds, plan.objective, cons, plan.overrides,
+                                                worlds, iterations=REPAIR_ITERATIONS, budget=REPAIR_BUDGET,
+                                                start=chosen[promising][:, None, :])
+        better = design_mod._better(obj2, nv2, obj[promising, best[promising]], nv[promising, best[promising]])
+        chosen[promising[better]] = x[better]
+        repaired[promising[better]] = True
+    specs = chain.parameter_specs()
+    final = dict(trusted)
+    for j, nm in enumerate(names):
+        final[nm] = xr.DataArray(chosen[:, j], dims="sample", coords={"sample": sample}, attrs={
+            "long_name": specs[nm].long_name or nm, "units": units.unit_string(specs[nm].unit),
+            "source": "optimal design per sample (design table, then the repair step)"})
+    out = chain._finish(_prepare_samples(plan, final, sample))
+    return out.assign(
+        design_candidate=xr.DataArray(best, dims="sample", attrs={
+            "long_name": "index of the design table row the sample's design started from", "units": "1"}),
+        design_repaired=xr.DataArray(repaired, dims="sample", attrs={
+            "long_name": "the repair step gave the sample its own optimised design (no admissible table row)"}),
+    )
 
 
 def _along_sample(ds: xr.Dataset, sample_vars: frozenset[str] | None,
@@ -729,8 +821,52 @@ def _plan_design(plan: _Plan, over: Sequence[str] | None = None) -> None:
     worlds = _draw_arrays(plan.margs, plan.seed, w, 0, w, correlation=plan.correlation) if plan.margs else {}
     if not worlds:
         worlds = {}
-    plan.design_table = design_mod.design_table(plan.arch, worlds, objective=plan.objective, over=over,
-                                                overrides=plan.overrides)
+    table = design_mod.design_table(plan.arch, worlds, objective=plan.objective, over=over, overrides=plan.overrides)
+    bounds = design_mod._bounds(plan.arch, over, {**plan.overrides, **worlds})
+    plan.design_table = table
+    plan.design_bounds = {nm: bounds[nm] for nm in table.data_vars}
+    plan.design_table = _cover_range_ends(plan, table, over)
+
+
+def _cover_range_ends(plan: _Plan, table: xr.Dataset, over: Sequence[str] | None) -> xr.Dataset:
+    """Add to the table the optima of the range-end worlds that no candidate serves.
+
+    A Latin hypercube of :data:`DESIGN_TABLE_WORLDS` worlds rarely reaches the ends of a range
+    (e.g. an accelerator dose limit near its catalog low end needs more shield than any of its
+    optima has). The range-end worlds are those of the tornado: each drawn parameter at its
+    ``low`` and at its ``high``, the others at their values. They are evaluated at every
+    candidate (one broadcast call); for those where no candidate is admissible, their own optima
+    (:func:`orbitdc.design.design_table`) join the table.
+    """
+    from . import design as design_mod
+
+    if not plan.margs:
+        return table
+    k = len(plan.margs)
+    ends = {m.name: np.full(2 * k, m.value) for m in plan.margs}
+    for i, m in enumerate(plan.margs):
+        ends[m.name][2 * i], ends[m.name][2 * i + 1] = m.low, m.high
+    names = list(table.data_vars)
+    cand = np.stack([np.asarray(table[nm].values, dtype=float) for nm in names], axis=1)
+    specs = chain.parameter_specs()
+    trusted = {nm: xr.DataArray(v, dims="sample", attrs={"units": units.unit_string(specs[nm].unit)})
+               for nm, v in ends.items()}
+    sample = xr.Variable("sample", np.arange(2 * k))
+    _, nv, _ = _score_designs(plan, _prepare_samples(plan, trusted, sample), {nm: cand[None, :, j] for j, nm in enumerate(names)})
+    unserved = nv.min(axis=1) > 0
+    if not unserved.any():
+        return table
+    extra = design_mod.design_table(plan.arch, {nm: v[unserved] for nm, v in ends.items()}, objective=plan.objective,
+                                    over=over, overrides=plan.overrides)
+    rows = np.stack([np.asarray(extra[nm].values, dtype=float) for nm in names], axis=1)
+    new = rows[~(rows[:, None, :] == cand[None, :, :]).all(axis=2).any(axis=1)]
+    if not new.size:
+        return table
+    allrows = np.vstack([cand, new])
+    return xr.Dataset({nm: ("candidate", allrows[:, j]) for j, nm in enumerate(names)},
+                      coords={"candidate": np.arange(allrows.shape[0])},
+                      attrs={**table.attrs, "range_end_worlds": int(unserved.sum()),
+                             "range_end_candidates": int(new.shape[0])})
 
 
 def _resolve_scheduler(scheduler: Any):
@@ -783,11 +919,12 @@ def monte_carlo(
     seed: int = 0,
     chunks: int | Sequence[int] | Mapping[str, Any] | None = None,
     scheduler: Any = None,
-    design: str = "nominal",
+    design: str = "optimal",
     objective: str = "cost_per_kw_year",
     over: Sequence[str] | None = None,
     scenario: str | None = None,
     correlation: Any = "data",
+    draw_catalog: bool = True,
     **overrides: Any,
 ) -> xr.Dataset:
     """Monte Carlo over every ranged uncertain parameter of an architecture, by Latin hypercube.
@@ -809,21 +946,24 @@ def monte_carlo(
         (:func:`summarize`, :func:`probability`) under an active ``distributed.Client``.
     design : what happens to the design variables (``role: design`` in data):
 
-        * ``"nominal"`` (default): held at their nominal values; only ``role: uncertain``
-          parameters are drawn;
-        * ``"optimal"``: each sample gets the best admissible design (lowest ``objective``) among a
+        * ``"optimal"`` (default): each sample is the best design an engineer would build in that
+          world: the best admissible design (lowest ``objective``) among a
           table of candidates: the nominal design and the optima, over ``over`` (default: every
           ranged design variable), of :data:`DESIGN_TABLE_WORLDS` worlds drawn from an independent
           Latin hypercube with the same seed (:func:`orbitdc.design.design_table`). The samples are
           evaluated at every candidate by broadcasting (``sample x candidate``, no loop over
           samples) and ``design_candidate`` records the choice. A constraint that depends only on
           design variables (total dose: altitude, shield, life) is then violated in no sample when
-          any candidate meets it;
+          any candidate meets it. Overrides must then be single values (a list would need a
+          design table per case: pass ``design="nominal"`` to cross a list with the samples);
+        * ``"nominal"``: held at their nominal values; only ``role: uncertain`` parameters are
+          drawn (the default before issue 15);
         * ``"sampled"``: design variables are drawn over their ranges like uncertainties (the
           behaviour before issue 15, kept for comparison: most samples are then designs nobody
           would build).
 
-        ``attrs['design']`` records the choice.
+        ``attrs['design']`` records the choice (``"nominal"`` when ``"optimal"`` has no ranged,
+        non-overridden design variable to choose).
     objective, over : for ``design="optimal"`` (see :func:`orbitdc.optimize`).
     correlation : ``"data"`` (default: the shared factors of ``data/correlations.yaml``), ``"none"``
         (independent draws), ``{factor: {parameter: loading}}`` or ``{(a, b): spearman}``. The
@@ -835,9 +975,11 @@ def monte_carlo(
     **overrides : parameter values by name (as in :func:`orbitdc.evaluate`); an overridden
         parameter is fixed (not drawn). A 1-d list makes a dimension crossed with ``sample``.
 
-    Catalog values (radiator areal density, cell efficiency, accelerator price, ...) are not drawn
-    yet: they become ordinary parameters with ranges (issue 12) and are then drawn like any other
-    ``role: uncertain`` parameter.
+    draw_catalog : True (default): the catalog values of the entries the architecture uses
+        (radiator areal density, cell efficiency, accelerator price/mass/power, launch vehicle
+        payload/price/cadence) are drawn over their catalog ranges, ``triangular(low, value,
+        high)``; False holds them at the catalog values (the draws of every other parameter are
+        then unchanged, bit for bit: each parameter has its own stream).
 
     Returns
     -------
@@ -851,14 +993,25 @@ def monte_carlo(
     seed = _check_seed(seed)
     design = _check_design(design)
     _check_overrides(arch, overrides)
+    if design == "optimal" and over is None:
+        from .design import design_variables
+
+        if not [n for n in design_variables(arch) if n not in overrides]:
+            design = "nominal"  # no design variable left to choose: the nominal design is the only one
     if design == "optimal":
         from .design import _check_objective, _check_scalar_overrides
 
         objective = _check_objective(objective)
-        _check_scalar_overrides(overrides)
+        try:
+            _check_scalar_overrides(overrides)
+        except ParameterError as exc:
+            raise ParameterError(exc.parameter, "design='optimal' (the default) takes one value per override; pass "
+                                                "design='nominal' to cross a list with the samples") from None
     chunk_sizes = _check_chunks(chunks, n)
     sched, owned = _resolve_scheduler(scheduler)
-    margs = marginals(arch, exclude=overrides, design=design)
+    arch = follow_choices(arch, overrides)
+    margs = marginals(arch, exclude=set(overrides) | _held_catalog(arch, overrides), design=design,
+                      draw_catalog=draw_catalog)
     from .correlation import resolve
 
     plan = _Plan(arch=arch, margs=margs, overrides=dict(overrides), seed=seed, samples=n, design=design,
@@ -901,7 +1054,7 @@ def _load(arch: Any, scenario: str | None) -> Architecture:
 
 
 def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, design: str = "nominal",
-         correlation: Any = "data", **overrides: Any) -> xr.Dataset:
+         correlation: Any = "data", draw_catalog: bool = True, **overrides: Any) -> xr.Dataset:
     """Only the drawn parameters of :func:`monte_carlo` (same numbers), as a Dataset along ``sample``.
 
     Values are in each parameter's canonical unit; ``attrs`` hold ``units``, ``distribution``,
@@ -915,7 +1068,9 @@ def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, design: s
         raise ParameterError("samples", f"{n:,} samples in memory at once (limit {MAX_IN_MEMORY_SAMPLES:,}; about "
                                         f"{memory.human(n * (len(arch.parameters) + 1) * memory.VALUE_BYTES)}); draw a "
                                         "smaller sample, or use monte_carlo(..., chunks=)")
-    margs = marginals(arch, exclude=overrides, design="sampled" if design == "sampled" else "nominal")
+    arch = follow_choices(arch, overrides)
+    margs = marginals(arch, exclude=set(overrides) | _held_catalog(arch, overrides),
+                      design="sampled" if design == "sampled" else "nominal", draw_catalog=draw_catalog)
     from .correlation import resolve
 
     corr = resolve(correlation, [m.name for m in margs])
@@ -1122,7 +1277,8 @@ def tornado(arch: str | Path | Architecture, output: str, **overrides: Any) -> x
     arch = load_architecture(arch)
     output = _check_output(arch, output)
     _check_overrides(arch, overrides)
-    margs = marginals(arch, exclude=overrides)
+    arch = follow_choices(arch, overrides)
+    margs = marginals(arch, exclude=set(overrides) | _held_catalog(arch, overrides))
     if not margs:
         raise OrbitdcError(f"architecture '{arch.name}' has no parameter with an uncertainty range to vary")
     k = len(margs)
@@ -1268,7 +1424,8 @@ def sensitivity(
     if method == "tornado":
         return tornado(arch, output, **overrides)
     _check_overrides(arch, overrides)
-    margs = marginals(arch, exclude=overrides)
+    arch = follow_choices(arch, overrides)
+    margs = marginals(arch, exclude=set(overrides) | _held_catalog(arch, overrides))
     if not margs:
         raise OrbitdcError(f"architecture '{arch.name}' has no parameter with an uncertainty range to vary")
     _check_sobol_size(arch, margs, overrides, samples, seed)

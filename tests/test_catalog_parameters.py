@@ -75,7 +75,8 @@ def test_default_is_the_chosen_entry_catalog_value(name):
     assert (p.value, p.low, p.high) == (row["value"], row["low"], row["high"])
     assert p.sources == row["source"]
     assert p.origin == f"data/catalogs/{catalog}.csv"
-    assert p.dist == "fixed"  # drawing catalog values is issue 15's decision
+    # issue 15: a catalog cell with a range is drawn by Monte Carlo, triangular(low, value, high)
+    assert p.dist == ("triangular" if row["low"] < row["high"] else "fixed")
 
 
 def test_defaults_change_nothing(base):

@@ -71,7 +71,7 @@ def test_show_prints_the_role(capsys, monkeypatch):
 
 
 def test_monte_carlo_nominal_holds_design_variables_and_records_the_choice():
-    mc = odc.monte_carlo(SPACEX, 200, seed=0)
+    mc = odc.monte_carlo(SPACEX, 200, seed=0, design="nominal")
     assert mc.attrs["design"] == "nominal"
     for name in ("shielding_thickness", "satellite_it_power", "dispenser_capacity"):
         assert "sample" not in mc[name].dims, name
@@ -167,7 +167,27 @@ def test_optimal_design_per_sample_never_violates_a_constraint_a_design_can_alwa
     assert float(np.asarray(mc["violates_total_ionizing_dose"]).mean()) == 0.0
     # each sample's design is one row of the table, and it is its best admissible one
     assert "sample" in mc["shielding_thickness"].dims and "design_candidate" in mc
-    assert float(mc["feasible"].mean()) >= float(odc.monte_carlo(SPACEX, 400, seed=0)["feasible"].mean())
+    assert float(mc["feasible"].mean()) >= float(odc.monte_carlo(SPACEX, 400, seed=0, design="nominal")["feasible"].mean())
+
+
+def test_the_default_monte_carlo_builds_the_best_design_in_each_world():
+    """Issue 15: by default each sample is the best design an engineer would build in its world.
+    The total-dose limit is met by adding shield whatever the world, so no sample violates it --
+    even though the accelerator's dose limit is now drawn from its catalog range (GB200: 700 to
+    6,000 rad(Si), data/catalogs/accelerators.csv), and the samples with the lowest drawn limit
+    are met by a thicker shield than those with the highest."""
+    mc = odc.monte_carlo(SPACEX, 1000, seed=4)
+    assert mc.attrs["design"] == "optimal"
+    assert "accelerator_tid_limit" in mc.attrs["drawn_parameters"].split(", ")
+    assert float(np.asarray(mc["violates_total_ionizing_dose"]).mean()) == 0.0
+    assert np.all(np.asarray(mc["lifetime_dose"]) <= np.asarray(mc["accelerator_tid_limit"]) * (1 + 1e-12))
+    limit = np.asarray(mc["accelerator_tid_limit"])
+    shield = np.asarray(mc["shielding_thickness"])
+    low, high = limit <= np.quantile(limit, 0.1), limit >= np.quantile(limit, 0.9)
+    assert shield[low].mean() > shield[high].mean()
+    # a list override cannot be crossed with per-sample optimal designs: one line saying what to do
+    with pytest.raises(ParameterError, match="design='nominal'"):
+        odc.monte_carlo(SPACEX, 10, launch_price_per_kg=[100, 200])
 
 
 def test_optimal_design_monte_carlo_does_not_depend_on_chunking():

@@ -26,6 +26,9 @@ imposed mass before, so the breakdown showed less compute than the satellite car
 lighter than the compute gave a negative bus mass; now it is unbuildable). Costs do not move;
 breakdown, propellant and dry mass do.
 
+Issue 15 draws catalog values in Monte Carlo by default; the two Monte Carlo references keep the
+behaviour they were saved with (catalog values held: draw_catalog=False), so nothing was regenerated.
+
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
 """
@@ -40,8 +43,10 @@ HERE = Path(__file__).parent
 CASES = {
     "sweep_spacex": lambda: odc.sweep("spacex-starlink-compute", altitude=[500.0, 650.0, 800.0],
                                       launch_price_per_kg=[100.0, 500.0, 2000.0]),
-    "mc_spacex": lambda: odc.monte_carlo("spacex-starlink-compute", samples=400, seed=0, design="sampled", correlation="none"),
-    "mc_blue_origin": lambda: odc.monte_carlo("blue-origin-orbital-dc", samples=400, seed=1, design="sampled", correlation="none"),
+    "mc_spacex": lambda: odc.monte_carlo("spacex-starlink-compute", samples=400, seed=0, design="sampled", correlation="none",
+                                         draw_catalog=False),
+    "mc_blue_origin": lambda: odc.monte_carlo("blue-origin-orbital-dc", samples=400, seed=1, design="sampled", correlation="none",
+                                         draw_catalog=False),
 }
 
 if __name__ == "__main__":
