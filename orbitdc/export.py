@@ -94,7 +94,8 @@ def navigation(page: str, provenance: Mapping[str, Any] | None = None) -> str:
         return page
     cells = [c for c in main.find_all("div", recursive=False) if "jp-Cell" in (c.get("class") or [])]
     # the appendix: group its cells by section heading (h2), fold each group
-    appendix = [c for c in cells if f"celltag_{APPENDIX_TAG}" in (c.get("class") or [])]
+    mark = f"celltag_{APPENDIX_TAG}"  # on the cell (code) or on its rendered markdown (markdown cells)
+    appendix = [c for c in cells if mark in (c.get("class") or []) or c.find(class_=mark) is not None]
     groups: list[list] = []
     for c in appendix:
         if c.find("h2") is not None or not groups:

@@ -69,7 +69,35 @@ def rst_html(text: str, heading_level: int = 4) -> str:
     body = parts["body"]
     # problematic spans (markup docutils could not parse) keep their text, without the error link
     body = re.sub(r'<a href="#system-message[^"]*"[^>]*>(.*?)</a>', r"\1", body, flags=re.S)
-    return body
+    return code_identifiers(body)
+
+
+_IDENTIFIER = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
+
+
+def code_identifiers(fragment: str) -> str:
+    """Set the code names a docstring mentions in prose without back-quotes (``it_power``,
+    ``P_sa``) as code, so a reader sees at once that they are names in the model, not words."""
+    from bs4 import BeautifulSoup, NavigableString
+
+    soup = BeautifulSoup(fragment, "html.parser")
+    for text in list(soup.find_all(string=_IDENTIFIER)):
+        parent = text.parent
+        if parent is None or parent.find_parent(["code", "pre", "math"]) or parent.name in ("code", "pre", "math") \
+                or "literal" in (parent.get("class") or []) or parent.find_parent(class_="literal"):
+            continue
+        pieces, last = [], 0
+        for m in _IDENTIFIER.finditer(str(text)):
+            pieces.append(NavigableString(str(text)[last:m.start()]))
+            code = soup.new_tag("code")
+            code.string = m.group(0)
+            pieces.append(code)
+            last = m.end()
+        pieces.append(NavigableString(str(text)[last:]))
+        for piece in pieces:
+            text.insert_before(piece)
+        text.extract()
+    return str(soup)
 
 
 def docstring_html(doc: str, heading_level: int = 4) -> str:

@@ -260,8 +260,8 @@ def cost_vs_launch_price(sw: xr.Dataset | None, cmp: xr.Dataset | None = None, p
             now = _scalar(values_in(ref["launch_price_per_kg"], "USD/kg"))
             if np.isfinite(now) and now > 0 and ok.sum() >= 2:
                 at = float(np.exp(np.interp(np.log(now), np.log(prices[ok]), np.log(ratio[ok]))))
-                layers.append(hv.Scatter([(now, at)], x, y, label=f"{a}: launch price today").opts(
-                    size=9, marker="circle", color="black"))
+                # unlabelled (no legend entry per architecture): the title says what the circle is
+                layers.append(hv.Scatter([(now, at)], x, y).opts(size=9, marker="circle", color="black"))
                 drawn_now = True
                 xs.append(now)
         src = cmp if cmp is not None and "breakeven_launch_price" in cmp else sel
@@ -288,8 +288,13 @@ def cost_vs_launch_price(sw: xr.Dataset | None, cmp: xr.Dataset | None = None, p
 def _stacked(records: list[tuple[str, str, float]], group_label: str, vdim, title: str):
     import holoviews as hv
 
+    from bokeh.models import NumeralTickFormatter
+
+    # parts in words (cost items and subsystems are identifiers in the Dataset)
+    records = [(a, str(part).replace("_", " "), v) for a, part, v in records]
     bars = hv.Bars(records, [_dim("architecture", "architecture"), _dim("part", group_label)], vdim)
-    return _opts(bars, title=title, stacked=True, xrotation=20, legend_position="right", width=_WIDTH + 180)
+    return _opts(bars, title=title, stacked=True, xrotation=20, legend_position="right", width=_WIDTH + 180,
+                 yformatter=NumeralTickFormatter(format="0,0.[00]"))
 
 
 def mass_budget(cmp: xr.Dataset | None):
@@ -601,8 +606,8 @@ def cost_ratio_by_year(tr: xr.Dataset | Mapping[str, xr.Dataset] | None, parity:
     if not runs:
         return Missing(title, "not computed: no trajectory of a space architecture (orbitdc.trajectory)")
     x = _dim("year", "year")
-    y = _dim("cost_ratio_vs_terrestrial", "cost ratio vs terrestrial", "1")
-    layers = []
+    y = _dim("cost_ratio_vs_terrestrial", "cost relative to the ground", "1")
+    layers, shown, crossed = [], [], False
     for a, d in runs.items():
         years = d["year"].values.astype(float)
         if "cost_ratio_vs_terrestrial_quantile" in d:
@@ -620,12 +625,18 @@ def cost_ratio_by_year(tr: xr.Dataset | Mapping[str, xr.Dataset] | None, parity:
             cross = _scalar(d["crossover_year"])
             label = f"{a}: crossover {cross:.0f}" if np.isfinite(cross) else f"{a}: no crossover by {int(years[-1])}"
         layers.append(hv.Curve((years, mid), x, y, label=label))
+        shown.extend(v for v in np.ravel(mid) if np.isfinite(v) and v > 0)
         if np.isfinite(cross):
             at = float(np.interp(cross, years, mid))
             layers.append(hv.Scatter([(cross, at)], x, y).opts(size=11, marker="diamond", color="black"))
+            crossed = True
     layers.append(hv.HLine(parity).opts(color="black", line_dash="dashed"))
-    return _opts(hv.Overlay(layers), title=title + " (dashed: parity; diamond: crossover)", logy=True,
-                 legend_position="right", width=_WIDTH + 260)
+    # the parity line must be inside the axis for the title to promise it; the title names only
+    # the marks that are drawn
+    lo, hi = (min(min(shown), parity), max(max(shown), parity)) if shown else (parity / 2, parity * 2)
+    marks = "dashed: parity" + ("; diamond: crossover" if crossed else "")
+    return _opts(hv.Overlay(layers), title=f"{title} ({marks})", logy=True, legend_position="right",
+                 width=_WIDTH + 260, ylim=(lo / 1.15, hi * 1.15), yticks=log_ticks(lo, hi) or None)
 
 
 def _year_text(v: float) -> str:

@@ -81,8 +81,8 @@ def threshold_words(key: str, entry: Mapping[str, Any]) -> str:
     unit = entry.get("unit", "1")
     shown = (f"{formatting.number(100 * float(value))} %" if unit == "1" and 0 < float(value) < 1
              else formatting.quantity(value, unit))
-    note = formatting.words(str(entry.get("note", "")).strip().rstrip("."))
-    return f"{formatting.sentence_case(note)}: {shown}." if note else f"{formatting.label(key)}: {shown}."
+    note = " ".join(formatting.words(str(entry.get("note", ""))).split())
+    return f"{formatting.label(key)}: {shown}. {note}".strip()
 
 
 def summary(study: Study):
@@ -102,7 +102,8 @@ def stage_table(study: Study, stage: str):
     for name, out in st.outputs.items():
         if name not in cmp:
             continue
-        row = {"output": named(formatting.label(name, out.long_name), name), "unit": formatting.unit_text(out.unit)}
+        # every value carries its unit (engineering form), so there is no separate unit column
+        row = {"output": named(formatting.label(name, out.long_name), name)}
         for a in study.names:
             da = cmp[name].sel(architecture=a)
             if da.dtype.kind in "fiub":
@@ -110,7 +111,7 @@ def stage_table(study: Study, stage: str):
             else:
                 row[a] = ", ".join(formatting.words(v) for v in sorted(set(np.asarray(da.values).astype(str).ravel())))
         rows.append(row)
-    return HTML(table_html(rows, ("output", "unit", *study.names), caption=f"Stage {stage}: outputs",
+    return HTML(table_html(rows, ("output", *study.names), caption=f"Stage {stage}: outputs",
                            headers={"output": "quantity"}))
 
 
@@ -215,7 +216,7 @@ def mc_table(study: Study):
             extra.append(f"cost at most {fmt(parity)}x the ground's in {fmt(100 * float(np.mean(r <= parity)))} % of samples")
         if extra:
             rows.append({"architecture": arch, "output": "; ".join(extra)})
-    return HTML(table_html(rows, ("architecture", "output", "unit", "p10", "median", "p90", "finite samples"),
+    return HTML(table_html(rows, ("architecture", "output", "p10", "median", "p90", "finite samples"),
                            caption=f"Monte Carlo ({formatting.number(study.samples)} samples, seed {study.seed})",
                            headers={"output": "quantity", "p10": "10th percentile", "p90": "90th percentile"}))
 
@@ -252,7 +253,8 @@ def claims_html(study: Study):
     cache: dict[str, Any] = {}
     for c in study.settings["claims"]:
         arch = c["architecture"]
-        row = {"source": c["source"], "claim": c["claim"], "architecture": arch, "variable": c["variable"],
+        row = {"source": c["source"], "claim": c["claim"], "architecture": arch,
+               "variable": named(formatting.label(c["variable"]), c["variable"]),
                "claimed": f"{fmt(c['low'])}" + ("" if c["low"] == c["high"] else f" - {fmt(c['high'])}") + f" {c['unit'] if c['unit'] != '1' else ''}"}
         try:
             if arch not in cache:
@@ -270,7 +272,8 @@ def claims_html(study: Study):
             where = "within the claim" if lo <= v <= hi else (f"{fmt(v / hi)}x above the claim" if v > hi else f"{fmt(lo / v)}x below the claim")
             row["model"] = f"{fmt(v)} ({where})"
         rows.append(row)
-    return HTML(table_html(rows, caption="Published claims against this model (each architecture at its own defaults)"))
+    return HTML(table_html(rows, caption="Published claims against this model (each architecture at its own defaults)",
+                           headers={"variable": "quantity"}))
 
 
 def limitations_html(study: Study):
@@ -291,3 +294,31 @@ def answer_html(study: Study):
 
     paragraphs = first_screen(answer(study))
     return HTML("<div class='orbitdc-answer'>" + "".join(f"<p>{esc(t)}</p>" for t in paragraphs.values()) + "</div>")
+
+
+def _limit_words(code: str) -> str:
+    """A trajectory's ``binding_limit`` code in words: ``launch:new-glenn`` -> ``New Glenn flights``."""
+    from .verdicts import display_name
+
+    code = str(code)
+    if code.startswith("launch:"):
+        return f"{display_name(code.split(':', 1)[1])} flights"
+    return {"before_start": "not started yet", "none": "none (target met)",
+            "production": "satellite production"}.get(code, code.replace("_", " "))
+
+
+def binding_limit_table(tr):
+    """What limited the satellites launched each year (a trajectory's ``binding_limit``), one row
+    per year and one column per architecture, in words (HTML); nothing when absent."""
+    if tr is None or "binding_limit" not in tr:
+        return None
+    da = tr["binding_limit"]
+    archs = [str(a) for a in da["architecture"].values] if "architecture" in da.dims else [str(tr.attrs.get("architecture", ""))]
+    rows = []
+    for y in da["year"].values:
+        row: dict[str, Any] = {"year": formatting.year(y)}
+        for a in archs:
+            v = da.sel(year=y, architecture=a) if "architecture" in da.dims else da.sel(year=y)
+            row[a] = _limit_words(np.asarray(v.values).ravel()[0])
+        rows.append(row)
+    return HTML(table_html(rows, ("year", *archs), caption="What limited the satellites launched each year (nominal)"))

@@ -271,7 +271,8 @@ def answer(study: Study) -> xr.Dataset:
             if np.isfinite(low) or np.isfinite(high):
                 use_low = not np.isfinite(high) or (np.isfinite(low) and low <= high)
                 name = str(top["parameter"].values)
-                row.update(driver=name, driver_label=getattr(specs.get(name), "long_name", "") or name.replace("_", " "),
+                row.update(driver=name, driver_label=formatting.label(name, getattr(specs.get(name), "long_name", "") or None,
+                                                                 capital=False),
                            driver_unit=str(top["parameter_unit"].values), driver_value=float(top["parameter_value"]),
                            driver_best=float(top["parameter_low"] if use_low else top["parameter_high"]),
                            driver_best_ratio=low if use_low else high)
