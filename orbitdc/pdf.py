@@ -35,10 +35,10 @@ FIGURE_TIMEOUT = 90
 
 
 def find_chromium() -> tuple[str, str]:
-    """Paths of Chromium and chromedriver (``ORBITDC_CHROMIUM`` / ``ORBITDC_CHROMEDRIVER`` if set,
-    else ``chromium``/``chromium-browser`` and ``chromedriver`` on PATH); OrbitdcError if absent."""
-    binary = os.environ.get("ORBITDC_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = os.environ.get("ORBITDC_CHROMEDRIVER") or shutil.which("chromedriver")
+    """Paths of Chromium (``chromium`` or ``chromium-browser``) and ``chromedriver`` on PATH, as
+    the browser tests find them; OrbitdcError if either is absent."""
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
     missing = [name for name, path in (("chromium", binary), ("chromedriver", driver))
                if not path or not Path(path).exists()]
     if missing:
