@@ -314,6 +314,8 @@ def binding_limit_table(tr):
         return None
     da = tr["binding_limit"]
     archs = [str(a) for a in da["architecture"].values] if "architecture" in da.dims else [str(tr.attrs.get("architecture", ""))]
+    if "architecture" in da.dims:  # architectures with no fleet (the ground) have no limit to show
+        archs = [a for a in archs if set(np.asarray(da.sel(architecture=a).values).astype(str).ravel()) - {"nan", "None", ""}]
     rows = []
     for y in da["year"].values:
         row: dict[str, Any] = {"year": formatting.year(y)}

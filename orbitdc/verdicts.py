@@ -137,8 +137,8 @@ def summary_rows(study: Study) -> list[dict[str, str]]:
         gw = value_of(sel, "target_it_power", "GW")
         row["launches per GW"] = cell(value_of(sel, "launches") / gw, "", "launches")
         mw = value_of(sel, "it_power", "MW")
-        row["array area per MW"] = cell(value_of(sel, "solar_array_area", "m2") / mw, "m2/MW", "solar_array_area")
-        row["radiator area per MW"] = cell(value_of(sel, "radiator_area", "m2") / mw, "m2/MW", "radiator_area")
+        row["array area per MW"] = cell(value_of(sel, "solar_array_area", "m2") / mw, "m²/MW", "solar_array_area")
+        row["radiator area per MW"] = cell(value_of(sel, "radiator_area", "m2") / mw, "m²/MW", "radiator_area")
         row["eclipse fraction"] = cell(value_of(sel, "eclipse_fraction"), "", "eclipse_fraction")
         dose, tol = lifetime_dose(sel)
         if np.isfinite(dose):
