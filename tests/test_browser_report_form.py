@@ -129,6 +129,10 @@ def test_no_raw_restructuredtext(page):
     for raw in ("``", ":func:", ":mod:", ":class:", ":data:", ":math:", ".. math::"):
         assert raw not in text, raw
     assert page.execute_script("return document.querySelectorAll('main math').length") > 0  # equations typeset
+    # laid out as MathML (a stylesheet's plain `display: block` would stack the parts as boxes)
+    displays = page.execute_script("return [...document.querySelectorAll('math[display=block]')]"
+                                   ".map(m => getComputedStyle(m).display)")
+    assert displays and set(displays) == {"block math"}, set(displays)
 
 
 def test_navigation_and_footer(built, page):
