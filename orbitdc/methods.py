@@ -65,7 +65,7 @@ def rst_html(text: str, heading_level: int = 4) -> str:
         "file_insertion_enabled": False,
         "raw_enabled": False,
     }
-    parts = publish_parts(source=text, writer_name="html5", settings_overrides=settings)
+    parts = publish_parts(source=text, writer="html5", settings_overrides=settings)
     body = parts["body"]
     # problematic spans (markup docutils could not parse) keep their text, without the error link
     body = re.sub(r'<a href="#system-message[^"]*"[^>]*>(.*?)</a>', r"\1", body, flags=re.S)

@@ -281,7 +281,7 @@ def cost_vs_launch_price(sw: xr.Dataset | None, cmp: xr.Dataset | None = None, p
     xt, yt = log_ticks(min(xs), max(xs)), log_ticks(ylo, yhi)
     return _opts(hv.Overlay(layers), title=title + " (" + "; ".join(marks) + ")",
                  logx=True, logy=True, legend_position="right", width=_WIDTH + 260,
-                 xticks=xt or None, yticks=yt or None,
+                 xticks=xt or None, yticks=yt or None, xlim=(min(xs) / 1.08, max(xs) * 1.08),
                  ylim=(min(ylo, parity) / 1.15, max(yhi, parity) * 1.15))
 
 
