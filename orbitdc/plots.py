@@ -480,7 +480,7 @@ def tornado(tor: xr.Dataset | Missing | None, output: str = "cost_ratio_vs_terre
     from .formatting import number
 
     return _opts(hv.Overlay(layers), title=title + f" (vertical line: nominal, {number(base)})", yticks=ticks, tools=[],
-                 height=max(240, 28 * len(order) + 90), legend_position="bottom_right", width=_WIDTH + 180)
+                 height=max(240, 28 * len(order) + 90), legend_position="bottom_right", width=_WIDTH + 320)
 
 
 def _tornado_label(name: str, limit: int = 60) -> str:
@@ -498,7 +498,8 @@ def tornados(results: Mapping[str, Any] | Missing | None, output: str = "cost_ra
     if not results:
         return Missing(f"Tornado: {_label(output)}", "not computed: no space architecture")
     figs = {a: tornado(t, output) for a, t in results.items()}
-    shown = [f.opts(title=f"{a}: tornado of the {_label(output)}") for a, f in figs.items() if not isinstance(f, Missing)]
+    # short titles: the long name of the output is the x axis' label (a long title is cut off)
+    shown = [f.opts(title=f"{a}: tornado, widest swing on top") for a, f in figs.items() if not isinstance(f, Missing)]
     if not shown:
         return next(iter(figs.values()))
     return hv.Layout(shown).cols(1).opts(merge_tools=False)
