@@ -399,6 +399,10 @@ def _cmd_report(args) -> int:
     if args.jobs < 1:
         raise OrbitdcError(f"--jobs {args.jobs}: must be at least 1")
     check_report_folder(args.out if args.out is not None else str(DEFAULT_OUT))
+    if args.pdf:
+        from .pdf import find_chromium
+
+        find_chromium()
     if args.architectures:
         archs = [load_architecture(a) for a in args.architectures]
     else:
@@ -558,6 +562,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None, metavar="N", help="random seed, 0 to 2**63-1")
     p.add_argument("--scenario", metavar="S", help="layer scenario S of data/scenarios/ (proponent, base, skeptic) "
                                                    "over every architecture that has it (the ground baseline has none)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also write report.pdf next to index.html (headless Chromium: Debian's chromium + chromium-driver)")
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser("notebooks", parents=[common], help="copy the notebooks into a folder to open in JupyterLab",

@@ -1,4 +1,4 @@
-"""Compute payload: accelerators, IT power, FLOP/s, mass, radiation shielding and availability.
+r"""Compute payload: accelerators, IT power, FLOP/s, mass, radiation shielding and availability.
 
 This is where the seed articles' hurdle "protecting electronics from radiation" is modelled, and
 where the compute mass that some published analyses leave out is counted.
@@ -9,27 +9,33 @@ Per satellite (kind ``space``)
   a GB200 superchip, a whole NVL72 rack, a TPU chip), its power ``P_u``, dense BF16 peak, mass and
   volume including its share of the server/rack, price and radiation figures. The IT power of one
   unit is ``P_u * k_s`` with ``k_s = server_overhead`` (switches, NICs, CPUs, pumps), or ``P_u``
-  when the entry already includes them (``overhead_included = 1``, the rack). The satellite carries
+  when the entry already includes them (``overhead_included = 1``, the rack). The satellite carries whole units, at least one:
 
-      n = max(1, round(satellite_it_power / (P_u k_s)))            whole units, at least one
+  .. math::
+
+      n = \max\left(1, \operatorname{round}\frac{P_{IT,sat}}{P_u k_s}\right)
 
   so ``it_power = n P_u k_s`` is the requested IT power to within half a unit.
 * **Mass.** ``compute_mass = n m_u f_m`` (``f_m = compute_mass_factor``: space packaging, no fans,
   heat sinks or chassis steel, but cold plates). The volume ``V = n v_u f_v`` is packed into one
   **cube-shaped vault** (the rectangular box of least surface for its volume; geometry assumption:
   the real layout, e.g. boards spread on a radiator, has more surface and so more shield mass);
-  its aluminium shell of thickness ``t`` (orbit's ``shielding_thickness``) weighs
+  its aluminium shell of thickness ``t`` (orbit's ``shielding_thickness``) weighs (exact shell volume, and its thin-shell limit for t much smaller than a)
 
-      m_sh = rho ((a + 2t)^3 - a^3),    a = V^(1/3)                   (exact shell volume)
-           ~ 6 a^2 t rho = A t rho      for t << a,
+  .. math::
+
+      m_{sh} = \rho \left((a + 2t)^3 - a^3\right), \quad a = V^{1/3}; \qquad
+      m_{sh} \approx 6 a^2 t \rho = A t \rho \quad (t \ll a),
 
   i.e. enclosure area x thickness x density (the issue's formula) plus the edge and corner terms.
 * **Single events.** Suncatcher (Agüera y Arcas et al. 2025, arXiv:2511.19468) measured TPU v6e
   under 67 MeV protons: one silent data corruption (SDC) per 14-20 rad(Si) per chip, one crash per
   ~5 krad(Si). Event rates scale with the dose rate ``D`` behind the shield (orbit's
-  ``radiation_dose``): per satellite with ``c`` chips per unit,
+  ``radiation_dose``): per satellite with ``c`` chips per unit, per year:
 
-      lambda_sdc   = n c D / d_sdc,    lambda_crash = n c (D / d_crash + h)      [1/yr]
+  .. math::
+
+      \lambda_{sdc} = \frac{n c D}{d_{sdc}}, \qquad \lambda_{crash} = n c \left(\frac{D}{d_{crash}} + h\right)
 
   where ``h = hardware_failure_rate`` per chip (an interrupt too; Llama 3: ~0.1 GPU interruptions
   per GPU-year on the ground). ``single_event_rate`` reports the radiation part per day.
@@ -37,13 +43,17 @@ Per satellite (kind ``space``)
   satellites: an SDC costs ``t_sdc`` (detect and recompute), a crash ``t_restart + t_recompute``.
   A renewal argument (up for 1/lambda, down for t) gives
 
-      A_events = 1 / (1 + J (lambda_sdc t_sdc + lambda_crash (t_restart + t_recompute)))
+  .. math::
+
+      A_{events} = \frac{1}{1 + J \left(\lambda_{sdc} t_{sdc} + \lambda_{crash} (t_{restart} + t_{recompute})\right)}
 
   Chips that fail are not repaired in orbit: the mean surviving fraction over the life ``L`` is
   ``A_hw = (1 - exp(-h L)) / (h L)``. With the ``throttle`` eclipse strategy compute stops in
   eclipse, times the sunlit fraction ``1 - eclipse_fraction``:
 
-      availability = A_events * A_hw * (1 - eclipse_fraction if throttle else 1)
+  .. math::
+
+      A = A_{events} \, A_{hw} \times \begin{cases} 1 - f_{eclipse} & \text{throttle} \\ 1 & \text{otherwise} \end{cases}
 
 * **Total dose.** ``lifetime_dose = D L``; ``violates_total_ionizing_dose`` where it exceeds the
   catalog's ``tid_limit`` (HBM irregularities from 2 krad(Si) on TPU v6e; assumed for the others).

@@ -1,4 +1,4 @@
-"""Economics: space total cost of ownership, the terrestrial baseline, levelised cost, break-even.
+r"""Economics: space total cost of ownership, the terrestrial baseline, levelised cost, break-even.
 
 The question every reader asks is whether compute in orbit is cheaper than the same compute on the
 ground, at what launch price, and how sure we are. Published answers span "22x cheaper in space"
@@ -22,32 +22,57 @@ like with like and shows its working:
   operating cost, divided by the IT power times its ``availability`` (the fraction of time it
   delivers compute).
 
-Space (kind ``space``), whole system of ``satellites`` satellites:
+Space (kind ``space``), whole system of ``N = satellites`` satellites, IT power ``P_IT``,
+``n_acc`` accelerators at catalog price ``P_acc``:
 
-    capex = H_s + B + L + I + G
-    H_s = n_acc * P_acc * (1 + server_cost_fraction) * (1 + space_hardware_premium)
-    B   = m_bus * c_bus * g(m_bus / bus_reference_mass)        (Wright's law, see bus_cost_per_kg)
-    m_bus = (satellite_mass - compute_mass) * N                (the compute is priced from the catalog)
-    L   = launch_cost                                          (from the launch stage)
-    I   = insurance_rate * (H_s + B + L)
-    G   = ground_segment_cost * P_IT
-    annual = H_s CRF(r_s, T) + (B + L + I + D) CRF(r_s, T) + G CRF(r_s, T_fac) + opex,  T = min(T_hw, T_sat)
-             (no servicing: a satellite retires with its compute, so bus and launch share its life)
-    with on_orbit_servicing:  H_s G_k CRF(r_s, T_sat) + S (G_k - 1) CRF(r_s, T_sat) + (B + L + I + D) CRF(r_s, T_sat)
-             G_k = sum_{j=0..k} (1 + r_s)^(-j T_hw), k = ceil(T_sat / T_hw) - 1 swaps,
-             S = servicing_cost_per_kg * compute_mass * N (delivery of each swapped generation)
-    D   = (H_s + B + L + I) ((1 + r_s)^space_commissioning_time - 1)  (capital idle until in service)
-    opex = satellite_operations_cost * N + ground_bandwidth_cost * P_IT
-           + (satellite_failure_rate (H_s + B) + replacement_launches_per_year L / launches)
-             * (1 + insurance_rate)                                (replacing failed satellites)
+.. math::
 
-Terrestrial (kind ``terrestrial``, and the baseline of every space point):
+    \mathrm{capex} &= H_s + B + L + I + G \\
+    H_s &= n_{acc} P_{acc} (1 + f_{server}) (1 + f_{premium}) \\
+    B &= m_{bus} \, c_{bus} \, g(m_{bus} / m_{ref}), \qquad m_{bus} = (m_{sat} - m_{compute}) N \\
+    I &= r_{ins} (H_s + B + L), \qquad G = c_{ground} P_{IT} \\
+    D &= (H_s + B + L + I) \left((1 + r_s)^{t_{comm}} - 1\right)
 
-    capex = H_t + F,   H_t = n_acc * P_acc * (1 + server_cost_fraction),   F = facility_capex * P_IT
-    annual = H_t CRF(r_t, T_hw) + (F + Q) CRF(r_t, T_fac) + facility_om_rate F
-             + P_IT h (electricity_price PUE + water_usage water_price)
-    Q   = F ((1 + r_t)^grid_connection_delay - 1)     (capital idle while waiting for the grid)
+with ``L = launch_cost`` (from the launch stage), ``f_server = server_cost_fraction``,
+``f_premium = space_hardware_premium``, ``g`` Wright's law on the bus (see ``bus_cost_per_kg``,
+``m_ref = bus_reference_mass``; the compute is priced from the catalog, not per kg),
+``r_ins = insurance_rate``, ``c_ground = ground_segment_cost`` and ``D`` the capital idle until in
+service (``t_comm = space_commissioning_time``). Without servicing a satellite retires with its
+compute, so bus and launch share its life:
 
+.. math::
+
+    A_{space} = H_s \, \mathrm{CRF}(r_s, T) + (B + L + I + D)\, \mathrm{CRF}(r_s, T) + G\, \mathrm{CRF}(r_s, T_{fac}) + \mathrm{opex},
+    \qquad T = \min(T_{hw}, T_{sat})
+
+With ``on_orbit_servicing`` the compute is swapped ``k = ceil(T_sat / T_hw) - 1`` times:
+
+.. math::
+
+    A_{space} &= H_s G_k \, \mathrm{CRF}(r_s, T_{sat}) + S (G_k - 1)\, \mathrm{CRF}(r_s, T_{sat}) + (B + L + I + D)\, \mathrm{CRF}(r_s, T_{sat}) + G\, \mathrm{CRF}(r_s, T_{fac}) + \mathrm{opex} \\
+    G_k &= \sum_{j=0}^{k} (1 + r_s)^{-j T_{hw}}, \qquad S = c_{serv} \, m_{compute} N
+
+(``c_serv = servicing_cost_per_kg``: the delivery of each swapped generation). Operations, and
+replacing failed satellites:
+
+.. math::
+
+    \mathrm{opex} = c_{ops} N + c_{bw} P_{IT} + \left(\lambda_{sat} (H_s + B) + \frac{n_{repl}}{n_{launches}} L\right)(1 + r_{ins})
+
+(``c_ops = satellite_operations_cost``, ``c_bw = ground_bandwidth_cost``,
+``lambda_sat = satellite_failure_rate``, ``n_repl = replacement_launches_per_year``).
+
+Terrestrial (kind ``terrestrial``, and the baseline of every space point), with
+``F = facility_capex P_IT`` and ``Q`` the capital idle while waiting for the grid:
+
+.. math::
+
+    \mathrm{capex} &= H_t + F, \qquad H_t = n_{acc} P_{acc} (1 + f_{server}) \\
+    A_{ground} &= H_t \, \mathrm{CRF}(r_t, T_{hw}) + (F + Q)\, \mathrm{CRF}(r_t, T_{fac}) + f_{O\&M} F + P_{IT} h \left(p_{el} \, \mathrm{PUE} + w \, p_{w}\right) \\
+    Q &= F \left((1 + r_t)^{t_{grid}} - 1\right)
+
+(``f_O&M = facility_om_rate``, ``p_el = electricity_price``, ``w = water_usage``,
+``p_w = water_price``, ``t_grid = grid_connection_delay``),
 with h the hours in a year (8,766 h, the Julian year of ``astropy.units.yr``). Per-unit metrics
 divide the annual cost by what is delivered: ``P_IT a`` (kW), ``n_acc a h`` (accelerator-hours),
 ``peak_flops a h`` (PFLOP/s-hours). ``cost_breakdown`` gives each item's present value over
@@ -83,14 +108,16 @@ spare and overhead fractions). Every CRF uses ``payments_per_year`` ``m`` paymen
 break-even.) ``breakeven_year`` is the year the launch stage's learning curve brings the price
 down to ``p*`` (``orbitdc.launch.year_price_reaches``; NaN if never).
 
+Sources: CRF and levelised cost after Short, Packey & Holt (1995), NREL/TP-462-5173; launched
+power price after Aguera y Arcas et al. (2025, "Project Suncatcher"); terrestrial ranges from
+REFERENCES.md and ``data/references/economics.yaml``.
+
+.. developer notes
+
 Missing upstream stages: a variable that an earlier stage has not produced (because its module does
 not exist yet) is read as NaN, so the outputs that depend on it are NaN rather than invented. The
 system IT power is ``it_power * satellites`` when both exist, else ``target_it_power`` (the system
 is sized to it).
-
-Sources: CRF and levelised cost after Short, Packey & Holt (1995), NREL/TP-462-5173; launched
-power price after Aguera y Arcas et al. (2025, "Project Suncatcher"); terrestrial ranges from
-REFERENCES.md and ``data/references/economics.yaml``.
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Launch: vehicles, payload to the target orbit, packing, price learning, cadence, emissions.
+r"""Launch: vehicles, payload to the target orbit, packing, price learning, cadence, emissions.
 
 Launch is the lever each company pulls differently: SpaceX flies its own Starship at internal
 cost, Blue Origin its own New Glenn, and a buyer such as OpenAI pays the market price unless it
@@ -8,15 +8,17 @@ stage) into launches, a launch bill, a deployment time and launch CO2, for a veh
 ``data/catalogs/launch_vehicles.csv`` (``launch_vehicle``, sweepable: every lookup is vectorised).
 
 Models (equations; sources in the docstrings and ``data/references/launch.yaml``)
--------------------------------------------------------------------------------
+---------------------------------------------------------------------------------
 
 **Payload to the target orbit.** The catalog gives each vehicle's payload ``m_ref`` to a reference
-orbit (altitude ``h_ref``, inclination ``i_ref``). The extra delta-v to the target orbit is
+orbit (altitude ``h_ref``, inclination ``i_ref``). The extra delta-v to the target orbit is the
+altitude change, the launch azimuth and, for an inclination below the site latitude, a plane change:
 
-    dv_extra = +/- dv_Hohmann(r_ref -> r)                                 (altitude change)
-             + [w(i') - w(i_ref')]                                        (launch azimuth)
-             + 2 v sin((phi - i) / 2)   if i < |phi|                      (plane change)
-    w(i) = sqrt(v^2 - 2 v omega R cos i + (omega R cos phi)^2)
+.. math::
+
+    \Delta v_{extra} &= \pm \Delta v_{Hohmann}(r_{ref} \to r) + \left[w(i') - w(i'_{ref})\right]
+        + \begin{cases} 2 v \sin\frac{\varphi - i}{2} & i < |\varphi| \\ 0 & \text{otherwise} \end{cases} \\
+    w(i) &= \sqrt{v^2 - 2 v \omega R \cos i + (\omega R \cos\varphi)^2}
 
 where ``dv_Hohmann`` is the closed form that poliastro's ``Maneuver.hohmann`` implements (the
 tests check they agree), ``w(i)`` is the speed the vehicle must add to the launch site's
@@ -26,8 +28,10 @@ inclination below the site latitude ``phi`` costs a plane change at the target's
 The payload follows from the rocket equation of one *effective final stage* of gross mass ``M``,
 dry fraction ``eps`` and effective exhaust velocity ``c = g0 Isp_eff``:
 
-    dv(m) = c ln((M + m) / (eps M + m)),     dv(m) = dv(m_ref) + dv_extra
-    =>  m = M (1 - R eps) / (R - 1),         R = (M + m_ref)/(eps M + m_ref) exp(dv_extra / c)
+.. math::
+
+    \Delta v(m) &= c \ln\frac{M + m}{\varepsilon M + m}, \qquad \Delta v(m) = \Delta v(m_{ref}) + \Delta v_{extra} \\
+    \Rightarrow\; m &= \frac{M (1 - R \varepsilon)}{R - 1}, \qquad R = \frac{M + m_{ref}}{\varepsilon M + m_{ref}} e^{\Delta v_{extra} / c}
 
 ``M`` and ``eps`` are the catalog's upper-stage figures. A per-kg service (rideshare) derates its
 host flight's payload (``host_payload``) and scales the booked slot with it, capped at the slot. ``Isp_eff`` is calibrated in closed form

@@ -1,4 +1,4 @@
-"""Mass-budget stage: close the satellite's mass budget and size the constellation.
+r"""Mass-budget stage: close the satellite's mass budget and size the constellation.
 
 Satellite mass (wet) = compute + shielding + solar array + battery + radiator + heat pump (and
 its array) + inter-satellite link terminals + attitude control + propulsion dry mass + structure
@@ -9,13 +9,17 @@ Structure, attitude control and propulsion hardware scale with the satellite (fr
 is a fraction of B (AIAA S-120A mass growth allowance), and the propellant follows the rocket
 equation for the lifetime delta-v (drag make-up from the orbit stage times the mission life,
 plus a disposal burn) on the final dry mass. All of these depend on the total, so the budget is
-closed exactly in closed form::
+closed exactly in closed form, with F = compute + shielding + array + battery + radiator + heat
+pump (and its array) + ISL terminals, and r the propellant per kg of final dry mass:
 
-    F = compute + shielding + array + battery + radiator + heat pump (+ array) + ISL terminals
-    r = exp(dv / (g0 Isp)) - 1                       (propellant per kg of final dry mass)
-    B = F + (s + a + h) B + t P,   D = (1 + g) B,   P = r D
-    => B = F / (1 - s - a - h - t r (1 + g))
-    satellite_mass = D + P = (1 + g)(1 + r) B
+.. math::
+
+    r = e^{\Delta v / (g_0 I_{sp})} - 1, \qquad B = F + (s + a + h) B + t P, \qquad D = (1 + g) B, \qquad P = r D
+
+.. math::
+
+    \Rightarrow\; B = \frac{F}{1 - s - a - h - t r (1 + g)}, \qquad
+    m_{satellite} = D + P = (1 + g)(1 + r) B
 
 with s, a, h the structure, attitude-control and propulsion-hardware fractions, t the tank mass
 per kg of propellant and g the growth margin. When the denominator is not positive (fractions

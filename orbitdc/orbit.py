@@ -1,11 +1,6 @@
 """Orbit and space environment: period, sun-synchronous orbits, beta angle, eclipses, drag,
 orbit lifetime, trapped-radiation dose, single-event rates and ground latency.
 
-Every public function accepts astropy Quantities, DataArrays carrying ``attrs['units']`` or bare
-numbers in the canonical unit (see :mod:`orbitdc.units`) and returns DataArrays (or a Dataset)
-with ``units`` and ``long_name``. The numeric kernels (``*_kernel``) take and return plain floats
-in canonical units and are what the chain stage calls.
-
 Models (each with its equation and source in its docstring):
 
 * circular-orbit period and the J2 secular node rate (Vallado 2013, eq. 9-41);
@@ -19,6 +14,13 @@ Models (each with its equation and source in its docstring):
 Constants: mu, R and J2 of the Earth come from poliastro/boinor (through :mod:`orbitdc._astro`),
 c from ``astropy.constants``; the tropical year and the altitude limits from
 ``data/orbit/constants.yaml``; tables from ``data/atmosphere`` and ``data/radiation``.
+
+.. developer notes
+
+Every public function accepts astropy Quantities, DataArrays carrying ``attrs['units']`` or bare
+numbers in the canonical unit (see :mod:`orbitdc.units`) and returns DataArrays (or a Dataset)
+with ``units`` and ``long_name``. The numeric kernels (``*_kernel``) take and return plain floats
+in canonical units and are what the chain stage calls.
 """
 from __future__ import annotations
 

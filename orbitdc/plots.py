@@ -187,9 +187,38 @@ def _archs(ds: xr.Dataset, var: str) -> list[str]:
 
 
 def _opts(obj, **kw):
-    base = dict(width=_WIDTH, height=_HEIGHT, tools=["hover"], show_grid=True)
+    # toolbar above its own plot: a Layout's plots keep their own toolbar (merge_tools=False),
+    # so each toolbar sits on the figure it acts on
+    base = dict(width=_WIDTH, height=_HEIGHT, tools=["hover"], show_grid=True, toolbar="above")
     base.update(kw)
     return obj.opts(**base)
+
+
+def log_ticks(low: float, high: float) -> list[tuple[float, str]]:
+    """Ticks of a log axis where the data lie: 1-2-5 steps of each decade between ``low`` and
+    ``high`` (widened to the enclosing 1-2-5 values), labelled in plain numbers, with more steps
+    (1-2-3-5-7) when the range spans less than a decade, so a range inside 1-10 still has
+    several labelled ticks (bokeh's LogTicker labels decades only)."""
+    from .formatting import number
+
+    low, high = float(low), float(high)
+    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 or high <= 0:
+        return []
+    low, high = min(low, high), max(low, high)
+    steps = (1, 2, 3, 5, 7) if high / low < 10 else (1, 2, 5) if high / low < 1e4 else (1,)
+    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    values = sorted({m * 10.0 ** e for e in range(first, last + 1) for m in steps})
+    below = [v for v in values if v <= low]
+    above = [v for v in values if v >= high]
+    lo_tick = below[-1] if below else values[0]
+    hi_tick = above[0] if above else values[-1]
+    return [(v, number(v)) for v in values if lo_tick <= v <= hi_tick]
+
+
+def _label(name: str, capital: bool = False) -> str:
+    from .formatting import label
+
+    return label(name, capital=capital)
 
 
 def _scalar(da: xr.DataArray) -> float:
@@ -201,8 +230,10 @@ def _scalar(da: xr.DataArray) -> float:
 # Figures
 # --------------------------------------------------------------------------------------------
 def cost_vs_launch_price(sw: xr.Dataset | None, cmp: xr.Dataset | None = None, parity: float = 1.0):
-    """Cost ratio vs terrestrial against launch price, one curve per architecture; the parity line
-    and each architecture's break-even launch price (from ``cmp``, else the sweep) are marked."""
+    """Cost ratio vs terrestrial against launch price, one curve per architecture, on log axes
+    with ticks where the curves lie; the parity line; each architecture's launch price as applied
+    today (circle, from ``cmp``) and its break-even launch price (diamond, from ``cmp``, else the
+    sweep) where one exists. The title names only the marks that are drawn."""
     import holoviews as hv
 
     title = "Cost ratio vs launch price"
@@ -212,32 +243,58 @@ def cost_vs_launch_price(sw: xr.Dataset | None, cmp: xr.Dataset | None = None, p
     if "launch_price_per_kg" not in sw.dims:
         return Missing(title, "not computed: the sweep has no launch_price_per_kg dimension")
     x = _dim("launch_price_per_kg", "launch price", "USD/kg")
-    y = _dim("cost_ratio_vs_terrestrial", "cost ratio vs terrestrial", "1")
+    y = _dim("cost_ratio_vs_terrestrial", "cost relative to the ground", "1")
     prices = sw["launch_price_per_kg"].values.astype(float)
-    layers = []
+    layers, ys, xs = [], [parity], list(prices)
+    drawn_be = drawn_now = False
     for a in _archs(sw, "cost_ratio_vs_terrestrial"):
         sel = sw.sel(architecture=a) if "architecture" in sw.dims else sw
         ratio = sel["cost_ratio_vs_terrestrial"]
         extra = [d for d in ratio.dims if d != "launch_price_per_kg"]
-        ratio = ratio.median(extra) if extra else ratio
-        layers.append(hv.Curve((prices, _float(ratio)), x, y, label=a))
+        ratio = _float(ratio.median(extra) if extra else ratio)
+        ok = np.isfinite(ratio) & (ratio > 0)
+        ys.extend(ratio[ok])
+        layers.append(hv.Curve((prices, ratio), x, y, label=a))
+        ref = cmp.sel(architecture=a) if cmp is not None and "architecture" in cmp.dims and a in cmp["architecture"].values else None
+        if ref is not None and "launch_price_per_kg" in ref:
+            now = _scalar(values_in(ref["launch_price_per_kg"], "USD/kg"))
+            if np.isfinite(now) and now > 0 and ok.sum() >= 2:
+                at = float(np.exp(np.interp(np.log(now), np.log(prices[ok]), np.log(ratio[ok]))))
+                # unlabelled (no legend entry per architecture): the title says what the circle is
+                layers.append(hv.Scatter([(now, at)], x, y).opts(size=9, marker="circle", color="black"))
+                drawn_now = True
+                xs.append(now)
         src = cmp if cmp is not None and "breakeven_launch_price" in cmp else sel
         if "breakeven_launch_price" in src:
             be = src["breakeven_launch_price"]
             be = be.sel(architecture=a) if "architecture" in be.dims and a in be["architecture"].values else be
             be = _scalar(be)
             if np.isfinite(be) and be > 0:
-                layers.append(hv.Scatter([(be, parity)], x, y, label=f"{a} break-even").opts(size=10, marker="diamond"))
+                layers.append(hv.Scatter([(be, parity)], x, y, label=f"{a}: break-even").opts(size=11, marker="diamond"))
+                drawn_be = True
+                xs.append(be)
     layers.append(hv.HLine(parity).opts(color="black", line_dash="dashed"))
-    return _opts(hv.Overlay(layers), title=title + " (diamond: break-even; dashed: parity)",
-                 logx=True, logy=True, legend_position="right", width=_WIDTH + 180)
+    marks = ["dashed: parity"] + (["circle: launch price today"] if drawn_now else []) + (
+        ["diamond: break-even price"] if drawn_be else [])
+    ys = np.asarray(ys, dtype=float)
+    ylo, yhi = float(np.nanmin(ys)), float(np.nanmax(ys))
+    xt, yt = log_ticks(min(xs), max(xs)), log_ticks(ylo, yhi)
+    return _opts(hv.Overlay(layers), title=title + " (" + "; ".join(marks) + ")",
+                 logx=True, logy=True, legend_position="right", width=_WIDTH + 260,
+                 xticks=xt or None, yticks=yt or None, xlim=(min(xs) / 1.08, max(xs) * 1.08),
+                 ylim=(min(ylo, parity) / 1.15, max(yhi, parity) * 1.15))
 
 
 def _stacked(records: list[tuple[str, str, float]], group_label: str, vdim, title: str):
     import holoviews as hv
 
+    from bokeh.models import NumeralTickFormatter
+
+    # parts in words (cost items and subsystems are identifiers in the Dataset)
+    records = [(a, str(part).replace("_", " "), v) for a, part, v in records]
     bars = hv.Bars(records, [_dim("architecture", "architecture"), _dim("part", group_label)], vdim)
-    return _opts(bars, title=title, stacked=True, xrotation=20, legend_position="right", width=_WIDTH + 180)
+    return _opts(bars, title=title, stacked=True, xrotation=20, legend_position="right", width=_WIDTH + 180,
+                 yformatter=NumeralTickFormatter(format="0,0.[00]"))
 
 
 def mass_budget(cmp: xr.Dataset | None):
@@ -306,7 +363,7 @@ def eclipse_year(yr: xr.Dataset | Missing | None):
         ecl.append(hv.Curve((days, _float(sel["eclipse_fraction"])), x,
                             _dim("eclipse_fraction", "eclipse fraction of the orbit", "1"), label=a))
     return (_opts(hv.Overlay(beta), title="Beta angle over a year", height=300, legend_position="right", width=_WIDTH + 180)
-            + _opts(hv.Overlay(ecl), title="Eclipse fraction over a year", height=300, legend_position="right", width=_WIDTH + 180)).cols(1)
+            + _opts(hv.Overlay(ecl), title="Eclipse fraction over a year", height=300, legend_position="right", width=_WIDTH + 180)).cols(1).opts(merge_tools=False)
 
 
 def radiator_vs_temperature(sw: xr.Dataset | None, temperature_dim: str = "radiator_design_temperature"):
@@ -324,14 +381,17 @@ def radiator_vs_temperature(sw: xr.Dataset | None, temperature_dim: str = "radia
     x = _dim(temperature_dim, "radiator temperature", "K")
     y = _dim("radiator_area_per_mw", "radiator area per MW of IT", "m2/MW")
     temps = values_in(sw[temperature_dim], "K").values
-    curves = []
+    curves, values = [], []
     for a in _archs(sw, "radiator_area"):
         sel = sw.sel(architecture=a) if "architecture" in sw.dims else sw
         per = values_in(sel["radiator_area"], "m2") / values_in(sel["it_power"], "MW")
         extra = [d for d in per.dims if d != temperature_dim]
         per = per.median(extra) if extra else per
         curves.append(hv.Curve((temps, _float(per)), x, y, label=a))
-    return _opts(hv.Overlay(curves), title=title, logy=True, legend_position="right", width=_WIDTH + 180)
+        values.extend(v for v in _float(per) if np.isfinite(v) and v > 0)
+    ticks = log_ticks(min(values), max(values)) if values else []
+    return _opts(hv.Overlay(curves), title=title, logy=True, legend_position="right", width=_WIDTH + 180,
+                 yticks=ticks or None)
 
 
 def area_per_mw(cmp: xr.Dataset | None):
@@ -390,7 +450,7 @@ def tornado(tor: xr.Dataset | Missing | None, output: str = "cost_ratio_vs_terre
     """Tornado: the output at each parameter's low and high value, widest swing on top."""
     import holoviews as hv
 
-    title = f"Tornado: {output}"
+    title = f"Tornado: {_label(output)}"
     if isinstance(tor, Missing):
         return tor
     if tor is None:
@@ -408,17 +468,25 @@ def tornado(tor: xr.Dataset | Missing | None, output: str = "cost_ratio_vs_terre
     order = [i for i in np.argsort(-np.nan_to_num(swing)) if np.isfinite(swing[i])][:top][::-1]
     unit = tor[lo_name].attrs.get("units", "1")
     y = _dim("parameter", "parameter")
-    x = _dim("value", output.replace("_", " "), unit)
+    x = _dim("value", _label(output), unit)
     segs_lo = [(base, i, lo[j], i) for i, j in enumerate(order)]
     segs_hi = [(base, i, hi[j], i) for i, j in enumerate(order)]
-    ticks = [(i, names[j]) for i, j in enumerate(order)]
+    ticks = [(i, _tornado_label(names[j])) for i, j in enumerate(order)]
     layers = [
         hv.Segments(segs_lo, [x, y, "x1", "y1"], label="parameter at low").opts(line_width=12, color="#1f77b4"),
         hv.Segments(segs_hi, [x, y, "x1", "y1"], label="parameter at high").opts(line_width=12, color="#d62728"),
         hv.VLine(base).opts(color="black"),
     ]
-    return _opts(hv.Overlay(layers), title=title + f" (base {base:.3g})", yticks=ticks, tools=[],
-                 height=max(240, 28 * len(order) + 90), legend_position="bottom_right")
+    from .formatting import number
+
+    return _opts(hv.Overlay(layers), title=title + f" (vertical line: nominal, {number(base)})", yticks=ticks, tools=[],
+                 height=max(240, 28 * len(order) + 90), legend_position="bottom_right", width=_WIDTH + 320)
+
+
+def _tornado_label(name: str, limit: int = 60) -> str:
+    """A tornado bar's label: the parameter's long name, cut at ``limit`` characters."""
+    text = _label(name, capital=True)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def tornados(results: Mapping[str, Any] | Missing | None, output: str = "cost_ratio_vs_terrestrial"):
@@ -428,19 +496,20 @@ def tornados(results: Mapping[str, Any] | Missing | None, output: str = "cost_ra
     if isinstance(results, Missing):
         return results
     if not results:
-        return Missing(f"Tornado: {output}", "not computed: no space architecture")
+        return Missing(f"Tornado: {_label(output)}", "not computed: no space architecture")
     figs = {a: tornado(t, output) for a, t in results.items()}
-    shown = [f.opts(title=f"{a}: tornado of {output}") for a, f in figs.items() if not isinstance(f, Missing)]
+    # short titles: the long name of the output is the x axis' label (a long title is cut off)
+    shown = [f.opts(title=f"{a}: tornado, widest swing on top") for a, f in figs.items() if not isinstance(f, Missing)]
     if not shown:
         return next(iter(figs.values()))
-    return hv.Layout(shown).cols(1)
+    return hv.Layout(shown).cols(1).opts(merge_tools=False)
 
 
 def cost_ratio_distribution(mc: Mapping[str, xr.Dataset] | None, parity: float = 1.0):
     """Monte Carlo histograms of the cost ratio vs terrestrial, one per architecture."""
     import holoviews as hv
 
-    title = "Monte Carlo: cost ratio vs terrestrial"
+    title = "Monte Carlo: cost relative to the ground"
     if not mc:
         return Missing(title, "not computed: no Monte Carlo results (orbitdc.monte_carlo absent or no space architecture)")
     samples = {a: _float(d["cost_ratio_vs_terrestrial"]).ravel() for a, d in mc.items() if "cost_ratio_vs_terrestrial" in d}
@@ -452,14 +521,18 @@ def cost_ratio_distribution(mc: Mapping[str, xr.Dataset] | None, parity: float =
     lo, hi = float(allv.min()), float(allv.max())
     log = hi / lo > 20
     edges = np.geomspace(lo, hi * 1.0001, 40) if log else np.linspace(lo, hi * 1.0001 + 1e-12, 40)
-    x = _dim("cost_ratio_vs_terrestrial", "cost ratio vs terrestrial", "1")
+    x = _dim("cost_ratio_vs_terrestrial", "cost relative to the ground", "1")
     ydim = _dim("share", "share of samples", "1")
     layers = []
     for a, v in samples.items():
         counts, _ = np.histogram(v, bins=edges)
         layers.append(hv.Histogram((edges, counts / v.size), kdims=[x], vdims=[ydim], label=a).opts(alpha=0.5))
     layers.append(hv.VLine(parity).opts(color="black", line_dash="dashed"))
-    return _opts(hv.Overlay(layers), title=title + " (dashed: parity)", logx=log, legend_position="right", width=_WIDTH + 180)
+    xlim = (min(lo, parity) / 1.1, max(hi, parity) * 1.1) if log else (min(lo, parity) - 0.05 * (hi - lo + 1e-9),
+                                                                     max(hi, parity) + 0.05 * (hi - lo + 1e-9))
+    extra = {"xticks": log_ticks(*xlim) or None} if log else {}
+    return _opts(hv.Overlay(layers), title=title + " (dashed: parity)", logx=log, legend_position="right",
+                 width=_WIDTH + 180, xlim=xlim, **extra)
 
 
 def co2_value(sel: xr.Dataset) -> tuple[float, str | None]:
@@ -485,11 +558,11 @@ def co2_per_kwh(cmp: xr.Dataset | None):
         sel = cmp.sel(architecture=a) if "architecture" in cmp.dims else cmp
         v, var = co2_value(sel)
         if var is not None:
-            records.append((f"{a} ({var})", v))
+            records.append((f"{a} ({_label(var)})", v))
     if not records:
         return Missing(title, "not computed: " + "; ".join(f"{n} absent" for n in CO2_VARIABLES)
                        + " (stage launch or the grid-intensity parameter absent)")
-    bars = hv.Bars(records, _dim("architecture", "architecture (variable)"), _dim("co2", "CO2 per kWh", "g/(kW h)"))
+    bars = hv.Bars(records, _dim("architecture", "architecture (what is counted)"), _dim("co2", "CO2 per kWh", "g/(kW h)"))
     return _opts(bars, title=title, xrotation=15, height=_HEIGHT + 40)
 
 
@@ -534,8 +607,8 @@ def cost_ratio_by_year(tr: xr.Dataset | Mapping[str, xr.Dataset] | None, parity:
     if not runs:
         return Missing(title, "not computed: no trajectory of a space architecture (orbitdc.trajectory)")
     x = _dim("year", "year")
-    y = _dim("cost_ratio_vs_terrestrial", "cost ratio vs terrestrial", "1")
-    layers = []
+    y = _dim("cost_ratio_vs_terrestrial", "cost relative to the ground", "1")
+    layers, shown, crossed = [], [], False
     for a, d in runs.items():
         years = d["year"].values.astype(float)
         if "cost_ratio_vs_terrestrial_quantile" in d:
@@ -553,12 +626,18 @@ def cost_ratio_by_year(tr: xr.Dataset | Mapping[str, xr.Dataset] | None, parity:
             cross = _scalar(d["crossover_year"])
             label = f"{a}: crossover {cross:.0f}" if np.isfinite(cross) else f"{a}: no crossover by {int(years[-1])}"
         layers.append(hv.Curve((years, mid), x, y, label=label))
+        shown.extend(v for v in np.ravel(mid) if np.isfinite(v) and v > 0)
         if np.isfinite(cross):
             at = float(np.interp(cross, years, mid))
             layers.append(hv.Scatter([(cross, at)], x, y).opts(size=11, marker="diamond", color="black"))
+            crossed = True
     layers.append(hv.HLine(parity).opts(color="black", line_dash="dashed"))
-    return _opts(hv.Overlay(layers), title=title + " (dashed: parity; diamond: crossover)", logy=True,
-                 legend_position="right", width=_WIDTH + 260)
+    # the parity line must be inside the axis for the title to promise it; the title names only
+    # the marks that are drawn
+    lo, hi = (min(min(shown), parity), max(max(shown), parity)) if shown else (parity / 2, parity * 2)
+    marks = "dashed: parity" + ("; diamond: crossover" if crossed else "")
+    return _opts(hv.Overlay(layers), title=f"{title} ({marks})", logy=True, legend_position="right",
+                 width=_WIDTH + 260, ylim=(lo / 1.15, hi * 1.15), yticks=log_ticks(lo, hi) or None)
 
 
 def _year_text(v: float) -> str:
@@ -609,15 +688,15 @@ def parity_contour(par: xr.Dataset | None, levels: int = 8):
     if miss:
         return miss
     var = par[name]
-    z = _dim(name, f"{solve} at parity", var.attrs.get("units"))
+    z = _dim(name, f"{_label(solve)} at parity", var.attrs.get("units"))
     grid = list(var.dims)
     if len(grid) == 1:
-        x = _dim(grid[0], grid[0], par[grid[0]].attrs.get("units"))
+        x = _dim(grid[0], _label(grid[0]), par[grid[0]].attrs.get("units"))
         obj = hv.Curve((par[grid[0]].values, _float(var)), x, z)
         return _opts(obj, title=title, width=_WIDTH, height=_HEIGHT)
     gx, gy = grid[1], grid[0]
-    x = _dim(gx, gx, par[gx].attrs.get("units"))
-    y = _dim(gy, gy, par[gy].attrs.get("units"))
+    x = _dim(gx, _label(gx), par[gx].attrs.get("units"))
+    y = _dim(gy, _label(gy), par[gy].attrs.get("units"))
     img = hv.QuadMesh((par[gx].values, par[gy].values, _float(var.transpose(gy, gx))), [x, y], z)
     lines = hv.operation.contours(hv.Image((par[gx].values, par[gy].values, np.nan_to_num(_float(var.transpose(gy, gx)), nan=np.nanmax(_float(var)))), [x, y], z), levels=levels)
     return _opts(img.opts(colorbar=True, cmap="viridis") * lines.opts(color="white"), title=title,

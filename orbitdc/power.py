@@ -1,4 +1,4 @@
-"""Power: solar array and battery sizing, after SMAD (Wertz & Larson, 3rd ed., ch. 11).
+r"""Power: solar array and battery sizing, after SMAD (Wertz & Larson, 3rd ed., ch. 11).
 
 Loads (per satellite)
 ---------------------
@@ -12,18 +12,22 @@ propulsion housekeeping; the thermal stage adds its own pumps). In daylight the 
 
 Array (SMAD 3rd ed., eq. 11-5)
 ------------------------------
-The array must carry the daylight load and recharge what the eclipse took::
+The array must carry the daylight load and recharge what the eclipse took:
 
-    P_sa = (P_e T_e / X_e + P_d T_d / X_d) / T_d
+.. math::
+
+    P_{sa} = \frac{P_e T_e / X_e + P_d T_d / X_d}{T_d}
 
 ``T_e`` is the longest eclipse (orbit's ``max_eclipse_duration``, the design case), ``T_d =
 period - T_e``; ``X_e``, ``X_d`` are the path efficiencies from array to loads through the battery
 and directly (SMAD: 0.65 / 0.85 for direct energy transfer). ``P_sa`` is needed at end of life.
 
-Array area (SMAD eqs. 11-6 to 11-9 in one line)::
+Array area (SMAD eqs. 11-6 to 11-9 in one line):
 
-    A = P_sa / (S eta p (1 - l) (1 - d)^L)
-    1 - l = (1 - gamma max(0, T_a - T_ref)) (1 - l_point) (1 - l_array)
+.. math::
+
+    A = \frac{P_{sa}}{S \, \eta \, p \, (1 - l) (1 - d)^L}, \qquad
+    1 - l = \bigl(1 - \gamma \max(0, T_a - T_{ref})\bigr) (1 - l_{point}) (1 - l_{array})
 
 with the solar flux ``S`` (1,361 W/m2, Kopp & Lean 2011; +/-3.4 % over the year from the
 Earth-Sun distance: the design uses the annual mean, aphelion gives 3.3 % less), the cell
@@ -43,14 +47,18 @@ with an eclipse every day (``s = 1``, every inclined LEO) cycles once per orbit,
 sun-synchronous orbit only in its eclipse season (a ~600 km dawn-dusk orbit: ~90 eclipse days,
 s ~ 0.25; Wertz, SMAD 2011 ch. 21, battery cycles are eclipses). Without ``eclipse_days``
 (the orbit stage absent) every orbit counts. Cycle life falls with depth of discharge; a power law
-``N(DoD) = N_100 DoD^-k`` gives the deepest usable discharge::
+``N(DoD) = N_100 DoD^-k`` gives the deepest usable discharge:
 
-    DoD = min(DoD_max, (N / N_100)^(-1/k))
+.. math::
+
+    \mathrm{DoD} = \min\left(\mathrm{DoD}_{max}, \left(\frac{N}{N_{100}}\right)^{-1/k}\right)
 
 The battery delivers ``P_e T_e`` through a discharge efficiency ``sqrt(eta_rt)`` (half of the
-round trip), so its capacity (SMAD eq. 11-10 with one battery) and mass are::
+round trip), so its capacity (SMAD eq. 11-10 with one battery) and mass are:
 
-    E = P_e T_e / (DoD sqrt(eta_rt)),    m_b = E / e_b
+.. math::
+
+    E = \frac{P_e T_e}{\mathrm{DoD} \sqrt{\eta_{rt}}}, \qquad m_b = \frac{E}{e_b}
 
 Power-system heat
 -----------------

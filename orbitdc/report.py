@@ -1,6 +1,6 @@
 """The feasibility report: run the notebooks with papermill, export one self-contained HTML page.
 
-``orbitdc report [ARCH ...] [--set name=value ...] [--scenario S] [--out reports/NAME] [--jobs N]``
+``orbitdc report [ARCH ...] [--set name=value ...] [--scenario S] [--out reports/NAME] [--jobs N] [--pdf]``
 
 This module orchestrates; each step has its own module:
 
@@ -224,8 +224,10 @@ def provenance(params: dict, start: datetime, end: datetime, notebook_seconds: M
 
 def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = None, out: str | Path = DEFAULT_OUT,
           jobs: int = 2, samples: int | None = None, seed: int | None = None,
-          notebooks_dir: str | Path | None = None, progress: bool = True, scenario: str | None = None) -> Path:
-    """Validate, run the notebooks, export ``index.html``; move the folder into place at the end.
+          notebooks_dir: str | Path | None = None, progress: bool = True, scenario: str | None = None,
+          pdf: bool = False) -> Path:
+    """Validate, run the notebooks, export ``index.html`` (and, with ``pdf``, print it to
+    ``report.pdf`` with headless Chromium, :mod:`orbitdc.pdf`); move the folder into place at the end.
 
     Raises OrbitdcError for bad input (before anything runs; ``out`` must be absent, empty or an
     earlier report holding only what orbitdc wrote, see :mod:`orbitdc.outdir`), and
@@ -246,6 +248,10 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
         raise OrbitdcError(f"--jobs {jobs}: must be at least 1")
     if samples is not None and samples < 2:
         raise OrbitdcError(f"--samples {samples}: must be at least 2")
+    if pdf:
+        from .pdf import find_chromium
+
+        find_chromium()  # no Chromium: say so now, before any notebook runs
     overrides = dict(overrides or {})
     archs = validate(list(architectures), overrides, scenario)
     arch_args = [str(Path(a).resolve()) if (Path(str(a)).suffix in (".yaml", ".yml") or "/" in str(a)) else str(a)
@@ -270,10 +276,14 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
         raise OrbitdcError(f"--out {out}: cannot write beside it ({exc.strerror})") from None
     try:
         times = run_notebooks(work, params, jobs, Path(notebooks_dir or NOTEBOOK_DIR).resolve(), progress=progress)
-        export_html([work / "notebooks" / f"{n}.ipynb" for n in PAGE_ORDER if (work / "notebooks" / f"{n}.ipynb").exists()],
-                    work / "index.html")
         params["architecture_names"] = [a.name for a in archs]
         prov = provenance(params, start, datetime.now(timezone.utc), times)
+        export_html([work / "notebooks" / f"{n}.ipynb" for n in PAGE_ORDER if (work / "notebooks" / f"{n}.ipynb").exists()],
+                    work / "index.html", prov)
+        if pdf:
+            from .pdf import print_pdf
+
+            print_pdf(work / "index.html", work / "report.pdf")
         (work / "provenance.json").write_text(json.dumps(prov, indent=2), encoding="utf-8")
         outdir.write_manifest(work, {"orbitdc_version": prov["orbitdc_version"], "end_time": prov["end_time"]})
         with signals_deferred():  # the two renames are not cut in half by an interrupt
@@ -300,7 +310,7 @@ def main(args) -> int:
         with interrupts_raise():
             path = build(archs, overrides, out=out, jobs=args.jobs, samples=args.samples, seed=args.seed,
                          progress=sys.stderr.isatty() or bool(os.environ.get("ORBITDC_PROGRESS", "1") == "1"),
-                         scenario=getattr(args, "scenario", None))
+                         scenario=getattr(args, "scenario", None), pdf=bool(getattr(args, "pdf", False)))
     except NotebookFailed as exc:
         if exc.ename in ("OrbitdcError", "ArchitectureError", "ParameterError"):
             raise OrbitdcError(str(exc)) from None
@@ -311,4 +321,6 @@ def main(args) -> int:
               "(previous report, if any, left untouched)", file=sys.stderr)
         return exc.exit_status
     print(f"wrote {path / 'index.html'}")
+    if getattr(args, "pdf", False):
+        print(f"wrote {path / 'report.pdf'}")
     return 0

@@ -1,4 +1,4 @@
-"""Thermal stage: rejecting the waste heat of an orbital data centre by radiation.
+r"""Thermal stage: rejecting the waste heat of an orbital data centre by radiation.
 
 In vacuum the only way out for heat is infrared radiation from a radiator. Every watt the
 satellite uses ends as heat: IT power, bus power and the power system's own losses (plus the
@@ -8,15 +8,18 @@ carry the payload's heat (the mistake of one published analysis).
 
 Model (Gilmore 2002, ch. 2 and 6; SMAD 1999, ch. 11):
 
-* net flux of a radiator panel, per m2 of panel (planform)::
+* net flux of a radiator panel, per m2 of panel (planform):
 
-      q = eta_fin * sides * eps * sigma * (T^4 - T_sink^4) - q_abs
+  .. math::
+
+      q = \eta_{fin} \, n_{sides} \, \varepsilon \, \sigma \, (T^4 - T_{sink}^4) - q_{abs}
 
   with sigma from ``astropy.constants``;
-* environmental (absorbed) flux per m2 of panel, orbit averaged::
+* environmental (absorbed) flux per m2 of panel, orbit averaged:
 
-      q_abs = alpha * S * cos(theta_sun) * f_sunlit
-            + F_earth * (eps * q_IR + alpha * a * S * k_albedo)
+  .. math::
+
+      q_{abs} = \alpha S \cos\theta_{sun} f_{sunlit} + F_{earth} \left(\varepsilon q_{IR} + \alpha a S k_{albedo}\right)
 
   where ``F_earth`` is the sum over radiating sides of the view factor to the Earth (a plate
   edge-on to the Earth - its plane containing the nadir - or facing the nadir),

@@ -11,30 +11,21 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from . import plots
+from . import formatting, plots
 from .errors import OrbitdcError
 from .report_settings import threshold
 from .study import Study, value_of
 
 
 def fmt(x: Any, digits: int = 3) -> str:
-    """A number with ``digits`` significant digits, thousands separated; ``n/a`` if not finite."""
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return str(x)
-    if not np.isfinite(v):
-        return "n/a"
-    if v == 0:
-        return "0"
-    if abs(v) >= 1e5 or abs(v) < 1e-3:
-        return f"{v:.{digits}g}"
-    return f"{v:,.{max(0, digits - 1 - int(np.floor(np.log10(abs(v)))))}f}"
+    """A number for a table: :func:`orbitdc.formatting.number` (``digits`` significant digits,
+    thousands separated, ``12.3 million``, ``yes``/``no`` for booleans); ``n/a`` if not finite."""
+    return formatting.number(x, digits)
 
 
 def missing_cell(name: str) -> str:
-    """The table cell of an output no stage produced."""
-    return f"not computed ({name} absent: {plots._stage_of(name)})"
+    """The table cell of an output no stage produced (named in words; the reason in words)."""
+    return f"not computed ({formatting.label(name, capital=False)}: {plots._stage_of(name)})"
 
 
 def _q(mc: Mapping[str, xr.Dataset] | Any, arch: str, var: str, prob: float) -> tuple[float, float]:
@@ -58,7 +49,7 @@ def verdict(sel: xr.Dataset, kind: str, ratio_interval: tuple[float, float]) -> 
     feasible = bool(np.all(np.asarray(sel["feasible"].values)))
     if not feasible:
         binding = ", ".join(sorted(set(np.asarray(sel["binding_constraint"].values).astype(str).ravel()) - {"none"}))
-        return f"infeasible: binding constraint {binding}"
+        return f"infeasible: binding constraint {formatting.words(binding)}"
     parity = threshold("cost_ratio_parity")
     pct = int(round(100 * threshold("interval_probability")))
     lo, hi = ratio_interval
@@ -141,15 +132,15 @@ def summary_rows(study: Study) -> list[dict[str, str]]:
         if space and "breakeven_launch_price" in sel:
             unreachable = bool(np.all(np.asarray(sel["breakeven_unreachable"].values))) if "breakeven_unreachable" in sel else False
             row["break-even launch price (year)"] = ("none: costs other than launch already exceed the ground" if unreachable or not np.isfinite(be)
-                                                     else f"{fmt(be)} USD/kg ({fmt(by, 4) if np.isfinite(by) else 'year n/a'})")
+                                                     else f"{fmt(be)} USD/kg ({formatting.year(by) if np.isfinite(by) else 'year n/a'})")
         else:
             row["break-even launch price (year)"] = cell(be, "USD/kg", "breakeven_launch_price")
         row["mass per MW of IT"] = cell(value_of(sel, "specific_mass", "t/MW"), "t/MW", "specific_mass")
         gw = value_of(sel, "target_it_power", "GW")
         row["launches per GW"] = cell(value_of(sel, "launches") / gw, "", "launches")
         mw = value_of(sel, "it_power", "MW")
-        row["array area per MW"] = cell(value_of(sel, "solar_array_area", "m2") / mw, "m2/MW", "solar_array_area")
-        row["radiator area per MW"] = cell(value_of(sel, "radiator_area", "m2") / mw, "m2/MW", "radiator_area")
+        row["array area per MW"] = cell(value_of(sel, "solar_array_area", "m2") / mw, "m²/MW", "solar_array_area")
+        row["radiator area per MW"] = cell(value_of(sel, "radiator_area", "m2") / mw, "m²/MW", "radiator_area")
         row["eclipse fraction"] = cell(value_of(sel, "eclipse_fraction"), "", "eclipse_fraction")
         dose, tol = lifetime_dose(sel)
         if np.isfinite(dose):
@@ -159,7 +150,8 @@ def summary_rows(study: Study) -> list[dict[str, str]]:
             row["dose over life vs tolerance"] = cell(dose, "", "radiation_dose")
         row["deployment"] = cell(value_of(sel, "deployment_years", "yr"), "yr", "deployment_years")
         co2, var = plots.co2_value(sel)
-        row["CO2 per kWh"] = f"{fmt(co2)} g/kWh ({var})" if var else "not computed (no CO2 output)"
+        row["CO2 per kWh"] = (f"{fmt(co2)} g/kWh ({formatting.label(var, capital=False)})" if var
+                              else "not computed (no CO2 output)")
         if not space:  # the baseline: the space-only columns do not apply
             for k in list(row)[3:]:
                 if k.startswith("cost ratio"):
@@ -281,7 +273,8 @@ def answer(study: Study) -> xr.Dataset:
             if np.isfinite(low) or np.isfinite(high):
                 use_low = not np.isfinite(high) or (np.isfinite(low) and low <= high)
                 name = str(top["parameter"].values)
-                row.update(driver=name, driver_label=getattr(specs.get(name), "long_name", "") or name.replace("_", " "),
+                row.update(driver=name, driver_label=formatting.label(name, getattr(specs.get(name), "long_name", "") or None,
+                                                                 capital=False),
                            driver_unit=str(top["parameter_unit"].values), driver_value=float(top["parameter_value"]),
                            driver_best=float(top["parameter_low"] if use_low else top["parameter_high"]),
                            driver_best_ratio=low if use_low else high)
@@ -428,14 +421,9 @@ def _pct(p: float) -> str:
 
 def num(x: float) -> str:
     """A number for a sentence: three significant digits without trailing zeros, whole numbers
-    from 1,000 up with thousands separators (``5``, ``10.8``, ``1.44``, ``1,705``); ``n/a`` if not
-    finite."""
-    x = float(x)
-    if not np.isfinite(x):
-        return "n/a"
-    if abs(x) >= 1e3:
-        return f"{x:,.0f}" if abs(x) < 1e15 else f"{x:.3g}"
-    return f"{x:.3g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.2e}"
+    from 1,000 up with thousands separators (``5``, ``10.8``, ``1.44``, ``1,705``), words for
+    millions and more; ``n/a`` if not finite (:func:`orbitdc.formatting.number`)."""
+    return formatting.number(float(x))
 
 
 def _ratio(x: float) -> str:
@@ -505,7 +493,7 @@ def binding_words(row: Mapping[str, Any], constraint: str) -> str:
     from .chain import output_specs
 
     spec = output_specs().get(f"violates_{constraint}")
-    return spec.long_name if spec is not None else constraint.replace("_", " ")
+    return formatting.words(spec.long_name) if spec is not None else constraint.replace("_", " ")
 
 
 def _bound_row(r: Mapping[str, Any]) -> dict[str, Any]:

@@ -88,9 +88,12 @@ def test_area_per_mw_hand_values(cmp):
 
 def test_co2_uses_first_available_variable_and_converts(cmp):
     vals = _bars_values(plots.co2_per_kwh(cmp))
-    assert vals[("alpha (launch_co2_per_kwh)",)] == pytest.approx(30.0)
+    from orbitdc.formatting import label
+
+    # bars are named by what is counted, in words (the variable's long name, not its identifier)
+    assert vals[(f"alpha ({label('launch_co2_per_kwh', capital=False)})",)] == pytest.approx(30.0)
     # beta has no launch CO2: falls back to the grid intensity, 0.4 kg/MWh = 0.4 g/kWh
-    assert vals[("beta (grid_carbon_intensity)",)] == pytest.approx(0.4)
+    assert vals[(f"beta ({label('grid_carbon_intensity', capital=False)})",)] == pytest.approx(0.4)
 
 
 def test_deployment_timeline_segments(cmp):
@@ -123,11 +126,16 @@ def test_tornado_orders_by_swing():
     tor = xr.Dataset(
         {"low": ("parameter", [0.9, 0.5, 1.0], {"units": "1"}), "high": ("parameter", [1.1, 2.5, 1.0], {"units": "1"}),
          "baseline": ((), 1.0)},
-        coords={"parameter": ["a", "b", "c"]},
+        coords={"parameter": ["a", "launch_price_per_kg", "c"]},
     )
     fig = plots.tornado(tor)
     ticks = fig.opts.get().kwargs["yticks"]
-    assert [t[1] for t in ticks] == ["c", "a", "b"]  # widest swing (b) on top (last)
+    from orbitdc.chain import parameter_specs
+
+    # widest swing (the launch price) on top (last); bars named by the parameter's long name
+    long_name = parameter_specs()["launch_price_per_kg"].long_name
+    assert [t[1] for t in ticks][:2] == ["C", "A"]
+    assert ticks[2][1].rstrip("…") == (long_name[:1].upper() + long_name[1:])[: len(ticks[2][1].rstrip("…"))]
 
 
 def test_cost_ratio_distribution_shares_sum_to_one():

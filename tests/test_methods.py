@@ -1,0 +1,53 @@
+"""The report's Methods (orbitdc.methods): the stage modules' docstrings render as HTML with
+equations typeset (MathML), Sphinx roles as code, no reST left raw, developer notes dropped."""
+from __future__ import annotations
+
+import importlib
+import inspect
+import io
+import re
+
+import pytest
+
+from orbitdc import methods
+from orbitdc.chain import STAGE_MODULES
+
+
+@pytest.mark.parametrize("module", STAGE_MODULES)
+def test_stage_docstring_renders_cleanly(module):
+    """No docutils warning or error (an unknown LaTeX command, a broken list, a bad role) in a
+    stage's module docstring: what the report shows is what the docstring says."""
+    from docutils.core import publish_parts
+
+    methods._register_roles()
+    doc = inspect.cleandoc(methods.report_part(importlib.import_module(module).__doc__ or ""))
+    stream = io.StringIO()
+    publish_parts(source=doc, writer="html5", settings_overrides={
+        "math_output": "MathML", "report_level": 2, "halt_level": 5, "warning_stream": stream,
+        "doctitle_xform": False})
+    assert stream.getvalue() == ""
+    html = methods.docstring_html(importlib.import_module(module).__doc__ or "")
+    assert "``" not in html and not re.search(r":(func|mod|class|data|math):`", html)
+
+
+def test_equations_are_mathml_and_roles_are_code():
+    html = methods.rst_html("See :func:`~orbitdc.power.array_area` and :math:`A = P / (S \\eta)`.\n\n"
+                            ".. math::\n\n   q = \\varepsilon \\sigma T^4\n")
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML">' in html and 'display="block"' in html
+    assert "<span class=\"docutils literal\">array_area</span>" in html
+    assert ":func:" not in html
+
+
+def test_code_names_in_prose_are_set_as_code():
+    html = methods.rst_html("The it_power and ``bus_power`` of P_sa.")
+    assert "<code>it_power</code>" in html and "<code>P_sa</code>" in html
+    assert html.count("bus_power") == 1  # the literal is not wrapped twice
+
+
+def test_developer_notes_are_dropped():
+    doc = "For readers.\n\n.. developer notes\n\nThe kernels take plain floats.\n"
+    html = methods.docstring_html(doc)
+    assert "For readers" in html and "kernels" not in html
+    for module in ("orbitdc.orbit", "orbitdc.economics"):  # the stages that have such notes
+        text = methods.docstring_html(importlib.import_module(module).__doc__)
+        assert "_kernel" not in text and "Missing upstream stages" not in text
