@@ -68,7 +68,13 @@ def summary_html(study: Study) -> str:
                     for k, v in cfg.items())
     overrides = ("; ".join(f"{formatting.label(k, capital=False)} set to {v}" for k, v in study.overrides.items())
                  if study.overrides else "none")
-    return (table_html(rows, caption="Executive summary (nominal values; interval from Monte Carlo)", cls="orbitdc-table orbitdc-summary")
+    # one column per architecture, one row per quantity: a dozen quantities side by side would not fit
+    # 1,280 px, while a handful of architectures does (issue 16)
+    names = [r["architecture"] for r in rows]
+    quantities = [k for k in dict.fromkeys(k for r in rows for k in r) if k != "architecture"]
+    by_quantity = [{"quantity": q, **{n: r.get(q, "") for n, r in zip(names, rows)}} for q in quantities]
+    return (table_html(by_quantity, columns=["quantity", *names],
+                       caption="Executive summary (nominal values; interval from Monte Carlo)", cls="orbitdc-table orbitdc-summary")
             + f"<p>How the verdicts are decided:</p><ul>{notes}</ul>"
             + f"<p>Monte Carlo: {esc(formatting.number(study.samples))} samples per architecture, seed {esc(study.seed)}; each sample "
             + "is the best design for its world (design variables optimised per sample, uncertain parameters and "
