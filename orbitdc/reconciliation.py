@@ -98,7 +98,22 @@ def reconcile(arch: str | Architecture, claim: str | None = None) -> xr.Dataset:
 
     steps: list[tuple[str, str, float]] = [("published", f"{c['statement']} (per kW-yr)", published)]
     s_own = _shares(ds_own)
-    steps.append(("model_in_published_scope", "orbitdc on the same assumptions and items, undiscounted, 100 % available",
+    # A publication prices launch and satellites as mass x price per kg; orbitdc buys whole flights
+    # at the vehicle's capacity to its reference LEO (less payload to a higher or inclined orbit,
+    # packing) and prices the bus without the compute it carries. The publication's own arithmetic on
+    # orbitdc's masses comes first, so that a gap between it and the model is named, not hidden.
+    per_kg = {"launch": "launch_price_per_kg", "satellite_bus": "bus_cost_per_kg"}
+    mass_kg = float(ds_own["total_mass"]) * 1000.0
+    costing = str(ds_own["costing"].item()) if "costing" in ds_own else "mass"
+    arithmetic = {k: mass_kg * float(ds_own[p]) / (it_kw * life) for k, p in per_kg.items()
+                  if k in included and p in ds_own and costing != "subsystem"}
+    steps.append(("published_arithmetic",
+                  ("the publication's arithmetic (mass x price per kg) on orbitdc's masses" if arithmetic
+                   else "(no item priced per kg)"),
+                  sum(arithmetic.get(k, s_own[k]) for k in included)))
+    steps.append(("model_in_published_scope",
+                  "orbitdc's cost model on the same assumptions and items (whole flights at the vehicle's reference-LEO "
+                  "capacity, the bus without its compute), undiscounted, 100 % available",
                   sum(s_own[k] for k in included)))
     mass = dict(own, mass_model="bottom_up") if top_down else own
     ds_mass = evaluate(arch, **mass) if top_down else ds_own

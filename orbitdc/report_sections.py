@@ -139,7 +139,8 @@ def published_waterfalls(names: Sequence[str] | None = None) -> dict[str, xr.Dat
 
 
 #: Short axis labels of the waterfall's first steps (the cost-item steps use the item's words).
-_STEP_SHORT = {"published": "published", "model_in_published_scope": "orbitdc, own scope", "mass_basis": "mass basis",
+_STEP_SHORT = {"published": "published", "published_arithmetic": "their arithmetic, orbitdc's mass",
+               "model_in_published_scope": "orbitdc, own scope", "mass_basis": "mass basis",
                "finance": "finance", "availability": "availability"}
 
 

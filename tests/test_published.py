@@ -60,7 +60,8 @@ def test_reconcile_adds_up(arch):
     w = odc.reconcile(arch)
     cid, c = published_claim(arch)
     steps = list(w["step"].values)
-    assert steps[:5] == ["published", "model_in_published_scope", "mass_basis", "finance", "availability"]
+    assert steps[:6] == ["published", "published_arithmetic", "model_in_published_scope", "mass_basis", "finance",
+                         "availability"]
     np.testing.assert_allclose(np.cumsum(w["change"].values), w["value"].values, rtol=1e-12)
     over = dict(c.get("overrides") or {})
     # orbitdc's full TCO: the publication's inputs, orbitdc's bottom-up mass, every cost item
@@ -81,6 +82,12 @@ def test_reconcile_first_steps_by_hand():
     own = float(cb.sel(cost_item="satellite_bus") + cb.sel(cost_item="launch")) / (
         float(ds.it_power) * float(ds.satellites) * float(ds.mission_lifetime))
     assert float(w["value"].sel(step="model_in_published_scope")) == pytest.approx(own, rel=1e-9)
+    # the publication's arithmetic on orbitdc's mass: McCalip's 22.2 million kg at his $1,000/kg launch
+    # and $405/kg satellites is his own $31.2B again (the mass matches, test above), so the step is ~0
+    # and the whole gap to the model is named in the next step (whole Starship flights at 150 t to LEO
+    # carrying 95 t to 650 km SSO, 60 % full; the bus priced without its compute)
+    assert float(w["value"].sel(step="published_arithmetic")) == pytest.approx(6240.0, rel=THREE_SIG_FIG)
+    assert float(w["change"].sel(step="model_in_published_scope")) > 0.5 * 6240.0
     # Suncatcher's figure is already per kW-yr; its mass is bottom-up: the mass step is zero
     s = odc.reconcile("google-suncatcher")
     assert float(s["value"].sel(step="published")) == 810.0
