@@ -65,8 +65,10 @@ def test_space_and_ground_use_one_grid_value():
 def test_grid_intensity_table_by_region_and_year():
     assert economics.grid_carbon_intensity_of("china", 2023) == 582
     assert economics.grid_carbon_intensity_of("india", 2023) == 713
-    # linear between 480 (2023) and 440 (2030): 2026.5 is half-way -> 460
-    assert economics.grid_carbon_intensity_of("world", 2026.5) == pytest.approx(460.0, rel=1e-12)
+    # the table's sourced US (EIA 2023: 1,532 Mt CO2 / 4,183,271 GWh = 366 g/kWh, direct CO2)
+    assert economics.grid_carbon_intensity_of("united-states", 2023) == 366
+    # linear between 480 (2023, Ember) and the assumed 410 (2030): 2026.5 is half-way -> 445
+    assert economics.grid_carbon_intensity_of("world", 2026.5) == pytest.approx(445.0, rel=1e-12)
     with pytest.raises(ParameterError, match="outside the years"):
         economics.grid_carbon_intensity_of("world", 2040)
     with pytest.raises(ParameterError, match="unknown region 'mars'"):
