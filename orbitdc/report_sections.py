@@ -277,12 +277,23 @@ def whose_html(study_or_ds: Study | xr.Dataset | plots.Missing):
                     f"The rest of the report uses the {esc(ds.attrs['study_scenario'])} figures.")
                  + (f" Your overrides ({esc(formatting.words(ds.attrs['overrides']))}) apply on top of every scenario."
                     if ds.attrs.get("overrides", "none") != "none" else "") + "</p>")
+    # what each scenario is, from its file: a description every architecture shares is said once
+    shipped = ds["ships_scenario"].values
+    common = {}
+    for j, s in enumerate(ds["scenario"].values):
+        texts = {str(t) for t in ds["scenario_description"].values[:, j][shipped[:, j]]}
+        if len(texts) == 1 and len(ds["architecture"]) > 1:
+            common[str(s)] = texts.pop()
+    if common:
+        parts.append("<p>" + esc("; ".join(f"{s.capitalize()} scenario: {t.rstrip('.')}" for s, t in common.items())) + ".</p>")
     parts.append("<ul>")
     for a in ds["architecture"].values:
         d = ds.sel(architecture=a)
-        what = "; ".join(f"{s}: {d['scenario_description'].sel(scenario=s).values}" for s in d["scenario"].values
-                         if bool(d["ships_scenario"].sel(scenario=s)))
-        parts.append(f"<li>{esc(whose_sentence(ds, str(a)))} <small>({esc(what)})</small></li>")
+        what = "; ".join(f"{s} scenario: {str(d['scenario_description'].sel(scenario=s).values).rstrip('.')}"
+                         for s in d["scenario"].values
+                         if bool(d["ships_scenario"].sel(scenario=s)) and str(s) not in common)
+        parts.append(f"<li>{esc(whose_sentence(ds, str(a)))}" + (f"<br><small>{esc(what)}.</small>" if what else "")
+                     + "</li>")
     parts.append("</ul>")
     parts.append(table_html(whose_rows(ds), caption="The year-by-year model under each scenario's figures "
                                                     "(nominal values; cost ratio below 1: space is cheaper)"))

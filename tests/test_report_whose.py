@@ -73,7 +73,8 @@ def test_html_has_no_identifiers_and_describes_each_scenario():
     html = rs.whose_html(_hand_built()).data
     text = re.sub(r"<[^>]+>", " ", html)
     assert not re.findall(r"\b[a-z]+_[a-z_]+\b", text)
-    for words in ("What Acme states.", "The file as written.", "What critics assume."):
+    for words in ("proponent scenario: What Acme states", "base scenario: The file as written",
+                  "skeptic scenario: What critics assume"):
         assert words in text
     assert "uses the architecture files as written" in text
 
