@@ -112,6 +112,18 @@ def year(x: Any) -> str:
     return "n/a" if v is None else f"{v:.0f}"
 
 
+def percent(p: Any) -> str:
+    """A probability (0..1) as a percentage: ``0 %`` and ``100 %`` only when exact, else at least
+    one significant digit (``0.4 %``, ``31 %``, ``99.6 %``); ``n/a`` if not finite."""
+    v = _finite(p)
+    if v is None:
+        return "n/a"
+    if v in (0.0, 1.0):
+        return f"{100 * v:.0f} %"
+    v = 100 * v
+    return f"{v:.0f} %" if 1 <= v <= 99 else f"{v:.1g} %" if v < 1 else f"{v:.3g} %"
+
+
 def boolean(x: Any) -> str:
     """``yes`` / ``no`` (one style for booleans everywhere in the report)."""
     return "yes" if bool(x) else "no"

@@ -941,20 +941,23 @@ def summary(mc: xr.Dataset, years: Sequence[int] = (2030, 2035, 2040), nominal: 
     """A table (pandas DataFrame, one row per space architecture) of a Monte Carlo trajectory:
     P(cheaper than ground) in ``years``, the median crossover year with its 80 % interval, the share
     of samples crossing within the horizon and, from a ``nominal`` trajectory, the year the target
-    IT power is reached. A quantile that does not cross within the years computed reads 'beyond'."""
+    IT power is reached. A quantile that does not cross within the years computed reads 'beyond';
+    probabilities are percentages (:func:`orbitdc.formatting.percent`)."""
     import pandas as pd
+
+    from . import formatting
 
     def one(d: xr.Dataset, n: xr.Dataset | None) -> dict[str, Any]:
         row: dict[str, Any] = {}
         for y in years:
             if y in d["year"].values:
-                row[f"P(cheaper) {y}"] = round(float(d["probability_space_cheaper"].sel(year=y)), 3)
+                row[f"P(cheaper) {y}"] = formatting.percent(float(d["probability_space_cheaper"].sel(year=y)))
         q = np.asarray(d["crossover_year_quantile"].values, dtype=float)
         last = int(d["year"].values[-1])
         txt = lambda v: f"{v:.0f}" if np.isfinite(v) else f"beyond {last}"  # noqa: E731
         row["crossover year (median)"] = txt(q[1])
         row["80 % interval"] = f"{txt(q[0])} - {txt(q[2])}"
-        row["P(crossover by last year)"] = round(float(d["probability_crossover_within_horizon"]), 3)
+        row["P(crossover by last year)"] = formatting.percent(float(d["probability_crossover_within_horizon"]))
         if n is not None and "target_reached_year" in n:
             t = float(n["target_reached_year"])
             row["target IT power reached (nominal)"] = txt(t)

@@ -410,13 +410,8 @@ def display_name(entry: str) -> str:
 
 
 def _pct(p: float) -> str:
-    """A probability as a percentage: 0 % and 100 % only when exact, else at least 1 significant digit."""
-    if not np.isfinite(p):
-        return "n/a"
-    if p in (0.0, 1.0):
-        return f"{100 * p:.0f} %"
-    v = 100 * p
-    return f"{v:.0f} %" if 1 <= v <= 99 else f"{v:.1g} %" if v < 1 else f"{v:.3g} %"
+    """A probability as a percentage (:func:`orbitdc.formatting.percent`)."""
+    return formatting.percent(p)
 
 
 def num(x: float) -> str:
