@@ -358,7 +358,7 @@ def idle_capital_cost(capital, rate, delay) -> xr.DataArray:
 def launched_power_price(specific_mass, launch_price_per_kg, lifetime) -> xr.DataArray:
     r"""Suncatcher's "launched power price": launch spend per kW of IT per year of life.
 
-    :math:`\text{specific\_mass} \times \text{launch\_price\_per\_kg} / \text{lifetime}` [USD/(kW yr)]. A narrower metric than
+    :math:`\text{specific_mass} \times \text{launch_price_per_kg} / \text{lifetime}` [USD/(kW yr)]. A narrower metric than
     :data:`cost_per_kw_year`: it leaves out hardware, manufacturing, insurance, operations and
     finance; the report shows both. Example (Suncatcher, Starlink-like ~20.5 kg/kW, 5 yr):
     ~$14,700 per kW-yr at ~$3,600/kg and ~$810 per kW-yr at $200/kg.
@@ -382,7 +382,7 @@ def launched_power_price(specific_mass, launch_price_per_kg, lifetime) -> xr.Dat
 
 
 def terrestrial_power_cost(electricity_price, pue, duration=1 * u.yr) -> xr.DataArray:
-    r"""Electricity spend per kW of IT over ``duration``: :math:`\text{electricity\_price} \times PUE \times \text{hours}`.
+    r"""Electricity spend per kW of IT over ``duration``: :math:`\text{electricity_price} \times PUE \times \text{hours}`.
 
     Over one year this is Suncatcher's terrestrial band: $0.06/kWh at PUE 1.09 gives ~$573 per
     kW-yr and $0.25/kWh at PUE 1.4 ~$3,068 (their "$570-3,000"). Hours from astropy's Julian year
@@ -403,7 +403,7 @@ def terrestrial_power_cost(electricity_price, pue, duration=1 * u.yr) -> xr.Data
 
 
 def terrestrial_energy_cost(it_power, electricity_price, pue, duration) -> xr.DataArray:
-    r"""Electricity bill of a data centre: :math:`\text{it\_power} \times PUE \times \text{hours} \times \text{electricity\_price}` [USD].
+    r"""Electricity bill of a data centre: :math:`\text{it_power} \times PUE \times \text{hours} \times \text{electricity_price}` [USD].
 
     Example (Starcloud white paper, 2024): 40 MW for 10 years at $0.04/kWh (PUE 1) is about $140M.
     """
@@ -417,7 +417,7 @@ def bus_cost_per_kg(programme_mass, reference_cost_per_kg, reference_mass, learn
     r"""Average satellite-bus manufacturing cost per kg for a programme, with Wright's learning law.
 
     Unit cost falls by ``learning_rate`` with every doubling of cumulative production (Wright
-    1936): :math:`c(Q) = c_{ref} (Q / Q_{ref})^b`, :math:`b = \log_2(1 - \text{learning\_rate})`. With :math:`Q_{ref}` (the
+    1936): :math:`c(Q) = c_{ref} (Q / Q_{ref})^b`, :math:`b = \log_2(1 - \text{learning_rate})`. With :math:`Q_{ref}` (the
     cumulative mass already built when the cost was :math:`c_{ref}`) and a programme of mass :math:`M` built
     after it, the average cost per kg is
 
@@ -607,7 +607,7 @@ GRID_CATALOG = "grid_carbon_intensity"
 
 def reference_peak_flops() -> float:
     r"""Dense BF16 peak [FLOP/s] of one H100 SXM (``data/catalogs/accelerators.csv``): the unit of
-    ``cost_per_h100_hour``, :math:`\text{annual} / (\text{peak\_flops} / \text{this} \times \text{availability} \times 8766\ \text{h})`."""
+    ``cost_per_h100_hour``, :math:`\text{annual} / (\text{peak_flops} / \text{this} \times \text{availability} \times 8766\ \text{h})`."""
     return float(catalog_lookup(ACCELERATOR_CATALOG, "peak_flops", REFERENCE_ACCELERATOR, "FLOP/s"))
 
 

@@ -485,7 +485,7 @@ def learning_curve_price(initial_price, cumulative_mass, initial_cumulative_mass
     r"""Wright's law on cumulative launched mass, with a floor [USD/kg].
 
     .. math:: \text{price} = p_{floor} + (p_0 - p_{floor}) \left(\frac{M}{M_0}\right)^{-b}, \qquad
-              b = -\log_2(1 - \text{learning\_rate})
+              b = -\log_2(1 - \text{learning_rate})
 
     Each doubling of cumulative mass :math:`M` cuts the part above the floor (propellant, refurbishment, operations)
     by ``learning_rate`` (Wright 1936; Suncatcher 2025 uses ~20 % per doubling for launch).
@@ -746,7 +746,7 @@ def co2_per_launch(vehicle) -> xr.DataArray:
 def launch_co2_per_kwh(launch_co2, it_power, lifetime, availability=1.0) -> xr.DataArray:
     r"""Grams of launch CO2 per kWh of IT energy over the system's life [g/(kW h)].
 
-    .. math:: \frac{\text{launch\_co2 [t]} \times 10^6}{\text{it\_power [kW]} \times \text{lifetime [yr]}
+    .. math:: \frac{\text{launch_co2 [t]} \times 10^6}{\text{it_power [kW]} \times \text{lifetime [yr]}
               \times 8766\ \text{h/yr} \times \text{availability}}
     """
     co2 = _num(launch_co2, "t", "launch_co2", lo=0)
