@@ -134,10 +134,12 @@ def _availability(sdc_rate, crash_rate, t_sdc, t_crash, job_span, failure_rate, 
 # Public model functions (Quantities, DataArrays with units, or numbers in canonical units)
 # --------------------------------------------------------------------------------------------
 def accelerator_count(satellite_it_power, unit_power, server_overhead=1.0) -> xr.DataArray:
-    """Whole accelerator units a satellite carries for a requested IT power.
+    r"""Whole accelerator units a satellite carries for a requested IT power.
 
-    ``n = max(1, round(P_IT / (P_u k_s)))``: the IT power of a unit is its own power ``P_u``
-    times the server overhead ``k_s`` (host CPUs, switches, NICs, pumps; NVIDIA's reference
+    .. math:: n = \max\left(1, \operatorname{round}\frac{P_{IT}}{P_u k_s}\right)
+
+    The IT power of a unit is its own power :math:`P_u`
+    times the server overhead :math:`k_s` (host CPUs, switches, NICs, pumps; NVIDIA's reference
     systems give k_s = 10.2 kW / (8 x 0.7 kW) = 1.82 for DGX H100 and 132 kW / (36 x 2.7 kW) =
     1.36 for GB200 NVL72 per superchip; sources in data/defaults/compute.yaml).
 
@@ -153,11 +155,11 @@ def accelerator_count(satellite_it_power, unit_power, server_overhead=1.0) -> xr
 
 
 def shielding_mass(volume, thickness, density=None) -> xr.DataArray:
-    """Mass [kg] of an aluminium vault of wall ``thickness`` around a compute ``volume``.
+    r"""Mass [kg] of an aluminium vault of wall ``thickness`` around a compute ``volume``.
 
     Geometry assumption: the electronics fill a cube (the box of least surface for its volume),
-    edge ``a = V^(1/3)``; the shell mass is ``rho ((a + 2t)^3 - a^3)``, which tends to the
-    enclosure area x thickness x density, ``6 a^2 t rho``, for ``t << a``. ``density`` defaults
+    edge :math:`a = V^{1/3}`; the shell mass is :math:`\rho\,((a + 2t)^3 - a^3)`, which tends to the
+    enclosure area x thickness x density, :math:`6 a^2 t \rho`, for :math:`t \ll a`. ``density`` defaults
     to ``shielding_density`` in data/defaults/compute.yaml (Al 6061-T6, 2,700 kg/m3).
 
     Parameters: volume [m3, >= 0], thickness [mm, >= 0], density [kg/m3, > 0].
@@ -172,10 +174,11 @@ def shielding_mass(volume, thickness, density=None) -> xr.DataArray:
 
 
 def single_event_rate(dose_rate, chips, sdc_dose_per_event, crash_dose_per_event) -> xr.DataArray:
-    """Radiation single events (SDC + crashes) per day for ``chips`` chips behind the shield.
+    r"""Radiation single events (SDC + crashes) per day for ``chips`` chips behind the shield.
 
-    ``rate = chips * D * (1/d_sdc + 1/d_crash)`` with ``D`` the dose rate [rad_Si/yr] and
-    ``d_*`` the dose per event per chip [rad_Si] (TPU v6e: d_sdc = 14-20, d_crash ~ 5,000;
+    :math:`\text{rate} = c\, D \left(\frac{1}{d_{sdc}} + \frac{1}{d_{crash}}\right)` with :math:`c`
+    the ``chips``, :math:`D` the dose rate [rad_Si/yr] and
+    :math:`d_*` the dose per event per chip [rad_Si] (TPU v6e: :math:`d_{sdc}` = 14-20, :math:`d_{crash}` ~ 5,000;
     Suncatcher, arXiv:2511.19468).
     """
     d = _arr(dose_rate, "rad_Si/yr", "dose_rate")
@@ -193,17 +196,20 @@ def single_event_rate(dose_rate, chips, sdc_dose_per_event, crash_dose_per_event
 def compute_availability(dose_rate, chips, *, sdc_dose_per_event, crash_dose_per_event, sdc_recovery_time,
                          restart_time, recompute_time, hardware_failure_rate, lifetime,
                          job_span_satellites=1.0, sunlit_fraction=1.0) -> xr.DataArray:
-    """Fraction of time compute is delivered, from single events, failures and eclipses.
+    r"""Fraction of time compute is delivered, from single events, failures and eclipses.
 
-    ``A = 1/(1 + J (l_sdc t_sdc + l_crash (t_restart + t_recompute))) * (1 - exp(-hL))/(hL) * s``
+    .. math::
 
-    with ``l_sdc = c D / d_sdc`` and ``l_crash = c (D / d_crash + h)`` per satellite-year
-    (``c`` chips on the satellite, ``D`` dose rate behind the shield, ``h`` hardware failures per
-    chip-year, not repaired in orbit), ``J`` satellites per synchronous job, ``L`` the lifetime and
-    ``s`` the sunlit fraction when compute is throttled in eclipse (1 otherwise). Event doses from
+       A = \frac{1}{1 + J\,(\lambda_{sdc} t_{sdc} + \lambda_{crash} (t_{restart} + t_{recompute}))}
+           \cdot \frac{1 - e^{-hL}}{hL} \cdot s
+
+    with :math:`\lambda_{sdc} = c D / d_{sdc}` and :math:`\lambda_{crash} = c\,(D / d_{crash} + h)` per satellite-year
+    (:math:`c` chips on the satellite, :math:`D` dose rate behind the shield, :math:`h` hardware failures per
+    chip-year, not repaired in orbit), :math:`J` satellites per synchronous job, :math:`L` the lifetime and
+    :math:`s` the sunlit fraction when compute is throttled in eclipse (1 otherwise). Event doses from
     Suncatcher (arXiv:2511.19468); failure rate order from Llama 3 (arXiv:2407.21783, Table 5).
 
-    Parameters: dose_rate [rad_Si/yr], chips [1, per satellite], *_dose_per_event [rad_Si],
+    Parameters: dose_rate [rad_Si/yr], chips [1, per satellite], ``*_dose_per_event`` [rad_Si],
     times [min], hardware_failure_rate [1/yr], lifetime [yr], job_span_satellites [1, >= 1],
     sunlit_fraction [1, 0..1].
     """

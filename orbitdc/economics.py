@@ -296,11 +296,13 @@ def _as_da(x) -> xr.DataArray:
 
 
 def capital_recovery_factor(rate, years, periods_per_year=1) -> xr.DataArray:
-    """Capital recovery factor: the level yearly payment that repays 1 USD of capital.
+    r"""Capital recovery factor: the level yearly payment that repays 1 USD of capital.
 
-    ``CRF = m i / (1 - (1 + i)^(-n m))`` with ``i = rate / m`` the rate per period (``rate`` a
-    nominal annual rate compounded ``m = periods_per_year`` times a year) and ``n = years``; the
-    result is the *annual* payment (``m`` periodic payments). At ``rate = 0`` it is ``1 / n``.
+    .. math:: CRF = \frac{m\, i}{1 - (1 + i)^{-n m}}
+
+    with :math:`i = r / m` the rate per period (:math:`r` = ``rate``, a
+    nominal annual rate compounded :math:`m` = ``periods_per_year`` times a year) and :math:`n` = ``years``; the
+    result is the *annual* payment (:math:`m` periodic payments). At :math:`r = 0` it is :math:`1 / n`.
     Example: 8 % over 10 years gives 0.14903 per year.
 
     Source: Short, Packey & Holt (1995), *A Manual for the Economic Evaluation of Energy
@@ -327,7 +329,7 @@ def capital_recovery_factor(rate, years, periods_per_year=1) -> xr.DataArray:
 
 
 def annualised_cost(capital, rate, years) -> xr.DataArray:
-    """Level yearly cost of ``capital`` [USD] financed at ``rate`` over ``years``: ``capital * CRF``.
+    r"""Level yearly cost of ``capital`` [USD] financed at ``rate`` over ``years``: :math:`\text{capital} \times CRF`.
 
     Source: Short, Packey & Holt (1995), NREL/TP-462-5173 [E]. Returns USD/yr.
     """
@@ -337,7 +339,7 @@ def annualised_cost(capital, rate, years) -> xr.DataArray:
 
 
 def idle_capital_cost(capital, rate, delay) -> xr.DataArray:
-    """Cost of capital spent ``delay`` years before it earns: ``capital ((1 + rate)^delay - 1)``.
+    r"""Cost of capital spent ``delay`` years before it earns: :math:`\text{capital}\,((1 + \text{rate})^{\text{delay}} - 1)`.
 
     Used for the grid-connection delay of a terrestrial data centre (the facility is built but
     waits for power) and for the deployment time of a constellation (interest during construction).
@@ -354,9 +356,9 @@ def idle_capital_cost(capital, rate, delay) -> xr.DataArray:
 
 
 def launched_power_price(specific_mass, launch_price_per_kg, lifetime) -> xr.DataArray:
-    """Suncatcher's "launched power price": launch spend per kW of IT per year of life.
+    r"""Suncatcher's "launched power price": launch spend per kW of IT per year of life.
 
-    ``specific_mass * launch_price_per_kg / lifetime`` [USD/(kW yr)]. A narrower metric than
+    :math:`\text{specific_mass} \times \text{launch_price_per_kg} / \text{lifetime}` [USD/(kW yr)]. A narrower metric than
     :data:`cost_per_kw_year`: it leaves out hardware, manufacturing, insurance, operations and
     finance; the report shows both. Example (Suncatcher, Starlink-like ~20.5 kg/kW, 5 yr):
     ~$14,700 per kW-yr at ~$3,600/kg and ~$810 per kW-yr at $200/kg.
@@ -380,7 +382,7 @@ def launched_power_price(specific_mass, launch_price_per_kg, lifetime) -> xr.Dat
 
 
 def terrestrial_power_cost(electricity_price, pue, duration=1 * u.yr) -> xr.DataArray:
-    """Electricity spend per kW of IT over ``duration``: ``electricity_price * PUE * hours``.
+    r"""Electricity spend per kW of IT over ``duration``: :math:`\text{electricity_price} \times PUE \times \text{hours}`.
 
     Over one year this is Suncatcher's terrestrial band: $0.06/kWh at PUE 1.09 gives ~$573 per
     kW-yr and $0.25/kWh at PUE 1.4 ~$3,068 (their "$570-3,000"). Hours from astropy's Julian year
@@ -401,7 +403,7 @@ def terrestrial_power_cost(electricity_price, pue, duration=1 * u.yr) -> xr.Data
 
 
 def terrestrial_energy_cost(it_power, electricity_price, pue, duration) -> xr.DataArray:
-    """Electricity bill of a data centre: ``it_power * PUE * hours * electricity_price`` [USD].
+    r"""Electricity bill of a data centre: :math:`\text{it_power} \times PUE \times \text{hours} \times \text{electricity_price}` [USD].
 
     Example (Starcloud white paper, 2024): 40 MW for 10 years at $0.04/kWh (PUE 1) is about $140M.
     """
@@ -412,12 +414,14 @@ def terrestrial_energy_cost(it_power, electricity_price, pue, duration) -> xr.Da
 
 
 def bus_cost_per_kg(programme_mass, reference_cost_per_kg, reference_mass, learning_rate) -> xr.DataArray:
-    """Average satellite-bus manufacturing cost per kg for a programme, with Wright's learning law.
+    r"""Average satellite-bus manufacturing cost per kg for a programme, with Wright's learning law.
 
     Unit cost falls by ``learning_rate`` with every doubling of cumulative production (Wright
-    1936): ``c(Q) = c_ref (Q / Q_ref)^b``, ``b = log2(1 - learning_rate)``. With ``Q_ref`` (the
-    cumulative mass already built when the cost was ``c_ref``) and a programme of mass ``M`` built
-    after it, the average cost per kg is ``c_ref ((1 + x)^(b+1) - 1) / ((b + 1) x)``, ``x = M / Q_ref``.
+    1936): :math:`c(Q) = c_{ref} (Q / Q_{ref})^b`, :math:`b = \log_2(1 - \text{learning_rate})`. With :math:`Q_{ref}` (the
+    cumulative mass already built when the cost was :math:`c_{ref}`) and a programme of mass :math:`M` built
+    after it, the average cost per kg is
+
+    .. math:: c_{ref}\, \frac{(1 + x)^{b+1} - 1}{(b + 1)\, x}, \qquad x = M / Q_{ref}
 
     Source: T. P. Wright (1936), "Factors affecting the cost of airplanes", J. Aeronautical
     Sciences 3(4) 122-128 [PR].
@@ -443,12 +447,12 @@ def bus_cost_per_kg(programme_mass, reference_cost_per_kg, reference_mass, learn
 
 
 def breakeven_launch_price(fixed_annual_cost, annual_cost_per_launch_price, target_annual_cost):
-    """Launch price at which an affine space cost ``A0 + S p`` equals a target (closed form).
+    r"""Launch price at which an affine space cost :math:`A_0 + S p` equals a target (closed form).
 
-    ``p* = (target - A0) / S``. Returns ``(price, unreachable)``: ``price`` [USD/kg] is NaN and
-    ``unreachable`` True where no positive price reaches the target (``A0 >= target``: the costs
-    that do not depend on launch already exceed it) or where ``S <= 0`` (launch price does not
-    matter). Inputs: A0 [USD/yr], S [USD/yr per USD/kg = kg/yr], target [USD/yr].
+    :math:`p^* = (\text{target} - A_0) / S`. Returns ``(price, unreachable)``: ``price`` [USD/kg] is NaN and
+    ``unreachable`` True where no positive price reaches the target (:math:`A_0 \ge \text{target}`: the costs
+    that do not depend on launch already exceed it) or where :math:`S \le 0` (launch price does not
+    matter). Inputs: :math:`A_0` [USD/yr], S [USD/yr per USD/kg = kg/yr], target [USD/yr].
     """
     a0 = _as_da(units.strip(fixed_annual_cost, "USD/yr", "fixed_annual_cost"))
     s = _as_da(units.strip(annual_cost_per_launch_price, "kg/yr", "annual_cost_per_launch_price"))
@@ -602,8 +606,8 @@ GRID_CATALOG = "grid_carbon_intensity"
 
 
 def reference_peak_flops() -> float:
-    """Dense BF16 peak [FLOP/s] of one H100 SXM (``data/catalogs/accelerators.csv``): the unit of
-    ``cost_per_h100_hour``, ``annual / (peak_flops / this x availability x 8,766 h)``."""
+    r"""Dense BF16 peak [FLOP/s] of one H100 SXM (``data/catalogs/accelerators.csv``): the unit of
+    ``cost_per_h100_hour``, :math:`\text{annual} / (\text{peak_flops} / \text{this} \times \text{availability} \times 8766\ \text{h})`."""
     return float(catalog_lookup(ACCELERATOR_CATALOG, "peak_flops", REFERENCE_ACCELERATOR, "FLOP/s"))
 
 

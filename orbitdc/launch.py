@@ -201,10 +201,15 @@ def _hohmann(r1, r2, mu):
 
 
 def hohmann_delta_v(altitude_initial, altitude_final) -> xr.DataArray:
-    """Total delta-v [m/s] of a Hohmann transfer between two circular orbits (altitudes [km]).
+    r"""Total delta-v [m/s] of a Hohmann transfer between two circular orbits (altitudes [km]).
 
-    ``dv = |sqrt(2mu/r1 - mu/a) - sqrt(mu/r1)| + |sqrt(mu/r2) - sqrt(2mu/r2 - mu/a)|``,
-    ``a = (r1 + r2)/2`` (Vallado 2013, Algorithm 36; the equation poliastro/boinor's
+    .. math::
+
+       \Delta v = \left|\sqrt{\frac{2\mu}{r_1} - \frac{\mu}{a}} - \sqrt{\frac{\mu}{r_1}}\right|
+                 + \left|\sqrt{\frac{\mu}{r_2}} - \sqrt{\frac{2\mu}{r_2} - \frac{\mu}{a}}\right|,
+       \qquad a = \frac{r_1 + r_2}{2}
+
+    (Vallado 2013, Algorithm 36; the equation poliastro/boinor's
     ``Maneuver.hohmann`` implements). Earth's GM and radius come from :mod:`orbitdc._astro`.
     """
     mu, re, _ = _earth()
@@ -286,11 +291,15 @@ def _payload_after(m_ref, dv_extra, c, stage_mass, eps):
 
 
 def payload_after_delta_v(payload_reference, extra_delta_v, effective_isp, stage_mass, dry_fraction) -> xr.DataArray:
-    """Payload [kg] left after ``extra_delta_v`` [m/s] beyond the reference mission.
+    r"""Payload [kg] left after ``extra_delta_v`` [m/s] beyond the reference mission.
 
     One effective final stage (gross ``stage_mass`` [kg], ``dry_fraction`` = dry/gross,
-    ``effective_isp`` [s]): ``m = M (1 - R eps)/(R - 1)`` with
-    ``R = (M + m_ref)/(eps M + m_ref) exp(dv/(g0 Isp))`` (Tsiolkovsky; Sutton & Biblarz 2017 ch. 4).
+    ``effective_isp`` [s]), reference payload :math:`m_{ref}`:
+
+    .. math:: m = M \frac{1 - R \varepsilon}{R - 1}, \qquad
+              R = \frac{M + m_{ref}}{\varepsilon M + m_{ref}} \exp\frac{\Delta v}{g_0 I_{sp}}
+
+    with :math:`M` the stage mass and :math:`\varepsilon` the dry fraction (Tsiolkovsky; Sutton & Biblarz 2017 ch. 4).
     Zero when the stage cannot give the extra delta-v at all.
     """
     m_ref = _num(payload_reference, "kg", "payload_reference", lo=0, lo_open=True)
@@ -410,11 +419,13 @@ def _packing(payload, sat_mass, volume, density, efficiency, dispenser, assembly
 
 def satellites_per_launch(payload, satellite_mass, fairing_volume, stowed_density, packing_efficiency,
                           dispenser_capacity, on_orbit_assembly=False) -> xr.DataArray:
-    """Satellites per launch [1], limited by mass, stowed volume and dispenser count.
+    r"""Satellites per launch [1], limited by mass, stowed volume and dispenser count.
 
-    ``min(floor(P/m), floor(V eta rho / m), dispenser_capacity)``; 0 when one satellite does not fit
-    (mass or volume), unless ``on_orbit_assembly``: then ``1/k`` with ``k`` modules per satellite,
-    ``k = ceil(m / min(P, V eta rho))``. Units: payload and satellite mass [kg], volume [m3],
+    :math:`n = \min(\lfloor P/m \rfloor, \lfloor V \eta \rho / m \rfloor, n_{disp})` (:math:`P` payload,
+    :math:`m` satellite mass, :math:`V` fairing volume, :math:`\eta` packing efficiency, :math:`\rho` stowed
+    density, :math:`n_{disp}` = ``dispenser_capacity``); 0 when one satellite does not fit
+    (mass or volume), unless ``on_orbit_assembly``: then :math:`1/k` with :math:`k` modules per satellite,
+    :math:`k = \lceil m / \min(P, V \eta \rho) \rceil`. Units: payload and satellite mass [kg], volume [m3],
     density [kg/m3].
     """
     p = _num(payload, "kg", "payload", lo=0)
@@ -436,7 +447,7 @@ def _launch_counts(n_sat, per_launch, p_fail):
 
 
 def launches_needed(satellites, satellites_per_launch, launch_failure_probability=0.0) -> xr.DataArray:
-    """Expected launches [1] to deploy ``satellites``: ``ceil(N / n) / (1 - p_fail)`` (inf if n = 0)."""
+    r"""Expected launches [1] to deploy ``satellites``: :math:`\lceil N / n \rceil / (1 - p_{fail})` (inf if :math:`n = 0`)."""
     n_sat = _num(satellites, "1", "satellites", lo=0)
     spl = _num(satellites_per_launch, "1", "satellites_per_launch", lo=0)
     pf = _num(launch_failure_probability, "1", "launch_failure_probability", lo=0, hi=1, hi_open=True)
@@ -445,10 +456,10 @@ def launches_needed(satellites, satellites_per_launch, launch_failure_probabilit
 
 def replacement_launches_per_year(satellites, satellites_per_launch, satellite_failure_rate,
                                   launch_failure_probability=0.0, mission_lifetime=None) -> xr.DataArray:
-    """Replacement launches per year [1/yr]: ``N (lambda [+ 1/T]) / n / (1 - p_fail)``.
+    r"""Replacement launches per year [1/yr]: :math:`N (\lambda\ [+\ 1/T]) / n / (1 - p_{fail})`.
 
-    Failed satellites (rate ``lambda`` [1/yr]) are replaced; given ``mission_lifetime`` [yr], the
-    steady-state replacement of satellites reaching end of life (``1/T``) is added too (the
+    Failed satellites (rate :math:`\lambda` [1/yr]) are replaced; given ``mission_lifetime`` :math:`T` [yr], the
+    steady-state replacement of satellites reaching end of life (:math:`1/T`) is added too (the
     chain does not: it covers one generation of ``mission_lifetime`` years).
     """
     n_sat = _num(satellites, "1", "satellites", lo=0)
@@ -471,10 +482,12 @@ def _check_learning_rate(lr):
 
 
 def learning_curve_price(initial_price, cumulative_mass, initial_cumulative_mass, learning_rate, floor=0.0) -> xr.DataArray:
-    """Wright's law on cumulative launched mass, with a floor [USD/kg].
+    r"""Wright's law on cumulative launched mass, with a floor [USD/kg].
 
-    ``price = floor + (p0 - floor) (M / M0)^(-b)``, ``b = -log2(1 - learning_rate)``: each doubling
-    of cumulative mass ``M`` cuts the part above the floor (propellant, refurbishment, operations)
+    .. math:: \text{price} = p_{floor} + (p_0 - p_{floor}) \left(\frac{M}{M_0}\right)^{-b}, \qquad
+              b = -\log_2(1 - \text{learning_rate})
+
+    Each doubling of cumulative mass :math:`M` cuts the part above the floor (propellant, refurbishment, operations)
     by ``learning_rate`` (Wright 1936; Suncatcher 2025 uses ~20 % per doubling for launch).
     ``learning_rate`` in [0, 1); masses in t (any consistent mass unit as Quantities).
     """
@@ -545,11 +558,12 @@ def launch_price_by_year(year, vehicle=None, *, initial_price=None, learning_rat
                          mass_per_flight=None, flights_per_year_today=None, flights_per_year_planned=None,
                          reference_year=None, planned_year=None, floor=0.0, margin=0.0,
                          vertically_integrated=False) -> xr.DataArray:
-    """Launch price per kg [USD/kg] by calendar ``year`` from a cadence scenario.
+    r"""Launch price per kg [USD/kg] by calendar ``year`` from a cadence scenario.
 
-    flights per year -> cumulative mass ``M(y) = M0 + m_flight F(y)`` (:func:`cumulative_flights`)
-    -> Wright's-law internal cost ``floor + (c0 - floor)(M/M0)^(-b)`` with ``c0 = p0/(1+margin)``
-    (``initial_price`` is the market price today) -> market price ``c (1 + margin)``, or the cost
+    flights per year -> cumulative mass :math:`M(y) = M_0 + m_{flight} F(y)` (:func:`cumulative_flights`)
+    -> Wright's-law internal cost :math:`c = c_{floor} + (c_0 - c_{floor})(M/M_0)^{-b}` with
+    :math:`c_0 = p_0/(1 + \text{margin})` (:math:`p_0` = ``initial_price``, the market price today)
+    -> market price :math:`c\,(1 + \text{margin})`, or the cost
     when ``vertically_integrated``. Defaults come from the catalog for ``vehicle``; explicit
     keywords override them; ``learning_rate`` defaults to ``launch_learning_rate`` in
     ``data/defaults/launch.yaml`` (Suncatcher's ~20 % per doubling). Before ``reference_year`` the
@@ -602,11 +616,12 @@ def year_price_reaches(price, ds: xr.Dataset | None = None, *, vehicle=None, ini
                        initial_cumulative_mass=None, mass_per_flight=None, flights_per_year_today=None,
                        flights_per_year_planned=None, reference_year=None, planned_year=None, floor=None,
                        margin=None, vertically_integrated=None) -> xr.DataArray:
-    """Calendar year at which the learning-curve price paid falls to ``price`` [USD/kg] (vectorised).
+    r"""Calendar year at which the learning-curve price paid falls to ``price`` [USD/kg] (vectorised).
 
     Closed form (Wright's law + the cadence ramp): the internal cost must reach
-    ``c* = price`` (integrated) or ``price/(1+margin)``; ``M* = M0 ((c* - floor)/(c0 - floor))^(-1/b)``;
-    flights needed ``(M* - M0)/m_flight``; the year is the inverse of :func:`cumulative_flights`.
+    :math:`c^* = \text{price}` (integrated) or :math:`\text{price}/(1 + \text{margin})`;
+    :math:`M^* = M_0 \left(\frac{c^* - c_{floor}}{c_0 - c_{floor}}\right)^{-1/b}`;
+    flights needed :math:`(M^* - M_0)/m_{flight}`; the year is the inverse of :func:`cumulative_flights`.
     Returns ``reference_year`` where the price is already at or above today's, ``+inf`` where it is
     never reached (at or below the floor, no learning, no flights), NaN where ``price`` is NaN.
 
@@ -644,8 +659,8 @@ def year_price_reaches(price, ds: xr.Dataset | None = None, *, vehicle=None, ini
 
 
 def price_per_kg_at_orbit(price_per_kg_reference, payload_reference, payload_at_orbit) -> xr.DataArray:
-    """Convert a $/kg quoted on the reference payload to $/kg of capacity at the target orbit:
-    ``p_ref m_ref / m_orbit`` (a whole flight costs the same; fewer kg reach the target)."""
+    r"""Convert a $/kg quoted on the reference payload to $/kg of capacity at the target orbit:
+    :math:`p_{ref}\, m_{ref} / m_{orbit}` (a whole flight costs the same; fewer kg reach the target)."""
     p = _num(price_per_kg_reference, "USD/kg", "price_per_kg_reference", lo=0)
     mr = _num(payload_reference, "kg", "payload_reference", lo=0, lo_open=True)
     mo = _num(payload_at_orbit, "kg", "payload_at_orbit", lo=0)
@@ -676,9 +691,12 @@ def _deploy_kernel(n, s, share, f0, f1, y0, y1):
 
 
 def deployment_timeline(ds: xr.Dataset, years=None) -> xr.DataArray:
-    """Capacity online [kW of IT] by calendar year (a ``year`` dimension), from a chain result.
+    r"""Capacity online [kW of IT] by calendar year (a ``year`` dimension), from a chain result.
 
-    ``capacity(y) = target_it_power x min(1, share x (F(y) - F(start_year)) / launches)``, with F
+    .. math:: \text{capacity}(y) = P_{IT} \min\left(1, s\, \frac{F(y) - F(y_0)}{n_{launches}}\right)
+
+    with :math:`P_{IT}` = ``target_it_power``, :math:`s` the ``share``, :math:`y_0` = ``start_year``,
+    :math:`n_{launches}` the ``launches`` and :math:`F`
     the vehicle's cumulative flights (:func:`cumulative_flights`). Outside the chain on purpose: a
     ``year`` dimension would multiply memory in a large sweep. ``years`` defaults to
     ``start_year .. start_year + 30``.
@@ -726,9 +744,10 @@ def co2_per_launch(vehicle) -> xr.DataArray:
 
 
 def launch_co2_per_kwh(launch_co2, it_power, lifetime, availability=1.0) -> xr.DataArray:
-    """Grams of launch CO2 per kWh of IT energy over the system's life [g/(kW h)].
+    r"""Grams of launch CO2 per kWh of IT energy over the system's life [g/(kW h)].
 
-    ``launch_co2 [t] x 1e6 / (it_power [kW] x lifetime [yr] x 8,766 h/yr x availability)``.
+    .. math:: \frac{\text{launch_co2 [t]} \times 10^6}{\text{it_power [kW]} \times \text{lifetime [yr]}
+              \times 8766\ \text{h/yr} \times \text{availability}}
     """
     co2 = _num(launch_co2, "t", "launch_co2", lo=0)
     p = _num(it_power, "kW", "it_power", lo=0, lo_open=True)

@@ -100,11 +100,12 @@ def _close(fixed, structure_fraction, attitude_fraction, hardware_fraction, tank
 # Public functions
 # --------------------------------------------------------------------------------------------
 def disposal_delta_v(altitude, perigee_altitude) -> xr.DataArray:
-    """Delta-v [m/s] to lower the perigee of a circular orbit at ``altitude`` to ``perigee_altitude``.
+    r"""Delta-v [m/s] to lower the perigee of a circular orbit at ``altitude`` to ``perigee_altitude``.
 
-    ``dv = v1 (1 - sqrt(2 r_p / (r_1 + r_p)))`` with ``v1 = sqrt(mu / r_1)`` (first Hohmann
-    burn; Curtis, Orbital Mechanics for Engineering Students, sec. 6.2; mu and R_E from
-    astropy). Zero when the orbit is already at or below the target perigee. Example: 650 km to
+    .. math:: \Delta v = v_1 \left(1 - \sqrt{\frac{2 r_p}{r_1 + r_p}}\right), \qquad v_1 = \sqrt{\mu / r_1}
+
+    (first Hohmann burn; Curtis, Orbital Mechanics for Engineering Students, sec. 6.2; :math:`\mu`
+    and :math:`R_E` from astropy). Zero when the orbit is already at or below the target perigee. Example: 650 km to
     a 50 km perigee is about 170 m/s.
     """
     h = _arr(altitude, "km", "altitude", 0.0, lo_open=True)
@@ -113,9 +114,11 @@ def disposal_delta_v(altitude, perigee_altitude) -> xr.DataArray:
 
 
 def propellant_mass(dry_mass, delta_v, isp) -> xr.DataArray:
-    """Propellant [kg] for ``delta_v`` [m/s] with specific impulse ``isp`` [s] on a final mass ``dry_mass`` [kg].
+    r"""Propellant [kg] for ``delta_v`` [m/s] with specific impulse ``isp`` [s] on a final mass ``dry_mass`` [kg].
 
-    ``m_p = m_f (exp(dv / (g0 Isp)) - 1)`` (Tsiolkovsky; SMAD 1999 eq. 17-7), g0 from astropy.
+    .. math:: m_p = m_f \left(\exp\frac{\Delta v}{g_0 I_{sp}} - 1\right)
+
+    (Tsiolkovsky; SMAD 1999 eq. 17-7), :math:`g_0` from astropy.
     """
     m = _arr(dry_mass, "kg", "dry_mass", 0.0)
     dv = _arr(delta_v, "m/s", "delta_v", 0.0)
@@ -129,10 +132,8 @@ def close_mass_budget(fixed_mass, *, structure_fraction, attitude_control_fracti
 
     Parameters
     ----------
-    fixed_mass : kg of everything that does not scale with the satellite (payload, power,
-        thermal, terminals)
-    structure_fraction, attitude_control_fraction, propulsion_hardware_fraction : fractions of
-        the basic dry mass, each in [0, 1)
+    fixed_mass : kg of everything that does not scale with the satellite (payload, power, thermal, terminals)
+    structure_fraction, attitude_control_fraction, propulsion_hardware_fraction : fractions of the basic dry mass, each in [0, 1)
     tank_fraction : tank mass per kg of propellant, >= 0
     growth_margin : growth allowance as a fraction of the basic dry mass, >= 0
     delta_v : lifetime delta-v [m/s]; isp : specific impulse [s]

@@ -1,17 +1,17 @@
-"""Orbit and space environment: period, sun-synchronous orbits, beta angle, eclipses, drag,
+r"""Orbit and space environment: period, sun-synchronous orbits, beta angle, eclipses, drag,
 orbit lifetime, trapped-radiation dose, single-event rates and ground latency.
 
 Models (each with its equation and source in its docstring):
 
 * circular-orbit period and the J2 secular node rate (Vallado 2013, eq. 9-41);
-* sun-synchronous inclination from that rate set to 360 deg per tropical year;
+* sun-synchronous inclination from that rate set to :math:`360^\circ` per tropical year;
 * beta angle from the Sun direction given by astropy (``get_sun``, built-in ephemeris, offline);
 * eclipse fraction of a circular orbit in a cylindrical shadow (Wertz SMAD);
 * drag from NRLMSIS 2.1 density tables (pymsis, ECSS solar-activity levels) or COESA76;
 * radiation dose from the SPENVIS/SHIELDOSE-2 550 km table scaled with AE-8/AP-8 (radbelt);
 * a numerical cross-check of eclipses with poliastro/boinor's ``CowellPropagator`` + ``UmbraEvent``.
 
-Constants: mu, R and J2 of the Earth come from poliastro/boinor (through :mod:`orbitdc._astro`),
+Constants: :math:`\mu`, :math:`R_\oplus` and :math:`J_2` of the Earth come from poliastro/boinor (through :mod:`orbitdc._astro`),
 c from ``astropy.constants``; the tropical year and the altitude limits from
 ``data/orbit/constants.yaml``; tables from ``data/atmosphere`` and ``data/radiation``.
 
@@ -142,7 +142,7 @@ def sso_inclination_kernel(h):
 
 
 def shadow_limit_kernel(h):
-    """|beta| [deg] above which a circular orbit sees no eclipse: asin(R / (R + h))."""
+    r""":math:`|\beta|` [deg] above which a circular orbit sees no eclipse: :math:`\beta^* = \arcsin(R / (R + h))`."""
     return np.degrees(np.arcsin(R_EARTH_KM / (R_EARTH_KM + np.asarray(h, dtype=float))))
 
 
@@ -199,7 +199,7 @@ def raan_rate(altitude, inclination) -> xr.DataArray:
 def sso_inclination(altitude) -> xr.DataArray:
     r"""Inclination of the circular sun-synchronous orbit at ``altitude`` [deg].
 
-    The node must advance 360 deg per tropical year (365.2422 d, ``data/orbit/constants.yaml``):
+    The node must advance :math:`360^\circ` per tropical year :math:`T_{trop}` (365.2422 d, ``data/orbit/constants.yaml``):
 
     .. math:: \cos i = -\frac{2\pi / T_{trop}}{\tfrac32 n J_2 (R_\oplus/a)^2}
 
@@ -299,8 +299,8 @@ def beta_angle(altitude, inclination, time, ltan=None, raan=None) -> xr.DataArra
 
     (Vallado 2013, sec. 5.3). The Sun direction ``s`` comes from ``astropy.coordinates.get_sun``
     (built-in ephemeris, no download). The node at the first time is ``raan`` [deg], or is set by
-    ``ltan`` [h], the local (solar) time of the ascending node: Omega0 = RA_sun + 15 deg/h (ltan - 12);
-    ltan = 6 or 18 is dawn-dusk. It then drifts at the J2 rate (:func:`raan_rate`); for a
+    ``ltan`` [h], the local (solar) time of the ascending node:
+    :math:`\Omega_0 = RA_\odot + 15^\circ/\text{h}\,(\text{ltan} - 12)`; ltan = 6 or 18 is dawn-dusk. It then drifts at the J2 rate (:func:`raan_rate`); for a
     sun-synchronous orbit (``inclination=None``: the SSO inclination at that altitude) that rate is
     the Sun's mean motion, so the node keeps its mean local time.
 
@@ -330,7 +330,7 @@ def eclipse_fraction(altitude, beta) -> xr.DataArray:
     .. math:: f = \frac{1}{\pi}\arccos\frac{\sqrt{h^2 + 2 R h}}{(R + h)\cos\beta}
               \quad\text{for } |\beta| < \beta^* = \arcsin\frac{R}{R+h}, \text{ else } 0
 
-    (Wertz SMAD 2011, ch. 5/9 eclipse relations; REFERENCES.md). ``beta`` [deg], |beta| <= 90.
+    (Wertz SMAD 2011, ch. 5/9 eclipse relations; REFERENCES.md). ``beta`` [deg], :math:`|\beta| \le 90^\circ`.
     """
     h = _arg(altitude, "km", "altitude")
     b = _arg(beta, "deg", "beta")
@@ -340,11 +340,11 @@ def eclipse_fraction(altitude, beta) -> xr.DataArray:
 
 
 def annual_summary_kernel(h, inc, ltan, year: int, chunk: int = 20000):
-    """(mean eclipse fraction [1], max eclipse duration [min], eclipse days [d], albedo orbit
+    r"""(mean eclipse fraction [1], max eclipse duration [min], eclipse days [d], albedo orbit
     factor [1]) for 1-d arrays.
 
     The node at 1 January (noon TT) is set by ``ltan``; then as :func:`annual_eclipse`. The
-    albedo orbit factor is the annual mean of ``cos(beta) / pi`` (:func:`albedo_orbit_factor_kernel`).
+    albedo orbit factor is the annual mean of :math:`\cos\beta / \pi` (:func:`albedo_orbit_factor_kernel`).
     """
     _, xyz, ra0 = _year_sun(int(year))
     dt = np.arange(xyz.shape[0], dtype=float)
@@ -365,17 +365,17 @@ def annual_summary_kernel(h, inc, ltan, year: int, chunk: int = 20000):
 
 
 def albedo_orbit_factor_kernel(beta_deg):
-    r"""Orbit-mean illumination of the ground below the satellite, ``cos(beta) / pi``.
+    r"""Orbit-mean illumination of the ground below the satellite, :math:`\cos\beta / \pi`.
 
     The albedo flux reflected up from the sub-satellite point scales with the cosine of the solar
     zenith angle there (Gilmore 2002, ch. 2, albedo ~ cos of the solar zenith angle); on a
-    circular orbit that cosine is ``cos(beta) cos(theta)`` (``theta`` the orbit angle from the
+    circular orbit that cosine is :math:`\cos\beta \cos\theta` (:math:`\theta` the orbit angle from the
     sub-solar crossing), so its orbit mean with the night side counted as 0 is
 
     .. math:: \frac{1}{2\pi}\int_{-\pi/2}^{\pi/2} \cos\beta\cos\theta\,d\theta = \frac{\cos\beta}{\pi}
 
-    1/pi (0.318) for a noon-midnight orbit (beta = 0), 0 for a terminator (dawn-dusk) orbit at
-    beta = 90 deg. The thermal stage multiplies it by the albedo, the solar flux and the view factor.
+    :math:`1/\pi` (0.318) for a noon-midnight orbit (:math:`\beta = 0`), 0 for a terminator (dawn-dusk) orbit at
+    :math:`\beta = 90^\circ`. The thermal stage multiplies it by the albedo, the solar flux and the view factor.
     """
     return np.cos(np.radians(beta_deg)) / np.pi
 
@@ -385,7 +385,7 @@ def annual_eclipse(altitude, inclination=None, ltan=None, raan=None, year: int =
 
     Per day: ``beta_angle`` [deg] (:func:`beta_angle`), ``eclipse_fraction`` [1]
     (:func:`eclipse_fraction`, circular orbit and cylindrical shadow) and ``eclipse_duration``
-    = f T [min]. Summaries: ``mean_eclipse_fraction`` (mean over the days), ``max_eclipse_duration``
+    :math:`= f\,T` [min]. Summaries: ``mean_eclipse_fraction`` (mean over the days), ``max_eclipse_duration``
     [min] and ``eclipse_days`` [d] (days with any eclipse). Also ``inclination`` (resolved) and
     ``period``.
 
@@ -778,7 +778,7 @@ def round_trip_latency(altitude, min_elevation) -> xr.DataArray:
 
     .. math:: \rho = \sqrt{(R+h)^2 - R^2\cos^2 e} - R \sin e, \qquad t_{rt} = 2\rho / c
 
-    (Wertz SMAD 2011, ch. 8 slant-range geometry). Best case: zenith (rho = h); worst case:
+    (Wertz SMAD 2011, ch. 8 slant-range geometry). Best case: zenith (:math:`\rho = h`); worst case:
     ``min_elevation`` [deg]. Propagation only (no switching or processing delay). Result has a
     ``case`` dimension (``best``, ``worst``).
     """

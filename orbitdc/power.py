@@ -120,13 +120,15 @@ def _battery_energy(p_ecl_kw, t_ecl_min, dod, round_trip):
 # --------------------------------------------------------------------------------------------
 def solar_array_area(power, efficiency, *, solar_flux=None, packing_factor=1.0, losses=0.0,
                      degradation_per_year=0.0, years=0.0) -> xr.DataArray:
-    """Solar array area [m2] delivering ``power`` at end of life.
+    r"""Solar array area [m2] delivering ``power`` at end of life.
 
-    ``A = P / (S eta p (1 - l) (1 - d)^L)`` (SMAD 3rd ed. eqs. 11-6 to 11-9): ``S`` the solar
+    .. math:: A = \frac{P}{S \eta p (1 - l) (1 - d)^L}
+
+    (SMAD 3rd ed. eqs. 11-6 to 11-9): :math:`S` the solar
     flux (default: ``solar_flux`` of data/defaults/power.yaml, 1,361 W/m2, Kopp & Lean 2011),
-    ``eta`` the cell efficiency, ``p`` the packing factor, ``l`` the combined losses (temperature,
-    pointing, wiring, mismatch; SMAD's inherent degradation is ``1 - l``), ``d`` the degradation
-    per year over ``L = years``.
+    :math:`\eta` the cell efficiency, :math:`p` the packing factor, :math:`l` the combined losses (temperature,
+    pointing, wiring, mismatch; SMAD's inherent degradation is :math:`1 - l`), :math:`d` the degradation
+    per year over :math:`L` = ``years``.
 
     Parameters
     ----------
@@ -155,11 +157,13 @@ def solar_array_area(power, efficiency, *, solar_flux=None, packing_factor=1.0, 
 
 def solar_array_power_required(daylight_load, eclipse_load, daylight_duration, eclipse_duration, *,
                                daylight_path_efficiency=None, eclipse_path_efficiency=None) -> xr.DataArray:
-    """Array power [kW] to carry the daylight load and recharge for the eclipse (SMAD eq. 11-5).
+    r"""Array power [kW] to carry the daylight load and recharge for the eclipse (SMAD eq. 11-5).
 
-    ``P_sa = (P_e T_e / X_e + P_d T_d / X_d) / T_d``. Path efficiencies default to the data
-    (``daylight_path_efficiency`` X_d = 0.85, ``eclipse_path_efficiency`` X_e = 0.65: SMAD's
-    direct-energy-transfer values). Loads in kW (>= 0), durations in min (T_d > 0, T_e >= 0).
+    .. math:: P_{sa} = \frac{P_e T_e / X_e + P_d T_d / X_d}{T_d}
+
+    Path efficiencies default to the data
+    (``daylight_path_efficiency`` :math:`X_d` = 0.85, ``eclipse_path_efficiency`` :math:`X_e` = 0.65: SMAD's
+    direct-energy-transfer values). Loads in kW (>= 0), durations in min (:math:`T_d > 0`, :math:`T_e \ge 0`).
     """
     pd_ = _arr(daylight_load, "kW", "daylight_load")
     pe = _arr(eclipse_load, "kW", "eclipse_load")
@@ -177,7 +181,7 @@ def solar_array_power_required(daylight_load, eclipse_load, daylight_duration, e
 
 
 def solar_array_mass(power, specific_power, *, degradation_per_year=0.0, years=0.0) -> xr.DataArray:
-    """Array mass [kg]: ``P_BOL / sigma`` with ``P_BOL = P_EOL / (1 - d)^L``.
+    r"""Array mass [kg]: :math:`P_{BOL} / \sigma` with :math:`P_{BOL} = P_{EOL} / (1 - d)^L`.
 
     ``power`` is the end-of-life power [W, >= 0]; ``specific_power`` [W/kg, > 0] the wing's
     beginning-of-life power per kg (ISS SAW ~28 W/kg, iROSA ~59 W/kg).
@@ -194,11 +198,11 @@ def solar_array_mass(power, specific_power, *, degradation_per_year=0.0, years=0
 
 
 def depth_of_discharge(cycles, *, cycle_life_full_depth, exponent, max_depth) -> xr.DataArray:
-    """Deepest discharge a battery survives for ``cycles``: ``min(DoD_max, (N/N_100)^(-1/k))``.
+    r"""Deepest discharge a battery survives for ``cycles``: :math:`\min(DoD_{max}, (N/N_{100})^{-1/k})`.
 
-    Inverts the cycle-life power law ``N = N_100 DoD^-k`` (orbitdc fit, anchored on LEO practice
-    of 20-30 % DoD for ~30,000 cycles; SMAD 3rd ed. fig. 11-11). cycles >= 0, N_100 > 0, k > 0,
-    0 < DoD_max <= 1.
+    Inverts the cycle-life power law :math:`N = N_{100}\, DoD^{-k}` (orbitdc fit, anchored on LEO practice
+    of 20-30 % DoD for ~30,000 cycles; SMAD 3rd ed. fig. 11-11). cycles >= 0, :math:`N_{100} > 0`, :math:`k > 0`,
+    :math:`0 < DoD_{max} \le 1`.
     """
     n = _arr(cycles, "1", "cycles")
     n100 = _arr(cycle_life_full_depth, "1", "cycle_life_full_depth")
@@ -212,9 +216,9 @@ def depth_of_discharge(cycles, *, cycle_life_full_depth, exponent, max_depth) ->
 
 
 def battery_energy(eclipse_load, eclipse_duration, depth_of_discharge, round_trip_efficiency=1.0) -> xr.DataArray:
-    """Battery capacity [kW h]: ``E = P_e T_e / (DoD sqrt(eta_rt))`` (SMAD eq. 11-10, one battery).
+    r"""Battery capacity [kW h]: :math:`E = P_e T_e / (DoD \sqrt{\eta_{rt}})` (SMAD eq. 11-10, one battery).
 
-    eclipse_load [kW, >= 0], eclipse_duration [min, >= 0], 0 < DoD <= 1, 0 < eta_rt <= 1.
+    eclipse_load [kW, >= 0], eclipse_duration [min, >= 0], :math:`0 < DoD \le 1`, :math:`0 < \eta_{rt} \le 1`.
     """
     pe = _arr(eclipse_load, "kW", "eclipse_load")
     te = _arr(eclipse_duration, "min", "eclipse_duration")

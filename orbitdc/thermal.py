@@ -213,10 +213,12 @@ def _optimal_temperature(T_cold, eps, sides, fin_efficiency, absorbed, T_sink, a
 # --------------------------------------------------------------------------------------------
 def radiator_flux(temperature, emissivity, *, sides=2, sink_temperature=0.0, absorbed_flux=0.0,
                   fin_efficiency=1.0) -> xr.DataArray:
-    """Net heat flux rejected per m2 of radiator panel [W/m2].
+    r"""Net heat flux rejected per m2 of radiator panel [W/m2].
 
-    ``q = eta_fin * sides * eps * sigma * (T^4 - T_sink^4) - q_abs`` (Stefan-Boltzmann law,
-    sigma from ``astropy.constants``; Gilmore 2002 eq. 6.1). A black body (eps = 1) at 300 K
+    .. math:: q = \eta_{fin}\, n_{sides}\, \varepsilon \sigma (T^4 - T_{sink}^4) - q_{abs}
+
+    (Stefan-Boltzmann law, :math:`\sigma` from ``astropy.constants``; Gilmore 2002 eq. 6.1;
+    :math:`n_{sides}` = ``sides``). A black body (:math:`\varepsilon = 1`) at 300 K
     radiates 459.3 W/m2 per side.
 
     Parameters
@@ -225,8 +227,7 @@ def radiator_flux(temperature, emissivity, *, sides=2, sink_temperature=0.0, abs
     emissivity : infrared hemispherical emissivity, 0 < eps <= 1
     sides : number of radiating faces (1 or 2; any value in (0, 2])
     sink_temperature : effective sink temperature [K] (deep space ~ 2.7 K; 0 K by default)
-    absorbed_flux : environmental flux absorbed per m2 of panel [W/m2] (see
-        :func:`environmental_heat_flux`)
+    absorbed_flux : environmental flux absorbed per m2 of panel [W/m2] (see :func:`environmental_heat_flux`)
     fin_efficiency : fin efficiency of the panel, 0 < eta <= 1
 
     Raises ParameterError (naming the parameter) for eps outside (0, 1], a radiator not hotter
@@ -250,14 +251,14 @@ def radiator_flux(temperature, emissivity, *, sides=2, sink_temperature=0.0, abs
 
 
 def earth_view_factor(altitude, orientation: str = "edge_on") -> xr.DataArray:
-    """View factor from one face of a flat plate to the Earth (a sphere) [1].
+    r"""View factor from one face of a flat plate to the Earth (a sphere) [1].
 
-    * ``"nadir_facing"``: ``F = 1 / H^2``;
+    * ``"nadir_facing"``: :math:`F = 1 / H^2`;
     * ``"edge_on"`` (plate plane contains the nadir, normal horizontal):
-      ``F = (atan(1 / sqrt(H^2 - 1)) - sqrt(H^2 - 1) / H^2) / pi``;
+      :math:`F = \frac{1}{\pi}\left(\arctan\frac{1}{\sqrt{H^2 - 1}} - \frac{\sqrt{H^2 - 1}}{H^2}\right)`;
 
-    with ``H = (R_E + h) / R_E`` (Gilmore 2002, ch. 2 / app.; Incropera's sphere-to-plate
-    configurations). Limits: both tend to the flat-ground values (1 and 1/2) as h -> 0.
+    with :math:`H = (R_E + h) / R_E` (Gilmore 2002, ch. 2 / app.; Incropera's sphere-to-plate
+    configurations). Limits: both tend to the flat-ground values (1 and 1/2) as :math:`h \to 0`.
     """
     if orientation not in ORIENTATIONS:
         raise ParameterError("orientation", f"'{orientation}' is not one of {', '.join(ORIENTATIONS)}")
@@ -270,13 +271,15 @@ def earth_view_factor(altitude, orientation: str = "edge_on") -> xr.DataArray:
 
 def environmental_heat_flux(absorptivity, emissivity, *, solar_flux, solar_cosine=0.0, sunlit_fraction=1.0,
                             earth_ir_flux, earth_albedo, albedo_factor, earth_view_factor) -> xr.DataArray:
-    """Orbit-mean environmental heat absorbed per m2 of radiator panel [W/m2].
+    r"""Orbit-mean environmental heat absorbed per m2 of radiator panel [W/m2].
 
-    ``q_abs = alpha S cos(theta) f_sun + F (eps q_IR + alpha a S k)`` with alpha the solar
-    absorptivity, eps the infrared emissivity (= IR absorptivity), S the solar flux, cos(theta)
-    the orbit-mean cosine of sun incidence on the sunward face, f_sun the sunlit fraction, F the
-    summed view factor of the radiating faces to the Earth, q_IR the Earth's outgoing long-wave
-    flux (~237 W/m2), a the Bond albedo (~0.30) and k the orbit-mean illumination factor of the
+    .. math:: q_{abs} = \alpha S \cos\theta\, f_{sun} + F\,(\varepsilon q_{IR} + \alpha a S k)
+
+    with :math:`\alpha` the solar
+    absorptivity, :math:`\varepsilon` the infrared emissivity (= IR absorptivity), :math:`S` the solar flux,
+    :math:`\cos\theta` the orbit-mean cosine of sun incidence on the sunward face, :math:`f_{sun}` the sunlit
+    fraction, :math:`F` the summed view factor of the radiating faces to the Earth, :math:`q_{IR}` the Earth's
+    outgoing long-wave flux (~237 W/m2), :math:`a` the Bond albedo (~0.30) and :math:`k` the orbit-mean illumination factor of the
     ground below (Gilmore 2002, ch. 2; Anderson et al. 2001).
     """
     alpha = _da(units.strip(absorptivity, "1", "absorptivity"))
@@ -318,7 +321,7 @@ def waste_heat(it_power, bus_power, power_system_loss, heat_pump_power=0.0) -> x
 
 def radiator_area(heat, temperature, emissivity, *, sides=2, sink_temperature=0.0, absorbed_flux=0.0,
                   fin_efficiency=1.0) -> xr.DataArray:
-    """Radiator panel area [m2] to reject ``heat`` [kW]: ``A = Q / q`` (see :func:`radiator_flux`).
+    r"""Radiator panel area [m2] to reject ``heat`` [kW]: :math:`A = Q / q` (see :func:`radiator_flux`).
 
     A radiator whose net flux is not positive (environment hotter than it can radiate) cannot
     reject the heat: ParameterError naming ``temperature``.
@@ -354,10 +357,10 @@ def max_radiator_temperature(chip_max_temperature, coolant_temperature_drop) -> 
 
 
 def heat_pump_cop(cold_temperature, hot_temperature, carnot_fraction) -> xr.DataArray:
-    """Cooling coefficient of performance ``COP = eta_C * T_c / (T_h - T_c)`` [1].
+    r"""Cooling coefficient of performance :math:`COP = \eta_C T_c / (T_h - T_c)` [1].
 
-    ``eta_C`` is the fraction of the Carnot COP reached (Sridhar et al. 1993; Kerrebrock 1986).
-    Requires ``T_h > T_c`` (ParameterError naming ``hot_temperature``).
+    :math:`\eta_C` is the fraction of the Carnot COP reached (Sridhar et al. 1993; Kerrebrock 1986).
+    Requires :math:`T_h > T_c` (ParameterError naming ``hot_temperature``).
     """
     Tc = _da(units.strip(cold_temperature, "K", "cold_temperature"))
     Th = _da(units.strip(hot_temperature, "K", "hot_temperature"))
@@ -370,7 +373,7 @@ def heat_pump_cop(cold_temperature, hot_temperature, carnot_fraction) -> xr.Data
 
 
 def heat_pump_power(heat, cold_temperature, hot_temperature, carnot_fraction) -> xr.DataArray:
-    """Heat pump work [kW] to lift ``heat`` [kW] from T_c to T_h: ``W = Q_c / COP`` (0 if no lift)."""
+    r"""Heat pump work [kW] to lift ``heat`` [kW] from :math:`T_c` to :math:`T_h`: :math:`W = Q_c / COP` (0 if no lift)."""
     Q = _da(units.strip(heat, "kW", "heat"))
     Tc = _da(units.strip(cold_temperature, "K", "cold_temperature"))
     Th = _da(units.strip(hot_temperature, "K", "hot_temperature"))
@@ -386,14 +389,16 @@ def optimal_radiator_temperature(cold_temperature, emissivity, *, radiator_areal
                                  power_specific_mass, carnot_fraction, sides=2, fin_efficiency=1.0,
                                  absorbed_flux=0.0, sink_temperature=0.0, max_lift=np.inf,
                                  heat_pump=True) -> xr.DataArray:
-    """Radiator temperature [K] minimising radiator + heat pump + extra power-supply mass.
+    r"""Radiator temperature [K] minimising radiator + heat pump + extra power-supply mass.
 
     Without a heat pump the radiator should run as hot as the loop allows: the answer is
     ``cold_temperature`` (area falls monotonically with temperature). With a heat pump lifting
-    the heat from ``T_c`` to ``T``, per watt of cold-side heat the mass is
-    ``rho (1 + W/Q_c) / q(T) + (b + p) W/Q_c`` with ``W/Q_c = (T - T_c) / (eta_C T_c)``; the
-    optimum solves ``d/dT = 0`` (vectorised safeguarded Newton; Kerrebrock 1986; Edwards and
-    Richards' dimensionless grouping b/a), clipped to ``T_c + max_lift``.
+    the heat from :math:`T_c` to :math:`T`, per watt of cold-side heat the mass is
+
+    .. math:: \frac{\rho\,(1 + W/Q_c)}{q(T)} + (b + p)\, \frac{W}{Q_c}, \qquad \frac{W}{Q_c} = \frac{T - T_c}{\eta_C T_c}
+
+    The optimum solves :math:`d/dT = 0` (vectorised safeguarded Newton; Kerrebrock 1986; Edwards and
+    Richards' dimensionless grouping b/a), clipped to :math:`T_c` + ``max_lift``.
 
     Parameters
     ----------

@@ -51,3 +51,39 @@ def test_developer_notes_are_dropped():
     for module in ("orbitdc.orbit", "orbitdc.economics"):  # the stages that have such notes
         text = methods.docstring_html(importlib.import_module(module).__doc__)
         assert "_kernel" not in text and "Missing upstream stages" not in text
+
+
+def _public_functions(module):
+    mod = importlib.import_module(module)
+    for name, fn in inspect.getmembers(mod, inspect.isfunction):
+        if not name.startswith("_") and fn.__module__ == mod.__name__ and name != "run" and fn.__doc__:
+            yield name, fn
+
+
+@pytest.mark.parametrize("module", STAGE_MODULES)
+def test_stage_function_docstrings_render_cleanly(module):
+    """The public functions' docstrings (folded under "Functions of this stage" in the report)
+    render without a docutils warning, and no reST (``literal`` or a raw role) reaches the page
+    as text."""
+    from docutils.core import publish_parts
+
+    methods._register_roles()
+    for name, fn in _public_functions(module):
+        doc = inspect.cleandoc(methods.report_part(fn.__doc__))
+        stream = io.StringIO()
+        publish_parts(source=doc, writer="html5", settings_overrides={
+            "math_output": "MathML", "report_level": 2, "halt_level": 5, "warning_stream": stream,
+            "doctitle_xform": False})
+        assert stream.getvalue() == "", f"{module}.{name}: {stream.getvalue()}"
+        html = methods.docstring_html(fn.__doc__)
+        assert "``" not in html and not re.search(r":(func|mod|class|data|math):`", html), f"{module}.{name}"
+
+
+@pytest.mark.parametrize("module, function", [
+    ("orbitdc.compute", "accelerator_count"), ("orbitdc.power", "solar_array_area"),
+    ("orbitdc.thermal", "radiator_flux"), ("orbitdc.mass", "propellant_mass"),
+    ("orbitdc.launch", "satellites_per_launch"), ("orbitdc.economics", "capital_recovery_factor")])
+def test_function_equations_are_typeset(module, function):
+    """A function's equation reaches the report as MathML, not as an ASCII literal."""
+    html = methods.docstring_html(getattr(importlib.import_module(module), function).__doc__)
+    assert '<math xmlns="http://www.w3.org/1998/Math/MathML"' in html
