@@ -18,7 +18,7 @@ SPACE = [a for a in odc.list_architectures() if odc.load_architecture(a).kind ==
 @pytest.mark.parametrize("arch", SPACE)
 def test_energy_and_mass_conservation_on_every_space_architecture(arch):
     # the bottom-up closure (a published architecture may impose its mass top-down with
-    # mass_model=specific_power; then the parts are scaled to the imposed mass, tested in
+    # mass_model=specific_power; then the compute keeps its mass and the other parts share the rest, tested in
     # test_orbit_thermal_scope.py)
     ds = odc.evaluate(arch, stages_only=SATELLITE_STAGES, mass_model="bottom_up")
     # energy: waste heat = IT + bus + power-system losses + heat pump work
