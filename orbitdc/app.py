@@ -20,9 +20,11 @@ it, and "download this design" writes an architecture YAML file (the format of
 ``data/architectures/*.yaml``) that ``orbitdc show`` loads and :func:`orbitdc.evaluate` turns
 into the same numbers.
 
-Everything that turns results into words or numbers on screen lives in plain functions
-(:func:`knobs`, :func:`describe_design`, :func:`design_yaml`, :func:`parse_query`), tested
-without a browser; :class:`DesignApp` only wires them to widgets. A scenario layer (issue 15:
+Everything that turns results into words or numbers on screen lives in plain functions, tested
+without a browser: the words in :mod:`orbitdc.report.wording` (:func:`describe_design`,
+:func:`describe_years`, :func:`monte_carlo_words`: the report's wording), the numbers in
+:mod:`orbitdc.formatting`, the sliders and the URL here (:func:`knobs`, :func:`design_yaml`,
+:func:`parse_query`); :class:`DesignApp` only wires them to widgets. A scenario layer (issue 15:
 ``data/scenarios/``) will slot in as one more choice beside the architecture: a design is
 evaluated through :meth:`DesignApp.inputs`, the one place that will apply it, and the URL
 reserves the key ``scenario``.
@@ -33,7 +35,7 @@ import io
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
@@ -44,7 +46,13 @@ import yaml
 
 from . import units
 from .errors import ArchitectureError, OrbitdcError
+from .formatting import significant  # noqa: F401  (the app's numbers: orbitdc.formatting)
 from .parameters import Architecture, list_architectures, load_architecture, read_yaml
+from .report.settings import threshold
+from .report.wording import (  # noqa: F401  (the app's words: orbitdc.report.wording, as the report's)
+    MC_SAMPLES, MC_SEED, DesignSummary, YearSummary, constraint_words, describe_design, describe_years,
+    monte_carlo_words,
+)
 
 log = logging.getLogger(__name__)
 
@@ -53,31 +61,10 @@ TOP_SLIDERS = 6
 #: Slider resolution: about this many steps between a parameter's low and high (rounded to a
 #: 1-2-5 step so that slider values print cleanly).
 SLIDER_STEPS = 200
-#: Monte Carlo band on demand: samples and seed (a few hundred milliseconds of chain time).
-MC_SAMPLES = 1000
-MC_SEED = 0
 #: Significant figures of the numbers on screen (the browser test compares to this precision).
 SIGNIFICANT = 3
 #: Query keys that are not parameters.
 RESERVED_KEYS = ("architecture", "scenario")
-
-
-# --------------------------------------------------------------------------------------------
-# Number formatting: never NaN on screen
-# --------------------------------------------------------------------------------------------
-def significant(x: float, digits: int = SIGNIFICANT) -> str:
-    """``x`` to ``digits`` significant figures in fixed notation with thousands separators
-    (``2.747 -> '2.75'``, ``0.04931 -> '0.0493'``, ``41234 -> '41,234'``); '' if not finite."""
-    if x is None or not math.isfinite(x):
-        return ""
-    if x == 0:
-        return "0"
-    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(x)))))
-    text = f"{x:,.{decimals}f}"
-    # rounding may carry into a new digit (9.996 -> '10.00'): one decimal fewer then
-    if decimals and len(text.replace(",", "").replace("-", "").replace(".", "").lstrip("0")) > digits:
-        text = f"{x:,.{decimals - 1}f}"
-    return text
 
 
 def _nice_step(span: float, steps: int = SLIDER_STEPS) -> float:
@@ -212,205 +199,6 @@ def _tornado_order(path: str, scenario: str) -> tuple[str, ...]:
     names = [str(p) for p, s in zip(tor["parameter"].values, swing) if np.isfinite(s) and s > 0]
     sliders = knobs(arch)
     return tuple(p for p in names if p in sliders)
-
-
-# --------------------------------------------------------------------------------------------
-# Results in words and numbers
-# --------------------------------------------------------------------------------------------
-@dataclass
-class DesignSummary:
-    """What the app shows for one evaluated design (no NaN anywhere: words instead)."""
-
-    architecture: str
-    kind: str
-    cost_ratio: float
-    cost_ratio_text: str
-    cost_ratio_words: str
-    feasible: bool
-    binding_constraint: str
-    feasibility_words: str
-    breakeven_words: str
-    cost_items: list[tuple[str, float]] = field(default_factory=list)
-    cost_unit: str = "USD/kW"
-    mass_items: list[tuple[str, float]] = field(default_factory=list)
-    mass_unit: str = "kg/kW"
-    mass_words: str = ""
-
-
-def constraint_words() -> dict[str, str]:
-    """Each chain constraint (``violates_<name>``) in words, from the stages' declarations."""
-    from .chain import output_specs
-
-    return {k.removeprefix("violates_"): v.long_name for k, v in output_specs().items() if k.startswith("violates_")}
-
-
-def _scalar(ds, name: str, unit: str | None = None) -> float:
-    if name not in ds:
-        return float("nan")
-    da = ds[name]
-    if unit is not None and da.attrs.get("units") not in (None, unit):
-        da = units.convert(da.astype(float), da.attrs["units"], unit, name)
-    vals = np.asarray(getattr(da, "values", da), dtype=float)
-    return float(vals.reshape(-1)[0]) if vals.size == 1 else float("nan")
-
-
-def describe_design(ds) -> DesignSummary:
-    """The numbers and sentences shown for an evaluated design (one point, no extra dims)."""
-    name = str(ds.attrs.get("architecture", ""))
-    kind = str(ds.attrs.get("architecture_kind", "space"))
-    ratio = _scalar(ds, "cost_ratio_vs_terrestrial", "1")
-    feasible = bool(np.asarray(ds["feasible"].values).reshape(-1)[0]) if "feasible" in ds else True
-    binding = str(np.asarray(ds["binding_constraint"].values).reshape(-1)[0]) if "binding_constraint" in ds else "none"
-    words = constraint_words()
-
-    if math.isfinite(ratio):
-        text = significant(ratio)
-        if kind == "terrestrial":
-            ratio_words = "the terrestrial baseline itself (ratio 1 by definition)"
-        elif ratio < 1:
-            ratio_words = f"{text} x the ground's cost per kW-yr of IT: cheaper than the ground"
-        else:
-            ratio_words = f"{text} x the ground's cost per kW-yr of IT: dearer than the ground"
-        if not feasible:
-            ratio_words += " - if the design closed, which it does not (below)"
-    elif ratio == math.inf:  # the chain prices a design that never delivers its target at inf
-        text = "infinite"
-        ratio_words = "no finite cost: the design never delivers its target IT power" + (
-            f" (it does not close: {binding.replace('_', ' ')})" if not feasible else "")
-    else:
-        text = "not defined"
-        ratio_words = "not defined: the chain gives no finite cost for this design" + (
-            f" (it does not close: {binding.replace('_', ' ')})" if not feasible else "")
-
-    if feasible:
-        feas_words = "Feasible: the design closes (no constraint of the chain is violated)."
-    else:
-        violated = [k.removeprefix("violates_") for k in ds.data_vars
-                    if k.startswith("violates_") and bool(np.asarray(ds[k].values).any())]
-        others = [v for v in violated if v != binding]
-        feas_words = (f"Infeasible. Binding constraint: {binding.replace('_', ' ')} - "
-                      f"{words.get(binding, 'a constraint of the chain is violated')}.")
-        if others:
-            feas_words += " Also violated: " + ", ".join(o.replace("_", " ") for o in others) + "."
-
-    be = _scalar(ds, "breakeven_launch_price", "USD/kg")
-    unreachable = bool(np.asarray(ds["breakeven_unreachable"].values).reshape(-1)[0]) if "breakeven_unreachable" in ds else False
-    if kind == "terrestrial":
-        be_words = "not applicable: nothing is launched"
-    elif unreachable:  # signed break-even (issue 12): a negative price, or none for an unbuildable design
-        be_words = "none: costs other than launch already exceed the ground's, even with free launch"
-        if math.isfinite(be):
-            be_words += f" (the launch provider would have to pay USD {significant(-be)} per kg)"
-    elif math.isfinite(be):
-        be_words = f"USD {significant(be)}/kg"
-        year = _scalar(ds, "breakeven_year")
-        if math.isfinite(year):
-            be_words += f", reached in {int(round(year))} on the launch price learning curve"
-        else:
-            be_words += ", not reached by the launch price learning curve in the model's horizon"
-    else:
-        be_words = "not defined for this design"
-
-    cost_items: list[tuple[str, float]] = []
-    power_kw = _scalar(ds, "target_it_power", "kW")
-    if "cost_breakdown" in ds and math.isfinite(power_kw) and power_kw > 0:
-        cb = units.convert(ds["cost_breakdown"].astype(float), ds["cost_breakdown"].attrs.get("units", "USD"), "USD", "cost_breakdown")
-        for item, v in zip(ds["cost_item"].values, np.asarray(cb.values, dtype=float).reshape(-1)):
-            # a cost that is not finite (a design that never delivers) gets no bar, and words
-            cost_items.append((str(item), float(v) / power_kw if math.isfinite(v) else float("nan")))
-        unpriced = [i.replace("_", " ") for i, v in cost_items if not math.isfinite(v)]
-        if unpriced:
-            ratio_words += f"; no finite cost for: {', '.join(unpriced)}"
-
-    mass_items: list[tuple[str, float]] = []
-    mass_words = ""
-    it_kw = _scalar(ds, "it_power", "kW")
-    if "mass_breakdown" in ds and math.isfinite(it_kw) and it_kw > 0:
-        mb = units.convert(ds["mass_breakdown"].astype(float), ds["mass_breakdown"].attrs.get("units", "kg"), "kg", "mass_breakdown")
-        for s, v in zip(ds["subsystem"].values, np.asarray(mb.values, dtype=float).reshape(-1)):
-            mass_items.append((str(s), float(v) / it_kw if math.isfinite(v) else float("nan")))
-        sat = _scalar(ds, "satellite_mass", "kg")
-        total = _scalar(ds, "total_mass", "t")
-        mass_words = (f"satellite {significant(sat)} kg for {significant(it_kw)} kW of IT; "
-                      f"fleet {significant(total)} t") if math.isfinite(sat) and math.isfinite(total) else ""
-    elif kind == "terrestrial":
-        mass_words = "no satellite: the terrestrial baseline"
-
-    return DesignSummary(
-        architecture=name, kind=kind, cost_ratio=ratio, cost_ratio_text=text, cost_ratio_words=ratio_words,
-        feasible=feasible, binding_constraint=binding, feasibility_words=feas_words, breakeven_words=be_words,
-        cost_items=cost_items, mass_items=mass_items, mass_words=mass_words,
-    )
-
-
-def monte_carlo_words(arch: Architecture, overrides: Mapping[str, Any], samples: int = MC_SAMPLES,
-                      seed: int = MC_SEED) -> str:
-    """The quick Monte Carlo band of the cost ratio, the slider values held fixed, in words."""
-    from .uncertainty import monte_carlo
-
-    # the words below say the design variables are held: the slider values are the design
-    mc = monte_carlo(arch, samples=samples, seed=seed, design="nominal", **overrides)
-    ratio = np.asarray(mc["cost_ratio_vs_terrestrial"].values, dtype=float).reshape(-1)
-    feasible = np.asarray(mc["feasible"].values, dtype=bool).reshape(-1) if "feasible" in mc else np.ones(ratio.size, bool)
-    finite = ratio[np.isfinite(ratio)]
-    p = _report_threshold("interval_probability")
-    parity = _report_threshold("cost_ratio_parity")
-    if finite.size == 0:
-        return f"Monte Carlo ({samples} samples): no sample gives a finite cost ratio."
-    lo, med, hi = np.quantile(finite, [(1 - p) / 2, 0.5, (1 + p) / 2])
-    cheaper = float(np.mean(finite <= parity))
-    return (f"Monte Carlo, {samples:,} samples (seed {seed}; the slider values and the design variables "
-            f"held fixed, the uncertain parameters drawn from their ranges with the correlations in data): "
-            f"{round(100 * p)} % interval {significant(lo)} to "
-            f"{significant(hi)} (median {significant(med)}); P(cost ratio <= {parity:g}) = "
-            f"{100 * cheaper:.0f} %; {100 * float(feasible.mean()):.0f} % of samples feasible.")
-
-
-@lru_cache(maxsize=None)
-def _report_threshold(name: str) -> float:
-    """A threshold of data/report.yaml (parity, the Monte Carlo interval): the app words its
-    results with the report's numbers."""
-    from .report_settings import threshold
-
-    return threshold(name)
-
-
-@dataclass
-class YearSummary:
-    """The cost ratio by year (orbitdc.trajectory) of a design, and what it says in words."""
-
-    years: list[int]
-    ratio: list[float]          # NaN where not finite (a gap in the chart)
-    words: str
-
-
-def describe_years(tr, parity: float | None = None) -> YearSummary:
-    """The cost ratio by calendar year of a trajectory Dataset (one design, dim ``year``) and the
-    crossover in words: the first year a new space cohort costs at most the ground's."""
-    parity = _report_threshold("cost_ratio_parity") if parity is None else parity
-    years = [int(y) for y in np.asarray(tr["year"].values)]
-    ratio = np.asarray(tr["cost_ratio_vs_terrestrial"].values, dtype=float).reshape(-1)
-    shown = [float(r) if math.isfinite(r) else float("nan") for r in ratio]
-    if str(tr.attrs.get("architecture_kind", "space")) == "terrestrial":
-        return YearSummary(years, shown, "the terrestrial baseline: 1 in every year by definition")
-    cross = _scalar(tr, "crossover_year")
-    first, last = years[0], years[-1]
-    if math.isfinite(cross):
-        words = f"a new space cohort costs at most the ground's from {int(round(cross))}"
-    else:
-        words = f"a new space cohort does not get below {parity:g} x the ground's cost by {last}"
-    finite = [(y, r) for y, r in zip(years, shown) if math.isfinite(r)]
-    if finite:
-        words += (f" (cohort of {finite[0][0]}: {significant(finite[0][1])}; "
-                  f"of {finite[-1][0]}: {significant(finite[-1][1])})")
-    missing = len(years) - len(finite)
-    if missing:
-        words += f"; no finite cost in {missing} of the years {first}-{last}"
-    if "design_feasible" in tr:
-        bad = int(np.sum(~np.asarray(tr["design_feasible"].values, dtype=bool)))
-        if bad:
-            words += f"; the cohort's satellite does not close in {bad} of them"
-    return YearSummary(years, shown, words + ".")
 
 
 # --------------------------------------------------------------------------------------------
@@ -692,7 +480,7 @@ class DesignApp:
         self.timing_pane = pn.pane.HTML("", width=460, css_classes=["odc-timing"])
         self.mass_words_pane = pn.pane.HTML("", width=460)
         self.charts = pn.Row()
-        self.year_fig, self.year_source = _year_chart(_report_threshold("cost_ratio_parity"))
+        self.year_fig, self.year_source = _year_chart(threshold("cost_ratio_parity"))
         self.years_pane = pn.pane.HTML("", width=460, css_classes=["odc-years"])
         self.years_box = pn.Column(pn.pane.Bokeh(self.year_fig), self.years_pane)
         self.sliders: dict[str, Any] = {}
@@ -1024,7 +812,7 @@ def live_panel(archs: Sequence[str | Path | Architecture], overrides: Mapping[st
         finite = np.isfinite(ratio)
         curve = hv.Curve((prices[finite], ratio[finite]), x, y)
         marker = hv.Scatter([(launch, point)] if math.isfinite(point) else [], x, y).opts(size=10, color="black")
-        parity = hv.HLine(_report_threshold("cost_ratio_parity")).opts(color="grey", line_dash="dashed")
+        parity = hv.HLine(threshold("cost_ratio_parity")).opts(color="grey", line_dash="dashed")
         return (curve * marker * parity).opts(width=520, height=300, logx=k.low > 0, show_grid=True,
                                               title=f"{name}: cost ratio along the launch price (bus cost fixed)",
                                               framewise=True)

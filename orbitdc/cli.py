@@ -382,13 +382,8 @@ def sweep_table(ds, width: int | None = None, max_rows: int = MAX_TABLE_ROWS) ->
 def _cmd_report(args) -> int:
     from .parameters import check_samples, check_seed, load_architecture
 
-    try:
-        from .report import DEFAULT_OUT
-        from .report import main as report_main
-    except ModuleNotFoundError as exc:
-        if exc.name != "orbitdc.report":
-            raise
-        raise OrbitdcError("the report is not available in this version (orbitdc/report.py is missing)") from None
+    from .report import DEFAULT_OUT
+    from .report import main as report_main
     # Everything a notebook kernel would otherwise find 10 s into the run is checked here first.
     if args.seed is not None:
         check_seed(args.seed)
@@ -400,13 +395,13 @@ def _cmd_report(args) -> int:
         raise OrbitdcError(f"--jobs {args.jobs}: must be at least 1")
     check_report_folder(args.out if args.out is not None else str(DEFAULT_OUT))
     if args.pdf:
-        from .pdf import find_chromium
+        from .report.pdf import find_chromium
 
         find_chromium()
     if args.architectures:
         archs = [load_architecture(a) for a in args.architectures]
     else:
-        from .report_settings import settings
+        from .report.settings import settings
 
         archs = [load_architecture(a) for a in settings()["defaults"]["architectures"]]
     if args.scenario is not None:

@@ -8,6 +8,9 @@ and sentence (issue 16).
   mantissa in [1, 1000) for power, energy and computing rate (``1.36 ZFLOP/s``, ``2.5 GW``,
   ``13.1 TWh``), tonnes and kilotonnes for masses, ``USD 65.2 B`` for money; ``1.36e21`` with the
   unit only where no prefix fits. Units are written for reading (``m²``, ``kWh``, ``rad(Si)``).
+* :func:`significant` -- a gauge's number (the app's live outputs): ``digits`` significant figures
+  in fixed notation, trailing zeros kept (``1.00``), so a number does not change width as a
+  slider moves; ``''`` when not finite.
 * :func:`boolean` -- ``yes`` / ``no``, the one style for booleans.
 * :func:`label` -- the human name of a chain output or parameter (its ``long_name`` from the
   stage declarations), never the identifier; :func:`label_with_unit` adds the unit in brackets.
@@ -104,6 +107,23 @@ def _is_number(x: Any) -> bool:
         return True
     except (TypeError, ValueError):
         return False
+
+
+def significant(x: Any, digits: int = 3) -> str:
+    """``x`` to ``digits`` significant figures in fixed notation with thousands separators and the
+    trailing zeros kept (``2.747 -> '2.75'``, ``0.04931 -> '0.0493'``, ``41234 -> '41,234'``,
+    ``1 -> '1.00'``); ``''`` if not finite (a live output never shows NaN)."""
+    v = _finite(x)
+    if v is None:
+        return ""
+    if v == 0:
+        return "0"
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(v)))))
+    text = f"{v:,.{decimals}f}"
+    # rounding may carry into a new digit (9.996 -> '10.00'): one decimal fewer then
+    if decimals and len(text.replace(",", "").replace("-", "").replace(".", "").lstrip("0")) > digits:
+        text = f"{v:,.{decimals - 1}f}"
+    return text
 
 
 def year(x: Any) -> str:

@@ -1,107 +1,21 @@
-"""The report's Methods: the stage modules' docstrings (reStructuredText) rendered to HTML.
+"""Deprecated: ``orbitdc.methods`` moved into the report package: use orbitdc.report.methods.
 
-Docstrings are the single source of the equations and their sources (the code documents itself);
-this module turns them into HTML for a reader with docutils: headings, lists, emphasis, literal
-blocks as code, and equations (``:math:`...``` roles and ``.. math::`` blocks, LaTeX) typeset as
-MathML by docutils itself at build time -- nothing is fetched or run in the browser, and Chromium
-renders MathML natively.
-
-Sphinx's cross-reference roles (``:func:``, ``:mod:``, ``:class:`` ...) are not docutils roles;
-they are registered here to render as code (``~a.b.c`` shows ``c``), so no raw role reaches the page.
-
-Developer notes stay out of the report: a docstring's text from a reST comment line
-``.. developer notes`` on is dropped (the comment itself is invisible in ``help()`` too).
+Importing it warns (DeprecationWarning) and finds each name in its new module; it will be removed
+in the next release.
 """
 from __future__ import annotations
 
-import re
-from functools import lru_cache
+import warnings
 
-#: A docstring's text from this reST comment on is for developers, not for the report.
-DEVELOPER_MARKER = re.compile(r"^\s*\.\. developer notes\s*$", re.M | re.I)
+from .report import methods
 
-_SPHINX_ROLES = ("mod", "func", "class", "meth", "attr", "data", "obj", "exc", "const", "py:func", "py:mod",
-                 "py:class", "ref", "doc", "term")
-
-
-@lru_cache(maxsize=1)
-def _register_roles() -> None:
-    from docutils import nodes
-    from docutils.parsers.rst import roles
-
-    def code_role(name, rawtext, text, lineno, inliner, options=None, content=None):
-        target = text.strip()
-        shown = target[1:].rsplit(".", 1)[-1] if target.startswith("~") else target
-        shown = re.sub(r"\s*<[^>]*>$", "", shown)  # `title <target>` -> title
-        return [nodes.literal(rawtext, shown)], []
-
-    for role in _SPHINX_ROLES:
-        roles.register_local_role(role, code_role)
+MOVED_TO = "orbitdc.report.methods"
+warnings.warn(f"orbitdc.methods is deprecated: use {MOVED_TO}", DeprecationWarning, stacklevel=2)
+_MODULES = (methods,)
 
 
-def report_part(doc: str) -> str:
-    """The part of a docstring meant for readers (everything before ``.. developer notes``)."""
-    m = DEVELOPER_MARKER.search(doc or "")
-    return (doc or "")[: m.start()] if m else (doc or "")
-
-
-def rst_html(text: str, heading_level: int = 4) -> str:
-    """reStructuredText -> an HTML fragment (body only): section titles from ``<h{heading_level}>``
-    down, equations as MathML, Sphinx roles as code. Markup errors do not stop the report: the
-    text is still rendered (docutils reports are silenced, bad spans show as plain text)."""
-    from docutils.core import publish_parts
-
-    _register_roles()
-    settings = {
-        "math_output": "MathML",
-        "report_level": 5,          # no system messages in the page
-        "halt_level": 5,
-        "initial_header_level": heading_level,
-        "doctitle_xform": False,    # a docstring's first section title stays a section title
-        "sectsubtitle_xform": False,
-        "syntax_highlight": "none",
-        "embed_stylesheet": False,
-        "input_encoding": "unicode",
-        "file_insertion_enabled": False,
-        "raw_enabled": False,
-    }
-    parts = publish_parts(source=text, writer="html5", settings_overrides=settings)
-    body = parts["body"]
-    # problematic spans (markup docutils could not parse) keep their text, without the error link
-    body = re.sub(r'<a href="#system-message[^"]*"[^>]*>(.*?)</a>', r"\1", body, flags=re.S)
-    return code_identifiers(body)
-
-
-_IDENTIFIER = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
-
-
-def code_identifiers(fragment: str) -> str:
-    """Set the code names a docstring mentions in prose without back-quotes (``it_power``,
-    ``P_sa``) as code, so a reader sees at once that they are names in the model, not words."""
-    from bs4 import BeautifulSoup, NavigableString
-
-    soup = BeautifulSoup(fragment, "html.parser")
-    for text in list(soup.find_all(string=_IDENTIFIER)):
-        parent = text.parent
-        if parent is None or parent.find_parent(["code", "pre", "math"]) or parent.name in ("code", "pre", "math") \
-                or "literal" in (parent.get("class") or []) or parent.find_parent(class_="literal"):
-            continue
-        pieces, last = [], 0
-        for m in _IDENTIFIER.finditer(str(text)):
-            pieces.append(NavigableString(str(text)[last:m.start()]))
-            code = soup.new_tag("code")
-            code.string = m.group(0)
-            pieces.append(code)
-            last = m.end()
-        pieces.append(NavigableString(str(text)[last:]))
-        for piece in pieces:
-            text.insert_before(piece)
-        text.extract()
-    return str(soup)
-
-
-def docstring_html(doc: str, heading_level: int = 4) -> str:
-    """A docstring for the report: its reader part (:func:`report_part`) rendered by :func:`rst_html`."""
-    import inspect
-
-    return rst_html(inspect.cleandoc(report_part(doc)), heading_level)
+def __getattr__(name: str):
+    for module in _MODULES:
+        if hasattr(module, name):
+            return getattr(module, name)
+    raise AttributeError(f"module 'orbitdc.methods' has no attribute {name!r} (moved: {MOVED_TO})")

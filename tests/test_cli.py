@@ -207,7 +207,7 @@ def test_chain_to_netcdf_writes_like_evaluate_o(tmp_path, umask):
 
 
 def test_study_results_read_back_boolean_with_the_umask_mode(tmp_path, umask):
-    from orbitdc.study import Study
+    from orbitdc.report import Study
 
     umask(0o022)
     study = Study(["example-minimal"], samples=8, seed=1, output_dir=tmp_path)

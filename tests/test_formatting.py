@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from orbitdc import formatting as f
-from orbitdc import tables, verdicts
+from orbitdc.report import tables, wording
 
 
 @pytest.mark.parametrize("value,unit,text", [
@@ -68,10 +68,10 @@ def test_table_cells_use_the_same_numbers():
 
 
 def test_fmt_and_num_delegate():
-    """verdicts.fmt / verdicts.num (used by the report's other modules) write numbers the same way."""
-    assert verdicts.fmt(6.52e10) == f.number(6.52e10) == "65.2 billion"
-    assert verdicts.num(1705.1) == "1,705"
-    assert verdicts.fmt(float("inf")) == "n/a"
+    """wording.fmt / wording.num (used by the report's other modules) write numbers the same way."""
+    assert wording.fmt(6.52e10) == f.number(6.52e10) == "65.2 billion"
+    assert wording.num(1705.1) == "1,705"
+    assert wording.fmt(float("inf")) == "n/a"
 
 
 def test_year_has_no_separator():

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from orbitdc import methods
+from orbitdc.report import methods
 from orbitdc.chain import STAGE_MODULES
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import orbitdc as odc
-from orbitdc import plots
+from orbitdc.report import figures as plots
 
 SPACEX = "spacex-starlink-compute"
 

@@ -76,7 +76,7 @@ def test_grid_intensity_table_by_region_and_year():
 
 
 def test_the_co2_chart_has_a_ground_bar():
-    from orbitdc import plots
+    from orbitdc.report import figures as plots
 
     cmp = odc.compare(["spacex-starlink-compute", "terrestrial-hyperscale"])
     v, var = plots.co2_value(cmp.sel(architecture="terrestrial-hyperscale"))

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from orbitdc import plots
+from orbitdc.report import figures as plots
 
 ARCHS = ["alpha", "beta"]
 

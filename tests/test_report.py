@@ -19,6 +19,7 @@ import nbformat
 import pytest
 
 from orbitdc import cli, report
+from orbitdc.report import builder
 from orbitdc.errors import OrbitdcError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -207,19 +208,19 @@ def _standins(folder: Path, failing: str | None = None, body: str = "print(archi
 
 def _previous_report(out: Path) -> None:
     """An earlier report: what orbitdc writes, with its manifest (so it may be replaced)."""
-    from orbitdc import outdir
+    from orbitdc.report import folder
 
     out.mkdir(parents=True)
     (out / "index.html").write_text("previous report")
     (out / "provenance.json").write_text("{}")
-    outdir.write_manifest(out)
+    folder.write_manifest(out)
 
 
 @pytest.mark.slow
 def test_failing_notebook_leaves_previous_report_and_names_the_cell(tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
     _previous_report(out)
-    monkeypatch.setattr(report, "NOTEBOOK_DIR", _standins(tmp_path / "nb", failing="02_power_thermal"))
+    monkeypatch.setattr(builder, "NOTEBOOK_DIR", _standins(tmp_path / "nb", failing="02_power_thermal"))
     status = cli.main(["report", "example-minimal", "--out", str(out), "--jobs", "2"])
     err = capsys.readouterr().err
     assert status == 1
@@ -233,7 +234,7 @@ def test_failing_notebook_leaves_previous_report_and_names_the_cell(tmp_path, mo
 def test_successful_run_replaces_previous_report_atomically(tmp_path, monkeypatch):
     out = tmp_path / "out"
     _previous_report(out)
-    monkeypatch.setattr(report, "NOTEBOOK_DIR", _standins(tmp_path / "nb"))
+    monkeypatch.setattr(builder, "NOTEBOOK_DIR", _standins(tmp_path / "nb"))
     monkeypatch.chdir(tmp_path)  # a relative --out, as `make report` passes it
     path = report.build(["example-minimal"], {"target_it_power": "50 MW"}, out=Path("out"), jobs=2, samples=3, seed=7,
                         progress=False)
@@ -273,30 +274,58 @@ def test_killed_run_leaves_previous_report(tmp_path):
 # One job per module, dependencies pointing down (DESIGN.md)
 # --------------------------------------------------------------------------------------------
 def _imports(module: str) -> set[str]:
-    tree = ast.parse((ROOT / "orbitdc" / f"{module}.py").read_text(encoding="utf-8"))
+    """The modules of the report package ``module`` (``orbitdc/report/<module>.py``) imports."""
+    tree = ast.parse((ROOT / "orbitdc" / "report" / f"{module}.py").read_text(encoding="utf-8"))
     out = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            out.add(node.module or "")
-            if not node.module:
-                out.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("orbitdc"):
-            out.add((node.module or "").split(".", 1)[-1])
+        if isinstance(node, ast.ImportFrom) and node.level == 1:  # `from . import X` imports module X
+            out.update([node.module] if node.module else [a.name for a in node.names])
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "") == "orbitdc.report":
+            out.add("")  # the package's door
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("orbitdc.report."):
+            out.add(node.module.split(".")[2])
     return out
 
 
-# what each part of the report may import from orbitdc (report, app and cli sit on top)
-REPORT_PARTS = ["report_settings", "study", "verdicts", "tables", "export", "runner", "outdir"]
+# the report's modules, from the bottom: each imports only modules before it in this order
+REPORT_ORDER = ["settings", "record", "wording", "figures", "tables", "methods", "beliefs", "published", "sections",
+                "study", "page", "pdf", "workers", "folder", "builder"]
 
 
-@pytest.mark.parametrize("module", ["plots", *REPORT_PARTS])
-def test_report_parts_and_plots_never_import_the_report(module):
-    assert "report" not in _imports(module)
+@pytest.mark.parametrize("module", REPORT_ORDER)
+def test_report_parts_never_import_the_report_door(module):
+    assert "" not in _imports(module)  # the package's __init__ imports them, never the other way
 
 
 def test_report_parts_import_in_one_direction():
-    order = {m: i for i, m in enumerate(["report_settings", "study", "verdicts", "tables"])}
+    assert sorted(REPORT_ORDER) == sorted(p.stem for p in (ROOT / "orbitdc" / "report").glob("*.py") if p.stem != "__init__")
+    order = {m: i for i, m in enumerate(REPORT_ORDER)}
     for m, i in order.items():
         later = {n for n, j in order.items() if j > i}
         assert not (_imports(m) & later), f"{m} imports a module above it: {_imports(m) & later}"
-    assert "plots" not in _imports("runner") | _imports("outdir")
+    assert "figures" not in _imports("workers") | _imports("folder") | _imports("pdf")
+
+
+# --------------------------------------------------------------------------------------------
+# The report's modules under their old names (one release, with a DeprecationWarning)
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("old, name, new", [
+    ("verdicts", "first_screen", "orbitdc.report.wording"), ("verdicts", "answer", "orbitdc.report.record"),
+    ("verdicts", "summary_rows", "orbitdc.report.tables"), ("study", "Study", "orbitdc.report.study"),
+    ("study", "value_of", "orbitdc.report.record"), ("plots", "cost_stack", "orbitdc.report.figures"),
+    ("report_sections", "scenario_outcomes", "orbitdc.report.beliefs"),
+    ("report_sections", "reconciliation_html", "orbitdc.report.published"),
+    ("tables", "claims_html", "orbitdc.report.published"), ("tables", "methods_html", "orbitdc.report.methods"),
+    ("export", "external_references", "orbitdc.report.page"), ("runner", "Job", "orbitdc.report.workers"),
+    ("outdir", "write_manifest", "orbitdc.report.folder"), ("methods", "docstring_html", "orbitdc.report.methods"),
+    ("pdf", "find_chromium", "orbitdc.report.pdf"), ("report_settings", "threshold", "orbitdc.report.settings"),
+])
+def test_old_module_names_still_import_with_a_deprecation_warning(old, name, new, monkeypatch):
+    import importlib
+
+    monkeypatch.delitem(sys.modules, f"orbitdc.{old}", raising=False)
+    with pytest.warns(DeprecationWarning, match=rf"orbitdc\.{old} is deprecated: use "):
+        module = importlib.import_module(f"orbitdc.{old}")
+    assert getattr(module, name) is getattr(importlib.import_module(new), name)
+    with pytest.raises(AttributeError, match="moved"):
+        getattr(module, "no_such_name")

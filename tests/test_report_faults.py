@@ -25,7 +25,9 @@ import nbformat
 import psutil
 import pytest
 
-from orbitdc import cli, outdir, report
+from orbitdc import cli, report
+from orbitdc.report import builder
+from orbitdc.report import folder as outdir
 
 ROOT = Path(__file__).resolve().parents[1]
 META = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
@@ -74,8 +76,8 @@ def _one_line(err: str) -> str:
     return lines[0]
 
 
-_LAUNCH = ("import sys, pathlib; from orbitdc import cli, report; "
-           "report.NOTEBOOK_DIR = pathlib.Path(sys.argv[1]); sys.exit(cli.main(sys.argv[2:]))")
+_LAUNCH = ("import sys, pathlib; from orbitdc import cli; from orbitdc.report import builder; "
+           "builder.NOTEBOOK_DIR = pathlib.Path(sys.argv[1]); sys.exit(cli.main(sys.argv[2:]))")
 
 
 class Run:

@@ -27,7 +27,7 @@ def test_find_chromium_names_what_is_missing(monkeypatch):
     import pytest
 
     from orbitdc.errors import OrbitdcError
-    from orbitdc.pdf import find_chromium
+    from orbitdc.report.pdf import find_chromium
 
     monkeypatch.setenv("PATH", str(Path(sys.executable).parent))
     with pytest.raises(OrbitdcError, match=r"chromium and chromedriver not found"):

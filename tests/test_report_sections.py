@@ -8,7 +8,7 @@ import pytest
 import xarray as xr
 
 import orbitdc as odc
-from orbitdc import plots, report_sections as rs
+from orbitdc.report import beliefs, figures, published, wording
 from orbitdc.parameters import DATA_DIR, read_yaml
 
 CLAIMS = read_yaml(DATA_DIR / "published_claims.yaml")["claims"]
@@ -25,11 +25,11 @@ def _waterfall(values, labels) -> xr.Dataset:
 
 def test_waterfall_rows_and_sentence_by_hand():
     w = _waterfall([100.0, 150.0, 120.0, 1200.0], ["published", "own scope", "finance", "adds compute hardware"])
-    rows = rs.reconciliation_rows(w)
+    rows = published.reconciliation_rows(w)
     assert [r["change [USD/(kW yr)]"] for r in rows] == ["100", "+50", "-30", "+1,080"]
     assert [r["running figure [USD/(kW yr)]"] for r in rows] == ["100", "150", "120", "1,200"]
     assert rows[0]["step"] == "published figure"
-    text = rs.reconciliation_summary(w, "mass")
+    text = published.reconciliation_summary(w, "mass")
     # 1,200 / 100 = 12 times; the largest step is +1,080
     assert "the published figure is 100 USD per kW-yr in its own scope (satellite bus, launch)" in text
     assert "is 1,200 USD per kW-yr, 12 times as much" in text
@@ -65,36 +65,36 @@ def test_starcloud_3_published_step_is_the_ground_energy_it_competes_with():
 
 
 def test_published_waterfalls_cover_every_published_analysis():
-    w = rs.published_waterfalls()
+    w = published.published_waterfalls()
     assert set(w) >= {"google-suncatcher", "mccalip-1gw", "starcloud-40mw", "starcloud-3"}
     assert all(isinstance(x, xr.Dataset) for x in w.values())
-    html = rs.reconciliation_html({"starcloud-3": w["starcloud-3"], "nothing": "not computed: no claim"}).data
-    assert f'id="{rs.RECONCILIATION_ANCHOR}"' in html and "starcloud-3" in html and "not computed: no claim" in html
+    html = published.reconciliation_html({"starcloud-3": w["starcloud-3"], "nothing": "not computed: no claim"}).data
+    assert f'id="{published.RECONCILIATION_ANCHOR}"' in html and "starcloud-3" in html and "not computed: no claim" in html
     assert "within the claim" not in html
 
 
 def test_costing_convention_per_architecture():
     names = ["spacex-starlink-compute", "terrestrial-hyperscale"]
-    rows = rs.costing_rows(names)
+    rows = published.costing_rows(names)
     assert [r["architecture"] for r in rows] == ["spacex-starlink-compute"]  # the ground has no bus
     assert rows[0]["costing convention"] == odc.load_architecture("spacex-starlink-compute").parameters["costing"].value
-    assert rs.costing_rows(names, {"costing": "subsystem"})[0]["costing convention"] == "subsystem"
-    assert rs.costing_rows(names, {"costing": "subsystem"})[0]["what it means"].startswith("per subsystem")
+    assert published.costing_rows(names, {"costing": "subsystem"})[0]["costing convention"] == "subsystem"
+    assert published.costing_rows(names, {"costing": "subsystem"})[0]["what it means"].startswith("per subsystem")
 
 
 def test_when_figure():
-    plots.setup(static=True)
-    assert isinstance(rs.when_figure(plots.Missing("t", "r")), plots.Missing)
+    figures.setup(static=True)
+    assert isinstance(figures.when_figure(figures.Missing("t", "r")), figures.Missing)
     tr = odc.trajectory(["example-minimal", "terrestrial-hyperscale"], range(2026, 2031), samples=4, seed=1)
-    fig = rs.when_figure(tr)
+    fig = figures.when_figure(tr)
     import holoviews as hv
 
     assert isinstance(fig, hv.Layout) and len(fig) == 2  # cost ratio by year above IT power by year
 
 
 def test_claims_table_lists_only_the_report_architectures(tmp_path):
-    from orbitdc.study import Study
-    from orbitdc.tables import claims_html
+    from orbitdc.report import Study
+    from orbitdc.report.published import claims_html
 
     study = Study(["spacex-starlink-compute", "terrestrial-hyperscale"], samples=4, seed=1, output_dir=tmp_path)
     html = claims_html(study).data
@@ -103,42 +103,42 @@ def test_claims_table_lists_only_the_report_architectures(tmp_path):
     assert own and others
     assert html.count("<tr>") == 1 + len(own)  # header + one row per claim on this report's architectures
     assert all(c["claim"].replace("'", "&#x27;") not in html for c in others)
-    assert f'href="#{rs.RECONCILIATION_ANCHOR}"' in html
+    assert f'href="#{published.RECONCILIATION_ANCHOR}"' in html
     assert "within the claim" not in html
     ratio = float(study.compare()["cost_ratio_vs_terrestrial"].sel(architecture="spacex-starlink-compute"))
-    from orbitdc.verdicts import fmt
+    from orbitdc.report.wording import fmt
 
     assert f"{fmt(ratio)}x (nominal)" in html
 
 
 def test_waterfall_figure_bars_span_each_step():
-    plots.setup(static=True)
+    figures.setup(static=True)
     w = _waterfall([100.0, 150.0, 120.0, 1200.0], ["published", "own scope", "finance", "adds compute hardware"])
-    fig = rs.waterfall_figure(w)
+    fig = figures.waterfall_figure(w)
     rises, falls = fig.Rectangles.I, fig.Rectangles.II
     # rises: 0 -> 100, 100 -> 150, 120 -> 1,200; the fall: 150 -> 120
     np.testing.assert_array_equal(rises.dframe()["cost"].values, [0.0, 100.0, 120.0])
     np.testing.assert_array_equal(rises.dframe()["y1"].values, [100.0, 150.0, 1200.0])
     np.testing.assert_array_equal(falls.dframe()["cost"].values, [150.0])
     np.testing.assert_array_equal(falls.dframe()["y1"].values, [120.0])
-    assert isinstance(rs.waterfalls_figure({"x": "not computed: none"}), plots.Missing)
+    assert isinstance(published.waterfalls_figure({"x": "not computed: none"}), figures.Missing)
 
 
 def test_a_step_without_change_says_which_step_it_is():
     w = _waterfall([100.0, 150.0, 150.0], ["published", "own scope", "(already bottom-up)"])
     w = w.assign_coords(step=["published", "model_in_published_scope", "mass_basis"])
-    assert rs.reconciliation_rows(w)[2]["step"] == "mass basis: already bottom-up"
-    assert rs.reconciliation_rows(w)[2]["change [USD/(kW yr)]"] == "+0"
+    assert published.reconciliation_rows(w)[2]["step"] == "mass basis: already bottom-up"
+    assert published.reconciliation_rows(w)[2]["change [USD/(kW yr)]"] == "+0"
 
 
 def test_costing_of_an_architecture_loaded_from_a_file(tmp_path):
     """A report on a user's file (not findable by name) still says its costing convention."""
-    from orbitdc.study import Study
+    from orbitdc.report import Study
 
     f = tmp_path / "my-design.yaml"
     f.write_text("name: my-design\ndescription: a user file\nkind: space\nparameters:\n"
                  "  target_it_power: {value: 100, unit: MW, low: 50, high: 200, source: orbitdc-assumption}\n",
                  encoding="utf-8")
     study = Study([str(f), "terrestrial-hyperscale"], samples=4, seed=1, output_dir=tmp_path)
-    html = rs.costing_html(study).data
+    html = published.costing_html(study).data
     assert "my-design" in html and "mass-based" in html

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from orbitdc.verdicts import (ANSWER_VARIABLES, TRAJECTORY_ANSWER_VARIABLES, crossover_words, first_screen,
-                              trajectory_answer, when_cells)
+from orbitdc.report.record import ANSWER_VARIABLES, TRAJECTORY_ANSWER_VARIABLES, trajectory_answer
+from orbitdc.report.wording import crossover_words, first_screen, when_cells
 
 from test_verdicts import BASE
 
@@ -100,7 +100,7 @@ def test_without_trajectory_the_first_screen_is_unchanged():
 
 
 def test_study_computes_the_trajectory_once_with_its_seed(tmp_path):
-    from orbitdc.study import Study
+    from orbitdc.report import Study
 
     study = Study(["example-minimal", "terrestrial-hyperscale"], samples=8, seed=5, output_dir=tmp_path)
     tr = study.trajectory()
@@ -116,11 +116,11 @@ def test_study_computes_the_trajectory_once_with_its_seed(tmp_path):
 
 
 def test_answer_of_a_study_with_the_ground(tmp_path):
-    from orbitdc import verdicts
-    from orbitdc.study import Study
+    from orbitdc.report import record
+    from orbitdc.report import Study
 
     study = Study(["example-minimal", "terrestrial-hyperscale"], samples=8, seed=5, output_dir=tmp_path)
-    ans = verdicts.answer(study)
+    ans = record.answer(study)
     assert int(ans["trajectory_samples"].sel(architecture="terrestrial-hyperscale")) == 0
     assert int(ans["trajectory_samples"].sel(architecture="example-minimal")) == 8
     p = study.trajectory()["probability_space_cheaper"].sel(architecture="example-minimal", year=[2030, 2035, 2040])

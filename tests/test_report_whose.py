@@ -12,7 +12,7 @@ import xarray as xr
 
 import orbitdc as odc
 from orbitdc import formatting
-from orbitdc import report_sections as rs
+from orbitdc.report import beliefs, figures, published, wording
 
 
 def _hand_built() -> xr.Dataset:
@@ -37,7 +37,7 @@ def _hand_built() -> xr.Dataset:
 
 
 def test_sentence_crosses_never_and_infeasible():
-    assert rs.whose_sentence(_hand_built(), "acme-orbital") == (
+    assert wording.whose_sentence(_hand_built(), "acme-orbital") == (
         "acme-orbital: Under Acme's own figures (proponent scenario), its new capacity becomes cheaper than the "
         "ground in 2044; under the base figures, it does not by 2050; under the skeptics' figures, its 2030 "
         "satellite does not close (launch: a satellite is heavier than what the Starship can carry).")
@@ -47,7 +47,7 @@ def test_sentence_without_any_crossing_says_what_does_not_happen():
     ds = _hand_built()
     ds["crossover_within_horizon"][:] = False
     ds["crossover_year"][:] = np.nan
-    text = rs.whose_sentence(ds, "acme-orbital")
+    text = wording.whose_sentence(ds, "acme-orbital")
     # the first clause that does not cross says what does not happen; nothing says a year
     assert text.startswith("acme-orbital: Under Acme's own figures (proponent scenario), its new capacity does "
                            "not become cheaper than the ground by 2050; under the base figures, it does not by 2050")
@@ -57,11 +57,11 @@ def test_sentence_without_any_crossing_says_what_does_not_happen():
 def test_sentence_skips_a_scenario_not_shipped():
     ds = _hand_built()
     ds["ships_scenario"][0, 1] = False
-    assert "base figures" not in rs.whose_sentence(ds, "acme-orbital")
+    assert "base figures" not in wording.whose_sentence(ds, "acme-orbital")
 
 
 def test_rows_are_words_and_numbers_in_report_style():
-    rows = rs.whose_rows(_hand_built())
+    rows = beliefs.whose_rows(_hand_built())
     assert [r["figures"] for r in rows] == ["proponent", "base", "skeptic"]
     assert rows[0]["cost ratio 2035"] == formatting.number(1.2) == "1.2"
     assert rows[0]["cheaper from"] == "2044" and rows[1]["cheaper from"] == "not by 2050"
@@ -70,7 +70,7 @@ def test_rows_are_words_and_numbers_in_report_style():
 
 
 def test_html_has_no_identifiers_and_describes_each_scenario():
-    html = rs.whose_html(_hand_built()).data
+    html = beliefs.whose_html(_hand_built()).data
     text = re.sub(r"<[^>]+>", " ", html)
     assert not re.findall(r"\b[a-z]+_[a-z_]+\b", text)
     for words in ("proponent scenario: What Acme states", "base scenario: The file as written",
@@ -81,7 +81,7 @@ def test_html_has_no_identifiers_and_describes_each_scenario():
 
 @pytest.fixture(scope="module")
 def outcomes():
-    return rs.scenario_outcomes(["spacex-starlink-compute", "terrestrial-hyperscale"], range(2026, 2051),
+    return beliefs.scenario_outcomes(["spacex-starlink-compute", "terrestrial-hyperscale"], range(2026, 2051),
                                 [2030, 2035, 2040])
 
 
@@ -100,8 +100,8 @@ def test_spacex_proponent_crossover_is_the_trajectory_s(outcomes):
 def test_override_applies_on_top_of_each_scenario():
     """A launch price override replaces every scenario's launch price: the proponent and skeptic
     cohorts then differ only by the scenarios' other values, and the proponent's ratio moves."""
-    base = rs.scenario_outcomes(["spacex-starlink-compute"], range(2026, 2051), [2030])
-    over = rs.scenario_outcomes(["spacex-starlink-compute"], range(2026, 2051), [2030],
+    base = beliefs.scenario_outcomes(["spacex-starlink-compute"], range(2026, 2051), [2030])
+    over = beliefs.scenario_outcomes(["spacex-starlink-compute"], range(2026, 2051), [2030],
                                 {"launch_price_per_kg": 1000.0})
     tr = odc.trajectory(odc.load_architecture("spacex-starlink-compute", scenario="proponent"),
                         range(2026, 2051), launch_price_per_kg=1000.0)
@@ -112,15 +112,15 @@ def test_override_applies_on_top_of_each_scenario():
 
 
 def test_study_caches_and_starts_from_the_file_when_built_with_a_scenario():
-    from orbitdc.study import Study
+    from orbitdc.report import Study
 
     st = Study(["spacex-starlink-compute"], samples=2, scenario="skeptic")
-    ds = rs.whose_beliefs(st)
-    assert rs.whose_beliefs(st) is ds
+    ds = beliefs.whose_beliefs(st)
+    assert beliefs.whose_beliefs(st) is ds
     assert ds.attrs["study_scenario"] == "skeptic"
-    plain = rs.scenario_outcomes(["spacex-starlink-compute"], range(2026, 2051), [2030, 2035, 2040])
+    plain = beliefs.scenario_outcomes(["spacex-starlink-compute"], range(2026, 2051), [2030, 2035, 2040])
     xr.testing.assert_identical(ds.drop_attrs(), plain.drop_attrs())
-    assert "skeptic figures" in rs.whose_html(ds).data
+    assert "skeptic figures" in beliefs.whose_html(ds).data
 
 
 def test_percent_is_the_report_style():

@@ -9,7 +9,7 @@ import pytest
 import orbitdc as odc
 from orbitdc import cli
 from orbitdc.errors import OrbitdcError
-from orbitdc.study import Study
+from orbitdc.report import Study
 
 SPACEX = "spacex-starlink-compute"
 GROUND = "terrestrial-hyperscale"

@@ -13,10 +13,10 @@ import xarray as xr
 
 import orbitdc
 import orbitdc._version
-from orbitdc import study as study_mod
+from orbitdc.report import study as study_mod
 from orbitdc import uncertainty
 from orbitdc.parameters import ARCHITECTURE_DIR
-from orbitdc.study import KEY_ATTR, Study
+from orbitdc.report.study import KEY_ATTR, Study
 
 ARCH = "example-minimal"
 N = 12

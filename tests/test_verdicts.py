@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from orbitdc import verdicts
-from orbitdc.study import Study
-from orbitdc.verdicts import ANSWER_VARIABLES, first_screen, num
+from orbitdc.report import Study, record, wording
+from orbitdc.report.record import ANSWER_VARIABLES
+from orbitdc.report.wording import first_screen, num
 
 BASE = dict(
     kind="space", samples=400, p_feasible=1.0, p_cheaper=0.0, ratio_nominal=2.0, ratio_median=2.2, ratio_low=1.6,
@@ -131,14 +131,14 @@ def test_numbers_in_sentences(x, text):
 
 
 def test_display_names():
-    assert verdicts.display_name("new-glenn") == "New Glenn"
-    assert verdicts.display_name("falcon-9") == "Falcon 9"
+    assert wording.display_name("new-glenn") == "New Glenn"
+    assert wording.display_name("falcon-9") == "Falcon 9"
 
 
 @pytest.mark.slow
 def test_answer_summarises_the_monte_carlo(tmp_path):
     study = Study(["example-minimal", "terrestrial-hyperscale"], samples=64, seed=5, output_dir=tmp_path)
-    ans = verdicts.answer(study)
+    ans = record.answer(study)
     mc = study.monte_carlo()["example-minimal"]
     ok = np.broadcast_to(np.asarray(mc["feasible"].values, dtype=bool), (64,))
     ratio = np.broadcast_to(np.asarray(mc["cost_ratio_vs_terrestrial"].values, dtype=float), (64,))
@@ -161,8 +161,8 @@ def test_answer_summarises_the_monte_carlo(tmp_path):
 def test_table_verdict_uses_the_same_words_as_the_first_screen():
     """SpaceX's case in issue 16: nominally feasible, feasible in 7.5 % of the samples."""
     row = {**BASE, "p_feasible": 0.075, "p_cheaper": 0.0, "feasible_nominal": True}
-    assert verdicts.short_verdict(row, 0.8) == ("infeasible (closes in 8 % of 400 samples; nominal design closes); "
+    assert wording.short_verdict(row, 0.8) == ("infeasible (closes in 8 % of 400 samples; nominal design closes); "
                                                 "not cheaper than the ground (cheaper in 0 % of the samples)")
     row = {**BASE, "p_feasible": 0.155, "feasible_nominal": False, "binding_nominal": "deployment_time"}
-    assert verdicts.short_verdict(row, 0.8).startswith(
+    assert wording.short_verdict(row, 0.8).startswith(
         "feasible only under favourable assumptions (closes in 16 % of 400 samples; nominal design: launch cadence)")

@@ -1,18 +1,19 @@
-"""The feasibility report: run the notebooks with papermill, export one self-contained HTML page.
+"""``orbitdc report``: run the notebooks with papermill, export one self-contained HTML page.
 
 ``orbitdc report [ARCH ...] [--set name=value ...] [--scenario S] [--out reports/NAME] [--jobs N] [--pdf]``
 
-This module orchestrates; each step has its own module:
+This module orchestrates; each step has its own module of :mod:`orbitdc.report`:
 
-* :mod:`orbitdc.study` -- what is computed (:class:`~orbitdc.study.Study`), with results cached
-  under a key of everything that determines them;
-* :mod:`orbitdc.verdicts` -- the words (templated sentences from results and the thresholds in
-  ``data/report.yaml``, :mod:`orbitdc.report_settings`); :mod:`orbitdc.tables` -- the HTML tables
-  the notebooks display;
-* :mod:`orbitdc.runner` -- the papermill workers, supervised so that nothing outlives the report;
-* :mod:`orbitdc.export` -- executed notebooks -> one HTML page;
-* :mod:`orbitdc.outdir` -- the report folder: its manifest, what may be replaced, debris of killed
-  runs, the atomic move into place.
+* :mod:`~orbitdc.report.study` -- what is computed (:class:`~orbitdc.report.study.Study`), with
+  results cached under a key of everything that determines them;
+* :mod:`~orbitdc.report.record` -- the numbers said about each architecture;
+  :mod:`~orbitdc.report.wording` -- the words (templated sentences from the record and the
+  thresholds in ``data/report.yaml``, :mod:`~orbitdc.report.settings`); the sections the notebooks
+  show (:mod:`~orbitdc.report.sections`: tables, figures, beliefs, published analyses, methods);
+* :mod:`~orbitdc.report.workers` -- the papermill workers, supervised so that nothing outlives the report;
+* :mod:`~orbitdc.report.page` -- executed notebooks -> one HTML page (:mod:`~orbitdc.report.pdf`: the PDF);
+* :mod:`~orbitdc.report.folder` -- the report folder: its manifest, what may be replaced, debris of
+  killed runs, the atomic move into place.
 
 :func:`build`:
 
@@ -23,14 +24,12 @@ This module orchestrates; each step has its own module:
    (:func:`orbitdc.chain.build_inputs`), so a bad value is an :class:`~orbitdc.errors.OrbitdcError`
    (exit 2) and nothing runs.
 2. Run the notebooks in ``notebooks/`` with papermill in a temporary folder beside the target:
-   the stage notebooks (01-05) in parallel up to ``--jobs``, then ``00_feasibility_report`` (which
-   reads the Monte Carlo results 05 wrote). Parameters are injected by papermill as Python literals
-   (strings are escaped data, never code); they are plain JSON types checked here first.
+   the stage notebooks (01-06) in parallel up to ``--jobs``, then ``00_feasibility_report`` (which
+   reads the Monte Carlo results 05 wrote and the year-by-year model 06 wrote). Parameters are
+   injected by papermill as Python literals (strings are escaped data, never code); they are plain
+   JSON types checked here first.
 3. Export one HTML page, write ``provenance.json`` and the manifest, and move the folder into place
    at the end: a failing, interrupted or killed run leaves any previous report untouched.
-
-The notebooks call ``report.Study``, ``report.summary``, ``report.stage_table`` and the other
-table functions: they are re-exported here.
 """
 from __future__ import annotations
 
@@ -47,35 +46,30 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from .errors import OrbitdcError
-from .export import TEMPLATE_DIR, combine, export_html, external_references  # noqa: F401  (re-exported)
-from .parameters import NOTEBOOK_DIR, parse_assignment
-from .report_settings import SETTINGS_FILE, settings, threshold  # noqa: F401  (re-exported)
-from .study import _OK_TYPES, Study, validate  # noqa: F401  (re-exported for the notebooks)
-from .tables import (  # noqa: F401  (re-exported for the notebooks)
-    HTML, MC_OUTPUTS, all_methods_html, answer_html, assumptions_html, claims_html, esc, limitations_html, mc_table,
-    methods_html, stage_table, summary, summary_html, table_html,
-)
-from .verdicts import fmt, lifetime_dose, summary_rows, verdict  # noqa: F401  (re-exported)
+from .. import _version
+from ..errors import OrbitdcError
+from ..parameters import NOTEBOOK_DIR, parse_assignment
+from . import folder
+from .page import export_html
+from .pdf import find_chromium, print_pdf
+from .settings import settings
+from .study import _OK_TYPES, validate
+from .workers import Interrupted, Job, interrupts_raise, signals_deferred
 
-__all__ = [
-    "DEFAULT_OUT", "HTML", "MC_OUTPUTS", "NOTEBOOK_DIR", "PAGE_ORDER", "SETTINGS_FILE", "STAGE_NOTEBOOKS",
-    "SUMMARY_NOTEBOOK", "TEMPLATE_DIR", "NotebookFailed", "Study", "all_methods_html", "answer_html", "assumptions_html",
-    "build",
-    "claims_html", "combine", "esc", "export_html", "external_references", "fmt", "lifetime_dose", "limitations_html",
-    "literal_parameters", "main", "mc_table", "methods_html", "provenance", "run_notebooks", "settings",
-    "stage_table", "summary", "summary_html", "summary_rows", "table_html", "threshold", "validate", "verdict",
-]
+__all__ = ["DEFAULT_OUT", "NOTEBOOK_DIR", "PAGE_ORDER", "STAGE_NOTEBOOKS", "SUMMARY_NOTEBOOK", "NotebookFailed",
+           "build", "literal_parameters", "main", "provenance", "run_notebooks"]
 
 #: The checkout (for the git commit in provenance.json) or, installed from a wheel, the package.
 ROOT = NOTEBOOK_DIR.parent
 DEFAULT_OUT = Path("reports") / "feasibility"
 
-#: Stage notebooks: independent of each other, run in parallel.
-STAGE_NOTEBOOKS = ("05_uncertainty", "01_orbit_environment", "02_power_thermal", "03_launch_logistics", "04_economics",
-                   "06_trajectory")
-#: The comparison across architectures: runs last (reads 05's Monte Carlo results).
+#: Stage notebooks: independent of each other, run in parallel (those the summary notebook reads first).
+STAGE_NOTEBOOKS = ("05_uncertainty", "06_trajectory", "01_orbit_environment", "02_power_thermal", "03_launch_logistics",
+                   "04_economics")
+#: The comparison across architectures: runs last (reads the Monte Carlo results of 05 and 06).
 SUMMARY_NOTEBOOK = "00_feasibility_report"
+#: The notebooks whose results the summary notebook reads (it starts when they are done).
+SUMMARY_READS = ("05_uncertainty", "06_trajectory")
 #: Order of the sections in the HTML page.
 PAGE_ORDER = (SUMMARY_NOTEBOOK, "01_orbit_environment", "02_power_thermal", "03_launch_logistics",
               "04_economics", "05_uncertainty", "06_trajectory")
@@ -133,11 +127,9 @@ def _source_cell(executed: Path, index: int | None) -> tuple[int | None, str]:
 def run_notebooks(workdir: Path, params: dict, jobs: int, notebooks_dir: Path | None = None,
                   progress: bool = True) -> dict[str, float]:
     """Run the stage notebooks in parallel (up to ``jobs``), then the summary notebook (after
-    05_uncertainty, whose Monte Carlo results it reads). The first failure, or an interrupt
-    (:class:`orbitdc.runner.Interrupted`), stops every worker and its kernel before returning."""
+    :data:`SUMMARY_READS`, whose results it reads). The first failure, or an interrupt
+    (:class:`orbitdc.report.workers.Interrupted`), stops every worker and its kernel before returning."""
     from tqdm import tqdm
-
-    from .runner import Job
 
     notebooks_dir = Path(notebooks_dir or NOTEBOOK_DIR)
     missing = [n for n in (*STAGE_NOTEBOOKS, SUMMARY_NOTEBOOK) if not (notebooks_dir / f"{n}.ipynb").exists()]
@@ -153,9 +145,9 @@ def run_notebooks(workdir: Path, params: dict, jobs: int, notebooks_dir: Path | 
     bar = tqdm(total=len(queue) + 1, desc="orbitdc report", unit="step", file=sys.stderr, disable=not progress)
     try:
         while queue or running:
-            # the summary notebook waits for 05_uncertainty; others start as slots free up
+            # the summary notebook waits for the notebooks whose results it reads; others start as slots free up
             while queue and len(running) < max(1, jobs):
-                nxt = next((n for n in queue if n != SUMMARY_NOTEBOOK or "05_uncertainty" in times), None)
+                nxt = next((n for n in queue if n != SUMMARY_NOTEBOOK or all(r in times for r in SUMMARY_READS)), None)
                 if nxt is None:
                     break
                 queue.remove(nxt)
@@ -173,8 +165,8 @@ def run_notebooks(workdir: Path, params: dict, jobs: int, notebooks_dir: Path | 
                 times[job.name] = round(res["seconds"], 2)
                 bar.set_postfix_str(job.name)
                 bar.update(1)
-                if job.name == "05_uncertainty":
-                    queue.append(SUMMARY_NOTEBOOK)
+                if job.name in SUMMARY_READS and all(r in times for r in SUMMARY_READS):
+                    queue.append(SUMMARY_NOTEBOOK)  # once: when the last of the notebooks it reads is done
     finally:
         for job in running:
             job.stop()
@@ -193,8 +185,6 @@ PROVENANCE_PACKAGES = ("numpy", "scipy", "xarray", "astropy", "boinor", "pymsis"
 def provenance(params: dict, start: datetime, end: datetime, notebook_seconds: Mapping[str, float]) -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
-    from ._version import __version__
-
     pkgs = {}
     for p in PROVENANCE_PACKAGES:
         try:
@@ -207,7 +197,7 @@ def provenance(params: dict, start: datetime, end: datetime, notebook_seconds: M
     except (OSError, subprocess.SubprocessError):
         commit, dirty = None, None
     return {
-        "orbitdc_version": __version__,
+        "orbitdc_version": _version.__version__,
         "git_commit": commit,
         "git_dirty": dirty,
         "python": platform.python_version(),
@@ -230,27 +220,22 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
     ``report.pdf`` with headless Chromium, :mod:`orbitdc.pdf`); move the folder into place at the end.
 
     Raises OrbitdcError for bad input (before anything runs; ``out`` must be absent, empty or an
-    earlier report holding only what orbitdc wrote, see :mod:`orbitdc.outdir`), and
+    earlier report holding only what orbitdc wrote, see :mod:`orbitdc.report.folder`), and
     :class:`NotebookFailed` when a notebook fails. Whatever is raised (an interrupt included), the
     workers and their kernels are stopped, the temporary folder is removed and any previous report
     at ``out`` is left untouched.
     """
-    from . import outdir
-    from .runner import signals_deferred
-
     start = datetime.now(timezone.utc)
     cfg = settings()
     if not str(out).strip():
         raise OrbitdcError("--out: empty folder name")
     out = Path(out)
-    outdir.check_replaceable(out)
+    folder.check_replaceable(out)
     if jobs < 1:
         raise OrbitdcError(f"--jobs {jobs}: must be at least 1")
     if samples is not None and samples < 2:
         raise OrbitdcError(f"--samples {samples}: must be at least 2")
     if pdf:
-        from .pdf import find_chromium
-
         find_chromium()  # no Chromium: say so now, before any notebook runs
     overrides = dict(overrides or {})
     archs = validate(list(architectures), overrides, scenario)
@@ -269,9 +254,9 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OrbitdcError(f"--out {out}: cannot create its parent folder ({exc.strerror})") from None
-    outdir.remove_stale(out)  # debris of runs that were killed (SIGKILL) before they could clean up
+    folder.remove_stale(out)  # debris of runs that were killed (SIGKILL) before they could clean up
     try:
-        work = outdir.make_workdir(out)
+        work = folder.make_workdir(out)
     except OSError as exc:
         raise OrbitdcError(f"--out {out}: cannot write beside it ({exc.strerror})") from None
     try:
@@ -281,14 +266,12 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
         export_html([work / "notebooks" / f"{n}.ipynb" for n in PAGE_ORDER if (work / "notebooks" / f"{n}.ipynb").exists()],
                     work / "index.html", prov)
         if pdf:
-            from .pdf import print_pdf
-
             print_pdf(work / "index.html", work / "report.pdf")
         (work / "provenance.json").write_text(json.dumps(prov, indent=2), encoding="utf-8")
-        outdir.write_manifest(work, {"orbitdc_version": prov["orbitdc_version"], "end_time": prov["end_time"]})
+        folder.write_manifest(work, {"orbitdc_version": prov["orbitdc_version"], "end_time": prov["end_time"]})
         with signals_deferred():  # the two renames are not cut in half by an interrupt
-            outdir.check_replaceable(out)  # again: the user may have put a file there meanwhile
-            outdir.move_into_place(work, out)
+            folder.check_replaceable(out)  # again: the user may have put a file there meanwhile
+            folder.move_into_place(work, out)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -300,8 +283,6 @@ def main(args) -> int:
     and the cell), 2 for bad input (raised as OrbitdcError, printed by the CLI), 128 + the signal
     number when interrupted (SIGINT 130, SIGTERM 143, SIGHUP 129) after stopping every notebook
     worker and kernel and removing the temporary folder."""
-    from .runner import Interrupted, interrupts_raise
-
     cfg = settings()
     archs = list(args.architectures or cfg["defaults"]["architectures"])
     overrides = dict(parse_assignment(s) for s in (args.set or []))

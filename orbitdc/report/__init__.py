@@ -1,0 +1,61 @@
+"""The feasibility report, on the top floor of orbitdc with the app and the command line.
+
+A notebook's one door is :class:`Study`: it computes (``compare``, sweeps, Monte Carlo, tornado,
+the year-by-year model; each once, cached under a key of everything that determines it) and shows
+the report's sections by name (``study.show("answer")``, ``study.show("stage", "orbit")``)::
+
+    from orbitdc.report import Study
+    study = Study(["spacex-starlink-compute", "terrestrial-hyperscale"], samples=400, static=False)
+    study.show("answer")
+
+``orbitdc report`` is :func:`main` / :func:`build`. The modules, each named after what it does:
+
+==================  ===========================================================================
+``study``           :class:`Study`: the computations of one report, cached by key; its sections
+``record``          the numbers said about each architecture (Monte Carlo shares, quantiles, what
+                    binds, the crossover), computed once
+``wording``         every verdict, constraint and sentence -- the report's, the app's and the CLI's
+``sections``        the report's sections by name (what ``Study.show`` returns)
+``tables``          HTML tables: executive summary, stage outputs, Monte Carlo, assumptions
+``figures``         HoloViews figures (bokeh), embedded or interactive
+``beliefs``         the year-by-year answer under each scenario's figures ("under whose beliefs?")
+``published``       published claims, costing conventions, reconciliation waterfalls
+``methods``         the stages' docstrings as the Methods appendix (reST -> HTML + MathML)
+``settings``        data/report.yaml: thresholds, defaults, figure grids, claims
+``builder``         ``orbitdc report``: validation, the notebooks, provenance, the atomic build
+``workers``         the papermill worker processes, supervised
+``page``            executed notebooks -> one self-contained HTML page (contents, appendix, footer)
+``pdf``             the page printed to PDF by headless Chromium
+``folder``          the report folder: manifest, what may be replaced, atomic placement
+==================  ===========================================================================
+
+Numbers are written by :mod:`orbitdc.formatting` everywhere. The names below were the flat
+``orbitdc.report`` module's and stay importable from here.
+"""
+from __future__ import annotations
+
+from ..parameters import NOTEBOOK_DIR, parse_assignment  # noqa: F401  (the report's own names before)
+from .builder import (  # noqa: F401
+    DEFAULT_OUT, PAGE_ORDER, ROOT, STAGE_NOTEBOOKS, SUMMARY_NOTEBOOK, NotebookFailed, build, literal_parameters, main,
+    provenance, run_notebooks,
+)
+from .methods import all_methods_html, methods_html  # noqa: F401
+from .page import TEMPLATE_DIR, combine, export_html, external_references  # noqa: F401
+from .published import claims_html  # noqa: F401
+from .record import lifetime_dose  # noqa: F401
+from .settings import SETTINGS_FILE, settings, threshold  # noqa: F401
+from .study import _OK_TYPES, Study, validate  # noqa: F401
+from .tables import (  # noqa: F401
+    HTML, MC_OUTPUTS, answer_html, assumptions_html, esc, limitations_html, mc_table, stage_table, summary, summary_html,
+    summary_rows, table_html,
+)
+from .wording import fmt, verdict  # noqa: F401
+
+__all__ = [
+    "DEFAULT_OUT", "HTML", "MC_OUTPUTS", "NOTEBOOK_DIR", "PAGE_ORDER", "SETTINGS_FILE", "STAGE_NOTEBOOKS",
+    "SUMMARY_NOTEBOOK", "TEMPLATE_DIR", "NotebookFailed", "Study", "all_methods_html", "answer_html", "assumptions_html",
+    "build", "claims_html", "combine", "esc", "export_html", "external_references", "fmt", "lifetime_dose",
+    "limitations_html", "literal_parameters", "main", "mc_table", "methods_html", "provenance", "run_notebooks",
+    "settings", "stage_table", "summary", "summary_html", "summary_rows", "table_html", "threshold", "validate",
+    "verdict",
+]

@@ -1,0 +1,224 @@
+"""Under whose beliefs? The year-by-year model under each scenario an architecture ships
+(``data/scenarios/<name>/``: the company's own figures, the base figures, the skeptics' figures).
+
+:func:`scenario_outcomes` computes (nominal: every rate at its value) the cost ratio at the
+milestone years, the crossover year, the year the target power is reached and what binds the
+design of the first milestone year, per architecture and scenario; :func:`whose_html` shows it,
+with the sentences of :func:`orbitdc.report.wording.whose_sentence`.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import xarray as xr
+
+from .. import formatting
+from . import figures
+from .tables import HTML, esc, table_html
+from .wording import whose_sentence
+
+
+
+#: The order in which scenarios are shown (others, if a folder ships them, follow by name).
+SCENARIO_ORDER = ("proponent", "base", "skeptic")
+
+
+def _scenario_order(names: Sequence[str]) -> list[str]:
+    return [s for s in SCENARIO_ORDER if s in names] + sorted(s for s in names if s not in SCENARIO_ORDER)
+
+
+def _scenario_description(arch_name: str, scenario: str) -> str:
+    """The first sentence of a scenario file's ``description`` (data/scenarios/<arch>/<scenario>.yaml)."""
+    from ..parameters import read_yaml
+    from ..scenarios import SCENARIO_DIR
+
+    text = " ".join(str(read_yaml(SCENARIO_DIR / arch_name / f"{scenario}.yaml").get("description", "")).split())
+    cut = text.find(". ")
+    return text if cut < 0 else text[:cut + 1]
+
+
+def _design_binding(arch, year: int, chain_over: dict[str, Any]) -> tuple[str, str]:
+    """What binds the design of the cohort of ``year`` (``evaluate`` with ``start_year = year``):
+    its ``binding_constraint`` code and the words of :func:`orbitdc.verdicts.binding_words`."""
+    from ..chain import evaluate
+    from .record import value_of
+    from .wording import binding_words
+
+    ds = evaluate(arch, start_year=year, **chain_over)
+    code = str(np.asarray(ds["binding_constraint"].values).ravel()[0])
+    if code == "none":  # the trajectory's trends (arrays, prices) break what today's values close
+        return code, "a constraint of the satellite design under that year's technology values"
+    row = {k: value_of(ds, k) for k in ("launches", "deployment_years", "mission_lifetime", "lifetime_dose",
+                                        "dose_tolerance")}
+    row["launch_vehicle"] = str(np.asarray(ds["launch_vehicle"].values).ravel()[0]) if "launch_vehicle" in ds else ""
+    return code, binding_words(row, code)
+
+
+#: Variables of :func:`scenario_outcomes` (architecture x scenario).
+SCENARIO_OUTCOME_VARIABLES = {
+    "cost_ratio_in_year": "cost of the capacity built in the year relative to the same compute on the ground (nominal)",
+    "crossover_year": "first year the capacity built costs at most the ground's (NaN: not within the years computed)",
+    "crossover_within_horizon": "the capacity built becomes cheaper than the ground within the years computed",
+    "target_reached_year": "first year the target IT power is in service (NaN: not within the years computed)",
+    "design_feasible": "the satellite of the first milestone year's cohort closes on its vehicles",
+    "binding_constraint": "what binds that design (none if it closes)",
+    "binding_words": "what binds that design, in words (empty if it closes)",
+    "scenario_description": "the first sentence of the scenario file's description",
+}
+
+
+def scenario_outcomes(archs: Sequence[Any], years: Sequence[int], milestone_years: Sequence[int],
+                      overrides: dict[str, Any] | None = None) -> xr.Dataset | figures.Missing:
+    """The year-by-year model (:func:`orbitdc.trajectory`, nominal: every rate at its value) of each
+    space architecture under each scenario it ships (``data/scenarios/<name>/``), with ``overrides``
+    applied on top of each scenario (as a user override is on top of the architecture file).
+
+    Returns a Dataset over (``architecture``, ``scenario``[, ``year``]) with
+    :data:`SCENARIO_OUTCOME_VARIABLES`: the cost ratio at ``milestone_years``, the crossover year
+    (first year with a ratio <= 1), the year the target IT power is reached, and whether the
+    design of the first milestone year's cohort closes (``design_feasible`` of the trajectory) with
+    what binds it (``binding_constraint`` of ``evaluate`` at that ``start_year``). A scenario an
+    architecture does not ship is NaN / empty. Architectures without scenarios are left out;
+    Missing when none has any. ``attrs``: ``last_year`` (the horizon), ``feasibility_year``.
+    """
+    from ..chain import parameter_specs
+    from ..parameters import load_architecture
+    from ..scenarios import apply_scenario, list_scenarios
+    from ..trajectory import TREND_PARAMETERS, trajectory
+
+    title = "Under whose beliefs?"
+    overrides = dict(overrides or {})
+    years = [int(y) for y in years]
+    milestones = [int(y) for y in milestone_years if int(y) in years]
+    if not milestones:
+        return figures.Missing(title, f"not computed: no milestone year within {years[0]}-{years[-1]}")
+    first = milestones[0]
+    specs = parameter_specs()
+    found = []
+    for a in archs:
+        a = load_architecture(a)
+        if a.kind != "space":
+            continue
+        if a.scenario is not None:  # a Study built with scenario=: start again from the file as written
+            a = load_architecture(a.path if a.path is not None else a.name)
+        ships = list_scenarios(a)
+        if ships:
+            found.append((a, _scenario_order(ships)))
+    if not found:
+        return figures.Missing(title, "not computed: no space architecture of the report ships scenarios (data/scenarios/)")
+    scenarios = _scenario_order(sorted({s for _, ss in found for s in ss}))
+    shape = (len(found), len(scenarios))
+    ratio = np.full(shape + (len(milestones),), np.nan)
+    cross, target = np.full(shape, np.nan), np.full(shape, np.nan)
+    within, feasible = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    binding = np.full(shape, "", dtype=object)
+    binding_text = np.full(shape, "", dtype=object)
+    described = np.full(shape, "", dtype=object)
+    for i, (a, ships) in enumerate(found):
+        own = {k: v for k, v in overrides.items() if k in a.parameters or k in TREND_PARAMETERS or k not in specs}
+        chain_over = {k: v for k, v in own.items() if k in a.parameters}
+        for s in ships:
+            j = scenarios.index(s)
+            arch_s = apply_scenario(a, s)
+            tr = trajectory(arch_s, years, **own)
+            ratio[i, j] = np.asarray(tr["cost_ratio_vs_terrestrial"].sel(year=milestones).values, dtype=float)
+            cross[i, j] = float(tr["crossover_year"])
+            within[i, j] = bool(tr["crossover_within_horizon"])
+            target[i, j] = float(tr["target_reached_year"])
+            feasible[i, j] = bool(tr["design_feasible"].sel(year=first))
+            binding[i, j], binding_text[i, j] = ("none", "") if feasible[i, j] else _design_binding(arch_s, first, chain_over)
+            described[i, j] = _scenario_description(a.name, s)
+    dims = ("architecture", "scenario")
+    V = SCENARIO_OUTCOME_VARIABLES
+    ds = xr.Dataset(
+        {"cost_ratio_in_year": (dims + ("year",), ratio, {"units": "1", "long_name": V["cost_ratio_in_year"]}),
+         "crossover_year": (dims, cross, {"units": "1", "long_name": V["crossover_year"]}),
+         "crossover_within_horizon": (dims, within, {"long_name": V["crossover_within_horizon"]}),
+         "target_reached_year": (dims, target, {"units": "1", "long_name": V["target_reached_year"]}),
+         "design_feasible": (dims, feasible, {"long_name": V["design_feasible"], "year": first}),
+         "binding_constraint": (dims, binding.astype(str), {"long_name": V["binding_constraint"]}),
+         "binding_words": (dims, binding_text.astype(str), {"long_name": V["binding_words"]}),
+         "scenario_description": (dims, described.astype(str), {"long_name": V["scenario_description"]})},
+        coords={"architecture": [a.name for a, _ in found], "scenario": scenarios, "year": milestones,
+                "company": ("architecture", [a.company or a.name for a, _ in found]),
+                "ships_scenario": (dims, np.array([[s in ss for s in scenarios] for _, ss in found]))},
+        attrs={"last_year": years[-1], "feasibility_year": first, "overrides": ", ".join(sorted(overrides)) or "none"})
+    return ds
+
+
+def whose_beliefs(study: Any) -> xr.Dataset | figures.Missing:
+    """:func:`scenario_outcomes` of the study's space architectures over the years of
+    ``figures.trajectory`` in data/report.yaml, with the study's overrides on top of each scenario;
+    computed once per Study. ``attrs['study_scenario']``: the scenario the rest of the report uses
+    (a Study built with ``scenario=``), ``none`` for the files as written."""
+    def run():
+        cfg = study.settings["figures"]["trajectory"]
+        years = range(int(cfg["first_year"]), int(cfg["stop_year"]))
+        out = scenario_outcomes(study.archs, years, cfg["milestone_years"], study.overrides)
+        if isinstance(out, xr.Dataset):
+            out.attrs["study_scenario"] = study.scenario or "none"
+        return out
+
+    return study._cached("whose_beliefs", run)
+
+
+def whose_rows(ds: xr.Dataset) -> list[dict[str, str]]:
+    """The table of :func:`scenario_outcomes`: one row per architecture and scenario shipped."""
+    last, first = int(ds.attrs["last_year"]), int(ds.attrs["feasibility_year"])
+    rows = []
+    for a in ds["architecture"].values:
+        for s in ds["scenario"].values:
+            d = ds.sel(architecture=a, scenario=s)
+            if not bool(d["ships_scenario"]):
+                continue
+            row = {"architecture": str(a), "figures": str(s)}
+            for y in ds["year"].values:
+                r = float(d["cost_ratio_in_year"].sel(year=y))
+                row[f"cost ratio {int(y)}"] = formatting.number(r) if np.isfinite(r) else "no design"
+            cross = float(d["crossover_year"])
+            row["cheaper from"] = formatting.year(cross) if np.isfinite(cross) else f"not by {last}"
+            t = float(d["target_reached_year"])
+            row["target power reached"] = formatting.year(t) if np.isfinite(t) else f"not by {last}"
+            row[f"{first} design"] = ("closes" if bool(d["design_feasible"])
+                                      else f"no: {str(d['binding_constraint'].values).replace('_', ' ')}")
+            rows.append(row)
+    return rows
+
+
+def whose_html(study_or_ds: Any):
+    """The first screen's "under whose beliefs?" part: what each scenario holds (one line each),
+    a sentence per architecture and the table of :func:`whose_rows` (HTML)."""
+    ds = whose_beliefs(study_or_ds) if not isinstance(study_or_ds, (xr.Dataset, figures.Missing)) else study_or_ds
+    if isinstance(ds, figures.Missing):
+        return HTML(f"<p>{esc(ds.title)}: {esc(ds.reason)}</p>")
+    parts = ['<div class="orbitdc-whose">']
+    parts.append("<p>Cost ratio: the cost of the capacity built in the year over the same compute built on the "
+                 "ground that year, every rate at its value (no Monte Carlo); below 1 space is cheaper. "
+                 + ("The rest of the report uses the architecture files as written (the base figures)."
+                    if ds.attrs.get("study_scenario", "none") == "none" else
+                    f"The rest of the report uses the {esc(ds.attrs['study_scenario'])} figures.")
+                 + (f" Your overrides ({esc(formatting.words(ds.attrs['overrides']))}) apply on top of every scenario."
+                    if ds.attrs.get("overrides", "none") != "none" else "") + "</p>")
+    # what each scenario is, from its file: a description every architecture shares is said once
+    shipped = ds["ships_scenario"].values
+    common = {}
+    for j, s in enumerate(ds["scenario"].values):
+        texts = {str(t) for t in ds["scenario_description"].values[:, j][shipped[:, j]]}
+        if len(texts) == 1 and len(ds["architecture"]) > 1:
+            common[str(s)] = texts.pop()
+    if common:
+        parts.append("<p>" + esc("; ".join(f"{s.capitalize()} scenario: {t.rstrip('.')}" for s, t in common.items())) + ".</p>")
+    parts.append("<ul>")
+    for a in ds["architecture"].values:
+        d = ds.sel(architecture=a)
+        what = "; ".join(f"{s} scenario: {str(d['scenario_description'].sel(scenario=s).values).rstrip('.')}"
+                         for s in d["scenario"].values
+                         if bool(d["ships_scenario"].sel(scenario=s)) and str(s) not in common)
+        parts.append(f"<li>{esc(whose_sentence(ds, str(a)))}" + (f"<br><small>{esc(what)}.</small>" if what else "")
+                     + "</li>")
+    parts.append("</ul>")
+    parts.append(table_html(whose_rows(ds), caption="The year-by-year model under each scenario's figures "
+                                                    "(nominal values; cost ratio below 1: space is cheaper)"))
+    parts.append("</div>")
+    return HTML("".join(parts))

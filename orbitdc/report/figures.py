@@ -1,0 +1,705 @@
+"""HoloViews figures (bokeh backend) for the notebooks and the feasibility report.
+
+Every function takes results already computed by orbitdc (``evaluate``/``compare``/``sweep``/
+``monte_carlo``/``sensitivity`` Datasets) and returns a HoloViews object whose axes carry units.
+No model logic lives here: a figure only selects, normalises (per MW of IT, per kW) and draws.
+
+When an input a figure needs is absent (a model stage not written yet, an output a stage does not
+produce for an architecture), the function returns :class:`Missing` with the reason, e.g.
+``not computed: radiator_area absent (stage thermal absent)``: the report says so plainly instead
+of drawing something made up.
+
+Two display modes, chosen once per notebook with :func:`setup`:
+
+* interactive (JupyterLab): ``hv.extension('bokeh', inline=True)`` with ``pn.config.inline``;
+  :func:`show` returns the figure wrapped in a Panel pane, so that BokehJS, Panel's JavaScript
+  and every stylesheet come from the notebook itself and figures render with no network;
+* static (the HTML report): :func:`show` embeds each figure as a standalone bokeh document
+  (``bokeh.embed.components``); the report puts BokehJS inline once in the page head
+  (:func:`bokeh_js`), so the HTML needs no network.
+"""
+from __future__ import annotations
+
+import html
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from .. import formatting
+
+from .record import CO2_VARIABLES, co2_value, values_in
+from .settings import threshold
+from .wording import RECONCILIATION_STEPS, missing_reason
+
+_STATIC = False
+_WIDTH = 720
+_HEIGHT = 360
+
+
+class Missing:
+    """A figure or table that could not be computed, with the reason (shown instead of a plot)."""
+
+    def __init__(self, title: str, reason: str):
+        self.title = title
+        self.reason = reason
+
+    def __repr__(self) -> str:
+        return f"{self.title}: {self.reason}"
+
+    def html(self) -> str:
+        return (f'<div class="orbitdc-missing"><strong>{html.escape(self.title)}</strong>: '
+                f"{html.escape(self.reason)}</div>")
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+# --------------------------------------------------------------------------------------------
+# Display
+# --------------------------------------------------------------------------------------------
+def setup(static: bool = False) -> None:
+    """Choose the display mode: interactive HoloViews (JupyterLab) or static embedding (report)."""
+    global _STATIC
+    import holoviews as hv
+
+    _STATIC = bool(static)
+    if _STATIC:
+        hv.renderer("bokeh")  # loads the backend without emitting notebook JavaScript
+        hv.Store.set_current_backend("bokeh")
+    else:
+        import panel as pn
+
+        # Offline: BokehJS and Panel's JavaScript go into the notebook itself (inline=True), and
+        # pn.config.inline makes Panel swap the stylesheets its models reference on
+        # cdn.holoviz.org for their inline text. The defaults load both from the CDN, and
+        # without a network every figure in JupyterLab stays blank (issue 11).
+        pn.config.inline = True
+        hv.extension("bokeh", logo=False, inline=True)
+
+
+def bokeh_js() -> str:
+    """BokehJS as inline ``<script>`` tags (no URL): put once in the report's ``<head>``."""
+    from bokeh.resources import Resources
+
+    res = Resources(mode="inline", components=["bokeh", "bokeh-gl", "bokeh-widgets"])
+    return "\n".join(f'<script type="text/javascript">\n{js}\n</script>' for js in res.js_raw)
+
+
+def to_html(obj: Any) -> str:
+    """A figure as a standalone HTML fragment (bokeh div + script; BokehJS not included)."""
+    if isinstance(obj, Missing):
+        return obj.html()
+    import holoviews as hv
+    from bokeh.embed import components
+
+    model = hv.render(obj, backend="bokeh")
+    script, div = components(model)
+    return f'<div class="orbitdc-figure">{div}</div>\n{script}'
+
+
+def show(obj: Any):
+    """Display a figure: a Panel pane of the HoloViews object (interactive) or embedded HTML
+    (static report).
+
+    Interactive figures go through ``pn.panel``: its notebook rendering replaces the stylesheets
+    Panel's models reference on cdn.holoviz.org with their inline text when
+    ``pn.config.inline`` is set, while HoloViews' own display hook (holoviews 1.23) leaves them
+    as CDN links, which fail offline. The figure stays interactive (zoom, hover) either way.
+    """
+    from IPython.display import HTML
+
+    if isinstance(obj, Missing):
+        return HTML(obj.html())
+    if _STATIC:
+        return HTML(to_html(obj))
+    import panel as pn
+
+    return pn.panel(obj)
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------
+def check(ds: xr.Dataset | None, names: Sequence[str], title: str) -> Missing | None:
+    """:class:`Missing` naming the absent variables and why, or None when all are present."""
+    if ds is None:
+        return Missing(title, "not computed: no results")
+    absent = [n for n in names if n not in ds or bool(np.all(np.isnan(_float(ds[n]))))]
+    if not absent:
+        return None
+    return Missing(title, "not computed: " + "; ".join(f"{n} absent ({missing_reason(n)})" for n in absent))
+
+
+def _float(da: xr.DataArray) -> np.ndarray:
+    try:
+        return np.asarray(da.values, dtype=float)
+    except (TypeError, ValueError):
+        return np.zeros(1)
+
+
+def _dim(name: str, label: str, unit: str | None = None):
+    import holoviews as hv
+
+    return hv.Dimension(name, label=label, unit=unit if unit not in (None, "", "1") else None)
+
+
+def _archs(ds: xr.Dataset, var: str) -> list[str]:
+    """Architectures for which ``var`` has at least one finite value."""
+    if "architecture" not in ds.dims:
+        return [str(ds.attrs.get("architecture", "architecture"))]
+    keep = []
+    for a in ds["architecture"].values:
+        v = _float(ds[var].sel(architecture=a))
+        if np.isfinite(v).any():
+            keep.append(str(a))
+    return keep
+
+
+def _opts(obj, **kw):
+    # toolbar above its own plot: a Layout's plots keep their own toolbar (merge_tools=False),
+    # so each toolbar sits on the figure it acts on
+    base = dict(width=_WIDTH, height=_HEIGHT, tools=["hover"], show_grid=True, toolbar="above")
+    base.update(kw)
+    return obj.opts(**base)
+
+
+def log_ticks(low: float, high: float) -> list[tuple[float, str]]:
+    """Ticks of a log axis where the data lie: 1-2-5 steps of each decade between ``low`` and
+    ``high`` (widened to the enclosing 1-2-5 values), labelled in plain numbers, with more steps
+    (1-2-3-5-7) when the range spans less than a decade, so a range inside 1-10 still has
+    several labelled ticks (bokeh's LogTicker labels decades only)."""
+    low, high = float(low), float(high)
+    if not (np.isfinite(low) and np.isfinite(high)) or low <= 0 or high <= 0:
+        return []
+    low, high = min(low, high), max(low, high)
+    steps = (1, 2, 3, 5, 7) if high / low < 10 else (1, 2, 5) if high / low < 1e4 else (1,)
+    first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    values = sorted({m * 10.0 ** e for e in range(first, last + 1) for m in steps})
+    below = [v for v in values if v <= low]
+    above = [v for v in values if v >= high]
+    lo_tick = below[-1] if below else values[0]
+    hi_tick = above[0] if above else values[-1]
+    return [(v, formatting.number(v)) for v in values if lo_tick <= v <= hi_tick]
+
+
+def _label(name: str, capital: bool = False) -> str:
+    return formatting.label(name, capital=capital)
+
+
+def _scalar(da: xr.DataArray) -> float:
+    v = _float(da)
+    return float(np.nanmedian(v)) if np.isfinite(v).any() else float("nan")
+
+
+# --------------------------------------------------------------------------------------------
+# Figures
+# --------------------------------------------------------------------------------------------
+def cost_vs_launch_price(sw: xr.Dataset | None, cmp: xr.Dataset | None = None, parity: float = 1.0):
+    """Cost ratio vs terrestrial against launch price, one curve per architecture, on log axes
+    with ticks where the curves lie; the parity line; each architecture's launch price as applied
+    today (circle, from ``cmp``) and its break-even launch price (diamond, from ``cmp``, else the
+    sweep) where one exists. The title names only the marks that are drawn."""
+    import holoviews as hv
+
+    title = "Cost ratio vs launch price"
+    miss = check(sw, ["cost_ratio_vs_terrestrial"], title)
+    if miss:
+        return miss
+    if "launch_price_per_kg" not in sw.dims:
+        return Missing(title, "not computed: the sweep has no launch_price_per_kg dimension")
+    x = _dim("launch_price_per_kg", "launch price", "USD/kg")
+    y = _dim("cost_ratio_vs_terrestrial", "cost relative to the ground", "1")
+    prices = sw["launch_price_per_kg"].values.astype(float)
+    layers, ys, xs = [], [parity], list(prices)
+    drawn_be = drawn_now = False
+    for a in _archs(sw, "cost_ratio_vs_terrestrial"):
+        sel = sw.sel(architecture=a) if "architecture" in sw.dims else sw
+        ratio = sel["cost_ratio_vs_terrestrial"]
+        extra = [d for d in ratio.dims if d != "launch_price_per_kg"]
+        ratio = _float(ratio.median(extra) if extra else ratio)
+        ok = np.isfinite(ratio) & (ratio > 0)
+        ys.extend(ratio[ok])
+        layers.append(hv.Curve((prices, ratio), x, y, label=a))
+        ref = cmp.sel(architecture=a) if cmp is not None and "architecture" in cmp.dims and a in cmp["architecture"].values else None
+        if ref is not None and "launch_price_per_kg" in ref:
+            now = _scalar(values_in(ref["launch_price_per_kg"], "USD/kg"))
+            if np.isfinite(now) and now > 0 and ok.sum() >= 2:
+                at = float(np.exp(np.interp(np.log(now), np.log(prices[ok]), np.log(ratio[ok]))))
+                # unlabelled (no legend entry per architecture): the title says what the circle is
+                layers.append(hv.Scatter([(now, at)], x, y).opts(size=9, marker="circle", color="black"))
+                drawn_now = True
+                xs.append(now)
+        src = cmp if cmp is not None and "breakeven_launch_price" in cmp else sel
+        if "breakeven_launch_price" in src:
+            be = src["breakeven_launch_price"]
+            be = be.sel(architecture=a) if "architecture" in be.dims and a in be["architecture"].values else be
+            be = _scalar(be)
+            if np.isfinite(be) and be > 0:
+                layers.append(hv.Scatter([(be, parity)], x, y, label=f"{a}: break-even").opts(size=11, marker="diamond"))
+                drawn_be = True
+                xs.append(be)
+    layers.append(hv.HLine(parity).opts(color="black", line_dash="dashed"))
+    marks = ["dashed: parity"] + (["circle: launch price today"] if drawn_now else []) + (
+        ["diamond: break-even price"] if drawn_be else [])
+    ys = np.asarray(ys, dtype=float)
+    ylo, yhi = float(np.nanmin(ys)), float(np.nanmax(ys))
+    xt, yt = log_ticks(min(xs), max(xs)), log_ticks(ylo, yhi)
+    return _opts(hv.Overlay(layers), title=title + " (" + "; ".join(marks) + ")",
+                 logx=True, logy=True, legend_position="right", width=_WIDTH + 260,
+                 xticks=xt or None, yticks=yt or None, xlim=(min(xs) / 1.08, max(xs) * 1.08),
+                 ylim=(min(ylo, parity) / 1.15, max(yhi, parity) * 1.15))
+
+
+def _stacked(records: list[tuple[str, str, float]], group_label: str, vdim, title: str):
+    import holoviews as hv
+
+    from bokeh.models import NumeralTickFormatter
+
+    # parts in words (cost items and subsystems are identifiers in the Dataset)
+    records = [(a, str(part).replace("_", " "), v) for a, part, v in records]
+    bars = hv.Bars(records, [_dim("architecture", "architecture"), _dim("part", group_label)], vdim)
+    return _opts(bars, title=title, stacked=True, xrotation=20, legend_position="right", width=_WIDTH + 180,
+                 yformatter=NumeralTickFormatter(format="0,0.[00]"))
+
+
+def mass_budget(cmp: xr.Dataset | None):
+    """Stacked mass budget per architecture, per kW of IT (mass_breakdown / IT power)."""
+    title = "Mass budget per kW of IT"
+    miss = check(cmp, ["mass_breakdown", "it_power"], title)
+    if miss:
+        return miss
+    mb = values_in(cmp["mass_breakdown"], "kg")
+    other = [d for d in mb.dims if d not in ("architecture", "subsystem")]
+    if "subsystem" not in mb.dims:
+        return Missing(title, "not computed: mass_breakdown has no subsystem dimension")
+    records = []
+    for a in _archs(cmp, "mass_breakdown"):
+        m = mb.sel(architecture=a) if "architecture" in mb.dims else mb
+        m = m.median(other) if other else m
+        total = float(m.sum("subsystem"))
+        sel = cmp.sel(architecture=a) if "architecture" in cmp.dims else cmp
+        # per satellite (sums to satellite_mass) or for the whole system (sums to total_mass)
+        per_system = "satellite_mass" in sel and "total_mass" in sel and abs(total - _scalar(values_in(sel["total_mass"], "kg"))) < abs(total - _scalar(values_in(sel["satellite_mass"], "kg")))
+        power = _scalar(values_in(sel["target_it_power"] if per_system else sel["it_power"], "kW"))
+        for s in m["subsystem"].values:
+            records.append((a, str(s), float(m.sel(subsystem=s)) / power))
+    return _stacked(records, "subsystem", _dim("mass_per_kw", "mass per kW of IT", "kg/kW"), title)
+
+
+def cost_stack(cmp: xr.Dataset | None):
+    """Stacked cost items per architecture, per kW of IT (cost_breakdown / target IT power)."""
+    title = "Cost breakdown per kW of IT (present value over the mission life)"
+    miss = check(cmp, ["cost_breakdown", "target_it_power"], title)
+    if miss:
+        return miss
+    cb = values_in(cmp["cost_breakdown"], "USD")
+    if "cost_item" not in cb.dims:
+        return Missing(title, "not computed: cost_breakdown has no cost_item dimension")
+    other = [d for d in cb.dims if d not in ("architecture", "cost_item")]
+    records = []
+    for a in _archs(cmp, "cost_breakdown"):
+        c = cb.sel(architecture=a) if "architecture" in cb.dims else cb
+        c = c.median(other) if other else c
+        sel = cmp.sel(architecture=a) if "architecture" in cmp.dims else cmp
+        power = _scalar(values_in(sel["target_it_power"], "kW"))
+        for item in c["cost_item"].values:
+            records.append((a, str(item), float(c.sel(cost_item=item)) / power))
+    return _stacked(records, "cost item", _dim("cost_per_kw", "cost per kW of IT", "USD/kW"), title)
+
+
+def eclipse_year(yr: xr.Dataset | Missing | None):
+    """Beta angle and eclipse fraction over a year, one curve per architecture."""
+    import holoviews as hv
+
+    title = "Eclipse fraction and beta angle over a year"
+    if isinstance(yr, Missing):
+        return yr
+    miss = check(yr, ["beta_angle", "eclipse_fraction"], title)
+    if miss:
+        return miss
+    day = [d for d in yr["beta_angle"].dims if d != "architecture"][0]
+    x = _dim(day, "day of year", "d")
+    beta, ecl = [], []
+    for a in _archs(yr, "beta_angle"):
+        sel = yr.sel(architecture=a) if "architecture" in yr.dims else yr
+        days = np.arange(1, sel.sizes[day] + 1, dtype=float)
+        beta.append(hv.Curve((days, _float(values_in(sel["beta_angle"], "deg"))), x,
+                             _dim("beta_angle", "beta angle", "deg"), label=a))
+        ecl.append(hv.Curve((days, _float(sel["eclipse_fraction"])), x,
+                            _dim("eclipse_fraction", "eclipse fraction of the orbit", "1"), label=a))
+    return (_opts(hv.Overlay(beta), title="Beta angle over a year", height=300, legend_position="right", width=_WIDTH + 180)
+            + _opts(hv.Overlay(ecl), title="Eclipse fraction over a year", height=300, legend_position="right", width=_WIDTH + 180)).cols(1).opts(merge_tools=False)
+
+
+def radiator_vs_temperature(sw: xr.Dataset | None, temperature_dim: str = "radiator_design_temperature"):
+    """Radiator area per MW of IT against radiator temperature, one curve per architecture."""
+    import holoviews as hv
+
+    title = "Radiator area vs radiator temperature"
+    if isinstance(sw, Missing):
+        return sw
+    miss = check(sw, ["radiator_area", "it_power"], title)
+    if miss:
+        return miss
+    if temperature_dim not in sw.dims:
+        return Missing(title, f"not computed: the sweep has no {temperature_dim} dimension")
+    x = _dim(temperature_dim, "radiator temperature", "K")
+    y = _dim("radiator_area_per_mw", "radiator area per MW of IT", "m2/MW")
+    temps = values_in(sw[temperature_dim], "K").values
+    curves, values = [], []
+    for a in _archs(sw, "radiator_area"):
+        sel = sw.sel(architecture=a) if "architecture" in sw.dims else sw
+        per = values_in(sel["radiator_area"], "m2") / values_in(sel["it_power"], "MW")
+        extra = [d for d in per.dims if d != temperature_dim]
+        per = per.median(extra) if extra else per
+        curves.append(hv.Curve((temps, _float(per)), x, y, label=a))
+        values.extend(v for v in _float(per) if np.isfinite(v) and v > 0)
+    ticks = log_ticks(min(values), max(values)) if values else []
+    return _opts(hv.Overlay(curves), title=title, logy=True, legend_position="right", width=_WIDTH + 180,
+                 yticks=ticks or None)
+
+
+def area_per_mw(cmp: xr.Dataset | None):
+    """Solar array and radiator area per MW of IT, stacked per architecture."""
+    title = "Array and radiator area per MW of IT"
+    miss = check(cmp, ["solar_array_area", "radiator_area", "it_power"], title)
+    if miss:
+        return miss
+    records = []
+    for a in _archs(cmp, "solar_array_area"):
+        sel = cmp.sel(architecture=a) if "architecture" in cmp.dims else cmp
+        mw = values_in(sel["it_power"], "MW")
+        for var, label in (("solar_array_area", "solar array"), ("radiator_area", "radiator"),
+                           ("heat_pump_array_area", "heat-pump array")):
+            if var in sel:
+                records.append((a, label, _scalar(values_in(sel[var], "m2") / mw)))
+    return _stacked(records, "area", _dim("area_per_mw", "area per MW of IT", "m2/MW"), title)
+
+
+def deployment_timeline(cmp: xr.Dataset | None, mc: Mapping[str, xr.Dataset] | None = None):
+    """Deployment period per architecture, from start_year to start_year + deployment_years
+    (thick bar: nominal; thin bar: the Monte Carlo interval of the end year, of the width set by
+    ``interval_probability`` in data/report.yaml, as in the report's summary)."""
+    import holoviews as hv
+
+    prob = threshold("interval_probability")
+    tail = (1.0 - prob) / 2.0
+
+    title = "Deployment timeline"
+    miss = check(cmp, ["deployment_years", "start_year"], title)
+    if miss:
+        return miss
+    archs = _archs(cmp, "deployment_years")
+    segs, spans, ticks = [], [], []
+    for i, a in enumerate(archs):
+        sel = cmp.sel(architecture=a) if "architecture" in cmp.dims else cmp
+        start = _scalar(sel["start_year"])
+        years = _scalar(values_in(sel["deployment_years"], "yr"))
+        segs.append((start, i, start + years, i))
+        ticks.append((i, a))
+        m = (mc or {}).get(a)
+        if m is not None and "deployment_years" in m:
+            q = np.nanquantile(_float(values_in(m["deployment_years"], "yr")), [tail, 1.0 - tail])
+            spans.append((start + q[0], i + 0.25, start + q[1], i + 0.25))
+    x0, y0 = _dim("start", "calendar year", None), _dim("y", "architecture")
+    layers = [hv.Segments(segs, [x0, y0, "x1", "y1"]).opts(line_width=14, color="#1f77b4")]
+    if spans:
+        layers.append(hv.Segments(spans, [x0, y0, "x1", "y1"]).opts(line_width=3, color="#ff7f0e"))
+    return _opts(hv.Overlay(layers), title=title + f" (bar: nominal; thin: {round(100 * prob)}% interval of the end)",
+                 yticks=ticks, ylim=(-0.7, len(archs) - 0.3), tools=[], height=max(200, 70 * len(archs) + 80))
+
+
+def tornado(tor: xr.Dataset | Missing | None, output: str = "cost_ratio_vs_terrestrial", top: int = 12):
+    """Tornado: the output at each parameter's low and high value, widest swing on top."""
+    import holoviews as hv
+
+    title = f"Tornado: {_label(output)}"
+    if isinstance(tor, Missing):
+        return tor
+    if tor is None:
+        return Missing(title, "not computed: no sensitivity results (orbitdc.sensitivity absent)")
+    lo_name = next((n for n in ("low", "output_low", "at_low") if n in tor), None)
+    hi_name = next((n for n in ("high", "output_high", "at_high") if n in tor), None)
+    if lo_name is None or hi_name is None or "parameter" not in tor.dims:
+        return Missing(title, "not computed: sensitivity result lacks a parameter dimension with low/high outputs")
+    lo, hi = _float(tor[lo_name]), _float(tor[hi_name])
+    base_name = next((n for n in ("baseline", "base", "nominal") if n in tor), None)
+    base = tor.attrs.get("base", tor[base_name].item() if base_name else np.nanmedian(np.r_[lo, hi]))
+    base = float(base)
+    names = [str(p) for p in tor["parameter"].values]
+    swing = np.abs(hi - lo)
+    order = [i for i in np.argsort(-np.nan_to_num(swing)) if np.isfinite(swing[i])][:top][::-1]
+    unit = tor[lo_name].attrs.get("units", "1")
+    y = _dim("parameter", "parameter")
+    x = _dim("value", _label(output), unit)
+    segs_lo = [(base, i, lo[j], i) for i, j in enumerate(order)]
+    segs_hi = [(base, i, hi[j], i) for i, j in enumerate(order)]
+    ticks = [(i, _tornado_label(names[j])) for i, j in enumerate(order)]
+    layers = [
+        hv.Segments(segs_lo, [x, y, "x1", "y1"], label="parameter at low").opts(line_width=12, color="#1f77b4"),
+        hv.Segments(segs_hi, [x, y, "x1", "y1"], label="parameter at high").opts(line_width=12, color="#d62728"),
+        hv.VLine(base).opts(color="black"),
+    ]
+    return _opts(hv.Overlay(layers), title=title + f" (vertical line: nominal, {formatting.number(base)})", yticks=ticks, tools=[],
+                 height=max(240, 28 * len(order) + 90), legend_position="bottom_right", width=_WIDTH + 320)
+
+
+def _tornado_label(name: str, limit: int = 60) -> str:
+    """A tornado bar's label: the parameter's long name, cut at ``limit`` characters."""
+    text = _label(name, capital=True)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def tornados(results: Mapping[str, Any] | Missing | None, output: str = "cost_ratio_vs_terrestrial"):
+    """One tornado per architecture (a mapping name -> sensitivity result), stacked."""
+    import holoviews as hv
+
+    if isinstance(results, Missing):
+        return results
+    if not results:
+        return Missing(f"Tornado: {_label(output)}", "not computed: no space architecture")
+    figs = {a: tornado(t, output) for a, t in results.items()}
+    # short titles: the long name of the output is the x axis' label (a long title is cut off)
+    shown = [f.opts(title=f"{a}: tornado, widest swing on top") for a, f in figs.items() if not isinstance(f, Missing)]
+    if not shown:
+        return next(iter(figs.values()))
+    return hv.Layout(shown).cols(1).opts(merge_tools=False)
+
+
+def cost_ratio_distribution(mc: Mapping[str, xr.Dataset] | None, parity: float = 1.0):
+    """Monte Carlo histograms of the cost ratio vs terrestrial, one per architecture."""
+    import holoviews as hv
+
+    title = "Monte Carlo: cost relative to the ground"
+    if not mc:
+        return Missing(title, "not computed: no Monte Carlo results (orbitdc.monte_carlo absent or no space architecture)")
+    samples = {a: _float(d["cost_ratio_vs_terrestrial"]).ravel() for a, d in mc.items() if "cost_ratio_vs_terrestrial" in d}
+    samples = {a: v[np.isfinite(v) & (v > 0)] for a, v in samples.items()}
+    samples = {a: v for a, v in samples.items() if v.size}
+    if not samples:
+        return Missing(title, "not computed: cost_ratio_vs_terrestrial absent (stage economics absent)")
+    allv = np.concatenate(list(samples.values()))
+    lo, hi = float(allv.min()), float(allv.max())
+    log = hi / lo > 20
+    edges = np.geomspace(lo, hi * 1.0001, 40) if log else np.linspace(lo, hi * 1.0001 + 1e-12, 40)
+    x = _dim("cost_ratio_vs_terrestrial", "cost relative to the ground", "1")
+    ydim = _dim("share", "share of samples", "1")
+    layers = []
+    for a, v in samples.items():
+        counts, _ = np.histogram(v, bins=edges)
+        layers.append(hv.Histogram((edges, counts / v.size), kdims=[x], vdims=[ydim], label=a).opts(alpha=0.5))
+    layers.append(hv.VLine(parity).opts(color="black", line_dash="dashed"))
+    xlim = (min(lo, parity) / 1.1, max(hi, parity) * 1.1) if log else (min(lo, parity) - 0.05 * (hi - lo + 1e-9),
+                                                                     max(hi, parity) + 0.05 * (hi - lo + 1e-9))
+    extra = {"xticks": log_ticks(*xlim) or None} if log else {}
+    return _opts(hv.Overlay(layers), title=title + " (dashed: parity)", logx=log, legend_position="right",
+                 width=_WIDTH + 180, xlim=xlim, **extra)
+
+
+def co2_per_kwh(cmp: xr.Dataset | None):
+    """CO2 per kWh of IT energy: each space architecture's launch emissions against the grid."""
+    import holoviews as hv
+
+    title = "CO2 per kWh of IT energy"
+    if cmp is None:
+        return Missing(title, "not computed: no results")
+    records = []
+    archs = [str(a) for a in cmp["architecture"].values] if "architecture" in cmp.dims else [cmp.attrs.get("architecture", "")]
+    for a in archs:
+        sel = cmp.sel(architecture=a) if "architecture" in cmp.dims else cmp
+        v, var = co2_value(sel)
+        if var is not None:
+            records.append((f"{a} ({_label(var)})", v))
+    if not records:
+        return Missing(title, "not computed: " + "; ".join(f"{n} absent" for n in CO2_VARIABLES)
+                       + " (stage launch or the grid-intensity parameter absent)")
+    bars = hv.Bars(records, _dim("architecture", "architecture (what is counted)"), _dim("co2", "CO2 per kWh", "g/(kW h)"))
+    return _opts(bars, title=title, xrotation=15, height=_HEIGHT + 40)
+
+
+__all__ = [
+    "Missing", "area_per_mw", "bokeh_js", "check", "co2_per_kwh", "co2_value", "cost_ratio_distribution", "cost_stack",
+    "cost_vs_launch_price", "deployment_timeline", "eclipse_year", "mass_budget", "radiator_vs_temperature",
+    "setup", "show", "to_html", "tornado", "tornados",
+]
+
+
+# --------------------------------------------------------------------------------------------
+# The year-by-year model (orbitdc.trajectory)
+# --------------------------------------------------------------------------------------------
+def _trajectories(tr: xr.Dataset | Mapping[str, xr.Dataset] | None) -> dict[str, xr.Dataset]:
+    """Name -> one architecture's trajectory, from a Dataset (``architecture`` dimension or not)
+    or a mapping of them."""
+    if tr is None:
+        return {}
+    if not isinstance(tr, xr.Dataset):  # a mapping name -> Dataset (a Dataset is a Mapping too)
+        return {str(k): v for k, v in tr.items() if isinstance(v, xr.Dataset)}
+    if "architecture" in tr.dims:
+        out = {}
+        for a in tr["architecture"].values:
+            d = tr.sel(architecture=a)
+            if "architecture_kind" in d.coords:
+                d = d.assign_attrs(architecture_kind=str(d["architecture_kind"].values))
+            out[str(a)] = d
+        return out
+    return {str(tr.attrs.get("architecture", "architecture")): tr}
+
+
+def cost_ratio_by_year(tr: xr.Dataset | Mapping[str, xr.Dataset] | None, parity: float = 1.0):
+    """Cohort cost ratio vs terrestrial by year, one curve per space architecture: the median over
+    the Monte Carlo samples with the 10-90 % band (80 % of samples) when ``tr`` has them, else the
+    nominal ratio; the parity line; each crossover year marked (the median one with a Monte Carlo,
+    with its 80 % interval in the legend)."""
+    import holoviews as hv
+
+    title = "Cost of the capacity built each year, relative to the ground"
+    runs = {a: d for a, d in _trajectories(tr).items() if d.attrs.get("architecture_kind", "space") == "space"
+            and "cost_ratio_vs_terrestrial" in d and np.isfinite(_float(d["cost_ratio_vs_terrestrial"])).any()}
+    if not runs:
+        return Missing(title, "not computed: no trajectory of a space architecture (orbitdc.trajectory)")
+    x = _dim("year", "year")
+    y = _dim("cost_ratio_vs_terrestrial", "cost relative to the ground", "1")
+    layers, shown, crossed = [], [], False
+    for a, d in runs.items():
+        years = d["year"].values.astype(float)
+        if "cost_ratio_vs_terrestrial_quantile" in d:
+            q = d["cost_ratio_vs_terrestrial_quantile"]
+            lo, mid, hi = (_float(q.sel(quantile=v)) for v in (0.1, 0.5, 0.9))
+            layers.append(hv.Area((years, lo, hi), x, [y, "y2"], label=f"{a} (10-90 %)").opts(alpha=0.2))
+            cq = _float(d["crossover_year_quantile"]) if "crossover_year_quantile" in d else np.full(3, np.nan)
+            cross, label = cq[1], (f"{a}: crossover {cq[1]:.0f} (80 %: {_year_text(cq[0])}-{_year_text(cq[2])})"
+                                   if np.isfinite(cq[1]) else f"{a}: no median crossover by {int(years[-1])}")
+        else:
+            mid = _float(d["cost_ratio_vs_terrestrial"])
+            extra = [dim for dim in d["cost_ratio_vs_terrestrial"].dims if dim != "year"]
+            if extra:
+                mid = _float(d["cost_ratio_vs_terrestrial"].median(extra))
+            cross = _scalar(d["crossover_year"])
+            label = f"{a}: crossover {cross:.0f}" if np.isfinite(cross) else f"{a}: no crossover by {int(years[-1])}"
+        layers.append(hv.Curve((years, mid), x, y, label=label))
+        shown.extend(v for v in np.ravel(mid) if np.isfinite(v) and v > 0)
+        if np.isfinite(cross):
+            at = float(np.interp(cross, years, mid))
+            layers.append(hv.Scatter([(cross, at)], x, y).opts(size=11, marker="diamond", color="black"))
+            crossed = True
+    layers.append(hv.HLine(parity).opts(color="black", line_dash="dashed"))
+    # the parity line must be inside the axis for the title to promise it; the title names only
+    # the marks that are drawn
+    lo, hi = (min(min(shown), parity), max(max(shown), parity)) if shown else (parity / 2, parity * 2)
+    marks = "dashed: parity" + ("; diamond: crossover" if crossed else "")
+    return _opts(hv.Overlay(layers), title=f"{title} ({marks})", logy=True, legend_position="right",
+                 width=_WIDTH + 260, ylim=(lo / 1.15, hi * 1.15), yticks=log_ticks(lo, hi) or None)
+
+
+def _year_text(v: float) -> str:
+    return f"{v:.0f}" if np.isfinite(v) else "beyond"
+
+
+def it_power_by_year(tr: xr.Dataset | Mapping[str, xr.Dataset] | None):
+    """IT power in service by year against the target, one curve per space architecture (the
+    median over Monte Carlo samples when there are some), with the binding limit in the hover."""
+    import holoviews as hv
+
+    title = "IT power online by year"
+    runs = {a: d for a, d in _trajectories(tr).items() if "it_power_online" in d and np.isfinite(_float(d["it_power_online"])).any()}
+    if not runs:
+        return Missing(title, "not computed: no fleet build-up (orbitdc.trajectory of a space architecture)")
+    x = _dim("year", "year")
+    y = _dim("it_power_online", "IT power online", "GW")
+    layers = []
+    for a, d in runs.items():
+        years = d["year"].values.astype(float)
+        online = values_in(d["it_power_online"], "GW")
+        extra = [dim for dim in online.dims if dim != "year"]
+        online = online.median(extra) if extra else online
+        target = _scalar(values_in(d["it_power_target"], "GW")) if "it_power_target" in d else float("nan")
+        layers.append(hv.Curve((years, _float(online)), x, y, label=a))
+        if np.isfinite(target):
+            layers.append(hv.Curve((years, np.full(years.size, target)), x, y, label=f"{a} target").opts(line_dash="dotted"))
+    return _opts(hv.Overlay(layers), title=title + " (dotted: target)", legend_position="right", width=_WIDTH + 180)
+
+
+def parity_contour(par: xr.Dataset | None, levels: int = 8):
+    """The parity surface of :func:`orbitdc.parity`: the solved parameter's value at cost ratio 1.
+
+    Two grid parameters: filled image of that value with contour lines (``hv.operation.contours``)
+    and the title's sentence from ``attrs['conditions']``; one grid parameter: a curve. NaN (no
+    parity in the bracket) is left blank.
+    """
+    import holoviews as hv
+
+    title = "What would have to be true: parity surface (cost ratio 1)"
+    if par is None:
+        return Missing(title, "not computed: no parity result")
+    solve = par.attrs.get("solved_parameter")
+    name = f"parity_{solve}"
+    if name in par and not np.isfinite(par[name].values).any():  # computed: no parity anywhere
+        return Missing(title, par.attrs.get("conditions", "no parity within the ranges"))
+    miss = check(par, [name], title)
+    if miss:
+        return miss
+    var = par[name]
+    z = _dim(name, f"{_label(solve)} at parity", var.attrs.get("units"))
+    grid = list(var.dims)
+    if len(grid) == 1:
+        x = _dim(grid[0], _label(grid[0]), par[grid[0]].attrs.get("units"))
+        obj = hv.Curve((par[grid[0]].values, _float(var)), x, z)
+        return _opts(obj, title=title, width=_WIDTH, height=_HEIGHT)
+    gx, gy = grid[1], grid[0]
+    x = _dim(gx, _label(gx), par[gx].attrs.get("units"))
+    y = _dim(gy, _label(gy), par[gy].attrs.get("units"))
+    img = hv.QuadMesh((par[gx].values, par[gy].values, _float(var.transpose(gy, gx))), [x, y], z)
+    lines = hv.operation.contours(hv.Image((par[gx].values, par[gy].values, np.nan_to_num(_float(var.transpose(gy, gx)), nan=np.nanmax(_float(var)))), [x, y], z), levels=levels)
+    return _opts(img.opts(colorbar=True, cmap="viridis") * lines.opts(color="white"), title=title,
+                 width=_WIDTH, height=_HEIGHT)
+
+
+def when_figure(tr: xr.Dataset | Missing | None):
+    """The first screen's chart: the cohort cost ratio by year for each space architecture (median,
+    80 % band, parity line, crossover year marked) above the IT power online by year against the
+    target (:func:`orbitdc.cost_ratio_by_year`, :func:`orbitdc.it_power_by_year`)."""
+    if isinstance(tr, Missing):
+        return tr
+    ratio, power = cost_ratio_by_year(tr), it_power_by_year(tr)
+    shown = [f for f in (ratio, power) if not isinstance(f, Missing)]
+    if not shown:
+        return Missing("When would it beat the ground?", f"{ratio.reason}; {power.reason}")
+    if len(shown) == 1:
+        return shown[0]
+    return (ratio + power).cols(1)
+
+
+# --------------------------------------------------------------------------------------------
+# The reconciliation with published analyses (orbitdc.reconcile)
+# --------------------------------------------------------------------------------------------
+def waterfall_figure(w: xr.Dataset):
+    """One waterfall of :func:`orbitdc.reconcile`: a bar per step from the running figure before it
+    to the one after (the first from zero), in USD per kW-yr; rises and falls in two colours."""
+    import holoviews as hv
+
+    values = np.asarray(w["value"].values, dtype=float)
+    before = np.concatenate([[0.0], values[:-1]])
+    x = np.arange(values.size, dtype=float)
+    up = values >= before
+    y = _dim("cost", "USD per kW-yr")
+    xd = _dim("step", "step")
+    bars = []
+    for mask, colour in ((up, "#c0504d"), (~up, "#4f81bd")):
+        rects = [(x[i] - 0.4, before[i], x[i] + 0.4, values[i]) for i in np.flatnonzero(mask)]
+        bars.append(hv.Rectangles(rects, kdims=[xd, y, "x1", "y1"]).opts(color=colour, line_color=None))
+    ticks = [(float(i), RECONCILIATION_STEPS.get(str(s), str(s).replace("_", " "))) for i, s in enumerate(w["step"].values)]
+    title = f"{w.attrs['architecture']}: published figure to orbitdc's full cost"
+    return _opts(hv.Overlay(bars), title=title, xticks=ticks, xrotation=45, height=_HEIGHT + 40,
+                       tools=[], show_legend=False)
+
+
+def waterfalls(waterfalls: Mapping[str, xr.Dataset | str]):
+    """The waterfalls of :func:`orbitdc.reconcile` (name -> Dataset, or the reason it was not
+    computed), one above the other, or Missing when none was computed."""
+    import holoviews as hv
+
+    figs = [waterfall_figure(w) for w in waterfalls.values() if isinstance(w, xr.Dataset)]
+    if not figs:
+        return Missing("Reconciliation waterfalls", "not computed: " + "; ".join(map(str, waterfalls.values())))
+    return hv.Layout(figs).cols(1)

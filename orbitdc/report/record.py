@@ -1,0 +1,266 @@
+"""The record: the numbers the report, the app and the CLI say about each architecture, computed once.
+
+:func:`answer` gathers, per architecture, what the first screen, the executive summary and the
+verdicts are made of -- the nominal point (``compare``), the Monte Carlo shares and quantiles, what
+binds, the tornado's top driver and the year-by-year crossover -- into one Dataset with dimension
+``architecture`` (:data:`ANSWER_VARIABLES`, :data:`TRAJECTORY_ANSWER_VARIABLES`). The words are
+:mod:`orbitdc.report.wording`'s; this module only counts and takes quantiles.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import xarray as xr
+
+from .. import formatting, units
+from ..chain import parameter_specs
+from ..errors import OrbitdcError
+from ..parameters import catalog_value
+from .settings import threshold
+
+
+
+def values_in(da: xr.DataArray, unit: str) -> xr.DataArray:
+    """``da`` converted from its ``attrs['units']`` to ``unit`` (plain floats)."""
+    src = da.attrs.get("units", "1")
+    return units.convert(da.astype(float), src, unit, da.name or "value")
+
+
+def value_of(sel: xr.Dataset, name: str, unit: str | None = None) -> float:
+    """The value of ``name`` in ``sel`` (one architecture) in ``unit``: the median over any
+    remaining dimension; NaN where the variable is absent or not numeric."""
+    if name not in sel:
+        return float("nan")
+    da = sel[name]
+    if unit is not None and da.attrs.get("units") is not None:
+        da = values_in(da, unit)
+    try:
+        v = np.asarray(da.values, dtype=float)
+    except (TypeError, ValueError):
+        return float("nan")
+    return float(np.nanmedian(v)) if np.isfinite(v).any() else float("nan")
+
+
+def lifetime_dose(sel: xr.Dataset) -> tuple[float, float]:
+    """(dose over the mission life, hardware tolerance) in rad_Si; NaN where not computed.
+
+    The dose is the compute stage's ``lifetime_dose`` (else ``radiation_dose`` x
+    ``mission_lifetime``); the tolerance is ``radiation_tolerance`` if a stage gives it, else the
+    accelerator catalog's ``tid_limit`` for the architecture's accelerator."""
+    dose = value_of(sel, "lifetime_dose", "rad_Si")
+    if not np.isfinite(dose):
+        dose = value_of(sel, "radiation_dose", "rad_Si/yr") * value_of(sel, "mission_lifetime", "yr")
+    tol = value_of(sel, "radiation_tolerance", "rad_Si")
+    if not np.isfinite(tol) and "accelerator" in sel:
+        try:
+            tol = float(catalog_value("accelerators", "tid_limit", str(sel["accelerator"].values), "rad_Si"))
+        except (OrbitdcError, KeyError, ValueError):
+            tol = float("nan")
+    return dose, tol
+
+
+# --------------------------------------------------------------------------------------------
+# The answer: one row per architecture
+# --------------------------------------------------------------------------------------------
+
+
+#: Variables of the answer Dataset (dimension ``architecture``), see :func:`answer`.
+ANSWER_VARIABLES = {
+    "kind": "space or terrestrial",
+    "samples": "Monte Carlo samples (0: no Monte Carlo)",
+    "p_feasible": "share of samples whose design closes (no violated constraint)",
+    "p_cheaper": "share of all samples that are feasible and cost less than the ground (ratio below parity)",
+    "ratio_nominal": "cost ratio to the ground with every parameter at its stated value",
+    "ratio_median": "median cost ratio over the feasible samples",
+    "ratio_low": "lower end of the cost-ratio interval (interval_probability, feasible samples)",
+    "ratio_high": "upper end of the cost-ratio interval",
+    "feasible_nominal": "the nominal design closes",
+    "binding_nominal": "the nominal design's binding constraint ('none' when it closes)",
+    "binding_common": "the most frequent binding constraint over the samples ('none' if all close)",
+    "binding_share": "share of the samples bound by binding_common",
+    "bound_launches": "median launches over the samples bound by binding_common",
+    "bound_deployment_years": "median deployment years over those samples",
+    "bound_mission_lifetime": "median design life over those samples [yr]",
+    "bound_lifetime_dose": "median dose over the life over those samples [rad_Si]",
+    "launch_vehicle": "launch vehicle catalog entry",
+    "launches": "launches of the initial deployment",
+    "deployment_years": "years to fly the initial deployment",
+    "mission_lifetime": "design life of a satellite [yr]",
+    "lifetime_dose": "dose over the life behind the shielding [rad_Si]",
+    "dose_tolerance": "the hardware's total-dose tolerance [rad_Si]",
+    "launch_price_per_kg": "launch price as applied [USD/kg]",
+    "breakeven_launch_price": "launch price at which the cost matches the ground [USD/kg]",
+    "breakeven_unreachable": "no launch price, even free, matches the ground",
+    "cost_per_kw_year": "levelised cost [USD/(kW yr)]",
+    "driver": "parameter at the top of the tornado ('' when none)",
+    "driver_label": "its long name",
+    "driver_unit": "its canonical unit",
+    "driver_value": "its stated value",
+    "driver_best": "the end of its range with the lower cost ratio",
+    "driver_best_ratio": "the cost ratio with the driver at driver_best (others nominal)",
+}
+
+
+def _most_common(values: np.ndarray) -> tuple[str, int]:
+    names, counts = np.unique(values.astype(str), return_counts=True)
+    if not names.size:
+        return "none", 0
+    i = int(np.argmax(counts))
+    return str(names[i]), int(counts[i])
+
+
+def answer(study: Any) -> xr.Dataset:
+    """The numbers behind the first screen, one row per architecture (see :data:`ANSWER_VARIABLES`).
+
+    Probabilities come from the study's Monte Carlo; an infeasible sample counts as not cheaper
+    (its costs are undefined, so it is counted, not dropped). Ratio quantiles are over the
+    feasible, finite samples. The driver is the top of the tornado of the cost ratio."""
+    parity = threshold("cost_ratio_parity")
+    prob = threshold("interval_probability")
+    cmp = study.compare()
+    mc = study.monte_carlo() if study.space else {}
+    tor = study.sensitivity() if study.space else {}
+    mc = mc if isinstance(mc, Mapping) else {}
+    tor = tor if isinstance(tor, Mapping) else {}
+    specs = parameter_specs()
+    rows = []
+    for a in study.archs:
+        sel = cmp.sel(architecture=a.name)
+        row: dict[str, Any] = {"kind": a.kind}
+        row["ratio_nominal"] = value_of(sel, "cost_ratio_vs_terrestrial")
+        row["feasible_nominal"] = bool(np.all(np.asarray(sel["feasible"].values))) if "feasible" in sel else True
+        row["binding_nominal"] = (_most_common(np.asarray(sel["binding_constraint"].values).ravel())[0]
+                                  if "binding_constraint" in sel else "none")
+        for v, unit in (("launches", None), ("deployment_years", "yr"), ("mission_lifetime", "yr"),
+                        ("launch_price_per_kg", "USD/kg"), ("breakeven_launch_price", "USD/kg"),
+                        ("cost_per_kw_year", "USD/(kW yr)")):
+            row[v] = value_of(sel, v, unit)
+        row["launch_vehicle"] = str(sel["launch_vehicle"].values) if "launch_vehicle" in sel else ""
+        row["breakeven_unreachable"] = (bool(np.all(np.asarray(sel["breakeven_unreachable"].values)))
+                                        if "breakeven_unreachable" in sel else False)
+        row["lifetime_dose"], row["dose_tolerance"] = lifetime_dose(sel)
+        d = mc.get(a.name)
+        row.update(samples=0, p_feasible=np.nan, p_cheaper=np.nan, ratio_median=np.nan, ratio_low=np.nan,
+                   ratio_high=np.nan, binding_common="none", binding_share=0.0, bound_launches=np.nan,
+                   bound_deployment_years=np.nan, bound_mission_lifetime=np.nan, bound_lifetime_dose=np.nan)
+        if isinstance(d, xr.Dataset) and "sample" in d.sizes:
+            n = int(d.sizes["sample"])
+            ok = (np.broadcast_to(np.asarray(d["feasible"].values, dtype=bool), (n,)) if "feasible" in d
+                  else np.ones(n, dtype=bool))
+            ratio = (np.broadcast_to(np.asarray(d["cost_ratio_vs_terrestrial"].values, dtype=float), (n,))
+                     if "cost_ratio_vs_terrestrial" in d else np.full(n, np.nan))
+            good = ok & np.isfinite(ratio)
+            row.update(samples=n, p_feasible=float(ok.mean()), p_cheaper=float((good & (ratio < parity)).mean()))
+            if good.any():
+                tail = (1 - prob) / 2
+                row["ratio_low"], row["ratio_median"], row["ratio_high"] = (
+                    float(x) for x in np.quantile(ratio[good], [tail, 0.5, 1 - tail]))
+            if "binding_constraint" in d and (~ok).any():
+                bind = np.broadcast_to(np.asarray(d["binding_constraint"].values).astype(str), (n,))
+                name, count = _most_common(bind[~ok])
+                row["binding_common"], row["binding_share"] = name, count / n
+                bound = ~ok & (bind == name)
+                for v, unit in (("launches", None), ("deployment_years", "yr"), ("mission_lifetime", "yr"),
+                                ("lifetime_dose", "rad_Si")):
+                    row[f"bound_{v}"] = _median_where(d, v, unit, bound, n)
+        row.update(driver="", driver_label="", driver_unit="", driver_value=np.nan, driver_best=np.nan,
+                   driver_best_ratio=np.nan)
+        t = tor.get(a.name)
+        if isinstance(t, xr.Dataset) and t.sizes.get("parameter", 0):
+            top = t.isel(parameter=0)
+            low, high = float(top["low"]), float(top["high"])
+            if np.isfinite(low) or np.isfinite(high):
+                use_low = not np.isfinite(high) or (np.isfinite(low) and low <= high)
+                name = str(top["parameter"].values)
+                row.update(driver=name, driver_label=formatting.label(name, getattr(specs.get(name), "long_name", "") or None,
+                                                                 capital=False),
+                           driver_unit=str(top["parameter_unit"].values), driver_value=float(top["parameter_value"]),
+                           driver_best=float(top["parameter_low"] if use_low else top["parameter_high"]),
+                           driver_best_ratio=low if use_low else high)
+        rows.append(row)
+    data = {k: ("architecture", [r[k] for r in rows]) for k in ANSWER_VARIABLES}
+    out = xr.Dataset(data, coords={"architecture": study.names},
+                     attrs={"cost_ratio_parity": parity, "interval_probability": prob})
+    tr = study.trajectory() if study.space and hasattr(study, "trajectory") else None
+    if isinstance(tr, xr.Dataset):
+        years = [int(y) for y in study.settings["figures"]["trajectory"]["milestone_years"]]
+        # the ground has no trajectory of its own: NaN, and no samples
+        out = out.merge(trajectory_answer(tr, years).reindex(architecture=study.names,
+                                                             fill_value={"trajectory_samples": 0}))
+        out.attrs.update(cost_ratio_parity=parity, interval_probability=prob,
+                         horizon_last_year=int(tr["year"].values[-1]))
+    return out
+
+
+#: Variables :func:`trajectory_answer` adds to the answer Dataset (issue 14).
+TRAJECTORY_ANSWER_VARIABLES = {
+    "p_cheaper_in_year": "share of the trajectory samples whose capacity built that year costs at most the ground's "
+                         "(dimension milestone_year)",
+    "crossover_median": "median first year the capacity built that year is cheaper than the ground (NaN: beyond the horizon)",
+    "crossover_low": "10 % quantile of the crossover year (NaN: beyond the horizon)",
+    "crossover_high": "90 % quantile of the crossover year (NaN: beyond the horizon)",
+    "p_crossover_within_horizon": "share of the samples that cross within the years computed",
+    "trajectory_samples": "samples of the year-by-year Monte Carlo (0: none)",
+}
+
+
+def trajectory_answer(tr: xr.Dataset, milestone_years) -> xr.Dataset:
+    """The year-by-year numbers of the first screen from a Monte Carlo
+    :func:`orbitdc.trajectory.trajectory` over architectures (:data:`TRAJECTORY_ANSWER_VARIABLES`).
+
+    ``p_cheaper_in_year`` is ``probability_space_cheaper`` at each milestone year (NaN for a year
+    outside the trajectory and for the ground); the crossover quantiles are
+    ``crossover_year_quantile`` (10/50/90 %, NaN where that quantile does not cross)."""
+    years = [int(y) for y in milestone_years]
+    names = [str(a) for a in tr["architecture"].values]
+    kinds = ([str(k) for k in tr["architecture_kind"].values] if "architecture_kind" in tr.coords
+             else ["space"] * len(names))
+    space = np.array([k == "space" for k in kinds])
+    p = np.full((len(names), len(years)), np.nan)
+    have = [j for j, y in enumerate(years) if y in tr["year"].values]
+    if have:
+        sel = tr["probability_space_cheaper"].sel(year=[years[j] for j in have]).transpose("architecture", "year")
+        p[:, have] = np.asarray(sel.values, dtype=float)
+    q = tr["crossover_year_quantile"].transpose("architecture", "quantile")
+    qv = np.asarray(q.values, dtype=float)
+    order = [int(np.argmin(np.abs(q["quantile"].values - v))) for v in (0.1, 0.5, 0.9)]
+    within = np.asarray(tr["probability_crossover_within_horizon"].values, dtype=float)
+    nan = np.where(space, 1.0, np.nan)
+    n = int(tr.sizes.get("sample", 0))
+    return xr.Dataset(
+        {"p_cheaper_in_year": (("architecture", "milestone_year"), p * nan[:, None]),
+         "crossover_low": ("architecture", qv[:, order[0]] * nan),
+         "crossover_median": ("architecture", qv[:, order[1]] * nan),
+         "crossover_high": ("architecture", qv[:, order[2]] * nan),
+         "p_crossover_within_horizon": ("architecture", within * nan),
+         "trajectory_samples": ("architecture", np.where(space, n, 0))},
+        coords={"architecture": names, "milestone_year": years},
+        attrs={"horizon_last_year": int(tr["year"].values[-1])})
+
+
+def _median_where(d: xr.Dataset, name: str, unit: str | None, where: np.ndarray, n: int) -> float:
+    """Median of ``d[name]`` (in ``unit``) over the samples where ``where`` holds; NaN if absent."""
+    if name not in d or not where.any():
+        return float("nan")
+    da = values_in(d[name], unit) if unit is not None and d[name].attrs.get("units") else d[name]
+    try:
+        v = np.broadcast_to(np.asarray(da.values, dtype=float), (n,))[where]
+    except (TypeError, ValueError):  # a variable with other dimensions than sample
+        return float("nan")
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if v.size else float("nan")
+
+
+#: Variables giving CO2 per kWh of IT energy, in order of preference (the first present is used).
+CO2_VARIABLES = ("co2_per_kwh", "launch_co2_per_kwh", "grid_co2_per_kwh", "grid_carbon_intensity")
+
+
+def co2_value(sel: xr.Dataset) -> tuple[float, str | None]:
+    """CO2 per kWh of IT energy [g/(kW h)] for one architecture and the variable it came from."""
+    for var in CO2_VARIABLES:
+        if var in sel:
+            v = value_of(sel, var, "g/(kW h)")
+            if np.isfinite(v):
+                return v, var
+    return float("nan"), None

@@ -1,0 +1,590 @@
+"""The wording: every verdict, constraint and sentence orbitdc says about a result, in one place.
+
+The report, the app and the CLI all word results through this module. Nothing here is prose
+written in advance: every sentence is a template filled with numbers from a results Dataset
+(``evaluate``, ``compare``, ``monte_carlo``, ``trajectory``) or from the record of
+:mod:`orbitdc.report.record`, and thresholds from ``data/report.yaml``
+(:mod:`orbitdc.report.settings`), so the words change when the numbers do. Numbers are written
+by :mod:`orbitdc.formatting`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from .. import formatting, units
+from .record import TRAJECTORY_ANSWER_VARIABLES, lifetime_dose, value_of
+from .settings import threshold
+
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers in sentences and cells
+# --------------------------------------------------------------------------------------------
+
+
+def fmt(x: Any, digits: int = 3) -> str:
+    """A number for a table: :func:`orbitdc.formatting.number` (``digits`` significant digits,
+    thousands separated, ``12.3 million``, ``yes``/``no`` for booleans); ``n/a`` if not finite."""
+    return formatting.number(x, digits)
+
+
+def _pct(p: float) -> str:
+    """A probability as a percentage (:func:`orbitdc.formatting.percent`)."""
+    return formatting.percent(p)
+
+
+def num(x: float) -> str:
+    """A number for a sentence: three significant digits without trailing zeros, whole numbers
+    from 1,000 up with thousands separators (``5``, ``10.8``, ``1.44``, ``1,705``), words for
+    millions and more; ``n/a`` if not finite (:func:`orbitdc.formatting.number`)."""
+    return formatting.number(float(x))
+
+
+def _ratio(x: float) -> str:
+    return f"{num(x)}x" if np.isfinite(x) else "n/a"
+
+
+def _value_unit(x: float, unit: str) -> str:
+    unit = "" if unit in ("", "1") else f" {unit}"
+    return f"{num(x)}{unit}"
+
+
+def display_name(entry: str) -> str:
+    """A catalog entry key in words: ``new-glenn`` -> ``New Glenn``, ``falcon-9`` -> ``Falcon 9``."""
+    return " ".join(w if any(c.isdigit() for c in w) and not w[0].isalpha() else w.capitalize()
+                    for w in str(entry).replace("_", "-").split("-") if w)
+
+
+# --------------------------------------------------------------------------------------------
+# What is missing, and why
+# --------------------------------------------------------------------------------------------
+
+
+#: Which stage produces which variable (the agreed names), to say what is missing and why.
+VARIABLE_STAGE = {
+    "eclipse_fraction": "orbit", "radiation_dose": "orbit", "altitude": "orbit", "beta_angle": "orbit",
+    "it_power": "compute", "availability": "compute", "radiation_tolerance": "compute",
+    "solar_array_area": "power", "solar_array_mass": "power",
+    "radiator_area": "thermal", "waste_heat": "thermal", "radiator_temperature": "thermal",
+    "mass_breakdown": "mass", "satellite_mass": "mass", "specific_mass": "mass", "total_mass": "mass",
+    "satellites": "mass",
+    "launches": "launch", "deployment_years": "launch", "launch_co2_per_kwh": "launch",
+    "launch_price_per_kg": "launch",
+    "cost_ratio_vs_terrestrial": "economics", "cost_breakdown": "economics",
+    "breakeven_launch_price": "economics", "breakeven_year": "economics",
+    "cost_per_kw_year": "economics",
+}
+
+
+def missing_reason(name: str) -> str:
+    """Why an output is absent: the stage that should produce it, or that no stage does."""
+    from ..chain import stages
+
+    for st in stages():
+        if name in st.outputs:
+            return f"stage {st.name} did not produce it for these architectures"
+    stage = VARIABLE_STAGE.get(name)
+    return f"stage {stage} absent" if stage else "no stage produces it"
+
+
+def missing_cell(name: str) -> str:
+    """The table cell of an output no stage produced (named in words; the reason in words)."""
+    return f"not computed ({formatting.label(name, capital=False)}: {missing_reason(name)})"
+
+
+# --------------------------------------------------------------------------------------------
+# Verdicts of a nominal point, and the words of the Monte Carlo
+# --------------------------------------------------------------------------------------------
+
+
+def verdict(sel: xr.Dataset, kind: str, ratio_interval: tuple[float, float]) -> str:
+    """Verdict wording from computed results and the thresholds in data/report.yaml."""
+    if kind == "terrestrial":
+        return "baseline (the comparison reference)"
+    if "feasible" not in sel:
+        return "not computed (no stage produced constraints)"
+    feasible = bool(np.all(np.asarray(sel["feasible"].values)))
+    if not feasible:
+        binding = ", ".join(sorted(set(np.asarray(sel["binding_constraint"].values).astype(str).ravel()) - {"none"}))
+        return f"infeasible: binding constraint {formatting.words(binding)}"
+    parity = threshold("cost_ratio_parity")
+    pct = int(round(100 * threshold("interval_probability")))
+    lo, hi = ratio_interval
+    ratio = value_of(sel, "cost_ratio_vs_terrestrial")
+    if not np.isfinite(ratio):
+        cost = "cost not computed (stage economics absent)"
+    elif np.isfinite(lo) and np.isfinite(hi):
+        if hi <= parity:
+            cost = f"cost-competitive (whole {pct}% interval <= {fmt(parity)}x the ground)"
+        elif lo > parity:
+            cost = f"not cost-competitive (whole {pct}% interval > {fmt(parity)}x the ground)"
+        else:
+            cost = f"cost uncertain ({pct}% interval spans {fmt(parity)}x the ground)"
+    else:
+        cost = ("cost-competitive" if ratio <= parity else "not cost-competitive") + " at nominal values (no Monte Carlo)"
+    notes = []
+    dose, tol = lifetime_dose(sel)
+    if np.isfinite(dose) and np.isfinite(tol) and dose / tol > threshold("radiation_margin"):
+        notes.append(f"dose over life {fmt(dose / tol)}x the hardware tolerance")
+    years = value_of(sel, "deployment_years", "yr")
+    if np.isfinite(years) and years > threshold("max_deployment_years"):
+        notes.append(f"slow deployment ({fmt(years)} yr > {fmt(threshold('max_deployment_years'))} yr)")
+    return "feasible; " + cost + ("; " + "; ".join(notes) if notes else "")
+
+
+def feasibility_word(p_feasible: float, interval_probability: float) -> str:
+    """``feasible`` / ``infeasible`` when at least ``(1 + interval_probability) / 2`` of the samples
+    agree, else ``feasible only under favourable assumptions``."""
+    sure = (1 + interval_probability) / 2
+    if _at_least(p_feasible, sure):
+        return "feasible"
+    if _at_least(1 - sure, p_feasible):
+        return "infeasible"
+    return "feasible only under favourable assumptions"
+
+
+def cost_word(p_cheaper: float, interval_probability: float) -> str:
+    """``cheaper`` / ``not cheaper`` / ``possibly cheaper`` than the ground, as :func:`feasibility_word`."""
+    sure = (1 + interval_probability) / 2
+    if _at_least(p_cheaper, sure):
+        return "cheaper than the ground"
+    if _at_least(1 - sure, p_cheaper):
+        return "not cheaper than the ground"
+    return "possibly cheaper than the ground"
+
+
+def _at_least(p: float, t: float) -> bool:
+    """p >= t up to rounding (0.1 must count as <= 1 - 0.9 although 1 - 0.9 = 0.09999999999999998)."""
+    return p >= t - 1e-9
+
+
+def short_verdict(r: Mapping[str, Any], interval_probability: float) -> str:
+    """The verdict of the summary table from an answer row: the first screen's words, shorter."""
+    n, pf, pc = int(r["samples"]), float(r["p_feasible"]), float(r["p_cheaper"])
+    nominal = "nominal design closes" if r["feasible_nominal"] else (
+        "nominal design: " + binding_words(r, r["binding_nominal"]).split(":")[0])
+    return (f"{feasibility_word(pf, interval_probability)} (closes in {_pct(pf)} of {n:,} samples; {nominal}); "
+            f"{cost_word(pc, interval_probability)} (cheaper in {_pct(pc)} of the samples)")
+
+
+def binding_words(row: Mapping[str, Any], constraint: str) -> str:
+    """What binds, in words, with numbers from ``row`` (``launches``, ``deployment_years``,
+    ``mission_lifetime``, ``lifetime_dose``, ``dose_tolerance``, ``launch_vehicle``)."""
+    vehicle = display_name(row.get("launch_vehicle") or "the launch vehicle")
+    life = float(row.get("mission_lifetime", np.nan))
+    launches = float(row.get("launches", np.nan))
+    years = float(row.get("deployment_years", np.nan))
+    if constraint == "deployment_time" and np.isfinite(life) and np.isfinite(launches) and np.isfinite(years) and years > 0:
+        return (f"launch cadence: the {num(launches)} launches of the initial deployment take {num(years)} years at "
+                f"the {vehicle} flight rate open to the programme ({num(launches / years)} a year), longer than the "
+                f"{num(life)}-year design life; the {vehicle} would need ~{num(launches / life)} flights a year")
+    dose, tol = float(row.get("lifetime_dose", np.nan)), float(row.get("dose_tolerance", np.nan))
+    if constraint == "total_ionizing_dose" and np.isfinite(dose) and np.isfinite(tol):
+        return (f"radiation: the dose over the {num(life)}-year life, {num(dose / 1000)} krad(Si), exceeds the "
+                f"hardware's tolerance of {num(tol / 1000)} krad(Si)")
+    if constraint in ("launch_mass", "launch_volume"):
+        what = "a satellite is heavier than" if constraint == "launch_mass" else "a stowed satellite is bulkier than"
+        return f"launch: {what} what the {vehicle} can carry"
+    if constraint == "launch_reach":
+        return f"launch: the target orbit is beyond the {vehicle}'s reach"
+    from ..chain import output_specs
+
+    spec = output_specs().get(f"violates_{constraint}")
+    return formatting.words(spec.long_name) if spec is not None else constraint.replace("_", " ")
+
+
+def _bound_row(r: Mapping[str, Any]) -> dict[str, Any]:
+    """The numbers of the samples bound by ``binding_common`` (medians), in binding_words' keys."""
+    out = dict(r)
+    for v in ("launches", "deployment_years", "mission_lifetime", "lifetime_dose"):
+        if np.isfinite(float(r.get(f"bound_{v}", np.nan))):
+            out[v] = r[f"bound_{v}"]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The year-by-year answer
+# --------------------------------------------------------------------------------------------
+
+
+def _year(v: float, last: int) -> str:
+    return f"{v:.0f}" if np.isfinite(v) else f"beyond {last}"
+
+
+def when_cells(ans: xr.Dataset, name: str) -> dict[str, str]:
+    """The executive summary's year-by-year cells of one architecture: "P(cheaper than ground)
+    2030 / 2035 / 2040" and "crossover year (median, 80 %)" (``n/a`` for the ground)."""
+    years = [int(y) for y in ans["milestone_year"].values]
+    last = int(ans.attrs.get("horizon_last_year", years[-1]))
+    head_p = "P(cheaper than ground) " + " / ".join(str(y) for y in years)
+    head_c = "crossover year (median, 80 %)"
+    r = {k: ans[k].sel(architecture=name).values for k in TRAJECTORY_ANSWER_VARIABLES}
+    if int(r["trajectory_samples"]) == 0:
+        return {head_p: "n/a", head_c: "n/a"}
+    return {head_p: " / ".join(_pct(float(v)) for v in r["p_cheaper_in_year"]),
+            head_c: crossover_words({k: float(v) for k, v in r.items() if k != "p_cheaper_in_year"}, last)}
+
+
+def crossover_words(r: Mapping[str, Any], last: int) -> str:
+    """The crossover year in words: ``2038 (80 % interval 2033 to beyond 2050)``; ``beyond 2050
+    (only 5 % of the samples cross by then)`` when the median does not cross; ``not within the
+    horizon (to 2050)`` when no sample crosses by the last year."""
+    med = float(r["crossover_median"])
+    within = float(r["p_crossover_within_horizon"])
+    if not np.isfinite(med):
+        if np.isfinite(within) and within > 0:
+            return f"beyond {last} (only {_pct(within)} of the samples cross by then)"
+        return f"not within the horizon (to {last})"
+    return f"{med:.0f} (80 % interval {_year(float(r['crossover_low']), last)} to {_year(float(r['crossover_high']), last)})"
+
+
+def year_sentence(r: Mapping[str, Any], years: Sequence[int], last: int) -> str:
+    """The first screen's "in which year, with what probability" sentence of one space architecture."""
+    p = np.asarray(r["p_cheaper_in_year"], dtype=float)
+    parts = [f"{_pct(float(v))} in {y}" for y, v in zip(years, p)]
+    listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
+    cross = crossover_words(r, last)
+    n = int(r["trajectory_samples"])
+    when = (f"no sample becomes cheaper by {last}, the last year computed" if cross.startswith("not within the horizon (")
+            else f"median crossover year {cross}")
+    return (f"Year by year (the capacity built each year against the same compute built on the ground that year; "
+            f"{n:,} samples of the trend rates and ramps), the chance of being cheaper than the ground is "
+            f"{listed}; {when}.")
+
+
+def binding_limit_words(code: str) -> str:
+    """A trajectory's ``binding_limit`` code in words: ``launch:new-glenn`` -> ``New Glenn flights``."""
+    code = str(code)
+    if code.startswith("launch:"):
+        return f"{display_name(code.split(':', 1)[1])} flights"
+    return {"before_start": "not started yet", "none": "none (target met)",
+            "production": "satellite production"}.get(code, code.replace("_", " "))
+
+
+# --------------------------------------------------------------------------------------------
+# The first screen: one paragraph per architecture, from the record (record.answer)
+# --------------------------------------------------------------------------------------------
+
+
+def first_screen(ans: xr.Dataset) -> dict[str, str]:
+    """One paragraph per architecture from an :func:`answer` Dataset: the verdict, the chance of
+    being cheaper than the ground, what binds, and the single change that matters most.
+
+    Statements about feasibility and cost follow the Monte Carlo: a design is called feasible
+    (cheaper) when at least ``(1 + interval_probability) / 2`` of the samples are (the whole
+    interval lies on that side), infeasible (not cheaper) when at most the complement are, and
+    uncertain in between; nominal values are labelled as such."""
+    parity = float(ans.attrs.get("cost_ratio_parity", threshold("cost_ratio_parity")))
+    prob = float(ans.attrs.get("interval_probability", threshold("interval_probability")))
+    pct = f"{100 * prob:.0f} %"
+    out = {}
+    for name in ans["architecture"].values:
+        r = {k: ans[k].sel(architecture=name).item() for k in ans.data_vars if ans[k].dims == ("architecture",)}
+        if r["kind"] == "terrestrial":
+            out[str(name)] = (f"{name} is the ground baseline every ratio is measured against: "
+                              f"{num(r['cost_per_kw_year'])} USD per kW-year of IT (nominal).")
+            continue
+        parts = []
+        n, pf, pc = int(r["samples"]), float(r["p_feasible"]), float(r["p_cheaper"])
+        nominal = (f"the nominal design {'closes' if r['feasible_nominal'] else 'does not close'}"
+                   f"{'' if r['feasible_nominal'] else ' (' + binding_words(r, r['binding_nominal']).split(':')[0] + ')'}")
+        if n:
+            verdict_word = feasibility_word(pf, prob)
+            parts.append(f"{name}: {verdict_word} -- the design closes in {_pct(pf)} of {n:,} Monte Carlo samples; {nominal}.")
+            cost = cost_word(pc, prob)
+            ratio = (f"median cost {_ratio(r['ratio_median'])} the ground's over the feasible samples ({pct} interval "
+                     f"{num(r['ratio_low'])}-{num(r['ratio_high'])}x; nominal {_ratio(r['ratio_nominal'])})"
+                     if np.isfinite(r["ratio_median"]) else f"no feasible sample has a cost (nominal {_ratio(r['ratio_nominal'])})")
+            parts.append(f"It is {cost}: cheaper in {_pct(pc)} of the samples (infeasible ones count as not cheaper); {ratio}.")
+        else:
+            parts.append(f"{name}: {'feasible' if r['feasible_nominal'] else 'infeasible'} at nominal values (no Monte Carlo); "
+                         f"{nominal}; cost {_ratio(r['ratio_nominal'])} the ground's (nominal).")
+        if r["binding_nominal"] != "none":
+            parts.append(f"What binds the nominal design: {binding_words(r, r['binding_nominal'])}.")
+        if n and r["binding_common"] != "none" and r["binding_common"] != r["binding_nominal"]:
+            parts.append(f"In {_pct(float(r['binding_share']))} of the samples what binds first is "
+                         f"{binding_words(_bound_row(r), r['binding_common'])} (medians of those samples).")
+        elif n and r["binding_common"] != "none":
+            parts.append(f"The same constraint binds first in {_pct(float(r['binding_share']))} of the samples.")
+        if int(r.get("trajectory_samples", 0) or 0) > 0:
+            parts.append(year_sentence({**r, "p_cheaper_in_year": ans["p_cheaper_in_year"].sel(architecture=name).values},
+                                       [int(y) for y in ans["milestone_year"].values],
+                                       int(ans.attrs.get("horizon_last_year", ans["milestone_year"].values[-1]))))
+        if r["breakeven_unreachable"]:
+            parts.append("No launch price, even free launch, would make it cheaper: the costs other than launch "
+                         "already exceed the ground.")
+        elif np.isfinite(r["breakeven_launch_price"]):
+            parts.append(f"It would match the ground at a launch price of {num(r['breakeven_launch_price'])} USD/kg "
+                         f"(applied today: {num(r['launch_price_per_kg'])} USD/kg).")
+        if r["driver"]:
+            best = float(r["driver_best_ratio"])
+            side = ("reaching parity with the ground" if best <= parity else
+                    "still above parity with the ground") if np.isfinite(best) else "not computed"
+            parts.append(f"The single change that matters most is the {r['driver_label']}: at "
+                         f"{_value_unit(r['driver_best'], r['driver_unit'])}, the favourable end of its range (stated "
+                         f"{_value_unit(r['driver_value'], r['driver_unit'])}), the nominal cost ratio would be "
+                         f"{_ratio(best)} instead of {_ratio(r['ratio_nominal'])}, {side}.")
+        out[str(name)] = " ".join(parts)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Under whose beliefs? One sentence per architecture over the scenarios
+# --------------------------------------------------------------------------------------------
+
+
+def _whose_figures(scenario: str, company: str) -> str:
+    """A scenario named by whose figures it holds (the names of data/scenarios/README.md)."""
+    return {"proponent": f"{company}'s own figures", "base": "the base figures",
+            "skeptic": "the skeptics' figures"}.get(scenario, f"the {scenario} figures")
+
+
+def _outcome_words(d: xr.Dataset, last_year: int, feasibility_year: int, said_cheaper: bool) -> str:
+    """What one scenario says of one architecture (``d``: one architecture, one scenario);
+    ``said_cheaper``: an earlier clause of the sentence already said "cheaper than the ground"."""
+    if not bool(d["design_feasible"]):
+        words = str(d["binding_words"].values) or "a constraint of the satellite design"
+        return f"its {feasibility_year} satellite does not close ({words})"
+    if bool(d["crossover_within_horizon"]):
+        return f"its new capacity becomes cheaper than the ground in {formatting.year(float(d['crossover_year']))}"
+    if said_cheaper:
+        return f"it does not by {last_year}"
+    return f"its new capacity does not become cheaper than the ground by {last_year}"
+
+
+def whose_sentence(ds: xr.Dataset, architecture: str) -> str:
+    """One sentence per architecture from :func:`scenario_outcomes`: "Under SpaceX's own figures
+    (proponent scenario), its new capacity becomes cheaper than the ground in 2048; under the base
+    figures it does not by 2050; under the skeptics' figures it does not by 2050." Every clause is
+    computed from ``ds``; a scenario whose first-milestone design does not close says what binds."""
+    d = ds.sel(architecture=architecture)
+    company = str(d["company"].values)
+    last, first = int(ds.attrs["last_year"]), int(ds.attrs["feasibility_year"])
+    clauses: list[str] = []
+    for s in d["scenario"].values:
+        one = d.sel(scenario=s)
+        if not bool(one["ships_scenario"]):
+            continue
+        who = _whose_figures(str(s), company)
+        name = f" ({s} scenario)" if not clauses else ""
+        said = any("cheaper than the ground" in c for c in clauses)
+        clauses.append(f"under {who}{name}, {_outcome_words(one, last, first, said)}")
+    if not clauses:
+        return ""
+    text = "; ".join(clauses) + "."
+    return f"{architecture}: " + text[0].upper() + text[1:]
+
+
+# --------------------------------------------------------------------------------------------
+# The reconciliation's steps (orbitdc.reconcile) in words
+# --------------------------------------------------------------------------------------------
+
+
+#: Short axis labels of the waterfall's first steps (the cost-item steps use the item's words).
+RECONCILIATION_STEPS = {"published": "published", "published_arithmetic": "their arithmetic, orbitdc's mass",
+                        "model_in_published_scope": "orbitdc, own scope", "mass_basis": "mass basis",
+                        "finance": "finance", "availability": "availability"}
+
+
+# --------------------------------------------------------------------------------------------
+# One evaluated design, as the app shows it (no NaN on screen: words instead)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DesignSummary:
+    """What the app shows for one evaluated design (no NaN anywhere: words instead)."""
+
+    architecture: str
+    kind: str
+    cost_ratio: float
+    cost_ratio_text: str
+    cost_ratio_words: str
+    feasible: bool
+    binding_constraint: str
+    feasibility_words: str
+    breakeven_words: str
+    cost_items: list[tuple[str, float]] = field(default_factory=list)
+    cost_unit: str = "USD/kW"
+    mass_items: list[tuple[str, float]] = field(default_factory=list)
+    mass_unit: str = "kg/kW"
+    mass_words: str = ""
+
+
+def constraint_words() -> dict[str, str]:
+    """Each chain constraint (``violates_<name>``) in words, from the stages' declarations."""
+    from ..chain import output_specs
+
+    return {k.removeprefix("violates_"): v.long_name for k, v in output_specs().items() if k.startswith("violates_")}
+
+
+def _scalar(ds, name: str, unit: str | None = None) -> float:
+    if name not in ds:
+        return float("nan")
+    da = ds[name]
+    if unit is not None and da.attrs.get("units") not in (None, unit):
+        da = units.convert(da.astype(float), da.attrs["units"], unit, name)
+    vals = np.asarray(getattr(da, "values", da), dtype=float)
+    return float(vals.reshape(-1)[0]) if vals.size == 1 else float("nan")
+
+
+def describe_design(ds) -> DesignSummary:
+    """The numbers and sentences shown for an evaluated design (one point, no extra dims)."""
+    name = str(ds.attrs.get("architecture", ""))
+    kind = str(ds.attrs.get("architecture_kind", "space"))
+    ratio = _scalar(ds, "cost_ratio_vs_terrestrial", "1")
+    feasible = bool(np.asarray(ds["feasible"].values).reshape(-1)[0]) if "feasible" in ds else True
+    binding = str(np.asarray(ds["binding_constraint"].values).reshape(-1)[0]) if "binding_constraint" in ds else "none"
+    words = constraint_words()
+
+    if math.isfinite(ratio):
+        text = formatting.significant(ratio)
+        if kind == "terrestrial":
+            ratio_words = "the terrestrial baseline itself (ratio 1 by definition)"
+        elif ratio < 1:
+            ratio_words = f"{text} x the ground's cost per kW-yr of IT: cheaper than the ground"
+        else:
+            ratio_words = f"{text} x the ground's cost per kW-yr of IT: dearer than the ground"
+        if not feasible:
+            ratio_words += " - if the design closed, which it does not (below)"
+    elif ratio == math.inf:  # the chain prices a design that never delivers its target at inf
+        text = "infinite"
+        ratio_words = "no finite cost: the design never delivers its target IT power" + (
+            f" (it does not close: {binding.replace('_', ' ')})" if not feasible else "")
+    else:
+        text = "not defined"
+        ratio_words = "not defined: the chain gives no finite cost for this design" + (
+            f" (it does not close: {binding.replace('_', ' ')})" if not feasible else "")
+
+    if feasible:
+        feas_words = "Feasible: the design closes (no constraint of the chain is violated)."
+    else:
+        violated = [k.removeprefix("violates_") for k in ds.data_vars
+                    if k.startswith("violates_") and bool(np.asarray(ds[k].values).any())]
+        others = [v for v in violated if v != binding]
+        feas_words = (f"Infeasible. Binding constraint: {binding.replace('_', ' ')} - "
+                      f"{words.get(binding, 'a constraint of the chain is violated')}.")
+        if others:
+            feas_words += " Also violated: " + ", ".join(o.replace("_", " ") for o in others) + "."
+
+    be = _scalar(ds, "breakeven_launch_price", "USD/kg")
+    unreachable = bool(np.asarray(ds["breakeven_unreachable"].values).reshape(-1)[0]) if "breakeven_unreachable" in ds else False
+    if kind == "terrestrial":
+        be_words = "not applicable: nothing is launched"
+    elif unreachable:  # signed break-even (issue 12): a negative price, or none for an unbuildable design
+        be_words = "none: costs other than launch already exceed the ground's, even with free launch"
+        if math.isfinite(be):
+            be_words += f" (the launch provider would have to pay USD {formatting.significant(-be)} per kg)"
+    elif math.isfinite(be):
+        be_words = f"USD {formatting.significant(be)}/kg"
+        year = _scalar(ds, "breakeven_year")
+        if math.isfinite(year):
+            be_words += f", reached in {int(round(year))} on the launch price learning curve"
+        else:
+            be_words += ", not reached by the launch price learning curve in the model's horizon"
+    else:
+        be_words = "not defined for this design"
+
+    cost_items: list[tuple[str, float]] = []
+    power_kw = _scalar(ds, "target_it_power", "kW")
+    if "cost_breakdown" in ds and math.isfinite(power_kw) and power_kw > 0:
+        cb = units.convert(ds["cost_breakdown"].astype(float), ds["cost_breakdown"].attrs.get("units", "USD"), "USD", "cost_breakdown")
+        for item, v in zip(ds["cost_item"].values, np.asarray(cb.values, dtype=float).reshape(-1)):
+            # a cost that is not finite (a design that never delivers) gets no bar, and words
+            cost_items.append((str(item), float(v) / power_kw if math.isfinite(v) else float("nan")))
+        unpriced = [i.replace("_", " ") for i, v in cost_items if not math.isfinite(v)]
+        if unpriced:
+            ratio_words += f"; no finite cost for: {', '.join(unpriced)}"
+
+    mass_items: list[tuple[str, float]] = []
+    mass_words = ""
+    it_kw = _scalar(ds, "it_power", "kW")
+    if "mass_breakdown" in ds and math.isfinite(it_kw) and it_kw > 0:
+        mb = units.convert(ds["mass_breakdown"].astype(float), ds["mass_breakdown"].attrs.get("units", "kg"), "kg", "mass_breakdown")
+        for s, v in zip(ds["subsystem"].values, np.asarray(mb.values, dtype=float).reshape(-1)):
+            mass_items.append((str(s), float(v) / it_kw if math.isfinite(v) else float("nan")))
+        sat = _scalar(ds, "satellite_mass", "kg")
+        total = _scalar(ds, "total_mass", "t")
+        mass_words = (f"satellite {formatting.significant(sat)} kg for {formatting.significant(it_kw)} kW of IT; "
+                      f"fleet {formatting.significant(total)} t") if math.isfinite(sat) and math.isfinite(total) else ""
+    elif kind == "terrestrial":
+        mass_words = "no satellite: the terrestrial baseline"
+
+    return DesignSummary(
+        architecture=name, kind=kind, cost_ratio=ratio, cost_ratio_text=text, cost_ratio_words=ratio_words,
+        feasible=feasible, binding_constraint=binding, feasibility_words=feas_words, breakeven_words=be_words,
+        cost_items=cost_items, mass_items=mass_items, mass_words=mass_words,
+    )
+
+
+#: Monte Carlo band on demand: samples and seed (a few hundred milliseconds of chain time).
+MC_SAMPLES = 1000
+
+
+MC_SEED = 0
+
+
+def monte_carlo_words(arch: Any, overrides: Mapping[str, Any], samples: int = MC_SAMPLES,
+                      seed: int = MC_SEED) -> str:
+    """The quick Monte Carlo band of the cost ratio, the slider values held fixed, in words."""
+    from ..uncertainty import monte_carlo
+
+    # the words below say the design variables are held: the slider values are the design
+    mc = monte_carlo(arch, samples=samples, seed=seed, design="nominal", **overrides)
+    ratio = np.asarray(mc["cost_ratio_vs_terrestrial"].values, dtype=float).reshape(-1)
+    feasible = np.asarray(mc["feasible"].values, dtype=bool).reshape(-1) if "feasible" in mc else np.ones(ratio.size, bool)
+    finite = ratio[np.isfinite(ratio)]
+    p = threshold("interval_probability")
+    parity = threshold("cost_ratio_parity")
+    if finite.size == 0:
+        return f"Monte Carlo ({samples} samples): no sample gives a finite cost ratio."
+    lo, med, hi = np.quantile(finite, [(1 - p) / 2, 0.5, (1 + p) / 2])
+    cheaper = float(np.mean(finite <= parity))
+    return (f"Monte Carlo, {samples:,} samples (seed {seed}; the slider values and the design variables "
+            f"held fixed, the uncertain parameters drawn from their ranges with the correlations in data): "
+            f"{round(100 * p)} % interval {formatting.significant(lo)} to "
+            f"{formatting.significant(hi)} (median {formatting.significant(med)}); P(cost ratio <= {parity:g}) = "
+            f"{100 * cheaper:.0f} %; {100 * float(feasible.mean()):.0f} % of samples feasible.")
+
+
+@dataclass
+class YearSummary:
+    """The cost ratio by year (orbitdc.trajectory) of a design, and what it says in words."""
+
+    years: list[int]
+    ratio: list[float]          # NaN where not finite (a gap in the chart)
+    words: str
+
+
+def describe_years(tr, parity: float | None = None) -> YearSummary:
+    """The cost ratio by calendar year of a trajectory Dataset (one design, dim ``year``) and the
+    crossover in words: the first year a new space cohort costs at most the ground's."""
+    parity = threshold("cost_ratio_parity") if parity is None else parity
+    years = [int(y) for y in np.asarray(tr["year"].values)]
+    ratio = np.asarray(tr["cost_ratio_vs_terrestrial"].values, dtype=float).reshape(-1)
+    shown = [float(r) if math.isfinite(r) else float("nan") for r in ratio]
+    if str(tr.attrs.get("architecture_kind", "space")) == "terrestrial":
+        return YearSummary(years, shown, "the terrestrial baseline: 1 in every year by definition")
+    cross = _scalar(tr, "crossover_year")
+    first, last = years[0], years[-1]
+    if math.isfinite(cross):
+        words = f"a new space cohort costs at most the ground's from {int(round(cross))}"
+    else:
+        words = f"a new space cohort does not get below {parity:g} x the ground's cost by {last}"
+    finite = [(y, r) for y, r in zip(years, shown) if math.isfinite(r)]
+    if finite:
+        words += (f" (cohort of {finite[0][0]}: {formatting.significant(finite[0][1])}; "
+                  f"of {finite[-1][0]}: {formatting.significant(finite[-1][1])})")
+    missing = len(years) - len(finite)
+    if missing:
+        words += f"; no finite cost in {missing} of the years {first}-{last}"
+    if "design_feasible" in tr:
+        bad = int(np.sum(~np.asarray(tr["design_feasible"].values, dtype=bool)))
+        if bad:
+            words += f"; the cohort's satellite does not close in {bad} of them"
+    return YearSummary(years, shown, words + ".")
