@@ -6,8 +6,8 @@ except ``samples``, cut to keep the run short). Headless Chromium, cut off from 
 localhost (tests/browser_support.py), opens each notebook, runs every cell from the Run menu and
 checks that:
 
-* every figure output (a cell calling ``plots.show``) holds a bokeh canvas, or says plainly why the
-  figure is missing (``orbitdc.plots.Missing``);
+* every figure output (a cell showing a figure of :data:`orbitdc.report.sections.FIGURES`) holds a
+  bokeh canvas, or says plainly why the figure is missing (``orbitdc.report.figures.Missing``);
 * the live panel of 00_feasibility_report renders and answers a slider move with the cost ratio
   ``orbitdc.evaluate`` gives (so the kernel <-> browser comms work offline too);
 * nothing was requested from outside 127.0.0.1 and the console has no error (a CDN request for
@@ -28,6 +28,7 @@ import pytest
 import orbitdc as odc
 from browser_support import FIND_JS, console_errors, external_requests, free_port, offline_chromium, server_process
 from orbitdc import app as odc_app
+from orbitdc.report.sections import FIGURES
 
 pytestmark = pytest.mark.slow
 
@@ -112,9 +113,11 @@ def _all_cells_ran(driver) -> bool:
     return bool(prompts) and all(p[:1] == "[" and p[1:-2].isdigit() for p in prompts)
 
 
+#: What a figure cell of the notebooks says (``study.show("<a figure of the report>")``).
+FIGURE_CELLS = [f'study.show("{name}")' for name in FIGURES]
 FIGURES_JS = FIND_JS + """
 return [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-CodeCell')]
-  .filter(c => (c.querySelector('.jp-InputArea-editor')?.textContent || '').includes(arguments[0]))
+  .filter(c => arguments[0].some(m => (c.querySelector('.jp-InputArea-editor')?.textContent || '').includes(m)))
   .map(c => {
     const out = c.querySelector('.jp-OutputArea');
     return {canvases: out ? findAll(out, 'canvas').length : 0,
@@ -176,17 +179,17 @@ def test_notebook_figures_render_offline_in_jupyterlab(lab, browser, name):
 
     _run_notebook(browser, lab, name)
     source = nbformat.read(ROOT / "notebooks" / name, as_version=4)
-    expected = sum(c.source.count("plots.show(") for c in source.cells if c.cell_type == "code")
+    expected = sum(c.source.count(m) for c in source.cells if c.cell_type == "code" for m in FIGURE_CELLS)
     assert expected >= 1
 
     def rendered(d):
-        figs = d.execute_script(FIGURES_JS, "plots.show(")
+        figs = d.execute_script(FIGURES_JS, FIGURE_CELLS)
         return figs if len(figs) == expected and all(f["canvases"] > 0 or f["missing"] for f in figs) else False
 
     try:
         figures = WebDriverWait(browser, WAIT, poll_frequency=0.5).until(rendered)
     except Exception:
-        pytest.fail(f"{name}: figure outputs without a canvas: {browser.execute_script(FIGURES_JS, 'plots.show(')}")
+        pytest.fail(f"{name}: figure outputs without a canvas: {browser.execute_script(FIGURES_JS, FIGURE_CELLS)}")
     assert any(f["canvases"] for f in figures), f"{name}: no figure drawn at all: {figures}"
     if any("live_panel(" in c.source for c in source.cells if c.cell_type == "code"):
         _check_live_panel(browser, name)

@@ -62,7 +62,7 @@ def test_notebook_has_one_parameters_cell_with_the_agreed_names(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_holds_no_model_logic(path):
-    """Code cells only call orbitdc, orbitdc.plots and orbitdc.report: no function or class
+    """Code cells only call orbitdc.report (the Study: one door) and the app's live panel: no function or class
     definitions, loops, arithmetic or imports of anything else."""
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
@@ -72,11 +72,23 @@ def test_notebook_holds_no_model_logic(path):
         for node in ast.walk(tree):
             assert not isinstance(node, (ast.FunctionDef, ast.ClassDef, ast.For, ast.While, ast.Lambda, ast.BinOp)), \
                 f"{path.name}: model logic in a cell: {ast.dump(node)[:80]}"
-            if isinstance(node, ast.Import):
-                assert all(a.name.split(".")[0] == "orbitdc" for a in node.names)
-            if isinstance(node, ast.ImportFrom):
-                assert node.module.split(".")[0] == "orbitdc"
+            assert not isinstance(node, ast.Import), f"{path.name}: import the Study from orbitdc.report"
+            if isinstance(node, ast.ImportFrom):  # one door: the Study (and, in JupyterLab only, the app's live panel)
+                assert (node.module, [a.name for a in node.names]) in (("orbitdc.report", ["Study"]),
+                                                                       ("orbitdc.app", ["live_panel"])), ast.dump(node)
         assert len(cell.source.splitlines()) <= 6, f"{path.name}: keep cells short"
+
+
+def test_the_trajectory_notebook_goes_through_the_study():
+    """06 computes the year-by-year model through the Study (its cache and key), and saves it for
+    the summary notebook, which runs after it."""
+    nb = nbformat.read(ROOT / "notebooks" / "06_trajectory.ipynb", as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "study.save_trajectory()" in code and "study.save_trajectory(samples=False)" in code
+    assert "trajectory(" not in code.replace("save_trajectory(", "")
+    from orbitdc.report.builder import SUMMARY_READS
+
+    assert "06_trajectory" in SUMMARY_READS
 
 
 # --------------------------------------------------------------------------------------------
