@@ -524,6 +524,10 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
     """One architecture (``ramp_q``: drawn quantiles of the ramps by ramp name; ``drawn``: drawn
     trend and chain rates, applied like overrides)."""
     frozen_set = _frozen_set(frozen, arch)
+    # a scenario's stated trends and fleet plan (issue 22) act like overrides; explicit ones win
+    overrides = {**{k: p.canonical_value for k, p in getattr(arch, "trends", {}).items()}, **overrides}
+    if fleet is None:
+        fleet = getattr(arch, "fleet", None)
     chain_over, trend_over = _split_overrides(arch, overrides)
     trend = _trend_values(arch, trend_over)
     for k, v in (drawn or {}).items():
@@ -904,6 +908,7 @@ def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overri
     specs = parameter_specs()
     margs = []
     for name, p in trend_parameters().items():
+        p = getattr(arch, "trends", {}).get(name, p)  # a scenario's stated trend, drawn on its own range
         if name in overrides or p.dist == "fixed" or not p.canonical_low < p.canonical_high:
             continue
         spec = TREND_PARAMETERS[name]
@@ -922,7 +927,8 @@ def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overri
     ramp_names: list[str] = []
     if arch.kind == "space":
         own = overrides.get("launch_vehicle")
-        plan = fl.load_fleet(arch, fleet, launch_vehicle=str(own) if own is not None else None)
+        plan = fl.load_fleet(arch, fleet if fleet is not None else getattr(arch, "fleet", None),
+                             launch_vehicle=str(own) if own is not None else None)
         ramp_names = [r.name for r in plan.ramps if np.any(r.low < r.high)]
     names = [m.name for m in margs] + [f"ramp:{r}" for r in ramp_names]
     u01 = latin_hypercube(names, n, seed=seed)
