@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from orbitdc import chain  # noqa: E402
-from orbitdc.parameters import load_architecture  # noqa: E402
+from orbitdc.architectures import load_architecture  # noqa: E402
 
 STAGES = ("compute", "power", "thermal", "mass")
 SYNTHETIC_ORBIT = {  # used only when orbitdc/orbit.py does not exist (650 km, 10 mm Al)
