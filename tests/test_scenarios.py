@@ -281,3 +281,27 @@ def test_constrained_ground_makes_the_ground_wait_at_its_margin():
     item = float(ds["cost_breakdown"].sel(cost_item="grid_connection_delay")) * float(capital_recovery_factor(0.08, float(ds["mission_lifetime"])))
     assert item == pytest.approx(expect, rel=1e-9)
     assert not bool(ds["grid_wait_bridged"])
+
+
+def test_whose_beliefs_ranks_the_stated_inputs_by_their_effect():
+    rows = scenarios.whose_beliefs(SPACEX, "proponent", top=3)
+    assert len(rows) == 3
+    effects = [abs(r["effect"]) for r in rows]
+    assert effects == sorted(effects, reverse=True)
+    # each effect is the scenario's ratio less the ratio with that one input back at base
+    top = rows[0]
+    full = float(odc.evaluate(SPACEX, scenario="proponent")["cost_ratio_vs_terrestrial"])
+    base_value = odc.load_architecture(SPACEX).parameters[top["parameter"]].value
+    without = float(odc.evaluate(odc.load_architecture(SPACEX, scenario="proponent"),
+                                 **{top["parameter"]: base_value})["cost_ratio_vs_terrestrial"]) \
+        if top["parameter"] not in ("mass_model",) else None
+    if without is not None:
+        assert top["effect"] == pytest.approx(full - without, rel=1e-9)
+    assert all(r["source"] for r in rows)
+
+
+def test_attribution_quotes_the_party_only_for_its_own_inputs():
+    s = scenarios.attribution("openai-partnered-compute", "proponent")
+    assert s == "Under OpenAI's stated figures for start year; base values (no statement) for everything else."
+    sk = scenarios.attribution(SPACEX, "skeptic")
+    assert "SpaceX" not in sk and "base values (no statement)" in sk
