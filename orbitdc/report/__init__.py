@@ -34,7 +34,8 @@ Numbers are written by :mod:`orbitdc.formatting` everywhere. The names below wer
 """
 from __future__ import annotations
 
-from ..parameters import NOTEBOOK_DIR, parse_assignment  # noqa: F401  (the report's own names before)
+from ..arguments import parse_assignment  # noqa: F401  (the report's own names before)
+from ..parameters import NOTEBOOK_DIR  # noqa: F401
 from .builder import (  # noqa: F401
     DEFAULT_OUT, PAGE_ORDER, ROOT, STAGE_NOTEBOOKS, SUMMARY_NOTEBOOK, NotebookFailed, build, literal_parameters, main,
     provenance, run_notebooks,

@@ -14,6 +14,11 @@ import numpy as np
 import xarray as xr
 
 from .. import formatting
+from ..architectures import SCENARIO_DIR, apply_scenario, list_scenarios, load_architecture
+from ..chain import evaluate
+from ..parameters import read_yaml
+from ..stages import parameter_specs
+from ..trajectory import TREND_PARAMETERS, trajectory
 from . import figures
 from .tables import HTML, esc, table_html
 from .wording import whose_sentence
@@ -30,8 +35,6 @@ def _scenario_order(names: Sequence[str]) -> list[str]:
 
 def _scenario_description(arch_name: str, scenario: str) -> str:
     """The first sentence of a scenario file's ``description`` (data/scenarios/<arch>/<scenario>.yaml)."""
-    from ..parameters import read_yaml
-    from ..scenarios import SCENARIO_DIR
 
     text = " ".join(str(read_yaml(SCENARIO_DIR / arch_name / f"{scenario}.yaml").get("description", "")).split())
     cut = text.find(". ")
@@ -41,7 +44,6 @@ def _scenario_description(arch_name: str, scenario: str) -> str:
 def _design_binding(arch, year: int, chain_over: dict[str, Any]) -> tuple[str, str]:
     """What binds the design of the cohort of ``year`` (``evaluate`` with ``start_year = year``):
     its ``binding_constraint`` code and the words of :func:`orbitdc.verdicts.binding_words`."""
-    from ..chain import evaluate
     from .record import value_of
     from .wording import binding_words
 
@@ -82,10 +84,6 @@ def scenario_outcomes(archs: Sequence[Any], years: Sequence[int], milestone_year
     architecture does not ship is NaN / empty. Architectures without scenarios are left out;
     Missing when none has any. ``attrs``: ``last_year`` (the horizon), ``feasibility_year``.
     """
-    from ..chain import parameter_specs
-    from ..parameters import load_architecture
-    from ..scenarios import apply_scenario, list_scenarios
-    from ..trajectory import TREND_PARAMETERS, trajectory
 
     title = "Under whose beliefs?"
     overrides = dict(overrides or {})

@@ -47,8 +47,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .. import _version
+from ..arguments import parse_assignment
 from ..errors import OrbitdcError
-from ..parameters import NOTEBOOK_DIR, parse_assignment
+from ..parameters import NOTEBOOK_DIR
 from . import folder
 from .page import export_html
 from .pdf import find_chromium, print_pdf

@@ -18,8 +18,7 @@ import inspect
 import re
 from functools import lru_cache
 
-from .. import compute, economics, launch, mass, orbit, power, thermal
-from ..chain import STAGE_MODULES
+from ..stages import MODULES
 from . import figures
 from .tables import HTML, esc
 
@@ -116,8 +115,8 @@ def docstring_html(doc: str, heading_level: int = 4) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-#: The stage modules by name (the chain's stages, in its order: :data:`orbitdc.chain.STAGE_MODULES`).
-STAGE_MODULE_OBJECTS = {m.__name__.rsplit(".", 1)[1]: m for m in (orbit, compute, power, thermal, mass, launch, economics)}
+#: The stage modules by name, in chain order (:data:`orbitdc.stages.MODULES`).
+STAGE_MODULE_OBJECTS = {m.__name__.rsplit(".", 1)[1]: m for m in MODULES}
 
 
 def methods_html(stage: str):
@@ -148,8 +147,7 @@ STAGE_TITLES = {"orbit": "Orbit and environment", "compute": "Compute payload", 
 def all_methods_html():
     """Methods of every stage in chain order (module and function docstrings: equations, sources)."""
     parts = []
-    for m in STAGE_MODULES:
-        stage = m.rsplit(".", 1)[1]
+    for stage in STAGE_MODULE_OBJECTS:
         title = STAGE_TITLES.get(stage, stage.replace("_", " ").capitalize())
         parts.append(f"<h3 id='methods-{esc(stage)}'>{esc(title)}</h3>" + methods_html(stage).data)
     return HTML("\n".join(parts))

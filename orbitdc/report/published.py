@@ -13,7 +13,10 @@ import numpy as np
 import xarray as xr
 
 from .. import formatting
+from ..architectures import list_published, load_architecture
+from ..chain import evaluate
 from ..errors import OrbitdcError
+from ..reconciliation import reconcile
 from . import figures
 from .record import value_of
 from .tables import HTML, esc, named, table_html
@@ -43,7 +46,6 @@ def claims_html(study: Any):
     orbitdc's full-cost ratio beside each (a claim's metric inside its range is not a confirmation:
     the reconciliation of the published analyses, :mod:`orbitdc.report_sections`, walks from each
     published figure to the full cost)."""
-    from ..chain import evaluate
 
     rows = []
     cache: dict[str, Any] = {}
@@ -92,7 +94,6 @@ def claims_html(study: Any):
 def costing_convention(arch) -> str:
     """``mass`` or ``subsystem``: the ``costing`` parameter of an architecture (its file or the
     default of data/defaults/economics.yaml)."""
-    from ..parameters import load_architecture
 
     arch = load_architecture(arch)
     p = arch.parameters.get("costing")
@@ -102,7 +103,6 @@ def costing_convention(arch) -> str:
 def costing_rows(names: Sequence[Any], overrides: dict[str, Any] | None = None) -> list[dict[str, str]]:
     """One row per space architecture (names, paths or loaded Architectures): its costing
     convention in words (an override of ``costing`` in the report's settings wins)."""
-    from ..parameters import load_architecture
 
     rows = []
     for name in names:
@@ -165,8 +165,6 @@ def reconciliation_summary(w: xr.Dataset, convention: str) -> str:
 def published_waterfalls(names: Sequence[str] | None = None) -> dict[str, xr.Dataset | str]:
     """:func:`orbitdc.reconcile` of every published analysis (``data/architectures/published/``)
     with a claim marked ``reconcile: true``; the reason instead where it cannot be computed."""
-    from ..parameters import list_published
-    from ..reconciliation import reconcile
 
     out: dict[str, xr.Dataset | str] = {}
     for name in (names if names is not None else list_published()):

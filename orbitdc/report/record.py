@@ -14,9 +14,9 @@ import numpy as np
 import xarray as xr
 
 from .. import formatting, units
-from ..chain import parameter_specs
+from ..stages import parameter_specs
 from ..errors import OrbitdcError
-from ..parameters import catalog_value
+from ..catalogs import catalog_value
 from .settings import threshold
 
 

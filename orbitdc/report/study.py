@@ -29,11 +29,11 @@ import numpy as np
 import xarray as xr
 
 from .. import _version
+from ..architectures import apply_where_available
 from ..chain import build_inputs, compare, sweep, to_netcdf
 from ..errors import OrbitdcError
 from ..parameters import DATA_DIR, Architecture
 from ..orbit import annual_eclipse
-from ..scenarios import apply_where_available
 from ..trajectory import trajectory
 from . import figures
 from .record import value_of

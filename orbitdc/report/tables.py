@@ -14,7 +14,7 @@ import numpy as np
 import xarray as xr
 
 from .. import formatting
-from ..chain import STAGE_MODULES, stages
+from ..stages import stages
 from . import figures, record
 from .record import lifetime_dose, value_of
 from .settings import threshold
@@ -302,11 +302,7 @@ def assumptions_html(study: Any):
 
 
 def limitations_html(study: Any):
-    present = {s.name for s in stages()}
-    absent = [m.rsplit(".", 1)[1] for m in STAGE_MODULES if m.rsplit(".", 1)[1] not in present]
     items = list(study.settings["limitations"])
-    if absent:
-        items.insert(0, f"Model stages absent from this build (their outputs are reported as not computed): {', '.join(absent)}.")
     items.append(f"Monte Carlo intervals come from {study.samples} samples per architecture (seed {study.seed}).")
     return HTML("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>")
 

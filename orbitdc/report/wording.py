@@ -17,6 +17,7 @@ import numpy as np
 import xarray as xr
 
 from .. import formatting, units
+from ..stages import output_specs, stages
 from .record import TRAJECTORY_ANSWER_VARIABLES, lifetime_dose, value_of
 from .settings import threshold
 
@@ -83,7 +84,6 @@ VARIABLE_STAGE = {
 
 def missing_reason(name: str) -> str:
     """Why an output is absent: the stage that should produce it, or that no stage does."""
-    from ..chain import stages
 
     for st in stages():
         if name in st.outputs:
@@ -192,7 +192,6 @@ def binding_words(row: Mapping[str, Any], constraint: str) -> str:
         return f"launch: {what} what the {vehicle} can carry"
     if constraint == "launch_reach":
         return f"launch: the target orbit is beyond the {vehicle}'s reach"
-    from ..chain import output_specs
 
     spec = output_specs().get(f"violates_{constraint}")
     return formatting.words(spec.long_name) if spec is not None else constraint.replace("_", " ")
@@ -418,7 +417,6 @@ class DesignSummary:
 
 def constraint_words() -> dict[str, str]:
     """Each chain constraint (``violates_<name>``) in words, from the stages' declarations."""
-    from ..chain import output_specs
 
     return {k.removeprefix("violates_"): v.long_name for k, v in output_specs().items() if k.startswith("violates_")}
 
