@@ -226,6 +226,13 @@ def sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+def short_label(name: str, long_name: str | None = None, capital: bool = False) -> str:
+    """:func:`label` without its explanations in parentheses, for a sentence: ``launch price per kg
+    of payload capacity to the vehicle's reference LEO``."""
+    text = re.sub(r"\s*\([^()]*\)", "", label(name, long_name, capital)).strip()
+    return text or label(name, long_name, capital)
+
+
 def label(name: str, long_name: str | None = None, capital: bool = True) -> str:
     """The human name of an output or parameter: ``long_name`` if given, else the one the stage
     declares, else the identifier with spaces for underscores (never an identifier)."""

@@ -140,7 +140,7 @@ def test_infeasible_design_names_the_binding_constraint_in_words():
     assert str(ds["binding_constraint"].values) == "total_ionizing_dose"
     s = app.describe_design(ds)
     assert not s.feasible
-    assert s.feasibility_words.startswith("Infeasible. Binding constraint: total ionizing dose - ")
+    assert s.feasibility_words.startswith("Infeasible: radiation - ")  # the report's rule (wording.feasibility_word)
     assert app.constraint_words()["total_ionizing_dose"] in s.feasibility_words
 
 

@@ -28,6 +28,7 @@ import orbitdc as odc
 from browser_support import (FIND_JS, console_errors, external_requests, free_port, offline_chromium,
                              server_process)
 from orbitdc import app as odc_app
+from orbitdc.report.wording import constraint_name
 
 pytestmark = pytest.mark.slow
 
@@ -259,7 +260,7 @@ def test_architecture_choice_is_in_the_url(server, browser):
     # google-suncatcher does not close at its own values: the constraint is named, in words
     words = _text(browser, "feasibility")
     expected = str(odc.evaluate(OTHER)["binding_constraint"].values)
-    assert words.startswith("Infeasible") and expected.replace("_", " ") in words
+    assert words.startswith("Infeasible") and constraint_name(expected) in words
 
 
 def test_scenario_from_the_link(server, browser):

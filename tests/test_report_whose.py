@@ -65,7 +65,9 @@ def test_rows_are_words_and_numbers_in_report_style():
     assert [r["figures"] for r in rows] == ["proponent", "base", "skeptic"]
     assert rows[0]["cost ratio 2035"] == formatting.number(1.2) == "1.2"
     assert rows[0]["cheaper from"] == "2044" and rows[1]["cheaper from"] == "not by 2050"
-    assert rows[2]["cost ratio 2030"] == "no design" and rows[2]["2030 design"] == "no: launch mass"
+    # the design's feasibility in the words of every other verdict (wording.feasibility_word)
+    assert rows[2]["cost ratio 2030"] == "no design" and rows[2]["2030 design"] == "infeasible: launch mass"
+    assert rows[0]["2030 design"] == "feasible"
     assert rows[2]["target power reached"] == "not by 2050"
 
 
@@ -108,6 +110,23 @@ def test_a_crossing_scenario_is_the_trajectory_s(outcomes):
     assert np.isfinite(want) and float(got["crossover_year"]) == want
 
 
+def test_with_samples_the_outcomes_are_medians_over_the_samples():
+    """The report's one statistic: the median over all samples, a sample that does not get cheaper
+    counting as never cheaper -- for the crossover year and the cost ratio in a year, checked against
+    the trajectory's own samples here."""
+    out = beliefs.scenario_outcomes(["spacex-starlink-compute"], range(2026, 2051), [2030, 2040],
+                                    samples=16, seed=7)
+    tr = odc.trajectory(odc.load_architecture("spacex-starlink-compute", scenario="constrained-ground"),
+                        range(2026, 2051), samples=16, seed=7)
+    got = out.sel(architecture="spacex-starlink-compute", scenario="constrained-ground")
+    cross = np.sort(np.where(np.isfinite(tr["crossover_year"].values), tr["crossover_year"].values, np.inf))
+    want = cross[7]  # the 8th of 16 sorted values (inverted CDF): inf when more than half do not cross
+    assert (float(got["crossover_year"]) == want) if np.isfinite(want) else np.isnan(float(got["crossover_year"]))
+    r = tr["cost_ratio_vs_terrestrial"].sel(year=2040).values
+    assert float(got["cost_ratio_in_year"].sel(year=2040)) == np.sort(np.where(np.isfinite(r), r, np.inf))[7]
+    assert out.attrs["samples"] == 16
+
+
 def test_override_applies_on_top_of_each_scenario():
     """A launch price override replaces every scenario's launch price: the proponent and skeptic
     cohorts then differ only by the scenarios' other values, and the proponent's ratio moves."""
@@ -125,11 +144,13 @@ def test_override_applies_on_top_of_each_scenario():
 def test_study_caches_and_starts_from_the_file_when_built_with_a_scenario():
     from orbitdc.report import Study
 
-    st = Study(["spacex-starlink-compute"], samples=2, scenario="skeptic")
+    st = Study(["spacex-starlink-compute"], samples=4, seed=3, scenario="skeptic")
     ds = beliefs.whose_beliefs(st)
     assert beliefs.whose_beliefs(st) is ds
-    assert ds.attrs["study_scenario"] == "skeptic"
-    plain = beliefs.scenario_outcomes(["spacex-starlink-compute"], range(2026, 2051), [2030, 2035, 2040])
+    assert ds.attrs["study_scenario"] == "skeptic" and ds.attrs["samples"] == 4
+    # the study's Monte Carlo (its sample count and seed), from the file as written
+    plain = beliefs.scenario_outcomes(["spacex-starlink-compute"], range(2026, 2051), [2030, 2035, 2040],
+                                      samples=4, seed=3)
     xr.testing.assert_identical(ds.drop_attrs(), plain.drop_attrs())
     assert "skeptic figures" in beliefs.whose_html(ds).data
 

@@ -21,7 +21,8 @@ from ..stages import parameter_specs
 from ..trajectory import TREND_PARAMETERS, trajectory
 from . import figures
 from .tables import HTML, esc, table_html
-from .wording import whose_sentence
+from .record import median_year, value_of, year_quantiles
+from .wording import binding_words, feasibility_word, whose_sentence
 
 
 
@@ -41,29 +42,30 @@ def _scenario_description(arch_name: str, scenario: str) -> str:
     return text if cut < 0 else text[:cut + 1]
 
 
-def _design_binding(arch, year: int, chain_over: dict[str, Any]) -> tuple[str, str]:
-    """What binds the design of the cohort of ``year`` (``evaluate`` with ``start_year = year``):
-    its ``binding_constraint`` code and the words of :func:`orbitdc.verdicts.binding_words`."""
-    from .record import value_of
-    from .wording import binding_words
-
+def _design_binding(arch, year: int, chain_over: dict[str, Any]) -> tuple[bool, str, str]:
+    """Does the design of the cohort of ``year`` close (``evaluate`` with ``start_year = year``: the
+    chain's ``feasible``, the rule of every verdict), its ``binding_constraint`` code and the
+    words of :func:`orbitdc.report.wording.binding_words` (empty when it closes)."""
     ds = evaluate(arch, start_year=year, **chain_over)
+    ok = bool(np.all(np.asarray(ds["feasible"].values)))
     code = str(np.asarray(ds["binding_constraint"].values).ravel()[0])
-    if code == "none":  # the trajectory's trends (arrays, prices) break what today's values close
-        return code, "a constraint of the satellite design under that year's technology values"
+    if ok or code == "none":
+        return ok, "none", ""
     row = {k: value_of(ds, k) for k in ("launches", "deployment_years", "mission_lifetime", "lifetime_dose",
                                         "dose_tolerance")}
     row["launch_vehicle"] = str(np.asarray(ds["launch_vehicle"].values).ravel()[0]) if "launch_vehicle" in ds else ""
-    return code, binding_words(row, code)
+    return ok, code, binding_words(row, code)
 
 
 #: Variables of :func:`scenario_outcomes` (architecture x scenario).
 SCENARIO_OUTCOME_VARIABLES = {
-    "cost_ratio_in_year": "cost of the capacity built in the year relative to the same compute on the ground (nominal)",
-    "crossover_year": "first year the capacity built costs at most the ground's (NaN: not within the years computed)",
+    "cost_ratio_in_year": "cost of the capacity built in the year relative to the same compute on the ground "
+                          "(nominal, or the median over the samples)",
+    "crossover_year": "first year the capacity built costs at most the ground's (nominal, or the median over the "
+                      "samples; NaN: not within the years computed)",
     "crossover_within_horizon": "the capacity built becomes cheaper than the ground within the years computed",
     "target_reached_year": "first year the target IT power is in service (NaN: not within the years computed)",
-    "design_feasible": "the satellite of the first milestone year's cohort closes on its vehicles",
+    "design_feasible": "the design of the first milestone year closes (the chain's feasible, as everywhere)",
     "binding_constraint": "what binds that design (none if it closes)",
     "binding_words": "what binds that design, in words (empty if it closes)",
     "scenario_description": "the first sentence of the scenario file's description",
@@ -71,18 +73,23 @@ SCENARIO_OUTCOME_VARIABLES = {
 
 
 def scenario_outcomes(archs: Sequence[Any], years: Sequence[int], milestone_years: Sequence[int],
-                      overrides: dict[str, Any] | None = None) -> xr.Dataset | figures.Missing:
-    """The year-by-year model (:func:`orbitdc.trajectory`, nominal: every rate at its value) of each
-    space architecture under each scenario it ships (``data/scenarios/<name>/``), with ``overrides``
-    applied on top of each scenario (as a user override is on top of the architecture file).
+                      overrides: dict[str, Any] | None = None, samples: int | None = None,
+                      seed: int | None = None) -> xr.Dataset | figures.Missing:
+    """The year-by-year model (:func:`orbitdc.trajectory`) of each space architecture under each
+    scenario it ships (``data/scenarios/<name>/``), with ``overrides`` applied on top of each
+    scenario (as a user override is on top of the architecture file): nominal (every rate at its
+    value), or with ``samples`` the Monte Carlo over the trend rates and ramps, whose cost ratios
+    and crossover years are medians over all samples (:func:`orbitdc.report.record.year_quantiles`:
+    a sample that does not get cheaper counts as never cheaper), the report's one statistic.
 
     Returns a Dataset over (``architecture``, ``scenario``[, ``year``]) with
     :data:`SCENARIO_OUTCOME_VARIABLES`: the cost ratio at ``milestone_years``, the crossover year
     (first year with a ratio <= 1), the year the target IT power is reached, and whether the
     design of the first milestone year's cohort closes (``design_feasible`` of the trajectory) with
-    what binds it (``binding_constraint`` of ``evaluate`` at that ``start_year``). A scenario an
-    architecture does not ship is NaN / empty. Architectures without scenarios are left out;
-    Missing when none has any. ``attrs``: ``last_year`` (the horizon), ``feasibility_year``.
+    what binds it (``feasible`` and ``binding_constraint`` of ``evaluate`` at that ``start_year``:
+    the chain's rule, the one every verdict of the report uses). A scenario an architecture does
+    not ship is NaN / empty. Architectures without scenarios are left out; Missing when none has
+    any. ``attrs``: ``last_year`` (the horizon), ``feasibility_year``, ``samples`` (0: nominal).
     """
 
     title = "Under whose beliefs?"
@@ -119,13 +126,18 @@ def scenario_outcomes(archs: Sequence[Any], years: Sequence[int], milestone_year
         for s in ships:
             j = scenarios.index(s)
             arch_s = apply_scenario(a, s)
-            tr = trajectory(arch_s, years, **own)
-            ratio[i, j] = np.asarray(tr["cost_ratio_vs_terrestrial"].sel(year=milestones).values, dtype=float)
-            cross[i, j] = float(tr["crossover_year"])
-            within[i, j] = bool(tr["crossover_within_horizon"])
-            target[i, j] = float(tr["target_reached_year"])
-            feasible[i, j] = bool(tr["design_feasible"].sel(year=first))
-            binding[i, j], binding_text[i, j] = ("none", "") if feasible[i, j] else _design_binding(arch_s, first, chain_over)
+            if samples:
+                tr = trajectory(arch_s, years, samples=samples, seed=seed, **own)
+                ratio[i, j] = year_quantiles(tr["cost_ratio_vs_terrestrial"], [0.5]).sel(quantile=0.5, year=milestones).values
+                cross[i, j] = float(median_year(tr["crossover_year"]))
+                target[i, j] = float(median_year(tr["target_reached_year"]))
+            else:
+                tr = trajectory(arch_s, years, **own)
+                ratio[i, j] = np.asarray(tr["cost_ratio_vs_terrestrial"].sel(year=milestones).values, dtype=float)
+                cross[i, j] = float(tr["crossover_year"])
+                target[i, j] = float(tr["target_reached_year"])
+            within[i, j] = bool(np.isfinite(cross[i, j]))
+            feasible[i, j], binding[i, j], binding_text[i, j] = _design_binding(arch_s, first, chain_over)
             described[i, j] = _scenario_description(a.name, s)
     dims = ("architecture", "scenario")
     V = SCENARIO_OUTCOME_VARIABLES
@@ -141,7 +153,8 @@ def scenario_outcomes(archs: Sequence[Any], years: Sequence[int], milestone_year
         coords={"architecture": [a.name for a, _ in found], "scenario": scenarios, "year": milestones,
                 "company": ("architecture", [a.company or a.name for a, _ in found]),
                 "ships_scenario": (dims, np.array([[s in ss for s in scenarios] for _, ss in found]))},
-        attrs={"last_year": years[-1], "feasibility_year": first, "overrides": ", ".join(sorted(overrides)) or "none"})
+        attrs={"last_year": years[-1], "feasibility_year": first, "overrides": ", ".join(sorted(overrides)) or "none",
+               "samples": int(samples or 0)})
     return ds
 
 
@@ -153,7 +166,8 @@ def whose_beliefs(study: Any) -> xr.Dataset | figures.Missing:
     def run():
         cfg = study.settings["figures"]["trajectory"]
         years = range(int(cfg["first_year"]), int(cfg["stop_year"]))
-        out = scenario_outcomes(study.archs, years, cfg["milestone_years"], study.overrides)
+        out = scenario_outcomes(study.archs, years, cfg["milestone_years"], study.overrides,
+                                samples=study.samples if study.samples >= 2 else None, seed=study.seed)
         if isinstance(out, xr.Dataset):
             out.attrs["study_scenario"] = study.scenario or "none"
         return out
@@ -178,8 +192,7 @@ def whose_rows(ds: xr.Dataset) -> list[dict[str, str]]:
             row["cheaper from"] = formatting.year(cross) if np.isfinite(cross) else f"not by {last}"
             t = float(d["target_reached_year"])
             row["target power reached"] = formatting.year(t) if np.isfinite(t) else f"not by {last}"
-            row[f"{first} design"] = ("closes" if bool(d["design_feasible"])
-                                      else f"no: {str(d['binding_constraint'].values).replace('_', ' ')}")
+            row[f"{first} design"] = feasibility_word(bool(d["design_feasible"]), None, str(d["binding_constraint"].values))
             rows.append(row)
     return rows
 
@@ -191,8 +204,12 @@ def whose_html(study_or_ds: Any):
     if isinstance(ds, figures.Missing):
         return HTML(f"<p>{esc(ds.title)}: {esc(ds.reason)}</p>")
     parts = ['<div class="orbitdc-whose">']
+    n = int(ds.attrs.get("samples", 0))
+    how = (f"the median over {formatting.number(n)} samples of the trend rates and ramps (a sample that does not get "
+           "cheaper counts as never cheaper)" if n else "every rate at its value (no Monte Carlo)")
     parts.append("<p>Cost ratio: the cost of the capacity built in the year over the same compute built on the "
-                 "ground that year, every rate at its value (no Monte Carlo); below 1 space is cheaper. "
+                 f"ground that year, {how}; below 1 space is cheaper; the design of the first year is "
+                 "said feasible when it closes with every value as stated. "
                  + ("The rest of the report uses the architecture files as written (the base figures)."
                     if ds.attrs.get("study_scenario", "none") == "none" else
                     f"The rest of the report uses the {esc(ds.attrs['study_scenario'])} figures.")
@@ -217,6 +234,7 @@ def whose_html(study_or_ds: Any):
                      + "</li>")
     parts.append("</ul>")
     parts.append(table_html(whose_rows(ds), caption="The year-by-year model under each scenario's figures "
-                                                    "(nominal values; cost ratio below 1: space is cheaper)"))
+                                                    f"({'medians over the samples' if n else 'nominal values'}; "
+                                                    "cost ratio below 1: space is cheaper)"))
     parts.append("</div>")
     return HTML("".join(parts))

@@ -29,12 +29,34 @@ import xarray as xr
 from .. import formatting
 
 from .record import CO2_VARIABLES, co2_value, values_in
-from .settings import threshold
-from .wording import RECONCILIATION_STEPS, missing_reason
+from .settings import settings, threshold
+from .wording import RECONCILIATION_STEPS, missing_reason, title
 
 _STATIC = False
 _WIDTH = 720
 _HEIGHT = 360
+
+#: One colour per architecture in every chart (Okabe-Ito, distinguishable with colour-blindness):
+#: the seed architectures and the ground fixed, any other in the order of ``titles`` in
+#: data/report.yaml, then by name.
+ARCHITECTURE_COLOURS = {"spacex-starlink-compute": "#0072B2", "blue-origin-orbital-dc": "#D55E00",
+                        "openai-partnered-compute": "#009E73", "terrestrial-hyperscale": "#666666"}
+_MORE_COLOURS = ("#CC79A7", "#E69F00", "#56B4E9", "#882255", "#117733", "#999933", "#332288", "#AA4499")
+
+
+def colour(name: str) -> str:
+    """The colour of an architecture, the same in every chart of the report and the app."""
+    name = str(name)
+    if name in ARCHITECTURE_COLOURS:
+        return ARCHITECTURE_COLOURS[name]
+    known = [t for t in (settings().get("titles") or {}) if t not in ARCHITECTURE_COLOURS]
+    i = known.index(name) if name in known else len(known) + sum(map(ord, name))
+    return _MORE_COLOURS[i % len(_MORE_COLOURS)]
+
+
+def title_of(name: str) -> str:
+    """An architecture's display name in a chart (:func:`orbitdc.report.wording.title`)."""
+    return title(name)
 
 
 class Missing:
@@ -468,33 +490,47 @@ def tornados(results: Mapping[str, Any] | Missing | None, output: str = "cost_ra
 
 
 def cost_ratio_distribution(mc: Mapping[str, xr.Dataset] | None, parity: float = 1.0):
-    """Monte Carlo histograms of the cost ratio vs terrestrial, one per architecture."""
+    """Monte Carlo histograms of the cost ratio vs terrestrial, one per architecture, of the samples
+    whose design closes (the others have no cost: the legend says how many of how many are drawn,
+    and they count as never cheaper in every median the report quotes)."""
     import holoviews as hv
 
-    title = "Monte Carlo: cost relative to the ground"
+    title = "Monte Carlo: cost relative to the ground, samples that close"
     if not mc:
         return Missing(title, "not computed: no Monte Carlo results (orbitdc.monte_carlo absent or no space architecture)")
-    samples = {a: _float(d["cost_ratio_vs_terrestrial"]).ravel() for a, d in mc.items() if "cost_ratio_vs_terrestrial" in d}
-    samples = {a: v[np.isfinite(v) & (v > 0)] for a, v in samples.items()}
-    samples = {a: v for a, v in samples.items() if v.size}
+    samples, counts = {}, {}
+    for a, d in mc.items():
+        if "cost_ratio_vs_terrestrial" not in d:
+            continue
+        v = _float(d["cost_ratio_vs_terrestrial"]).ravel()
+        ok = (np.broadcast_to(_float(d["feasible"]).astype(bool).ravel(), v.shape) if "feasible" in d
+              else np.ones(v.size, dtype=bool))
+        keep = ok & np.isfinite(v) & (v > 0)
+        counts[a] = (int(keep.sum()), int(v.size))
+        if keep.any():
+            samples[a] = v[keep]
     if not samples:
-        return Missing(title, "not computed: cost_ratio_vs_terrestrial absent (stage economics absent)")
+        said = "; ".join(f"{title_of(a)}: none of {n:,} samples closes" for a, (_, n) in counts.items())
+        return Missing(title, f"not drawn: {said}" if said else "not computed: cost_ratio_vs_terrestrial absent (stage economics absent)")
     allv = np.concatenate(list(samples.values()))
     lo, hi = float(allv.min()), float(allv.max())
     log = hi / lo > 20
     edges = np.geomspace(lo, hi * 1.0001, 40) if log else np.linspace(lo, hi * 1.0001 + 1e-12, 40)
     x = _dim("cost_ratio_vs_terrestrial", "cost relative to the ground", "1")
-    ydim = _dim("share", "share of samples", "1")
+    ydim = _dim("share", "share of all samples", "1")
     layers = []
     for a, v in samples.items():
-        counts, _ = np.histogram(v, bins=edges)
-        layers.append(hv.Histogram((edges, counts / v.size), kdims=[x], vdims=[ydim], label=a).opts(alpha=0.5))
+        kept, n = counts[a]
+        hist, _ = np.histogram(v, bins=edges)
+        layers.append(hv.Histogram((edges, hist / n), kdims=[x], vdims=[ydim],
+                                   label=f"{title_of(a)} ({kept:,} of {n:,} close)").opts(alpha=0.5, color=colour(a)))
     layers.append(hv.VLine(parity).opts(color="black", line_dash="dashed"))
     xlim = (min(lo, parity) / 1.1, max(hi, parity) * 1.1) if log else (min(lo, parity) - 0.05 * (hi - lo + 1e-9),
                                                                      max(hi, parity) + 0.05 * (hi - lo + 1e-9))
     extra = {"xticks": log_ticks(*xlim) or None} if log else {}
-    return _opts(hv.Overlay(layers), title=title + " (dashed: parity)", logx=log, legend_position="right",
-                 width=_WIDTH + 180, xlim=xlim, **extra)
+    missing = [f"{title_of(a)}: none of {n:,} closes" for a, (k, n) in counts.items() if not k]
+    shown_title = title + " (dashed: parity)" + (f"; {'; '.join(missing)}" if missing else "")
+    return _opts(hv.Overlay(layers), title=shown_title, logx=log, xlim=xlim, **extra)
 
 
 def co2_per_kwh(cmp: xr.Dataset | None):

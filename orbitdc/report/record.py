@@ -71,10 +71,11 @@ ANSWER_VARIABLES = {
     "samples": "Monte Carlo samples (0: no Monte Carlo)",
     "p_feasible": "share of samples whose design closes (no violated constraint)",
     "p_cheaper": "share of all samples that are feasible and cost less than the ground (ratio below parity)",
-    "ratio_nominal": "cost ratio to the ground with every parameter at its stated value",
-    "ratio_median": "median cost ratio over the feasible samples",
-    "ratio_low": "lower end of the cost-ratio interval (interval_probability, feasible samples)",
-    "ratio_high": "upper end of the cost-ratio interval",
+    "ratio_nominal": "cost ratio to the ground of the stated design (every parameter at its stated value)",
+    "ratio_median": "median cost ratio over all samples, a sample whose design does not close counting as never "
+                    "cheaper (infinite: more than half do not close)",
+    "ratio_low": "lower end of the cost-ratio interval (interval_probability), over all samples the same way",
+    "ratio_high": "upper end of the cost-ratio interval (infinite when more than its tail does not close)",
     "feasible_nominal": "the nominal design closes",
     "binding_nominal": "the nominal design's binding constraint ('none' when it closes)",
     "binding_common": "the most frequent binding constraint over the samples ('none' if all close)",
@@ -99,7 +100,31 @@ ANSWER_VARIABLES = {
     "driver_value": "its stated value",
     "driver_best": "the end of its range with the lower cost ratio",
     "driver_best_ratio": "the cost ratio with the driver at driver_best (others nominal)",
+    "driver2": "the second parameter of the tornado ('' when none)",
+    "driver2_label": "its long name",
+    "driver2_unit": "its canonical unit",
+    "driver2_value": "its stated value",
+    "driver2_best": "the end of its range with the lower cost ratio",
+    "driver2_best_ratio": "the cost ratio with the second driver at driver2_best (others nominal)",
 }
+
+#: The statistic of every cost ratio the report, the app and the CLI quote from a Monte Carlo.
+RATIO_STATISTIC = ("the median over all Monte Carlo samples, a sample whose design does not close counting as "
+                   "never cheaper; the interval the same way")
+
+
+def ratio_quantiles(ratio: np.ndarray, feasible: np.ndarray, quantiles) -> np.ndarray:
+    """Quantiles of the cost ratio over all samples, a sample whose design does not close (or whose
+    cost is not finite) counting as infinitely expensive, i.e. never cheaper (:data:`RATIO_STATISTIC`).
+
+    Empirical quantiles without interpolation (``inverted_cdf``): each is a sample's value, and the
+    median is below parity exactly when more than half of the samples are cheaper than the ground
+    (``p_cheaper`` > 0.5), so the median and the share never contradict each other."""
+    ratio = np.asarray(ratio, dtype=float)
+    counted = np.where(np.asarray(feasible, dtype=bool) & np.isfinite(ratio), ratio, np.inf)
+    if not counted.size:
+        return np.full(len(quantiles), np.nan)
+    return np.quantile(counted, quantiles, method="inverted_cdf")
 
 
 def _most_common(values: np.ndarray) -> tuple[str, int]:
@@ -114,8 +139,9 @@ def answer(study: Any) -> xr.Dataset:
     """The numbers behind the first screen, one row per architecture (see :data:`ANSWER_VARIABLES`).
 
     Probabilities come from the study's Monte Carlo; an infeasible sample counts as not cheaper
-    (its costs are undefined, so it is counted, not dropped). Ratio quantiles are over the
-    feasible, finite samples. The driver is the top of the tornado of the cost ratio."""
+    (its costs are undefined, so it is counted, not dropped). Ratio quantiles are over all samples
+    the same way (:func:`ratio_quantiles`, :data:`RATIO_STATISTIC`). The drivers are the top two
+    of the tornado of the cost ratio."""
     parity = threshold("cost_ratio_parity")
     prob = threshold("interval_probability")
     cmp = study.compare()
@@ -152,10 +178,9 @@ def answer(study: Any) -> xr.Dataset:
                      if "cost_ratio_vs_terrestrial" in d else np.full(n, np.nan))
             good = ok & np.isfinite(ratio)
             row.update(samples=n, p_feasible=float(ok.mean()), p_cheaper=float((good & (ratio < parity)).mean()))
-            if good.any():
-                tail = (1 - prob) / 2
-                row["ratio_low"], row["ratio_median"], row["ratio_high"] = (
-                    float(x) for x in np.quantile(ratio[good], [tail, 0.5, 1 - tail]))
+            tail = (1 - prob) / 2
+            row["ratio_low"], row["ratio_median"], row["ratio_high"] = (
+                float(x) for x in ratio_quantiles(ratio, ok, [tail, 0.5, 1 - tail]))
             if "binding_constraint" in d and (~ok).any():
                 bind = np.broadcast_to(np.asarray(d["binding_constraint"].values).astype(str), (n,))
                 name, count = _most_common(bind[~ok])
@@ -164,32 +189,67 @@ def answer(study: Any) -> xr.Dataset:
                 for v, unit in (("launches", None), ("deployment_years", "yr"), ("mission_lifetime", "yr"),
                                 ("lifetime_dose", "rad_Si")):
                     row[f"bound_{v}"] = _median_where(d, v, unit, bound, n)
-        row.update(driver="", driver_label="", driver_unit="", driver_value=np.nan, driver_best=np.nan,
-                   driver_best_ratio=np.nan)
         t = tor.get(a.name)
-        if isinstance(t, xr.Dataset) and t.sizes.get("parameter", 0):
-            top = t.isel(parameter=0)
-            low, high = float(top["low"]), float(top["high"])
-            if np.isfinite(low) or np.isfinite(high):
-                use_low = not np.isfinite(high) or (np.isfinite(low) and low <= high)
-                name = str(top["parameter"].values)
-                row.update(driver=name, driver_label=formatting.label(name, getattr(specs.get(name), "long_name", "") or None,
-                                                                 capital=False),
-                           driver_unit=str(top["parameter_unit"].values), driver_value=float(top["parameter_value"]),
-                           driver_best=float(top["parameter_low"] if use_low else top["parameter_high"]),
-                           driver_best_ratio=low if use_low else high)
+        for rank, prefix in enumerate(("driver", "driver2")):
+            row.update(_lever(t, rank, prefix, specs))
         rows.append(row)
     data = {k: ("architecture", [r[k] for r in rows]) for k in ANSWER_VARIABLES}
     out = xr.Dataset(data, coords={"architecture": study.names},
-                     attrs={"cost_ratio_parity": parity, "interval_probability": prob})
+                     attrs={"cost_ratio_parity": parity, "interval_probability": prob, "ratio_statistic": RATIO_STATISTIC})
     tr = study.trajectory() if study.space and hasattr(study, "trajectory") else None
     if isinstance(tr, xr.Dataset):
         years = [int(y) for y in study.settings["figures"]["trajectory"]["milestone_years"]]
         # the ground has no trajectory of its own: NaN, and no samples
         out = out.merge(trajectory_answer(tr, years).reindex(architecture=study.names,
                                                              fill_value={"trajectory_samples": 0}))
-        out.attrs.update(cost_ratio_parity=parity, interval_probability=prob,
+        out.attrs.update(cost_ratio_parity=parity, interval_probability=prob, ratio_statistic=RATIO_STATISTIC,
                          horizon_last_year=int(tr["year"].values[-1]))
+    return out
+
+
+def year_quantiles(ratio: xr.DataArray, quantiles) -> xr.DataArray:
+    """Quantiles over ``sample`` of a year-by-year cost ratio, a sample without a finite cost
+    counting as never cheaper (the statistic of :func:`ratio_quantiles`); dimension ``quantile``
+    first. Without a ``sample`` dimension, the values themselves for every quantile."""
+    q = np.asarray(quantiles, dtype=float)
+    if "sample" not in ratio.dims:
+        return xr.concat([ratio.astype(float)] * q.size, dim=xr.DataArray(q, dims="quantile", name="quantile"))
+    counted = ratio.astype(float).where(np.isfinite(ratio), np.inf)
+    vals = np.moveaxis(counted.transpose("sample", ...).values, 0, -1)
+    qs = np.quantile(vals, q, axis=-1, method="inverted_cdf")
+    other = [d for d in counted.dims if d != "sample"]
+    return xr.DataArray(qs, dims=("quantile", *other),
+                        coords={"quantile": q, **{d: ratio.coords[d] for d in other if d in ratio.coords}})
+
+
+def median_year(year: xr.DataArray) -> xr.DataArray:
+    """The median over ``sample`` of a year that may not happen (NaN: not within the years
+    computed), such a sample counting as later than any year: NaN when more than half do not."""
+    if "sample" not in year.dims:
+        return year.astype(float)
+    m = year_quantiles(year, [0.5]).sel(quantile=0.5, drop=True)
+    return m.where(np.isfinite(m))
+
+
+def _lever(t: Any, rank: int, prefix: str, specs: Mapping[str, Any]) -> dict[str, Any]:
+    """The tornado's parameter of rank ``rank`` (0: the widest swing) as ``<prefix>*`` fields: its
+    name, long name, unit, stated value, the end of its range with the lower cost ratio and that
+    ratio (empty when the tornado has no such parameter)."""
+    out = {prefix: "", f"{prefix}_label": "", f"{prefix}_unit": "", f"{prefix}_value": np.nan,
+           f"{prefix}_best": np.nan, f"{prefix}_best_ratio": np.nan}
+    if not isinstance(t, xr.Dataset) or t.sizes.get("parameter", 0) <= rank:
+        return out
+    top = t.isel(parameter=rank)
+    low, high = float(top["low"]), float(top["high"])
+    if not (np.isfinite(low) or np.isfinite(high)):
+        return out
+    use_low = not np.isfinite(high) or (np.isfinite(low) and low <= high)
+    name = str(top["parameter"].values)
+    out.update({prefix: name,
+                f"{prefix}_label": formatting.short_label(name, getattr(specs.get(name), "long_name", "") or None),
+                f"{prefix}_unit": str(top["parameter_unit"].values), f"{prefix}_value": float(top["parameter_value"]),
+                f"{prefix}_best": float(top["parameter_low"] if use_low else top["parameter_high"]),
+                f"{prefix}_best_ratio": low if use_low else high})
     return out
 
 

@@ -36,9 +36,11 @@ from ..parameters import DATA_DIR, Architecture
 from ..orbit import annual_eclipse
 from ..trajectory import trajectory
 from . import figures
-from .record import value_of
+from . import beliefs
+from .record import answer, value_of
 from .sections import FIGURES, SECTIONS
 from .settings import settings
+from .wording import title
 
 #: Types of ``--set`` values the report accepts (one value per parameter, plain data).
 _OK_TYPES = (bool, int, float, str)
@@ -162,6 +164,37 @@ class Study:
         if section not in SECTIONS:
             raise OrbitdcError(f"no report section '{section}'; sections: {', '.join(SECTIONS)}")
         return SECTIONS[section](self, *args)
+
+    def record(self) -> xr.Dataset:
+        """The record: every number the report says about each architecture, computed once.
+
+        :func:`orbitdc.report.record.answer` (the stated design, the Monte Carlo's shares and
+        medians, what binds, the levers, the year-by-year answer) with each architecture's display
+        name and company (coordinates ``title``, ``company``) and, from
+        :func:`orbitdc.report.beliefs.whose_beliefs`, the median crossover year under each
+        scenario it ships (``scenario_crossover_year``, ``scenario_design_feasible``,
+        ``scenario_binding``, ``scenario_shipped`` over ``architecture`` x ``scenario``). The
+        first screen, the summary table, the verdicts and the app's and CLI's words read it."""
+        def run():
+            rec = answer(self)
+            rec = rec.assign_coords(title=("architecture", [title(a.name, a.company) for a in self.archs]),
+                                    company=("architecture", [a.company or "" for a in self.archs]))
+            whose = beliefs.whose_beliefs(self)
+            if isinstance(whose, xr.Dataset):
+                names = list(rec["architecture"].values)
+                plain = whose.reset_coords(["company", "ships_scenario"])
+                pick = {v: plain[v].reset_coords(drop=True).reindex(architecture=names)
+                        for v in ("crossover_year", "design_feasible", "binding_constraint", "ships_scenario")}
+                rec["scenario_crossover_year"] = pick["crossover_year"].astype(float)
+                rec["scenario_design_feasible"] = pick["design_feasible"].fillna(False).astype(bool)
+                rec["scenario_binding"] = pick["binding_constraint"].fillna("").astype(str)
+                rec["scenario_shipped"] = pick["ships_scenario"].fillna(False).astype(bool)
+                rec.attrs.update(scenario_samples=int(whose.attrs.get("samples", 0)),
+                                 feasibility_year=int(whose.attrs["feasibility_year"]),
+                                 last_year=int(whose.attrs["last_year"]))
+            return rec
+
+        return self._cached("record", run)
 
     def figure(self, name: str):
         """A figure of the report for this study as a HoloViews object (or

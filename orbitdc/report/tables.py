@@ -15,10 +15,11 @@ import xarray as xr
 
 from .. import formatting
 from ..stages import stages
-from . import figures, record
+from . import figures
 from .record import lifetime_dose, value_of
 from .settings import threshold
-from .wording import binding_limit_words, first_screen, fmt, missing_cell, short_verdict, verdict, when_cells
+from .wording import (binding_limit_words, could_it_work, first_screen, fmt, levers_sentence, median_ratio_words,
+                      missing_cell, ratio_text, short_verdict, title, verdict, when_cells, when_sentence)
 
 
 
@@ -69,46 +70,32 @@ def HTML(text: str):
 # --------------------------------------------------------------------------------------------
 
 
-def _q(mc: Mapping[str, xr.Dataset] | Any, arch: str, var: str, prob: float) -> tuple[float, float]:
-    if not isinstance(mc, Mapping) or arch not in mc or var not in mc[arch]:
-        return float("nan"), float("nan")
-    v = np.asarray(mc[arch][var].values, dtype=float).ravel()
-    v = v[np.isfinite(v)]
-    if not v.size:
-        return float("nan"), float("nan")
-    tail = (1 - prob) / 2
-    lo, hi = np.quantile(v, [tail, 1 - tail])
-    return float(lo), float(hi)
-
-
 def summary_rows(study: Any) -> list[dict[str, str]]:
-    """The executive summary: one row per architecture, every cell computed."""
+    """The executive summary: one row per architecture, every cell computed; the verdict and the
+    cost ratio are the record's (:meth:`orbitdc.report.study.Study.record`), in the first screen's
+    words, so the summary cannot say anything else."""
     cmp = study.compare()
-    mc = study.monte_carlo() if study.space else {}
-    ans = record.answer(study) if isinstance(mc, Mapping) and mc else None
+    rec = study.record() if study.space else None
     pct = int(round(100 * threshold("interval_probability")))
+    head = f"cost ratio vs the ground (median, {pct} % of samples)"
     rows = []
     for a in study.archs:
         sel = cmp.sel(architecture=a.name)
-        interval = _q(mc, a.name, "cost_ratio_vs_terrestrial", threshold("interval_probability"))
         ratio = value_of(sel, "cost_ratio_vs_terrestrial")
-        row = {"architecture": a.name, "kind": a.kind, "verdict": verdict(sel, a.kind, interval)}
-        if ans is not None and a.kind == "space" and int(ans["samples"].sel(architecture=a.name)) > 0:
-            # the same words as the first screen: from the Monte Carlo, not the nominal point
-            row["verdict"] = short_verdict({k: ans[k].sel(architecture=a.name).item() for k in ans.data_vars
-                                            if ans[k].dims == ("architecture",)}, threshold("interval_probability"))
-        if np.isfinite(ratio):
-            # The nominal point (every parameter at its stated value) can sit outside the Monte
-            # Carlo interval when ranges are skewed, so the sample median is shown beside it.
-            median = _q(mc, a.name, "cost_ratio_vs_terrestrial", 0.0)[0]
-            row[f"cost ratio vs terrestrial [{pct}% interval]"] = (
-                f"{fmt(ratio)} nominal; Monte Carlo median {fmt(median)} [{fmt(interval[0])} - {fmt(interval[1])}]"
-                if np.isfinite(interval[0]) else f"{fmt(ratio)} [no Monte Carlo]")
+        r = ({k: rec[k].sel(architecture=a.name).item() for k in rec.data_vars if rec[k].dims == ("architecture",)}
+             if rec is not None else None)
+        row = {"architecture": a.name, "kind": a.kind}
+        if r is not None and a.kind == "space":
+            row["verdict"] = short_verdict(r)
+            row[head] = (median_ratio_words(r).replace(" the ground's cost", "") if np.isfinite(ratio) or r["samples"]
+                         else missing_cell("cost_ratio_vs_terrestrial"))
         else:
-            row[f"cost ratio vs terrestrial [{pct}% interval]"] = missing_cell("cost_ratio_vs_terrestrial")
+            row["verdict"] = verdict(sel, a.kind)
+            row[head] = (f"{fmt(ratio)} as stated (no Monte Carlo)" if np.isfinite(ratio)
+                         else missing_cell("cost_ratio_vs_terrestrial"))
+        if rec is not None and "crossover_median" in rec:  # the year-by-year model (issue 14)
+            row.update(when_cells(rec, a.name))
         space = a.kind == "space"
-        if ans is not None and "crossover_median" in ans:  # the year-by-year model (issue 14)
-            row.update(when_cells(ans, a.name))
 
         def cell(value, unit, var):
             return f"{fmt(value)} {unit}".strip() if np.isfinite(value) else (missing_cell(var) if space else "n/a")
@@ -143,7 +130,7 @@ def summary_rows(study: Any) -> list[dict[str, str]]:
                 if k.startswith("cost ratio"):
                     row[k] = "1 (the reference)"
                 elif k != "CO2 per kWh":
-                    row[k] = "n/a (terrestrial)"
+                    row[k] = "n/a (the ground)"
         rows.append(row)
     return rows
 
@@ -243,36 +230,44 @@ MC_OUTPUTS = ("cost_ratio_vs_terrestrial", "cost_per_kw_year", "breakeven_launch
 
 
 def mc_table(study: Any):
-    """Monte Carlo percentiles of the key outputs and the share of feasible/competitive samples."""
+    """Monte Carlo percentiles of the key outputs, with the record's share of samples that close and
+    that are cheaper than the ground. The cost ratio's percentiles are the record's statistic (over
+    all samples, a design that does not close counting as never cheaper); every other quantity's
+    are over the samples where it is finite (said in the last column)."""
     mc = study.monte_carlo()
     if isinstance(mc, figures.Missing):
         return HTML(mc.html())
+    rec = study.record()
     rows = []
-    parity = threshold("cost_ratio_parity")
     for arch, d in mc.items():
         n = d.sizes.get("sample", 0)
+        shown = title(arch)
+        feasible = (np.broadcast_to(np.asarray(d["feasible"].values, dtype=bool), (n,)) if "feasible" in d
+                    else np.ones(n, dtype=bool))
         for var in MC_OUTPUTS:
             if var not in d:
                 continue
-            v = np.asarray(d[var].values, dtype=float).ravel()
-            v = v[np.isfinite(v)]
-            if not v.size:
-                continue
-            p10, p50, p90 = np.quantile(v, [0.1, 0.5, 0.9])
+            v = np.broadcast_to(np.asarray(d[var].values, dtype=float), (n,)) if d[var].size == n else \
+                np.asarray(d[var].values, dtype=float).ravel()
             unit = d[var].attrs.get("units", "")
-            rows.append({"architecture": arch, "output": named(formatting.label(var), var),
-                         "unit": formatting.unit_text(unit), "p10": formatting.quantity(p10, unit),
-                         "median": formatting.quantity(p50, unit), "p90": formatting.quantity(p90, unit),
-                         "finite samples": f"{v.size:,} of {n:,}"})
-        extra = []
-        if "feasible" in d:
-            extra.append(f"feasible in {fmt(100 * float(np.mean(np.asarray(d['feasible'].values, dtype=bool))))} % of samples")
-        if "cost_ratio_vs_terrestrial" in d:
-            r = np.asarray(d["cost_ratio_vs_terrestrial"].values, dtype=float)
-            extra.append(f"cost at most {fmt(parity)}x the ground's in {fmt(100 * float(np.mean(r <= parity)))} % of samples")
-        if extra:
-            rows.append({"architecture": arch, "output": "; ".join(extra)})
-    return HTML(table_html(rows, ("architecture", "output", "p10", "median", "p90", "finite samples"),
+            if var == "cost_ratio_vs_terrestrial":
+                r = rec.sel(architecture=arch)
+                p10, p50, p90 = (float(r[k]) for k in ("ratio_low", "ratio_median", "ratio_high"))
+                counted = f"all {n:,}; the {n - int((feasible & np.isfinite(v)).sum()):,} that do not close count as never cheaper"
+                cells = [ratio_text(x) for x in (p10, p50, p90)]
+            else:
+                fin = v[np.isfinite(v)]
+                if not fin.size:
+                    continue
+                p10, p50, p90 = np.quantile(fin, [0.1, 0.5, 0.9])
+                counted = f"the {fin.size:,} of {n:,} where it is finite"
+                cells = [formatting.quantity(x, unit) for x in (p10, p50, p90)]
+            rows.append({"architecture": shown, "output": named(formatting.label(var), var),
+                         "p10": cells[0], "median": cells[1], "p90": cells[2], "samples counted": counted})
+        r = rec.sel(architecture=arch)
+        rows.append({"architecture": shown, "output": f"closes in {formatting.percent(float(r['p_feasible']))} of the "
+                     f"samples; cheaper than the ground in {formatting.percent(float(r['p_cheaper']))}"})
+    return HTML(table_html(rows, ("architecture", "output", "p10", "median", "p90", "samples counted"),
                            caption=f"Monte Carlo ({formatting.number(study.samples)} samples, seed {study.seed})",
                            headers={"output": "quantity", "p10": "10th percentile", "p90": "90th percentile"}))
 
@@ -313,9 +308,33 @@ def limitations_html(study: Any):
 
 
 def answer_html(study: Any):
-    """The first screen: one generated paragraph per architecture (:func:`orbitdc.report.wording.first_screen`)."""
-    paragraphs = first_screen(record.answer(study))
-    return HTML("<div class='orbitdc-answer'>" + "".join(f"<p>{esc(t)}</p>" for t in paragraphs.values()) + "</div>")
+    """The first screen: one sentence per question -- could it work (a line per space
+    architecture), when would it beat the ground (its own, the base and the skeptics' figures), what
+    would have to be true (the levers that move it most) -- from the record
+    (:meth:`~orbitdc.report.study.Study.record`), then each architecture's paragraph folded
+    (:func:`orbitdc.report.wording.first_screen`). Each piece carries ``data-architecture`` /
+    ``data-part`` so a test can set it against the record."""
+    rec = study.record()
+    space = [str(a) for a in rec["architecture"].values if str(rec["kind"].sel(architecture=a).values) == "space"]
+    lines = "".join(f'<li data-architecture="{esc(a)}" data-part="could-it-work">{esc(could_it_work(rec, a))}</li>'
+                    for a in space)
+    parts = ['<div class="orbitdc-answer">',
+             f'<p class="odc-question"><strong>Could it work?</strong></p><ul class="odc-lines">{lines}</ul>']
+    when = when_sentence(rec)
+    if when:
+        parts.append(f'<p data-part="when"><strong>When would it beat the ground?</strong> {esc(when)}</p>')
+    levers = levers_sentence(rec)
+    if levers:
+        parts.append(f'<p data-part="levers"><strong>What would have to be true?</strong> {esc(levers)}</p>')
+    parts.append("</div>")
+    paragraphs = first_screen(rec)
+    parts.append('<details class="orbitdc-more"><summary>Each architecture in detail: what binds, the year by '
+                 'year chances, the single change that matters most</summary>'
+                 + "".join(f'<p data-architecture="{esc(a)}" data-part="detail">{esc(t)}</p>' for a, t in paragraphs.items())
+                 + f'<p class="odc-note">Every cost ratio quoted from the Monte Carlo is {esc(rec.attrs["ratio_statistic"])}; '
+                 'a design is "feasible" when it closes as stated and in most samples (the words say which when the two '
+                 'differ).</p></details>')
+    return HTML("".join(parts))
 
 
 def binding_limit_table(tr):

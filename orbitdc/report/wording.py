@@ -19,7 +19,7 @@ import xarray as xr
 from .. import formatting, units
 from ..stages import output_specs, stages
 from .record import TRAJECTORY_ANSWER_VARIABLES, lifetime_dose, value_of
-from .settings import threshold
+from .settings import settings, threshold
 
 
 
@@ -102,74 +102,119 @@ def missing_cell(name: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def verdict(sel: xr.Dataset, kind: str, ratio_interval: tuple[float, float]) -> str:
-    """Verdict wording from computed results and the thresholds in data/report.yaml."""
+def verdict(sel: xr.Dataset, kind: str, ratio_interval: tuple[float, float] | None = None) -> str:
+    """The verdict of a design with no Monte Carlo (as stated): :func:`feasibility_word` and
+    :func:`cost_word` of the nominal point, and the notes the thresholds in data/report.yaml call for
+    (dose over life above the tolerance, a slow deployment). ``ratio_interval`` is not used (kept for
+    callers of the earlier signature)."""
     if kind == "terrestrial":
         return "baseline (the comparison reference)"
     if "feasible" not in sel:
         return "not computed (no stage produced constraints)"
     feasible = bool(np.all(np.asarray(sel["feasible"].values)))
-    if not feasible:
-        binding = ", ".join(sorted(set(np.asarray(sel["binding_constraint"].values).astype(str).ravel()) - {"none"}))
-        return f"infeasible: binding constraint {formatting.words(binding)}"
-    parity = threshold("cost_ratio_parity")
-    pct = int(round(100 * threshold("interval_probability")))
-    lo, hi = ratio_interval
+    binding = sorted(set(np.asarray(sel["binding_constraint"].values).astype(str).ravel()) - {"none"})
+    words = feasibility_word(feasible, None, binding[0] if binding else "none")
     ratio = value_of(sel, "cost_ratio_vs_terrestrial")
-    if not np.isfinite(ratio):
-        cost = "cost not computed (stage economics absent)"
-    elif np.isfinite(lo) and np.isfinite(hi):
-        if hi <= parity:
-            cost = f"cost-competitive (whole {pct}% interval <= {fmt(parity)}x the ground)"
-        elif lo > parity:
-            cost = f"not cost-competitive (whole {pct}% interval > {fmt(parity)}x the ground)"
-        else:
-            cost = f"cost uncertain ({pct}% interval spans {fmt(parity)}x the ground)"
-    else:
-        cost = ("cost-competitive" if ratio <= parity else "not cost-competitive") + " at nominal values (no Monte Carlo)"
+    cost = (f"{cost_word(ratio)} ({_ratio(ratio)} as stated)" if np.isfinite(ratio) else "cost not computed")
     notes = []
     dose, tol = lifetime_dose(sel)
     if np.isfinite(dose) and np.isfinite(tol) and dose / tol > threshold("radiation_margin"):
         notes.append(f"dose over life {fmt(dose / tol)}x the hardware tolerance")
     years = value_of(sel, "deployment_years", "yr")
-    if np.isfinite(years) and years > threshold("max_deployment_years"):
+    if feasible and np.isfinite(years) and years > threshold("max_deployment_years"):
         notes.append(f"slow deployment ({fmt(years)} yr > {fmt(threshold('max_deployment_years'))} yr)")
-    return "feasible; " + cost + ("; " + "; ".join(notes) if notes else "")
+    return f"{words}; {cost}" + ("; " + "; ".join(notes) if notes else "")
 
 
-def feasibility_word(p_feasible: float, interval_probability: float) -> str:
-    """``feasible`` / ``infeasible`` when at least ``(1 + interval_probability) / 2`` of the samples
-    agree, else ``feasible only under favourable assumptions``."""
-    sure = (1 + interval_probability) / 2
-    if _at_least(p_feasible, sure):
-        return "feasible"
-    if _at_least(1 - sure, p_feasible):
-        return "infeasible"
-    return "feasible only under favourable assumptions"
+#: The one rule of feasibility words (report, app, CLI): (the stated design closes, most samples close) -> words.
+FEASIBILITY_WORDS = {
+    (True, True): "feasible",
+    (True, False): "feasible as stated, not in most samples",
+    (False, True): "infeasible as stated, feasible in most samples",
+    (False, False): "infeasible",
+}
+
+#: Each chain constraint's short name (what binds, in two words); others use the stage's long name.
+CONSTRAINT_NAMES = {
+    "deployment_time": "launch cadence", "total_ionizing_dose": "radiation", "launch_mass": "launch mass",
+    "launch_volume": "launch volume", "launch_reach": "launch reach",
+}
 
 
-def cost_word(p_cheaper: float, interval_probability: float) -> str:
-    """``cheaper`` / ``not cheaper`` / ``possibly cheaper`` than the ground, as :func:`feasibility_word`."""
-    sure = (1 + interval_probability) / 2
-    if _at_least(p_cheaper, sure):
-        return "cheaper than the ground"
-    if _at_least(1 - sure, p_cheaper):
-        return "not cheaper than the ground"
-    return "possibly cheaper than the ground"
+def constraint_name(code: str) -> str:
+    """A binding constraint's code in a few words: ``deployment_time`` -> ``launch cadence``."""
+    code = str(code)
+    if code in CONSTRAINT_NAMES:
+        return CONSTRAINT_NAMES[code]
+    spec = output_specs().get(f"violates_{code}")
+    return formatting.words(spec.long_name) if spec is not None else code.replace("_", " ")
 
 
-def _at_least(p: float, t: float) -> bool:
-    """p >= t up to rounding (0.1 must count as <= 1 - 0.9 although 1 - 0.9 = 0.09999999999999998)."""
-    return p >= t - 1e-9
+def feasibility_word(feasible_nominal: bool, p_feasible: float | None = None, binding: str = "none") -> str:
+    """The feasibility of a design in words, by the one rule the report, the app and the CLI share.
+
+    The stated design (every parameter at its stated value) closes or not; with a Monte Carlo
+    (``p_feasible``, the share of samples whose design closes) the words also say whether most
+    samples close (:data:`FEASIBILITY_WORDS`): a design that closes as stated and in 88 % of the
+    samples is "feasible", never "only under favourable assumptions". Without a Monte Carlo
+    (``p_feasible`` None or NaN): ``feasible`` / ``infeasible``. An infeasible stated design names
+    what binds (``binding``): ``infeasible: launch cadence``. Callers quote the share beside it."""
+    ok = bool(feasible_nominal)
+    if p_feasible is None or not np.isfinite(float(p_feasible)):
+        word = "feasible" if ok else "infeasible"
+    else:
+        word = FEASIBILITY_WORDS[(ok, float(p_feasible) >= 0.5)]
+    if not ok and binding not in (None, "", "none"):
+        why = constraint_name(binding)
+        word = f"infeasible: {why}" if word == "infeasible" else word.replace("infeasible as stated", f"infeasible as stated ({why})")
+    return word
 
 
-def short_verdict(r: Mapping[str, Any], interval_probability: float) -> str:
-    """The verdict of the summary table from an answer row: the first screen's words, shorter."""
+def cost_word(ratio_median: float, parity: float | None = None) -> str:
+    """``cheaper than the ground`` when the cost ratio (the record's median, or a nominal value) is
+    below parity, else ``not cheaper than the ground``; ``cost not computed`` when NaN. An infinite
+    median (more than half of the samples do not close) is not cheaper."""
+    parity = threshold("cost_ratio_parity") if parity is None else parity
+    r = float(ratio_median)
+    if np.isnan(r):
+        return "cost not computed"
+    return "cheaper than the ground" if r < parity else "not cheaper than the ground"
+
+
+def ratio_text(r: float) -> str:
+    """A cost ratio for a sentence: ``3.46x``; ``no cost`` when infinite (the design does not close)."""
+    r = float(r)
+    if np.isinf(r):
+        return "no cost"
+    return _ratio(r)
+
+
+def median_ratio_words(r: Mapping[str, Any], interval_probability: float | None = None) -> str:
+    """The record's cost ratio in words: ``3.46x the ground's cost (median of 400 samples; 80 % of
+    them 2.1x to 5.6x)``; when more than half of the samples do not close, says so instead."""
+    prob = threshold("interval_probability") if interval_probability is None else interval_probability
+    n = int(r["samples"])
+    med, lo, hi = float(r["ratio_median"]), float(r["ratio_low"]), float(r["ratio_high"])
+    pct = f"{100 * prob:.0f} %"
+    if not n:
+        return f"{_ratio(float(r['ratio_nominal']))} the ground's cost (as stated; no Monte Carlo)"
+    if np.isinf(med):
+        return f"no cost: more than half of the {n:,} samples do not close"
+    if not np.isfinite(hi):
+        tail = f"{100 * (1 - prob) / 2:.0f} %"
+        return (f"{_ratio(med)} the ground's cost (median of {n:,} samples; {pct} of them from {ratio_text(lo)} up, "
+                f"and more than {tail} do not close)")
+    return f"{_ratio(med)} the ground's cost (median of {n:,} samples; {pct} of them {ratio_text(lo)} to {_ratio(hi)})"
+
+
+def short_verdict(r: Mapping[str, Any], interval_probability: float | None = None) -> str:
+    """The verdict of the summary table from a record row: the first screen's words, shorter."""
     n, pf, pc = int(r["samples"]), float(r["p_feasible"]), float(r["p_cheaper"])
-    nominal = "nominal design closes" if r["feasible_nominal"] else (
-        "nominal design: " + binding_words(r, r["binding_nominal"]).split(":")[0])
-    return (f"{feasibility_word(pf, interval_probability)} (closes in {_pct(pf)} of {n:,} samples; {nominal}); "
-            f"{cost_word(pc, interval_probability)} (cheaper in {_pct(pc)} of the samples)")
+    feas = feasibility_word(r["feasible_nominal"], pf if n else None, r["binding_nominal"])
+    if not n:
+        return f"{feas} (as stated; no Monte Carlo); {cost_word(r['ratio_nominal'])} (as stated)"
+    return (f"{feas} (closes in {_pct(pf)} of {n:,} samples); "
+            f"{cost_word(r['ratio_median'])} (cheaper in {_pct(pc)} of the samples)")
 
 
 def binding_words(row: Mapping[str, Any], constraint: str) -> str:
@@ -270,41 +315,175 @@ def binding_limit_words(code: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def first_screen(ans: xr.Dataset) -> dict[str, str]:
-    """One paragraph per architecture from an :func:`answer` Dataset: the verdict, the chance of
-    being cheaper than the ground, what binds, and the single change that matters most.
+def title(name: str, company: str | None = None) -> str:
+    """An architecture's display name: ``SpaceX — compute in Starlink satellites`` (``titles`` in
+    data/report.yaml); else ``Company — name in words``; else the name in words."""
+    titles = settings().get("titles") or {}
+    if str(name) in titles:
+        return str(titles[str(name)])
+    words = str(name).replace("-", " ").replace("_", " ")
+    return f"{company} — {words}" if company else words
 
-    Statements about feasibility and cost follow the Monte Carlo: a design is called feasible
-    (cheaper) when at least ``(1 + interval_probability) / 2`` of the samples are (the whole
-    interval lies on that side), infeasible (not cheaper) when at most the complement are, and
-    uncertain in between; nominal values are labelled as such."""
+
+def _row(rec: xr.Dataset, name: str) -> dict[str, Any]:
+    r = {k: rec[k].sel(architecture=name).item() for k in rec.data_vars if rec[k].dims == ("architecture",)}
+    for c in ("title", "company"):
+        if c in rec.coords:
+            r[c] = str(rec[c].sel(architecture=name).values)
+    r.setdefault("title", title(name))
+    r.setdefault("company", "")
+    return r
+
+
+def could_it_work(rec: xr.Dataset, name: str) -> str:
+    """The first screen's line for one space architecture: is it feasible (the one rule, with the
+    share of samples that close), and its cost against the ground (the record's median)."""
+    r = _row(rec, name)
+    n, pf = int(r["samples"]), float(r["p_feasible"])
+    feas = feasibility_word(r["feasible_nominal"], pf if n else None, r["binding_nominal"])
+    share = f"closes in {_pct(pf)} of {n:,} samples" if n else "as stated; no Monte Carlo"
+    return f"{r['title']}: {feas} ({share}); {median_ratio_words(r)}."
+
+
+def _who(scenario: str, company: str) -> str:
+    return {"proponent": "its own figures", "base": "the base figures", "skeptic": "the skeptics' figures"}.get(
+        scenario, f"the {scenario} figures")
+
+
+#: The scenarios the first screen's "when" sentence quotes, in order.
+WHEN_SCENARIOS = ("proponent", "base", "skeptic")
+
+
+def when_clause(rec: xr.Dataset, name: str) -> str:
+    """One architecture's part of the "when" sentence: the median crossover year under each of
+    its proponent / base / skeptic figures (``2048 on its own figures; not by 2050 on the base or
+    the skeptics' figures``); empty when the record has no scenario outcomes for it."""
+    if "scenario_crossover_year" not in rec or "scenario" not in rec.dims:
+        return ""
+    last = int(rec.attrs.get("horizon_last_year", 0) or rec.attrs.get("last_year", 0))
+    d = rec.sel(architecture=name)
+    crossing, never = [], []
+    for s in WHEN_SCENARIOS:
+        if s not in d["scenario"].values or not bool(d["scenario_shipped"].sel(scenario=s)):
+            continue
+        y = float(d["scenario_crossover_year"].sel(scenario=s))
+        who = _who(s, str(d["company"].values) if "company" in d.coords else "")
+        if np.isfinite(y):
+            crossing.append(f"{formatting.year(y)} on {who}")
+        else:
+            never.append(who.removesuffix(" figures"))
+    if not crossing and not never:
+        return ""
+    parts = list(crossing)
+    if never:
+        names = never[0] if len(never) == 1 else ", ".join(never[:-1]) + " or " + never[-1]
+        parts.append(f"not by {last} on {'any of its figures' if not crossing and len(never) > 1 else names + ' figures'}")
+    return "; ".join(parts)
+
+
+def when_sentence(rec: xr.Dataset) -> str:
+    """The first screen's one sentence for "when would it beat the ground?": every space
+    architecture's median crossover year under its own, the base and the skeptics' figures."""
+    clauses = []
+    for name in rec["architecture"].values:
+        r = _row(rec, str(name))
+        if r["kind"] != "space":
+            continue
+        c = when_clause(rec, str(name))
+        if c:
+            clauses.append(f"{r['company'] or r['title']}: {c}")
+    if not clauses:
+        return ""
+    n = int(rec.attrs.get("scenario_samples", 0))
+    how = f" (median years over {n:,} samples of the trends)" if n else " (every rate at its value)"
+    return "New capacity in orbit becomes cheaper than the same compute on the ground — " + "; ".join(clauses) + how + "."
+
+
+def _cut(before: float, after: float) -> str:
+    """The change from ``before`` to ``after`` as a percentage: ``-18 %``, ``+3 %``."""
+    if not (np.isfinite(before) and np.isfinite(after)) or before <= 0:
+        return "n/a"
+    change = 100 * (after / before - 1)
+    return f"{'-' if change < 0 else '+'}{num(abs(change))} %"
+
+
+def lever_words(r: Mapping[str, Any], prefix: str) -> str:
+    """One lever of the record, as a change of the stated design's cost: ``launch price per kg at
+    10 USD/kg (stated 200 USD/kg): -18 %``."""
+    if not r.get(prefix):
+        return ""
+    return (f"{r[prefix + '_label']} at {_value_unit(r[prefix + '_best'], r[prefix + '_unit'])} (stated "
+            f"{_value_unit(r[prefix + '_value'], r[prefix + '_unit'])}): "
+            f"{_cut(float(r['ratio_nominal']), float(r[prefix + '_best_ratio']))}")
+
+
+def needed_cut(r: Mapping[str, Any], parity: float | None = None) -> str:
+    """How much cheaper a space architecture would have to be to match the ground, from the
+    record's median: ``68 % cheaper``; ``already cheaper`` below parity; ``a design that closes``
+    when more than half of the samples do not close."""
+    parity = threshold("cost_ratio_parity") if parity is None else parity
+    med = float(r["ratio_median"]) if int(r["samples"]) else float(r["ratio_nominal"])
+    if np.isnan(med):
+        return ""
+    if np.isinf(med):
+        return "a design that closes first"
+    if med < parity:
+        return "nothing more: it is already cheaper"
+    return f"{num(100 * (1 - parity / med))} % lower cost"
+
+
+def levers_sentence(rec: xr.Dataset) -> str:
+    """The first screen's one sentence for "what would have to be true?": per space architecture
+    how much lower its cost would have to be (from the record's median), and the one or two
+    parameters that move it most (the tornado's top two), each at the favourable end of its range
+    with every other value as stated, as a change of the stated design's cost."""
+    clauses = []
+    for name in rec["architecture"].values:
+        r = _row(rec, str(name))
+        if r["kind"] != "space":
+            continue
+        need = needed_cut(r)
+        levers = [w for w in (lever_words(r, "driver"), lever_words(r, "driver2")) if w]
+        text = f"{r['company'] or r['title']} needs {need}" if need else f"{r['company'] or r['title']}"
+        if levers:
+            text += "; its biggest levers: " + ", ".join(levers)
+        clauses.append(text)
+    if not clauses:
+        return ""
+    return ("To match the ground — " + "; ".join(clauses)
+            + " (each lever at the favourable end of its range with the rest as stated).")
+
+
+def first_screen(ans: xr.Dataset) -> dict[str, str]:
+    """One paragraph per architecture from the record (:func:`orbitdc.report.record.answer`): the
+    verdict, the chance of being cheaper than the ground, what binds, and the single change that
+    matters most (the details behind the first screen's lines).
+
+    Feasibility follows the one rule of :func:`feasibility_word` (the stated design, and whether
+    most samples close); cost follows the record's median (:func:`cost_word`), over all samples, a
+    sample whose design does not close counting as never cheaper."""
     parity = float(ans.attrs.get("cost_ratio_parity", threshold("cost_ratio_parity")))
-    prob = float(ans.attrs.get("interval_probability", threshold("interval_probability")))
-    pct = f"{100 * prob:.0f} %"
     out = {}
     for name in ans["architecture"].values:
-        r = {k: ans[k].sel(architecture=name).item() for k in ans.data_vars if ans[k].dims == ("architecture",)}
+        r = _row(ans, str(name))
         if r["kind"] == "terrestrial":
-            out[str(name)] = (f"{name} is the ground baseline every ratio is measured against: "
-                              f"{num(r['cost_per_kw_year'])} USD per kW-year of IT (nominal).")
+            out[str(name)] = (f"{r['title']} is the ground baseline every ratio is measured against: "
+                              f"{num(r['cost_per_kw_year'])} USD per kW-year of IT (as stated).")
             continue
         parts = []
         n, pf, pc = int(r["samples"]), float(r["p_feasible"]), float(r["p_cheaper"])
-        nominal = (f"the nominal design {'closes' if r['feasible_nominal'] else 'does not close'}"
-                   f"{'' if r['feasible_nominal'] else ' (' + binding_words(r, r['binding_nominal']).split(':')[0] + ')'}")
+        feas = feasibility_word(r["feasible_nominal"], pf if n else None, r["binding_nominal"])
+        stated = "closes" if r["feasible_nominal"] else f"does not close ({constraint_name(r['binding_nominal'])})"
         if n:
-            verdict_word = feasibility_word(pf, prob)
-            parts.append(f"{name}: {verdict_word} -- the design closes in {_pct(pf)} of {n:,} Monte Carlo samples; {nominal}.")
-            cost = cost_word(pc, prob)
-            ratio = (f"median cost {_ratio(r['ratio_median'])} the ground's over the feasible samples ({pct} interval "
-                     f"{num(r['ratio_low'])}-{num(r['ratio_high'])}x; nominal {_ratio(r['ratio_nominal'])})"
-                     if np.isfinite(r["ratio_median"]) else f"no feasible sample has a cost (nominal {_ratio(r['ratio_nominal'])})")
-            parts.append(f"It is {cost}: cheaper in {_pct(pc)} of the samples (infeasible ones count as not cheaper); {ratio}.")
+            parts.append(f"{r['title']}: {feas} -- the stated design {stated}, and the design closes in {_pct(pf)} "
+                         f"of {n:,} Monte Carlo samples.")
+            parts.append(f"It is {cost_word(r['ratio_median'], parity)}: {median_ratio_words(r)}; cheaper in "
+                         f"{_pct(pc)} of the samples (a design that does not close counts as never cheaper).")
         else:
-            parts.append(f"{name}: {'feasible' if r['feasible_nominal'] else 'infeasible'} at nominal values (no Monte Carlo); "
-                         f"{nominal}; cost {_ratio(r['ratio_nominal'])} the ground's (nominal).")
+            parts.append(f"{r['title']}: {feas} (as stated; no Monte Carlo); cost {_ratio(r['ratio_nominal'])} the "
+                         f"ground's (as stated).")
         if r["binding_nominal"] != "none":
-            parts.append(f"What binds the nominal design: {binding_words(r, r['binding_nominal'])}.")
+            parts.append(f"What binds the stated design: {binding_words(r, r['binding_nominal'])}.")
         if n and r["binding_common"] != "none" and r["binding_common"] != r["binding_nominal"]:
             parts.append(f"In {_pct(float(r['binding_share']))} of the samples what binds first is "
                          f"{binding_words(_bound_row(r), r['binding_common'])} (medians of those samples).")
@@ -315,19 +494,20 @@ def first_screen(ans: xr.Dataset) -> dict[str, str]:
                                        [int(y) for y in ans["milestone_year"].values],
                                        int(ans.attrs.get("horizon_last_year", ans["milestone_year"].values[-1]))))
         if r["breakeven_unreachable"]:
-            parts.append("No launch price, even free launch, would make it cheaper: the costs other than launch "
-                         "already exceed the ground.")
+            parts.append("No launch price, even free launch, would make the stated design cheaper: the costs other "
+                         "than launch already exceed the ground.")
         elif np.isfinite(r["breakeven_launch_price"]):
-            parts.append(f"It would match the ground at a launch price of {num(r['breakeven_launch_price'])} USD/kg "
-                         f"(applied today: {num(r['launch_price_per_kg'])} USD/kg).")
+            parts.append(f"The stated design would match the ground at a launch price of "
+                         f"{num(r['breakeven_launch_price'])} USD/kg (applied today: {num(r['launch_price_per_kg'])} USD/kg).")
         if r["driver"]:
             best = float(r["driver_best_ratio"])
             side = ("reaching parity with the ground" if best <= parity else
                     "still above parity with the ground") if np.isfinite(best) else "not computed"
             parts.append(f"The single change that matters most is the {r['driver_label']}: at "
                          f"{_value_unit(r['driver_best'], r['driver_unit'])}, the favourable end of its range (stated "
-                         f"{_value_unit(r['driver_value'], r['driver_unit'])}), the nominal cost ratio would be "
-                         f"{_ratio(best)} instead of {_ratio(r['ratio_nominal'])}, {side}.")
+                         f"{_value_unit(r['driver_value'], r['driver_unit'])}), the stated design would cost "
+                         f"{_cut(float(r['ratio_nominal']), best).replace('-', '').replace('+', '')} "
+                         f"{'less' if best < float(r['ratio_nominal']) else 'more'}, {side}.")
         out[str(name)] = " ".join(parts)
     return out
 
@@ -459,16 +639,17 @@ def describe_design(ds) -> DesignSummary:
         ratio_words = "not defined: the chain gives no finite cost for this design" + (
             f" (it does not close: {binding.replace('_', ' ')})" if not feasible else "")
 
+    # the one rule of feasibility words (feasibility_word), as in the report and the CLI
+    word = formatting.sentence_case(feasibility_word(feasible, None, binding))
     if feasible:
-        feas_words = "Feasible: the design closes (no constraint of the chain is violated)."
+        feas_words = f"{word}: the design closes (no constraint of the chain is violated)."
     else:
         violated = [k.removeprefix("violates_") for k in ds.data_vars
                     if k.startswith("violates_") and bool(np.asarray(ds[k].values).any())]
         others = [v for v in violated if v != binding]
-        feas_words = (f"Infeasible. Binding constraint: {binding.replace('_', ' ')} - "
-                      f"{words.get(binding, 'a constraint of the chain is violated')}.")
+        feas_words = f"{word} - {words.get(binding, 'a constraint of the chain is violated')}."
         if others:
-            feas_words += " Also violated: " + ", ".join(o.replace("_", " ") for o in others) + "."
+            feas_words += " Also violated: " + ", ".join(constraint_name(o) for o in others) + "."
 
     be = _scalar(ds, "breakeven_launch_price", "USD/kg")
     unreachable = bool(np.asarray(ds["breakeven_unreachable"].values).reshape(-1)[0]) if "breakeven_unreachable" in ds else False
