@@ -125,7 +125,28 @@ def render_rows(header: Sequence[str], rows: Sequence[Sequence[Any]], width: int
 
 
 def _number(v: float) -> str:
+    """A number as ``--raw`` prints it (machine-readable: four significant digits, e-notation)."""
     return f"{v:.4g}"
+
+
+def _reader_value(name: str, da) -> str:
+    """An output for a reader (:func:`orbitdc.formatting.value`: engineering notation with the
+    unit, a year as a year, yes/no, a choice in words); over a sweep, min .. median .. max."""
+    from . import formatting
+
+    vals = np.asarray(da.values)
+    unit = da.attrs.get("units", "1")
+    if vals.ndim == 0:
+        v = vals.item()
+        return formatting.value(name, v.replace("_", " ") if isinstance(v, str) else v, unit)
+    if vals.dtype.kind in "fiu":
+        finite = vals[np.isfinite(vals)]
+        if finite.size == 0:
+            return "n/a"
+        return (f"{formatting.value(name, np.min(finite), unit)} .. {formatting.value(name, np.median(finite), unit)} .. "
+                f"{formatting.value(name, np.max(finite), unit)}  (min .. median .. max of {vals.size:,})")
+    uniq, counts = np.unique(vals.astype(str), return_counts=True)
+    return ", ".join(f"{formatting.value(name, u)} x{c}" for u, c in zip(uniq, counts))
 
 
 def _format_value(da) -> str:
@@ -148,14 +169,19 @@ def _format_value(da) -> str:
 
 
 def _power(kw: float) -> str:
-    """A power in kW as text in the largest unit that keeps it >= 1 (1e6 kW -> '1 GW')."""
-    for unit, scale in (("TW", 1e9), ("GW", 1e6), ("MW", 1e3)):
-        if abs(kw) >= scale:
-            return f"{kw / scale:.4g} {unit}"
-    return f"{kw:.4g} kW"
+    """A power in kW in engineering form (1e6 kW -> '1 GW'; :func:`orbitdc.formatting.quantity`)."""
+    from . import formatting
+
+    return formatting.quantity(kw, "kW")
 
 
-def _cell(v: Any) -> str:
+def _cell(v: Any, name: str = "", unit: str = "1", raw: bool = True) -> str:
+    """A sweep table's cell: machine-readable with ``raw`` (``True``, ``4.4e+06``), else for a reader
+    (:func:`orbitdc.formatting.value`)."""
+    if not raw:
+        from . import formatting
+
+        return formatting.value(name, v.item() if hasattr(v, "item") else v, unit)
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
     if isinstance(v, (float, np.floating, int, np.integer)):
@@ -247,7 +273,8 @@ def _overrides(args, architectures) -> dict[str, Any]:
         if name not in known:
             where = architectures[0].name if len(architectures) == 1 else "the architectures"
             raise OrbitdcError(f"--set {name}: not a parameter of {where}{suggest(name, known)}; "
-                               f"valid names: {', '.join(known)}")
+                               f"'orbitdc show {architectures[0].name}' lists its {len(architectures[0].parameters)} "
+                               "parameters (valid names)")
     return overrides
 
 
@@ -260,14 +287,19 @@ def _cmd_evaluate(args) -> int:
     arch = load_architecture(args.name, scenario=args.scenario)
     overrides = _overrides(args, [arch])
     ds = evaluate(arch, **overrides)
+    raw = bool(getattr(args, "raw", False))
     if ds["feasible"].ndim == 0:
         scenario = f", scenario '{args.scenario}'" if args.scenario else ""
-        print(safe(f"{ds.attrs['architecture']}{scenario}: key outputs"))
-        for name in KEY_OUTPUTS:
-            if name in ds:
-                print(f"  {name:28s} {safe(_format_value(ds[name]))}")
+        if raw:
+            print(safe(f"{ds.attrs['architecture']}{scenario}: key outputs"))
+            for name in KEY_OUTPUTS:
+                if name in ds:
+                    print(f"  {name:28s} {safe(_format_value(ds[name]))}")
+        else:
+            for line in evaluate_lines(ds, scenario):
+                print(line)
     else:
-        for line in sweep_table(ds):
+        for line in sweep_table(ds, raw=raw):
             print(line)
     if out is not None:
         write_dataset(ds, out)
@@ -327,10 +359,36 @@ def _cmd_trajectory(args) -> int:
     return 0
 
 
-def sweep_table(ds, width: int | None = None, max_rows: int = MAX_TABLE_ROWS) -> list[str]:
+def evaluate_lines(ds, scenario: str = "") -> list[str]:
+    """``orbitdc evaluate`` for a reader: the architecture by its display name, its verdict in the
+    report's words (:func:`orbitdc.report.wording.feasibility_word`), then one aligned row per key
+    output -- its long name, its value in engineering notation with the unit, and the name to type
+    (``--set``, ``-o`` columns, Python)."""
+    from . import formatting
+    from .report.wording import constraint_name, cost_word, feasibility_word, title
+
+    name = str(ds.attrs.get("architecture", ""))
+    feasible = bool(ds["feasible"].values)
+    binding = str(ds["binding_constraint"].values) if "binding_constraint" in ds else "none"
+    lines = [safe(f"{title(name)} ({name}{scenario}), as stated:")]
+    if ds.attrs.get("architecture_kind", "space") == "space" and "cost_ratio_vs_terrestrial" in ds:
+        ratio = float(ds["cost_ratio_vs_terrestrial"])
+        lines.append(safe(f"  {feasibility_word(feasible, None, binding)}; {cost_word(ratio)} "
+                          f"({formatting.number(ratio)}x the ground's cost per kW-year)"))
+    rows = [(formatting.short_label(k, capital=True), _reader_value(k, ds[k]), k) for k in KEY_OUTPUTS if k in ds]
+    if binding != "none":
+        rows = [(q, constraint_name(binding) if k == "binding_constraint" else v, k) for q, v, k in rows]
+    lines += ["  " + line for line in render_table(("quantity", "value", "name"), rows, width=10**6,
+                                                   align_right=("value",))]
+    return lines
+
+
+def sweep_table(ds, width: int | None = None, max_rows: int = MAX_TABLE_ROWS, raw: bool = False) -> list[str]:
     """A sweep's key outputs value by value: one row per design point (the swept values first);
     outputs that do not vary are listed once above; columns that do not fit the width go to a
-    second table with the swept values repeated."""
+    second table with the swept values repeated. For a reader, columns are headed by long names
+    and values written in engineering notation with their units; with ``raw``, machine names and
+    numbers (e-notation)."""
     from .outputs import design_dims
 
     width = width or terminal_width()
@@ -341,8 +399,15 @@ def sweep_table(ds, width: int | None = None, max_rows: int = MAX_TABLE_ROWS) ->
     constant = [k for k in KEY_OUTPUTS if k in ds and k not in dims and not set(ds[k].dims) & set(dims)]
     varying = [k for k in KEY_OUTPUTS if k in ds and k not in dims and set(ds[k].dims) & set(dims)]
     if constant:
+        from . import formatting
+
         lines.append("the same for every design point:")
-        lines += [f"  {k:28s} {safe(_format_value(ds[k]))}" for k in constant]
+        if raw:
+            lines += [f"  {k:28s} {safe(_format_value(ds[k]))}" for k in constant]
+        else:
+            lines += ["  " + line for line in render_table(
+                ("quantity", "value", "name"), [(formatting.short_label(k, capital=True), _reader_value(k, ds[k]), k) for k in constant],
+                width=10**6, align_right=("value",))[1:]]
     shown = min(n, max_rows)
     template = ds["feasible"].broadcast_like(ds[list(dims)[0]]) if dims else ds["feasible"]
     for d in dims[1:]:
@@ -354,26 +419,30 @@ def sweep_table(ds, width: int | None = None, max_rows: int = MAX_TABLE_ROWS) ->
 
     def head(name, da):
         unit = da.attrs.get("units", "1")
+        if not raw:
+            from . import formatting
+
+            return formatting.short_label(name, capital=True)
         return name if da.dtype.kind in "bUSO" or unit in ("", "1") else f"{name} [{unit}]"
 
-    keys = [(head(d, ds[d]), column(ds[d])) for d in dims]
-    cols = [(head(k, ds[k]), column(ds[k])) for k in varying]
-    key_width = sum(max(len(h), 10) + 2 for h, _ in keys)
+    keys = [(head(d, ds[d]), column(ds[d]), d, ds[d].attrs.get("units", "1")) for d in dims]
+    cols = [(head(k, ds[k]), column(ds[k]), k, ds[k].attrs.get("units", "1")) for k in varying]
+    key_width = sum(max(len(h), 10) + 2 for h, *_ in keys)
     groups, current, used = [], [], key_width
-    for h, values in cols:
-        w = max(len(h), max((len(_cell(v)) for v in values), default=0)) + 2
+    for h, values, name, unit in cols:
+        w = max(len(h), max((len(_cell(v, name, unit, raw)) for v in values), default=0)) + 2
         if current and used + w > width:
             groups.append(current)
             current, used = [], key_width
-        current.append((h, values))
+        current.append((h, values, name, unit))
         used += w
     if current:
         groups.append(current)
     for group in groups or [[]]:
-        header = [h for h, _ in keys] + [h for h, _ in group]
-        rows = [[_cell(v[i]) for _, v in keys] + [_cell(v[i]) for _, v in group] for i in range(shown)]
+        header = [h for h, *_ in keys] + [h for h, *_ in group]
+        rows = [[_cell(v[i], n, u, raw) for _, v, n, u in keys + group] for i in range(shown)]
         lines.append("")
-        lines += render_table(header, rows, width=10**6, align_right=[h for h, v in keys + group if v.dtype.kind in "fiu"])
+        lines += render_table(header, rows, width=10**6, align_right=[h for h, v, *_ in keys + group if v.dtype.kind in "fiu"])
     if shown < n:
         lines.append(f"... {n - shown} more design points: write them all with -o FILE.csv (or .nc, .parquet)")
     return lines
@@ -532,6 +601,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the full results: .nc (NetCDF), .csv (one row per design point, units in the "
                         "header) or .parquet; written atomically")
     p.add_argument("--scenario", metavar="S", help="layer scenario S of data/scenarios/ (proponent, base, skeptic) over the architecture")
+    p.add_argument("--raw", action="store_true",
+                   help="print machine names and plain numbers (e-notation) instead of long names and engineering notation")
     p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("trajectory", parents=[common], help="the year-by-year model: fleet build-up, trends, crossover year",

@@ -208,10 +208,45 @@ def quantity(x: Any, unit: str | None = "1", digits: int = 3) -> str:
     return f"{number(v, digits)} {text}".rstrip()
 
 
+def is_year(name: str) -> bool:
+    """Is this output or parameter a calendar year (``start_year``, ``breakeven_year``)?"""
+    n = str(name)
+    return n == "year" or (n.endswith("_year") and "per_" not in n)
+
+
+def value(name: str, x: Any, unit: str | None = None) -> str:
+    """The value of a named parameter or output for a table or a sentence: a year as a year
+    (``2030``, never ``2,030``), a flag as ``yes`` / ``no``, a choice as words, a quantity in
+    engineering form with its unit (:func:`quantity`); ``''`` for None (no empty ``None`` cells)."""
+    if x is None:
+        return ""
+    if isinstance(x, bool) or _kind(name) == "flag":
+        try:
+            return boolean(bool(float(x)) if not isinstance(x, str) else x.lower() in ("true", "yes", "1"))
+        except (TypeError, ValueError):
+            return str(x)
+    if isinstance(x, str):
+        return words(x.replace("-", " ")) if _kind(name) == "choice" else x
+    if is_year(name):
+        return year(x)
+    return quantity(x, unit if unit not in (None, "") else "1")
+
+
+@lru_cache(maxsize=1)
+def _kinds() -> dict[str, str]:
+    from .stages import parameter_specs
+
+    return {n: s.kind for n, s in parameter_specs().items()}
+
+
+def _kind(name: str) -> str:
+    return _kinds().get(str(name), "number")
+
+
 @lru_cache(maxsize=1)
 def _specs() -> dict[str, tuple[str, str]]:
     """Name -> (long_name, unit) of every chain output and parameter."""
-    from .chain import output_specs, parameter_specs
+    from .stages import output_specs, parameter_specs
 
     out: dict[str, tuple[str, str]] = {}
     for name, spec in parameter_specs().items():

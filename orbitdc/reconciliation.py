@@ -152,5 +152,6 @@ def reconcile(arch: str | Architecture, claim: str | None = None) -> xr.Dataset:
             "architecture": arch.name, "claim": cid, "source": ", ".join([c["source"]] if isinstance(c["source"], str) else c["source"]),
             "published_value": float(c["value"]), "published_unit": c["unit"], "included": ", ".join(included),
             "full_cost_per_kw_year": float(ds_full["cost_per_kw_year"]),
+            "ground_cost_per_kw_year": float(ds_full["terrestrial_cost_per_kw_year"]) if "terrestrial_cost_per_kw_year" in ds_full else float("nan"),
         },
     )

@@ -17,7 +17,7 @@ import pytest
 import xarray as xr
 
 import orbitdc as odc
-from orbitdc import cli
+from orbitdc import cli, formatting
 from orbitdc.datadirs import SHIPPED_NOTEBOOK_DIR
 
 
@@ -87,9 +87,35 @@ def test_mistyped_architecture_and_parameter_get_a_suggestion(capsys):
 SWEEP = ["evaluate", "example-minimal", "--set", "altitude=550 km,650 km", "--set", "launch_price_per_kg=100,500,2000"]
 
 
+def test_evaluate_speaks_the_reader_s_language(capsys, monkeypatch):
+    """Issue 25: long names, engineering notation with units, aligned columns, the name to type
+    beside each; the verdict in the report's words; --raw keeps the machine form."""
+    monkeypatch.setenv("COLUMNS", "200")
+    status, out, err = run(["evaluate", "spacex-starlink-compute"], capsys)
+    assert status == 0 and err == ""
+    ds = odc.evaluate("spacex-starlink-compute")
+    assert out.splitlines()[0].startswith("SpaceX — compute in Starlink satellites (spacex-starlink-compute)")
+    assert "feasible; not cheaper than the ground" in out.splitlines()[1]
+    capex = next(line for line in out.splitlines() if line.rstrip().endswith(" capex"))
+    assert formatting.money(float(ds["capex"])) in capex and "e+" not in out  # USD 65.2 B, never 6.981e+10
+    assert next(line for line in out.splitlines() if line.rstrip().endswith(" start_year") or False) if "start_year" in out else True
+    rows = [line for line in out.splitlines()[3:] if line.strip()]
+    assert len({len(r.rstrip()) - len(r.rstrip().split()[-1]) for r in rows}) == 1  # the name column is aligned
+    status, raw, _ = run(["evaluate", "spacex-starlink-compute", "--raw"], capsys)
+    assert "capex" in raw and "e+10 USD" in raw
+
+
+def test_an_unknown_name_gets_at_most_five_suggestions_not_every_name(capsys):
+    status, _, err = run(["evaluate", "spacex-starlink-compute", "--set", "launch_prise=100"], capsys)
+    assert status == 2 and len(err.splitlines()) == 1
+    suggested = err.split("did you mean ")[1].split("?")[0].split(", ")
+    assert 1 <= len(suggested) <= 5 and "launch_price_per_kg" in suggested
+    assert "water_price" not in err  # not the 140 names
+
+
 def test_sweep_prints_one_row_per_design_point(capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "120")
-    status, out, err = run(SWEEP, capsys)
+    status, out, err = run(SWEEP + ["--raw"], capsys)
     assert status == 0 and err == ""
     ds = odc.sweep("example-minimal", altitude=[550, 650], launch_price_per_kg=[100, 500, 2000])
     assert "6 design points" in out

@@ -87,13 +87,16 @@ def test_area_per_mw_hand_values(cmp):
 
 
 def test_co2_uses_first_available_variable_and_converts(cmp):
-    vals = _bars_values(plots.co2_per_kwh(cmp))
+    fig = plots.co2_per_kwh(cmp)
+    vals = _bars_values(fig)
     from orbitdc.formatting import label
 
-    # bars are named by what is counted, in words (the variable's long name, not its identifier)
-    assert vals[(f"alpha ({label('launch_co2_per_kwh', capital=False)})",)] == pytest.approx(30.0)
+    # bars are named by the architecture (display name); what is counted, in words, is a value dimension
+    assert vals[("alpha",)] == pytest.approx(30.0)
     # beta has no launch CO2: falls back to the grid intensity, 0.4 kg/MWh = 0.4 g/kWh
-    assert vals[(f"beta ({label('grid_carbon_intensity', capital=False)})",)] == pytest.approx(0.4)
+    assert vals[("beta",)] == pytest.approx(0.4)
+    counted = dict(zip(fig.dimension_values(0), fig.dimension_values("counted")))
+    assert counted["alpha"] == label("launch_co2_per_kwh", capital=False) and counted["beta"] == label("grid_carbon_intensity", capital=False)
 
 
 def test_deployment_timeline_segments(cmp):
@@ -132,10 +135,14 @@ def test_tornado_orders_by_swing():
     ticks = fig.opts.get().kwargs["yticks"]
     from orbitdc.chain import parameter_specs
 
-    # widest swing (the launch price) on top (last); bars named by the parameter's long name
-    long_name = parameter_specs()["launch_price_per_kg"].long_name
+    # widest swing (the launch price) on top (last); bars named by the parameter's long name without
+    # its explanation in parentheses, broken over two lines when long -- never cut
+    from orbitdc.formatting import short_label
+
+    assert parameter_specs()["launch_price_per_kg"].long_name.startswith("launch price per kg")
     assert [t[1] for t in ticks][:2] == ["C", "A"]
-    assert ticks[2][1].rstrip("…") == (long_name[:1].upper() + long_name[1:])[: len(ticks[2][1].rstrip("…"))]
+    assert ticks[2][1].replace("\n", " ") == short_label("launch_price_per_kg", capital=True)
+    assert "…" not in ticks[2][1] and all(len(line) <= 44 for line in ticks[2][1].split("\n"))
 
 
 def test_cost_ratio_distribution_shares_sum_to_one():
@@ -193,28 +200,35 @@ def test_bokeh_js_is_inline_only():
 # The year-by-year model
 # --------------------------------------------------------------------------------------------
 def _trajectory_mc():
-    """Two architectures' Monte Carlo summaries with known numbers (3 years)."""
+    """Two architectures' Monte Carlo with known samples (10 per year, 3 years). alpha's sorted
+    samples put the inverted-CDF 10/50/90 % (the 1st, 5th and 9th of 10) at 3/4/5 in 2030, 2/3/4
+    in 2035 and 0.8/1.5/2.5 in 2040, where its largest sample has no cost (NaN: never cheaper, so
+    last); its crossover years [2036, 2037, 2037, 2038, 2038, 2039, never x4] have the median 2038
+    (the 5th). beta never crosses."""
     years = [2030, 2035, 2040]
-    q = [0.1, 0.5, 0.9]
-    ratio_q = np.array([[[3.0, 2.0, 0.8], [4.0, 3.0, 1.5], [5.0, 4.0, 2.5]],    # alpha: quantile x year
-                        [[6.0, 5.0, 4.0], [7.0, 6.0, 5.0], [8.0, 7.0, 6.0]]])  # beta
+    a30 = [3.0, 3.2, 3.4, 3.6, 4.0, 4.2, 4.4, 4.6, 5.0, 5.5]
+    a35 = [2.0, 2.2, 2.4, 2.6, 3.0, 3.2, 3.4, 3.6, 4.0, 4.5]
+    a40 = [0.8, 0.9, 1.0, 1.2, 1.5, 1.7, 1.9, 2.1, 2.5, np.nan]
+    alpha = np.array([a30, a35, a40]).T            # sample x year
+    beta = alpha + 5.0
+    ratio = np.stack([alpha, beta])                # architecture x sample x year
+    cross = np.array([[2036, 2037, 2037, 2038, 2038, 2039] + [np.nan] * 4, [np.nan] * 10], dtype=float)
+    online = np.array([[0.0, 5e5, 1e6], [0.0, 1e5, 2e5]])
     return xr.Dataset(
         {
-            "cost_ratio_vs_terrestrial_quantile": (("architecture", "quantile", "year"), ratio_q, {"units": "1"}),
-            "crossover_year_quantile": (("architecture", "quantile"), np.array([[2035.0, 2038.0, np.nan],
-                                                                              [np.nan] * 3]), {"units": "1"}),
-            "cost_ratio_vs_terrestrial": (("architecture", "sample", "year"), np.ones((2, 4, 3)), {"units": "1"}),
-            "crossover_year": (("architecture", "sample"), np.full((2, 4), np.nan), {"units": "1"}),
-            "it_power_online": (("architecture", "sample", "year"),
-                                np.tile(np.array([[0.0, 5e5, 1e6], [0.0, 1e5, 2e5]])[:, None, :], (1, 4, 1)), {"units": "kW"}),
+            "cost_ratio_vs_terrestrial": (("architecture", "sample", "year"), ratio, {"units": "1"}),
+            "crossover_year": (("architecture", "sample"), cross, {"units": "1"}),
+            "it_power_online": (("architecture", "sample", "year"), np.tile(online[:, None, :], (1, 10, 1)), {"units": "kW"}),
             "it_power_target": (("architecture",), np.array([1e6, 1e6]), {"units": "kW"}),
         },
-        coords={"architecture": ARCHS, "quantile": q, "year": years, "sample": np.arange(4),
+        coords={"architecture": ARCHS, "year": years, "sample": np.arange(10),
                 "architecture_kind": ("architecture", ["space", "space"])},
     )
 
 
 def test_cost_ratio_by_year_band_median_and_crossover():
+    """The median and band are the record's statistic over the samples (a sample without a cost is
+    never cheaper), the crossover its median year, labelled; parity drawn and labelled."""
     fig = plots.cost_ratio_by_year(_trajectory_mc())
     areas = [el for el in fig if isinstance(el, hv.Area)]
     curves = [el for el in fig if type(el) is hv.Curve]  # (an Area is a Curve too)
@@ -223,19 +237,27 @@ def test_cost_ratio_by_year_band_median_and_crossover():
     band = areas[0].dframe()
     assert list(band.iloc[:, 1]) == [3.0, 2.0, 0.8] and list(band.iloc[:, 2]) == [5.0, 4.0, 2.5]
     assert list(curves[0].dframe().iloc[:, 1]) == [4.0, 3.0, 1.5]  # the median
-    assert "crossover 2038 (80 %: 2035-beyond)" in curves[0].label and "no median crossover by 2040" in curves[1].label
+    assert curves[0].label == "alpha: cheaper from 2038" and curves[1].label == "beta: not cheaper by 2040"
     # the diamond sits on the median curve at the median crossover year: 3.0 + (1.5 - 3.0) x 3/5 = 2.1
     (x, y), = marks[0].dframe().values
     assert x == 2038.0 and y == pytest.approx(2.1)
     assert any(isinstance(el, hv.HLine) and el.data == 1.0 for el in fig)
+    texts = [el.text for el in fig if isinstance(el, hv.Text)]
+    assert "parity with the ground" in texts and any("2038" in s for s in texts)
+    # one colour per architecture, the same as in every other chart
+    assert curves[0].opts.get().kwargs["color"] == plots.colour("alpha") != plots.colour("beta")
 
 
 def test_it_power_by_year_in_gw_against_target():
     fig = plots.it_power_by_year(_trajectory_mc())
-    curves = {el.label: el for el in fig if isinstance(el, hv.Curve)}
-    assert list(curves["alpha"].dframe().iloc[:, 1]) == pytest.approx([0.0, 0.5, 1.0])  # kW -> GW, median of samples
-    assert list(curves["beta target"].dframe().iloc[:, 1]) == pytest.approx([1.0, 1.0, 1.0])
+    curves = [el for el in fig if isinstance(el, hv.Curve)]
+    by_label = {el.label: el for el in curves if el.label}
+    assert list(by_label["alpha"].dframe().iloc[:, 1]) == pytest.approx([0.0, 0.5, 1.0])  # kW -> GW, median of samples
+    targets = [el for el in curves if not el.label]
+    assert list(targets[1].dframe().iloc[:, 1]) == pytest.approx([1.0, 1.0, 1.0])
     assert "GW" in " ".join(_units_on_axes(fig))
+    # the year axes of the year charts are the same
+    assert fig.opts.get().kwargs["xlim"] == plots.cost_ratio_by_year(_trajectory_mc()).opts.get().kwargs["xlim"] == (2030, 2040)
 
 
 def test_trajectory_figures_missing_and_standalone():

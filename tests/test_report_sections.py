@@ -3,6 +3,7 @@ of the published analyses (Starcloud's white paper and Starcloud-3 added), the c
 of each architecture, and the first screen's year-by-year chart."""
 from __future__ import annotations
 
+import holoviews as hv
 import numpy as np
 import pytest
 import xarray as xr
@@ -76,7 +77,7 @@ def test_published_waterfalls_cover_every_published_analysis():
 def test_costing_convention_per_architecture():
     names = ["spacex-starlink-compute", "terrestrial-hyperscale"]
     rows = published.costing_rows(names)
-    assert [r["architecture"] for r in rows] == ["spacex-starlink-compute"]  # the ground has no bus
+    assert [r["architecture"] for r in rows] == ["SpaceX — compute in Starlink satellites"]  # the ground has no bus
     assert rows[0]["costing convention"] == odc.load_architecture("spacex-starlink-compute").parameters["costing"].value
     assert published.costing_rows(names, {"costing": "subsystem"})[0]["costing convention"] == "subsystem"
     assert published.costing_rows(names, {"costing": "subsystem"})[0]["what it means"].startswith("per subsystem")
@@ -114,13 +115,18 @@ def test_claims_table_lists_only_the_report_architectures(tmp_path):
 def test_waterfall_figure_bars_span_each_step():
     figures.setup(static=True)
     w = _waterfall([100.0, 150.0, 120.0, 1200.0], ["published", "own scope", "finance", "adds compute hardware"])
+    w.attrs["ground_cost_per_kw_year"] = 900.0
     fig = figures.waterfall_figure(w)
-    rises, falls = fig.Rectangles.I, fig.Rectangles.II
-    # rises: 0 -> 100, 100 -> 150, 120 -> 1,200; the fall: 150 -> 120
+    rects = [el for el in fig if isinstance(el, hv.Rectangles)]
+    rises, falls = rects
+    # rises: 0 -> 100, 100 -> 150, 120 -> 1,200; the fall: 150 -> 120 (horizontal bars, steps top to bottom)
     np.testing.assert_array_equal(rises.dframe()["cost"].values, [0.0, 100.0, 120.0])
-    np.testing.assert_array_equal(rises.dframe()["y1"].values, [100.0, 150.0, 1200.0])
-    np.testing.assert_array_equal(falls.dframe()["cost"].values, [150.0])
-    np.testing.assert_array_equal(falls.dframe()["y1"].values, [120.0])
+    np.testing.assert_array_equal(rises.dframe()["x1"].values, [100.0, 150.0, 1200.0])
+    np.testing.assert_array_equal(falls.dframe()["cost"].values, [120.0])
+    np.testing.assert_array_equal(falls.dframe()["x1"].values, [150.0])
+    # the ground's full cost per kW-yr as a labelled reference line
+    assert [el.data for el in fig if isinstance(el, hv.VLine)] == [900.0]
+    assert any("the ground: 900" in el.text for el in fig if isinstance(el, hv.Text))
     assert isinstance(published.waterfalls_figure({"x": "not computed: none"}), figures.Missing)
 
 
@@ -141,4 +147,4 @@ def test_costing_of_an_architecture_loaded_from_a_file(tmp_path):
                  encoding="utf-8")
     study = Study([str(f), "terrestrial-hyperscale"], samples=4, seed=1, output_dir=tmp_path)
     html = published.costing_html(study).data
-    assert "my-design" in html and "mass-based" in html
+    assert "my design" in html and "mass-based" in html  # a user's file without a title: its name in words

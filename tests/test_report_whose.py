@@ -38,7 +38,7 @@ def _hand_built() -> xr.Dataset:
 
 def test_sentence_crosses_never_and_infeasible():
     assert wording.whose_sentence(_hand_built(), "acme-orbital") == (
-        "acme-orbital: Under Acme's own figures (proponent scenario), its new capacity becomes cheaper than the "
+        "Acme — acme orbital: Under Acme's own figures (proponent scenario), its new capacity becomes cheaper than the "
         "ground in 2044; under the base figures, it does not by 2050; under the skeptics' figures, its 2030 "
         "satellite does not close (launch: a satellite is heavier than what the Starship can carry).")
 
@@ -49,7 +49,7 @@ def test_sentence_without_any_crossing_says_what_does_not_happen():
     ds["crossover_year"][:] = np.nan
     text = wording.whose_sentence(ds, "acme-orbital")
     # the first clause that does not cross says what does not happen; nothing says a year
-    assert text.startswith("acme-orbital: Under Acme's own figures (proponent scenario), its new capacity does "
+    assert text.startswith("Acme — acme orbital: Under Acme's own figures (proponent scenario), its new capacity does "
                            "not become cheaper than the ground by 2050; under the base figures, it does not by 2050")
     assert "2044" not in text
 

@@ -22,7 +22,7 @@ from ..trajectory import TREND_PARAMETERS, trajectory
 from . import figures
 from .tables import HTML, esc, table_html
 from .record import median_year, value_of, year_quantiles
-from .wording import binding_words, feasibility_word, whose_sentence
+from .wording import binding_words, feasibility_word, title, whose_sentence
 
 
 
@@ -184,7 +184,7 @@ def whose_rows(ds: xr.Dataset) -> list[dict[str, str]]:
             d = ds.sel(architecture=a, scenario=s)
             if not bool(d["ships_scenario"]):
                 continue
-            row = {"architecture": str(a), "figures": str(s)}
+            row = {"architecture": title(str(a), str(ds["company"].sel(architecture=a).values)), "figures": str(s)}
             for y in ds["year"].values:
                 r = float(d["cost_ratio_in_year"].sel(year=y))
                 row[f"cost ratio {int(y)}"] = formatting.number(r) if np.isfinite(r) else "no design"

@@ -28,13 +28,18 @@ import xarray as xr
 
 from .. import formatting
 
-from .record import CO2_VARIABLES, co2_value, values_in
+from .record import CO2_VARIABLES, co2_value, median_year, values_in, year_quantiles
 from .settings import settings, threshold
 from .wording import RECONCILIATION_STEPS, missing_reason, title
 
 _STATIC = False
 _WIDTH = 720
 _HEIGHT = 360
+
+#: Colours of the parts of a stacked bar (cost items, subsystems): 20 distinct, none repeated.
+PART_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+                "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7",
+                "#dbdb8d", "#9edae5")
 
 #: One colour per architecture in every chart (Okabe-Ito, distinguishable with colour-blindness):
 #: the seed architectures and the ground fixed, any other in the order of ``titles`` in
@@ -57,6 +62,12 @@ def colour(name: str) -> str:
 def title_of(name: str) -> str:
     """An architecture's display name in a chart (:func:`orbitdc.report.wording.title`)."""
     return title(name)
+
+
+def _short_title(name: str) -> str:
+    """A display name short enough for an axis: the part before the dash (``SpaceX``), or the
+    whole name when it has none."""
+    return title_of(name).split(" — ")[0]
 
 
 class Missing:
@@ -179,11 +190,20 @@ def _archs(ds: xr.Dataset, var: str) -> list[str]:
 
 
 def _opts(obj, **kw):
-    # toolbar above its own plot: a Layout's plots keep their own toolbar (merge_tools=False),
-    # so each toolbar sits on the figure it acts on
-    base = dict(width=_WIDTH, height=_HEIGHT, tools=["hover"], show_grid=True, toolbar="above")
+    # Sized to the container (phone and desktop): the width follows the page, the height is fixed.
+    # No toolbar (printed in the PDF, and noise to a reader); hover stays active without it.
+    base = dict(responsive=True, height=_HEIGHT, min_width=280, tools=["hover"], show_grid=True, toolbar=None,
+                fontscale=1.0)
     base.update(kw)
+    base.pop("width", None)
     return obj.opts(**base)
+
+
+def _legend_below(n_items: int, cols: int = 3) -> dict[str, Any]:
+    """Options putting a legend under the plot in ``cols`` columns: inside the figure's box (bokeh
+    makes room for it), never cut, however many items; the height grows by one line per row."""
+    rows = -(-n_items // cols)
+    return {"legend_position": "bottom", "legend_cols": cols, "height": _HEIGHT + 22 * rows}
 
 
 def log_ticks(low: float, high: float) -> list[tuple[float, str]]:
@@ -242,7 +262,7 @@ def cost_vs_launch_price(sw: xr.Dataset | None, cmp: xr.Dataset | None = None, p
         ratio = _float(ratio.median(extra) if extra else ratio)
         ok = np.isfinite(ratio) & (ratio > 0)
         ys.extend(ratio[ok])
-        layers.append(hv.Curve((prices, ratio), x, y, label=a))
+        layers.append(hv.Curve((prices, ratio), x, y, label=title_of(a)).opts(color=colour(a), line_width=2))
         ref = cmp.sel(architecture=a) if cmp is not None and "architecture" in cmp.dims and a in cmp["architecture"].values else None
         if ref is not None and "launch_price_per_kg" in ref:
             now = _scalar(values_in(ref["launch_price_per_kg"], "USD/kg"))
@@ -258,7 +278,7 @@ def cost_vs_launch_price(sw: xr.Dataset | None, cmp: xr.Dataset | None = None, p
             be = be.sel(architecture=a) if "architecture" in be.dims and a in be["architecture"].values else be
             be = _scalar(be)
             if np.isfinite(be) and be > 0:
-                layers.append(hv.Scatter([(be, parity)], x, y, label=f"{a}: break-even").opts(size=11, marker="diamond"))
+                layers.append(hv.Scatter([(be, parity)], x, y).opts(size=11, marker="diamond", color=colour(a)))
                 drawn_be = True
                 xs.append(be)
     layers.append(hv.HLine(parity).opts(color="black", line_dash="dashed"))
@@ -268,7 +288,7 @@ def cost_vs_launch_price(sw: xr.Dataset | None, cmp: xr.Dataset | None = None, p
     ylo, yhi = float(np.nanmin(ys)), float(np.nanmax(ys))
     xt, yt = log_ticks(min(xs), max(xs)), log_ticks(ylo, yhi)
     return _opts(hv.Overlay(layers), title=title + " (" + "; ".join(marks) + ")",
-                 logx=True, logy=True, legend_position="right", width=_WIDTH + 260,
+                 logx=True, logy=True, **_legend_below(len(_archs(sw, "cost_ratio_vs_terrestrial")), 2),
                  xticks=xt or None, yticks=yt or None, xlim=(min(xs) / 1.08, max(xs) * 1.08),
                  ylim=(min(ylo, parity) / 1.15, max(yhi, parity) * 1.15))
 
@@ -278,11 +298,17 @@ def _stacked(records: list[tuple[str, str, float]], group_label: str, vdim, titl
 
     from bokeh.models import NumeralTickFormatter
 
-    # parts in words (cost items and subsystems are identifiers in the Dataset)
-    records = [(a, str(part).replace("_", " "), v) for a, part, v in records]
+    # parts in words (cost items and subsystems are identifiers in the Dataset); architectures by
+    # display name on the vertical axis (long names stay readable); one colour per part, none repeated
+    records = [(_short_title(a), str(part).replace("_", " "), v) for a, part, v in records]
+    parts = list(dict.fromkeys(r[1] for r in records))
+    cmap = {part: PART_COLOURS[i % len(PART_COLOURS)] for i, part in enumerate(parts)}
     bars = hv.Bars(records, [_dim("architecture", "architecture"), _dim("part", group_label)], vdim)
-    return _opts(bars, title=title, stacked=True, xrotation=20, legend_position="right", width=_WIDTH + 180,
-                 yformatter=NumeralTickFormatter(format="0,0.[00]"))
+    n_archs = len({r[0] for r in records})
+    legend = _legend_below(len(parts), 3)
+    legend["height"] += 40 * max(0, n_archs - 3)
+    return _opts(bars, title=title, stacked=True, invert_axes=True, cmap=cmap, **legend,
+                 xformatter=NumeralTickFormatter(format="0,0.[00]"))
 
 
 def mass_budget(cmp: xr.Dataset | None):
@@ -347,11 +373,12 @@ def eclipse_year(yr: xr.Dataset | Missing | None):
         sel = yr.sel(architecture=a) if "architecture" in yr.dims else yr
         days = np.arange(1, sel.sizes[day] + 1, dtype=float)
         beta.append(hv.Curve((days, _float(values_in(sel["beta_angle"], "deg"))), x,
-                             _dim("beta_angle", "beta angle", "deg"), label=a))
+                             _dim("beta_angle", "beta angle", "deg"), label=_short_title(a)).opts(color=colour(a)))
         ecl.append(hv.Curve((days, _float(sel["eclipse_fraction"])), x,
-                            _dim("eclipse_fraction", "eclipse fraction of the orbit", "1"), label=a))
-    return (_opts(hv.Overlay(beta), title="Beta angle over a year", height=300, legend_position="right", width=_WIDTH + 180)
-            + _opts(hv.Overlay(ecl), title="Eclipse fraction over a year", height=300, legend_position="right", width=_WIDTH + 180)).cols(1).opts(merge_tools=False)
+                            _dim("eclipse_fraction", "eclipse fraction of the orbit", "1"), label=_short_title(a)).opts(color=colour(a)))
+    n = len(beta)
+    return (_opts(hv.Overlay(beta), title="Beta angle over a year", **{**_legend_below(n, 3), "height": 260 + 22 * -(-n // 3)})
+            + _opts(hv.Overlay(ecl), title="Eclipse fraction over a year", **{**_legend_below(n, 3), "height": 260 + 22 * -(-n // 3)})).cols(1)
 
 
 def radiator_vs_temperature(sw: xr.Dataset | None, temperature_dim: str = "radiator_design_temperature"):
@@ -375,11 +402,10 @@ def radiator_vs_temperature(sw: xr.Dataset | None, temperature_dim: str = "radia
         per = values_in(sel["radiator_area"], "m2") / values_in(sel["it_power"], "MW")
         extra = [d for d in per.dims if d != temperature_dim]
         per = per.median(extra) if extra else per
-        curves.append(hv.Curve((temps, _float(per)), x, y, label=a))
+        curves.append(hv.Curve((temps, _float(per)), x, y, label=_short_title(a)).opts(color=colour(a), line_width=2))
         values.extend(v for v in _float(per) if np.isfinite(v) and v > 0)
     ticks = log_ticks(min(values), max(values)) if values else []
-    return _opts(hv.Overlay(curves), title=title, logy=True, legend_position="right", width=_WIDTH + 180,
-                 yticks=ticks or None)
+    return _opts(hv.Overlay(curves), title=title, logy=True, legend_position="top_right", yticks=ticks or None)
 
 
 def area_per_mw(cmp: xr.Dataset | None):
@@ -418,16 +444,16 @@ def deployment_timeline(cmp: xr.Dataset | None, mc: Mapping[str, xr.Dataset] | N
         sel = cmp.sel(architecture=a) if "architecture" in cmp.dims else cmp
         start = _scalar(sel["start_year"])
         years = _scalar(values_in(sel["deployment_years"], "yr"))
-        segs.append((start, i, start + years, i))
-        ticks.append((i, a))
+        segs.append((start, i, start + years, i, colour(a)))
+        ticks.append((i, _short_title(a)))
         m = (mc or {}).get(a)
         if m is not None and "deployment_years" in m:
             q = np.nanquantile(_float(values_in(m["deployment_years"], "yr")), [tail, 1.0 - tail])
             spans.append((start + q[0], i + 0.25, start + q[1], i + 0.25))
     x0, y0 = _dim("start", "calendar year", None), _dim("y", "architecture")
-    layers = [hv.Segments(segs, [x0, y0, "x1", "y1"]).opts(line_width=14, color="#1f77b4")]
+    layers = [hv.Segments(segs, [x0, y0, "x1", "y1"], vdims=["colour"]).opts(line_width=14, color="colour")]
     if spans:
-        layers.append(hv.Segments(spans, [x0, y0, "x1", "y1"]).opts(line_width=3, color="#ff7f0e"))
+        layers.append(hv.Segments(spans, [x0, y0, "x1", "y1"]).opts(line_width=3, color="black"))
     return _opts(hv.Overlay(layers), title=title + f" (bar: nominal; thin: {round(100 * prob)}% interval of the end)",
                  yticks=ticks, ylim=(-0.7, len(archs) - 0.3), tools=[], height=max(200, 70 * len(archs) + 80))
 
@@ -463,14 +489,18 @@ def tornado(tor: xr.Dataset | Missing | None, output: str = "cost_ratio_vs_terre
         hv.Segments(segs_hi, [x, y, "x1", "y1"], label="parameter at high").opts(line_width=12, color="#d62728"),
         hv.VLine(base).opts(color="black"),
     ]
-    return _opts(hv.Overlay(layers), title=title + f" (vertical line: nominal, {formatting.number(base)})", yticks=ticks, tools=[],
-                 height=max(240, 28 * len(order) + 90), legend_position="bottom_right", width=_WIDTH + 320)
+    return _opts(hv.Overlay(layers), title=title + f" (vertical line: as stated, {formatting.number(base)})", yticks=ticks,
+                 tools=[], **{**_legend_below(2, 2), "height": max(260, 38 * len(order) + 110)})
 
 
-def _tornado_label(name: str, limit: int = 60) -> str:
-    """A tornado bar's label: the parameter's long name, cut at ``limit`` characters."""
-    text = _label(name, capital=True)
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _tornado_label(name: str, limit: int = 44) -> str:
+    """A tornado bar's label: the parameter's long name without its explanations, on two lines
+    when longer than ``limit`` characters (broken between words: never cut)."""
+    text = formatting.short_label(name, capital=True)
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, min(len(text) - 1, max(limit, len(text) // 2) + 1))
+    return text if cut <= 0 else text[:cut] + "\n" + text[cut + 1:]
 
 
 def tornados(results: Mapping[str, Any] | Missing | None, output: str = "cost_ratio_vs_terrestrial"):
@@ -483,10 +513,10 @@ def tornados(results: Mapping[str, Any] | Missing | None, output: str = "cost_ra
         return Missing(f"Tornado: {_label(output)}", "not computed: no space architecture")
     figs = {a: tornado(t, output) for a, t in results.items()}
     # short titles: the long name of the output is the x axis' label (a long title is cut off)
-    shown = [f.opts(title=f"{a}: tornado, widest swing on top") for a, f in figs.items() if not isinstance(f, Missing)]
+    shown = [f.opts(title=f"{title_of(a)}: widest swing on top") for a, f in figs.items() if not isinstance(f, Missing)]
     if not shown:
         return next(iter(figs.values()))
-    return hv.Layout(shown).cols(1).opts(merge_tools=False)
+    return hv.Layout(shown).cols(1)
 
 
 def cost_ratio_distribution(mc: Mapping[str, xr.Dataset] | None, parity: float = 1.0):
@@ -546,12 +576,15 @@ def co2_per_kwh(cmp: xr.Dataset | None):
         sel = cmp.sel(architecture=a) if "architecture" in cmp.dims else cmp
         v, var = co2_value(sel)
         if var is not None:
-            records.append((f"{a} ({_label(var)})", v))
+            records.append((_short_title(a), v, _label(var), colour(a)))
     if not records:
         return Missing(title, "not computed: " + "; ".join(f"{n} absent" for n in CO2_VARIABLES)
                        + " (stage launch or the grid-intensity parameter absent)")
-    bars = hv.Bars(records, _dim("architecture", "architecture (what is counted)"), _dim("co2", "CO2 per kWh", "g/(kW h)"))
-    return _opts(bars, title=title, xrotation=15, height=_HEIGHT + 40)
+    # horizontal bars: the names stay readable at any width; what is counted is in the hover
+    bars = hv.Bars(records, _dim("architecture", "architecture"),
+                   [_dim("co2", "CO2 per kWh", "g/(kW h)"), _dim("counted", "what is counted"), "colour"])
+    return _opts(bars, title=title + " (hover: what is counted)", invert_axes=True, color="colour",
+                 height=max(200, 60 * len(records) + 90))
 
 
 __all__ = [
@@ -583,10 +616,12 @@ def _trajectories(tr: xr.Dataset | Mapping[str, xr.Dataset] | None) -> dict[str,
 
 
 def cost_ratio_by_year(tr: xr.Dataset | Mapping[str, xr.Dataset] | None, parity: float = 1.0):
-    """Cohort cost ratio vs terrestrial by year, one curve per space architecture: the median over
-    the Monte Carlo samples with the 10-90 % band (80 % of samples) when ``tr`` has them, else the
-    nominal ratio; the parity line; each crossover year marked (the median one with a Monte Carlo,
-    with its 80 % interval in the legend)."""
+    """Cohort cost ratio vs terrestrial by year, one curve per space architecture in its colour:
+    the median over the Monte Carlo samples with the 10-90 % band (80 % of the samples), both the
+    record's statistic (a sample without a finite cost counting as never cheaper), else the nominal
+    ratio; the parity line, labelled; each median crossover year marked and labelled (the legend
+    says it, or that there is none by the last year). The years span the trajectory's (every year
+    chart of the report shares them)."""
     import holoviews as hv
 
     title = "Cost of the capacity built each year, relative to the ground"
@@ -596,36 +631,42 @@ def cost_ratio_by_year(tr: xr.Dataset | Mapping[str, xr.Dataset] | None, parity:
         return Missing(title, "not computed: no trajectory of a space architecture (orbitdc.trajectory)")
     x = _dim("year", "year")
     y = _dim("cost_ratio_vs_terrestrial", "cost relative to the ground", "1")
-    layers, shown, crossed = [], [], False
+    layers, shown, labels = [], [], []
+    first = min(float(d["year"].values[0]) for d in runs.values())
+    last = max(float(d["year"].values[-1]) for d in runs.values())
     for a, d in runs.items():
         years = d["year"].values.astype(float)
-        if "cost_ratio_vs_terrestrial_quantile" in d:
-            q = d["cost_ratio_vs_terrestrial_quantile"]
+        c = colour(a)
+        ratio = d["cost_ratio_vs_terrestrial"]
+        if "sample" in ratio.dims:
+            q = year_quantiles(ratio, [0.1, 0.5, 0.9])
+            extra = [dim for dim in q.dims if dim not in ("quantile", "year")]
+            q = q.max(extra) if extra else q  # one architecture: no other dimension left
             lo, mid, hi = (_float(q.sel(quantile=v)) for v in (0.1, 0.5, 0.9))
-            layers.append(hv.Area((years, lo, hi), x, [y, "y2"], label=f"{a} (10-90 %)").opts(alpha=0.2))
-            cq = _float(d["crossover_year_quantile"]) if "crossover_year_quantile" in d else np.full(3, np.nan)
-            cross, label = cq[1], (f"{a}: crossover {cq[1]:.0f} (80 %: {_year_text(cq[0])}-{_year_text(cq[2])})"
-                                   if np.isfinite(cq[1]) else f"{a}: no median crossover by {int(years[-1])}")
+            band_hi = np.where(np.isfinite(hi), hi, np.nan)
+            layers.append(hv.Area((years, lo, band_hi), x, [y, "y2"]).opts(alpha=0.18, color=c, line_alpha=0))
+            cross = float(median_year(d["crossover_year"])) if "crossover_year" in d else float("nan")
         else:
-            mid = _float(d["cost_ratio_vs_terrestrial"])
-            extra = [dim for dim in d["cost_ratio_vs_terrestrial"].dims if dim != "year"]
-            if extra:
-                mid = _float(d["cost_ratio_vs_terrestrial"].median(extra))
-            cross = _scalar(d["crossover_year"])
-            label = f"{a}: crossover {cross:.0f}" if np.isfinite(cross) else f"{a}: no crossover by {int(years[-1])}"
-        layers.append(hv.Curve((years, mid), x, y, label=label))
+            extra = [dim for dim in ratio.dims if dim != "year"]
+            mid = _float(ratio.median(extra) if extra else ratio)
+            cross = _scalar(d["crossover_year"]) if "crossover_year" in d else float("nan")
+        name = _short_title(a)
+        label = f"{name}: cheaper from {cross:.0f}" if np.isfinite(cross) else f"{name}: not cheaper by {last:.0f}"
+        mid = np.where(np.isfinite(mid), mid, np.nan)
+        layers.append(hv.Curve((years, mid), x, y, label=label).opts(color=c, line_width=2.5))
         shown.extend(v for v in np.ravel(mid) if np.isfinite(v) and v > 0)
         if np.isfinite(cross):
-            at = float(np.interp(cross, years, mid))
-            layers.append(hv.Scatter([(cross, at)], x, y).opts(size=11, marker="diamond", color="black"))
-            crossed = True
-    layers.append(hv.HLine(parity).opts(color="black", line_dash="dashed"))
-    # the parity line must be inside the axis for the title to promise it; the title names only
-    # the marks that are drawn
+            at = float(np.interp(cross, years, np.nan_to_num(mid, nan=parity)))
+            layers.append(hv.Scatter([(cross, at)], x, y).opts(size=12, marker="diamond", color=c, line_color="black"))
+            labels.append((cross, at, f"{cross:.0f}", c))
     lo, hi = (min(min(shown), parity), max(max(shown), parity)) if shown else (parity / 2, parity * 2)
-    marks = "dashed: parity" + ("; diamond: crossover" if crossed else "")
-    return _opts(hv.Overlay(layers), title=f"{title} ({marks})", logy=True, legend_position="right",
-                 width=_WIDTH + 260, ylim=(lo / 1.15, hi * 1.15), yticks=log_ticks(lo, hi) or None)
+    layers.append(hv.HLine(parity).opts(color="black", line_dash="dashed", line_width=1.5))
+    layers.append(hv.Text(first + 0.3, parity, "parity with the ground", halign="left", valign="bottom",
+                          fontsize=9))
+    for cx, cy, text, c in labels:
+        layers.append(hv.Text(cx, cy, f" {text}", halign="left", valign="top", fontsize=10).opts(color=c))
+    return _opts(hv.Overlay(layers), title=title, logy=True, legend_position="top_right",
+                 ylim=(lo / 1.2, hi * 1.25), yticks=log_ticks(lo, hi) or None, xlim=(first, last))
 
 
 def _year_text(v: float) -> str:
@@ -650,10 +691,13 @@ def it_power_by_year(tr: xr.Dataset | Mapping[str, xr.Dataset] | None):
         extra = [dim for dim in online.dims if dim != "year"]
         online = online.median(extra) if extra else online
         target = _scalar(values_in(d["it_power_target"], "GW")) if "it_power_target" in d else float("nan")
-        layers.append(hv.Curve((years, _float(online)), x, y, label=a))
+        layers.append(hv.Curve((years, _float(online)), x, y, label=_short_title(a)).opts(color=colour(a), line_width=2))
         if np.isfinite(target):
-            layers.append(hv.Curve((years, np.full(years.size, target)), x, y, label=f"{a} target").opts(line_dash="dotted"))
-    return _opts(hv.Overlay(layers), title=title + " (dotted: target)", legend_position="right", width=_WIDTH + 180)
+            layers.append(hv.Curve((years, np.full(years.size, target)), x, y).opts(line_dash="dotted", color=colour(a)))
+    first = min(float(d["year"].values[0]) for d in runs.values())
+    last = max(float(d["year"].values[-1]) for d in runs.values())
+    return _opts(hv.Overlay(layers), title=title + " (dotted: the target)", legend_position="bottom_right",
+                 xlim=(first, last), height=300)
 
 
 def parity_contour(par: xr.Dataset | None, levels: int = 8):
@@ -706,28 +750,47 @@ def when_figure(tr: xr.Dataset | Missing | None):
     return (ratio + power).cols(1)
 
 
+def headline(tr: xr.Dataset | Missing | None):
+    """The first screen's chart: the cost of the capacity built each year relative to the ground
+    (:func:`cost_ratio_by_year`), median and 80 % band, parity and crossovers labelled."""
+    if isinstance(tr, Missing):
+        return tr
+    return cost_ratio_by_year(tr).opts(height=330)
+
+
 # --------------------------------------------------------------------------------------------
 # The reconciliation with published analyses (orbitdc.reconcile)
 # --------------------------------------------------------------------------------------------
 def waterfall_figure(w: xr.Dataset):
     """One waterfall of :func:`orbitdc.reconcile`: a bar per step from the running figure before it
-    to the one after (the first from zero), in USD per kW-yr; rises and falls in two colours."""
+    to the one after (the first from zero), in USD per kW-yr, steps from top to bottom with their
+    names on the axis; rises and falls in two colours; the ground's full cost per kW-yr as a
+    labelled reference line where the reconciliation gives it."""
     import holoviews as hv
 
     values = np.asarray(w["value"].values, dtype=float)
     before = np.concatenate([[0.0], values[:-1]])
-    x = np.arange(values.size, dtype=float)
+    n = values.size
+    ypos = np.arange(n, dtype=float)[::-1]  # the published figure on top
     up = values >= before
-    y = _dim("cost", "USD per kW-yr")
-    xd = _dim("step", "step")
-    bars = []
-    for mask, colour in ((up, "#c0504d"), (~up, "#4f81bd")):
-        rects = [(x[i] - 0.4, before[i], x[i] + 0.4, values[i]) for i in np.flatnonzero(mask)]
-        bars.append(hv.Rectangles(rects, kdims=[xd, y, "x1", "y1"]).opts(color=colour, line_color=None))
-    ticks = [(float(i), RECONCILIATION_STEPS.get(str(s), str(s).replace("_", " "))) for i, s in enumerate(w["step"].values)]
-    title = f"{w.attrs['architecture']}: published figure to orbitdc's full cost"
-    return _opts(hv.Overlay(bars), title=title, xticks=ticks, xrotation=45, height=_HEIGHT + 40,
-                       tools=[], show_legend=False)
+    x = _dim("cost", "USD per kW-yr")
+    yd = _dim("step", "step")
+    layers = []
+    for mask, c, name in ((up, "#c0504d", "raises the figure"), (~up, "#4f81bd", "lowers it")):
+        rects = [(min(before[i], values[i]), ypos[i] - 0.38, max(before[i], values[i]), ypos[i] + 0.38)
+                 for i in np.flatnonzero(mask)]
+        if rects:
+            layers.append(hv.Rectangles(rects, kdims=[x, yd, "x1", "y1"], label=name).opts(color=c, line_color=None))
+    ticks = [(float(ypos[i]), RECONCILIATION_STEPS.get(str(s), str(s).replace("_", " ")))
+             for i, s in enumerate(w["step"].values)]
+    ground = float(w.attrs.get("ground_cost_per_kw_year", np.nan))
+    if np.isfinite(ground):
+        layers.append(hv.VLine(ground).opts(color="black", line_dash="dashed", line_width=1.5))
+        layers.append(hv.Text(ground, n - 0.45, f" the ground: {formatting.number(ground)}", halign="left",
+                              valign="top", fontsize=9))
+    title = f"{title_of(w.attrs['architecture'])}: published figure to orbitdc's full cost"
+    return _opts(hv.Overlay(layers), title=title, yticks=ticks, tools=[], legend_position="bottom_right",
+                 height=max(260, 30 * n + 90), ylim=(-0.6, n - 0.4))
 
 
 def waterfalls(waterfalls: Mapping[str, xr.Dataset | str]):

@@ -122,10 +122,13 @@ def navigation(page: str, provenance: Mapping[str, Any] | None = None) -> str:
     headings = [h for h in main.find_all("h2") if h.get("id")]
     first = next((c for c in cells if c.find("h1") is not None), None)
     if headings:
+        # folded to one line under the title: the first screen is the answer, not a table of contents
         nav = soup.new_tag("nav", attrs={"class": "orbitdc-toc", "id": "contents", "aria-label": "Contents"})
-        label = soup.new_tag("strong")
-        label.string = "Contents"
-        nav.append(label)
+        fold = soup.new_tag("details")
+        label = soup.new_tag("summary")
+        label.string = f"Contents ({len(headings)} sections)"
+        fold.append(label)
+        nav.append(fold)
         ol = soup.new_tag("ol")
         for h in headings:
             li = soup.new_tag("li")
@@ -133,13 +136,38 @@ def navigation(page: str, provenance: Mapping[str, Any] | None = None) -> str:
             a.string = _heading_text(h)
             li.append(a)
             ol.append(li)
-        nav.append(ol)
+        fold.append(ol)
         if first is not None:
             first.insert_after(nav)
         else:
             main.insert(0, nav)
     main.append(BeautifulSoup(footer_html(provenance), "html.parser"))
+    script = soup.new_tag("script")
+    script.string = OPEN_TARGET_JS
+    main.append(script)
     return str(soup)
+
+
+#: A link to a section inside a folded part (the appendix) opens it: every ``<details>`` around the
+#: target, and the one whose summary the target is, are opened before the page scrolls there.
+OPEN_TARGET_JS = """
+(function () {
+  function openTo(id) {
+    var el = id && document.getElementById(decodeURIComponent(id));
+    if (!el) return;
+    var s = el.closest('summary');
+    if (s && s.parentElement.tagName === 'DETAILS') s.parentElement.open = true;
+    for (var d = el.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
+    el.scrollIntoView();
+  }
+  document.addEventListener('click', function (e) {
+    var a = e.target.closest('a[href^="#"]');
+    if (a) { openTo(a.getAttribute('href').slice(1)); }
+  });
+  window.addEventListener('hashchange', function () { openTo(location.hash.slice(1)); });
+  if (location.hash) openTo(location.hash.slice(1));
+})();
+"""
 
 
 def footer_html(provenance: Mapping[str, Any] | None) -> str:

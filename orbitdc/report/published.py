@@ -20,7 +20,7 @@ from ..reconciliation import reconcile
 from . import figures
 from .record import value_of
 from .tables import HTML, esc, named, table_html
-from .wording import RECONCILIATION_STEPS, fmt, missing_cell, num
+from .wording import RECONCILIATION_STEPS, fmt, missing_cell, num, title
 
 
 
@@ -54,7 +54,7 @@ def claims_html(study: Any):
         arch = c["architecture"]
         if arch not in study.names:  # only the architectures of this report
             continue
-        row = {"source": c["source"], "claim": c["claim"], "architecture": arch,
+        row = {"source": c["source"], "claim": c["claim"], "architecture": title(arch),
                "variable": named(formatting.label(c["variable"]), c["variable"]),
                "claimed": f"{fmt(c['low'])}" + ("" if c["low"] == c["high"] else f" - {fmt(c['high'])}") + f" {c['unit'] if c['unit'] != '1' else ''}"}
         try:
@@ -110,7 +110,7 @@ def costing_rows(names: Sequence[Any], overrides: dict[str, Any] | None = None) 
         if arch.kind != "space":
             continue
         conv = str((overrides or {}).get("costing", costing_convention(arch)))
-        rows.append({"architecture": arch.name, "costing convention": conv,
+        rows.append({"architecture": title(arch.name, arch.company), "costing convention": conv,
                      "what it means": COSTING_WORDS.get(conv, conv)})
     return rows
 
@@ -155,7 +155,7 @@ def reconciliation_summary(w: xr.Dataset, convention: str) -> str:
     big = int(np.argmax(np.abs(change[1:]))) + 1
     published, full = values[0], values[-1]
     ratio = full / published if published > 0 else float("nan")
-    return (f"{w.attrs['architecture']} ({w.attrs['source']}; costing: {convention}): the published figure is "
+    return (f"{title(w.attrs['architecture'])} ({w.attrs['source']}; costing: {convention}): the published figure is "
             f"{num(published)} USD per kW-yr in its own scope ({w.attrs['included'].replace('_', ' ')}); orbitdc's "
             f"full cost of ownership on the same inputs is {num(full)} USD per kW-yr"
             + (f", {num(ratio)} times as much" if np.isfinite(ratio) else "")
@@ -201,7 +201,7 @@ def reconciliation_html(waterfalls: dict[str, xr.Dataset | str] | None = None):
             parts.append(f"<p>{esc(name)}: {esc(w)}</p>")
             continue
         conv = costing_convention(name)
-        parts.append(f"<h4>{esc(name)}</h4><p>{esc(reconciliation_summary(w, conv))}</p>")
+        parts.append(f"<h4>{esc(title(name))}</h4><p>{esc(reconciliation_summary(w, conv))}</p>")
         parts.append(table_html(reconciliation_rows(w), caption=f"{name}: from the published figure to orbitdc's full "
                                                                 f"cost (claim '{w.attrs['claim']}')"))
     parts.append("</div>")

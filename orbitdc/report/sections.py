@@ -34,6 +34,7 @@ def _trajectory_table(study: Any):
 
 #: Figures by name: a function of the study returning a HoloViews object (or Missing).
 FIGURES: dict[str, Callable[[Any], Any]] = {
+    "headline": lambda s: figures.headline(s.trajectory()),
     "when": lambda s: figures.when_figure(s.trajectory()),
     "cost_vs_launch_price": lambda s: figures.cost_vs_launch_price(s.launch_price_sweep(), s.compare()),
     "cost_ratio_distribution": lambda s: figures.cost_ratio_distribution(s.monte_carlo()),

@@ -32,7 +32,7 @@ from .. import _version
 from ..architectures import apply_where_available
 from ..chain import build_inputs, compare, sweep, to_netcdf
 from ..errors import OrbitdcError
-from ..parameters import DATA_DIR, Architecture
+from ..parameters import DATA_DIR, Architecture, suggest
 from ..orbit import annual_eclipse
 from ..trajectory import trajectory
 from . import figures
@@ -67,7 +67,8 @@ def validate(architectures: Sequence[str], overrides: Mapping[str, Any] | None =
     valid = sorted({p for a in archs for p in a.parameters})
     for name, value in overrides.items():
         if name not in valid:
-            raise OrbitdcError(f"--set {name}: unknown parameter; valid names: {', '.join(valid)}")
+            raise OrbitdcError(f"--set {name}: unknown parameter{suggest(name, valid)}; 'orbitdc show "
+                               f"{archs[0].name}' lists the valid names")
         if isinstance(value, (list, tuple)):
             raise OrbitdcError(f"--set {name}: the report takes one value per parameter (sweep in a notebook instead)")
         if not isinstance(value, _OK_TYPES) or (isinstance(value, float) and not np.isfinite(value)):

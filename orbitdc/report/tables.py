@@ -145,10 +145,12 @@ def summary_html(study: Any) -> str:
     # one column per architecture, one row per quantity: a dozen quantities side by side would not fit
     # 1,280 px, while a handful of architectures does (issue 16)
     names = [r["architecture"] for r in rows]
-    quantities = [k for k in dict.fromkeys(k for r in rows for k in r) if k != "architecture"]
+    quantities = [k for k in dict.fromkeys(k for r in rows for k in r) if k not in ("architecture", "kind")]
     by_quantity = [{"quantity": q, **{n: r.get(q, "") for n, r in zip(names, rows)}} for q in quantities]
-    return (table_html(by_quantity, columns=["quantity", *names],
-                       caption="Executive summary (nominal values; interval from Monte Carlo)", cls="orbitdc-table orbitdc-summary")
+    heads = {a.name: _short_title(a) for a in study.archs}
+    return (table_html(by_quantity, columns=["quantity", *names], headers=heads,
+                       caption="Executive summary (the stated designs; verdict and cost ratio from the Monte Carlo)",
+                       cls="orbitdc-table orbitdc-summary")
             + f"<p>How the verdicts are decided:</p><ul>{notes}</ul>"
             + f"<p>Monte Carlo: {esc(formatting.number(study.samples))} samples per architecture, seed {esc(study.seed)}; each sample "
             + "is the best design for its world (design variables optimised per sample, uncertain parameters and "
@@ -192,13 +194,22 @@ def stage_table(study: Any, stage: str):
         row = {"output": named(formatting.label(name, out.long_name), name)}
         for a in study.names:
             da = cmp[name].sel(architecture=a)
-            if da.dtype.kind in "fiub":
+            if formatting.is_year(name) and da.dtype.kind in "fiu":
+                row[a] = formatting.year(np.nanmedian(np.asarray(da.values, dtype=float)))
+            elif da.dtype.kind in "fiub":
                 row[a] = _output_cell(da, out.unit)
             else:
-                row[a] = ", ".join(formatting.words(v) for v in sorted(set(np.asarray(da.values).astype(str).ravel())))
+                row[a] = ", ".join(formatting.words(v.replace("-", " ")) for v in
+                                   sorted(set(np.asarray(da.values).astype(str).ravel())))
         rows.append(row)
-    return HTML(table_html(rows, ("output", *study.names), caption=f"Stage {stage}: outputs",
-                           headers={"output": "quantity"}))
+    heads = {a.name: _short_title(a) for a in study.archs}
+    return HTML(table_html(rows, ("output", *study.names), caption=f"Stage {stage}: outputs of the stated designs",
+                           headers={"output": "quantity", **heads}))
+
+
+def _short_title(arch: Any) -> str:
+    """An architecture's display name for a column heading (the part before the dash)."""
+    return title(arch.name, arch.company).split(" — ")[0]
 
 
 def _output_cell(da, unit: str) -> str:
@@ -272,28 +283,68 @@ def mc_table(study: Any):
                            headers={"output": "quantity", "p10": "10th percentile", "p90": "90th percentile"}))
 
 
-def assumptions_html(study: Any):
-    """Every parameter of every architecture with its value, range, source and tag."""
-    cols = ("parameter", "value", "unit", "low", "high", "distribution", "source", "tag", "note")
-    parts = []
+def assumption_rows(study: Any, arch: Any) -> list[dict[str, str]]:
+    """One row per parameter of ``arch`` for a reader: the long name, the value with its unit (a
+    year as a year, a flag as yes/no), the range (empty when there is none: never ``None``), the
+    source keys with their tags, and the note; a value the report overrides says so."""
+    rows = []
+    for r in arch.table():
+        name, unit = r["parameter"], r["unit"]
+        shown = formatting.value(name, r["value"], unit)
+        if name in study.own(arch):
+            shown += f" (set for this report: {study.overrides[name]})"
+        rng = ""
+        if r["low"] is not None and r["high"] is not None and r["low"] != r["high"]:
+            rng = f"{formatting.value(name, r['low'], unit)} to {formatting.value(name, r['high'], unit)}"
+            if r["distribution"] and r["distribution"] not in ("triangular", "fixed"):
+                rng += f" ({r['distribution']})"
+        rows.append({"parameter": named(formatting.label(name), name), "value": shown, "range": rng,
+                     "source": f"{r['source']} ({r['tag']})", "note": r["note"]})
+    return rows
+
+
+def assumptions_csv(study: Any) -> str:
+    """Every parameter of every architecture as CSV (architecture, parameter, value, unit, low,
+    high, distribution, source, tag, note): the full Assumptions table for a spreadsheet, and for
+    the PDF, which prints a summary and points to this file instead of 30 pages of table."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    cols = ("architecture", "parameter", "value", "unit", "low", "high", "distribution", "source", "tag", "note")
+    w = csv.DictWriter(out, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
+    w.writeheader()
     for a in study.archs:
-        rows = a.table()
-        for r in rows:
-            if r["parameter"] in study.own(a):
-                r["value"] = f"{r['value']} -> override {study.overrides[r['parameter']]}"
-        parts.append(f"<details><summary>{esc(a.name)} ({esc(a.kind)}, {len(rows)} parameters)</summary>"
-                     f"<p>{esc(a.description)}</p>{table_html(rows, cols)}</details>")
+        for r in a.table():
+            w.writerow({**{k: ("" if v is None else v) for k, v in r.items()}, "architecture": a.name})
+    return out.getvalue()
+
+
+def assumptions_html(study: Any):
+    """Every parameter of every architecture with its value, range, source and tag (one folded
+    table per architecture), the count of parameters by source tag, and the references. The full
+    table is also written as ``assumptions.csv`` beside the page (the PDF links to it)."""
+    (study.output_dir / "assumptions.csv").write_text(assumptions_csv(study), encoding="utf-8")
+    parts = ['<p>The full table is also in <a href="assumptions.csv">assumptions.csv</a> (every column, for a '
+             'spreadsheet).</p>']
+    for a in study.archs:
+        rows = assumption_rows(study, a)
+        parts.append(f'<details class="orbitdc-assumptions-full"><summary>{esc(title(a.name, a.company))} '
+                     f"({len(rows)} parameters)</summary><p>{esc(a.description)}</p>"
+                     f"{table_html(rows, ('parameter', 'value', 'range', 'source', 'note'), cls='orbitdc-table orbitdc-assumptions')}"
+                     "</details>")
     refs = {k: r for a in study.archs for k, r in a.references.items()}
     ref_rows = [{"key": k, "tag": r.tag, "reference": f"{r.author} ({r.year}). {r.title}. {r.url}", "note": r.note or ""}
                 for k, r in sorted(refs.items())]
     tags: dict[str, int] = {}
     for a in study.archs:
         for r in a.table():
-            for t in str(r["tag"]).split(", "):
-                tags[t] = tags.get(t, 0) + 1
-    tag_text = ", ".join(f"{t}: {n}" for t, n in sorted(tags.items()))
+            for tg in str(r["tag"]).split(", "):
+                tags[tg] = tags.get(tg, 0) + 1
+    tag_text = ", ".join(f"{tg}: {n}" for tg, n in sorted(tags.items()))
     return HTML("".join(parts) + f"<p>Parameters by source tag (all architectures): {esc(tag_text)}.</p>"
-                + table_html(ref_rows, caption="References"))
+                + '<details class="orbitdc-assumptions-full"><summary>References</summary>'
+                + table_html(ref_rows, caption="References") + "</details>")
 
 
 def limitations_html(study: Any):

@@ -556,7 +556,7 @@ def whose_sentence(ds: xr.Dataset, architecture: str) -> str:
     if not clauses:
         return ""
     text = "; ".join(clauses) + "."
-    return f"{architecture}: " + text[0].upper() + text[1:]
+    return f"{title(architecture, company)}: " + text[0].upper() + text[1:]
 
 
 # --------------------------------------------------------------------------------------------
