@@ -755,7 +755,7 @@ def headline(tr: xr.Dataset | Missing | None):
     (:func:`cost_ratio_by_year`), median and 80 % band, parity and crossovers labelled."""
     if isinstance(tr, Missing):
         return tr
-    return cost_ratio_by_year(tr).opts(height=330)
+    return cost_ratio_by_year(tr).opts(height=300)
 
 
 # --------------------------------------------------------------------------------------------

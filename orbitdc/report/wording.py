@@ -207,6 +207,20 @@ def median_ratio_words(r: Mapping[str, Any], interval_probability: float | None 
     return f"{_ratio(med)} the ground's cost (median of {n:,} samples; {pct} of them {ratio_text(lo)} to {_ratio(hi)})"
 
 
+def compact_ratio_words(r: Mapping[str, Any], interval_probability: float | None = None) -> str:
+    """The record's cost ratio in a few words, for the first screen: ``3.31x the ground's cost
+    (median; 80 %: 2.11x-6.81x)``; ``no cost (most samples do not close)``."""
+    prob = threshold("interval_probability") if interval_probability is None else interval_probability
+    n = int(r["samples"])
+    med, lo, hi = float(r["ratio_median"]), float(r["ratio_low"]), float(r["ratio_high"])
+    if not n:
+        return f"{_ratio(float(r['ratio_nominal']))} the ground's cost (as stated)"
+    if np.isinf(med):
+        return "no cost (most samples do not close)"
+    top = f"{_ratio(hi)}" if np.isfinite(hi) else "no cost"
+    return f"{_ratio(med)} the ground's cost (median; {100 * prob:.0f} %: {ratio_text(lo)} to {top})"
+
+
 def short_verdict(r: Mapping[str, Any], interval_probability: float | None = None) -> str:
     """The verdict of the summary table from a record row: the first screen's words, shorter."""
     n, pf, pc = int(r["samples"]), float(r["p_feasible"]), float(r["p_cheaper"])
@@ -341,8 +355,8 @@ def could_it_work(rec: xr.Dataset, name: str) -> str:
     r = _row(rec, name)
     n, pf = int(r["samples"]), float(r["p_feasible"])
     feas = feasibility_word(r["feasible_nominal"], pf if n else None, r["binding_nominal"])
-    share = f"closes in {_pct(pf)} of {n:,} samples" if n else "as stated; no Monte Carlo"
-    return f"{r['title']}: {feas} ({share}); {median_ratio_words(r)}."
+    share = f"{_pct(pf)} of {n:,} samples close" if n else "as stated; no Monte Carlo"
+    return f"{r['title']}: {feas} ({share}); {compact_ratio_words(r)}."
 
 
 def _who(scenario: str, company: str) -> str:
@@ -383,20 +397,24 @@ def when_clause(rec: xr.Dataset, name: str) -> str:
 
 def when_sentence(rec: xr.Dataset) -> str:
     """The first screen's one sentence for "when would it beat the ground?": every space
-    architecture's median crossover year under its own, the base and the skeptics' figures."""
-    clauses = []
+    architecture's median crossover year under its own, the base and the skeptics' figures
+    (companies with the same outcome named together)."""
+    groups: dict[str, list[str]] = {}
     for name in rec["architecture"].values:
         r = _row(rec, str(name))
         if r["kind"] != "space":
             continue
         c = when_clause(rec, str(name))
         if c:
-            clauses.append(f"{r['company'] or r['title']}: {c}")
-    if not clauses:
+            groups.setdefault(c, []).append(r["company"] or r["title"])
+    if not groups:
         return ""
     n = int(rec.attrs.get("scenario_samples", 0))
-    how = f" (median years over {n:,} samples of the trends)" if n else " (every rate at its value)"
-    return "New capacity in orbit becomes cheaper than the same compute on the ground — " + "; ".join(clauses) + how + "."
+    how = f" (median years over {n:,} samples)" if n else " (every rate at its value)"
+    clauses = [(" and ".join(who) if len(who) <= 2 else ", ".join(who[:-1]) + " and " + who[-1])
+               + ": " + c.replace("its figures", "their figures" if len(who) > 1 else "its figures")
+               for c, who in groups.items()]
+    return "New capacity in orbit becomes cheaper than on the ground — " + "; ".join(clauses) + how + "."
 
 
 def _cut(before: float, after: float) -> str:
@@ -407,14 +425,27 @@ def _cut(before: float, after: float) -> str:
     return f"{'-' if change < 0 else '+'}{num(abs(change))} %"
 
 
+def lever_name(label: str) -> str:
+    """A lever's name for the first screen: its long name up to the first ``of``/``to``/``for``
+    after two words (``launch price per kg of payload capacity ...`` -> ``launch price per kg``)."""
+    words = str(label).split()
+    for i, w in enumerate(words):
+        if i >= 3 and w in ("of", "to", "for", "in"):
+            return " ".join(words[:i])
+    return str(label)
+
+
 def lever_words(r: Mapping[str, Any], prefix: str) -> str:
     """One lever of the record, as a change of the stated design's cost: ``launch price per kg at
-    10 USD/kg (stated 200 USD/kg): -18 %``."""
+    10 USD/kg (stated 200): -19 %``."""
     if not r.get(prefix):
         return ""
-    return (f"{r[prefix + '_label']} at {_value_unit(r[prefix + '_best'], r[prefix + '_unit'])} (stated "
-            f"{_value_unit(r[prefix + '_value'], r[prefix + '_unit'])}): "
-            f"{_cut(float(r['ratio_nominal']), float(r[prefix + '_best_ratio']))}")
+    change = _cut(float(r["ratio_nominal"]), float(r[prefix + "_best_ratio"]))
+    if change != "n/a":
+        sign, value = change[0], float(change[1:].removesuffix(" %").replace(",", ""))
+        change = f"{sign}{formatting.number(value, 2)} %"
+    return (f"{lever_name(r[prefix + '_label'])} at {_value_unit(r[prefix + '_best'], r[prefix + '_unit'])} "
+            f"(stated {num(r[prefix + '_value'])}): {change}")
 
 
 def needed_cut(r: Mapping[str, Any], parity: float | None = None) -> str:
@@ -429,7 +460,7 @@ def needed_cut(r: Mapping[str, Any], parity: float | None = None) -> str:
         return "a design that closes first"
     if med < parity:
         return "nothing more: it is already cheaper"
-    return f"{num(100 * (1 - parity / med))} % lower cost"
+    return f"a {formatting.number(100 * (1 - parity / med), 2)} % lower cost"
 
 
 def levers_sentence(rec: xr.Dataset) -> str:
@@ -446,12 +477,12 @@ def levers_sentence(rec: xr.Dataset) -> str:
         levers = [w for w in (lever_words(r, "driver"), lever_words(r, "driver2")) if w]
         text = f"{r['company'] or r['title']} needs {need}" if need else f"{r['company'] or r['title']}"
         if levers:
-            text += "; its biggest levers: " + ", ".join(levers)
+            text += " (levers: " + ", ".join(levers) + ")"
         clauses.append(text)
     if not clauses:
         return ""
-    return ("To match the ground — " + "; ".join(clauses)
-            + " (each lever at the favourable end of its range with the rest as stated).")
+    return ("To match the ground, " + "; ".join(clauses)
+            + ". Each lever alone, at the favourable end of its range, changes the stated design's cost by that much.")
 
 
 def first_screen(ans: xr.Dataset) -> dict[str, str]:
@@ -523,11 +554,16 @@ def _whose_figures(scenario: str, company: str) -> str:
             "skeptic": "the skeptics' figures"}.get(scenario, f"the {scenario} figures")
 
 
-def _outcome_words(d: xr.Dataset, last_year: int, feasibility_year: int, said_cheaper: bool) -> str:
+def _outcome_words(d: xr.Dataset, last_year: int, feasibility_year: int, said_cheaper: bool,
+                   said_binding: str = "") -> str:
     """What one scenario says of one architecture (``d``: one architecture, one scenario);
-    ``said_cheaper``: an earlier clause of the sentence already said "cheaper than the ground"."""
+    ``said_cheaper``: an earlier clause of the sentence already said "cheaper than the ground";
+    ``said_binding``: the binding words an earlier clause gave in full (then named, not repeated)."""
     if not bool(d["design_feasible"]):
         words = str(d["binding_words"].values) or "a constraint of the satellite design"
+        if said_binding and words == said_binding:
+            code = str(d["binding_constraint"].values)
+            return f"its {feasibility_year} satellite does not close either ({constraint_name(code)}, as above)"
         return f"its {feasibility_year} satellite does not close ({words})"
     if bool(d["crossover_within_horizon"]):
         return f"its new capacity becomes cheaper than the ground in {formatting.year(float(d['crossover_year']))}"
@@ -545,6 +581,7 @@ def whose_sentence(ds: xr.Dataset, architecture: str) -> str:
     company = str(d["company"].values)
     last, first = int(ds.attrs["last_year"]), int(ds.attrs["feasibility_year"])
     clauses: list[str] = []
+    said_binding = ""
     for s in d["scenario"].values:
         one = d.sel(scenario=s)
         if not bool(one["ships_scenario"]):
@@ -552,7 +589,9 @@ def whose_sentence(ds: xr.Dataset, architecture: str) -> str:
         who = _whose_figures(str(s), company)
         name = f" ({s} scenario)" if not clauses else ""
         said = any("cheaper than the ground" in c for c in clauses)
-        clauses.append(f"under {who}{name}, {_outcome_words(one, last, first, said)}")
+        clauses.append(f"under {who}{name}, {_outcome_words(one, last, first, said, said_binding)}")
+        if not bool(one["design_feasible"]) and not said_binding:
+            said_binding = str(one["binding_words"].values)
     if not clauses:
         return ""
     text = "; ".join(clauses) + "."
