@@ -47,11 +47,13 @@ import yaml
 from . import units
 from .errors import ArchitectureError, OrbitdcError
 from .architectures import list_architectures, load_architecture
+from . import formatting
 from .formatting import significant  # noqa: F401  (the app's numbers: orbitdc.formatting)
 from .parameters import Architecture, read_yaml
 from .report.settings import threshold
 from .report.wording import (  # noqa: F401  (the app's words: orbitdc.report.wording, as the report's)
-    MC_SAMPLES, MC_SEED, DesignSummary, YearSummary, constraint_words, describe_design, describe_years,
+    MC_SAMPLES, MC_SEED, DesignSummary, YearSummary, constraint_words, describe_design, describe_years, lever_name,
+    title,
     monte_carlo_words,
 )
 
@@ -153,7 +155,7 @@ def _describe_parameter(arch: Architecture, name: str, long_name: str) -> str:
         refs.append(f"{key} ({ref.tag}): {ref.author} ({ref.year}), {ref.title}" if ref else key)
     unit = p.unit or "1"
     lines = [
-        f"**{name}**: {long_name}",
+        f"**{formatting.sentence_case(long_name)}** (in a link or `--set`: `{name}`)",
         f"Range from data: {p.low:g} to {p.high:g} {unit} ({p.dist}); value in {p.origin or 'the data'}: "
         f"{p.value:g} {unit}.",
         "Sources: " + "; ".join(refs) + ".",
@@ -175,10 +177,11 @@ def knobs(arch: Architecture) -> dict[str, Knob]:
             continue
         unit = p.unit or "1"
         long_name = spec.long_name or name.replace("_", " ")
-        shown_unit = "" if unit == "1" else f" [{unit}]"
+        shown_unit = "" if unit == "1" else f" [{formatting.unit_text(unit)}]"
         step = _nice_step(float(p.high) - float(p.low))
         out[name] = Knob(
-            name=name, label=f"{name}{shown_unit}", unit=unit, canonical_unit=spec.unit,
+            name=name, label=f"{lever_name(formatting.short_label(name, long_name, capital=True))}{shown_unit}", unit=unit,
+            canonical_unit=spec.unit,
             value=float(p.value), low=float(p.low), high=float(p.high), step=step,
             description=_describe_parameter(arch, name, long_name),
         )
@@ -419,33 +422,64 @@ def build_query(architecture: str, values: Mapping[str, float], sliders: Mapping
 # --------------------------------------------------------------------------------------------
 # The Panel application
 # --------------------------------------------------------------------------------------------
+#: The architecture the app opens on (when offered): the one most of the news is about.
+DEFAULT_ARCHITECTURE = "spacex-starlink-compute"
+
+
+def _words(item: str) -> str:
+    return str(item).replace("_", " ")
+
+
 def _bar_chart(title: str, x_label: str, factors: Sequence[str], unit: str):
-    """A horizontal bar chart (bokeh) whose data the app replaces in place on every update."""
-    from bokeh.models import ColumnDataSource, FactorRange, HoverTool
+    """A horizontal bar chart (bokeh) whose data the app replaces in place on every update: items
+    in words, the axis in plain thousands (never ``1.200e+5``), as wide as its container."""
+    from bokeh.models import ColumnDataSource, FactorRange, HoverTool, NumeralTickFormatter
     from bokeh.plotting import figure
 
-    source = ColumnDataSource({"item": list(factors), "value": [0.0] * len(factors)})
-    fig = figure(y_range=FactorRange(*reversed(list(factors))), height=40 + 22 * max(len(factors), 3), width=460,
-                 title=title, x_axis_label=x_label, toolbar_location=None, tools="")
-    fig.hbar(y="item", right="value", height=0.7, source=source, color="#4c72b0")
+    words = [_words(f) for f in factors]
+    source = ColumnDataSource({"item": words, "value": [0.0] * len(factors)})
+    fig = figure(y_range=FactorRange(*reversed(words)), height=50 + 22 * max(len(factors), 3),
+                 sizing_mode="stretch_width", min_width=280, title=title, x_axis_label=x_label,
+                 toolbar_location=None, tools="")
+    fig.hbar(y="item", right="value", height=0.7, source=source, color="#0072B2")
     fig.add_tools(HoverTool(tooltips=[("", "@item"), ("", f"@value{{0,0.[00]}} {unit}")]))
+    fig.xaxis.formatter = NumeralTickFormatter(format="0,0")
     fig.x_range.start = 0
     return fig, source
 
 
 def _year_chart(parity: float):
-    """Cost ratio by year (bokeh line), replaced in place when the design changes."""
-    from bokeh.models import ColumnDataSource, HoverTool, Span
+    """Cost ratio by year of a new cohort (bokeh), replaced in place when the design changes: the
+    line, a Monte Carlo band (filled on demand), the parity line labelled, the crossover marked
+    and labelled; the vertical axis always reaches parity."""
+    from bokeh.models import ColumnDataSource, HoverTool, Label, NumeralTickFormatter, Span
     from bokeh.plotting import figure
 
     source = ColumnDataSource({"year": [], "ratio": []})
-    fig = figure(height=260, width=460, title="Cost ratio by year of a new cohort (orbitdc.trajectory)",
-                 x_axis_label="year", y_axis_label="cost ratio vs ground", toolbar_location=None, tools="")
-    fig.line("year", "ratio", source=source, line_width=2, color="#4c72b0")
-    fig.scatter("year", "ratio", source=source, size=4, color="#4c72b0")
-    fig.add_layout(Span(location=parity, dimension="width", line_dash="dashed", line_color="grey"))
+    band = ColumnDataSource({"year": [], "low": [], "high": []})
+    cross = ColumnDataSource({"year": [], "ratio": [], "text": []})
+    fig = figure(height=280, sizing_mode="stretch_width", min_width=280,
+                 title="Cost of a new cohort relative to the ground, by year",
+                 x_axis_label="year", y_axis_label="cost ratio vs the ground", toolbar_location=None, tools="")
+    fig.varea("year", "low", "high", source=band, fill_alpha=0.2, fill_color="#0072B2",
+              legend_label="Monte Carlo, 80 % of samples")
+    fig.line("year", "ratio", source=source, line_width=2.5, color="#0072B2", legend_label="cost ratio (as stated)")
+    fig.scatter("year", "ratio", source=cross, size=13, marker="diamond", color="#0072B2", line_color="black")
+    fig.text("year", "ratio", text="text", source=cross, x_offset=8, y_offset=-4, text_font_size="11px")
+    fig.add_layout(Span(location=parity, dimension="width", line_dash="dashed", line_color="black"))
+    fig.add_layout(Label(x=5, y=parity, x_units="screen", y_units="data", text="parity with the ground",
+                         text_font_size="10px", y_offset=2))
+    fig.y_range.start = 0  # parity (1) is always on the axis
+    fig.yaxis.formatter = NumeralTickFormatter(format="0.[00]")
+    fig.legend.location = "top_right"
+    fig.legend.label_text_font_size = "10px"
     fig.add_tools(HoverTool(tooltips=[("year", "@year"), ("cost ratio", "@ratio{0.00}")]))
-    return fig, source
+    return fig, source, band, cross
+
+
+#: The scenarios in a few words (whose figures they hold).
+_SCENARIO_WORDS = {"proponent": "the company's own figures", "skeptic": "the published critiques' figures",
+                   "constrained-ground": "a ground that waits years for power"}
 
 
 class DesignApp:
@@ -458,32 +492,38 @@ class DesignApp:
         self.pn = pn
         self.choices = dict(choices)
         self.location = location
-        q = parse_query(query or {}, self.choices, next(iter(self.choices)))
-        self.arch_select = pn.widgets.Select(label="architecture", options=list(self.choices), value=q.architecture,
-                                             width=300)
+        default = DEFAULT_ARCHITECTURE if DEFAULT_ARCHITECTURE in self.choices else next(iter(self.choices))
+        q = parse_query(query or {}, self.choices, default)
+        # offered by their display names (data/report.yaml); the URL keeps the name to type
+        self.arch_select = pn.widgets.Select(
+            name="architecture", options={title(n, a.company): n for n, a in self.choices.items()}, value=q.architecture,
+            sizing_mode="stretch_width", max_width=420)
         # Scenarios (data/scenarios/<architecture>/): sourced values layered over the file; the
         # choice is hidden for an architecture that has none.
-        self.scenario_select = pn.widgets.Select(label="scenario", width=300, css_classes=["odc-scenario"])
+        self.scenario_select = pn.widgets.Select(name="scenario (whose figures)", sizing_mode="stretch_width",
+                                                 max_width=420, css_classes=["odc-scenario"])
         self._scenario_options(q.architecture, q.scenario)
-        self.add_select = pn.widgets.Select(label="add a slider", options=[""], value="", width=300)
-        self.reset_button = pn.widgets.Button(label="reset the sliders", width=300)
+        wide = dict(sizing_mode="stretch_width", max_width=420)
+        self.add_select = pn.widgets.Select(name="add a slider", options={"": ""}, value="", **wide)
+        self.reset_button = pn.widgets.Button(name="reset the sliders", **wide)
         self.download = pn.widgets.FileDownload(callback=self._download_bytes, filename="design.yaml",
                                                 label="download this design (YAML)", color="primary",
-                                                width=300, css_classes=["odc-download"])
-        self.mc_button = pn.widgets.Button(label=f"Monte Carlo band ({MC_SAMPLES:,} samples)", width=300,
-                                           css_classes=["odc-mc-button"])
-        self.sliders_box = pn.Column(width=320)
-        self.notice = pn.pane.HTML("", width=460, css_classes=["odc-notice"])
-        self.ratio_pane = pn.pane.HTML("", width=460, css_classes=["odc-ratio"])
-        self.feasibility_pane = pn.pane.HTML("", width=460, css_classes=["odc-feasibility"])
-        self.breakeven_pane = pn.pane.HTML("", width=460, css_classes=["odc-breakeven"])
-        self.mc_pane = pn.pane.HTML("", width=460, css_classes=["odc-mc"])
-        self.timing_pane = pn.pane.HTML("", width=460, css_classes=["odc-timing"])
-        self.mass_words_pane = pn.pane.HTML("", width=460)
-        self.charts = pn.Row()
-        self.year_fig, self.year_source = _year_chart(threshold("cost_ratio_parity"))
-        self.years_pane = pn.pane.HTML("", width=460, css_classes=["odc-years"])
-        self.years_box = pn.Column(pn.pane.Bokeh(self.year_fig), self.years_pane)
+                                                css_classes=["odc-download"], **wide)
+        self.mc_button = pn.widgets.Button(name=f"Monte Carlo band ({MC_SAMPLES:,} samples)",
+                                           css_classes=["odc-mc-button"], **wide)
+        self.sliders_box = pn.Column(sizing_mode="stretch_width", max_width=420)
+        out = dict(sizing_mode="stretch_width")
+        self.notice = pn.pane.HTML("", css_classes=["odc-notice"], **out)
+        self.ratio_pane = pn.pane.HTML("", css_classes=["odc-ratio"], **out)
+        self.feasibility_pane = pn.pane.HTML("", css_classes=["odc-feasibility"], **out)
+        self.breakeven_pane = pn.pane.HTML("", css_classes=["odc-breakeven"], **out)
+        self.mc_pane = pn.pane.HTML("", css_classes=["odc-mc"], **out)
+        self.timing_pane = pn.pane.HTML("", css_classes=["odc-timing"], **out)
+        self.mass_words_pane = pn.pane.HTML("", **out)
+        self.charts = pn.FlexBox(flex_wrap="wrap", sizing_mode="stretch_width")
+        self.year_fig, self.year_source, self.year_band, self.year_cross = _year_chart(threshold("cost_ratio_parity"))
+        self.years_pane = pn.pane.HTML("", css_classes=["odc-years"], **out)
+        self.years_box = pn.Column(pn.pane.Bokeh(self.year_fig, sizing_mode="stretch_width"), self.years_pane, **out)
         self.sliders: dict[str, Any] = {}
         self.last_ms = float("nan")
         self._pending = False
@@ -531,8 +571,11 @@ class DesignApp:
 
     def _scenario_options(self, name: str, scenario: str | None) -> None:
         names = scenarios_of(self.choices[name])
-        self.scenario_select.options = {"none: the architecture file as written": "", **{n: n for n in names}}
-        self.scenario_select.value = scenario or ""
+        # "base" is the architecture file as written: one entry for both, not two
+        label = "base: the architecture file as written"
+        self.scenario_select.options = {label: "", **{f"{n}: {_SCENARIO_WORDS.get(n, 'figures of data/scenarios/')}": n
+                                                      for n in names if n != "base"}}
+        self.scenario_select.value = "" if scenario in (None, "base") else scenario
         self.scenario_select.visible = bool(names)
 
     # -- building ------------------------------------------------------------------------------
@@ -557,18 +600,18 @@ class DesignApp:
         k = self.knobs[name]
         fmt = "0,0" + ("." + "0" * k.decimals if k.decimals else "")
         w = pn.widgets.FloatSlider(
-            label=k.label, start=k.low, end=k.high, step=k.step, value=k.value if value is None else value,
-            format=fmt, width=270, css_classes=["odc-slider", f"odc-param-{name}"],
+            name=k.label, start=k.low, end=k.high, step=k.step, value=k.value if value is None else value,
+            format=fmt, sizing_mode="stretch_width", min_width=220, css_classes=["odc-slider", f"odc-param-{name}"],
         )
         w.param.watch(self._on_slider, "value")
         self.sliders[name] = w
         # sliders take no description in Panel 1.9: the sources and tags go in a hover icon beside it
         tip = pn.widgets.TooltipIcon(value=k.description, width=20, margin=(22, 0, 0, 0))
-        self.sliders_box.append(pn.Row(w, tip, margin=0))
+        self.sliders_box.append(pn.Row(w, tip, margin=0, sizing_mode="stretch_width"))
 
     def _refresh_add_options(self) -> None:
-        rest = [p for p in self.knobs if p not in self.sliders]
-        self.add_select.options = [""] + rest
+        rest = sorted((self.knobs[p].label, p) for p in self.knobs if p not in self.sliders)
+        self.add_select.options = {"": "", **dict(rest)}  # long names with units; the value is the name
         self.add_select.value = ""
 
     def _build_charts(self, summary: DesignSummary | None) -> None:
@@ -603,7 +646,12 @@ class DesignApp:
         if self._changing:
             return
         self._problems = []
-        self._set_architecture(self.arch_select.value, {})
+        # the sliders keep their values (the URL keeps them too): a scenario changes the data
+        # under the design, not the design
+        kept = self.values()
+        new = knobs(with_scenario(self.choices[self.arch_select.value], self.scenario))
+        self._set_architecture(self.arch_select.value,
+                               {k: min(max(v, new[k].low), new[k].high) for k, v in kept.items() if k in new})
 
     def _on_add(self, event) -> None:
         if event.new and event.new in self.knobs and event.new not in self.sliders:
@@ -651,6 +699,12 @@ class DesignApp:
         with self.pn.io.hold():
             self.year_source.data = ({"year": y.years, "ratio": y.ratio} if y is not None
                                      else {"year": [], "ratio": []})
+            # the band belonged to the design before: drawn again on demand
+            self.year_band.data = {"year": [], "low": [], "high": []}
+            cross = y.crossover if y is not None else float("nan")
+            at = (float(np.interp(cross, y.years, np.nan_to_num(y.ratio, nan=1.0))) if math.isfinite(cross) else None)
+            self.year_cross.data = ({"year": [cross], "ratio": [at], "text": [f"cheaper from {cross:.0f}"]}
+                                               if at is not None else {"year": [], "ratio": [], "text": []})
             self.years_pane.object = f'<p data-odc="years">{_esc(words)}</p>'
 
     def _on_monte_carlo(self, event) -> None:
@@ -658,12 +712,30 @@ class DesignApp:
         self.mc_pane.object = "<p>Monte Carlo running...</p>"
         try:
             words = monte_carlo_words(arch, overrides)
+            self._draw_band(arch, overrides)
         except OrbitdcError as exc:
             words = f"Monte Carlo not possible: {exc}"
         except Exception as exc:  # never a traceback on screen; the log has it
             log.exception("Monte Carlo failed")
             words = f"Monte Carlo failed ({type(exc).__name__}); see the server log."
         self.mc_pane.object = f'<p data-odc="mc">{_esc(words)}</p>'
+
+    def _draw_band(self, arch: Architecture, overrides: Mapping[str, float]) -> None:
+        """The year chart's Monte Carlo band: 10 to 90 % of the cost ratio of a new cohort over
+        :data:`MC_SAMPLES` samples of the trend rates and ramps (the slider values held), the
+        report's statistic (a sample without a cost counts as never cheaper; shown up to the top
+        of the axis)."""
+        from .report.record import year_quantiles
+        from .trajectory import trajectory
+
+        tr = trajectory(arch, samples=MC_SAMPLES, seed=MC_SEED, **overrides)
+        q = year_quantiles(tr["cost_ratio_vs_terrestrial"], [0.1, 0.9])
+        low = np.asarray(q.sel(quantile=0.1).values, dtype=float).reshape(-1)
+        high = np.asarray(q.sel(quantile=0.9).values, dtype=float).reshape(-1)
+        top = float(np.nanmax(np.where(np.isfinite(high), high, np.nan))) if np.isfinite(high).any() else 10.0
+        self.year_band.data = {"year": [int(y) for y in tr["year"].values],
+                                          "low": np.where(np.isfinite(low), low, top).tolist(),
+                                          "high": np.where(np.isfinite(high), high, top).tolist()}
 
     def _download_bytes(self) -> io.BytesIO:
         return io.BytesIO(design_yaml(self.arch, self.values()).encode("utf-8"))
@@ -702,16 +774,17 @@ class DesignApp:
                 self.ratio_pane.object = (
                     f'<div style="font-size:15px">cost ratio vs ground</div>'
                     f'<div style="font-size:34px;font-weight:600"><span data-odc="cost-ratio">{_esc(s.cost_ratio_text)}</span></div>'
-                    f'<div data-odc="cost-ratio-words">{_esc(s.cost_ratio_words)}</div>')
+                    f'<div data-odc="cost-ratio-words">{_esc(s.cost_ratio_words)}</div>'
+                    f'<div data-odc="cost-dollars" style="color:#333">{_esc(s.cost_words)}</div>')
                 self.feasibility_pane.object = (f'<p data-odc="feasibility" style="color:{colour};font-weight:600">'
                                                 f'{_esc(s.feasibility_words)}</p>')
                 self.breakeven_pane.object = (f'<p>break-even launch price: <span data-odc="breakeven">'
                                               f'{_esc(s.breakeven_words)}</span></p>')
                 self.mass_words_pane.object = f'<p data-odc="mass-words">{_esc(s.mass_words)}</p>'
-                if self.cost_fig is not None and [i for i, _ in s.cost_items] == list(self.cost_source.data["item"]):
-                    self.cost_source.data = {"item": [i for i, _ in s.cost_items], "value": [v for _, v in s.cost_items]}
-                if self.mass_fig is not None and [i for i, _ in s.mass_items] == list(self.mass_source.data["item"]):
-                    self.mass_source.data = {"item": [i for i, _ in s.mass_items], "value": [v for _, v in s.mass_items]}
+                if self.cost_fig is not None and [_words(i) for i, _ in s.cost_items] == list(self.cost_source.data["item"]):
+                    self.cost_source.data = {"item": [_words(i) for i, _ in s.cost_items], "value": [v for _, v in s.cost_items]}
+                if self.mass_fig is not None and [_words(i) for i, _ in s.mass_items] == list(self.mass_source.data["item"]):
+                    self.mass_source.data = {"item": [_words(i) for i, _ in s.mass_items], "value": [v for _, v in s.mass_items]}
             self._write_url()
             self.last_ms = self._eval_ms + 1e3 * (time.perf_counter() - t0)
             self.updates += 1
@@ -739,11 +812,16 @@ class DesignApp:
             "<p style='margin:2px 0;color:#555'>Move a slider: the whole chain (orbit, compute, power, thermal, "
             "mass, launch, economics) answers. Hover the (?) by a slider for its sources. The link in the "
             "address bar reproduces this design.</p>", sizing_mode="stretch_width")
+        # side by side on a desktop, stacked on a phone: a wrapping flex box, the controls at most
+        # 420 px wide, the outputs taking the rest (at least 300 px); nothing wider than the window
         controls = pn.Column(self.arch_select, self.scenario_select, self.sliders_box, self.add_select, self.reset_button,
-                             self.download, width=330)
+                             self.download, sizing_mode="stretch_width", max_width=420, min_width=280,
+                             styles={"flex": "1 1 330px"})
         outputs = pn.Column(self.notice, self.ratio_pane, self.feasibility_pane, self.breakeven_pane,
-                            self.mc_button, self.mc_pane, self.charts, self.years_box, self.timing_pane)
-        return pn.Column(intro, pn.Row(controls, outputs))
+                            self.years_box, self.mc_button, self.mc_pane, self.charts, self.timing_pane,
+                            sizing_mode="stretch_width", min_width=280, styles={"flex": "3 1 480px"})
+        return pn.Column(intro, pn.FlexBox(controls, outputs, flex_wrap="wrap", sizing_mode="stretch_width"),
+                         sizing_mode="stretch_width", styles={"max-width": "1260px"})
 
 
 # --------------------------------------------------------------------------------------------
@@ -923,7 +1001,8 @@ def serve(archs: Sequence[str | Path] | None = None, port: int = 5006, address: 
     import panel as pn
 
     choices = load_choices(archs)
-    top_parameters(next(iter(choices.values())))  # warm the tornado cache of the first page
+    first = choices.get(DEFAULT_ARCHITECTURE) or next(iter(choices.values()))
+    top_parameters(first)  # warm the tornado cache of the first page
     pn.extension()
     origin = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
     try:

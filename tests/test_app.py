@@ -67,7 +67,9 @@ def test_knob_range_unit_and_value_come_from_the_architecture_file(knobs):
     # data/architectures/spacex-starlink-compute.yaml: launch_price_per_kg 200 USD/kg in [10, 1000]
     k = knobs["launch_price_per_kg"]
     assert (k.value, k.low, k.high, k.unit) == (200.0, 10.0, 1000.0, "USD/kg")
-    assert k.label == "launch_price_per_kg [USD/kg]"
+    # the long name with its unit (the name to type is in the hover, and in the URL)
+    assert k.label == "Launch price per kg [USD/kg]"
+    assert "`launch_price_per_kg`" in k.description
     assert k.step == 5.0  # (1000 - 10) / 200 = 4.95 -> 5
 
 
@@ -345,7 +347,9 @@ def test_session_with_a_scenario(choices):
     _close_to_shown(re.search(r'data-odc="cost-ratio">([^<]+)<', session.ratio_pane.object).group(1), expected)
     session.arch_select.value = "google-suncatcher"  # another architecture: its own scenarios, none chosen
     assert session.scenario is None
-    assert list(session.scenario_select.options.values()) == ["", *odc.list_scenarios("google-suncatcher")]
+    # "base" is the file as written: one entry (""), not two
+    assert list(session.scenario_select.options.values()) == ["", *[s for s in odc.list_scenarios("google-suncatcher")
+                                                                    if s != "base"]]
     session.scenario_select.value = "proponent"
     expected = float(odc.evaluate("google-suncatcher", scenario="proponent")["cost_ratio_vs_terrestrial"])
     _close_to_shown(re.search(r'data-odc="cost-ratio">([^<]+)<', session.ratio_pane.object).group(1), expected)

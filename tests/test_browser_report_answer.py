@@ -178,24 +178,28 @@ _LEGENDS_JS = """
 const out = [];
 function walk(v) {
   if (!v) return;
-  if (v.renderer_views && v.canvas_view !== undefined) {
-    const w = v.layout.bbox.width, h = v.layout.bbox.height;
-    for (const r of v.renderer_views.values()) {
-      if (r.model && r.model.type === 'Legend' && r.model.items.length) {
-        const b = r.bbox;
-        out.push([v.model.title ? v.model.title.text : '', [b.x0, b.y0, b.x1, b.y1], [w, h]]);
+  if (v.model && v.model.type === 'Figure' && v.renderer_views) {
+    const m = v.model;
+    const legends = [...m.center, ...m.right, ...m.below, ...m.above, ...m.left].filter(x => x.type === 'Legend');
+    for (const l of legends) {
+      const lv = v.renderer_views.get(l);
+      if (lv && l.items.length) {
+        const b = lv.bbox;
+        out.push([m.title ? m.title.text : '', [b.x0, b.y0, b.x1, b.y1], [v.bbox.width, v.bbox.height]]);
       }
     }
   }
   for (const c of (v.child_views || [])) walk(c);
 }
-for (const v of Object.values(Bokeh.index)) walk(v);
+for (const v of Bokeh.index) walk(v);   // Bokeh.index: the root views (iterable)
 return out;
 """
 
 
 def _open(driver, built, width, height):
-    driver.set_window_size(width, height)
+    # the viewport exactly (a window cannot be made narrower than ~500 px): a phone is emulated
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
     driver.get((built / "index.html").resolve().as_uri())
     deadline = time.time() + 90
     while time.time() < deadline:
@@ -203,10 +207,8 @@ def _open(driver, built, width, height):
         if counts and all(counts):
             break
         time.sleep(0.5)
-    # a viewport exactly that wide (the window's frame differs per platform)
-    inner = driver.execute_script("return [innerWidth, innerHeight]")
-    driver.set_window_size(width + (width - inner[0]), height + (height - inner[1]))
     time.sleep(1.0)
+    assert driver.execute_script("return [innerWidth, innerHeight]") == [width, height]
 
 
 @pytest.fixture(scope="module", params=list(VIEWPORTS))

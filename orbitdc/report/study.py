@@ -18,10 +18,12 @@ orbitdc is ignored and the result is recomputed, never silently reused.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import inspect
 import json
+import warnings
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -164,7 +166,8 @@ class Study:
         :data:`orbitdc.report.sections.SECTIONS`)."""
         if section not in SECTIONS:
             raise OrbitdcError(f"no report section '{section}'; sections: {', '.join(SECTIONS)}")
-        return SECTIONS[section](self, *args)
+        with _quiet():
+            return SECTIONS[section](self, *args)
 
     def record(self) -> xr.Dataset:
         """The record: every number the report says about each architecture, computed once.
@@ -219,7 +222,8 @@ class Study:
 
     def _cached(self, key, fn):
         if key not in self._cache:
-            self._cache[key] = fn()
+            with _quiet():
+                self._cache[key] = fn()
         return self._cache[key]
 
     def save(self, ds: xr.Dataset | Mapping[str, xr.Dataset] | Any, name: str) -> list[Path]:
@@ -412,6 +416,17 @@ def _call(fn, arch, **kw):
     takes_var_kw = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
     kw = {k: v for k, v in kw.items() if takes_var_kw or k in sig.parameters}
     return fn(arch, **kw)
+
+
+@contextlib.contextmanager
+def _quiet():
+    """No warning reaches a reader of the notebooks: numpy's floating-point notes on the NaN and
+    infinite values the model uses on purpose (a design that does not close has no cost) and the
+    RuntimeWarnings they raise are silenced while the study computes and shows (the report drops
+    stderr anyway; JupyterLab would print them in red under the answer)."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def _trajectory_name(samples: bool, years: Sequence[int], default: Sequence[int]) -> str:

@@ -60,9 +60,11 @@ def table_html(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None 
 
 
 def HTML(text: str):
+    """Displayable HTML, in a box JupyterLab's MathJax leaves alone: a ``$`` in a note (``$200/kg``)
+    stays a dollar, never the start of a formula (the report's page has no MathJax at all)."""
     from IPython.display import HTML as _HTML
 
-    return _HTML(text)
+    return _HTML(f'<div class="tex2jax_ignore mathjax_ignore">{text}</div>')
 
 
 # --------------------------------------------------------------------------------------------

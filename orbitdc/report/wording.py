@@ -430,7 +430,7 @@ def lever_name(label: str) -> str:
     after two words (``launch price per kg of payload capacity ...`` -> ``launch price per kg``)."""
     words = str(label).split()
     for i, w in enumerate(words):
-        if i >= 3 and w in ("of", "to", "for", "in"):
+        if i >= 3 and w in ("of", "to", "for", "in", "at"):
             return " ".join(words[:i])
     return str(label)
 
@@ -627,6 +627,7 @@ class DesignSummary:
     binding_constraint: str
     feasibility_words: str
     breakeven_words: str
+    cost_words: str = ""    # space and ground cost per kW-year of IT in dollars
     cost_items: list[tuple[str, float]] = field(default_factory=list)
     cost_unit: str = "USD/kW"
     mass_items: list[tuple[str, float]] = field(default_factory=list)
@@ -733,8 +734,14 @@ def describe_design(ds) -> DesignSummary:
     elif kind == "terrestrial":
         mass_words = "no satellite: the terrestrial baseline"
 
+    space_cost = _scalar(ds, "cost_per_kw_year", "USD/(kW yr)")
+    ground_cost = _scalar(ds, "terrestrial_cost_per_kw_year", "USD/(kW yr)")
+    cost_words = (f"space {formatting.money(space_cost)} per kW-year of IT, the ground {formatting.money(ground_cost)}"
+                  if kind != "terrestrial" and math.isfinite(space_cost) and math.isfinite(ground_cost) else
+                  f"{formatting.money(space_cost)} per kW-year of IT" if math.isfinite(space_cost) else "")
     return DesignSummary(
         architecture=name, kind=kind, cost_ratio=ratio, cost_ratio_text=text, cost_ratio_words=ratio_words,
+        cost_words=cost_words,
         feasible=feasible, binding_constraint=binding, feasibility_words=feas_words, breakeven_words=be_words,
         cost_items=cost_items, mass_items=mass_items, mass_words=mass_words,
     )
@@ -777,6 +784,7 @@ class YearSummary:
     years: list[int]
     ratio: list[float]          # NaN where not finite (a gap in the chart)
     words: str
+    crossover: float = float("nan")   # the first year a new cohort costs at most the ground's (NaN: none)
 
 
 def describe_years(tr, parity: float | None = None) -> YearSummary:
@@ -805,4 +813,4 @@ def describe_years(tr, parity: float | None = None) -> YearSummary:
         bad = int(np.sum(~np.asarray(tr["design_feasible"].values, dtype=bool)))
         if bad:
             words += f"; the cohort's satellite does not close in {bad} of them"
-    return YearSummary(years, shown, words + ".")
+    return YearSummary(years, shown, words + ".", cross if math.isfinite(cross) else float("nan"))
