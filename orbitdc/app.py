@@ -459,7 +459,7 @@ def _year_chart(parity: float):
     band = ColumnDataSource({"year": [], "low": [], "high": []})
     cross = ColumnDataSource({"year": [], "ratio": [], "text": []})
     fig = figure(height=280, sizing_mode="stretch_width", min_width=280,
-                 title="Cost of a new cohort relative to the ground, by year",
+                 title="Cost of a new cohort vs the ground",
                  x_axis_label="year", y_axis_label="cost ratio vs the ground", toolbar_location=None, tools="")
     fig.varea("year", "low", "high", source=band, fill_alpha=0.2, fill_color="#0072B2",
               legend_label="Monte Carlo, 80 % of samples")
@@ -620,12 +620,12 @@ class DesignApp:
         panes = []
         if summary is not None and summary.cost_items:
             self.cost_fig, self.cost_source = _bar_chart(
-                "Cost per kW of IT (present value over the life)", "USD per kW of IT",
+                "Cost per kW of IT (present value)", "USD per kW of IT",
                 [i for i, _ in summary.cost_items], "USD/kW")
             panes.append(pn.pane.Bokeh(self.cost_fig))
         if summary is not None and summary.mass_items:
             self.mass_fig, self.mass_source = _bar_chart(
-                "Mass budget per kW of IT (one satellite)", "kg per kW of IT",
+                "Mass per kW of IT (a satellite)", "kg per kW of IT",
                 [i for i, _ in summary.mass_items], "kg/kW")
             panes.append(pn.Column(pn.pane.Bokeh(self.mass_fig), self.mass_words_pane))
         elif summary is not None:
@@ -943,7 +943,20 @@ def session(choices: Mapping[str, Architecture]) -> Any:
     import panel as pn
 
     app = DesignApp(choices, query=pn.state.session_args or {}, location=pn.state.location)
+    if pn.state.curdoc is not None:  # a phone lays the page out at its own width (stacked), not at 980 px
+        pn.state.curdoc.template = _viewport_template()
     return app.layout()
+
+
+@lru_cache(maxsize=1)
+def _viewport_template():
+    """Panel's page template with the viewport meta tag it lacks: without it a phone renders the
+    page 980 px wide and shrinks it, so the stacked layout for narrow screens would never apply."""
+    from panel.io.resources import _env
+
+    return _env.from_string('{% extends base %}\n{% block inner_head %}\n'
+                            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+                            '{{ super() }}\n{% endblock %}')
 
 
 #: The only package whose components' resources the server hands out through Panel's

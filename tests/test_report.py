@@ -265,6 +265,32 @@ def test_successful_run_replaces_previous_report_atomically(tmp_path, monkeypatc
 
 
 @pytest.mark.slow
+def test_pdf_of_the_same_study_reuses_the_report(tmp_path, monkeypatch):
+    """`orbitdc report --pdf` after a report of the same study (same key: architectures, overrides,
+    samples, seed, code, data, notebooks) prints that report instead of computing it again."""
+    monkeypatch.setattr(builder, "NOTEBOOK_DIR", _standins(tmp_path / "nb"))
+    monkeypatch.setattr(builder, "find_chromium", lambda: ("chromium", "chromedriver"))
+    printed = []
+    monkeypatch.setattr(builder, "print_pdf", lambda page, dest: printed.append(page) or dest.write_bytes(b"%PDF-1.4"))
+    out = tmp_path / "out"
+    report.build(["example-minimal"], out=out, jobs=2, samples=3, seed=7, progress=False)
+    first = json.loads((out / "provenance.json").read_text())
+    assert first["study_key"]
+
+    def no_run(*a, **k):
+        raise AssertionError("the notebooks ran again")
+
+    monkeypatch.setattr(builder, "run_notebooks", no_run)
+    report.build(["example-minimal"], out=out, jobs=2, samples=3, seed=7, progress=False, pdf=True)
+    assert (out / "report.pdf").read_bytes() == b"%PDF-1.4" and len(printed) == 1
+    assert json.loads((out / "provenance.json").read_text()) == first
+    assert builder.folder.foreign_entry(out) is None  # the manifest lists the PDF
+    # another seed is another study: computed (here: refused by the stand-in)
+    with pytest.raises(AssertionError, match="ran again"):
+        report.build(["example-minimal"], out=out, jobs=2, samples=3, seed=8, progress=False, pdf=True)
+
+
+@pytest.mark.slow
 def test_killed_run_leaves_previous_report(tmp_path):
     out = tmp_path / "out"
     _previous_report(out)

@@ -54,7 +54,7 @@ from . import folder
 from .page import export_html
 from .pdf import find_chromium, print_pdf
 from .settings import settings
-from .study import _OK_TYPES, validate
+from .study import _OK_TYPES, study_key, validate
 from .workers import Interrupted, Job, interrupts_raise, signals_deferred
 
 __all__ = ["DEFAULT_OUT", "NOTEBOOK_DIR", "PAGE_ORDER", "STAGE_NOTEBOOKS", "SUMMARY_NOTEBOOK", "NotebookFailed",
@@ -256,14 +256,32 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
     except OSError as exc:
         raise OrbitdcError(f"--out {out}: cannot create its parent folder ({exc.strerror})") from None
     folder.remove_stale(out)  # debris of runs that were killed (SIGKILL) before they could clean up
+    nb_dir = Path(notebooks_dir or NOTEBOOK_DIR).resolve()
+    key = report_key(archs, overrides, params["samples"], params["seed"], scenario, nb_dir)
     try:
         work = folder.make_workdir(out)
     except OSError as exc:
         raise OrbitdcError(f"--out {out}: cannot write beside it ({exc.strerror})") from None
+    if pdf and _same_study(out, key):
+        # the report at --out computed this very study (same key): print it, compute nothing again
+        try:
+            shutil.copytree(out, work, dirs_exist_ok=True)
+            (work / folder.MANIFEST).unlink(missing_ok=True)
+            print_pdf(work / "index.html", work / "report.pdf")
+            prov = json.loads((work / "provenance.json").read_text(encoding="utf-8"))
+            folder.write_manifest(work, {"orbitdc_version": prov.get("orbitdc_version"), "end_time": prov.get("end_time")})
+            with signals_deferred():
+                folder.check_replaceable(out)
+                folder.move_into_place(work, out)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        return out
     try:
-        times = run_notebooks(work, params, jobs, Path(notebooks_dir or NOTEBOOK_DIR).resolve(), progress=progress)
+        times = run_notebooks(work, params, jobs, nb_dir, progress=progress)
         params["architecture_names"] = [a.name for a in archs]
         prov = provenance(params, start, datetime.now(timezone.utc), times)
+        prov["study_key"] = key
         export_html([work / "notebooks" / f"{n}.ipynb" for n in PAGE_ORDER if (work / "notebooks" / f"{n}.ipynb").exists()],
                     work / "index.html", prov)
         if pdf:
@@ -277,6 +295,28 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
         shutil.rmtree(work, ignore_errors=True)
         raise
     return out
+
+
+def report_key(archs, overrides: Mapping[str, Any], samples: int, seed: int, scenario: str | None,
+               notebooks_dir: Path) -> str:
+    """The key of a report: the study's key (:func:`orbitdc.report.study.study_key`: architectures,
+    overrides, samples, seed, scenario, orbitdc's code and data) and the notebooks it runs."""
+    import hashlib
+
+    h = hashlib.sha256(study_key(archs, overrides, samples, seed, scenario).encode())
+    for n in sorted(Path(notebooks_dir).glob("*.ipynb")):
+        h.update(n.name.encode() + b"\0" + hashlib.sha256(n.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _same_study(out: Path, key: str) -> bool:
+    """Is ``out`` a complete report (orbitdc's, unchanged) of the study with this key?"""
+    try:
+        prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (prov.get("study_key") == key and (out / "index.html").is_file()
+            and folder.foreign_entry(out) is None)
 
 
 def main(args) -> int:
