@@ -17,15 +17,14 @@ import dataclasses
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from . import parameters
 from .catalogs import catalog_generation, catalog_parameter, register_catalog_dir, user_catalog_dirs
 from .datadirs import DataLayer, display_path, is_regular_file, layered_files
 from .errors import ArchitectureError
-from .parameters import (DATA_DIR, Architecture, Parameter, ParameterSpec, _ArchitectureFile, _DefaultsFile,
-                         _pydantic_reason, _rel, _validate_parameters, has_control_characters, load_references,
-                         read_yaml, suggest)
+from .parameters import (DATA_DIR, Architecture, Parameter, ParameterSpec, _ArchitectureFile, _rel,
+                         has_control_characters, load_references, read_parameters_file, suggest)
 from .stages import parameter_specs
 
 ARCHITECTURE_DIR = DATA_DIR / "architectures"
@@ -40,21 +39,19 @@ def load_defaults(specs: Mapping[str, ParameterSpec] | None = None) -> dict[str,
     refs = load_references()
     merged: dict[str, Parameter] = {}
     for path in sorted(f for f in parameters.DEFAULTS_DIR.glob("*.yaml") if is_regular_file(f)):
-        raw = read_yaml(path)
         file = _rel(path)
-        try:
-            doc = _DefaultsFile.model_validate(raw)
-        except ValidationError as exc:
-            param, reason = _pydantic_reason(exc)
-            raise ArchitectureError(reason, file=file, parameter=param) from None
-        for name, p in _validate_parameters(doc.parameters, file, specs, refs).items():
-            if p.role is None:
-                raise ArchitectureError("missing 'role' (design or uncertain): every default states whether it is a "
-                                        "decision or an uncertainty", file=file, parameter=name)
+        _, params = read_parameters_file(path, specs, refs=refs, check=_default_states_its_role)
+        for name, p in params.items():
             if name in merged:
                 raise ArchitectureError(f"set twice in the defaults (also in {merged[name].origin})", file=file, parameter=name)
             merged[name] = p
     return merged
+
+
+def _default_states_its_role(name: str, p: Parameter) -> str | None:
+    if p.role is None:
+        return "missing 'role' (design or uncertain): every default states whether it is a decision or an uncertainty"
+    return None
 
 
 def architecture_files() -> dict[str, tuple[Path, DataLayer]]:
@@ -160,17 +157,9 @@ def load_architecture(name_or_path: str | Path | Architecture, scenario: str | N
 
 def _load_architecture_file(path: Path, origin: str | None) -> Architecture:
     file = _rel(path)
-    raw = read_yaml(path)
-    if not isinstance(raw, dict):
-        raise ArchitectureError("expected a mapping with name, description and parameters", file=file)
-    try:
-        doc = _ArchitectureFile.model_validate(raw)
-    except ValidationError as exc:
-        param, reason = _pydantic_reason(exc)
-        raise ArchitectureError(reason, file=file, parameter=param) from None
     specs = parameter_specs()
     refs = load_references()
-    own = _validate_parameters(doc.parameters, file, specs, refs)
+    doc, own = read_parameters_file(path, specs, model=_ArchitectureFile, refs=refs)
     # Only the parameters of the stages that apply to this kind (no orbit on the ground).
     applicable = parameter_specs(doc.kind)
     for name in own:
@@ -279,20 +268,16 @@ def apply_where_available(archs: Sequence[str | Path | Architecture], scenario: 
 def read_scenario(arch: Architecture, scenario: str) -> tuple[str, dict[str, Parameter], str]:
     """A scenario file of ``arch``: (its description, its validated parameters, the file as shown)."""
     path = _scenario_file(arch, scenario)
-    file = _rel(path)
-    raw = read_yaml(path)
-    try:
-        doc = _ScenarioFile.model_validate(raw)
-    except ValidationError as exc:
-        param, reason = _pydantic_reason(exc)
-        raise ArchitectureError(reason, file=file, parameter=param) from None
-    for name, p in doc.parameters.items():
+
+    def changes_a_value_of_arch(name: str, p: Parameter) -> str | None:
         if name not in arch.parameters:
-            raise ArchitectureError(f"not a parameter of '{arch.name}'", file=file, parameter=name)
+            return f"not a parameter of '{arch.name}'"
         if p.role is not None:
-            raise ArchitectureError("a scenario changes values, not roles: remove 'role'", file=file, parameter=name)
-    params = _validate_parameters(doc.parameters, file, parameter_specs(), load_references())
-    return doc.description.strip(), params, file
+            return "a scenario changes values, not roles: remove 'role'"
+        return None
+
+    doc, params = read_parameters_file(path, parameter_specs(), model=_ScenarioFile, check=changes_a_value_of_arch)
+    return doc.description.strip(), params, _rel(path)
 
 
 def apply_scenario(arch: str | Path | Architecture, scenario: str) -> Architecture:

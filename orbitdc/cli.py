@@ -392,11 +392,11 @@ def _cmd_report(args) -> int:
         raise OrbitdcError("the report is not available in this version (orbitdc/report.py is missing)") from None
     # Everything a notebook kernel would otherwise find 10 s into the run is checked here first.
     if args.seed is not None:
-        check_seed(args.seed)
+        check_seed(args.seed, "--seed")
     if args.samples is not None:
         from .uncertainty import MAX_IN_MEMORY_SAMPLES
 
-        check_samples(args.samples, MAX_IN_MEMORY_SAMPLES)
+        check_samples(args.samples, MAX_IN_MEMORY_SAMPLES, "--samples")
     if args.jobs < 1:
         raise OrbitdcError(f"--jobs {args.jobs}: must be at least 1")
     check_report_folder(args.out if args.out is not None else str(DEFAULT_OUT))

@@ -51,12 +51,12 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from . import units
 from .errors import ArchitectureError, ParameterError
 from .catalogs import CATALOG_DIR, catalog_rows
-from .parameters import DATA_DIR, Architecture, _pydantic_reason, _rel, load_references, read_yaml
+from .parameters import DATA_DIR, Architecture, _rel, check_sources, read_document
 
 FLEET_DIR = DATA_DIR / "fleets"
 #: Key in a fleet file standing for the architecture's own ``launch_vehicle``.
@@ -355,7 +355,7 @@ def load_fleet(arch: Architecture, fleet: str | Path | Mapping[str, Any] | None 
 @functools.lru_cache(maxsize=64)
 def _load_fleet_file(path: str, stamp: int | None, own_vehicle: str, catalog_stamp: str) -> FleetPlan:
     """A parsed fleet file, cached by path, modification time, vehicle and catalog version."""
-    return _parse_fleet(read_yaml(Path(path)), _rel(Path(path)), own_vehicle)
+    return _parse_fleet(Path(path), _rel(Path(path)), own_vehicle)
 
 
 def _catalog_stamp() -> str:
@@ -363,22 +363,11 @@ def _catalog_stamp() -> str:
     return f"{path}:{path.stat().st_mtime_ns}"
 
 
-def _parse_fleet(raw: Any, file: str, own_vehicle: str) -> FleetPlan:
-    if not isinstance(raw, Mapping):
-        raise ArchitectureError("expected a mapping with description, production and vehicles", file=file)
-    try:
-        doc = _FleetFile.model_validate(raw)
-    except ValidationError as exc:
-        param, reason = _pydantic_reason(exc)
-        err = exc.errors()[0]
-        where = ".".join(str(x) for x in err["loc"][:3] if not str(x).startswith(("float", "int", "str", "list")))
-        raise ArchitectureError(reason, file=file, parameter=param or where or None) from None
+def _parse_fleet(source: Path | Mapping[str, Any], file: str, own_vehicle: str) -> FleetPlan:
+    doc = read_document(source, _FleetFile, file, key_path=True)
     if not doc.vehicles:
         raise ArchitectureError("a fleet needs at least one launch vehicle", file=file, parameter="vehicles")
-    refs = load_references()
-    for key in _all_sources(doc):
-        if key not in refs:
-            raise ArchitectureError(f"source '{key}' is not a reference key in data/references/", file=file)
+    check_sources(_all_sources(doc), file)
     production = _ramp_from_points("production", "production", doc.production.unit,
                                    [p.model_dump() for p in doc.production.points], file)
     known = {e for (e, _f) in _catalog()}

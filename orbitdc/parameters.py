@@ -205,10 +205,6 @@ class _ArchitectureFile(BaseModel):
     parameters: dict[str, Parameter]
 
 
-class _DefaultsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    description: str
-    parameters: dict[str, Parameter]
 
 
 @dataclass
@@ -420,9 +416,7 @@ def _validate_parameter(name: str, p: Parameter, spec: ParameterSpec, file: str,
     def fail(reason: str):
         raise ArchitectureError(reason, file=file, parameter=name)
 
-    for key in p.sources:
-        if key not in refs:
-            fail(f"source '{key}' is not a reference key in data/references/")
+    check_sources(p.sources, file, name, refs)
     if p.catalog_entry is not None and p.origin is None:
         fail("unknown key 'catalog_entry' (set by the loader, not in files)")
     p = p.model_copy()
@@ -485,6 +479,82 @@ def _validate_parameters(raw: Mapping[str, Parameter], file: str, specs: Mapping
 
 def _rel(path: Path) -> str:
     return display_path(path)
+
+
+def check_sources(keys: Iterable[str], file: str, parameter: str | None = None,
+                  refs: Mapping[str, Reference] | None = None) -> None:
+    """Refuse a source key that is not a reference key (one message for every file format)."""
+    refs = load_references() if refs is None else refs
+    for key in keys:
+        if key not in refs:
+            raise ArchitectureError(f"source '{key}' is not a reference key in data/references/", file=file,
+                                    parameter=parameter)
+
+
+# --------------------------------------------------------------------------------------------
+# The one path every YAML data file takes: read (read_yaml), check against a schema, name the
+# file, the parameter and the reason
+# --------------------------------------------------------------------------------------------
+def read_document(source: Path | Mapping[str, Any], model: type[BaseModel], file: str | None = None, *,
+                  key_path: bool = False) -> Any:
+    """A YAML data file (a path, or a mapping already in memory) checked against a pydantic schema.
+
+    Every failure is one :class:`~orbitdc.errors.ArchitectureError` naming the file (``file``, else
+    the path as shown to users), the parameter (``parameters.NAME`` of the document) and the reason
+    in plain words: unreadable, not YAML, not a mapping, an unknown or missing key, a value of the
+    wrong type. With ``key_path`` an error outside ``parameters`` names the key path (up to three
+    keys, e.g. ``vehicles.falcon-9.share``) as its parameter.
+    """
+    if isinstance(source, Mapping):
+        raw = source
+        file = file or "(in memory)"
+    else:
+        file = file or _rel(Path(source))
+        raw = read_yaml(Path(source))
+    if not isinstance(raw, Mapping):
+        required = [k for k, f in model.model_fields.items() if f.is_required()]
+        keys = " and ".join([", ".join(required[:-1]), required[-1]] if len(required) > 1 else required)
+        raise ArchitectureError(f"expected a mapping with {keys}", file=file)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        param, reason = _pydantic_reason(exc)
+        if param is None and key_path:
+            loc = exc.errors()[0]["loc"][:3]
+            param = ".".join(str(x) for x in loc if not str(x).startswith(("float", "int", "str", "list"))) or None
+        raise ArchitectureError(reason, file=file, parameter=param) from None
+
+
+class ParametersFile(BaseModel):
+    """A file of parameters (``data/defaults``, ``data/trends``): a description and parameters."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: str
+    parameters: dict[str, Parameter]
+
+
+def read_parameters_file(path: Path, specs: Mapping[str, ParameterSpec], *, model: type[BaseModel] = ParametersFile,
+                         refs: Mapping[str, Reference] | None = None,
+                         check: Callable[[str, Parameter], str | None] | None = None) -> tuple[Any, dict[str, Parameter]]:
+    """Read and validate a parameters-style YAML file: (the document, its validated parameters).
+
+    :func:`read_document` against ``model`` (a schema with a ``parameters`` mapping), then, for each
+    parameter, ``check(name, parameter)`` (a reason to refuse it, or None) and the validation
+    against ``specs`` (units, ranges, domain, source keys: :func:`_validate_parameters`). Used by
+    architecture files, defaults, scenarios and trends; every error names file, parameter, reason.
+    """
+    file = _rel(Path(path))
+    doc = read_document(path, model, file)
+    if check is not None:
+        for name, p in doc.parameters.items():
+            reason = check(name, p)
+            if reason:
+                raise ArchitectureError(reason, file=file, parameter=name)
+    refs = load_references() if refs is None else refs
+    return doc, _validate_parameters(doc.parameters, file, specs, refs)
+
+
+_DefaultsFile = ParametersFile  # its name before read_parameters_file
 
 
 # --------------------------------------------------------------------------------------------

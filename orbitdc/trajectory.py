@@ -71,7 +71,6 @@ SpaceX's Starlink factory (2025); see ``data/trends/`` and ``data/fleets/``.
 from __future__ import annotations
 
 import functools
-import numbers
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -84,7 +83,8 @@ from .chain import _construct, evaluate, number_array, parameter_specs
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from .architectures import load_architecture
 from .catalogs import catalog_value
-from .parameters import (DATA_DIR, Architecture, ParameterSpec, _DefaultsFile, _pydantic_reason, _rel, _validate_parameters, load_references, read_yaml)
+from .arguments import check_samples, check_seed
+from .parameters import DATA_DIR, Architecture, ParameterSpec, _rel, load_references, read_parameters_file
 
 TRENDS_DIR = DATA_DIR / "trends"
 
@@ -138,14 +138,8 @@ def _trend_defaults_cached(stamp: str) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for path in sorted(TRENDS_DIR.glob("*.yaml")):
         file = _rel(path)
-        try:
-            doc = _DefaultsFile.model_validate(read_yaml(path))
-        except Exception as exc:  # pydantic ValidationError
-            if hasattr(exc, "errors"):
-                param, reason = _pydantic_reason(exc)
-                raise ArchitectureError(reason, file=file, parameter=param) from None
-            raise
-        for name, p in _validate_parameters(doc.parameters, file, TREND_PARAMETERS, refs).items():
+        _, params = read_parameters_file(path, TREND_PARAMETERS, refs=refs)
+        for name, p in params.items():
             if name in merged:
                 raise ArchitectureError(f"set twice (also in {merged[name].origin})", file=file, parameter=name)
             merged[name] = p
@@ -860,17 +854,20 @@ def _fleet(arch, ds1, plan, grid, chain_over, specs, frozen_set, ramp_q, pts: _P
 # Monte Carlo over the trend rates
 # --------------------------------------------------------------------------------------------
 def _check_samples(arch, samples: Any) -> int:
-    if isinstance(samples, bool) or not isinstance(samples, numbers.Integral) or samples < 2:
-        raise _bad(arch, "samples", f"must be a whole number >= 2, got {samples!r}")
-    return int(samples)
+    try:
+        return check_samples(samples)  # the one rule (orbitdc.arguments), the error naming the trajectory
+    except ParameterError as exc:
+        raise _bad(arch, "samples", exc.reason) from None
 
 
 def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overrides) -> xr.Dataset:
     from .uncertainty import Marginal, latin_hypercube
 
     n = _check_samples(arch, samples)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise _bad(arch, "seed", f"must be a whole number >= 0, got {seed!r}")
+    try:
+        seed = check_seed(seed)
+    except ParameterError as exc:
+        raise _bad(arch, "seed", exc.reason) from None
     frozen_set = _frozen_set(frozen, arch)
     specs = parameter_specs()
     margs = []
