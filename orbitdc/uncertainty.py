@@ -359,7 +359,7 @@ def latin_hypercube(names: Sequence[str], samples: int, seed: int = 0, start: in
     Column ``j`` is the stream of parameter ``names[j]`` (independent of the other names); points
     ``start .. stop-1`` of a run of ``samples`` points. See the module docstring for the blocks.
     """
-    n = check_samples(samples)
+    n = check_count(samples, "samples")  # a stratified sample of one point is valid: the run's rule is checked by its caller
     seed = check_seed(seed)
     stop = n if stop is None else int(stop)
     if not 0 <= start < stop <= n:
