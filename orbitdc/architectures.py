@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from . import parameters
 from .catalogs import catalog_generation, catalog_parameter, register_catalog_dir, user_catalog_dirs
-from .datadirs import DataLayer, display_path, is_regular_file, layered_files
+from .datadirs import architecture_files, is_regular_file, layered_files  # noqa: F401  (architecture_files: re-exported)
 from .errors import ArchitectureError
 from .parameters import (DATA_DIR, Architecture, Parameter, ParameterSpec, _ArchitectureFile, _rel,
                          has_control_characters, load_references, read_parameters_file, suggest)
@@ -52,23 +52,6 @@ def _default_states_its_role(name: str, p: Parameter) -> str | None:
     if p.role is None:
         return "missing 'role' (design or uncertain): every default states whether it is a decision or an uncertainty"
     return None
-
-
-def architecture_files() -> dict[str, tuple[Path, DataLayer]]:
-    """Every architecture file by name (its file name without ``.yaml``), with the layer it comes
-    from: the shipped data, a user folder, or ``./architectures``. A name found in two files is
-    an error naming both: a user architecture never silently shadows another."""
-    index: dict[str, tuple[Path, DataLayer]] = {}
-    for path, layer in [*layered_files("architectures", "*.yaml"), *layered_files("architectures/published", "*.yaml")]:
-        name = path.stem
-        if name in index:
-            other = index[name][0]
-            raise ArchitectureError(
-                f"architecture '{name}' is defined twice: {display_path(other)} ({index[name][1].origin}) and "
-                f"{display_path(path)} ({layer.origin}); rename one of them"
-            )
-        index[name] = (path, layer)
-    return index
 
 
 def list_architectures() -> list[str]:
