@@ -509,6 +509,72 @@ def learned_launch_price(start_price: Any, cumulative_mass: Any, start_mass: Any
     return np.where(vi, cost, cost * (1.0 + margin))
 
 
+def launch_prices(plan: FleetPlan, years: np.ndarray, start_year: Any, cadence: Any, available_share: Any,
+                  own_mass: Any, start_price: Any, learning_rate: Any, floor: Any, margin: Any,
+                  vertically_integrated: Any, learn: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Launch price per kg by year and vehicle, and the mass each vehicle flew before the year.
+
+    Each vehicle learns on its cumulative launched mass ``M`` (:func:`learned_launch_price`):
+    its catalog mass to date at its ``reference_year``, plus, every later year, the other
+    customers' flights (``cadence (1 - available_share) payload``) and the programme's own mass.
+    ``M(y)`` is the mass flown before year y; the price of year y learns from ``M(s)`` at the
+    programme's start s, and cohorts before s pay the start price.
+
+    Parameters (axes year T, vehicle V, then the points)
+    ----------
+    years : (T,) consecutive calendar years
+    start_year : (*P) the programme's first year
+    cadence : (T, V, *P) flights per year [1/yr]; available_share : (V, *P)
+    own_mass : (T, V, *P) the programme's mass launched per year on each vehicle [t/yr]
+    start_price : (1, V, *P) price at the start [USD/kg]
+    learning_rate, floor, margin, vertically_integrated : (*P) as :func:`learned_launch_price`
+    learn : False keeps the start price in every year (the trend frozen)
+
+    Returns (price, M), both (T, V, *P).
+    """
+    T, V = len(years), len(plan.vehicles)
+    start_year = np.asarray(start_year, dtype=float)
+    ext = (1,) * start_year.ndim
+    shape_v = (1, V) + ext
+    payload = np.array([v.payload_reference for v in plan.vehicles]).reshape(shape_v)
+    m0 = np.array([v.cumulative_mass_to_date for v in plan.vehicles]).reshape(shape_v)
+    ref_v = np.array([v.reference_year for v in plan.vehicles]).reshape(shape_v)
+    year_col = np.asarray(years, dtype=float).reshape((T, 1) + ext)
+    others = np.asarray(cadence) * (1.0 - np.asarray(available_share)[None, ...]) * payload
+    flows = np.where(year_col > ref_v, others + own_mass, 0.0)
+    m_prev = m0 + np.cumsum(flows, axis=0) - flows  # mass flown before each year [t]
+    p_a = np.asarray(start_price, dtype=float)
+    if not learn:
+        return np.broadcast_to(p_a, np.broadcast_shapes(p_a.shape, m_prev.shape)), m_prev
+    ts = np.clip(np.ceil(start_year) - years[0], 0, T - 1).astype(np.int64)
+    idx = np.broadcast_to(ts[None, None, ...], (1,) + m_prev.shape[1:])
+    m_start = np.take_along_axis(m_prev, idx, axis=0)
+    price = learned_launch_price(p_a, m_prev, m_start, learning_rate, floor, margin, vertically_integrated)
+    return np.where(year_col < np.ceil(start_year)[None, None, ...], p_a, price), m_prev
+
+
+def cohort_bus_cost(built_per_year: Any, bus_mass: Any, reference_cost: Any, reference_mass: Any,
+                    learning_rate: Any) -> np.ndarray:
+    """Bus cost per kg paid by each year's cohort [USD/kg]: the average unit cost of its own
+    production on the programme's learning curve (:func:`wright_average_cost`), from the
+    experience base ``reference_mass`` [kg] at ``reference_cost`` [USD/kg].
+
+    ``built_per_year`` (T, *P) satellites, ``bus_mass`` (T or 1, *P) kg each; a year that builds
+    nothing (or an unbuildable satellite, never built) pays the unit cost where the curve stands.
+    """
+    bus_built = mass_of(built_per_year, bus_mass)  # kg of bus per year
+    q1 = np.asarray(reference_mass, dtype=float) + np.cumsum(bus_built, axis=0)
+    return wright_average_cost(reference_cost, q1 - bus_built, q1, reference_mass, learning_rate)
+
+
+def mass_of(count: Any, mass: Any) -> np.ndarray:
+    """``count x mass``, 0 where the count is 0 (a satellite of infinite mass - one that does not
+    close - is never built, and adds no mass)."""
+    count = np.asarray(count, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(count == 0, 0.0, count * mass)
+
+
 # --------------------------------------------------------------------------------------------
 # The bookkeeping kernel
 # --------------------------------------------------------------------------------------------
@@ -580,7 +646,7 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
 
     built = n / (1.0 - pf)
     lost = built - n
-    nm = n * m_sat
+    nm = mass_of(n, m_sat)
     in_service = np.empty(full)
     retired = np.empty(full)
     failed_orbit = np.empty(full)
@@ -607,7 +673,8 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
         per_v = share * built[:, None, ...]
         launches = np.where(per_v > 0, per_v / np.asarray(per_launch), 0.0)
     launches = np.broadcast_to(launches, (T, V) + pts)
-    own_mass = share * (built * m_sat)[:, None, ...] / 1000.0  # t per year per vehicle
+    built_mass = mass_of(built, m_sat)
+    own_mass = share * built_mass[:, None, ...] / 1000.0  # t per year per vehicle
     return {
         "demand": demand,
         "to_orbit": n,
@@ -616,11 +683,11 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
         "in_service": in_service,
         "retired": retired,
         "failed": failed_orbit + np.cumsum(lost, axis=0),
-        "launched_mass_per_year": built * m_sat / 1000.0,
-        "launched_mass": np.cumsum(built * m_sat, axis=0) / 1000.0,
+        "launched_mass_per_year": built_mass / 1000.0,
+        "launched_mass": np.cumsum(built_mass, axis=0) / 1000.0,
         "mass_in_service": mass_in_service / 1000.0,
         "mass_retired": mass_retired / 1000.0,
-        "mass_failed": (mass_failed_orbit + np.cumsum(lost * m_sat, axis=0)) / 1000.0,
+        "mass_failed": (mass_failed_orbit + np.cumsum(mass_of(lost, m_sat), axis=0)) / 1000.0,
         "production_capacity": np.asarray(prod_cap),
         "launch_capacity": launch_cap,
         "launches": launches,
