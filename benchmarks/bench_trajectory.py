@@ -26,6 +26,8 @@ import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 
+from _results import record  # noqa: E402
+
 
 def _timed_stages():
     """Wrap the chain's stage runner as the trajectory calls it, to split the stages' time off."""
@@ -72,8 +74,9 @@ def main(argv=None) -> int:
         cpus.append(time.process_time() - c)
         stages.append(spent[0])
     cpu, wall, st = statistics.median(cpus), statistics.median(walls), statistics.median(stages)
-    print(f"one architecture x 25 years, warm: {cpu * 1e3:.1f} ms CPU ({wall * 1e3:.1f} ms wall), median of {args.repeat}; "
-          f"stages {st * 1e3:.1f} ms, the rest (inputs, fleet, Dataset) {(cpu - st) * 1e3:.1f} ms   target <= 5 ms")
+    record(f"trajectory: one architecture x 25 years, warm (CPU, one core, median of {args.repeat})", cpu * 1e3, "ms", "<= 5",
+           f"{args.arch}; wall {wall * 1e3:.1f} ms; the chain's stages {st * 1e3:.1f} ms, "
+           f"the rest (inputs, fleet, Dataset) {(cpu - st) * 1e3:.1f} ms")
 
     for n in args.samples:
         odc.trajectory(arch, years, samples=n, seed=0)  # warm at this size
@@ -81,9 +84,9 @@ def main(argv=None) -> int:
         c, t = time.process_time(), time.perf_counter()
         mc = odc.trajectory(arch, years, samples=n, seed=0)
         cpu, wall = time.process_time() - c, time.perf_counter() - t
-        target = "<= 0.1 s" if n <= 1_000 else "<= 5 s (issue 23: with the levels drawn)"
-        print(f"25 years x {n:,} Monte Carlo samples: {cpu:.3f} s CPU ({wall:.3f} s wall; stages {spent[0]:.3f} s; "
-              f"{len(mc.attrs['drawn'].split(', '))} quantities drawn)   target {target}")
+        record(f"trajectory: 25 years x {n:,} Monte Carlo samples, one architecture (CPU, one core)", cpu, "s",
+               "<= 0.1" if n <= 1_000 else "<= 5",
+               f"wall {wall:.3f} s; the chain's stages {spent[0]:.3f} s; drawn: {mc.attrs['drawn']}")
         p = mc["probability_space_cheaper"]
         print("  P(space cohort cheaper) 2030/2035/2040: " + " / ".join(f"{float(p.sel(year=y)):.2f}" for y in (2030, 2035, 2040)))
     return 0
