@@ -647,22 +647,13 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
     built = n / (1.0 - pf)
     lost = built - n
     nm = mass_of(n, m_sat)
-    in_service = np.empty(full)
-    retired = np.empty(full)
-    failed_orbit = np.empty(full)
-    mass_in_service = np.empty(full)
-    mass_retired = np.empty(full)
-    mass_failed_orbit = np.empty(full)
+    # every cohort's survivors, failures and retirements at year t, for numbers and mass at once
+    ages = np.stack([K, CF, CR])  # (3, T, *pts): by age
+    cohorts = np.stack([n, nm])  # (2, T, *pts): by cohort
+    acc = np.empty((2, 3) + full)
     for t in range(T):
-        k, cf, cr = K[t::-1], CF[t::-1], CR[t::-1]
-        c = n[: t + 1]
-        cm = nm[: t + 1]
-        in_service[t] = (c * k).sum(axis=0)
-        retired[t] = (c * cr).sum(axis=0)
-        failed_orbit[t] = (c * cf).sum(axis=0)
-        mass_in_service[t] = (cm * k).sum(axis=0)
-        mass_retired[t] = (cm * cr).sum(axis=0)
-        mass_failed_orbit[t] = (cm * cf).sum(axis=0)
+        acc[:, :, t] = (cohorts[:, None, : t + 1] * ages[None, :, t::-1]).sum(axis=2)
+    (in_service, failed_orbit, retired), (mass_in_service, mass_failed_orbit, mass_retired) = acc
 
     # binding limit: what stopped more satellites from flying this year
     tol = 1e-12 * np.maximum(demand, 1.0)

@@ -160,13 +160,21 @@ def _trend_defaults_cached(stamp: str) -> dict[str, Any]:
 
 def trend_parameters() -> dict[str, Any]:
     """The trend parameters of ``data/trends/*.yaml`` (validated ``Parameter`` objects, by name)."""
+    return _trend_defaults_cached(_trend_stamp())
+
+
+def _trend_stamp() -> str:
     files = sorted(TRENDS_DIR.glob("*.yaml"))
-    stamp = "|".join(f"{f}:{f.stat().st_mtime_ns}" for f in files)
-    return _trend_defaults_cached(stamp)
+    return "|".join(f"{f}:{f.stat().st_mtime_ns}" for f in files)
 
 
-def _trend_sources() -> set[str]:
-    return {k for p in trend_parameters().values() for k in p.sources}
+def _trend_sources() -> frozenset[str]:
+    return _trend_sources_cached(_trend_stamp())
+
+
+@functools.lru_cache(maxsize=8)
+def _trend_sources_cached(stamp: str) -> frozenset[str]:
+    return frozenset(k for p in _trend_defaults_cached(stamp).values() for k in p.sources)
 
 
 # --------------------------------------------------------------------------------------------
@@ -251,18 +259,6 @@ def _trend_values(arch, trend_over: Mapping[str, Any], coords: dict[str, xr.Vari
 # --------------------------------------------------------------------------------------------
 # Frames over (year, vehicle, points)
 # --------------------------------------------------------------------------------------------
-def _regrid(frame: Frame, dims: Sequence[str], sizes: Mapping[str, int]) -> Frame:
-    """``frame`` with its axes in the order of ``dims`` (a superset of its own; new ones length 1)."""
-    old = list(frame.dims)
-    perm = [old.index(d) for d in dims if d in old]
-    shape = lambda a: tuple(a.shape[old.index(d)] if d in old else 1 for d in dims)  # noqa: E731
-    out = Frame(dims, sizes, frame.attrs)
-    for name, arr in frame.items():
-        a = arr.transpose(perm) if perm != sorted(perm) else arr
-        out._vars[name] = a.reshape(shape(arr))
-    return out
-
-
 def _take_years(frame: Frame, ix: np.ndarray, n_grid: int) -> None:
     """Keep the years ``ix`` of the grid (the year axis is the frame's first) in every array."""
     if ix.size == n_grid:
@@ -401,21 +397,16 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
         trusted["launch_vehicle"] = xr.DataArray(np.array(plan.vehicle_names), dims="vehicle")
 
     # ---- the chain's inputs over (year[, vehicle], points) -------------------------------------
-    prep = prepare(arch, chain_over, trusted)
-    lead = ["year", "vehicle"] if space else ["year"]
-    rest = [d for d in prep.frame.dims if d not in lead]
-    sizes = dict(prep.frame.sizes)
-    sizes.setdefault("year", T)
+    lead = ("year", "vehicle") if space else ("year",)
+    extra: dict[str, int] = {}
     for v in [*trend.values(), start_da.variable, *(q.variable for q in ramp_q.values())]:
         for d, n in zip(v.dims, v.shape):
             if d in ("year", "vehicle"):
                 raise OrbitdcError(f"dimension '{d}' is the trajectory's own: name a sweep dimension otherwise")
-            if d not in sizes:
-                rest.append(d)
-                sizes[d] = int(n)
-            elif sizes[d] != n:
-                raise OrbitdcError(f"overrides do not broadcast together: dimension '{d}' has lengths {sizes[d]} and {n}")
-    frame = _regrid(prep.frame, lead + rest, sizes)
+            if extra.setdefault(d, int(n)) != n:
+                raise OrbitdcError(f"overrides do not broadcast together: dimension '{d}' has lengths {extra[d]} and {n}")
+    prep = prepare(arch, chain_over, trusted, dims_first=lead, extra_dims=extra)
+    frame = prep.frame
     for c, cv in prep.coords.items():
         coords.setdefault(c, cv)
     tr = {k: _expand(v, frame.dims) for k, v in trend.items()}
@@ -429,7 +420,7 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
         # the launch stage prices the billed mass at 1 USD/kg: its launch_cost is then the billed
         # mass, re-priced below with the year's learned price (launches x billed x price)
         frame._vars["launch_price_per_kg"] = np.ones((1,) * len(frame.dims))
-    run_frame(frame, arch.kind, only=PHYSICAL_STAGES)
+    run_frame(frame, arch.kind, only=PHYSICAL_STAGES, flags=False)
     fleet_res = None
     if space:
         fleet_res = _fleet(frame, plan, grid, start, start_price, ramp_q, frozen_set)
@@ -442,7 +433,7 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
         if "bus_cost" not in frozen_set:  # the cohort's own learning is in its bus cost per kg
             frame._vars["bus_cost_per_kg"] = fleet_res["bus_cost"][ix][:, None]
             frame._vars["bus_learning_rate"] = np.zeros((1,) * len(frame.dims))
-    run_frame(frame, arch.kind, only=("economics",))
+    run_frame(frame, arch.kind, only=("economics",), flags=False)
     return _result(arch, frame, years, start[:, 0] if space else start, plan, fleet_res, ix, grid, coords,
                    frozen_set, inactive)
 
