@@ -342,9 +342,11 @@ def _compare(archs, years, **kw) -> xr.Dataset:
 
 
 def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Mapping[str, Any],
-         ramp_q: Mapping[str, xr.DataArray], drawn: Mapping[str, xr.DataArray] | None = None) -> xr.Dataset:
+         ramp_q: Mapping[str, xr.DataArray], drawn: Mapping[str, xr.DataArray] | None = None,
+         build: bool = True) -> "xr.Dataset | _Results":
     """One architecture (``ramp_q``: drawn quantiles of the ramps by ramp name; ``drawn``: drawn
-    trend and chain rates, applied like overrides)."""
+    trend and chain rates, applied like overrides). ``build=False``: the results before the
+    Dataset is built (the Monte Carlo adds its summaries first)."""
     frozen_set = _frozen_set(frozen, arch)
     chain_over, trend_over = _split_overrides(arch, overrides)
     coords: dict[str, xr.Variable] = {}
@@ -434,8 +436,9 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
             frame._vars["bus_cost_per_kg"] = fleet_res["bus_cost"][ix][:, None]
             frame._vars["bus_learning_rate"] = np.zeros((1,) * len(frame.dims))
     run_frame(frame, arch.kind, only=("economics",), flags=False)
-    return _result(arch, frame, years, start[:, 0] if space else start, plan, fleet_res, ix, grid, coords,
-                   frozen_set, inactive)
+    out = _result(arch, frame, years, start[:, 0] if space else start, plan, fleet_res, ix, grid, coords,
+                  frozen_set, inactive)
+    return out.dataset() if build else out
 
 
 def _trend_inputs(arch: Architecture, frame: Frame, tr: Mapping[str, np.ndarray], age: np.ndarray,
@@ -542,7 +545,8 @@ def _unit_string(unit: str) -> str:
 
 
 class _Results:
-    """Result arrays on the frame's axes (year, [vehicle,] points), with units and long names."""
+    """Result arrays on the frame's axes (year, [vehicle,] points), with units and long names;
+    the Dataset is built once (:meth:`dataset`)."""
 
     def __init__(self, frame: Frame, n_years: int, space: bool):
         self.dims = frame.dims
@@ -551,32 +555,46 @@ class _Results:
         self.frame = Frame(frame.dims, self.sizes)
         self.attrs: dict[str, dict] = {}
         self.depends: dict[str, tuple[str, ...]] = {}
+        self.lead: dict[str, tuple[tuple[str, ...], tuple[tuple, ...]]] = {}
         self.names: list[str] = []
+        self.coords: dict[str, xr.Variable] = {}
+        self.attrs_ds: dict[str, Any] = {}
 
-    def add(self, name: str, lead: Sequence[str], arr: Any, unit: str | None, long_name: str) -> None:
-        """``arr`` has axes ``lead`` (a subset of year, vehicle, in that order) then the points."""
+    @property
+    def n_points(self) -> int:
+        return len(self.dims) - (2 if self.space else 1)
+
+    def add(self, name: str, lead: Sequence[str], arr: Any, unit: str | None, long_name: str,
+            extra: tuple[str, Sequence[Any]] | None = None) -> None:
+        """``arr`` has axes ``lead`` (a subset of year, vehicle, in that order) then the points;
+        ``extra`` = (dimension, labels) for one more axis before them all (``quantile``)."""
         arr = np.asarray(arr)
-        if arr.ndim != len(lead) + len(self.dims) - (2 if self.space else 1):
+        k = 1 if extra is not None else 0
+        if arr.ndim != k + len(lead) + self.n_points:
             raise RuntimeError(f"'{name}' has {arr.ndim} axes for {list(lead)} and the points")
         if "year" not in lead:
-            arr = arr[None, ...]
+            arr = arr[(slice(None),) * k + (None,)]
         if self.space and "vehicle" not in lead:
-            arr = arr[:, None, ...]
-        arr = np.broadcast_to(arr, tuple(self.sizes[d] if d in lead else n for d, n in zip(self.dims, arr.shape)))
+            arr = arr[(slice(None),) * (k + 1) + (None,)]
+        want = arr.shape[:k] + tuple(self.sizes[d] if d in lead else n for d, n in zip(self.dims, arr.shape[k:]))
+        if want != arr.shape:
+            arr = np.broadcast_to(arr, want)
         self.frame._vars[name] = arr
         # a point dimension is kept where the variable varies along it (or has length 1 anyway)
-        points = [d for d, n in zip(self.dims, arr.shape) if d not in ("year", "vehicle") and (n != 1 or self.sizes[d] == 1)]
+        points = [d for d, n in zip(self.dims, arr.shape[k:]) if d not in ("year", "vehicle") and (n != 1 or self.sizes[d] == 1)]
         self.depends[name] = tuple(lead) + tuple(points)
+        if extra is not None:
+            self.lead[name] = ((extra[0],), (tuple(extra[1]),))
         self.attrs[name] = {"units": _unit_string(unit), "long_name": long_name} if unit is not None else {"long_name": long_name}
         self.names.append(name)
 
-    def dataset(self, coords: Mapping[str, xr.Variable], attrs: Mapping[str, Any]) -> xr.Dataset:
+    def dataset(self) -> xr.Dataset:
         used = {d for n in self.names for d in self.depends[n]}
-        coords = {k: v for k, v in coords.items() if set(v.dims) <= used}
+        coords = {k: v for k, v in self.coords.items() if set(v.dims) <= used}
         clash = sorted(set(coords) & set(self.names))
         if clash:  # a swept input the trajectory also computes year by year
             raise ParameterError(clash[0], "the trajectory computes it year by year: give one value, not a sweep")
-        return dataset_from_frame(self.frame, self.names, self.attrs, coords, attrs, self.depends)
+        return dataset_from_frame(self.frame, self.names, self.attrs, coords, self.attrs_ds, self.depends, self.lead)
 
 
 def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarray, plan: fl.FleetPlan | None,
@@ -694,7 +712,8 @@ def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarr
         "accelerator_price_trend": "frozen" if "accelerator_price" in frozen_set else "chain parameter accelerator_price",
         "sources": ", ".join(sorted(set(arch.references) | _trend_sources() | (plan.sources if space else set()))),
     })
-    return out.dataset(coords, attrs)
+    out.coords, out.attrs_ds = coords, attrs
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -758,8 +777,18 @@ def _check_samples(arch, samples: Any) -> int:
     return int(samples)
 
 
+@functools.lru_cache(maxsize=256)
+def _marginal(name, kind, value, low, high, unit, minimum, maximum, exclusive_minimum, exclusive_maximum):
+    """A :class:`orbitdc.uncertainty.Marginal`, built once per distribution (scipy's frozen
+    distributions cost ~0.5 ms each to make)."""
+    from .uncertainty import Marginal
+
+    return Marginal(name=name, kind=kind, value=value, low=low, high=high, unit=unit, minimum=minimum, maximum=maximum,
+                    exclusive_minimum=exclusive_minimum, exclusive_maximum=exclusive_maximum)
+
+
 def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overrides) -> xr.Dataset:
-    from .uncertainty import Marginal, latin_hypercube
+    from .uncertainty import latin_hypercube
 
     n = _check_samples(arch, samples)
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
@@ -771,17 +800,15 @@ def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overri
         if name in overrides or p.dist == "fixed" or not p.canonical_low < p.canonical_high:
             continue
         spec = TREND_PARAMETERS[name]
-        margs.append(Marginal(name=name, kind=p.dist, value=float(p.canonical_value), low=float(p.canonical_low),
-                              high=float(p.canonical_high), unit=spec.unit, minimum=spec.minimum, maximum=spec.maximum,
-                              exclusive_minimum=spec.exclusive_minimum, exclusive_maximum=spec.exclusive_maximum))
+        margs.append(_marginal(name, p.dist, float(p.canonical_value), float(p.canonical_low), float(p.canonical_high),
+                               spec.unit, spec.minimum, spec.maximum, spec.exclusive_minimum, spec.exclusive_maximum))
     for name in CHAIN_RATES:
         p = arch.parameters.get(name)
         if p is None or name in overrides or p.dist == "fixed" or not p.canonical_low < p.canonical_high:
             continue
         spec = specs[name]
-        margs.append(Marginal(name=name, kind=p.dist, value=float(p.canonical_value), low=float(p.canonical_low),
-                              high=float(p.canonical_high), unit=spec.unit, minimum=spec.minimum, maximum=spec.maximum,
-                              exclusive_minimum=spec.exclusive_minimum, exclusive_maximum=spec.exclusive_maximum))
+        margs.append(_marginal(name, p.dist, float(p.canonical_value), float(p.canonical_low), float(p.canonical_high),
+                               spec.unit, spec.minimum, spec.maximum, spec.exclusive_minimum, spec.exclusive_maximum))
     sample = np.arange(n)
     ramp_names: list[str] = []
     if arch.kind == "space":
@@ -793,42 +820,48 @@ def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overri
     drawn = {m.name: xr.DataArray(m.ppf(u01[:, j]), dims="sample", coords={"sample": sample}) for j, m in enumerate(margs)}
     ramp_q = {r: xr.DataArray(u01[:, len(margs) + j], dims="sample", coords={"sample": sample})
               for j, r in enumerate(ramp_names)}
-    out = _run(arch, years, frozen, fleet, overrides, ramp_q=ramp_q, drawn=drawn)
+    out = _run(arch, years, frozen, fleet, overrides, ramp_q=ramp_q, drawn=drawn, build=False)
+    out.attrs_ds.update(samples=n, seed=int(seed), drawn=", ".join(names))
     for name, da in drawn.items():
-        out[f"drawn_{name}"] = da.assign_attrs(long_name=f"drawn {name}")
-    out.attrs["samples"] = n
-    out.attrs["seed"] = int(seed)
-    out.attrs["drawn"] = ", ".join(names)
-    return _summarize(out)
+        out.add(f"drawn_{name}", [], _expand(da.variable, out.dims)[(0,) * (2 if out.space else 1)], None, f"drawn {name}")
+        out.attrs[f"drawn_{name}"] = {**out.attrs[f"drawn_{name}"], **_drawn_unit(name, specs)}
+    _summarize(out)
+    return out.dataset()
 
 
-def _summarize(mc: xr.Dataset) -> xr.Dataset:
-    """Per-year quantiles of the cost ratio, probability that space is cheaper, crossover quantiles."""
+def _drawn_unit(name: str, specs) -> dict[str, str]:
+    spec = TREND_PARAMETERS.get(name) or specs.get(name)
+    return {"units": _unit_string(spec.unit)} if spec is not None and spec.kind == "number" else {}
+
+
+def _summarize(out: _Results) -> None:
+    """Per-year quantiles of the cost ratio and the probability that space is cheaper, the
+    crossover year's quantiles and the share crossing within the horizon: over the ``sample``
+    axis of the results, before the Dataset is built."""
     q = np.asarray(QUANTILES)
-    ratio = mc["cost_ratio_vs_terrestrial"]
-    vals = np.moveaxis(ratio.transpose("sample", ...).values, 0, -1)
+    ax = list(out.dims).index("sample")
+    ratio = out.frame["cost_ratio_vs_terrestrial"]
+    lead = ["year", "vehicle"] if out.space else ["year"]
+    y_only = ratio[:, 0] if out.space else ratio  # (year, *points)
+    axis = ax - (1 if out.space else 0)  # the sample axis of y_only
     with np.errstate(invalid="ignore"):
-        qs = np.nanquantile(vals, q, axis=-1)
-    other = [d for d in ratio.dims if d != "sample"]
-    mc["cost_ratio_vs_terrestrial_quantile"] = xr.DataArray(
-        qs, dims=("quantile", *other), coords={"quantile": q, **{d: ratio.coords[d] for d in other if d in ratio.coords}},
-        attrs={"units": "1", "long_name": "10/50/90 % of the cohort cost ratio over the samples"})
-    p_cheaper = ((ratio <= 1.0) & ratio.notnull()).mean("sample")
-    if mc.attrs.get("architecture_kind") != "space":
-        p_cheaper = p_cheaper * np.nan  # no space cohort
-    mc["probability_space_cheaper"] = p_cheaper.assign_attrs(
-        units="1", long_name="share of samples in which the space cohort costs at most the ground cohort")
-    cross = mc["crossover_year"].fillna(np.inf)
-    cvals = np.moveaxis(cross.transpose("sample", ...).values, 0, -1)
-    cq = np.quantile(cvals, q, axis=-1, method="inverted_cdf")
-    cq = np.where(np.isfinite(cq), cq, np.nan)
-    cother = [d for d in cross.dims if d != "sample"]
-    mc["crossover_year_quantile"] = xr.DataArray(
-        cq, dims=("quantile", *cother), coords={"quantile": q, **{d: cross.coords[d] for d in cother if d in cross.coords}},
-        attrs={"units": "1", "long_name": "10/50/90 % of the crossover year (NaN: that quantile does not cross within the years shown)"})
-    mc["probability_crossover_within_horizon"] = mc["crossover_within_horizon"].mean("sample").assign_attrs(
-        units="1", long_name="share of samples whose space cohort becomes cheaper within the years shown")
-    return mc
+        qs = np.nanquantile(y_only, q, axis=axis, keepdims=True)
+    out.add("cost_ratio_vs_terrestrial_quantile", ["year"], qs, "1", "10/50/90 % of the cohort cost ratio over the samples",
+            extra=("quantile", q))
+    cheaper = ((y_only <= 1.0) & ~np.isnan(y_only)).mean(axis=axis, keepdims=True)
+    if not out.space:
+        cheaper = cheaper * np.nan  # no space cohort
+    out.add("probability_space_cheaper", ["year"], cheaper, "1",
+            "share of samples in which the space cohort costs at most the ground cohort")
+    first = (0,) * len(lead)
+    cross = np.where(np.isnan(out.frame["crossover_year"][first]), np.inf, out.frame["crossover_year"][first])
+    cq = np.quantile(cross, q, axis=ax - len(lead), method="inverted_cdf", keepdims=True)
+    out.add("crossover_year_quantile", [], np.where(np.isfinite(cq), cq, np.nan), "1",
+            "10/50/90 % of the crossover year (NaN: that quantile does not cross within the years shown)",
+            extra=("quantile", q))
+    within = out.frame["crossover_within_horizon"][first].mean(axis=ax - len(lead), keepdims=True)
+    out.add("probability_crossover_within_horizon", [], within, "1",
+            "share of samples whose space cohort becomes cheaper within the years shown")
 
 
 def summary(mc: xr.Dataset, years: Sequence[int] = (2030, 2035, 2040), nominal: xr.Dataset | None = None):
