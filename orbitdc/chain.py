@@ -29,6 +29,7 @@ import numpy as np
 import xarray as xr
 
 from . import memory, outputs, units
+from . import paths as _paths
 from ._version import __version__
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from . import parameters as _parameters
@@ -151,6 +152,12 @@ def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
     base_values, base_attrs, catalog_backed = _base_inputs(arch, specs)
     arrays: dict[str, xr.DataArray] = {}
     attrs: dict[str, dict] = dict(base_attrs)
+    ds_attrs = _dataset_attrs(arch)
+    year_paths = {k: v for k, v in overrides.items() if _paths.is_path(v) and specs[k].kind == "number"}
+    if year_paths:  # a path over the years: its value at start_year (the trajectory takes all of it)
+        for name, da in _path_values(arch, year_paths, overrides, specs, base_values, ds_attrs).items():
+            trusted.setdefault(name, da)
+            overrides.pop(name)
     dims: list[str] = []
     sizes: dict[str, int] = {}
     coords: dict[str, xr.Variable] = {}
@@ -203,7 +210,7 @@ def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
             sizes[d] = int(n)
         elif sizes[d] != n:
             raise OrbitdcError(f"overrides do not broadcast together: dimension '{d}' has lengths {sizes[d]} and {n}")
-    frame = Frame(dims, sizes, _dataset_attrs(arch))
+    frame = Frame(dims, sizes, ds_attrs)
     input_dims: dict[str, tuple[str, ...]] = {}
     nd = len(dims)
     ones = (1,) * nd
@@ -224,6 +231,37 @@ def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
         values[name] = value.reshape(key.shape) if value.size == key.size else np.broadcast_to(value, key.shape)
         input_dims[name] = input_dims[choice]
     return Prepared(arch, frame, attrs, input_dims, coords, list(arch.parameters))
+
+
+def _path_values(arch: Architecture, year_paths: Mapping[str, Any], overrides: Mapping[str, Any],
+                 specs: Mapping[str, ParameterSpec], base_values: Mapping[str, np.ndarray],
+                 ds_attrs: dict[str, Any]) -> dict[str, xr.DataArray]:
+    """Each path's value at ``start_year`` (an override of it, or the architecture's), as a
+    DataArray with the start year's dimensions (then the path's own); ``ds_attrs`` gets the
+    warnings of paths held flat at that year."""
+    sy = SYSTEM_PARAMETERS["start_year"]
+    if "start_year" in overrides and not _paths.is_path(overrides["start_year"]):
+        start = _override_array(arch, "start_year", overrides["start_year"], specs["start_year"])
+    else:
+        start = xr.DataArray(base_values["start_year"])
+    out, warnings = {}, []
+    y = np.asarray(start.values, dtype=float)
+    for name, value in year_paths.items():
+        spec = specs[name]
+        try:
+            path = _paths.as_path(name, value, spec.unit, check=lambda v, n=name, sp=spec: sp.check_array(n, v),
+                                  horizon=(sy.minimum, sy.maximum))
+        except ParameterError as exc:
+            raise _override_error(arch, name, exc.reason) from None
+        w = path.outside(float(np.min(y)), float(np.max(y)))
+        if w:
+            warnings.append(w)
+        out[name] = xr.DataArray(path.at(y), dims=start.dims + path.dims, coords={**start.coords, **dict(path.coords)},
+                                 attrs={"long_name": spec.long_name or name, "units": units.unit_string(spec.unit),
+                                        "source": f"override: path {path.describe()}, at start_year"})
+    if warnings:
+        ds_attrs["path_warnings"] = "; ".join(warnings)
+    return out
 
 
 _SPECS: list = [None, None]  # (the stage list they were collected from, the specs)

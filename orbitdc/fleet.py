@@ -594,7 +594,8 @@ def ageing_kernels(ages: np.ndarray, life: Any, failure_rate: Any) -> tuple[np.n
 
 
 def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, satellite_mass, production, shares,
-                 cadence, available_share, per_launch) -> dict[str, np.ndarray]:
+                 cadence, available_share, per_launch, *, unit_power=None, mode: str = "fixed",
+                 fill_order=None) -> dict[str, np.ndarray]:
     """The fleet scan (module docstring). Plain numpy in canonical units; leading axes are
     ``year`` (T) and, for per-vehicle inputs, ``vehicle`` (V); the remaining axes (the points of a
     sweep or a Monte Carlo) broadcast.
@@ -603,7 +604,8 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
     ----------
     years : (T,) calendar years, consecutive
     start_year : (*P) first year the programme launches
-    target : (*P) satellites wanted in service
+    target : (*P) satellites wanted in service; with ``unit_power``, (T or 1, *P) satellites of
+        each year's size wanted that year
     life : (*P) years a satellite serves [yr]
     failure_rate : (*P) fraction of satellites failing per year [1/yr]
     launch_failure : (*P) probability a launch loses its payload
@@ -613,13 +615,24 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
     cadence : (T, V, *P) vehicle flights per year (all customers) [1/yr]
     available_share : (V, *P) share of those flights the programme may use
     per_launch : (T, V, *P) satellites per launch
+    unit_power : optional (T or 1, *P) IT power of a satellite of each year's cohort [kW]: the
+        programme keeps ``target x unit_power`` of IT power in service, each cohort with its own
+        size (``power_in_service``); without it the bookkeeping counts satellites
+    mode : ``"fixed"`` (each vehicle carries its share; the tightest vehicle caps the year) or
+        ``"fill"`` (each vehicle first carries its share up to its capacity, then the excess goes
+        to the vehicles with spare flights, in ``fill_order`` - indices of the vehicles, default
+        their order - so the year is capped by the vehicles' total capacity)
     """
+    if mode not in ("fixed", "fill"):
+        raise ParameterError("shares", f"'{mode}' is not one of fixed, fill")
     years = np.asarray(years, dtype=float)
     T = years.size
     V = np.shape(shares)[1]
-    pts = np.broadcast_shapes(np.shape(start_year), np.shape(target), np.shape(life), np.shape(failure_rate),
+    target_pts = np.shape(target)[1:] if unit_power is not None else np.shape(target)
+    pts = np.broadcast_shapes(np.shape(start_year), target_pts, np.shape(life), np.shape(failure_rate),
                               np.shape(launch_failure), np.shape(satellite_mass)[1:], np.shape(production)[1:],
-                              np.shape(cadence)[2:], np.shape(available_share)[1:], np.shape(per_launch)[2:])
+                              np.shape(cadence)[2:], np.shape(available_share)[1:], np.shape(per_launch)[2:],
+                              np.shape(unit_power)[1:] if unit_power is not None else ())
     ext = (1,) * len(pts)
     full = (T,) + pts
     pf = np.broadcast_to(launch_failure, pts)
@@ -628,44 +641,70 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
     with np.errstate(divide="ignore", invalid="ignore"):
         prod_cap = np.broadcast_to(production, full) * 1000.0 / m_sat * (1.0 - pf)
         flights = np.asarray(cadence) * np.asarray(available_share)[None, ...]
+        # satellites each vehicle's available flights put in orbit (0 where the plan gives it no share)
+        abs_v = np.broadcast_to(np.where(share > 0, flights * per_launch * (1.0 - pf), 0.0), (T, V) + pts)
         cap_v = np.where(share > 0, flights * per_launch * (1.0 - pf) / np.where(share > 0, share, 1.0), np.inf)
     cap_v = np.broadcast_to(cap_v, (T, V) + pts)
-    launch_cap = cap_v.min(axis=1)
-    binding_vehicle = cap_v.argmin(axis=1)
+    if mode == "fixed":
+        launch_cap = cap_v.min(axis=1)
+        binding_vehicle = cap_v.argmin(axis=1)
+    else:
+        launch_cap = abs_v.sum(axis=1)
+        binding_vehicle = cap_v.argmin(axis=1)  # the vehicle whose share outgrows its flights first
     active = years.reshape((T,) + ext) >= np.asarray(start_year)[None, ...]
     active = np.broadcast_to(active, full)
-    target = np.broadcast_to(target, pts)
 
     K, CF, CR = ageing_kernels(np.arange(T), np.broadcast_to(life, pts), np.broadcast_to(failure_rate, pts))
     n = np.zeros(full)  # satellites reaching orbit, by cohort
     demand = np.zeros(full)
-    for t in range(T):
-        old = (n[:t] * K[t:0:-1]).sum(axis=0) if t else np.zeros(pts)
-        demand[t] = np.where(active[t], np.maximum(target - old, 0.0), 0.0)
-        n[t] = np.minimum(demand[t], np.minimum(prod_cap[t], launch_cap[t]))
+    if unit_power is None:
+        target = np.broadcast_to(target, pts)
+        for t in range(T):
+            old = (n[:t] * K[t:0:-1]).sum(axis=0) if t else np.zeros(pts)
+            demand[t] = np.where(active[t], np.maximum(target - old, 0.0), 0.0)
+            n[t] = np.minimum(demand[t], np.minimum(prod_cap[t], launch_cap[t]))
+    else:  # IT power in service, each cohort at its own size
+        p = np.broadcast_to(np.asarray(unit_power, dtype=float), full)
+        want = np.broadcast_to(target, full) * p
+        np_ = np.zeros(full)  # IT power reaching orbit, by cohort
+        for t in range(T):
+            old = (np_[:t] * K[t:0:-1]).sum(axis=0) if t else np.zeros(pts)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                demand[t] = np.where(active[t], np.maximum(want[t] - old, 0.0) / p[t], 0.0)
+            n[t] = np.minimum(demand[t], np.minimum(prod_cap[t], launch_cap[t]))
+            np_[t] = mass_of(n[t], p[t])
 
     built = n / (1.0 - pf)
     lost = built - n
     nm = mass_of(n, m_sat)
     # every cohort's survivors, failures and retirements at year t, for numbers and mass at once
     ages = np.stack([K, CF, CR])  # (3, T, *pts): by age
-    cohorts = np.stack([n, nm])  # (2, T, *pts): by cohort
-    acc = np.empty((2, 3) + full)
+    rows = [n, nm] if unit_power is None else [n, nm, np_]
+    cohorts = np.stack(rows)  # (2 or 3, T, *pts): by cohort
+    acc = np.empty((len(rows), 3) + full)
     for t in range(T):
         acc[:, :, t] = (cohorts[:, None, : t + 1] * ages[None, :, t::-1]).sum(axis=2)
-    (in_service, failed_orbit, retired), (mass_in_service, mass_failed_orbit, mass_retired) = acc
+    (in_service, failed_orbit, retired), (mass_in_service, mass_failed_orbit, mass_retired) = acc[:2]
 
     # binding limit: what stopped more satellites from flying this year
     tol = 1e-12 * np.maximum(demand, 1.0)
     code = np.where(~active, BEFORE_START,
                     np.where(n >= demand - tol, NONE,
                              np.where(prod_cap <= launch_cap, PRODUCTION, LAUNCH + binding_vehicle)))
+    if mode == "fixed":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_v = share * built[:, None, ...]
+    else:
+        per_v = _fill(n, share, abs_v, fill_order) / (1.0 - pf)
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_v = share * built[:, None, ...]
         launches = np.where(per_v > 0, per_v / np.asarray(per_launch), 0.0)
     launches = np.broadcast_to(launches, (T, V) + pts)
     built_mass = mass_of(built, m_sat)
-    own_mass = share * built_mass[:, None, ...] / 1000.0  # t per year per vehicle
+    if mode == "fixed":
+        own_mass = share * built_mass[:, None, ...] / 1000.0  # t per year per vehicle
+    else:
+        own_mass = mass_of(per_v, m_sat[:, None, ...]) / 1000.0
+    extra = {"power_in_service": acc[2, 0]} if unit_power is not None else {}
     return {
         "demand": demand,
         "to_orbit": n,
@@ -683,5 +722,24 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
         "launch_capacity": launch_cap,
         "launches": launches,
         "own_mass": np.broadcast_to(own_mass, (T, V) + pts),
+        "satellites_by_vehicle": np.broadcast_to(per_v, (T, V) + pts),
         "binding": code,
+        **extra,
     }
+
+
+def _fill(n: np.ndarray, share: np.ndarray, capacity: np.ndarray, order=None) -> np.ndarray:
+    """Satellites (reaching orbit) each vehicle carries when ``n`` (T, *P) fly: first its share,
+    up to its ``capacity`` (T, V, *P); then what the full vehicles could not carry goes to the
+    vehicles with spare capacity, one after the other in ``order`` (vehicle indices)."""
+    V = capacity.shape[1]
+    order = list(range(V)) if order is None else list(order)
+    with np.errstate(invalid="ignore"):
+        first = np.minimum(share * n[:, None, ...], capacity)
+    excess = n - first.sum(axis=1)
+    out = first.copy()
+    for v in order:
+        more = np.clip(np.minimum(excess, capacity[:, v] - first[:, v]), 0.0, None)
+        out[:, v] = first[:, v] + more
+        excess = excess - more
+    return out

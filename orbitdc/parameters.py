@@ -50,6 +50,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from . import units
 from .datadirs import SHIPPED_DATA_DIR, SHIPPED_NOTEBOOK_DIR, DataLayer, display_path, is_regular_file, layered_files
 from .errors import ArchitectureError, OrbitdcError, ParameterError
+from .paths import parse_path_text
 
 #: The shipped data (inside the package when installed from a wheel, else the checkout's data/).
 DATA_DIR = SHIPPED_DATA_DIR
@@ -1187,6 +1188,12 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise OrbitdcError(f"--set '{text}': expected name=value {example}")
     if not _NAME.match(name):
         raise OrbitdcError(f"--set '{text}': '{name}' is not a parameter name (letters, digits and _)")
+    try:
+        year_path = parse_path_text(raw)  # YEAR:VALUE,YEAR:VALUE - a path over the years
+    except ParameterError as exc:
+        raise OrbitdcError(f"--set '{text}': {exc.reason}") from None
+    if year_path is not None:
+        return name, year_path
     parts = [p.strip() for p in raw.split(",")] if "," in raw else [raw]
     if any(not p for p in parts):
         raise OrbitdcError(f"--set '{text}': empty item in the list of values (write a,b,c)")

@@ -80,6 +80,7 @@ import numpy as np
 import xarray as xr
 
 from . import fleet as fl
+from . import paths as _paths
 from . import units
 from .chain import Frame, _expand, dataset_from_frame, number_array, parameter_specs, prepare, run_frame
 from .errors import ArchitectureError, OrbitdcError, ParameterError
@@ -230,6 +231,9 @@ def _split_overrides(arch: Architecture, overrides: Mapping[str, Any]) -> tuple[
     chain_over, trend_over = {}, {}
     for k, v in overrides.items():
         if k in TREND_PARAMETERS:
+            if _paths.is_path(v):
+                raise _bad(arch, k, "a trend rate takes one value; give a path of the quantity itself instead "
+                                    "(e.g. electricity_price={2026: 0.08, 2040: 0.12})")
             trend_over[k] = v
         elif k in arch.parameters:
             chain_over[k] = v
@@ -370,6 +374,9 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
     T = grid.size
     specs = parameter_specs()
     space = arch.kind == "space"
+    paths, path_notes = _year_paths(arch, chain_over, specs, grid, years, (ref, until), trusted, coords)
+    # a path replaces the trend of its parameter (the launch price: of the vehicles it prices)
+    off = frozen_set | {PATH_TRENDS[n] for n in paths if n in PATH_TRENDS}
 
     # ---- the programme's start (the chain's start_year is the cohort's year) ------------------
     if "start_year" in chain_over:
@@ -414,7 +421,7 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
     tr = {k: _expand(v, frame.dims) for k, v in trend.items()}
     start = _expand(start_da.variable, frame.dims)
     age = (grid - ref).astype(float).reshape((T,) + (1,) * (len(frame.dims) - 1))
-    inactive = _trend_inputs(arch, frame, tr, age, frozen_set, space)
+    inactive = _trend_inputs(arch, frame, tr, age, off, space)
 
     # ---- physical stages once, the fleet, economics once --------------------------------------
     if space:
@@ -425,20 +432,67 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
     run_frame(frame, arch.kind, only=PHYSICAL_STAGES, flags=False)
     fleet_res = None
     if space:
-        fleet_res = _fleet(frame, plan, grid, start, start_price, ramp_q, frozen_set)
+        try:
+            fleet_res = _fleet(frame, plan, grid, start, start_price, ramp_q, frozen_set, "bus_cost_per_kg" in paths)
+        except ParameterError as exc:  # a path given for a quantity the fleet scan takes once
+            raise _bad(arch, exc.parameter, exc.reason) from None
     _take_years(frame, ix, T)
     if space:
         price = fleet_res["price"][ix]
         with np.errstate(invalid="ignore"):
             frame._vars["launch_cost"] = np.where(np.isinf(frame["launches"]), np.inf, frame["launch_cost"] * price)
         frame._vars["launch_price_per_kg"] = price
-        if "bus_cost" not in frozen_set:  # the cohort's own learning is in its bus cost per kg
+        if "bus_cost" not in frozen_set or "bus_cost_per_kg" in paths:
+            # the cohort's own learning (or the path) is in its bus cost per kg
             frame._vars["bus_cost_per_kg"] = fleet_res["bus_cost"][ix][:, None]
             frame._vars["bus_learning_rate"] = np.zeros((1,) * len(frame.dims))
     run_frame(frame, arch.kind, only=("economics",), flags=False)
     out = _result(arch, frame, years, start[:, 0] if space else start, plan, fleet_res, ix, grid, coords,
                   frozen_set, inactive)
+    if paths:
+        out.attrs_ds["paths"] = "; ".join(f"{n}: {p.describe()}" for n, p in paths.items())
+    if path_notes:
+        out.attrs_ds["path_warnings"] = "; ".join(path_notes)
     return out.dataset() if build else out
+
+
+#: The trend a path of a chain parameter replaces (``launch_price_per_kg``: for the vehicles it
+#: prices, handled in the fleet's launch prices).
+PATH_TRENDS = {"bus_cost_per_kg": "bus_cost", "accelerator_price": "accelerator_price",
+               "array_specific_power": "array_specific_power", "radiator_areal_density": "radiator_areal_density",
+               "electricity_price": "electricity_price", "grid_connection_delay": "grid_connection_delay",
+               "facility_capex": "ground_capacity_premium"}
+
+
+def _year_paths(arch: Architecture, chain_over: dict, specs, grid: np.ndarray,
+                years: np.ndarray, horizon: tuple[float, float], trusted: dict, coords: dict
+                ) -> tuple[dict[str, _paths.YearPath], list[str]]:
+    """Paths among the overrides (taken out of ``chain_over``): each becomes its parameter's
+    per-year input (``trusted``, on the fleet's grid of years). Returns the paths and the
+    warnings of the ones held flat within the years computed."""
+    paths: dict[str, _paths.YearPath] = {}
+    notes: list[str] = []
+    for name in [k for k, v in chain_over.items() if _paths.is_path(v)]:
+        spec = specs[name]
+        if spec.kind != "number":
+            raise _bad(arch, name, "a path over the years takes numbers")
+        if name == "start_year":
+            raise _bad(arch, name, "the programme's first year takes one value, not a path")
+        try:
+            path = _paths.as_path(name, chain_over.pop(name), spec.unit,
+                                  check=lambda v, n=name, sp=spec: sp.check_array(n, v), horizon=horizon)
+        except ParameterError as exc:
+            raise _bad(arch, name, exc.reason) from None
+        paths[name] = path
+        note = path.outside(float(grid[0]), float(years[-1]))
+        if note:
+            notes.append(note)
+        for c, cv in path.coords:
+            coords.setdefault(c, cv)
+        trusted[name] = xr.DataArray(path.at(grid), dims=("year",) + path.dims, coords=dict(path.coords),
+                                     attrs={"long_name": spec.long_name or name, "units": units.unit_string(spec.unit),
+                                            "source": f"override: path {path.describe()}"})
+    return paths, notes
 
 
 def _trend_inputs(arch: Architecture, frame: Frame, tr: Mapping[str, np.ndarray], age: np.ndarray,
@@ -484,13 +538,16 @@ def _accelerator_factor(trend: Mapping[str, Any], age: Any) -> Any:
 
 
 def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray, start_price: np.ndarray,
-           ramp_q: Mapping[str, xr.DataArray], frozen_set: frozenset[str]) -> dict[str, np.ndarray]:
+           ramp_q: Mapping[str, xr.DataArray], frozen_set: frozenset[str], bus_path: bool = False) -> dict[str, np.ndarray]:
     """The fleet scan on the chain's physical results (axes year, vehicle, points; the grid's
-    years), then the launch prices by vehicle and the bus cost by cohort."""
+    years), then the launch prices by vehicle and the bus cost by cohort. ``start_price`` with
+    a year axis is a path of the architecture's launch price (the price of the vehicles it
+    prices, instead of their learning curve); ``bus_path``: the frame's bus cost is a path."""
     def pt(name):  # no year, no vehicle: (*points)
         a = frame[name]
         if a.shape[0] != 1 or a.shape[1] != 1:
-            raise RuntimeError(f"'{name}' varies by year or vehicle; the fleet scan takes one value")
+            raise ParameterError(name, "the fleet scan takes one value of it for the whole programme: "
+                                       "a path over the years is not supported for it")
         return a[0, 0]
 
     def yr(name):  # (1 or T, *points)
@@ -509,18 +566,28 @@ def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray
     own_share = pt("launch_cadence_share")
     av = np.stack([np.broadcast_to(v.available_share.value if v.available_share is not None else own_share,
                                    own_share.shape) for v in plan.vehicles], axis=0)
-    res = fl.fleet_kernel(grid, start[0, 0], pt("satellites"), life, pt("satellite_failure_rate"),
+    sats, it = yr("satellites"), yr("it_power")
+    by_year = sats.shape[0] > 1 or it.shape[0] > 1  # the satellite's size changes by year (a path)
+    res = fl.fleet_kernel(grid, start[0, 0], sats if by_year else sats[0], life, pt("satellite_failure_rate"),
                           pt("launch_failure_probability"), mass, production, plan.shares(grid), cad, av,
-                          frame["satellites_per_launch"])
+                          frame["satellites_per_launch"], unit_power=it if by_year else None)
+    if by_year:
+        res["target_power"] = sats * it  # IT power wanted in service, by year
     own_price = start_price[0, 0]
     p_a = np.stack([np.broadcast_to(v.launch_price_per_kg.value if v.launch_price_per_kg is not None else own_price,
                                     own_price.shape) for v in plan.vehicles], axis=0)[None, ...]
     price, m_prev = fl.launch_prices(plan, grid, start[0, 0], cad, av, res["own_mass"], p_a,
                                      pt("launch_learning_rate"), pt("launch_price_floor_per_kg"), pt("launch_margin"),
                                      pt("vertically_integrated_launch"), learn="launch_price" not in frozen_set)
-    bus_mass = np.maximum(mass - yr("compute_mass"), 0.0)  # kg per satellite
-    bus_cost = fl.cohort_bus_cost(res["built_per_year"], bus_mass, pt("bus_cost_per_kg"),
-                                  pt("bus_reference_mass") * _KG_PER_T, pt("bus_learning_rate"))
+    if start_price.shape[0] > 1:  # a path of the architecture's launch price: the price of the vehicles it prices
+        own = np.array([v.launch_price_per_kg is None for v in plan.vehicles]).reshape((1, -1) + (1,) * (price.ndim - 2))
+        price = np.where(own, start_price, price)
+    if bus_path:
+        bus_cost = yr("bus_cost_per_kg")
+    else:
+        bus_mass = np.maximum(mass - yr("compute_mass"), 0.0)  # kg per satellite
+        bus_cost = fl.cohort_bus_cost(res["built_per_year"], bus_mass, pt("bus_cost_per_kg"),
+                                      pt("bus_reference_mass") * _KG_PER_T, pt("bus_learning_rate"))
     res.update(price=price, launched_by_vehicle=m_prev, bus_cost=np.broadcast_to(bus_cost, (T,) + bus_cost.shape[1:]),
                production_capacity=np.broadcast_to(res["production_capacity"], (T,) + res["production_capacity"].shape[1:]))
     return res
@@ -615,11 +682,20 @@ def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarr
         vnames = plan.vehicle_names
         coords["vehicle"] = xr.Variable(("vehicle",), np.asarray(vnames))
         full = lambda a: np.broadcast_to(a, (grid.size,) + np.shape(a)[1:])[ix]  # noqa: E731
-        it_sat = p_("it_power")
-        target = p_("satellites")
-        add("it_power_online", Y, res["in_service"][ix] * it_sat, "kW", "IT power in service at the end of the year")
-        add("it_power_target", [], p_("target_it_power"), "kW", "target IT power of the programme")
-        add("satellites_target", [], target, "1", "satellites wanted in service")
+        sizes_by_year = "power_in_service" in res  # cohorts of different sizes: counted in IT power
+        if sizes_by_year:
+            online = res["power_in_service"]
+        else:
+            online = res["in_service"] * p_("it_power")
+        add("it_power_online", Y, online[ix], "kW", "IT power in service at the end of the year")
+        if frame["target_it_power"].shape[0] > 1:
+            add("it_power_target", Y, y_("target_it_power"), "kW", "target IT power of the programme")
+        else:
+            add("it_power_target", [], p_("target_it_power"), "kW", "target IT power of the programme")
+        if frame["satellites"].shape[0] > 1:
+            add("satellites_target", Y, y_("satellites"), "1", "satellites of the year's size wanted in service")
+        else:
+            add("satellites_target", [], p_("satellites"), "1", "satellites wanted in service")
         add("satellites_built", Y, res["built"][ix], "1", "satellites built since the programme started (cumulative, incl. payloads lost at launch)")
         add("satellites_built_per_year", Y, res["built_per_year"][ix], "1/yr", "satellites built in the year")
         add("satellites_in_service", Y, res["in_service"][ix], "1", "satellites in service at the end of the year")
@@ -645,7 +721,11 @@ def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarr
         add("binding_limit", Y, labels[res["binding"][ix]], None,
             "what limited the satellites launched in the year: none (the target was met), production, "
             "launch:<vehicle> (its cadence), before_start")
-        reached = (res["in_service"] >= target * (1.0 - 1e-9)) & (res["in_service"] > 0)
+        if sizes_by_year:  # on the grid up to the last year asked: the target of each year
+            want = np.broadcast_to(res["target_power"], online.shape)
+            reached = (online >= want * (1.0 - 1e-9)) & (online > 0)
+        else:
+            reached = (res["in_service"] >= p_("satellites") * (1.0 - 1e-9)) & (res["in_service"] > 0)
         reached = reached[: ix[-1] + 1]
         any_reached = reached.any(axis=0)
         add("target_reached_year", [], np.where(any_reached, grid[reached.argmax(axis=0)].astype(float), np.nan), "1",
