@@ -19,6 +19,7 @@ never a skip). Both are re-exported here under their old names.
 from __future__ import annotations
 
 import functools
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Mapping
@@ -32,8 +33,11 @@ from . import memory, outputs, units
 from . import paths as _paths
 from ._version import __version__
 from .errors import ArchitectureError, OrbitdcError, ParameterError
-from . import parameters as _parameters
-from .parameters import Architecture, ParameterSpec, catalog_lookup, check_override, load_architecture
+from . import catalogs
+from .architectures import load_architecture
+from .arguments import check_override
+from .catalogs import catalog_lookup
+from .parameters import Architecture, ParameterSpec
 from . import stages as _stages
 # The vocabulary and the stage list moved to orbitdc.frame and orbitdc.stages; the old names stay
 # importable from here (the chain's own code uses them too).
@@ -50,11 +54,6 @@ STAGE_MODULES: tuple[str, ...] = tuple(m.__name__ for m in _stages.MODULES)
 def stages() -> list[Stage]:
     """The stages, in chain order (:data:`orbitdc.stages.STAGES`)."""
     return list(_stages.STAGES)
-
-
-# The parameters module validates architecture files against these specs without importing the
-# stages: hand it the collector instead.
-_parameters.use_parameter_specs(parameter_specs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -277,13 +276,14 @@ def _specs() -> dict[str, ParameterSpec]:
 def _base_inputs(arch: Architecture, specs: Mapping[str, ParameterSpec]) -> tuple[dict[str, np.ndarray], dict[str, dict], list[str]]:
     """Every parameter of ``arch`` as a 0-d array in its canonical unit, its attrs, and the names
     of the parameters holding their catalog default (they follow their choice): computed
-    once per architecture object and kept on it, keyed by the identity of its parameters and of
+    once per architecture object (a weak reference: the cache keeps no architecture alive),
+    keyed by the identity of its parameters and of
     the specs (replacing a parameter, or a new stage list, computes them again). Callers share
     the attrs dicts and must not change them."""
     key = (id(specs), tuple(map(id, arch.parameters.values())), tuple(arch.parameters))
-    hit = arch.__dict__.get("_chain_inputs")
-    if hit is not None and hit[0] == key:
-        return hit[1]
+    hit = _BASE_INPUTS.get(id(arch))
+    if hit is not None and hit[0]() is arch and hit[1] == key:
+        return hit[2]
     values: dict[str, np.ndarray] = {}
     attrs: dict[str, dict] = {}
     for name, p in arch.parameters.items():
@@ -298,8 +298,14 @@ def _base_inputs(arch: Architecture, specs: Mapping[str, ParameterSpec]) -> tupl
         attrs[name] = a
     catalog_backed = [name for name, p in arch.parameters.items()
                       if specs[name].catalog is not None and p.catalog_entry is not None]
-    arch.__dict__["_chain_inputs"] = (key, (values, attrs, catalog_backed))
+    if len(_BASE_INPUTS) >= 64:  # a few architectures are in use at a time
+        _BASE_INPUTS.pop(next(iter(_BASE_INPUTS)))
+    _BASE_INPUTS[id(arch)] = (weakref.ref(arch), key, (values, attrs, catalog_backed))
     return values, attrs, catalog_backed
+
+
+#: id(architecture) -> (a weak reference to it, its key, its base inputs) (:func:`_base_inputs`)
+_BASE_INPUTS: dict[int, tuple] = {}
 
 
 def build_inputs(arch: Architecture, overrides: Mapping[str, Any] | None = None) -> xr.Dataset:
@@ -332,7 +338,7 @@ def run_frame(frame: Frame, kind: str = "space", only: Iterable[str] | None = No
     (default: all that apply); ``flags=False`` leaves out ``feasible`` and ``binding_constraint``
     (a caller running the stages in parts adds them once, :func:`add_flags`).
     """
-    _parameters.CHAIN_RUN[0] += 1  # catalog files are checked once per run (parameters._stamp_this_run)
+    catalogs.new_run()  # catalog files are checked once per run, not at every lookup
     only = set(only) if only is not None else None
     attrs = dict(attrs or {})
     order = list(order or frame)

@@ -37,7 +37,8 @@ import xarray as xr
 
 from . import units
 from .frame import Output, Stage
-from .parameters import ParameterSpec, catalog_choices, catalog_lookup
+from .catalogs import catalog_choices, catalog_lookup
+from .parameters import ParameterSpec
 
 G0 = float(const.g0.to_value("m/s2"))  # standard gravity (rocket equation's Isp convention)
 MU_EARTH = float(const.GM_earth.to_value("km3/s2"))

@@ -84,8 +84,10 @@ from . import paths as _paths
 from . import units
 from .chain import Frame, _expand, dataset_from_frame, number_array, parameter_specs, prepare, run_frame
 from .errors import ArchitectureError, OrbitdcError, ParameterError
-from .parameters import (DATA_DIR, Architecture, ParameterSpec, _DefaultsFile, _pydantic_reason, _rel,
-                         _validate_parameters, catalog_value, load_architecture, load_references, read_yaml)
+from .architectures import load_architecture
+from .catalogs import catalog_value
+from .economics import loss_cover_factors
+from .parameters import (DATA_DIR, Architecture, ParameterSpec, _DefaultsFile, _pydantic_reason, _rel, _validate_parameters, load_references, read_yaml)
 
 TRENDS_DIR = DATA_DIR / "trends"
 
@@ -352,6 +354,10 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
     trend and chain rates, applied like overrides). ``build=False``: the results before the
     Dataset is built (the Monte Carlo adds its summaries first)."""
     frozen_set = _frozen_set(frozen, arch)
+    # a scenario's stated trends and fleet plan (issue 22) act like overrides; explicit ones win
+    overrides = {**{k: p.canonical_value for k, p in getattr(arch, "trends", {}).items()}, **overrides}
+    if fleet is None:
+        fleet = getattr(arch, "fleet", None)
     chain_over, trend_over = _split_overrides(arch, overrides)
     coords: dict[str, xr.Variable] = {}
     trend = _trend_values(arch, trend_over, coords)
@@ -808,11 +814,16 @@ def _crf(rate, years):
     return np.where(rate == 0, 1.0 / years, out)
 
 
-def hardware_cost_terms(ds: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
+def hardware_cost_terms(ds: xr.Dataset, cross: bool = True) -> tuple[xr.DataArray, xr.DataArray]:
     """Deprecated (the trajectory passes the accelerator price to the chain's ``accelerator_price``;
     to be removed in the next release). (space, ground) annual cost per kW of IT delivered that is
     proportional to the accelerator price, from a chain result: a hardware price factor f changes
-    ``cost_per_kw_year`` and ``terrestrial_cost_per_kw_year`` by ``(f - 1)`` times these."""
+    ``cost_per_kw_year`` and ``terrestrial_cost_per_kw_year`` by ``(f - 1)`` times these.
+
+    The price scales both sides at once (the year's accelerators are bought on both): the space
+    term includes the cross effect of the ground's hardware on the margin forgone while the compute
+    waits for power. ``cross=False`` leaves it out (the space hardware alone scaled).
+    """
     warnings.warn("orbitdc.trajectory.hardware_cost_terms is deprecated: the chain's accelerator_price parameter "
                   "carries the accelerator price (evaluate(..., accelerator_price=...))", DeprecationWarning, stacklevel=2)
     price = catalog_value("accelerators", "unit_price", ds["accelerator"], "USD")
@@ -828,8 +839,14 @@ def hardware_cost_terms(ds: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
     t_hw = ds["terrestrial_compute_lifetime"]
     ground_avail = ds["terrestrial_availability"] if space else ds["availability"]
     ground = h_t * _crf(ds["terrestrial_wacc"], t_hw) / (it_total * ground_avail)
+    # the forgone margin of time to power (revenue - the ground's own cost) falls as the ground's
+    # hardware price rises: on the ground while it waits unbridged, in orbit over commissioning
+    margin_on = (ds["time_to_power_margin"] > 0) if "time_to_power_margin" in ds else xr.DataArray(False)
+    bridged = ds["grid_wait_bridged"].astype(bool) if "grid_wait_bridged" in ds else xr.DataArray(False)
+    wait_crf = ds["grid_connection_delay"] * _crf(ds["terrestrial_wacc"], ds["facility_lifetime"])
+    ground_all = ground * (1.0 - xr.where(margin_on & ~bridged, wait_crf, 0.0))
     if not space:  # a terrestrial architecture is its own ground baseline
-        return ground, ground
+        return ground_all, ground_all
     t_hw = ds["space_compute_lifetime"]
     r = ds["space_wacc"]
     t_sat = ds["mission_lifetime"]
@@ -841,11 +858,15 @@ def hardware_cost_terms(ds: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
     with np.errstate(divide="ignore", invalid="ignore"):
         gens = xr.where(step == 0, k + 1.0, np.expm1(-(k + 1.0) * step) / np.expm1(-step))
     c_hw = xr.where(serviced, gens * _crf(r, t_sat), _crf(r, np.minimum(t_hw, t_sat)))
-    ins = ds["insurance_rate"]
+    cover = ds["loss_cover"] if "loss_cover" in ds else xr.DataArray("insured")
+    pf = ds["launch_failure_probability"] if "launch_failure_probability" in ds else xr.DataArray(0.0)
+    years = ds["insurance_cover_years"] if "insurance_cover_years" in ds else xr.DataArray(1.0)
+    k, m_rep = xr.apply_ufunc(loss_cover_factors, cover, ds["insurance_rate"], pf, life, years, output_core_dims=[[], []])
     idle = np.expm1(ds["space_commissioning_time"] * np.log1p(r))
     h_s = h_t * (1.0 + ds["space_hardware_premium"])
-    per_unit = c_hw + (ins + (1.0 + ins) * idle) * c_sat + ds["satellite_failure_rate"] * (1.0 + ins)
-    return h_s * per_unit / (it_total * ds["availability"]), ground
+    per_unit = c_hw + (k + (1.0 + k) * idle) * c_sat + ds["satellite_failure_rate"] * m_rep
+    lost = xr.where(margin_on, ds["space_commissioning_time"] * c_sat, 0.0) * ground if cross else 0.0
+    return h_s * per_unit / (it_total * ds["availability"]) - lost, ground_all
 
 
 # --------------------------------------------------------------------------------------------
@@ -877,6 +898,7 @@ def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overri
     specs = parameter_specs()
     margs = []
     for name, p in trend_parameters().items():
+        p = getattr(arch, "trends", {}).get(name, p)  # a scenario's stated trend, drawn on its own range
         if name in overrides or p.dist == "fixed" or not p.canonical_low < p.canonical_high:
             continue
         spec = TREND_PARAMETERS[name]
@@ -893,7 +915,8 @@ def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overri
     ramp_names: list[str] = []
     if arch.kind == "space":
         own = overrides.get("launch_vehicle")
-        plan = fl.load_fleet(arch, fleet, launch_vehicle=str(own) if own is not None else None)
+        plan = fl.load_fleet(arch, fleet if fleet is not None else getattr(arch, "fleet", None),
+                             launch_vehicle=str(own) if own is not None else None)
         ramp_names = [r.name for r in plan.ramps if np.any(r.low < r.high)]
     names = [m.name for m in margs] + [f"ramp:{r}" for r in ramp_names]
     u01 = latin_hypercube(names, n, seed=seed)

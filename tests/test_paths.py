@@ -89,7 +89,7 @@ def test_a_path_equal_to_the_trend_reproduces_the_trend_exactly():
 
 def test_python_dataarray_and_command_line_give_the_same_trajectory(tmp_path):
     from orbitdc.cli import main
-    from orbitdc.parameters import parse_assignment
+    from orbitdc.arguments import parse_assignment
 
     da = xr.DataArray(list(PRICE.values()), dims="year", coords={"year": list(PRICE)}, attrs={"units": "USD/kg"})
     name, cli_value = parse_assignment("launch_price_per_kg=2026:1500,2030:165,2035:15")
