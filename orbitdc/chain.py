@@ -153,10 +153,13 @@ def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
     attrs: dict[str, dict] = dict(base_attrs)
     ds_attrs = _dataset_attrs(arch)
     year_paths = {k: v for k, v in overrides.items() if _paths.is_path(v) and specs[k].kind == "number"}
+    if "start_year" in overrides:  # the architecture file's paths, at the start year asked for
+        year_paths.update({k: _paths.as_dataarray(p.year_path[0]) for k, p in arch.parameters.items()
+                           if p.year_path is not None and k not in overrides and k not in trusted})
     if year_paths:  # a path over the years: its value at start_year (the trajectory takes all of it)
         for name, da in _path_values(arch, year_paths, overrides, specs, base_values, ds_attrs).items():
             trusted.setdefault(name, da)
-            overrides.pop(name)
+            overrides.pop(name, None)
     dims: list[str] = []
     sizes: dict[str, int] = {}
     coords: dict[str, xr.Variable] = {}

@@ -101,6 +101,11 @@ class YearPath:
         return f"{pts} ({'log-linear' if self.kind == 'log' else 'linear'})"
 
 
+def as_dataarray(path: YearPath) -> xr.DataArray:
+    """``path`` as a DataArray with a ``year`` dimension (the canonical unit is the caller's)."""
+    return xr.DataArray(path.values, dims=("year",) + path.dims, coords={"year": path.years, **dict(path.coords)})
+
+
 def is_path(value: Any) -> bool:
     """True for a mapping of years to values, or a DataArray with a ``year`` dimension."""
     if isinstance(value, xr.DataArray):

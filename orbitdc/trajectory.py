@@ -359,6 +359,9 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
     if fleet is None:
         fleet = getattr(arch, "fleet", None)
     chain_over, trend_over = _split_overrides(arch, overrides)
+    for name, p in arch.parameters.items():  # the architecture file's paths, unless overridden
+        if p.year_path is not None and name not in chain_over:
+            chain_over[name] = _paths.as_dataarray(p.year_path[0])
     coords: dict[str, xr.Variable] = {}
     trend = _trend_values(arch, trend_over, coords)
     trusted: dict[str, xr.DataArray] = {}

@@ -194,3 +194,69 @@ def test_growing_satellites_conserve_satellites_and_reach_the_target():
     assert float(tr["it_power_online"].sel(year=2050)) >= 1e6 * (1 - 1e-9)  # the 1 GW target
     # later, bigger cohorts: fewer satellites for the same IT power
     assert float(tr["satellites_in_service"].sel(year=2050)) < float(tr["satellites_in_service"].sel(year=2036))
+
+
+# --------------------------------------------------------------------------------------------
+# Paths in YAML: the same mapping under value:, with low/high paths or a relative range
+# --------------------------------------------------------------------------------------------
+_SHIPPED = odc.architectures.ARCHITECTURE_DIR / f"{SPACEX}.yaml"
+_PRICE_ENTRY = """  launch_price_per_kg:
+    value: 200
+    unit: USD/kg
+    low: 10
+    high: 1000
+    distribution: loguniform
+"""
+
+
+def _spacex_with(tmp_path, entry: str):
+    """The shipped SpaceX file with the first lines of its launch_price_per_kg entry replaced (its
+    source and note stay): a user's copy."""
+    text = _SHIPPED.read_text()
+    assert _PRICE_ENTRY in text
+    path = tmp_path / f"{SPACEX}.yaml"
+    path.write_text(text.replace(_PRICE_ENTRY, entry))
+    return path
+
+
+def test_a_yaml_path_is_the_python_path(tmp_path):
+    path = _spacex_with(tmp_path, "  launch_price_per_kg:\n    value: {2026: 1500, 2030: 165, 2035: 15}\n"
+                                  "    unit: USD/kg\n    low: {2026: 1000, 2030: 100, 2035: 8}\n"
+                                  "    high: {2026: 2500, 2030: 300, 2035: 40}\n")
+    arch = odc.load_architecture(path)
+    p = arch.parameters["launch_price_per_kg"]
+    # evaluate and the static Monte Carlo see the path at start_year (2030): 165 in [100, 300]
+    assert (p.canonical_value, p.canonical_low, p.canonical_high) == (165.0, 100.0, 300.0)
+    assert float(odc.evaluate(arch, variables=["launch_price_per_kg"])["launch_price_per_kg"]) == 165.0
+    at_2028 = odc.evaluate(arch, start_year=2028, variables=["launch_price_per_kg"])["launch_price_per_kg"]
+    assert float(at_2028) == pytest.approx(math.sqrt(1500 * 165), rel=1e-12)
+    a = odc.trajectory(arch, years=range(2026, 2041))
+    b = odc.trajectory(SPACEX, years=range(2026, 2041), launch_price_per_kg=PRICE)
+    for var in b.data_vars:
+        np.testing.assert_array_equal(a[var].values, b[var].values, err_msg=var)
+
+
+def test_a_relative_range_on_a_yaml_path(tmp_path):
+    path = _spacex_with(tmp_path, "  launch_price_per_kg:\n    value: {2026: 1500, 2030: 165, 2035: 15}\n"
+                                  "    unit: USD/kg\n    relative_range: 0.5\n")
+    p = odc.load_architecture(path).parameters["launch_price_per_kg"]
+    assert (p.canonical_value, p.canonical_low, p.canonical_high) == (165.0, 82.5, 247.5)
+
+
+@pytest.mark.parametrize("entry,words", [
+    ("value: {2030: 165, 2026: 1500}\n    unit: USD/kg\n", "increase"),
+    ("value: {2030: 165}\n    unit: USD/kg\n", "at least two years"),
+    ("value: {2026: 1500, 2030: .nan}\n    unit: USD/kg\n", "finite"),
+    ("value: {2026: 1500, 2030: 165}\n    unit: USD/kg\n    low: {2026: 1000, 2031: 100}\n    high: {2026: 2000, 2030: 300}\n",
+     "same years"),
+    ("value: {2026: 1500, 2030: 165}\n    unit: USD/kg\n    low: {2026: 1600, 2030: 100}\n    high: {2026: 2000, 2030: 300}\n",
+     "outside its range"),
+    ("value: {2026: 1500, 2030: 165}\n    unit: kg\n", "wrong dimension"),
+    ("value: 200\n    unit: USD/kg\n    relative_range: 0.2\n", "relative_range"),
+])
+def test_bad_yaml_paths_name_the_file_and_parameter(tmp_path, entry, words):
+    path = _spacex_with(tmp_path, "  launch_price_per_kg:\n    " + entry)  # the file's source and note follow
+    with pytest.raises(ArchitectureError) as exc:
+        odc.load_architecture(path)
+    assert exc.value.parameter == "launch_price_per_kg" and words in exc.value.reason, exc.value.reason
+    assert "\n" not in str(exc.value) and SPACEX in str(exc.value)
