@@ -26,7 +26,7 @@ from .errors import ArchitectureError
 from .fleet import load_fleet
 from .parameters import (DATA_DIR, Architecture, Parameter, ParameterSpec, _ArchitectureFile, _rel,
                          _validate_parameters, has_control_characters, load_references,
-                         read_document, read_parameters_file, read_yaml, suggest)
+                         read_document, read_parameters_file, read_yaml, resolve_year_paths, suggest)
 from .stages import parameter_specs
 
 ARCHITECTURE_DIR = DATA_DIR / "architectures"
@@ -168,6 +168,7 @@ def _load_architecture_file(path: Path, origin: str | None) -> Architecture:
         raise ArchitectureError(f"name {doc.name!r} holds control characters (e.g. terminal escape sequences)", file=file)
     if doc.name != path.stem:
         raise ArchitectureError(f"name '{doc.name}' must equal the file name '{path.stem}'", file=file)
+    resolve_year_paths(params)
     used = {k for p in params.values() for k in p.sources}
     return Architecture(
         name=doc.name,
@@ -330,6 +331,9 @@ def apply_scenario(arch: str | Path | Architecture, scenario: str | Path) -> Arc
     # a changed choice (radiator, solar cell, accelerator, launch vehicle) brings its catalog
     # values, exactly as the same choice written into the architecture file would
     new = follow_catalog_choices(new, {k: str(p.canonical_value) for k, p in params.items()}, keep=params)
+    if any(p.year_path is not None for p in new.values()):  # paths at the (maybe new) start_year
+        new = {k: (p.model_copy() if p.year_path is not None else p) for k, p in new.items()}
+        resolve_year_paths(new)
     refs = load_references()
     used = {k for p in [*new.values(), *sc.trends.values()] for k in p.sources} | set(sc.follows)
     name = scenario if isinstance(scenario, str) and not scenario.endswith((".yaml", ".yml")) else Path(scenario).stem
