@@ -460,6 +460,7 @@ def check_report_folder(text: str) -> Path:
 
 def _cmd_notebooks(args) -> int:
     from .datadirs import SHIPPED_NOTEBOOK_DIR, is_regular_file
+    from .outputs import write_bytes
 
     dest = Path(args.folder)
     if not str(args.folder).strip():
@@ -479,18 +480,14 @@ def _cmd_notebooks(args) -> int:
     for src in sources:
         target = dest / src.name
         data = src.read_bytes()
-        if target.exists():
-            (same if target.is_file() and target.read_bytes() == data else kept).append(src.name)
+        if os.path.lexists(target):  # a file, a folder, a link (even to nothing): never replaced
+            (same if not target.is_symlink() and target.is_file() and target.read_bytes() == data else kept).append(src.name)
             continue
-        try:
-            with open(target, "xb") as fh:  # exclusive: never replaces a file, even in a race
-                fh.write(data)
+        try:  # atomic and exclusive: never replaces a file, even one that appears meanwhile
+            write_bytes(target, data, replace=False)
         except FileExistsError:
             kept.append(src.name)
             continue
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
         copied.append(src.name)
     for label, names in (("copied", copied), ("already up to date", same),
                          ("kept (yours differ from the shipped ones; not overwritten)", kept)):
@@ -505,10 +502,21 @@ def _cmd_app(args) -> int:
 
     from .validation import check_address, check_port
 
+    from .interrupts import Interrupted
+
     check_port(args.port)
     check_address(args.address)
-    serve(args.architectures, port=args.port, address=args.address, show=args.show,
-          ready=lambda url: print(f"orbitdc app: serving {url} (Ctrl-C stops it)", flush=True))
+    try:
+        serve(args.architectures, port=args.port, address=args.address, show=args.show,
+              ready=lambda url: print(f"orbitdc app: serving {url} (Ctrl-C stops it)", flush=True))
+    except (Interrupted, KeyboardInterrupt) as exc:
+        # The server has stopped (serve's finally); the app writes nothing, so end at once, as the
+        # default SIGTERM did: the interpreter's final garbage collection of the server's threads
+        # and native libraries was seen to hang after a SIGTERM on a loaded machine.
+        # Stopping is the app's normal end ("Ctrl-C stops it"): exit status 0.
+        print(f"orbitdc app: stopped ({exc if isinstance(exc, Interrupted) else 'SIGINT'})", flush=True)
+        sys.stderr.flush()
+        os._exit(0)
     return 0
 
 
@@ -608,20 +616,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 @contextmanager
 def _user_data(data_dir: str | None) -> Iterator[None]:
-    """``--data-dir``: checked, then exported as ORBITDC_DATA_DIR for this command (and so for
-    the report's notebook kernels); the environment is restored afterwards."""
-    from .datadirs import DATA_DIR_ENV
+    """``--data-dir`` (checked: a readable folder) and ``ORBITDC_DATA_DIR``, made absolute once,
+    here at the entry point, and exported as ORBITDC_DATA_DIR for this command and so for the
+    report's notebook kernels (which run in another folder, where a relative path names nothing);
+    the environment is restored afterwards."""
+    from .datadirs import DATA_DIR_ENV, absolute_data_dirs, check_folder, user_data_dirs
 
-    if data_dir is None:
-        yield
-        return
-    path = Path(data_dir).expanduser()
-    if not str(data_dir).strip() or not path.is_dir():
-        what = "does not exist" if not path.exists() else "is not a folder"
-        raise OrbitdcError(f"--data-dir '{data_dir}': {what}")
     before = os.environ.get(DATA_DIR_ENV)
-    os.environ[DATA_DIR_ENV] = str(path.resolve())
+    if data_dir is not None:
+        path = Path(data_dir).expanduser()
+        if not str(data_dir).strip() or not check_folder(path, "--data-dir"):
+            raise OrbitdcError(f"--data-dir '{safe(data_dir)}': does not exist")
+        value = str(path.resolve())
+    else:
+        value = absolute_data_dirs(before)
     try:
+        if value is not None:
+            os.environ[DATA_DIR_ENV] = value
+            user_data_dirs()  # every folder checked now: one line before any work
         yield
     finally:
         if before is None:
@@ -636,17 +648,24 @@ def _error(message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the exit status (0 ok, 1 failure, 2 bad input, 130 interrupted)."""
+    from .interrupts import Interrupted, interrupts_raise
+
     try:
-        args = build_parser().parse_args(argv)
-        with _user_data(getattr(args, "data_dir", None)):
-            status = int(args.func(args) or 0)
-        sys.stdout.flush()
+        # SIGTERM/SIGHUP (and SIGINT) raise, so that whatever is being written is cleaned up
+        with interrupts_raise(only_default=True):
+            args = build_parser().parse_args(argv)
+            with _user_data(getattr(args, "data_dir", None)):
+                status = int(args.func(args) or 0)
+            sys.stdout.flush()
         return status
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except OrbitdcError as exc:
         _error(str(exc))
         return 2
+    except Interrupted as exc:
+        _error(f"interrupted by {exc}; nothing half-written was left")
+        return exc.exit_status
     except BrokenPipeError:
         # the reader went away (orbitdc list | head -1): stop quietly, as other Unix tools do
         try:

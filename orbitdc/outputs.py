@@ -145,7 +145,9 @@ def atomic_write(path: str | Path, write: Callable[[Path], Any], replace: bool =
     from .interrupts import interrupts_raise, signals_deferred
 
     path = Path(path)
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if not replace and os.path.lexists(path):
+        raise FileExistsError(errno.EEXIST, "exists", str(path))
+    target = Path(os.path.realpath(path)) if replace and path.is_symlink() else path
     folder = target.parent if str(target.parent) else Path(".")
     try:
         mode = stat.S_IMODE(target.stat().st_mode)
