@@ -44,7 +44,8 @@ import yaml
 
 from . import units
 from .errors import ArchitectureError, OrbitdcError
-from .parameters import Architecture, list_architectures, load_architecture, read_yaml
+from .architectures import list_architectures, load_architecture
+from .parameters import Architecture, read_yaml
 
 log = logging.getLogger(__name__)
 
@@ -617,11 +618,12 @@ def parse_query(args: Mapping[str, Any], choices: Mapping[str, Architecture], de
         try:
             known = scenarios_of(choices[name])
         except OrbitdcError as exc:  # a user's scenario folder that cannot be read
-            known = []
-            problems.append(f"scenarios of '{name}' cannot be read: {echo(exc, 200)}")
+            known, unreadable = [], f"{echo(exc, 200)}"
+        else:
+            unreadable = ""
         if scenario not in known:
-            if known or not problems:
-                problems.append(f"scenario '{echo(scenario)}' is not one of {', '.join(known) or 'none'} for '{name}': ignored")
+            problems.append(f"scenario '{echo(scenario)}' cannot be used: {unreadable}: ignored" if unreadable else
+                            f"scenario '{echo(scenario)}' is not one of {', '.join(known) or 'none'} for '{name}': ignored")
             scenario = None
     sliders = knobs(with_scenario(choices[name], scenario))
     values: dict[str, float] = {}

@@ -23,7 +23,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from .errors import OrbitdcError
-from .parameters import parse_assignment  # noqa: F401  (re-exported: it used to live here)
+from .arguments import parse_assignment  # noqa: F401  (re-exported: it used to live here)
 from .validation import terminal_lines, terminal_text
 
 #: Outputs printed by ``orbitdc evaluate`` (those the chain produced, in this order).
@@ -156,7 +156,7 @@ def _cell(v: Any) -> str:
 # Commands
 # --------------------------------------------------------------------------------------------
 def _cmd_list(args) -> int:
-    from .parameters import architecture_files, load_architecture
+    from .architectures import architecture_files, load_architecture
 
     rows = []
     for name, (path, layer) in sorted(architecture_files().items()):
@@ -174,7 +174,7 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_show(args) -> int:
-    from .parameters import load_architecture
+    from .architectures import load_architecture
 
     if getattr(args, "scenario", None):
         from .scenarios import describe_scenario
@@ -250,7 +250,7 @@ def _overrides(args, architectures) -> dict[str, Any]:
 def _cmd_evaluate(args) -> int:
     from .chain import evaluate
     from .outputs import check_output_path, write_dataset
-    from .parameters import load_architecture
+    from .architectures import load_architecture
 
     out = check_output_path(args.output) if args.output is not None else None
     arch = load_architecture(args.name, scenario=args.scenario)
@@ -285,7 +285,7 @@ def _cmd_trajectory(args) -> int:
     out = check_output_path(args.output, formats=("netcdf",)) if args.output is not None else None
     overrides = _parse_sets(args.set)
     if args.scenario is not None:
-        from .parameters import load_architecture
+        from .architectures import load_architecture
 
         load_architecture(args.name, scenario=args.scenario)  # a bad name: one line before anything runs
     years = _parse_years(args.years)
@@ -399,7 +399,8 @@ def sweep_table(ds, width: int | None = None, max_rows: int = MAX_TABLE_ROWS) ->
 
 
 def _cmd_report(args) -> int:
-    from .parameters import check_samples, check_seed, load_architecture
+    from .architectures import load_architecture
+    from .arguments import check_samples, check_seed
 
     try:
         from .report import DEFAULT_OUT

@@ -15,10 +15,12 @@ one line naming the argument and the reason; the CLI prints it and exits 2):
   files or users that reaches a terminal is shown with control characters, escape sequences and
   bidirectional overrides escaped (:func:`terminal_text`: the one function that does it);
 * **paths**: output files are checked by :func:`orbitdc.outputs.check_output_path` (the one
-  output writer), folders by :func:`check_new_folder`.
+  output writer), user data folders by :func:`orbitdc.datadirs.check_folder`.
 
-A check that needs the model (a design that does not close, a year outside the trend data) lives
-with the model and says so in the same one-line form.
+Override values (``--set name=value`` text, Python overrides, seeds and sample counts of the
+Monte Carlo) are checked by :mod:`orbitdc.arguments`, which this layer uses. A check that needs
+the model (a design that does not close, a year outside the trend data) lives with the model and
+says so in the same one-line form.
 """
 from __future__ import annotations
 
@@ -247,7 +249,7 @@ def check_trajectory_arguments(arch: Any, years: Any, *, frozen: Any, fleet: Any
     anything; returns the years as an integer array. Raises ArchitectureError naming the
     trajectory and the argument (``exc.parameter``)."""
     from .errors import ArchitectureError
-    from .parameters import check_seed
+    from .arguments import check_seed
 
     many = isinstance(arch, (list, tuple))
     label = getattr(arch, "name", arch) if not many else None
