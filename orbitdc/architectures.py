@@ -241,23 +241,31 @@ def _trend_specs() -> dict[str, ParameterSpec]:
 
 
 def list_scenarios(arch: str | Path | Architecture) -> list[str]:
-    """Names of the scenarios shipped for ``arch`` (``data/scenarios/<name>/*.yaml``)."""
+    """Names of the scenarios of ``arch``: ``data/scenarios/<name>/*.yaml`` and the same folder in
+    the user's data folders (``--data-dir``, ``ORBITDC_DATA_DIR``; a name in two is an error)."""
+    from .datadirs import scenario_files
+
     name = arch.name if isinstance(arch, Architecture) else load_architecture(arch).name
-    folder = SCENARIO_DIR / name
-    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    return sorted(scenario_files(name, SCENARIO_DIR))
 
 
 def _scenario_file(arch: Architecture, scenario: str | Path) -> Path:
     if isinstance(scenario, Path) or (isinstance(scenario, str) and scenario.endswith((".yaml", ".yml"))):
         path = Path(scenario)  # a scenario file of the user's own (e.g. one written by to_yaml)
         if not path.is_file():
-            raise ArchitectureError(f"no scenario file '{path}'")
+            from .validation import echo
+
+            raise ArchitectureError(f"no scenario file '{echo(path, 120)}' (or not a regular file)")
         return path
-    known = list_scenarios(arch)
+    from .datadirs import scenario_files
+    from .validation import echo
+
+    files = scenario_files(arch.name, SCENARIO_DIR)
+    known = sorted(files)
     if not isinstance(scenario, str) or scenario not in known:
-        raise ArchitectureError(f"unknown scenario '{scenario}' for '{arch.name}'{suggest(str(scenario), known)}; "
+        raise ArchitectureError(f"unknown scenario '{echo(scenario)}' for '{arch.name}'{suggest(str(scenario), known)}; "
                                 f"known: {', '.join(known) or 'none'}")
-    return SCENARIO_DIR / arch.name / f"{scenario}.yaml"
+    return files[scenario][0]
 
 
 def apply_where_available(archs: Sequence[str | Path | Architecture], scenario: str | None) -> list[Architecture]:
@@ -272,7 +280,9 @@ def apply_where_available(archs: Sequence[str | Path | Architecture], scenario: 
     known = sorted({s for a in loaded for s in list_scenarios(a)})
     if not isinstance(scenario, str) or scenario not in known:
         names = ", ".join(a.name for a in loaded)
-        raise ArchitectureError(f"unknown scenario '{scenario}' for {names}{suggest(str(scenario), known)}; "
+        from .validation import echo
+
+        raise ArchitectureError(f"unknown scenario '{echo(scenario)}' for {names}{suggest(str(scenario), known)}; "
                                 f"known: {', '.join(known) or 'none'}")
     return [apply_scenario(a, scenario) if scenario in list_scenarios(a) else a for a in loaded]
 

@@ -299,6 +299,7 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
     -------
     xarray.Dataset with a ``year`` dimension (and ``vehicle`` for per-vehicle variables).
     """
+    years = _check_arguments(arch, years, frozen, fleet, samples, seed, scenario, overrides)
     if scenario is not None:
         from .scenarios import apply_where_available
 
@@ -314,6 +315,16 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
     if samples is not None:
         return _monte_carlo(arch, years, frozen, fleet, samples, seed, overrides)
     return _run(arch, years, frozen, fleet, overrides, ramp_q={})
+
+
+def _check_arguments(arch, years, frozen, fleet, samples, seed, scenario, overrides) -> np.ndarray:
+    """The arguments checked before anything is loaded or computed (:mod:`orbitdc.validation`:
+    types, and the memory the run would need); the years as an integer array."""
+    from .validation import check_trajectory_arguments
+
+    ref = float(trend_parameters()["trend_reference_year"].canonical_value)
+    return check_trajectory_arguments(arch, years, frozen=frozen, fleet=fleet, samples=samples, seed=seed,
+                                      scenario=scenario, overrides=overrides, trends=TRENDS, reference_year=ref)
 
 
 def _compare(archs, years, **kw) -> xr.Dataset:
