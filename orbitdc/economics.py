@@ -129,9 +129,10 @@ import xarray as xr
 
 from . import units
 from ._launch_vehicles import _vehicle_names, _vehicle_param, _vv, _year_kernel
-from .chain import Output, Stage, apply_stage
+from .frame import Output, Stage, apply_stage
 from .errors import ArchitectureError, ParameterError
-from .parameters import ParameterSpec, catalog_lookup, catalog_value
+from .catalogs import catalog_lookup, catalog_rows, catalog_value
+from .parameters import ParameterSpec
 
 #: Hours in one year (Julian year, as ``astropy.units.yr``): 8,766 h.
 HOURS_PER_YEAR = float(u.yr.to(u.h))
@@ -616,8 +617,6 @@ def grid_carbon_intensity_of(region: str, year: float) -> float:
     ``data/catalogs/grid_carbon_intensity.csv`` (entries ``REGION-YEAR``), linear between the
     years the table gives for that region; a year outside them or an unknown region is a
     :class:`~orbitdc.errors.ParameterError` (no extrapolation)."""
-    from .parameters import catalog_rows
-
     rows = [r for r in catalog_rows(GRID_CATALOG) if r["field"] == "carbon_intensity"]
     entries = {r["entry"]: r for r in rows}
     points = sorted((float(catalog_lookup(GRID_CATALOG, "year", e, "1")), float(catalog_lookup(GRID_CATALOG, "carbon_intensity", e, "g/(kW h)")))
@@ -710,7 +709,7 @@ def _subsystem_bus_cost(f, bus_mass):
 
 
 def _kernel(f) -> dict[str, Any]:
-    """Economics on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    """Economics on numpy arrays (a :class:`orbitdc.frame.Frame`): see the module docstring."""
     kind = f.attrs.get("architecture_kind", "space")
     g = lambda name: _get(f, name)  # noqa: E731
     p_acc = f["_price_per_accelerator"] if "_price_per_accelerator" in f else accelerator_price(f)
@@ -916,7 +915,7 @@ def _stack_items(items: Mapping[str, Any], factor) -> np.ndarray:
 
 
 def run(ds: xr.Dataset) -> Mapping[str, xr.DataArray]:
-    """The economics stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    """The economics stage on an ``xarray.Dataset`` (see :meth:`orbitdc.frame.Stage.run`)."""
     return STAGE.run(ds)
 
 

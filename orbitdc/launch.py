@@ -95,11 +95,12 @@ import numpy as np
 import xarray as xr
 
 from . import units
-from .chain import Output, Stage
+from .frame import Output, Stage
 from .errors import ArchitectureError, ParameterError
 from ._launch_vehicles import (CATALOG, VEHICLE_PARAMETERS, _cum_flights, _inverse_cum_flights, _vehicle_names,  # noqa: F401
                                _vehicle_param, _vv, _year_kernel, vehicles)
-from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_value, default_value, load_catalog
+from .catalogs import catalog_choices, catalog_generation, catalog_lookup, catalog_stamp, catalog_value, load_catalog
+from .parameters import ParameterSpec, default_value
 
 PROPELLANTS = "propellants"
 #: Propellant kinds with a ``propellant_mass_<kind>`` field in the vehicle catalog.
@@ -354,10 +355,6 @@ def upper_stage_calibration() -> dict[str, Any]:
     on a published SSO payload, which need a ``kick_stage``, and the default ``isp_factor``
     (geometric mean of Isp_eff/Isp_vac over the calibrated vehicles without a kick stage, listed in
     ``factors``) applied to the others."""
-    from .parameters import catalog_stamp  # shipped and user files of the catalog
-
-    from .parameters import catalog_generation
-
     # shipped and --data-dir catalog files (their stamp) and catalogs/ folders next to user architectures
     return _calibration_cached(f"{catalog_stamp(CATALOG)}:{catalog_generation()}")
 
@@ -852,7 +849,7 @@ def _co2_per_launch_np(key):
 
 
 def _kernel(f) -> dict[str, Any]:
-    """The launch stage on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    """The launch stage on numpy arrays (a :class:`orbitdc.frame.Frame`): see the module docstring."""
     key = _vehicle_names(f["launch_vehicle"])
     h = _get(f, "altitude")
     i = _get(f, "inclination")
@@ -929,7 +926,7 @@ def _kernel(f) -> dict[str, Any]:
 
 
 def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
-    """The launch stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    """The launch stage on an ``xarray.Dataset`` (see :meth:`orbitdc.frame.Stage.run`)."""
     return STAGE.run(ds)
 
 

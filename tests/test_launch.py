@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 import orbitdc.launch as L
 from orbitdc.errors import OrbitdcError, ParameterError
-from orbitdc.parameters import DATA_DIR, catalog_rows, load_catalog, load_references, read_yaml
+from orbitdc.catalogs import catalog_rows, load_catalog
+from orbitdc.parameters import DATA_DIR, load_references, read_yaml
 
 warnings.filterwarnings("ignore", message=".*contiguous arrays.*")
 

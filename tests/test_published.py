@@ -21,8 +21,9 @@ import pytest
 
 import orbitdc as odc
 from orbitdc.errors import OrbitdcError
+from orbitdc.architectures import list_published
 from orbitdc.datadirs import SHIPPED_DATA_DIR
-from orbitdc.parameters import DATA_DIR, VERIFICATION_FORM, Reference, list_published, load_references, read_yaml
+from orbitdc.parameters import DATA_DIR, VERIFICATION_FORM, Reference, load_references, read_yaml
 from orbitdc.reconciliation import VERIFICATION_ORDER, published_claim, verification_of
 from orbitdc.report_sections import reconciliation_rows, reconciliation_summary
 
