@@ -29,11 +29,20 @@ breakdown, propellant and dry mass do.
 Issue 15 draws catalog values in Monte Carlo by default; the two Monte Carlo references keep the
 behaviour they were saved with (catalog values held: draw_catalog=False), so nothing was regenerated.
 
-Issue 28 (anchors you can trust), regenerated on purpose for three sourced corrections:
+Regenerated for issue 22 (every result moves): losses counted once (loss_cover: the insured
+default no longer bills launch re-flights on top of the premium, and in-orbit failures in the
+premium's first year are the insurer's); availability and total dose over min(compute life,
+mission); the ground twin an AI hall (facility_capex 20 MUSD/MW, was 11.7) plus land and soft
+costs (+12 %); time to power valued as forgone margin unless on-site power bridges it (both
+sides: the space commissioning time forgoes the same margin); a new cost_item "carbon" (0 at the
+default carbon price 0) and two new outputs (time_to_power_margin, grid_wait_bridged).
+
+Issue 28 (anchors you can trust), regenerated on purpose (after issue 22's regeneration was merged) for
+three sourced corrections:
 * server_overhead 1.36 -> 1.23: the GB200 NVL72 rack draws 120 kW as reported from GTC 2024 (the
   catalog's 132 kW was unsourced; it is the GB300 power shelves' capacity) over 36 superchips of
   2.7 kW (5.4 kW per compute tray): more accelerators per kW of IT, so every GB200 design and the
-  ground twin cost more per kW (ground 8,600 -> 9,215 USD/(kW yr));
+  ground twin cost more per kW (before issue 22: ground 8,600 -> 9,215 USD/(kW yr));
 * the launch model's Isp factor no longer counts Electron, whose payloads need its kick stage (a
   third stage the catalog does not model): factor 0.875 -> 0.759 (Ariane 62 alone), so every
   uncalibrated vehicle carries less to a higher orbit (Starship ~7 % less to 650 km SSO);
