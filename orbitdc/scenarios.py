@@ -27,9 +27,10 @@ import xarray as xr
 
 # Reading and layering scenario files is part of loading an architecture (orbitdc.architectures,
 # below the chain); the names stay importable from here.
-from .architectures import (ATTRIBUTIONS, SCENARIO_DIR, _fleet_ramps, apply_scenario,  # noqa: F401
+from .architectures import (ATTRIBUTIONS, SCENARIO_DIR, TRENDS_DIR, _fleet_ramps, apply_scenario,  # noqa: F401
                             apply_where_available, list_scenarios, load_architecture, load_scenario, read_scenario)
 from .chain import evaluate
+from .fleet import fleet_path
 from .parameters import Architecture, Parameter, load_references, read_yaml
 
 __all__ = ["list_scenarios", "apply_scenario", "apply_where_available", "scenario_changes", "scenario_document",
@@ -92,9 +93,21 @@ def _ramp_sources(ramp: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
+def _trend_file_values() -> dict[str, Parameter]:
+    """The trend values of ``data/trends/*.yaml`` as written (value, unit, range, sources), for
+    showing beside a scenario's; the trajectory validates and applies them."""
+    out: dict[str, Parameter] = {}
+    for path in sorted(TRENDS_DIR.glob("*.yaml")):
+        for name, body in (read_yaml(path).get("parameters") or {}).items():
+            try:
+                out[name] = Parameter.model_validate(body)
+            except Exception:  # a malformed trend file is the trajectory's to report
+                continue
+    return out
+
+
 def _base_fleet_document(arch: Architecture) -> dict[str, Any]:
     """The architecture's own fleet plan as written (its ``data/fleets`` file), or empty."""
-    from .fleet import fleet_path  # noqa: PLC0415  (fleet sits below; imported here to keep the top light)
     try:
         raw = read_yaml(fleet_path(arch))
     except Exception:  # an architecture without a fleet plan (the ground): nothing to compare with
@@ -139,8 +152,7 @@ def scenario_changes(arch: str | Path | Architecture, scenario: str | Path) -> l
         rows.append(row("catalog", name, p, old, f"the catalog value of the chosen entry '{p.catalog_entry}' ({p.origin})",
                         "other"))
     if sc.trends:
-        from .trajectory import trend_parameters  # noqa: PLC0415  (the trajectory sits above the scenarios)
-        base_trends = trend_parameters()
+        base_trends = _trend_file_values()
         for name, p in sorted(sc.trends.items()):
             rows.append(row("trend", name, p, base_trends.get(name) or arch.trends.get(name), p.note or "",
                             sc.attribution_of("trends", name)))

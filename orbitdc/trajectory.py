@@ -348,7 +348,8 @@ def _hardware_terms_np(ds: xr.Dataset, pts: "_Points", space: bool) -> tuple[np.
     # the forgone margin (revenue - the ground's cost) moves against the ground's hardware price
     margin_on = (g("time_to_power_margin") > 0) if "time_to_power_margin" in ds else np.zeros((1,), bool)
     waits = margin_on & ~(g("grid_wait_bridged").astype(bool) if "grid_wait_bridged" in ds else np.zeros((1,), bool))
-    ground_all = ground * (1.0 - np.where(waits, g("grid_connection_delay") * _crf(g("terrestrial_wacc"), g("facility_lifetime")), 0.0))
+    wait = g("grid_connection_wait") if "grid_connection_wait" in ds else g("grid_connection_delay")
+    ground_all = ground * (1.0 - np.where(waits, wait * _crf(g("terrestrial_wacc"), g("facility_lifetime")), 0.0))
     if not space:
         return ground_all, ground_all
     t_hw = g("space_compute_lifetime")
@@ -368,7 +369,12 @@ def _hardware_terms_np(ds: xr.Dataset, pts: "_Points", space: bool) -> tuple[np.
     idle = np.expm1(g("space_commissioning_time") * np.log1p(r))
     h_s = h_t * (1.0 + g("space_hardware_premium"))
     per_unit = c_hw + (k + (1.0 + k) * idle) * c_sat + g("satellite_failure_rate") * m_rep
-    lost = np.where(margin_on, g("space_commissioning_time") * c_sat, 0.0) * ground
+    t_wait = g("space_commissioning_time")
+    if "space_time_to_power" in ds and np.any(np.asarray(ds["space_time_to_power"].values) == "deployment"):
+        with np.errstate(invalid="ignore"):
+            t_wait = t_wait + np.where(g("space_time_to_power") == "deployment", 0.5 * g("deployment_years"), 0.0)
+    with np.errstate(invalid="ignore"):
+        lost = np.where(margin_on, t_wait * c_sat, 0.0) * ground
     return h_s * per_unit / (it_total * g("availability")) - lost, ground_all
 
 
@@ -398,7 +404,8 @@ def hardware_cost_terms(ds: xr.Dataset, cross: bool = True) -> tuple[xr.DataArra
     # hardware price rises: on the ground while it waits unbridged, in orbit over commissioning
     margin_on = (ds["time_to_power_margin"] > 0) if "time_to_power_margin" in ds else xr.DataArray(False)
     bridged = ds["grid_wait_bridged"].astype(bool) if "grid_wait_bridged" in ds else xr.DataArray(False)
-    wait_crf = ds["grid_connection_delay"] * _crf(ds["terrestrial_wacc"], ds["facility_lifetime"])
+    wait = ds["grid_connection_wait"] if "grid_connection_wait" in ds else ds["grid_connection_delay"]
+    wait_crf = wait * _crf(ds["terrestrial_wacc"], ds["facility_lifetime"])
     ground_all = ground * (1.0 - xr.where(margin_on & ~bridged, wait_crf, 0.0))
     if not space:  # a terrestrial architecture is its own ground baseline
         return ground_all, ground_all
@@ -420,7 +427,10 @@ def hardware_cost_terms(ds: xr.Dataset, cross: bool = True) -> tuple[xr.DataArra
     idle = np.expm1(ds["space_commissioning_time"] * np.log1p(r))
     h_s = h_t * (1.0 + ds["space_hardware_premium"])
     per_unit = c_hw + (k + (1.0 + k) * idle) * c_sat + ds["satellite_failure_rate"] * m_rep
-    lost = xr.where(margin_on, ds["space_commissioning_time"] * c_sat, 0.0) * ground if cross else 0.0
+    t_wait = ds["space_commissioning_time"]
+    if "space_time_to_power" in ds:
+        t_wait = t_wait + xr.where(ds["space_time_to_power"] == "deployment", 0.5 * ds["deployment_years"], 0.0)
+    lost = xr.where(margin_on, t_wait * c_sat, 0.0) * ground if cross else 0.0
     return h_s * per_unit / (it_total * ds["availability"]) - lost, ground_all
 
 
@@ -663,7 +673,9 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
     for name, unit, long_name in (("electricity_price", "USD/(kW h)", "electricity price paid by the ground cohort"),
                                   ("grid_connection_delay", "yr", "grid-connection wait of the ground cohort"),
                                   ("facility_capex", "USD/kW", "facility capital per kW of IT of the ground cohort (with the capacity premium)")):
-        out.add(name, ["year"], _on_years(pts, ds2.variables[name], years.size), unit, long_name)
+        # the wait the ground cohort has: the trend's grid_connection_delay, or a grid_region's table
+        source = "grid_connection_wait" if name == "grid_connection_delay" and "grid_connection_wait" in ds2.variables else name
+        out.add(name, ["year"], _on_years(pts, ds2.variables[source], years.size), unit, long_name)
     out.add("accelerator_price_factor", ["year"], _on_years(pts, accel.variable, years.size), "1",
             "accelerator price per kW of IT relative to the catalog price (both sides)")
     attrs = {}
@@ -737,7 +749,8 @@ _COST_VARIABLES = ("cost_per_kw_year", "terrestrial_cost_per_kw_year", "electric
                    "availability", "space_wacc", "mission_lifetime", "on_orbit_servicing", "insurance_rate",
                    "space_commissioning_time", "space_hardware_premium", "satellite_failure_rate",
                    "loss_cover", "launch_failure_probability", "insurance_cover_years",
-                   "time_to_power_margin", "grid_wait_bridged", "facility_lifetime")
+                   "time_to_power_margin", "grid_wait_bridged", "facility_lifetime", "grid_connection_wait",
+                   "space_time_to_power", "deployment_years")
 
 
 def _on_years(pts: _Points, var: Any, n: int) -> np.ndarray:

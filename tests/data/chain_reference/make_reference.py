@@ -37,6 +37,15 @@ costs (+12 %); time to power valued as forgone margin unless on-site power bridg
 sides: the space commissioning time forgoes the same margin); a new cost_item "carbon" (0 at the
 default carbon price 0) and two new outputs (time_to_power_margin, grid_wait_bridged).
 
+Regenerated for issue 22's review of time to power (i22b): cost_ratio_vs_terrestrial is a cost
+ratio by default (time_to_power_valuation 'interest': idle capital at its financing cost, on-site
+bridge power chosen where cheaper than waiting in this view too); the forgone margin moves to a
+separate output, market_cost_ratio_vs_terrestrial (the market view), and stays available inside
+the cost as the option 'margin'. New inputs grid_region ('none': grid_connection_delay as before)
+and space_time_to_power ('commissioning'), new outputs grid_connection_wait and
+market_cost_ratio_vs_terrestrial. Checked before regenerating: evaluate(..., time_to_power_valuation
+='margin') reproduced every earlier variable of every evaluate reference to 1e-12.
+
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
 """
