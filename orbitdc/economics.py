@@ -80,13 +80,34 @@ divide the annual cost by what is delivered: ``P_IT a`` (kW), ``n_acc a h`` (acc
 item recovered over ``mission_lifetime`` shows at face value and the items add up to the present
 value of the whole.
 
-Idle capital, like for like: the ground facility's capital waits ``grid_connection_delay`` for
-power (all of it at once); a satellite's capital waits ``space_commissioning_time`` (integration,
-launch campaign, orbit raising, checkout) and then earns, because capacity in orbit comes online
-satellite by satellite as it is launched. The time to deploy the whole fleet (``deployment_years``
-from the launch stage) therefore changes when the target capacity is reached, not the levelised
-cost per kW-yr delivered; a fleet whose deployment outlasts ``mission_lifetime`` never reaches its
-target at all, which the report must show beside the cost (it is not a cost term here).
+Idle capital, like for like: the ground facility's capital waits ``t_grid`` for power (all of it
+at once; ``grid_connection_delay``, or with ``grid_region`` the sourced wait of that region in the
+start year, :func:`grid_connection_wait_of`); a satellite's capital waits
+``space_commissioning_time`` (integration, launch campaign, orbit raising, checkout) and then
+earns, because capacity in orbit comes online satellite by satellite as it is launched. The time
+to deploy the whole fleet (``deployment_years`` from the launch stage) therefore changes when the
+target capacity is reached, not the levelised cost per kW-yr delivered; a fleet whose deployment
+outlasts ``mission_lifetime`` never reaches its target at all, which the report must show beside
+the cost (it is not a cost term here).
+
+Time to power has two views. The **cost view** (``time_to_power_valuation: interest``, the
+default) is the levelised-cost convention: waiting capital idles at its financing cost (``Q`` and
+``D`` above), no revenue enters. The developer builds on-site bridge power (``on_site_power_capex``
+per kW, where ``on_site_power_available``) when that is cheaper than waiting:
+
+.. math::
+
+    T_{ttp} = \min\left(c_{bridge} P_{IT},\; Q + v\, m\, P_{del}\, t_{grid}\right) \mathrm{CRF}(r_t, T_{fac})
+
+with :math:`v = 0` in the cost view. The **market view** counts the margin the compute forgoes
+while it waits, :math:`m = R - c_0` (``revenue_per_kw_year`` less the ground's own levelised cost
+per delivered kW-yr without the wait, at least 0), :math:`v = 1`, and in orbit
+:math:`m P_{IT} a\, t_{s}\, \mathrm{CRF}(r_s, T)` with :math:`t_s` the space wait
+(``space_time_to_power``: the commissioning time, or plus half of ``deployment_years``). It is
+always reported as ``market_cost_ratio_vs_terrestrial``, and enters ``cost_ratio_vs_terrestrial``
+itself only with ``time_to_power_valuation: margin``: a margin is a value (revenue less cost), kept
+apart from a plant-level levelised cost as the IEA and NEA keep the LCOE apart from the
+value-adjusted LCOE (Projected Costs of Generating Electricity, 2020).
 
 Break-even launch price: every launch-dependent term above is proportional to the launch price
 per kg (the launch stage bills ``launch_cost = billed mass x launch_price_per_kg``), so the space
