@@ -231,6 +231,7 @@ def _cmd_show(args) -> int:
     if getattr(args, "scenario", None):
         from .scenarios import describe_scenario
 
+        # the scenario file's text (description, party, notes) escaped line by line (orbitdc._text)
         print(terminal_lines(describe_scenario(args.name, args.scenario)))
         return 0
     width = terminal_width()
@@ -610,7 +611,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", parents=[common], help="show an architecture's parameters with units, ranges and sources",
                        description="Show every parameter of an architecture with its unit, range, source and tag.")
     p.add_argument("name", help="architecture name or path to a YAML file")
-    p.add_argument("--scenario", metavar="S", help="list what scenario S (proponent, base, skeptic) changes, with sources")
+    p.add_argument("--scenario", metavar="S", help="list what scenario S (proponent, base, skeptic, ...) changes - parameters, "
+                                                 "trends, fleet plan - with sources, tags and whose each value is")
     p.set_defaults(func=_cmd_show)
 
     p = sub.add_parser("evaluate", parents=[common], help="run the model chain for one architecture",
