@@ -461,21 +461,12 @@ def check_report_folder(text: str) -> Path:
 
 def _cmd_notebooks(args) -> int:
     from .datadirs import SHIPPED_NOTEBOOK_DIR, is_regular_file
-    from .outputs import write_bytes
+    from .outputs import check_output_folder, write_bytes
 
-    dest = Path(args.folder)
-    if not str(args.folder).strip():
-        raise OrbitdcError("notebooks: empty folder name")
-    if dest.exists() and not dest.is_dir():
-        raise OrbitdcError(f"notebooks {args.folder}: is a file, not a folder")
+    dest = check_output_folder(args.folder, "notebooks")
     sources = [p for p in sorted(SHIPPED_NOTEBOOK_DIR.glob("*.ipynb")) if is_regular_file(p)]
     if not sources:
         raise OrbitdcError(f"no notebooks found in {SHIPPED_NOTEBOOK_DIR}")
-    ancestor = dest
-    while not ancestor.exists() and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
-    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
-        raise OrbitdcError(f"notebooks {args.folder}: folder {ancestor} is not writable")
     dest.mkdir(parents=True, exist_ok=True)
     copied, same, kept = [], [], []
     for src in sources:

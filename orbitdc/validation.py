@@ -189,7 +189,11 @@ def check_years(years: Any, name: str = "years") -> np.ndarray:
         y = y.item() if isinstance(y, np.generic) else y
         if isinstance(y, bool) or not isinstance(y, numbers.Real):
             raise ParameterError(name, f"calendar years must be whole numbers, got {echo(repr(y), 40)}")
-        if not math.isfinite(y) or y != int(y) or not 0 < y < 10_000:
+        if isinstance(y, numbers.Integral):
+            ok = 0 < y < 10_000  # an int of 400 digits cannot become a float: compare it as it is
+        else:
+            ok = math.isfinite(y) and y == int(y) and 0 < y < 10_000
+        if not ok:
             raise ParameterError(name, f"calendar years must be whole numbers from 1 to 9999, got {echo(repr(y), 40)}")
         out.append(int(y))
     if not out:
