@@ -20,11 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-import numpy as np
-
 from .errors import OrbitdcError
-from .arguments import parse_assignment  # noqa: F401  (re-exported: it used to live here)
-from .validation import terminal_lines, terminal_text
+from ._text import terminal_lines, terminal_text
+
+# The command parses its arguments and answers --version, --help and `list` before it imports
+# the model: numpy, xarray and the stages load inside the commands that compute.
 
 #: Outputs printed by ``orbitdc evaluate`` (those the chain produced, in this order).
 KEY_OUTPUTS = (
@@ -118,6 +118,8 @@ def _number(v: float) -> str:
 
 
 def _format_value(da) -> str:
+    import numpy as np
+
     vals = np.asarray(da.values)
     unit = da.attrs.get("units", "")
     unit = "" if unit in ("1", "") else f" {unit}"
@@ -145,6 +147,8 @@ def _power(kw: float) -> str:
 
 
 def _cell(v: Any) -> str:
+    import numpy as np
+
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
     if isinstance(v, (float, np.floating, int, np.integer)):
@@ -155,17 +159,65 @@ def _cell(v: Any) -> str:
 # --------------------------------------------------------------------------------------------
 # Commands
 # --------------------------------------------------------------------------------------------
+#: Power units of an architecture file's ``target_it_power`` that ``orbitdc list`` reads without
+#: loading astropy (to kW); any other unit sends the file through the full loader.
+_KW_PER = {"W": 1e-3, "kW": 1.0, "MW": 1e3, "GW": 1e6, "TW": 1e9}
+
+
+def _header_row(name: str, path: Path, layer, default_kw: float | None) -> tuple | None:
+    """The ``list`` row of a shipped architecture from its YAML header alone (name, kind, company,
+    description, target IT power), or None when anything there is unusual (then the full loader
+    reads it). Shipped files are validated in full by the test suite; a user's file never takes
+    this path: ``list`` validates it as ``evaluate`` would."""
+    from ._yaml import read_yaml
+
+    raw = read_yaml(path)
+    if not isinstance(raw, dict) or raw.get("name") != name or not isinstance(raw.get("description"), str):
+        return None
+    kind, company = raw.get("kind", "space"), raw.get("company", "")
+    params = raw.get("parameters")
+    if kind not in ("space", "terrestrial") or not isinstance(company, str) or not isinstance(params, dict):
+        return None
+    power = params.get("target_it_power")
+    if power is None:
+        kw = default_kw
+    elif isinstance(power, dict) and isinstance(power.get("value"), (int, float)) and power.get("unit") in _KW_PER:
+        kw = float(power["value"]) * _KW_PER[power["unit"]]
+    else:
+        return None
+    if kw is None:
+        return None
+    return (name, kind, company or "-", _power(kw), layer.origin, " ".join(raw["description"].split()))
+
+
+def _default_it_power_kw() -> float | None:
+    from ._yaml import read_yaml
+    from .datadirs import SHIPPED_DATA_DIR
+
+    power = (read_yaml(SHIPPED_DATA_DIR / "defaults" / "system.yaml").get("parameters") or {}).get("target_it_power")
+    if isinstance(power, dict) and isinstance(power.get("value"), (int, float)) and power.get("unit") in _KW_PER:
+        return float(power["value"]) * _KW_PER[power["unit"]]
+    return None
+
+
+def _validated_row(name: str, path: Path, layer) -> tuple:
+    from .architectures import load_architecture
+
+    arch = load_architecture(path)
+    power = arch.parameters.get("target_it_power")
+    first = " ".join(arch.description.split())
+    return (name, arch.kind, arch.company or "-", _power(float(power.canonical_value)) if power is not None else "-",
+            layer.origin, first)
+
+
 def _cmd_list(args) -> int:
-    from .architectures import architecture_files, load_architecture
+    from .datadirs import architecture_files
 
     rows = []
+    default_kw = _default_it_power_kw()
     for name, (path, layer) in sorted(architecture_files().items()):
-        arch = load_architecture(path)
-        power = arch.parameters.get("target_it_power")
-        first = " ".join(arch.description.split())
-        rows.append((name, arch.kind, arch.company or "-",
-                     _power(float(power.canonical_value)) if power is not None else "-",
-                     layer.origin, first))
+        row = _header_row(name, path, layer, default_kw) if layer.shipped else None
+        rows.append(row if row is not None else _validated_row(name, path, layer))
     header = ("NAME", "KIND", "COMPANY", "IT POWER", "FROM", "DESCRIPTION")
     for line in render_table(header, rows, align_right=("IT POWER",), truncate=("DESCRIPTION", "FROM", "COMPANY"),
                              minimum={"DESCRIPTION": 30, "FROM": 16, "COMPANY": 12}):
@@ -223,6 +275,8 @@ def _cmd_show(args) -> int:
 def _parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
     """``--set NAME=VALUE`` items parsed; a name given twice is refused (the last would win
     silently)."""
+    from .arguments import parse_assignment
+
     overrides: dict[str, Any] = {}
     for text in items or []:
         name, value = parse_assignment(text)
@@ -308,6 +362,8 @@ def trajectory_lines(tr, scenario: str | None = None) -> list[str]:
     """What ``orbitdc trajectory`` prints: per year the cost ratio of a new cohort (the median
     over the samples of a Monte Carlo), the IT power online and the binding limit, then the
     crossover year (its 10/50/90 % over the samples)."""
+    import numpy as np
+
     mc = "sample" in tr.dims
     point = {d: 0 for d in tr.dims if d not in ("year", "vehicle", "sample", "quantile")}
     sel = tr.isel(point) if point else tr
@@ -350,6 +406,8 @@ def sweep_table(ds, width: int | None = None, max_rows: int = MAX_TABLE_ROWS) ->
     """A sweep's key outputs value by value: one row per design point (the swept values first);
     outputs that do not vary are listed once above; columns that do not fit the width go to a
     second table with the swept values repeated."""
+    import numpy as np
+
     from .outputs import design_dims
 
     width = width or terminal_width()
@@ -411,11 +469,11 @@ def _cmd_report(args) -> int:
         raise OrbitdcError("the report is not available in this version (orbitdc/report.py is missing)") from None
     # Everything a notebook kernel would otherwise find 10 s into the run is checked here first.
     if args.seed is not None:
-        check_seed(args.seed)
+        check_seed(args.seed, "--seed")
     if args.samples is not None:
         from .uncertainty import MAX_IN_MEMORY_SAMPLES
 
-        check_samples(args.samples, MAX_IN_MEMORY_SAMPLES)
+        check_samples(args.samples, MAX_IN_MEMORY_SAMPLES, "--samples")
     if args.jobs < 1:
         raise OrbitdcError(f"--jobs {args.jobs}: must be at least 1")
     check_report_folder(args.out if args.out is not None else str(DEFAULT_OUT))
@@ -680,6 +738,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _error(f"internal error: {type(exc).__name__}: {exc} (ORBITDC_DEBUG=1 shows the traceback; please report it)")
         return 1
+
+
+def __getattr__(name: str):
+    if name == "parse_assignment":  # re-exported: it used to live here (loaded on first use)
+        from .arguments import parse_assignment
+
+        return parse_assignment
+    raise AttributeError(f"module 'orbitdc.cli' has no attribute {name!r}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,6 +34,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ._text import terminal_lines, terminal_text  # noqa: F401  (the one escaping function, re-exported)
 from .errors import OrbitdcError, ParameterError
 
 #: Longest value text a user may type in a URL or a ``--set`` item (characters). A 5,000-digit
@@ -59,33 +60,6 @@ PARITY_BYTES_PER_GRID_POINT = 2_500
 # --------------------------------------------------------------------------------------------
 # Text
 # --------------------------------------------------------------------------------------------
-def terminal_text(text: Any) -> str:
-    """``text`` on one line with control and format characters escaped: ``ESC`` stays visible as
-    the four characters ``\\x1b`` and never reaches the terminal as an escape sequence; the
-    bidirectional overrides and isolates (``U+202A``-``U+202E``, ``U+2066``-``U+2069``) and other
-    invisible format characters show as ``\\u202e``; line breaks and tabs become spaces.
-
-    Use it for every piece of text from a file or a user that is printed: names, descriptions,
-    notes, sources, messages that quote them.
-    """
-    out = []
-    for ch in str(text):
-        if ch in "\n\r\t\v\f":
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def terminal_lines(text: Any) -> str:
-    """Several lines of text for a terminal: each line through :func:`terminal_text` (so a
-    carriage return cannot overwrite a line), the line breaks kept."""
-    return "\n".join(terminal_text(line) for line in str(text).split("\n"))
-
-
 def echo(text: Any, limit: int = ECHO_CHARS) -> str:
     """A user's value quoted back in a message: :func:`terminal_text`, cut to ``limit``
     characters with the full length said (``'99999...' (5,000 characters)``)."""
