@@ -386,10 +386,26 @@ def trajectory_lines(tr, scenario: str | None = None) -> list[str]:
         kinds, counts = np.unique(values.astype(str), return_counts=True)
         return str(kinds[np.argmax(counts)])
 
+    open_years: list[int] = []
+    binding: list[str] = []
     for i, y in enumerate(sel["year"].values):
         online = per_year("it_power_online", i) / 1e6 if "it_power_online" in sel else float("nan")
         limit = per_year("binding_limit", i) if "binding_limit" in sel else ""
+        if "design_feasible" in sel and not bool(np.asarray(sel["design_feasible"].isel(year=i).values).all()):
+            constraint = per_year("binding_constraint", i) if "binding_constraint" in sel else "a constraint"
+            limit = f"does not close: {constraint}"  # the cohort's satellite: no cost to compare
+            open_years.append(int(y))
+            binding.append(constraint)
         lines.append(safe(f"  {int(y)}  {float(ratio.isel(year=i)):{len(head)}.3f}  {online:14.3f}  {limit}"))
+    if open_years:
+        from .stages import output_specs
+
+        constraint = max(set(binding), key=binding.count)
+        spec = output_specs().get(f"violates_{constraint}")
+        words = f" ({spec.long_name})" if spec is not None else ""
+        when = f"{open_years[0]}" + (f"-{open_years[-1]}" if len(open_years) > 1 else "")
+        lines.append(safe(f"the satellite does not close in {when}: binding constraint {constraint}{words}; "
+                          "the cost ratio is infinite there (orbitdc evaluate shows the mass budget)"))
     if mc:
         q = np.asarray(sel["crossover_year_quantile"].values, dtype=float).ravel()
         txt = [f"{v:.0f}" if np.isfinite(v) else "none" for v in q[:3]]
