@@ -29,7 +29,6 @@ import itertools
 import math
 import numbers
 import re
-import unicodedata
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
