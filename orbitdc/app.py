@@ -1231,8 +1231,14 @@ def _guard_links(server: Any) -> None:
 
 def serve(archs: Sequence[str | Path] | None = None, port: int = 5006, address: str = "127.0.0.1",
           show: bool = False, ready: Callable[[str], None] | None = None) -> None:
-    """Serve the app (blocking) on ``address:port``; resources come from this server."""
+    """Serve the app (blocking) on ``address:port``; resources come from this server. A bad
+    address or port is an OrbitdcError before anything is loaded."""
     import panel as pn
+
+    from .validation import check_address, check_port
+
+    port = check_port(port, "port")
+    address = check_address(address, "address")
 
     choices = load_choices(archs)
     top_parameters(next(iter(choices.values())))  # warm the tornado cache of the first page
