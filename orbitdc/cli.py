@@ -575,15 +575,16 @@ def _cmd_app(args) -> int:
     try:
         serve(args.architectures, port=args.port, address=args.address, show=args.show,
               ready=lambda url: print(f"orbitdc app: serving {url} (Ctrl-C stops it)", flush=True))
+        how = "SIGINT"  # serve returns only when Panel's own Ctrl-C handler has stopped the server
     except (Interrupted, KeyboardInterrupt) as exc:
-        # The server has stopped (serve's finally); the app writes nothing, so end at once, as the
-        # default SIGTERM did: the interpreter's final garbage collection of the server's threads
-        # and native libraries was seen to hang after a SIGTERM on a loaded machine.
-        # Stopping is the app's normal end ("Ctrl-C stops it"): exit status 0.
-        print(f"orbitdc app: stopped ({exc if isinstance(exc, Interrupted) else 'SIGINT'})", flush=True)
-        sys.stderr.flush()
-        os._exit(0)
-    return 0
+        how = str(exc) if isinstance(exc, Interrupted) else "SIGINT"
+    # Stopping is the app's normal end ("Ctrl-C stops it"): exit status 0. The server has stopped
+    # (serve's finally) and the app writes nothing, so end at once, as the default SIGTERM did: the
+    # interpreter's final garbage collection of the server's threads and native libraries was seen
+    # to hang after a SIGTERM on a loaded machine.
+    print(f"orbitdc app: stopped ({how})", flush=True)
+    sys.stderr.flush()
+    os._exit(0)
 
 
 # --------------------------------------------------------------------------------------------

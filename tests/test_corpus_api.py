@@ -299,7 +299,17 @@ def test_study_key_follows_a_users_catalog(clean, monkeypatch):
     key1 = Study(["example-minimal"], samples=4, seed=0).key
     assert Study(["example-minimal"], samples=4, seed=0).key == key1
     (clean / "ud" / "catalogs" / "accelerators.csv").write_text(catalog(1400))
-    assert Study(["example-minimal"], samples=4, seed=0).key != key1
+    key2 = Study(["example-minimal"], samples=4, seed=0).key
+    assert key2 != key1
+    # a user's reference or scenario file changes it too (README: "catalogs, references and scenarios")
+    (clean / "ud" / "references").mkdir()
+    (clean / "ud" / "references" / "mine.yaml").write_text(
+        "my-study:\n  title: t\n  author: a\n  year: 2026\n  url: https://example.org\n  tag: analyst\n")
+    key3 = Study(["example-minimal"], samples=4, seed=0).key
+    assert key3 != key2
+    (clean / "ud" / "scenarios" / SPACEX).mkdir(parents=True)
+    (clean / "ud" / "scenarios" / SPACEX / "mine.yaml").write_text("description: d\nparameters: {}\n")
+    assert Study(["example-minimal"], samples=4, seed=0).key != key3
 
 
 # ---------------------------------------------------------------------------------------------
