@@ -66,7 +66,7 @@ def check_output_path(text: Any, option: str = "-o", formats: Any = None) -> Pat
 
     ``formats`` limits the formats accepted (``("netcdf",)`` for the trajectory); by default every
     format of :data:`FORMATS`. See the module docstring for what is refused."""
-    from .validation import echo
+    from ._text import echo
 
     if text is None or not str(text).strip():
         raise OrbitdcError(f"{option} '': empty file name")
@@ -122,7 +122,7 @@ def check_output_folder(text: Any, option: str) -> Path:
     """A folder to write into (``orbitdc notebooks DIR``), checked before any work: not empty,
     not a file or device, not a symbolic link to nothing or one that loops, under a folder that
     exists (or can be created) and can be written. OrbitdcError (one line) otherwise."""
-    from .validation import echo
+    from ._text import echo
 
     if text is None or not str(text).strip():
         raise OrbitdcError(f"{option}: empty folder name")

@@ -33,14 +33,12 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ._text import terminal_lines, terminal_text  # noqa: F401  (the one escaping function, re-exported)
+from ._text import ECHO_CHARS, echo, terminal_lines, terminal_text  # noqa: F401  (the one escaping function, re-exported)
 from .errors import OrbitdcError, ParameterError
 
 #: Longest value text a user may type in a URL or a ``--set`` item (characters). A 5,000-digit
 #: number is refused by its length, with the first characters echoed.
 MAX_VALUE_TEXT = 200
-#: Characters of a user's text echoed back in a message (the rest is cut with an ellipsis).
-ECHO_CHARS = 60
 #: Most calendar years one trajectory takes (the trend data cover a few decades; a range is
 #: counted before anything is built from it).
 MAX_YEARS = 1000
@@ -59,15 +57,6 @@ PARITY_BYTES_PER_GRID_POINT = 2_500
 # --------------------------------------------------------------------------------------------
 # Text
 # --------------------------------------------------------------------------------------------
-def echo(text: Any, limit: int = ECHO_CHARS) -> str:
-    """A user's value quoted back in a message: :func:`terminal_text`, cut to ``limit``
-    characters with the full length said (``'99999...' (5,000 characters)``)."""
-    s = terminal_text(text)
-    if len(s) <= limit:
-        return s
-    return f"{s[:limit]}... ({len(str(text)):,} characters)"
-
-
 def check_value_text(text: Any, name: str, limit: int = MAX_VALUE_TEXT) -> str:
     """A value typed by a user (URL, ``--set``): text of at most ``limit`` characters."""
     if isinstance(text, bytes):
