@@ -97,6 +97,11 @@ CASES = [
     Case("data-dir-architecture-dangling", ["--data-dir", "ud", "list"], "link to nothing",
          both(mkdir("ud/architectures"), symlink("ud/architectures/x.yaml", "gone.yaml"))),
     Case("data-dir-catalogs-loop", ["--data-dir", "ud", "show", SPACEX], "loops", symlink("ud/catalogs", "catalogs")),
+    # -- report --out (checked before any kernel starts) ----------------------------------------
+    Case("report-out-link-loop", ["report", "--samples", "2", "--out", "loop"], "symbolic link", symlink("loop", "loop")),
+    Case("report-out-dangling-link", ["report", "--samples", "2", "--out", "gone"], "symbolic link", symlink("gone", "nowhere")),
+    Case("report-out-dev-null", ["report", "--samples", "2", "--out", "/dev/null"], "not a folder"),
+    Case("report-relative-data-dir-missing", ["report", "--samples", "2"], "does not exist", env={"ORBITDC_DATA_DIR": "ud"}),
     # -- notebooks ------------------------------------------------------------------------------
     Case("notebooks-into-dev-null", ["notebooks", "/dev/null"], "not a folder"),
     Case("notebooks-into-a-dangling-link", ["notebooks", "nb"], "link to nothing", symlink("nb", "nowhere")),
