@@ -7,6 +7,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+#: Characters of a user's text echoed back in a message (the rest is cut with an ellipsis).
+ECHO_CHARS = 60
+
 
 def terminal_text(text: Any) -> str:
     """``text`` on one line with control and format characters escaped: ``ESC`` stays visible as
@@ -33,10 +36,6 @@ def terminal_lines(text: Any) -> str:
     """Several lines of text for a terminal: each line through :func:`terminal_text` (so a
     carriage return cannot overwrite a line), the line breaks kept."""
     return "\n".join(terminal_text(line) for line in str(text).split("\n"))
-
-
-#: Characters of a user's text echoed back in a message (the rest is cut with an ellipsis).
-ECHO_CHARS = 60
 
 
 def echo(text: Any, limit: int = ECHO_CHARS) -> str:
