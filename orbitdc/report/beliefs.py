@@ -16,6 +16,7 @@ import xarray as xr
 from .. import formatting
 from ..architectures import SCENARIO_DIR, apply_scenario, list_scenarios, load_architecture
 from ..chain import evaluate
+from ..datadirs import scenario_files
 from ..parameters import read_yaml
 from ..stages import parameter_specs
 from ..trajectory import TREND_PARAMETERS, trajectory
@@ -35,9 +36,10 @@ def _scenario_order(names: Sequence[str]) -> list[str]:
 
 
 def _scenario_description(arch_name: str, scenario: str) -> str:
-    """The first sentence of a scenario file's ``description`` (data/scenarios/<arch>/<scenario>.yaml)."""
-
-    text = " ".join(str(read_yaml(SCENARIO_DIR / arch_name / f"{scenario}.yaml").get("description", "")).split())
+    """The first sentence of a scenario file's ``description`` (data/scenarios/<arch>/<scenario>.yaml,
+    or the same file in a user's data folder)."""
+    path = scenario_files(arch_name, SCENARIO_DIR)[scenario][0]
+    text = " ".join(str(read_yaml(path).get("description", "")).split())
     cut = text.find(". ")
     return text if cut < 0 else text[:cut + 1]
 
