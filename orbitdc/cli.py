@@ -399,7 +399,7 @@ def evaluate_lines(ds, scenario: str = "") -> list[str]:
     output -- its long name, its value in engineering notation with the unit, and the name to type
     (``--set``, ``-o`` columns, Python)."""
     from . import formatting
-    from .report.wording import constraint_name, cost_word, feasibility_word, title
+    from .report.wording import BREAKEVEN_UNREACHABLE, binding_words, constraint_name, cost_word, feasibility_word, title
 
     name = str(ds.attrs.get("architecture", ""))
     feasible = bool(ds["feasible"].values)
@@ -409,9 +409,16 @@ def evaluate_lines(ds, scenario: str = "") -> list[str]:
         ratio = float(ds["cost_ratio_vs_terrestrial"])
         lines.append(safe(f"  {feasibility_word(feasible, None, binding)}; {cost_word(ratio)} "
                           f"({formatting.number(ratio)}x the ground's cost per kW-year)"))
+        if not feasible and binding != "none":  # what binds, with its numbers (the report's sentence)
+            row = {k: (ds[k].item() if ds[k].ndim == 0 else None) for k in
+                   ("launches", "deployment_years", "mission_lifetime", "lifetime_dose", "dose_tolerance", "launch_vehicle")
+                   if k in ds}
+            lines.append(safe(f"  {binding_words(row, binding)}"))
     rows = [(formatting.short_label(k, capital=True), _reader_value(k, ds[k]), k) for k in KEY_OUTPUTS if k in ds]
     if binding != "none":
         rows = [(q, constraint_name(binding) if k == "binding_constraint" else v, k) for q, v, k in rows]
+    if "breakeven_unreachable" in ds and ds["breakeven_unreachable"].ndim == 0 and bool(ds["breakeven_unreachable"]):
+        rows = [(q, BREAKEVEN_UNREACHABLE if k == "breakeven_launch_price" else v, k) for q, v, k in rows]
     lines += ["  " + line for line in render_table(("quantity", "value", "name"), rows, width=10**6,
                                                    align_right=("value",))]
     return lines

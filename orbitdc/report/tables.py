@@ -18,7 +18,7 @@ from ..stages import stages
 from . import figures
 from .record import lifetime_dose, value_of
 from .settings import threshold
-from .wording import (binding_limit_words, could_it_work, first_screen, fmt, levers_sentence, median_ratio_words,
+from .wording import (BREAKEVEN_UNREACHABLE, binding_limit_words, could_it_work, first_screen, fmt, levers_sentence, median_ratio_words,
                       missing_cell, ratio_text, short_verdict, title, verdict, when_cells, when_sentence)
 
 
@@ -106,7 +106,7 @@ def summary_rows(study: Any) -> list[dict[str, str]]:
         by = value_of(sel, "breakeven_year")
         if space and "breakeven_launch_price" in sel:
             unreachable = bool(np.all(np.asarray(sel["breakeven_unreachable"].values))) if "breakeven_unreachable" in sel else False
-            row["break-even launch price (year)"] = ("none: costs other than launch already exceed the ground" if unreachable or not np.isfinite(be)
+            row["break-even launch price (year)"] = (BREAKEVEN_UNREACHABLE if unreachable or not np.isfinite(be)
                                                      else f"{fmt(be)} USD/kg ({formatting.year(by) if np.isfinite(by) else 'year n/a'})")
         else:
             row["break-even launch price (year)"] = cell(be, "USD/kg", "breakeven_launch_price")

@@ -126,6 +126,9 @@ def verdict(sel: xr.Dataset, kind: str, ratio_interval: tuple[float, float] | No
     return f"{words}; {cost}" + ("; " + "; ".join(notes) if notes else "")
 
 
+#: The break-even launch price when no launch price, not even a free launch, makes space as cheap as the ground.
+BREAKEVEN_UNREACHABLE = "none: costs other than launch already exceed the ground"
+
 #: The one rule of feasibility words (report, app, CLI): (the stated design closes, most samples close) -> words.
 FEASIBILITY_WORDS = {
     (True, True): "feasible",
