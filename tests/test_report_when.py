@@ -127,3 +127,22 @@ def test_answer_of_a_study_with_the_ground(tmp_path):
     np.testing.assert_array_equal(ans["p_cheaper_in_year"].sel(architecture="example-minimal").values, p.values)
     text = first_screen(ans)
     assert "Year by year" in text["example-minimal"] and "Year by year" not in text["terrestrial-hyperscale"]
+
+
+def test_the_year_by_year_median_counts_a_sample_without_cost_as_never_cheaper():
+    """The median cost ratio of a milestone year's capacity (the two-models table) is the record's
+    statistic: over 5 samples 0.8, 1.2, NaN, 2.0, inf the sorted counted values are 0.8, 1.2, 2.0,
+    inf, inf, whose inverted-CDF median is the third, 2.0; the nominal trajectory's value is quoted
+    beside it as it is."""
+    tr = _trajectory().isel(sample=slice(0, 5)).copy(deep=True)
+    ratio = tr["cost_ratio_vs_terrestrial"].values
+    ratio[0, YEARS.tolist().index(2035), :] = [0.8, 1.2, np.nan, 2.0, np.inf]
+    tr["cost_ratio_vs_terrestrial"] = (("architecture", "year", "sample"), ratio)
+    nominal = xr.Dataset({"cost_ratio_vs_terrestrial": (("architecture", "year"), np.full((3, YEARS.size), 1.5))},
+                         coords={"architecture": NAMES[:3], "year": YEARS})
+    t = trajectory_answer(tr, [2030, 2035], nominal)
+    assert float(t["ratio_in_year_median"].sel(architecture="crosses", milestone_year=2035)) == 2.0
+    assert float(t["ratio_in_year_median"].sel(architecture="crosses", milestone_year=2030)) == 1.0
+    assert float(t["ratio_in_year_nominal"].sel(architecture="never", milestone_year=2035)) == 1.5
+    assert np.isnan(float(t["ratio_in_year_nominal"].sel(architecture="ground", milestone_year=2035)))
+    assert np.isnan(float(t["ratio_in_year_median"].sel(architecture="ground", milestone_year=2035)))

@@ -20,7 +20,7 @@ BASE = dict(
     ratio_high=3.1, feasible_nominal=True, binding_nominal="none", binding_common="none", binding_share=0.0,
     bound_launches=np.nan, bound_deployment_years=np.nan, bound_mission_lifetime=np.nan, bound_lifetime_dose=np.nan,
     launch_vehicle="falcon-9", launches=100.0, deployment_years=2.0, mission_lifetime=5.0, lifetime_dose=1000.0,
-    dose_tolerance=2000.0, launch_price_per_kg=1500.0, breakeven_launch_price=np.nan, breakeven_unreachable=False,
+    dose_tolerance=2000.0, start_year=2030.0, launch_price_per_kg=1500.0, breakeven_launch_price=np.nan, breakeven_unreachable=False,
     cost_per_kw_year=20000.0, driver="", driver_label="", driver_unit="", driver_value=np.nan, driver_best=np.nan,
     driver_best_ratio=np.nan, driver2="", driver2_label="", driver2_unit="", driver2_value=np.nan, driver2_best=np.nan,
     driver2_best_ratio=np.nan,
@@ -209,3 +209,41 @@ def test_table_verdict_uses_the_same_words_as_the_first_screen():
                                           "not cheaper than the ground (cheaper in 0 % of the samples)")
     row = {**BASE, "p_feasible": 0.155, "feasible_nominal": False, "binding_nominal": "deployment_time"}
     assert wording.short_verdict(row).startswith("infeasible: launch cadence (closes in 16 % of 400 samples)")
+
+
+def _record(rows: dict) -> xr.Dataset:
+    full = [{**BASE, **r} for r in rows.values()]
+    return xr.Dataset({k: ("architecture", [r[k] for r in full]) for k in ANSWER_VARIABLES},
+                      coords={"architecture": list(rows)}, attrs={"cost_ratio_parity": 1.0, "interval_probability": 0.8})
+
+
+def test_what_would_have_to_be_true_names_the_launch_rate_a_design_needs_to_close():
+    """Issue 25: a stated design the launch cadence rules out needs that many flights a year before
+    any cost cut matters. Blue Origin's case: 1,705 New Glenn launches over 71 years with a 5-year
+    life -> 1705 / 5 = 341 flights a year needed, 1705 / 71 = 24.0 open to it."""
+    rec = _record({"bo": ROWS["infeasible-cadence"], "ok": ROWS["cheap"]})
+    r = {k: rec[k].sel(architecture="bo").item() for k in rec.data_vars}
+    assert wording.closing_need(r) == ("~341 New Glenn flights a year to fly the target within the 5-year design life "
+                                       "(24 open to it)")
+    assert wording.closing_need({k: rec[k].sel(architecture="ok").item() for k in rec.data_vars}) == ""
+    sentence = wording.levers_sentence(rec)
+    # no sample closes (median without a cost): closing comes first, no cost cut quoted
+    assert "bo needs a design that closes: ~341 New Glenn flights a year" in sentence
+    # a design that closes as stated needs only the cost cut: 1 - 1 / 0.71 < 0, already cheaper
+    assert "ok needs nothing more: it is already cheaper" in sentence
+
+
+def test_the_two_models_are_told_apart_with_both_numbers():
+    """Issue 25: the static answer and the year-by-year answer for the same year side by side,
+    each labelled; the sentence says why they differ."""
+    rec = _record({"bo": ROWS["infeasible-cadence"], "ground": ROWS["ground"]})
+    years = [2030, 2035]
+    rec["ratio_in_year_nominal"] = (("architecture", "milestone_year"), np.array([[5.51, 3.9], [np.nan, np.nan]]))
+    rec["ratio_in_year_median"] = (("architecture", "milestone_year"), np.array([[6.02, np.inf], [np.nan, np.nan]]))
+    rec = rec.assign_coords(milestone_year=years)
+    (row,) = wording.models_rows(rec)  # the ground has no row
+    assert row["static"] == "infeasible: launch cadence; 4.13x (start 2030)"
+    assert row["static_mc"] == "no cost (0 % close)"
+    assert row["year_2030"] == "5.51x; median 6.02x" and row["year_2035"] == "3.9x; median no cost"
+    sentence = wording.models_sentence(rec)
+    assert "for a start in 2030" in sentence and "instead of ruling a year out" in sentence

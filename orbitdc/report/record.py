@@ -90,6 +90,7 @@ ANSWER_VARIABLES = {
     "mission_lifetime": "design life of a satellite [yr]",
     "lifetime_dose": "dose over the life behind the shielding [rad_Si]",
     "dose_tolerance": "the hardware's total-dose tolerance [rad_Si]",
+    "start_year": "year the stated design starts service (the static model's year)",
     "launch_price_per_kg": "launch price as applied [USD/kg]",
     "breakeven_launch_price": "launch price at which the cost matches the ground [USD/kg]",
     "breakeven_unreachable": "no launch price, even free, matches the ground",
@@ -158,7 +159,7 @@ def answer(study: Any) -> xr.Dataset:
         row["feasible_nominal"] = bool(np.all(np.asarray(sel["feasible"].values))) if "feasible" in sel else True
         row["binding_nominal"] = (_most_common(np.asarray(sel["binding_constraint"].values).ravel())[0]
                                   if "binding_constraint" in sel else "none")
-        for v, unit in (("launches", None), ("deployment_years", "yr"), ("mission_lifetime", "yr"),
+        for v, unit in (("launches", None), ("deployment_years", "yr"), ("mission_lifetime", "yr"), ("start_year", None),
                         ("launch_price_per_kg", "USD/kg"), ("breakeven_launch_price", "USD/kg"),
                         ("cost_per_kw_year", "USD/(kW yr)")):
             row[v] = value_of(sel, v, unit)
@@ -200,7 +201,9 @@ def answer(study: Any) -> xr.Dataset:
     if isinstance(tr, xr.Dataset):
         years = [int(y) for y in study.settings["figures"]["trajectory"]["milestone_years"]]
         # the ground has no trajectory of its own: NaN, and no samples
-        out = out.merge(trajectory_answer(tr, years).reindex(architecture=study.names,
+        nominal = study.trajectory(samples=False)
+        nominal = nominal if isinstance(nominal, xr.Dataset) and "architecture" in nominal.dims else None
+        out = out.merge(trajectory_answer(tr, years, nominal).reindex(architecture=study.names,
                                                              fill_value={"trajectory_samples": 0}))
         out.attrs.update(cost_ratio_parity=parity, interval_probability=prob, ratio_statistic=RATIO_STATISTIC,
                          horizon_last_year=int(tr["year"].values[-1]))
@@ -257,6 +260,10 @@ def _lever(t: Any, rank: int, prefix: str, specs: Mapping[str, Any]) -> dict[str
 TRAJECTORY_ANSWER_VARIABLES = {
     "p_cheaper_in_year": "share of the trajectory samples whose capacity built that year costs at most the ground's "
                          "(dimension milestone_year)",
+    "ratio_in_year_median": "median cost ratio of the capacity built that year (dimension milestone_year), a sample "
+                            "without a finite cost counting as never cheaper (the statistic of ratio_median)",
+    "ratio_in_year_nominal": "cost ratio of the capacity built that year with every trend rate at its value "
+                             "(dimension milestone_year)",
     "crossover_median": "median first year the capacity built that year is cheaper than the ground (NaN: beyond the horizon)",
     "crossover_low": "10 % quantile of the crossover year (NaN: beyond the horizon)",
     "crossover_high": "90 % quantile of the crossover year (NaN: beyond the horizon)",
@@ -265,13 +272,16 @@ TRAJECTORY_ANSWER_VARIABLES = {
 }
 
 
-def trajectory_answer(tr: xr.Dataset, milestone_years) -> xr.Dataset:
+def trajectory_answer(tr: xr.Dataset, milestone_years, nominal: xr.Dataset | None = None) -> xr.Dataset:
     """The year-by-year numbers of the first screen from a Monte Carlo
     :func:`orbitdc.trajectory.trajectory` over architectures (:data:`TRAJECTORY_ANSWER_VARIABLES`).
 
     ``p_cheaper_in_year`` is ``probability_space_cheaper`` at each milestone year (NaN for a year
     outside the trajectory and for the ground); the crossover quantiles are
-    ``crossover_year_quantile`` (10/50/90 %, NaN where that quantile does not cross)."""
+    ``crossover_year_quantile`` (10/50/90 %, NaN where that quantile does not cross);
+    ``ratio_in_year_median`` the median cost ratio of each milestone year's capacity
+    (:func:`year_quantiles`), ``ratio_in_year_nominal`` the same from ``nominal`` (the trajectory
+    with every rate at its value; NaN without it)."""
     years = [int(y) for y in milestone_years]
     names = [str(a) for a in tr["architecture"].values]
     kinds = ([str(k) for k in tr["architecture_kind"].values] if "architecture_kind" in tr.coords
@@ -282,6 +292,18 @@ def trajectory_answer(tr: xr.Dataset, milestone_years) -> xr.Dataset:
     if have:
         sel = tr["probability_space_cheaper"].sel(year=[years[j] for j in have]).transpose("architecture", "year")
         p[:, have] = np.asarray(sel.values, dtype=float)
+    ratio_med = np.full((len(names), len(years)), np.nan)
+    ratio_nom = np.full((len(names), len(years)), np.nan)
+    if have and "cost_ratio_vs_terrestrial" in tr:
+        at = [years[j] for j in have]
+        med = year_quantiles(tr["cost_ratio_vs_terrestrial"].sel(year=at), [0.5]).sel(quantile=0.5, drop=True)
+        ratio_med[:, have] = np.asarray(med.transpose("architecture", "year").values, dtype=float)
+        if nominal is not None and "cost_ratio_vs_terrestrial" in nominal:
+            nom = nominal["cost_ratio_vs_terrestrial"].reindex(architecture=names)
+            ok = [y for y in at if y in nom["year"].values]
+            if ok:
+                ratio_nom[:, [years.index(y) for y in ok]] = np.asarray(
+                    nom.sel(year=ok).transpose("architecture", "year").values, dtype=float)
     q = tr["crossover_year_quantile"].transpose("architecture", "quantile")
     qv = np.asarray(q.values, dtype=float)
     order = [int(np.argmin(np.abs(q["quantile"].values - v))) for v in (0.1, 0.5, 0.9)]
@@ -290,6 +312,8 @@ def trajectory_answer(tr: xr.Dataset, milestone_years) -> xr.Dataset:
     n = int(tr.sizes.get("sample", 0))
     return xr.Dataset(
         {"p_cheaper_in_year": (("architecture", "milestone_year"), p * nan[:, None]),
+         "ratio_in_year_median": (("architecture", "milestone_year"), ratio_med * nan[:, None]),
+         "ratio_in_year_nominal": (("architecture", "milestone_year"), ratio_nom * nan[:, None]),
          "crossover_low": ("architecture", qv[:, order[0]] * nan),
          "crossover_median": ("architecture", qv[:, order[1]] * nan),
          "crossover_high": ("architecture", qv[:, order[2]] * nan),

@@ -55,6 +55,7 @@ FIGURES: dict[str, Callable[[Any], Any]] = {
 #: ``study.show``) returning displayable HTML.
 BLOCKS: dict[str, Callable[..., Any]] = {
     "answer": tables.answer_html,
+    "models": tables.models_html,
     "whose": beliefs.whose_html,
     "summary": tables.summary,
     "assumptions": tables.assumptions_html,

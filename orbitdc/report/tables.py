@@ -18,7 +18,7 @@ from ..stages import stages
 from . import figures
 from .record import lifetime_dose, value_of
 from .settings import threshold
-from .wording import (BREAKEVEN_UNREACHABLE, binding_limit_words, could_it_work, first_screen, fmt, levers_sentence, median_ratio_words,
+from .wording import (BREAKEVEN_UNREACHABLE, models_rows, models_sentence, binding_limit_words, could_it_work, first_screen, fmt, levers_sentence, median_ratio_words,
                       missing_cell, ratio_text, short_verdict, title, verdict, when_cells, when_sentence)
 
 
@@ -388,6 +388,26 @@ def answer_html(study: Any):
                  'a design is "feasible" when it closes as stated and in most samples (the words say which when the two '
                  'differ).</p></details>')
     return HTML("".join(parts))
+
+
+def models_html(study: Any):
+    """The two models side by side (issue 25: one answer, or two explicitly told apart): why the
+    static answer ("could it work?") and the year-by-year answer differ
+    (:func:`orbitdc.report.wording.models_sentence`), then per space architecture the stated
+    design's verdict and cost ratio, its Monte Carlo median, and the cost ratio of the capacity
+    built in each milestone year, from the record."""
+    rec = study.record()
+    rows = models_rows(rec)
+    if not rows:
+        return HTML("")
+    years = [int(y) for y in rec["milestone_year"].values] if "milestone_year" in rec.dims else []
+    n = int(rec["samples"].max()) if "samples" in rec else 0
+    headers = {"architecture": "architecture", "static": "could it work? the design as stated",
+               "static_mc": f"its Monte Carlo: median of {n:,} samples" if n else "its Monte Carlo",
+               **{f"year_{y}": f"year by year: capacity built in {y} (rates at their values; median)" for y in years}}
+    return HTML(f'<p data-part="models">{esc(models_sentence(rec))}</p>'
+                + table_html(rows, list(headers), caption="The two models side by side: cost relative to the ground",
+                             headers=headers))
 
 
 def binding_limit_table(tr):

@@ -288,7 +288,7 @@ def when_cells(ans: xr.Dataset, name: str) -> dict[str, str]:
     if int(r["trajectory_samples"]) == 0:
         return {head_p: "n/a", head_c: "n/a"}
     return {head_p: " / ".join(_pct(float(v)) for v in r["p_cheaper_in_year"]),
-            head_c: crossover_words({k: float(v) for k, v in r.items() if k != "p_cheaper_in_year"}, last)}
+            head_c: crossover_words({k: float(v) for k, v in r.items() if np.ndim(v) == 0}, last)}
 
 
 def crossover_words(r: Mapping[str, Any], last: int) -> str:
@@ -417,7 +417,57 @@ def when_sentence(rec: xr.Dataset) -> str:
     clauses = [(" and ".join(who) if len(who) <= 2 else ", ".join(who[:-1]) + " and " + who[-1])
                + ": " + c.replace("its figures", "their figures" if len(who) > 1 else "its figures")
                for c, who in groups.items()]
-    return "New capacity in orbit becomes cheaper than on the ground — " + "; ".join(clauses) + how + "."
+    return ("New capacity in orbit becomes cheaper than on the ground — " + "; ".join(clauses) + how
+            + f" ({WHEN_MODEL}).")
+
+
+#: The first screen's clause that says which model answers "when" (its numbers differ from "could it work?").
+WHEN_MODEL = ("year by year: the capacity built each year at that year's trend values, the fleet growing as fast as "
+              "launches allow, so a slow launch cadence delays the gigawatt instead of ruling a year out")
+
+
+def models_sentence(rec: xr.Dataset) -> str:
+    """Why "could it work?" and the year-by-year answer give different numbers for the same
+    year: two models answering two questions (the report's "two models" section, above its table
+    of both numbers side by side)."""
+    start = rec["start_year"].values if "start_year" in rec else []
+    years = sorted({int(y) for y in np.asarray(start, dtype=float).ravel() if np.isfinite(y)})
+    when = formatting.year(years[0]) if len(years) == 1 else "its start year"
+    return ("Two models answer two questions, so their numbers for the same year differ on purpose. "
+            f"'Could it work?' takes each design as stated for a start in {when}: the whole target must be flown "
+            "within one satellite's design life at the launch rate open to it (a design that cannot is infeasible: "
+            "launch cadence), and its Monte Carlo draws every uncertain input. The year-by-year model (the headline "
+            "chart and 'when would it beat the ground?') builds the fleet as fast as the launchers allow, so a slow "
+            "launch cadence delays the target (the IT power online, below) instead of ruling a year out; it prices the "
+            "capacity built each year at that year's values from the trends (solar-array specific power, bus cost, the "
+            "launch price of the fleet file, the ground's electricity price, grid wait and capacity premium), and its "
+            "Monte Carlo draws only the trend rates and ramps. Both medians count a sample without a finite cost as "
+            "never cheaper.")
+
+
+def models_rows(rec: xr.Dataset) -> list[dict[str, str]]:
+    """One row per space architecture: the stated design (its verdict and cost ratio), the median
+    of its Monte Carlo, and the year-by-year cost ratio of the capacity built at each milestone
+    year (rates at their values, and the median over the trend samples)."""
+    years = [int(y) for y in rec["milestone_year"].values] if "milestone_year" in rec.dims else []
+    rows = []
+    for name in rec["architecture"].values:
+        r = _row(rec, str(name))
+        if r["kind"] != "space":
+            continue
+        n = int(r["samples"])
+        start = formatting.year(r["start_year"]) if np.isfinite(float(r.get("start_year", np.nan))) else "its start"
+        row = {"architecture": r["title"],
+               "static": f"{feasibility_word(r['feasible_nominal'], None, r['binding_nominal'])}; "
+                         f"{ratio_text(r['ratio_nominal'])} (start {start})",
+               "static_mc": (ratio_text(r["ratio_median"]) + f" ({_pct(float(r['p_feasible']))} close)") if n else "no Monte Carlo"}
+        for j, y in enumerate(years):
+            nominal = float(rec["ratio_in_year_nominal"].sel(architecture=name).values[j]) if "ratio_in_year_nominal" in rec else np.nan
+            median = float(rec["ratio_in_year_median"].sel(architecture=name).values[j]) if "ratio_in_year_median" in rec else np.nan
+            row[f"year_{y}"] = (f"{ratio_text(nominal) if np.isfinite(nominal) else 'n/a'}; median "
+                                f"{ratio_text(median) if not np.isnan(median) else 'n/a'}")
+        rows.append(row)
+    return rows
 
 
 def _cut(before: float, after: float) -> str:
@@ -466,6 +516,20 @@ def needed_cut(r: Mapping[str, Any], parity: float | None = None) -> str:
     return f"a {formatting.number(100 * (1 - parity / med), 2)} % lower cost"
 
 
+def closing_need(r: Mapping[str, Any]) -> str:
+    """What the stated design would need to close when the launch cadence binds it: ``~102
+    Starship Target flights a year to fly the target within the 5-year design life (97 open to
+    it)``; empty when it closes or something else binds."""
+    if r["feasible_nominal"] or r["binding_nominal"] != "deployment_time":
+        return ""
+    launches, years, life = (float(r.get(k, np.nan)) for k in ("launches", "deployment_years", "mission_lifetime"))
+    if not (np.isfinite(launches) and np.isfinite(years) and np.isfinite(life)) or years <= 0 or life <= 0:
+        return ""
+    vehicle = display_name(r.get("launch_vehicle") or "launch vehicle")
+    return (f"~{num(launches / life)} {vehicle} flights a year to fly the target within the {num(life)}-year design "
+            f"life ({num(launches / years)} open to it)")
+
+
 def levers_sentence(rec: xr.Dataset) -> str:
     """The first screen's one sentence for "what would have to be true?": per space architecture
     how much lower its cost would have to be (from the record's median), and the one or two
@@ -477,6 +541,10 @@ def levers_sentence(rec: xr.Dataset) -> str:
         if r["kind"] != "space":
             continue
         need = needed_cut(r)
+        closing = closing_need(r)
+        if closing:  # the stated design does not close: first what would make it close
+            need = (need.removesuffix(" first") + ": " + closing) if need.startswith("a design that closes") else \
+                f"{closing}, and {need}" if need else closing
         levers = [w for w in (lever_words(r, "driver"), lever_words(r, "driver2")) if w]
         text = f"{r['company'] or r['title']} needs {need}" if need else f"{r['company'] or r['title']}"
         if levers:
