@@ -199,11 +199,19 @@ def _opts(obj, **kw):
     return obj.opts(**base)
 
 
+def _legend_flush(plot, element) -> None:
+    """A legend under the plot without its outer margin: bokeh sizes the panel below the frame
+    for the legend's box but not for its margin (10 px), which the canvas then cut off."""
+    for legend in plot.state.legend:
+        legend.margin = 0
+
+
 def _legend_below(n_items: int, cols: int = 3) -> dict[str, Any]:
     """Options putting a legend under the plot in ``cols`` columns: inside the figure's box (bokeh
-    makes room for it), never cut, however many items; the height grows by one line per row."""
+    makes room for it, :func:`_legend_flush`), never cut, however many items; the height grows by
+    one line per row."""
     rows = -(-n_items // cols)
-    return {"legend_position": "bottom", "legend_cols": cols, "height": _HEIGHT + 22 * rows}
+    return {"legend_position": "bottom", "legend_cols": cols, "height": _HEIGHT + 22 * rows, "hooks": [_legend_flush]}
 
 
 def log_ticks(low: float, high: float) -> list[tuple[float, str]]:
@@ -558,7 +566,8 @@ def cost_ratio_distribution(mc: Mapping[str, xr.Dataset] | None, parity: float =
     xlim = (min(lo, parity) / 1.1, max(hi, parity) * 1.1) if log else (min(lo, parity) - 0.05 * (hi - lo + 1e-9),
                                                                      max(hi, parity) + 0.05 * (hi - lo + 1e-9))
     extra = {"xticks": log_ticks(*xlim) or None} if log else {}
-    missing = [f"{title_of(a)}: none of {n:,} closes" for a, (k, n) in counts.items() if not k]
+    # the company alone: a title does not wrap, and the full name cut with no end says nothing
+    missing = [f"{title_of(a).split(' — ')[0]}: none of {n:,} closes" for a, (k, n) in counts.items() if not k]
     shown_title = title + " (dashed: parity)" + (f"; {'; '.join(missing)}" if missing else "")
     return _opts(hv.Overlay(layers), title=shown_title, logx=log, xlim=xlim, **extra)
 
@@ -755,7 +764,7 @@ def headline(tr: xr.Dataset | Missing | None):
     (:func:`cost_ratio_by_year`), median and 80 % band, parity and crossovers labelled."""
     if isinstance(tr, Missing):
         return tr
-    return cost_ratio_by_year(tr).opts(height=300)
+    return cost_ratio_by_year(tr).opts(height=270)  # the first screen (1280x800) holds it whole below the answers
 
 
 # --------------------------------------------------------------------------------------------

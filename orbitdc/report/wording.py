@@ -413,17 +413,15 @@ def when_sentence(rec: xr.Dataset) -> str:
     if not groups:
         return ""
     n = int(rec.attrs.get("scenario_samples", 0))
-    how = f" (median years over {n:,} samples)" if n else " (every rate at its value)"
+    how = f"median years of {n:,} samples" if n else "every rate at its value"
     clauses = [(" and ".join(who) if len(who) <= 2 else ", ".join(who[:-1]) + " and " + who[-1])
                + ": " + c.replace("its figures", "their figures" if len(who) > 1 else "its figures")
                for c, who in groups.items()]
-    return ("New capacity in orbit becomes cheaper than on the ground — " + "; ".join(clauses) + how
-            + f" ({WHEN_MODEL}).")
+    return "New capacity is cheaper in orbit — " + "; ".join(clauses) + f" ({WHEN_MODEL}; {how})."
 
 
 #: The first screen's clause that says which model answers "when" (its numbers differ from "could it work?").
-WHEN_MODEL = ("year by year: the capacity built each year at that year's trend values, the fleet growing as fast as "
-              "launches allow, so a slow launch cadence delays the gigawatt instead of ruling a year out")
+WHEN_MODEL = "year by year: the fleet built as fast as launches allow, at each year's trend values"
 
 
 def models_sentence(rec: xr.Dataset) -> str:
@@ -490,15 +488,14 @@ def lever_name(label: str) -> str:
 
 def lever_words(r: Mapping[str, Any], prefix: str) -> str:
     """One lever of the record, as a change of the stated design's cost: ``launch price per kg at
-    10 USD/kg (stated 200): -19 %``."""
+    10 USD/kg: -19 %`` (its stated value is in the folded paragraph)."""
     if not r.get(prefix):
         return ""
     change = _cut(float(r["ratio_nominal"]), float(r[prefix + "_best_ratio"]))
     if change != "n/a":
         sign, value = change[0], float(change[1:].removesuffix(" %").replace(",", ""))
         change = f"{sign}{formatting.number(value, 2)} %"
-    return (f"{lever_name(r[prefix + '_label'])} at {_value_unit(r[prefix + '_best'], r[prefix + '_unit'])} "
-            f"(stated {num(r[prefix + '_value'])}): {change}")
+    return f"{lever_name(r[prefix + '_label'])} at {_value_unit(r[prefix + '_best'], r[prefix + '_unit'])}: {change}"
 
 
 def needed_cut(r: Mapping[str, Any], parity: float | None = None) -> str:
@@ -518,16 +515,15 @@ def needed_cut(r: Mapping[str, Any], parity: float | None = None) -> str:
 
 def closing_need(r: Mapping[str, Any]) -> str:
     """What the stated design would need to close when the launch cadence binds it: ``~102
-    Starship Target flights a year to fly the target within the 5-year design life (97 open to
-    it)``; empty when it closes or something else binds."""
+    Starship Target flights a year (97 open to it)``, the flights that would put the whole target
+    in orbit within one design life; empty when it closes or something else binds."""
     if r["feasible_nominal"] or r["binding_nominal"] != "deployment_time":
         return ""
     launches, years, life = (float(r.get(k, np.nan)) for k in ("launches", "deployment_years", "mission_lifetime"))
     if not (np.isfinite(launches) and np.isfinite(years) and np.isfinite(life)) or years <= 0 or life <= 0:
         return ""
     vehicle = display_name(r.get("launch_vehicle") or "launch vehicle")
-    return (f"~{num(launches / life)} {vehicle} flights a year to fly the target within the {num(life)}-year design "
-            f"life ({num(launches / years)} open to it)")
+    return f"~{num(launches / life)} {vehicle} flights a year ({num(launches / years)} open to it)"
 
 
 def levers_sentence(rec: xr.Dataset) -> str:
@@ -545,15 +541,17 @@ def levers_sentence(rec: xr.Dataset) -> str:
         if closing:  # the stated design does not close: first what would make it close
             need = (need.removesuffix(" first") + ": " + closing) if need.startswith("a design that closes") else \
                 f"{closing}, and {need}" if need else closing
-        levers = [w for w in (lever_words(r, "driver"), lever_words(r, "driver2")) if w]
+        # a cost lever means nothing while most samples do not close: what would make it close comes first
+        levers = ([] if need.startswith("a design that closes") else
+                  [w for w in (lever_words(r, "driver"), lever_words(r, "driver2")) if w])
         text = f"{r['company'] or r['title']} needs {need}" if need else f"{r['company'] or r['title']}"
         if levers:
             text += " (levers: " + ", ".join(levers) + ")"
         clauses.append(text)
     if not clauses:
         return ""
-    return ("To match the ground, " + "; ".join(clauses)
-            + ". Each lever alone, at the favourable end of its range, changes the stated design's cost by that much.")
+    return ("; ".join(clauses)[:1].upper() + "; ".join(clauses)[1:]
+            + " (a lever alone at the good end of its range; flights to orbit the target within one design life).")
 
 
 def first_screen(ans: xr.Dataset) -> dict[str, str]:
