@@ -199,19 +199,58 @@ def _opts(obj, **kw):
     return obj.opts(**base)
 
 
-def _legend_flush(plot, element) -> None:
-    """A legend under the plot without its outer margin: bokeh sizes the panel below the frame
-    for the legend's box but not for its margin (10 px), which the canvas then cut off."""
-    for legend in plot.state.legend:
-        legend.margin = 0
+#: Runs in the browser when a figure's plot area changes width: as many legend columns as fit
+#: (at most the number asked for), the figure taller by a line per extra row, so a phone gets a
+#: legend in one column instead of one cut at the right.
+_FIT_LEGEND_JS = """
+const n = Math.max(1, Math.min(cols, Math.floor(fig.inner_width / column_width)));
+for (const legend of fig.below) {
+  if (legend.ncols === undefined || legend.ncols === n) continue;
+  legend.ncols = n;
+  fig.height = height + 22 * (Math.ceil(entries / n) - Math.ceil(entries / cols));
+}
+"""
+
+
+def _legend_fit(cols: int):
+    """A plot hook for a legend under the plot in ``cols`` columns that fits its figure: without
+    its outer margin (bokeh sizes the panel below the frame for the legend's box but not for its
+    margin, 10 px, which the canvas then cut off), and with as many columns as the plot's width
+    holds, at most ``cols`` (:data:`_FIT_LEGEND_JS`; a column's width estimated from the longest
+    label)."""
+
+    def hook(plot, element) -> None:
+        from bokeh.models import CustomJS
+
+        fig = plot.state
+        legends = [legend for legend in fig.below if type(legend).__name__ == "Legend"]
+        for legend in fig.legend:
+            legend.margin = 0
+        labels: list[str] = []
+        for legend in legends:
+            for item in legend.items:
+                label = item.label if isinstance(item.label, dict) else {"value": getattr(item.label, "value", item.label)}
+                if "field" in label and item.renderers:  # one item per category of the data (stacked bars)
+                    labels += sorted({str(v) for v in item.renderers[0].data_source.data.get(label["field"], [])})
+                else:
+                    labels.append(str(label.get("value", "")))
+        if not legends or not labels:
+            return
+        for legend in legends:
+            legend.ncols, legend.nrows = cols, "auto"
+        column_width = 7 * max(len(t) for t in labels) + 40  # ~7 px a character at the legend's font, the glyph, gaps
+        fig.js_on_change("inner_width", CustomJS(args=dict(fig=fig, cols=cols, column_width=column_width, entries=len(labels),
+                                                           height=int(fig.height)), code=_FIT_LEGEND_JS))
+
+    return hook
 
 
 def _legend_below(n_items: int, cols: int = 3) -> dict[str, Any]:
     """Options putting a legend under the plot in ``cols`` columns: inside the figure's box (bokeh
-    makes room for it, :func:`_legend_flush`), never cut, however many items; the height grows by
+    makes room for it, :func:`_legend_fit`), never cut, however many items; the height grows by
     one line per row."""
     rows = -(-n_items // cols)
-    return {"legend_position": "bottom", "legend_cols": cols, "height": _HEIGHT + 22 * rows, "hooks": [_legend_flush]}
+    return {"legend_position": "bottom", "legend_cols": cols, "height": _HEIGHT + 22 * rows, "hooks": [_legend_fit(cols)]}
 
 
 def log_ticks(low: float, high: float) -> list[tuple[float, str]]:
@@ -270,7 +309,8 @@ def cost_vs_launch_price(sw: xr.Dataset | None, cmp: xr.Dataset | None = None, p
         ratio = _float(ratio.median(extra) if extra else ratio)
         ok = np.isfinite(ratio) & (ratio > 0)
         ys.extend(ratio[ok])
-        layers.append(hv.Curve((prices, ratio), x, y, label=title_of(a)).opts(color=colour(a), line_width=2))
+        # the company alone in the legend: the colour is the architecture's everywhere, and a phone has no room
+        layers.append(hv.Curve((prices, ratio), x, y, label=_short_title(a)).opts(color=colour(a), line_width=2))
         ref = cmp.sel(architecture=a) if cmp is not None and "architecture" in cmp.dims and a in cmp["architecture"].values else None
         if ref is not None and "launch_price_per_kg" in ref:
             now = _scalar(values_in(ref["launch_price_per_kg"], "USD/kg"))
@@ -386,7 +426,7 @@ def eclipse_year(yr: xr.Dataset | Missing | None):
                             _dim("eclipse_fraction", "eclipse fraction of the orbit", "1"), label=_short_title(a)).opts(color=colour(a)))
     n = len(beta)
     return (_opts(hv.Overlay(beta), title="Beta angle over a year", **{**_legend_below(n, 3), "height": 260 + 22 * -(-n // 3)})
-            + _opts(hv.Overlay(ecl), title="Eclipse fraction over a year", **{**_legend_below(n, 3), "height": 260 + 22 * -(-n // 3)})).cols(1)
+            + _opts(hv.Overlay(ecl), title="Eclipse fraction over a year", **{**_legend_below(n, 3), "height": 260 + 22 * -(-n // 3)})).cols(1).opts(toolbar=None)
 
 
 def radiator_vs_temperature(sw: xr.Dataset | None, temperature_dim: str = "radiator_design_temperature"):
@@ -524,7 +564,7 @@ def tornados(results: Mapping[str, Any] | Missing | None, output: str = "cost_ra
     shown = [f.opts(title=f"{title_of(a)}: widest swing on top") for a, f in figs.items() if not isinstance(f, Missing)]
     if not shown:
         return next(iter(figs.values()))
-    return hv.Layout(shown).cols(1)
+    return hv.Layout(shown).cols(1).opts(toolbar=None)  # no toolbar: printed in the PDF, noise on the page
 
 
 def cost_ratio_distribution(mc: Mapping[str, xr.Dataset] | None, parity: float = 1.0):
@@ -561,7 +601,7 @@ def cost_ratio_distribution(mc: Mapping[str, xr.Dataset] | None, parity: float =
         kept, n = counts[a]
         hist, _ = np.histogram(v, bins=edges)
         layers.append(hv.Histogram((edges, hist / n), kdims=[x], vdims=[ydim],
-                                   label=f"{title_of(a)} ({kept:,} of {n:,} close)").opts(alpha=0.5, color=colour(a)))
+                                   label=f"{_short_title(a)} ({kept:,} of {n:,} close)").opts(alpha=0.5, color=colour(a)))
     layers.append(hv.VLine(parity).opts(color="black", line_dash="dashed"))
     xlim = (min(lo, parity) / 1.1, max(hi, parity) * 1.1) if log else (min(lo, parity) - 0.05 * (hi - lo + 1e-9),
                                                                      max(hi, parity) + 0.05 * (hi - lo + 1e-9))
@@ -756,7 +796,7 @@ def when_figure(tr: xr.Dataset | Missing | None):
         return Missing("When would it beat the ground?", f"{ratio.reason}; {power.reason}")
     if len(shown) == 1:
         return shown[0]
-    return (ratio + power).cols(1)
+    return (ratio + power).cols(1).opts(toolbar=None)
 
 
 def headline(tr: xr.Dataset | Missing | None):
@@ -810,4 +850,4 @@ def waterfalls(waterfalls: Mapping[str, xr.Dataset | str]):
     figs = [waterfall_figure(w) for w in waterfalls.values() if isinstance(w, xr.Dataset)]
     if not figs:
         return Missing("Reconciliation waterfalls", "not computed: " + "; ".join(map(str, waterfalls.values())))
-    return hv.Layout(figs).cols(1)
+    return hv.Layout(figs).cols(1).opts(toolbar=None)
