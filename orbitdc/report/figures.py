@@ -506,6 +506,10 @@ def deployment_timeline(cmp: xr.Dataset | None, mc: Mapping[str, xr.Dataset] | N
                  yticks=ticks, ylim=(-0.7, len(archs) - 0.3), tools=[], height=max(200, 70 * len(archs) + 80))
 
 
+#: The colours of a tornado, said in its title (it has no legend).
+TORNADO_KEY = "blue: parameter at its low end; red: at its high end; line: as stated"
+
+
 def tornado(tor: xr.Dataset | Missing | None, output: str = "cost_ratio_vs_terrestrial", top: int = 12):
     """Tornado: the output at each parameter's low and high value, widest swing on top."""
     import holoviews as hv
@@ -537,8 +541,10 @@ def tornado(tor: xr.Dataset | Missing | None, output: str = "cost_ratio_vs_terre
         hv.Segments(segs_hi, [x, y, "x1", "y1"], label="parameter at high").opts(line_width=12, color="#d62728"),
         hv.VLine(base).opts(color="black"),
     ]
-    return _opts(hv.Overlay(layers), title=title + f" (vertical line: as stated, {formatting.number(base)})", yticks=ticks,
-                 tools=[], **{**_legend_below(2, 2), "height": max(260, 38 * len(order) + 110)})
+    # the two colours said in the title, no legend: the bars' long labels leave a phone's plot too
+    # narrow for one under it
+    return _opts(hv.Overlay(layers), title=title + f" ({TORNADO_KEY}, {formatting.number(base)})", yticks=ticks,
+                 tools=[], show_legend=False, height=max(260, 38 * len(order) + 88))
 
 
 def _tornado_label(name: str, limit: int = 44) -> str:
@@ -561,7 +567,8 @@ def tornados(results: Mapping[str, Any] | Missing | None, output: str = "cost_ra
         return Missing(f"Tornado: {_label(output)}", "not computed: no space architecture")
     figs = {a: tornado(t, output) for a, t in results.items()}
     # short titles: the long name of the output is the x axis' label (a long title is cut off)
-    shown = [f.opts(title=f"{title_of(a)}: widest swing on top") for a, f in figs.items() if not isinstance(f, Missing)]
+    shown = [f.opts(title=f"{_short_title(a)}: widest swing on top ({TORNADO_KEY})") for a, f in figs.items()
+             if not isinstance(f, Missing)]
     if not shown:
         return next(iter(figs.values()))
     return hv.Layout(shown).cols(1).opts(toolbar=None)  # no toolbar: printed in the PDF, noise on the page
