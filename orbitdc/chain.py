@@ -341,12 +341,19 @@ def run_frame(frame: Frame, kind: str = "space", only: Iterable[str] | None = No
     (default: all that apply); ``flags=False`` leaves out ``feasible`` and ``binding_constraint``
     (a caller running the stages in parts adds them once, :func:`add_flags`).
     """
-    catalogs.new_run()  # catalog files are checked once per run, not at every lookup
     only = set(only) if only is not None else None
     attrs = dict(attrs or {})
     order = list(order or frame)
     seen = set(order)
     lead: dict[str, tuple] = {}
+    with catalogs.model_run():  # catalog files are checked once per run, not at every lookup
+        _run_stages(frame, kind, only, attrs, order, seen, lead)
+    if flags:
+        add_flags(frame, attrs, order, seen)
+    return order, attrs, lead
+
+
+def _run_stages(frame: Frame, kind: str, only: set[str] | None, attrs: dict, order: list, seen: set, lead: dict) -> None:
     put = frame.put
     for st in stages():
         if kind not in st.kinds or (only is not None and st.name not in only):
@@ -373,9 +380,6 @@ def run_frame(frame: Frame, kind: str = "space", only: Iterable[str] | None = No
             if key not in seen:
                 order.append(key)
                 seen.add(key)
-    if flags:
-        add_flags(frame, attrs, order, seen)
-    return order, attrs, lead
 
 
 def add_flags(frame: Frame, attrs: dict[str, dict] | None = None, order: list[str] | None = None,

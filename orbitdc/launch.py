@@ -907,12 +907,25 @@ def _kernel(f) -> dict[str, Any]:
         "launch_vehicle": f["launch_vehicle"],
     }
     names = [str(key.flat[0])] if key.size == 1 else [str(n) for n in np.unique(key)]
-    basis = load_catalog(CATALOG)["basis"]
     label = ", ".join(names)
     out["__attrs__"] = {k: {"launch_vehicle": label} for k in out if k != "launch_vehicle"}
-    out["__attrs__"]["launch_vehicle"] = {
-        "vehicles": label, "basis": ", ".join(f"{n}: {basis.sel(entry=n).item()}" for n in names)}
+    out["__attrs__"]["launch_vehicle"] = {"vehicles": label, "basis": _basis_text(load_catalog(CATALOG), tuple(names))}
     return out
+
+
+def _basis_text(cat: xr.Dataset, names: tuple[str, ...]) -> str:
+    """``name: basis`` of each vehicle (the catalog's price basis), cached per catalog object."""
+    key = (id(cat), names)
+    hit = _BASIS.get(key)
+    if hit is None or hit[0] is not cat:
+        basis = dict(zip((str(e) for e in cat["entry"].values), (str(b) for b in cat["basis"].values)))
+        hit = _BASIS[key] = (cat, ", ".join(f"{n}: {basis[n]}" for n in names))
+    return hit[1]
+
+
+#: (id(catalog), vehicle names) -> (that catalog, the basis text): the catalog Dataset is cached
+#: per file version, so a new version is a new object and a new entry
+_BASIS: dict[tuple, tuple] = {}
 
 
 def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
