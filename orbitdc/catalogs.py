@@ -86,8 +86,10 @@ def new_run() -> None:
 def model_run():
     """A model run (the chain's stages): catalog files are checked once, at their first use in
     the run, by :func:`catalog_lookup` and :func:`load_catalog` alike (outside a run
-    :func:`load_catalog` checks them at every call)."""
-    new_run()
+    :func:`load_catalog` checks them at every call). Nested runs are one run (a trajectory's
+    passes through the stages)."""
+    if not _LAYERS.in_run:
+        new_run()
     _LAYERS.in_run += 1
     try:
         yield

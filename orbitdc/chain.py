@@ -154,8 +154,8 @@ def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
     ds_attrs = _dataset_attrs(arch)
     year_paths = {k: v for k, v in overrides.items() if _paths.is_path(v) and specs[k].kind == "number"}
     if "start_year" in overrides:  # the architecture file's paths, at the start year asked for
-        year_paths.update({k: _paths.as_dataarray(p.year_path[0]) for k, p in arch.parameters.items()
-                           if p.year_path is not None and k not in overrides and k not in trusted})
+        year_paths.update({k: _paths.as_dataarray(p) for k, p in year_paths_of(arch).items()
+                           if k not in overrides and k not in trusted})
     if year_paths:  # a path over the years: its value at start_year (the trajectory takes all of it)
         for name, da in _path_values(arch, year_paths, overrides, specs, base_values, ds_attrs).items():
             trusted.setdefault(name, da)
@@ -301,14 +301,22 @@ def _base_inputs(arch: Architecture, specs: Mapping[str, ParameterSpec]) -> tupl
         attrs[name] = a
     catalog_backed = [name for name, p in arch.parameters.items()
                       if specs[name].catalog is not None and p.catalog_entry is not None]
+    paths = {name: p.year_path[0] for name, p in arch.parameters.items() if p.year_path is not None}
     if len(_BASE_INPUTS) >= 64:  # a few architectures are in use at a time
         _BASE_INPUTS.pop(next(iter(_BASE_INPUTS)))
-    _BASE_INPUTS[id(arch)] = (weakref.ref(arch), key, (values, attrs, catalog_backed))
+    _BASE_INPUTS[id(arch)] = (weakref.ref(arch), key, (values, attrs, catalog_backed), paths)
     return values, attrs, catalog_backed
 
 
 #: id(architecture) -> (a weak reference to it, its key, its base inputs) (:func:`_base_inputs`)
 _BASE_INPUTS: dict[int, tuple] = {}
+
+
+def year_paths_of(arch: Architecture) -> dict[str, "_paths.YearPath"]:
+    """The parameters of ``arch`` given as a path over the years in its file (name -> value path),
+    collected with its base inputs (once per architecture object)."""
+    _base_inputs(arch, _specs())
+    return _BASE_INPUTS[id(arch)][3]
 
 
 def build_inputs(arch: Architecture, overrides: Mapping[str, Any] | None = None) -> xr.Dataset:

@@ -79,10 +79,11 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
+from . import catalogs
 from . import fleet as fl
 from . import paths as _paths
 from . import units
-from .chain import Frame, _expand, dataset_from_frame, number_array, parameter_specs, prepare, run_frame
+from .chain import Frame, _expand, dataset_from_frame, number_array, parameter_specs, prepare, run_frame, year_paths_of
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from .architectures import load_architecture
 from .catalogs import catalog_value
@@ -352,16 +353,22 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
          build: bool = True) -> "xr.Dataset | _Results":
     """One architecture (``ramp_q``: drawn quantiles of the ramps by ramp name; ``drawn``: drawn
     trend and chain rates, applied like overrides). ``build=False``: the results before the
-    Dataset is built (the Monte Carlo adds its summaries first)."""
+    Dataset is built (the Monte Carlo adds its summaries first). One model run: the catalogs'
+    files are checked once for both passes through the stages."""
+    with catalogs.model_run():
+        return _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build)
+
+
+def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build):
     frozen_set = _frozen_set(frozen, arch)
     # a scenario's stated trends and fleet plan (issue 22) act like overrides; explicit ones win
     overrides = {**{k: p.canonical_value for k, p in getattr(arch, "trends", {}).items()}, **overrides}
     if fleet is None:
         fleet = getattr(arch, "fleet", None)
     chain_over, trend_over = _split_overrides(arch, overrides)
-    for name, p in arch.parameters.items():  # the architecture file's paths, unless overridden
-        if p.year_path is not None and name not in chain_over:
-            chain_over[name] = _paths.as_dataarray(p.year_path[0])
+    for name, path in year_paths_of(arch).items():  # the architecture file's paths, unless overridden
+        if name not in chain_over:
+            chain_over[name] = _paths.as_dataarray(path)
     coords: dict[str, xr.Variable] = {}
     trend = _trend_values(arch, trend_over, coords)
     trusted: dict[str, xr.DataArray] = {}
@@ -445,17 +452,17 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
             fleet_res = _fleet(frame, plan, grid, start, start_price, ramp_q, frozen_set, "bus_cost_per_kg" in paths)
         except ParameterError as exc:  # a path given for a quantity the fleet scan takes once
             raise _bad(arch, exc.parameter, exc.reason) from None
-    _take_years(frame, ix, T)
     if space:
-        price = fleet_res["price"][ix]
+        price = fleet_res["price"]
         with np.errstate(invalid="ignore"):
             frame._vars["launch_cost"] = np.where(np.isinf(frame["launches"]), np.inf, frame["launch_cost"] * price)
         frame._vars["launch_price_per_kg"] = price
         if "bus_cost" not in frozen_set or "bus_cost_per_kg" in paths:
             # the cohort's own learning (or the path) is in its bus cost per kg
-            frame._vars["bus_cost_per_kg"] = fleet_res["bus_cost"][ix][:, None]
+            frame._vars["bus_cost_per_kg"] = fleet_res["bus_cost"][:, None]
             frame._vars["bus_learning_rate"] = np.zeros((1,) * len(frame.dims))
     run_frame(frame, arch.kind, only=("economics",), flags=False)
+    _take_years(frame, ix, T)  # the years asked for (economics ran on the fleet's grid)
     out = _result(arch, frame, years, start[:, 0] if space else start, plan, fleet_res, ix, grid, coords,
                   frozen_set, inactive)
     if paths:
