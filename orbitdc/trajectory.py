@@ -94,7 +94,7 @@ TRENDS_DIR = DATA_DIR / "trends"
 
 #: Trends that ``frozen`` may name; each frozen trend keeps the architecture's static value.
 TRENDS = ("launch_price", "bus_cost", "accelerator_price", "array_specific_power", "radiator_areal_density",
-          "electricity_price", "grid_connection_delay", "ground_capacity_premium")
+          "electricity_price", "grid_connection_delay", "ground_capacity_premium", "launch_cadence")
 
 _RATE = dict(minimum=0.0, maximum=1.0, exclusive_maximum=True)
 #: Parameters of ``data/trends/*.yaml`` (overridable by name in :func:`trajectory`).
@@ -121,6 +121,8 @@ TREND_PARAMETERS: dict[str, ParameterSpec] = {
     "ground_capacity_premium_rate": ParameterSpec("1/yr", "premium on facility capital per year for scarce powered capacity",
                                                   minimum=0.0, maximum=1.0),
     "ground_capacity_premium_max": ParameterSpec("1", "cap of the premium on facility capital", minimum=0.0, maximum=5.0),
+    "launch_cadence_growth_rate": ParameterSpec("1/yr", "growth per year of a vehicle's flights after the last point of its plan",
+                                                minimum=0.0, maximum=1.0),
 }
 
 #: Chain parameters that are trend rates too (drawn by the Monte Carlo).
@@ -449,7 +451,9 @@ def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build):
     fleet_res = None
     if space:
         try:
-            fleet_res = _fleet(frame, plan, grid, start, start_price, ramp_q, frozen_set, "bus_cost_per_kg" in paths)
+            growth = None if "launch_cadence" in frozen_set else tr["launch_cadence_growth_rate"]
+            fleet_res = _fleet(frame, plan, grid, start, start_price, ramp_q, frozen_set, "bus_cost_per_kg" in paths,
+                               growth)
         except ParameterError as exc:  # a path given for a quantity the fleet scan takes once
             raise _bad(arch, exc.parameter, exc.reason) from None
     if space:
@@ -554,7 +558,8 @@ def _accelerator_factor(trend: Mapping[str, Any], age: Any) -> Any:
 
 
 def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray, start_price: np.ndarray,
-           ramp_q: Mapping[str, xr.DataArray], frozen_set: frozenset[str], bus_path: bool = False) -> dict[str, np.ndarray]:
+           ramp_q: Mapping[str, xr.DataArray], frozen_set: frozenset[str], bus_path: bool = False,
+           growth: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The fleet scan on the chain's physical results (axes year, vehicle, points; the grid's
     years), then the launch prices by vehicle and the bus cost by cohort. ``start_price`` with
     a year axis is a path of the architecture's launch price (the price of the vehicles it
@@ -578,7 +583,7 @@ def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray
     life = np.where(serviced, t_sat, np.minimum(t_hw, t_sat))
     mass = yr("satellite_mass")
     production = _ramp(plan.production, grid, ramp_q, frame.dims)
-    cad = np.stack([_ramp(v.cadence, grid, ramp_q, frame.dims) for v in plan.vehicles], axis=1)
+    cad = np.stack([_ramp(v.cadence, grid, ramp_q, frame.dims, growth) for v in plan.vehicles], axis=1)
     own_share = pt("launch_cadence_share")
     av = np.stack([np.broadcast_to(v.available_share.value if v.available_share is not None else own_share,
                                    own_share.shape) for v in plan.vehicles], axis=0)
@@ -586,7 +591,8 @@ def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray
     by_year = sats.shape[0] > 1 or it.shape[0] > 1  # the satellite's size changes by year (a path)
     res = fl.fleet_kernel(grid, start[0, 0], sats if by_year else sats[0], life, pt("satellite_failure_rate"),
                           pt("launch_failure_probability"), mass, production, plan.shares(grid), cad, av,
-                          frame["satellites_per_launch"], unit_power=it if by_year else None)
+                          frame["satellites_per_launch"], unit_power=it if by_year else None,
+                          mode=plan.shares_mode, fill_order=plan.fill_order)
     if by_year:
         res["target_power"] = sats * it  # IT power wanted in service, by year
     own_price = start_price[0, 0]
@@ -604,19 +610,27 @@ def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray
         bus_mass = np.maximum(mass - yr("compute_mass"), 0.0)  # kg per satellite
         bus_cost = fl.cohort_bus_cost(res["built_per_year"], bus_mass, pt("bus_cost_per_kg"),
                                       pt("bus_reference_mass") * _KG_PER_T, pt("bus_learning_rate"))
+    res["flights_available"] = np.broadcast_to(cad * av[None, ...], res["launches"].shape)
     res.update(price=price, launched_by_vehicle=m_prev, bus_cost=np.broadcast_to(bus_cost, (T,) + bus_cost.shape[1:]),
                production_capacity=np.broadcast_to(res["production_capacity"], (T,) + res["production_capacity"].shape[1:]))
     return res
 
 
-def _ramp(ramp: fl.Ramp, grid: np.ndarray, ramp_q: Mapping[str, xr.DataArray], dims: Sequence[str]) -> np.ndarray:
-    """A ramp on the grid with axes (year, *points) (drawn along its quantile's dimensions)."""
+def _ramp(ramp: fl.Ramp, grid: np.ndarray, ramp_q: Mapping[str, xr.DataArray], dims: Sequence[str],
+          growth: np.ndarray | None = None) -> np.ndarray:
+    """A ramp on the grid with axes (year, *points) (drawn along its quantile's dimensions). A
+    ramp without a growth of its own continues after its last point at ``growth`` (a frame
+    array: the trend launch_cadence_growth_rate), else it is held flat there."""
     q = ramp_q.get(ramp.name)
     n_points = len(dims) - 2  # the frame's dims are (year, vehicle, *points)
     if q is None:
-        return ramp.at(grid).reshape((grid.size,) + (1,) * n_points)
-    vals = ramp.at(grid, q.values)  # (T, *q.dims)
-    return _expand(xr.Variable(("year", *q.dims), vals), dims)[:, 0]
+        arr = ramp.at(grid).reshape((grid.size,) + (1,) * n_points)
+    else:
+        arr = _expand(xr.Variable(("year", *q.dims), ramp.at(grid, q.values)), dims)[:, 0]
+    if growth is not None and ramp.growth is None:
+        after = np.maximum(grid - ramp.years[-1], 0.0).reshape((grid.size,) + (1,) * n_points)
+        arr = np.where(after > 0, arr * (1.0 + growth[0, 0]) ** after, arr)
+    return arr
 
 
 # --------------------------------------------------------------------------------------------
@@ -719,6 +733,10 @@ def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarr
         add("satellites_failed", Y, res["failed"][ix], "1", "satellites failed in orbit or lost at launch (cumulative)")
         add("launches_per_year", Y, res["launches"].sum(axis=1)[ix], "1/yr", "launches flown for the programme in the year")
         add("launches_per_year_by_vehicle", YV, res["launches"][ix], "1/yr", "launches flown for the programme in the year, by vehicle")
+        add("flights_available_by_vehicle", YV, full(res["flights_available"]), "1/yr",
+            "the vehicle's flights in the year (all customers) the programme may use")
+        add("satellites_launched_by_vehicle", YV, res["satellites_by_vehicle"][ix], "1/yr",
+            "satellites launched for the programme in the year, by vehicle (incl. payloads lost at launch)")
         add("launched_mass_per_year", Y, res["launched_mass_per_year"][ix], "t/yr", "satellite mass launched in the year")
         add("launched_mass", Y, res["launched_mass"][ix], "t", "satellite mass launched since the programme started (cumulative)")
         add("mass_in_service", Y, res["mass_in_service"][ix], "t", "satellite mass in service at the end of the year")
@@ -733,10 +751,10 @@ def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarr
         add("satellite_mass", Y, y_("satellite_mass"), "kg", "mass of one satellite of the cohort")
         add("array_specific_power", Y, y_("array_specific_power") if "array_specific_power" in frame
             else np.full((1,) * (len(frame.dims) - 1), np.nan), "W/kg", "solar-array specific power of the cohort")
-        labels = np.array(["before_start", "none", "production"] + [f"launch:{v}" for v in vnames])
+        labels = np.array(["before_start", "none", "production"] + [f"launch:{v}" for v in vnames] + ["launch:all"])
         add("binding_limit", Y, labels[res["binding"][ix]], None,
             "what limited the satellites launched in the year: none (the target was met), production, "
-            "launch:<vehicle> (its cadence), before_start")
+            "launch:<vehicle> (its cadence), launch:all (shares fill: every vehicle full), before_start")
         if sizes_by_year:  # on the grid up to the last year asked: the target of each year
             want = np.broadcast_to(res["target_power"], online.shape)
             reached = (online >= want * (1.0 - 1e-9)) & (online > 0)
@@ -753,6 +771,11 @@ def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarr
     n_points = len(frame.dims) - (2 if space else 1)
     if space:
         share = plan.shares(years).reshape((years.size, len(vnames)) + (1,) * n_points)
+        if plan.shares_mode == "fill":  # the cohort flies as the vehicles' spare flights let it
+            per_v = res["satellites_by_vehicle"][ix]
+            total = per_v.sum(axis=1, keepdims=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = np.where(total > 0, per_v / np.where(total > 0, total, 1.0), share)
         on = share > 0
         cost_v = np.broadcast_to(cost_v, np.broadcast_shapes(cost_v.shape, share.shape))
         terr_v = np.broadcast_to(terr_v, np.broadcast_shapes(terr_v.shape, share.shape))
@@ -799,6 +822,8 @@ def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarr
         add("binding_constraint", Y, words[first], None,
             "first constraint the cohort's satellite violates, in chain order (none: it closes; deployment time not judged)")
         attrs["fleet"] = plan.file
+        attrs["fleet_shares"] = plan.shares_mode if plan.shares_mode == "fixed" else \
+            f"fill (order: {', '.join(vnames[i] for i in (plan.fill_order or range(len(vnames))))})"
     attrs.update({
         "architecture": arch.name,
         "architecture_kind": arch.kind,

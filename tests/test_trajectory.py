@@ -231,7 +231,7 @@ def test_higher_cadence_never_lowers_it_online(spacex):
     tr = odc.trajectory(spacex, launch_cadence_share=[0.2, 0.5, 0.7, 1.0])
     online = tr["it_power_online"].transpose("launch_cadence_share", "year").values
     assert np.all(np.diff(online, axis=0) >= -1e-9 * online[1:])
-    assert online[0, -1] < online[-1, -1]  # and it matters here
+    assert online[0].sum() < online[-1].sum()  # and it matters here (the low share reaches the target later)
 
 
 # --------------------------------------------------------------------------------------------
