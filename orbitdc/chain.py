@@ -592,7 +592,4 @@ def to_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
     usual 022), booleans (``feasible``) read back as ``bool`` with ``xr.open_dataset``, text as
     fixed strings, list attributes joined.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ready = outputs.netcdf_ready(ds)
-    return outputs.atomic_write(path, lambda tmp: ready.to_netcdf(tmp))
+    return outputs.write_netcdf(ds, path)

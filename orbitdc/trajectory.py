@@ -71,7 +71,6 @@ SpaceX's Starlink factory (2025); see ``data/trends/`` and ``data/fleets/``.
 from __future__ import annotations
 
 import functools
-import numbers
 import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -87,8 +86,9 @@ from .chain import Frame, _expand, dataset_from_frame, number_array, parameter_s
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from .architectures import load_architecture
 from .catalogs import catalog_value
+from .arguments import check_samples, check_seed
 from .economics import loss_cover_factors
-from .parameters import (DATA_DIR, Architecture, ParameterSpec, _DefaultsFile, _pydantic_reason, _rel, _validate_parameters, load_references, read_yaml)
+from .parameters import DATA_DIR, Architecture, ParameterSpec, _rel, load_references, read_parameters_file
 
 TRENDS_DIR = DATA_DIR / "trends"
 
@@ -147,14 +147,8 @@ def _trend_defaults_cached(stamp: str) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for path in sorted(TRENDS_DIR.glob("*.yaml")):
         file = _rel(path)
-        try:
-            doc = _DefaultsFile.model_validate(read_yaml(path))
-        except Exception as exc:  # pydantic ValidationError
-            if hasattr(exc, "errors"):
-                param, reason = _pydantic_reason(exc)
-                raise ArchitectureError(reason, file=file, parameter=param) from None
-            raise
-        for name, p in _validate_parameters(doc.parameters, file, TREND_PARAMETERS, refs).items():
+        _, params = read_parameters_file(path, TREND_PARAMETERS, refs=refs)
+        for name, p in params.items():
             if name in merged:
                 raise ArchitectureError(f"set twice (also in {merged[name].origin})", file=file, parameter=name)
             merged[name] = p
@@ -308,6 +302,7 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
     -------
     xarray.Dataset with a ``year`` dimension (and ``vehicle`` for per-vehicle variables).
     """
+    years = _check_arguments(arch, years, frozen, fleet, samples, seed, scenario, overrides)
     if scenario is not None:
         from .scenarios import apply_where_available
 
@@ -323,6 +318,16 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
     if samples is not None:
         return _monte_carlo(arch, years, frozen, fleet, samples, seed, overrides)
     return _run(arch, years, frozen, fleet, overrides, ramp_q={})
+
+
+def _check_arguments(arch, years, frozen, fleet, samples, seed, scenario, overrides) -> np.ndarray:
+    """The arguments checked before anything is loaded or computed (:mod:`orbitdc.validation`:
+    types, and the memory the run would need); the years as an integer array."""
+    from .validation import check_trajectory_arguments
+
+    ref = float(trend_parameters()["trend_reference_year"].canonical_value)
+    return check_trajectory_arguments(arch, years, frozen=frozen, fleet=fleet, samples=samples, seed=seed,
+                                      scenario=scenario, overrides=overrides, trends=TRENDS, reference_year=ref)
 
 
 def _compare(archs, years, **kw) -> xr.Dataset:
@@ -908,9 +913,10 @@ def hardware_cost_terms(ds: xr.Dataset, cross: bool = True) -> tuple[xr.DataArra
 # Monte Carlo over the trend rates
 # --------------------------------------------------------------------------------------------
 def _check_samples(arch, samples: Any) -> int:
-    if isinstance(samples, bool) or not isinstance(samples, numbers.Integral) or samples < 2:
-        raise _bad(arch, "samples", f"must be a whole number >= 2, got {samples!r}")
-    return int(samples)
+    try:
+        return check_samples(samples)  # the one rule (orbitdc.arguments), the error naming the trajectory
+    except ParameterError as exc:
+        raise _bad(arch, "samples", exc.reason) from None
 
 
 @functools.lru_cache(maxsize=256)
@@ -927,8 +933,10 @@ def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overri
     from .uncertainty import latin_hypercube
 
     n = _check_samples(arch, samples)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise _bad(arch, "seed", f"must be a whole number >= 0, got {seed!r}")
+    try:
+        seed = check_seed(seed)
+    except ParameterError as exc:
+        raise _bad(arch, "seed", exc.reason) from None
     frozen_set = _frozen_set(frozen, arch)
     specs = parameter_specs()
     margs = []
