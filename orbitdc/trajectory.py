@@ -86,7 +86,7 @@ from .chain import Frame, _expand, dataset_from_frame, number_array, parameter_s
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from .architectures import load_architecture
 from .catalogs import catalog_value
-from .arguments import check_samples, check_seed
+from .arguments import check_count, check_samples, check_seed
 from .economics import loss_cover_factors
 from .parameters import DATA_DIR, Architecture, ParameterSpec, _rel, load_references, read_parameters_file
 
@@ -280,7 +280,9 @@ def _take_years(frame: Frame, ix: np.ndarray, n_grid: int) -> None:
 def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architecture],
                years: Iterable[int] = range(2026, 2051), *, frozen: bool | str | Iterable[str] = False,
                fleet: str | Path | Mapping[str, Any] | None = None, samples: int | None = None, seed: int = 0,
-               scenario: str | None = None, **overrides: Any) -> xr.Dataset:
+               scenario: str | None = None, levels: bool = True, design: str = "optimal",
+               correlation: Any = "data", draw_catalog: bool = True, chunks: int | None = None,
+               **overrides: Any) -> xr.Dataset:
     """The year-by-year model of one architecture (or several: a list stacks them along
     ``architecture``). See the module docstring for the equations.
 
@@ -292,7 +294,13 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
         ``trend_reference_year`` whatever the first year shown
     frozen : True (every trend), False, or trend names from :data:`TRENDS` to keep static
     fleet : a fleet plan (path or mapping, ``data/fleets/README.md``) instead of the architecture's
-    samples, seed : Monte Carlo over the trend rates and ramps (dimension ``sample``)
+    samples, seed : Monte Carlo (dimension ``sample``): the trend rates, the ramps and - with
+        ``levels`` (default) - the architecture's uncertain levels, drawn jointly
+    levels, design, correlation, draw_catalog : ``levels=True`` draws the uncertain parameters
+        exactly as :func:`orbitdc.monte_carlo` does for the same ``seed`` (the same stream,
+        ``correlation`` and ``draw_catalog``), with each sample's design chosen as it chooses it
+        (``design="optimal"``, or ``"nominal"``); ``levels=False`` draws the trends and ramps only
+    chunks : samples per chain run (the result does not depend on it, bit for bit)
     scenario : a scenario of ``data/scenarios/`` (e.g. ``"proponent"``) layered over the
         architecture; for a list, over each architecture that ships it (``attrs['scenario']``)
     **overrides : chain parameters (as in ``evaluate``: a 1-d list is a sweep dimension) and trend
@@ -309,14 +317,16 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
         many = isinstance(arch, (list, tuple))
         loaded = apply_where_available(list(arch) if many else [arch], scenario)
         out = trajectory(loaded if many else loaded[0], years, frozen=frozen, fleet=fleet, samples=samples,
-                         seed=seed, **overrides)
+                         seed=seed, levels=levels, design=design, correlation=correlation,
+                         draw_catalog=draw_catalog, chunks=chunks, **overrides)
         out.attrs["scenario"] = scenario
         return out
+    mc = dict(levels=levels, design=design, correlation=correlation, draw_catalog=draw_catalog, chunks=chunks)
     if isinstance(arch, (list, tuple)):
-        return _compare(arch, years, frozen=frozen, fleet=fleet, samples=samples, seed=seed, **overrides)
+        return _compare(arch, years, frozen=frozen, fleet=fleet, samples=samples, seed=seed, mc=mc, **overrides)
     arch = load_architecture(arch)
     if samples is not None:
-        return _monte_carlo(arch, years, frozen, fleet, samples, seed, overrides)
+        return _monte_carlo(arch, years, frozen, fleet, samples, seed, overrides, **mc)
     return _run(arch, years, frozen, fleet, overrides, ramp_q={})
 
 
@@ -337,13 +347,13 @@ def _compare(archs, years, **kw) -> xr.Dataset:
     names = [a.name for a in loaded]
     if len(set(names)) != len(names):
         raise OrbitdcError(f"architecture names repeat: {', '.join(names)}")
-    over = {k: v for k, v in kw.items() if k not in ("frozen", "fleet", "samples", "seed")}
+    over = {k: v for k, v in kw.items() if k not in ("frozen", "fleet", "samples", "seed", "mc")}
     specs = parameter_specs()
     results = []
     for a in loaded:
         own = {k: v for k, v in over.items() if k in a.parameters or k in TREND_PARAMETERS or k not in specs}
         results.append(trajectory(a, years, frozen=kw["frozen"], fleet=kw["fleet"], samples=kw["samples"],
-                                  seed=kw["seed"], **own))
+                                  seed=kw["seed"], **kw.get("mc", {}), **own))
     out = xr.concat(results, dim="architecture", data_vars="all", coords="minimal", compat="override",
                     join="outer", combine_attrs="drop_conflicts")
     out = out.assign_coords(architecture=("architecture", names),
@@ -357,16 +367,16 @@ def _compare(archs, years, **kw) -> xr.Dataset:
 
 def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Mapping[str, Any],
          ramp_q: Mapping[str, xr.DataArray], drawn: Mapping[str, xr.DataArray] | None = None,
-         build: bool = True) -> "xr.Dataset | _Results":
+         build: bool = True, eclipse_method: str | None = None) -> "xr.Dataset | _Results":
     """One architecture (``ramp_q``: drawn quantiles of the ramps by ramp name; ``drawn``: drawn
     trend and chain rates, applied like overrides). ``build=False``: the results before the
     Dataset is built (the Monte Carlo adds its summaries first). One model run: the catalogs'
     files are checked once for both passes through the stages."""
     with catalogs.model_run():
-        return _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build)
+        return _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclipse_method)
 
 
-def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build):
+def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclipse_method=None):
     frozen_set = _frozen_set(frozen, arch)
     # a scenario's stated trends and fleet plan (issue 22) act like overrides; explicit ones win
     overrides = {**{k: p.canonical_value for k, p in getattr(arch, "trends", {}).items()}, **overrides}
@@ -439,6 +449,8 @@ def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build):
                 raise OrbitdcError(f"overrides do not broadcast together: dimension '{d}' has lengths {extra[d]} and {n}")
     prep = prepare(arch, chain_over, trusted, dims_first=lead, extra_dims=extra)
     frame = prep.frame
+    if eclipse_method is not None:  # decided once for a Monte Carlo run (chunking must not change it)
+        frame.attrs["eclipse_method"] = eclipse_method
     for c, cv in prep.coords.items():
         coords.setdefault(c, cv)
     tr = {k: _expand(v, frame.dims) for k, v in trend.items()}
@@ -474,6 +486,7 @@ def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build):
     _take_years(frame, ix, T)  # the years asked for (economics ran on the fleet's grid)
     out = _result(arch, frame, years, start[:, 0] if space else start, plan, fleet_res, ix, grid, coords,
                   frozen_set, inactive)
+    out.drawn = {k: np.asarray(v.values) for k, v in (drawn or {}).items()}
     if paths:
         out.attrs_ds["paths"] = "; ".join(f"{n}: {p.describe()}" for n, p in paths.items())
     if path_notes:
@@ -661,6 +674,7 @@ class _Results:
         self.names: list[str] = []
         self.coords: dict[str, xr.Variable] = {}
         self.attrs_ds: dict[str, Any] = {}
+        self.drawn: dict[str, np.ndarray] = {}  # the Monte Carlo's drawn values (1-d along sample)
 
     @property
     def n_points(self) -> int:
@@ -929,50 +943,159 @@ def _marginal(name, kind, value, low, high, unit, minimum, maximum, exclusive_mi
                     exclusive_minimum=exclusive_minimum, exclusive_maximum=exclusive_maximum)
 
 
-def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overrides) -> xr.Dataset:
-    from .uncertainty import latin_hypercube
+def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overrides, levels: bool = True,
+                 design: str = "optimal", correlation: Any = "data", draw_catalog: bool = True,
+                 chunks: int | None = None) -> xr.Dataset:
+    """The trajectory Monte Carlo: trend rates (triangular on their ranges) and ramps (one
+    quantile per ramp) from their own named streams; with ``levels``, the architecture's
+    uncertain parameters from :func:`orbitdc.uncertainty.level_draws` - the stream, correlations
+    and design choice of :func:`orbitdc.monte_carlo` for the same seed. Every value of a sample
+    depends only on (seed, name, sample): ``chunks`` cannot change a number."""
+    from .uncertainty import latin_hypercube, level_draws, level_plan
 
     n = _check_samples(arch, samples)
     try:
         seed = check_seed(seed)
     except ParameterError as exc:
         raise _bad(arch, "seed", exc.reason) from None
-    frozen_set = _frozen_set(frozen, arch)
+    if chunks is not None:
+        try:
+            chunks = min(check_count(chunks, "chunks"), n)
+        except ParameterError as exc:
+            raise _bad(arch, "chunks", exc.reason) from None
     specs = parameter_specs()
-    margs = []
+    trend_margs = []
     for name, p in trend_parameters().items():
         p = getattr(arch, "trends", {}).get(name, p)  # a scenario's stated trend, drawn on its own range
         if name in overrides or p.dist == "fixed" or not p.canonical_low < p.canonical_high:
             continue
         spec = TREND_PARAMETERS[name]
-        margs.append(_marginal(name, p.dist, float(p.canonical_value), float(p.canonical_low), float(p.canonical_high),
-                               spec.unit, spec.minimum, spec.maximum, spec.exclusive_minimum, spec.exclusive_maximum))
-    for name in CHAIN_RATES:
-        p = arch.parameters.get(name)
-        if p is None or name in overrides or p.dist == "fixed" or not p.canonical_low < p.canonical_high:
-            continue
-        spec = specs[name]
-        margs.append(_marginal(name, p.dist, float(p.canonical_value), float(p.canonical_low), float(p.canonical_high),
-                               spec.unit, spec.minimum, spec.maximum, spec.exclusive_minimum, spec.exclusive_maximum))
-    sample = np.arange(n)
+        trend_margs.append(_marginal(name, p.dist, float(p.canonical_value), float(p.canonical_low), float(p.canonical_high),
+                                     spec.unit, spec.minimum, spec.maximum, spec.exclusive_minimum, spec.exclusive_maximum))
+    if not levels:  # the learning rates are trend rates too (drawn with the levels otherwise)
+        for name in CHAIN_RATES:
+            p = arch.parameters.get(name)
+            if p is None or name in overrides or p.dist == "fixed" or not p.canonical_low < p.canonical_high:
+                continue
+            spec = specs[name]
+            trend_margs.append(_marginal(name, p.dist, float(p.canonical_value), float(p.canonical_low),
+                                         float(p.canonical_high), spec.unit, spec.minimum, spec.maximum,
+                                         spec.exclusive_minimum, spec.exclusive_maximum))
     ramp_names: list[str] = []
+    plan = None
     if arch.kind == "space":
         own = overrides.get("launch_vehicle")
         plan = fl.load_fleet(arch, fleet if fleet is not None else getattr(arch, "fleet", None),
                              launch_vehicle=str(own) if own is not None else None)
         ramp_names = [r.name for r in plan.ramps if np.any(r.low < r.high)]
-    names = [m.name for m in margs] + [f"ramp:{r}" for r in ramp_names]
-    u01 = latin_hypercube(names, n, seed=seed)
-    drawn = {m.name: xr.DataArray(m.ppf(u01[:, j]), dims="sample", coords={"sample": sample}) for j, m in enumerate(margs)}
-    ramp_q = {r: xr.DataArray(u01[:, len(margs) + j], dims="sample", coords={"sample": sample})
-              for j, r in enumerate(ramp_names)}
-    out = _run(arch, years, frozen, fleet, overrides, ramp_q=ramp_q, drawn=drawn, build=False)
-    out.attrs_ds.update(samples=n, seed=int(seed), drawn=", ".join(names))
-    for name, da in drawn.items():
-        out.add(f"drawn_{name}", [], _expand(da.variable, out.dims)[(0,) * (2 if out.space else 1)], None, f"drawn {name}")
+    names = [m.name for m in trend_margs] + [f"ramp:{r}" for r in ramp_names]
+    chain_over = {k: v for k, v in overrides.items() if k not in TREND_PARAMETERS}
+    levels_plan = None
+    if levels:
+        if design == "optimal":
+            bad = [k for k, v in chain_over.items() if not _paths.is_path(v) and np.ndim(getattr(v, "value", v)) > 0]
+            if bad:
+                raise _bad(arch, bad[0], "design='optimal' (the default) takes one value per override; pass "
+                                         "design='nominal' (or levels=False) to cross a list with the samples")
+        try:
+            levels_plan = level_plan(arch, n, seed, chain_over, exclude=_held_by_trajectory(arch, plan, overrides),
+                                     design=design, correlation=correlation, draw_catalog=draw_catalog)
+        except ParameterError as exc:
+            raise _bad(arch, exc.parameter, exc.reason) from None
+    n_years = int(np.asarray(years)[-1]) - int(trend_parameters()["trend_reference_year"].canonical_value) + 1
+    bounds = list(range(0, n, chunks or n)) + [n]
+    parts: list[_Results] = []
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        sample = np.arange(start, stop)
+        u01 = latin_hypercube(names, n, seed=seed, start=start, stop=stop)
+        drawn = {m.name: xr.DataArray(m.ppf(u01[:, j]), dims="sample", coords={"sample": sample})
+                 for j, m in enumerate(trend_margs)}
+        ramp_q = {r: xr.DataArray(u01[:, len(trend_margs) + j], dims="sample", coords={"sample": sample})
+                  for j, r in enumerate(ramp_names)}
+        if levels_plan is not None:
+            for k, v in level_draws(levels_plan, start, stop).items():
+                drawn[k] = xr.DataArray(v, dims="sample", coords={"sample": sample})
+        method = _eclipse_method(drawn, n, n_years)
+        parts.append(_run(arch, years, frozen, fleet, overrides, ramp_q=ramp_q, drawn=drawn, build=False,
+                          eclipse_method=method))
+    out = parts[0] if len(parts) == 1 else _concat_samples(parts)
+    level_names = [m.name for m in levels_plan.margs] if levels_plan is not None else []
+    chosen = list(levels_plan.design_table.data_vars) if levels_plan is not None and levels_plan.design_table is not None else []
+    out.attrs_ds.update(samples=n, seed=int(seed), drawn=", ".join(names + level_names),
+                        levels_drawn=", ".join(level_names) or "none",
+                        levels_correlated=", ".join(levels_plan.correlation[0]) if levels_plan is not None
+                        and levels_plan.correlation else "none",
+                        design=levels_plan.design if levels_plan is not None else "nominal (levels not drawn)",
+                        design_variables=", ".join(chosen) or "none",
+                        monte_carlo_method=("trend rates, ramps and (levels) the architecture's uncertain parameters by "
+                                            "Latin hypercube, each from its own stream (seed, name, block) as "
+                                            "orbitdc.monte_carlo draws them"))
+    lead = (0,) * (2 if out.space else 1)
+    for name in [m.name for m in trend_margs] + level_names:
+        values = xr.Variable(("sample",), _drawn_values(parts, name))
+        out.add(f"drawn_{name}", [], _expand(values, out.dims)[lead], None, f"drawn {name}")
         out.attrs[f"drawn_{name}"] = {**out.attrs[f"drawn_{name}"], **_drawn_unit(name, specs)}
     _summarize(out)
     return out.dataset()
+
+
+def _held_by_trajectory(arch: Architecture, plan: "fl.FleetPlan | None", overrides: Mapping[str, Any]) -> set[str]:
+    """Uncertain parameters the year-by-year model holds instead of drawing: the programme's start
+    (one value per run), the architecture file's paths (their years are the input), and, with a
+    fleet of several vehicles, the launch vehicle's catalog values (each vehicle keeps its own)."""
+    specs = parameter_specs()
+    held = {"start_year"} | set(year_paths_of(arch))
+    if plan is not None and len(plan.vehicles) > 1:
+        held |= {k for k in arch.parameters if specs[k].catalog is not None and specs[k].catalog[2] == "launch_vehicle"}
+    return held
+
+
+def _eclipse_method(drawn: Mapping[str, xr.DataArray], samples: int, years: int) -> str:
+    """Exact eclipses unless the orbit varies over more orbits than the exact limit (decided once
+    for the whole run from the sample count, as orbitdc.monte_carlo does: chunks agree)."""
+    from .orbit import EXACT_ORBITS_MAX
+    from .uncertainty import ORBIT_PARAMETERS
+
+    varies = any(k in drawn for k in ORBIT_PARAMETERS if k != "start_year")
+    return "grid" if varies and samples * years > EXACT_ORBITS_MAX else "exact"
+
+
+def _drawn_values(parts: Sequence[_Results], name: str) -> np.ndarray:
+    """A drawn parameter's values over every chunk (1-d along ``sample``)."""
+    return np.concatenate([np.asarray(p.drawn[name]) for p in parts])
+
+
+def _concat_samples(parts: Sequence[_Results]) -> _Results:
+    """The results of consecutive sample chunks as one (each variable joined along ``sample``
+    where it varies along it; the others are the same in every chunk)."""
+    first = parts[0]
+    ax = list(first.dims).index("sample")
+    out = _Results(Frame(first.dims, first.sizes), first.sizes["year"], first.space)
+    out.sizes["sample"] = sum(p.sizes["sample"] for p in parts)
+    out.frame.sizes["sample"] = out.sizes["sample"]
+    out.coords = dict(first.coords)
+    out.coords["sample"] = xr.Variable(("sample",), np.arange(out.sizes["sample"]))
+    out.attrs_ds = dict(first.attrs_ds)
+    out.drawn = {k: np.concatenate([np.asarray(p.drawn[k]) for p in parts]) for k in first.drawn}
+    for name in first.names:
+        arrs = [p.frame[name] for p in parts]
+        k = len(first.lead.get(name, ((), ()))[0])
+        axis = k + ax
+        if all(a.shape[axis] == 1 for a in arrs) and all(np.array_equal(a, arrs[0]) for a in arrs[1:]) \
+                and "sample" not in first.depends[name]:
+            joined = arrs[0]
+        else:
+            joined = np.concatenate([np.broadcast_to(a, a.shape[:axis] + (p.sizes["sample"],) + a.shape[axis + 1:])
+                                     for a, p in zip(arrs, parts)], axis=axis)
+        out.frame._vars[name] = joined
+        points = [d for d, n in zip(out.dims, joined.shape[k:]) if d not in ("year", "vehicle") and (n != 1 or out.sizes[d] == 1)]
+        lead_dims = [d for d in first.depends[name] if d in ("year", "vehicle")]
+        out.depends[name] = tuple(lead_dims) + tuple(points)
+        out.attrs[name] = first.attrs[name]
+        if name in first.lead:
+            out.lead[name] = first.lead[name]
+        out.names.append(name)
+    return out
 
 
 def _drawn_unit(name: str, specs) -> dict[str, str]:

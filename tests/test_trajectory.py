@@ -414,3 +414,60 @@ def test_a_top_down_satellite_lighter_than_its_compute_is_unbuildable(spacex):
     assert np.all(tr["satellites_built"].values == 0) and np.all(tr["launched_mass"].values == 0)
     assert np.all(np.isfinite(tr["bus_cost_per_kg"].values)) and np.all(np.isfinite(tr["launch_price_per_kg"].values))
     assert np.isnan(float(tr["crossover_year"]))
+
+
+# --------------------------------------------------------------------------------------------
+# Honest bands (issue 23): the architecture's uncertain levels drawn with the trend rates
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def bands(spacex):
+    """SpaceX, 2040: the trend-only band and the band with the levels drawn (design optimal)."""
+    kw = dict(years=[2030, 2035, 2040], samples=200, seed=5)
+    return odc.trajectory(spacex, levels=False, **kw), odc.trajectory(spacex, **kw)
+
+
+def test_levels_are_drawn_as_monte_carlo_draws_them(spacex, bands):
+    # the same stream, correlations and seed: sample for sample monte_carlo's values
+    _, mc = bands
+    static = odc.monte_carlo(spacex, samples=200, seed=5)
+    for name in ("electricity_price", "launch_price_per_kg", "bus_cost_per_kg", "space_hardware_premium"):
+        own = f"{name}_input" if f"{name}_input" in static else name
+        np.testing.assert_array_equal(mc[f"drawn_{name}"].values, static[own].values, err_msg=name)
+    assert mc.attrs["design"] == "optimal" and "altitude" in mc.attrs["design_variables"]
+    assert "launch_price_per_kg" in mc.attrs["levels_drawn"]
+
+
+def test_drawing_the_levels_widens_the_band(bands):
+    # The trend-only band is conditional on today's levels: drawing them too, the 2040 10-90 %
+    # interval of the cost ratio is wider, reaches higher, and its median is higher - the nominal
+    # levels sit on the optimistic side (issue 23 found 1.69 / 1.89 / 2.33 trend-only against
+    # 1.61 / 2.39 / 3.66). With this model (400 samples, seed 5) it is 1.62 / 1.81 / 2.18 against
+    # 1.81 / 2.49 / 3.74: the low end does not reach below the trend-only one, so the new interval
+    # does not contain the old one at its low end - it is shifted up as well as widened.
+    trend, both = (b["cost_ratio_vs_terrestrial_quantile"].sel(year=2040).values for b in bands)
+    assert both[2] > trend[2] and both[1] > trend[1]
+    assert both[2] - both[0] > 1.5 * (trend[2] - trend[0])
+
+
+def test_with_every_level_fixed_the_band_is_the_trend_only_one(spacex):
+    # every uncertain level held at its value (overridden): the levels Monte Carlo draws nothing
+    # but the trends and ramps, exactly as the trend-only one does
+    from orbitdc.uncertainty import marginals
+
+    fixed = {m.name: m.value for m in marginals(spacex)}
+    kw = dict(years=[2030, 2040], samples=40, seed=2, design="nominal", **fixed)
+    a = odc.trajectory(spacex, levels=False, **kw)
+    b = odc.trajectory(spacex, **kw)
+    assert b.attrs["levels_drawn"] == "none"
+    for var in ("cost_ratio_vs_terrestrial", "it_power_online", "cost_ratio_vs_terrestrial_quantile", "crossover_year_quantile"):
+        np.testing.assert_array_equal(a[var].values, b[var].values, err_msg=var)
+
+
+def test_the_band_is_bit_identical_for_any_chunking(spacex):
+    kw = dict(years=[2030, 2040], samples=48, seed=4)
+    whole = odc.trajectory(spacex, **kw)
+    for chunks in (7, 20):
+        parts = odc.trajectory(spacex, chunks=chunks, **kw)
+        for var in whole.data_vars:
+            x, y = whole[var].values, parts[var].values
+            assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), (chunks, var)
