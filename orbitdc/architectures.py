@@ -253,12 +253,12 @@ def _scenario_file(arch: Architecture, scenario: str | Path) -> Path:
     if isinstance(scenario, Path) or (isinstance(scenario, str) and scenario.endswith((".yaml", ".yml"))):
         path = Path(scenario)  # a scenario file of the user's own (e.g. one written by to_yaml)
         if not path.is_file():
-            from .validation import echo
+            from ._text import echo
 
             raise ArchitectureError(f"no scenario file '{echo(path, 120)}' (or not a regular file)")
         return path
     from .datadirs import scenario_files
-    from .validation import echo
+    from ._text import echo
 
     files = scenario_files(arch.name, SCENARIO_DIR)
     known = sorted(files)
@@ -280,7 +280,7 @@ def apply_where_available(archs: Sequence[str | Path | Architecture], scenario: 
     known = sorted({s for a in loaded for s in list_scenarios(a)})
     if not isinstance(scenario, str) or scenario not in known:
         names = ", ".join(a.name for a in loaded)
-        from .validation import echo
+        from ._text import echo
 
         raise ArchitectureError(f"unknown scenario '{echo(scenario)}' for {names}{suggest(str(scenario), known)}; "
                                 f"known: {', '.join(known) or 'none'}")

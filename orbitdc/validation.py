@@ -29,19 +29,16 @@ import itertools
 import math
 import numbers
 import re
-import unicodedata
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ._text import terminal_lines, terminal_text  # noqa: F401  (the one escaping function, re-exported)
+from ._text import ECHO_CHARS, echo, terminal_lines, terminal_text  # noqa: F401  (the one escaping function, re-exported)
 from .errors import OrbitdcError, ParameterError
 
 #: Longest value text a user may type in a URL or a ``--set`` item (characters). A 5,000-digit
 #: number is refused by its length, with the first characters echoed.
 MAX_VALUE_TEXT = 200
-#: Characters of a user's text echoed back in a message (the rest is cut with an ellipsis).
-ECHO_CHARS = 60
 #: Most calendar years one trajectory takes (the trend data cover a few decades; a range is
 #: counted before anything is built from it).
 MAX_YEARS = 1000
@@ -60,15 +57,6 @@ PARITY_BYTES_PER_GRID_POINT = 2_500
 # --------------------------------------------------------------------------------------------
 # Text
 # --------------------------------------------------------------------------------------------
-def echo(text: Any, limit: int = ECHO_CHARS) -> str:
-    """A user's value quoted back in a message: :func:`terminal_text`, cut to ``limit``
-    characters with the full length said (``'99999...' (5,000 characters)``)."""
-    s = terminal_text(text)
-    if len(s) <= limit:
-        return s
-    return f"{s[:limit]}... ({len(str(text)):,} characters)"
-
-
 def check_value_text(text: Any, name: str, limit: int = MAX_VALUE_TEXT) -> str:
     """A value typed by a user (URL, ``--set``): text of at most ``limit`` characters."""
     if isinstance(text, bytes):
@@ -268,7 +256,7 @@ def check_design_closes(ds: Any, where: str, overrides: Mapping[str, Any]) -> No
         constraint = str(b.isel(sel).values) if sel else str(np.asarray(b.values).ravel()[0])
         if constraint == "none":
             constraint = "mass_closure"
-    from .chain import output_specs
+    from .stages import output_specs
 
     spec = output_specs().get(f"violates_{constraint}")
     words = spec.long_name if spec is not None else constraint.replace("_", " ")
