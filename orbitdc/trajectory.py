@@ -78,7 +78,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
-from . import catalogs
+from . import _finance, catalogs
 from . import fleet as fl
 from . import paths as _paths
 from . import units
@@ -860,12 +860,8 @@ def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarr
 # Deprecated: the accelerator post-scaling (the chain has accelerator_price now)
 # --------------------------------------------------------------------------------------------
 def _crf(rate, years):
-    """Capital recovery factor ``r / (1 - (1 + r)^-n)`` (``1/n`` at r = 0), as in orbitdc.economics."""
-    rate = np.asarray(rate, dtype=float)
-    years = np.asarray(years, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = rate / -np.expm1(-years * np.log1p(rate))
-    return np.where(rate == 0, 1.0 / years, out)
+    """Capital recovery factor (:func:`orbitdc._finance.capital_recovery_factor`)."""
+    return _finance.capital_recovery_factor(rate, years)
 
 
 def hardware_cost_terms(ds: xr.Dataset, cross: bool = True) -> tuple[xr.DataArray, xr.DataArray]:
