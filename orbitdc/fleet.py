@@ -576,17 +576,20 @@ def launch_prices(plan: FleetPlan, years: np.ndarray, start_year: Any, cadence: 
 
 
 def cohort_bus_cost(built_per_year: Any, bus_mass: Any, reference_cost: Any, reference_mass: Any,
-                    learning_rate: Any) -> np.ndarray:
+                    learning_rate: Any, alongside: Any = None) -> np.ndarray:
     """Bus cost per kg paid by each year's cohort [USD/kg]: the average unit cost of its own
     production on the programme's learning curve (:func:`wright_average_cost`), from the
     experience base ``reference_mass`` [kg] at ``reference_cost`` [USD/kg].
 
     ``built_per_year`` (T, *P) satellites, ``bus_mass`` (T or 1, *P) kg each; a year that builds
     nothing (or an unbuildable satellite, never built) pays the unit cost where the curve stands.
+    ``alongside`` (T, *P) [kg/yr]: another line's production sharing the curve (industry-wide
+    learning); each year's cohort then pays the average of that year's joint production.
     """
     bus_built = mass_of(built_per_year, bus_mass)  # kg of bus per year
-    q1 = np.asarray(reference_mass, dtype=float) + np.cumsum(bus_built, axis=0)
-    return wright_average_cost(reference_cost, q1 - bus_built, q1, reference_mass, learning_rate)
+    flow = bus_built if alongside is None else bus_built + np.asarray(alongside, dtype=float)
+    q1 = np.asarray(reference_mass, dtype=float) + np.cumsum(flow, axis=0)
+    return wright_average_cost(reference_cost, q1 - flow, q1, reference_mass, learning_rate)
 
 
 def mass_of(count: Any, mass: Any) -> np.ndarray:

@@ -123,7 +123,26 @@ TREND_PARAMETERS: dict[str, ParameterSpec] = {
     "ground_capacity_premium_max": ParameterSpec("1", "cap of the premium on facility capital", minimum=0.0, maximum=5.0),
     "launch_cadence_growth_rate": ParameterSpec("1/yr", "growth per year of a vehicle's flights after the last point of its plan",
                                                 minimum=0.0, maximum=1.0),
+    "industry_satellite_production": ParameterSpec("t/yr", "satellite mass a line alongside builds per year (learning 'industry')",
+                                                   minimum=0.0),
+    "bus_cost_decline_rate": ParameterSpec("1/yr", "fall per year of the bus cost per kg (learning 'calendar')", **_RATE),
+    "array_cost_learning_rate": ParameterSpec("1", "array cost fall per doubling of own array power (learning 'own')", **_RATE),
+    "array_cost_decline_rate": ParameterSpec("1/yr", "fall per year of the array cost per W (learning 'calendar')", **_RATE),
+    "radiator_cost_learning_rate": ParameterSpec("1", "radiator cost fall per doubling of own radiator area (learning 'own')", **_RATE),
+    "radiator_cost_decline_rate": ParameterSpec("1/yr", "fall per year of the radiator cost per m2 (learning 'calendar')", **_RATE),
+    "space_premium_learning_rate": ParameterSpec("1", "space hardware premium fall per doubling of own accelerators in orbit (learning 'own')", **_RATE),
+    "space_premium_decline_rate": ParameterSpec("1/yr", "fall per year of the space hardware premium (learning 'calendar')", **_RATE),
 }
+
+#: Cost items whose learning a user chooses (``learning={item: basis}``), the bases each takes,
+#: and the default (today's model: Wright's law on the programme's own bus mass, nothing else).
+LEARNING_ITEMS = {
+    "bus": ("own", "industry", "calendar", "none"),
+    "array": ("own", "calendar", "none"),
+    "radiator": ("own", "calendar", "none"),
+    "premium": ("own", "calendar", "none"),
+}
+LEARNING_DEFAULT = {"bus": "own", "array": "none", "radiator": "none", "premium": "none"}
 
 #: Chain parameters that are trend rates too (drawn by the Monte Carlo).
 CHAIN_RATES = ("launch_learning_rate", "bus_learning_rate")
@@ -282,7 +301,7 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
                fleet: str | Path | Mapping[str, Any] | None = None, samples: int | None = None, seed: int = 0,
                scenario: str | None = None, levels: bool = True, design: str = "optimal",
                correlation: Any = "data", draw_catalog: bool = True, chunks: int | None = None,
-               **overrides: Any) -> xr.Dataset:
+               learning: Mapping[str, str] | None = None, **overrides: Any) -> xr.Dataset:
     """The year-by-year model of one architecture (or several: a list stacks them along
     ``architecture``). See the module docstring for the equations.
 
@@ -301,6 +320,11 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
         ``correlation`` and ``draw_catalog``), with each sample's design chosen as it chooses it
         (``design="optimal"``, or ``"nominal"``); ``levels=False`` draws the trends and ramps only
     chunks : samples per chain run (the result does not depend on it, bit for bit)
+    learning : how each cost item learns, ``{item: basis}`` (:data:`LEARNING_ITEMS`): ``"own"``
+        (Wright's law on the programme's own production), ``"industry"`` (bus: a satellite line
+        alongside adds its experience), ``"calendar"`` (a fall per year) or ``"none"``; the rates
+        are trend parameters (``data/trends/learning.yaml``), drawn by the Monte Carlo. Default
+        :data:`LEARNING_DEFAULT` (the bus learns on its own mass, nothing else learns)
     scenario : a scenario of ``data/scenarios/`` (e.g. ``"proponent"``) layered over the
         architecture; for a list, over each architecture that ships it (``attrs['scenario']``)
     **overrides : chain parameters (as in ``evaluate``: a 1-d list is a sweep dimension) and trend
@@ -318,16 +342,34 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
         loaded = apply_where_available(list(arch) if many else [arch], scenario)
         out = trajectory(loaded if many else loaded[0], years, frozen=frozen, fleet=fleet, samples=samples,
                          seed=seed, levels=levels, design=design, correlation=correlation,
-                         draw_catalog=draw_catalog, chunks=chunks, **overrides)
+                         draw_catalog=draw_catalog, chunks=chunks, learning=learning, **overrides)
         out.attrs["scenario"] = scenario
         return out
     mc = dict(levels=levels, design=design, correlation=correlation, draw_catalog=draw_catalog, chunks=chunks)
     if isinstance(arch, (list, tuple)):
-        return _compare(arch, years, frozen=frozen, fleet=fleet, samples=samples, seed=seed, mc=mc, **overrides)
+        return _compare(arch, years, frozen=frozen, fleet=fleet, samples=samples, seed=seed, mc=mc,
+                        learning=learning, **overrides)
     arch = load_architecture(arch)
+    learn = _check_learning(arch, learning)
     if samples is not None:
-        return _monte_carlo(arch, years, frozen, fleet, samples, seed, overrides, **mc)
-    return _run(arch, years, frozen, fleet, overrides, ramp_q={})
+        return _monte_carlo(arch, years, frozen, fleet, samples, seed, overrides, learning=learn, **mc)
+    return _run(arch, years, frozen, fleet, overrides, ramp_q={}, learning=learn)
+
+
+def _check_learning(arch, learning: Any) -> dict[str, str]:
+    """``learning`` completed with :data:`LEARNING_DEFAULT`; an unknown item or basis is one error."""
+    if learning is None:
+        return dict(LEARNING_DEFAULT)
+    if not isinstance(learning, Mapping):
+        raise _bad(arch, "learning", f"expected a mapping {{item: basis}}, got {type(learning).__name__}")
+    out = dict(LEARNING_DEFAULT)
+    for item, basis in learning.items():
+        if item not in LEARNING_ITEMS:
+            raise _bad(arch, "learning", f"'{item}' is not a cost item; items: {', '.join(LEARNING_ITEMS)}")
+        if basis not in LEARNING_ITEMS[item]:
+            raise _bad(arch, "learning", f"{item}: '{basis}' is not one of {', '.join(LEARNING_ITEMS[item])}")
+        out[item] = basis
+    return out
 
 
 def _check_arguments(arch, years, frozen, fleet, samples, seed, scenario, overrides) -> np.ndarray:
@@ -347,13 +389,13 @@ def _compare(archs, years, **kw) -> xr.Dataset:
     names = [a.name for a in loaded]
     if len(set(names)) != len(names):
         raise OrbitdcError(f"architecture names repeat: {', '.join(names)}")
-    over = {k: v for k, v in kw.items() if k not in ("frozen", "fleet", "samples", "seed", "mc")}
+    over = {k: v for k, v in kw.items() if k not in ("frozen", "fleet", "samples", "seed", "mc", "learning")}
     specs = parameter_specs()
     results = []
     for a in loaded:
         own = {k: v for k, v in over.items() if k in a.parameters or k in TREND_PARAMETERS or k not in specs}
         results.append(trajectory(a, years, frozen=kw["frozen"], fleet=kw["fleet"], samples=kw["samples"],
-                                  seed=kw["seed"], **kw.get("mc", {}), **own))
+                                  seed=kw["seed"], learning=kw.get("learning"), **kw.get("mc", {}), **own))
     out = xr.concat(results, dim="architecture", data_vars="all", coords="minimal", compat="override",
                     join="outer", combine_attrs="drop_conflicts")
     out = out.assign_coords(architecture=("architecture", names),
@@ -367,16 +409,18 @@ def _compare(archs, years, **kw) -> xr.Dataset:
 
 def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Mapping[str, Any],
          ramp_q: Mapping[str, xr.DataArray], drawn: Mapping[str, xr.DataArray] | None = None,
-         build: bool = True, eclipse_method: str | None = None) -> "xr.Dataset | _Results":
+         build: bool = True, eclipse_method: str | None = None,
+         learning: Mapping[str, str] | None = None) -> "xr.Dataset | _Results":
     """One architecture (``ramp_q``: drawn quantiles of the ramps by ramp name; ``drawn``: drawn
     trend and chain rates, applied like overrides). ``build=False``: the results before the
     Dataset is built (the Monte Carlo adds its summaries first). One model run: the catalogs'
     files are checked once for both passes through the stages."""
     with catalogs.model_run():
-        return _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclipse_method)
+        return _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclipse_method,
+                         dict(learning or LEARNING_DEFAULT))
 
 
-def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclipse_method=None):
+def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclipse_method=None, learning=None):
     frozen_set = _frozen_set(frozen, arch)
     # a scenario's stated trends and fleet plan (issue 22) act like overrides; explicit ones win
     overrides = {**{k: p.canonical_value for k, p in getattr(arch, "trends", {}).items()}, **overrides}
@@ -470,7 +514,7 @@ def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclip
         try:
             growth = None if "launch_cadence" in frozen_set else tr["launch_cadence_growth_rate"]
             fleet_res = _fleet(frame, plan, grid, start, start_price, ramp_q, frozen_set, "bus_cost_per_kg" in paths,
-                               growth)
+                               growth, learning["bus"], tr, age)
         except ParameterError as exc:  # a path given for a quantity the fleet scan takes once
             raise _bad(arch, exc.parameter, exc.reason) from None
     if space:
@@ -482,16 +526,56 @@ def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclip
             # the cohort's own learning (or the path) is in its bus cost per kg
             frame._vars["bus_cost_per_kg"] = fleet_res["bus_cost"][:, None]
             frame._vars["bus_learning_rate"] = np.zeros((1,) * len(frame.dims))
+        _item_learning(frame, fleet_res, learning, tr, age, set(paths))
     run_frame(frame, arch.kind, only=("economics",), flags=False)
     _take_years(frame, ix, T)  # the years asked for (economics ran on the fleet's grid)
     out = _result(arch, frame, years, start[:, 0] if space else start, plan, fleet_res, ix, grid, coords,
                   frozen_set, inactive)
     out.drawn = {k: np.asarray(v.values) for k, v in (drawn or {}).items()}
+    out.attrs_ds["learning"] = "; ".join(f"{k}: {v}" for k, v in learning.items())
+    if space:
+        for item, (param, _, _, _, _) in _ITEMS.items():
+            if learning.get(item, "none") != "none" or param in paths:
+                spec = specs[param]
+                out.add(param, ["year"], frame[param][:, 0], spec.unit, f"{spec.long_name} paid by the cohort of the year")
     if paths:
         out.attrs_ds["paths"] = "; ".join(f"{n}: {p.describe()}" for n, p in paths.items())
     if path_notes:
         out.attrs_ds["path_warnings"] = "; ".join(path_notes)
     return out.dataset() if build else out
+
+
+#: Cost items other than the bus: the chain parameter, the per-satellite quantity the programme
+#: produces (frame variable, scale to the item's unit) and the learning and calendar rates.
+_ITEMS = {
+    "array": ("array_cost_per_watt", "solar_array_bol_power", 1e3, "array_cost_learning_rate", "array_cost_decline_rate"),
+    "radiator": ("radiator_cost_per_m2", "radiator_area", 1.0, "radiator_cost_learning_rate", "radiator_cost_decline_rate"),
+    "premium": ("space_hardware_premium", "accelerators", 1.0, "space_premium_learning_rate", "space_premium_decline_rate"),
+}
+
+
+def _item_learning(frame: Frame, res: Mapping[str, np.ndarray], learning: Mapping[str, str],
+                   tr: Mapping[str, np.ndarray], age: np.ndarray, paths: set[str]) -> None:
+    """The year's array cost per W, radiator cost per m2 and space hardware premium under the
+    learning chosen (:data:`LEARNING_ITEMS`; a path of the parameter wins): ``calendar`` today's
+    value x (1 - rate)^(y - y0); ``own`` the cohort's average on Wright's curve of the programme's
+    own cumulative production of the item (its experience base the first building year's output,
+    at today's value: :func:`orbitdc.fleet.cohort_bus_cost` on those units)."""
+    for item, (param, per_sat, scale, rate, decline) in _ITEMS.items():
+        basis = learning.get(item, "none")
+        if basis == "none" or param in paths or param not in frame:
+            continue
+        today = frame[param]
+        if basis == "calendar":
+            frame._vars[param] = today * (1.0 - tr[decline]) ** age
+            continue
+        units = fl.mass_of(res["built_per_year"], frame[per_sat][:, 0] * scale)  # the item built per year
+        first = np.argmax(units > 0, axis=0)
+        base = np.take_along_axis(units, first[None, ...], axis=0)  # one first-year output: the experience base
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cost = fl.cohort_bus_cost(res["built_per_year"], frame[per_sat][:, 0] * scale, today[0, 0],
+                                      np.where(base > 0, base, 1.0), tr[rate][0, 0])
+        frame._vars[param] = np.where(base > 0, cost, today[0, 0])[:, None]
 
 
 #: The trend a path of a chain parameter replaces (``launch_price_per_kg``: for the vehicles it
@@ -577,7 +661,8 @@ def _accelerator_factor(trend: Mapping[str, Any], age: Any) -> Any:
 
 def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray, start_price: np.ndarray,
            ramp_q: Mapping[str, xr.DataArray], frozen_set: frozenset[str], bus_path: bool = False,
-           growth: np.ndarray | None = None) -> dict[str, np.ndarray]:
+           growth: np.ndarray | None = None, bus_basis: str = "own", tr: Mapping[str, np.ndarray] | None = None,
+           age: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The fleet scan on the chain's physical results (axes year, vehicle, points; the grid's
     years), then the launch prices by vehicle and the bus cost by cohort. ``start_price`` with
     a year axis is a path of the architecture's launch price (the price of the vehicles it
@@ -624,10 +709,15 @@ def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray
         price = np.where(own, start_price, price)
     if bus_path:
         bus_cost = yr("bus_cost_per_kg")
+    elif bus_basis == "calendar":
+        bus_cost = pt("bus_cost_per_kg") * (1.0 - tr["bus_cost_decline_rate"][:, 0]) ** age[:, 0]
+    elif bus_basis == "none":
+        bus_cost = pt("bus_cost_per_kg")[None, ...]
     else:
         bus_mass = np.maximum(mass - yr("compute_mass"), 0.0)  # kg per satellite
+        alongside = tr["industry_satellite_production"][:, 0] * _KG_PER_T if bus_basis == "industry" else None
         bus_cost = fl.cohort_bus_cost(res["built_per_year"], bus_mass, pt("bus_cost_per_kg"),
-                                      pt("bus_reference_mass") * _KG_PER_T, pt("bus_learning_rate"))
+                                      pt("bus_reference_mass") * _KG_PER_T, pt("bus_learning_rate"), alongside)
     res["flights_available"] = np.broadcast_to(cad * av[None, ...], res["launches"].shape)
     res.update(price=price, launched_by_vehicle=m_prev, bus_cost=np.broadcast_to(bus_cost, (T,) + bus_cost.shape[1:]),
                production_capacity=np.broadcast_to(res["production_capacity"], (T,) + res["production_capacity"].shape[1:]))
@@ -941,7 +1031,7 @@ def _marginal(name, kind, value, low, high, unit, minimum, maximum, exclusive_mi
 
 def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overrides, levels: bool = True,
                  design: str = "optimal", correlation: Any = "data", draw_catalog: bool = True,
-                 chunks: int | None = None) -> xr.Dataset:
+                 chunks: int | None = None, learning: Mapping[str, str] | None = None) -> xr.Dataset:
     """The trajectory Monte Carlo: trend rates (triangular on their ranges) and ramps (one
     quantile per ramp) from their own named streams; with ``levels``, the architecture's
     uncertain parameters from :func:`orbitdc.uncertainty.level_draws` - the stream, correlations
@@ -1013,7 +1103,7 @@ def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overri
                 drawn[k] = xr.DataArray(v, dims="sample", coords={"sample": sample})
         method = _eclipse_method(drawn, n, n_years)
         parts.append(_run(arch, years, frozen, fleet, overrides, ramp_q=ramp_q, drawn=drawn, build=False,
-                          eclipse_method=method))
+                          eclipse_method=method, learning=learning))
     out = parts[0] if len(parts) == 1 else _concat_samples(parts)
     level_names = [m.name for m in levels_plan.margs] if levels_plan is not None else []
     chosen = list(levels_plan.design_table.data_vars) if levels_plan is not None and levels_plan.design_table is not None else []

@@ -471,3 +471,57 @@ def test_the_band_is_bit_identical_for_any_chunking(spacex):
         for var in whole.data_vars:
             x, y = whole[var].values, parts[var].values
             assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), (chunks, var)
+
+
+# --------------------------------------------------------------------------------------------
+# Learning the user chooses (issue 23): per cost item, own / industry / calendar / none
+# --------------------------------------------------------------------------------------------
+def test_calendar_and_no_learning_by_hand(spacex):
+    # data/trends/learning.yaml: bus -5 %/yr, premium -10 %/yr from 2025; SpaceX's bus costs
+    # 1,000 USD/kg and its space hardware premium is the file's
+    premium = float(odc.evaluate(spacex)["space_hardware_premium"])
+    tr = odc.trajectory(spacex, years=[2030, 2035], learning={"bus": "calendar", "premium": "calendar"})
+    assert float(tr["bus_cost_per_kg"].sel(year=2035)) == pytest.approx(1000 * 0.95 ** 10, rel=1e-12)
+    assert float(tr["space_hardware_premium"].sel(year=2035)) == pytest.approx(premium * 0.9 ** 10, rel=1e-12)
+    flat = odc.trajectory(spacex, years=[2030, 2035], learning={"bus": "none"})
+    np.testing.assert_array_equal(flat["bus_cost_per_kg"].values, [1000.0, 1000.0])
+    assert "space_hardware_premium" not in flat and flat.attrs["learning"].startswith("bus: none")
+
+
+def test_industry_learning_adds_the_line_alongside(spacex):
+    # Before SpaceX's programme starts (2030) it builds nothing: under 'industry' the bus still
+    # learns on the 2,900 t a year a Starlink-class line builds (experience base 5,000 t at
+    # 1,000 USD/kg, 15 % per doubling): the 2026 cohort pays the average over 5,000 + 2,900 t
+    # (2025's output) to 5,000 + 5,800 t
+    tr = odc.trajectory(spacex, years=[2026, 2030], learning={"bus": "industry"})
+    q_ref, line = 5_000_000.0, 2_900_000.0
+    expect = fl.wright_average_cost(1000.0, q_ref + line, q_ref + 2 * line, q_ref, 0.15)
+    assert float(tr["bus_cost_per_kg"].sel(year=2026)) == pytest.approx(expect, rel=1e-12)
+    own = odc.trajectory(spacex, years=[2026, 2030])
+    assert float(own["bus_cost_per_kg"].sel(year=2026)) == 1000.0  # its own curve has not moved yet
+    assert float(tr["bus_cost_per_kg"].sel(year=2030)) < float(own["bus_cost_per_kg"].sel(year=2030))
+
+
+def test_own_learning_of_an_item_starts_at_todays_price(spacex):
+    # 'own' for the premium: Wright's law on the accelerators the programme has put in orbit,
+    # its first building year's output as the experience base at today's premium; before the
+    # programme builds anything the premium is today's, and it falls as the fleet grows
+    premium = float(odc.evaluate(spacex)["space_hardware_premium"])
+    tr = odc.trajectory(spacex, years=range(2026, 2041), learning={"premium": "own"})
+    p = tr["space_hardware_premium"]
+    assert float(p.sel(year=2027)) == premium
+    assert np.all(np.diff(p.sel(year=slice(2030, 2040)).values) <= 0) and float(p.sel(year=2040)) < premium
+
+
+def test_bad_learning_is_one_line():
+    for bad in ({"fuel": "own"}, {"array": "industry"}, "own"):
+        with pytest.raises(ArchitectureError) as exc:
+            odc.trajectory(SPACEX, learning=bad)
+        assert exc.value.parameter == "learning" and "\n" not in str(exc.value)
+
+
+def test_the_monte_carlo_draws_the_learning_rates(spacex):
+    mc = odc.trajectory(spacex, years=[2035], samples=16, seed=1, levels=False, learning={"premium": "calendar"})
+    d = mc["drawn_space_premium_decline_rate"].values
+    assert d.min() >= 0.0 and d.max() <= 0.25 and np.ptp(d) > 0.05
+    assert mc["space_hardware_premium"].sizes["sample"] == 16
