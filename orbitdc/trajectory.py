@@ -132,6 +132,9 @@ TREND_PARAMETERS: dict[str, ParameterSpec] = {
     "radiator_cost_decline_rate": ParameterSpec("1/yr", "fall per year of the radiator cost per m2 (learning 'calendar')", **_RATE),
     "space_premium_learning_rate": ParameterSpec("1", "space hardware premium fall per doubling of own accelerators in orbit (learning 'own')", **_RATE),
     "space_premium_decline_rate": ParameterSpec("1/yr", "fall per year of the space hardware premium (learning 'calendar')", **_RATE),
+    "ground_scarcity_premium": ParameterSpec("1", "ground compute's market price over its cost, minus one, today (market=True)",
+                                             minimum=0.0, maximum=10.0),
+    "ground_scarcity_premium_decline_rate": ParameterSpec("1/yr", "fall per year of the ground's scarcity premium", **_RATE),
 }
 
 #: Cost items whose learning a user chooses (``learning={item: basis}``), the bases each takes,
@@ -301,7 +304,7 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
                fleet: str | Path | Mapping[str, Any] | None = None, samples: int | None = None, seed: int = 0,
                scenario: str | None = None, levels: bool = True, design: str = "optimal",
                correlation: Any = "data", draw_catalog: bool = True, chunks: int | None = None,
-               learning: Mapping[str, str] | None = None, **overrides: Any) -> xr.Dataset:
+               learning: Mapping[str, str] | None = None, market: bool = False, **overrides: Any) -> xr.Dataset:
     """The year-by-year model of one architecture (or several: a list stacks them along
     ``architecture``). See the module docstring for the equations.
 
@@ -325,6 +328,9 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
         alongside adds its experience), ``"calendar"`` (a fall per year) or ``"none"``; the rates
         are trend parameters (``data/trends/learning.yaml``), drawn by the Monte Carlo. Default
         :data:`LEARNING_DEFAULT` (the bus learns on its own mass, nothing else learns)
+    market : also compare each cohort with the ground's *market* price (its cost x (1 + a
+        scarcity premium falling from today's): ``cost_ratio_vs_ground_market``, beside the
+        cost-vs-cost ratio, which stays the answer of record
     scenario : a scenario of ``data/scenarios/`` (e.g. ``"proponent"``) layered over the
         architecture; for a list, over each architecture that ships it (``attrs['scenario']``)
     **overrides : chain parameters (as in ``evaluate``: a 1-d list is a sweep dimension) and trend
@@ -342,18 +348,18 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
         loaded = apply_where_available(list(arch) if many else [arch], scenario)
         out = trajectory(loaded if many else loaded[0], years, frozen=frozen, fleet=fleet, samples=samples,
                          seed=seed, levels=levels, design=design, correlation=correlation,
-                         draw_catalog=draw_catalog, chunks=chunks, learning=learning, **overrides)
+                         draw_catalog=draw_catalog, chunks=chunks, learning=learning, market=market, **overrides)
         out.attrs["scenario"] = scenario
         return out
     mc = dict(levels=levels, design=design, correlation=correlation, draw_catalog=draw_catalog, chunks=chunks)
     if isinstance(arch, (list, tuple)):
         return _compare(arch, years, frozen=frozen, fleet=fleet, samples=samples, seed=seed, mc=mc,
-                        learning=learning, **overrides)
+                        learning=learning, market=market, **overrides)
     arch = load_architecture(arch)
     learn = _check_learning(arch, learning)
     if samples is not None:
-        return _monte_carlo(arch, years, frozen, fleet, samples, seed, overrides, learning=learn, **mc)
-    return _run(arch, years, frozen, fleet, overrides, ramp_q={}, learning=learn)
+        return _monte_carlo(arch, years, frozen, fleet, samples, seed, overrides, learning=learn, market=market, **mc)
+    return _run(arch, years, frozen, fleet, overrides, ramp_q={}, learning=learn, market=market)
 
 
 def _check_learning(arch, learning: Any) -> dict[str, str]:
@@ -389,13 +395,14 @@ def _compare(archs, years, **kw) -> xr.Dataset:
     names = [a.name for a in loaded]
     if len(set(names)) != len(names):
         raise OrbitdcError(f"architecture names repeat: {', '.join(names)}")
-    over = {k: v for k, v in kw.items() if k not in ("frozen", "fleet", "samples", "seed", "mc", "learning")}
+    over = {k: v for k, v in kw.items() if k not in ("frozen", "fleet", "samples", "seed", "mc", "learning", "market")}
     specs = parameter_specs()
     results = []
     for a in loaded:
         own = {k: v for k, v in over.items() if k in a.parameters or k in TREND_PARAMETERS or k not in specs}
         results.append(trajectory(a, years, frozen=kw["frozen"], fleet=kw["fleet"], samples=kw["samples"],
-                                  seed=kw["seed"], learning=kw.get("learning"), **kw.get("mc", {}), **own))
+                                  seed=kw["seed"], learning=kw.get("learning"), market=kw.get("market", False),
+                                  **kw.get("mc", {}), **own))
     out = xr.concat(results, dim="architecture", data_vars="all", coords="minimal", compat="override",
                     join="outer", combine_attrs="drop_conflicts")
     out = out.assign_coords(architecture=("architecture", names),
@@ -410,17 +417,18 @@ def _compare(archs, years, **kw) -> xr.Dataset:
 def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Mapping[str, Any],
          ramp_q: Mapping[str, xr.DataArray], drawn: Mapping[str, xr.DataArray] | None = None,
          build: bool = True, eclipse_method: str | None = None,
-         learning: Mapping[str, str] | None = None) -> "xr.Dataset | _Results":
+         learning: Mapping[str, str] | None = None, market: bool = False) -> "xr.Dataset | _Results":
     """One architecture (``ramp_q``: drawn quantiles of the ramps by ramp name; ``drawn``: drawn
     trend and chain rates, applied like overrides). ``build=False``: the results before the
     Dataset is built (the Monte Carlo adds its summaries first). One model run: the catalogs'
     files are checked once for both passes through the stages."""
     with catalogs.model_run():
         return _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclipse_method,
-                         dict(learning or LEARNING_DEFAULT))
+                         dict(learning or LEARNING_DEFAULT), market)
 
 
-def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclipse_method=None, learning=None):
+def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclipse_method=None, learning=None,
+              market=False):
     frozen_set = _frozen_set(frozen, arch)
     # a scenario's stated trends and fleet plan (issue 22) act like overrides; explicit ones win
     overrides = {**{k: p.canonical_value for k, p in getattr(arch, "trends", {}).items()}, **overrides}
@@ -532,6 +540,8 @@ def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclip
     out = _result(arch, frame, years, start[:, 0] if space else start, plan, fleet_res, ix, grid, coords,
                   frozen_set, inactive)
     out.drawn = {k: np.asarray(v.values) for k, v in (drawn or {}).items()}
+    if market and space:
+        _market(out, tr, age[ix] if age.shape[0] == T else age, years, start[0, 0])
     out.attrs_ds["learning"] = "; ".join(f"{k}: {v}" for k, v in learning.items())
     if space:
         for item, (param, _, _, _, _) in _ITEMS.items():
@@ -576,6 +586,26 @@ def _item_learning(frame: Frame, res: Mapping[str, np.ndarray], learning: Mappin
             cost = fl.cohort_bus_cost(res["built_per_year"], frame[per_sat][:, 0] * scale, today[0, 0],
                                       np.where(base > 0, base, 1.0), tr[rate][0, 0])
         frame._vars[param] = np.where(base > 0, cost, today[0, 0])[:, None]
+
+
+def _market(out: "_Results", tr: Mapping[str, np.ndarray], age: np.ndarray, years: np.ndarray, start: np.ndarray) -> None:
+    """The optional market comparison: the ground's market price of the cohort's compute, its cost
+    x (1 + p (1 - d)^(y - y0)) with today's scarcity premium p and its fall d per year
+    (``data/trends/ground.yaml``), and the space cohort's cost over it; the crossover against it."""
+    terr = out.frame["terrestrial_cost_per_kw_year"][:, 0]  # (year, points) on the years asked for
+    premium = (tr["ground_scarcity_premium"] * (1.0 - tr["ground_scarcity_premium_decline_rate"]) ** age)[:, 0]
+    price = terr * (1.0 + premium)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = out.frame["cost_per_kw_year"][:, 0] / price
+    n_points = out.n_points
+    cheaper = (np.nan_to_num(ratio, nan=np.inf) <= 1.0) & (years.reshape((-1,) + (1,) * n_points) >= start[None, ...])
+    within = cheaper.any(axis=0)
+    out.add("ground_market_price_per_kw_year", ["year"], price, "USD/(kW yr)",
+            "market price of the same compute on the ground in the year: its cost x (1 + the scarcity premium)")
+    out.add("cost_ratio_vs_ground_market", ["year"], ratio, "1",
+            "cohort cost relative to the ground's market price (beside cost_ratio_vs_terrestrial, the cost-vs-cost answer)")
+    out.add("crossover_year_vs_ground_market", [], np.where(within, years[cheaper.argmax(axis=0)].astype(float), np.nan),
+            "1", "first year from the programme's start the space cohort costs at most the ground's market price (NaN: none)")
 
 
 #: The trend a path of a chain parameter replaces (``launch_price_per_kg``: for the vehicles it
@@ -1031,7 +1061,7 @@ def _marginal(name, kind, value, low, high, unit, minimum, maximum, exclusive_mi
 
 def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overrides, levels: bool = True,
                  design: str = "optimal", correlation: Any = "data", draw_catalog: bool = True,
-                 chunks: int | None = None, learning: Mapping[str, str] | None = None) -> xr.Dataset:
+                 chunks: int | None = None, learning: Mapping[str, str] | None = None, market: bool = False) -> xr.Dataset:
     """The trajectory Monte Carlo: trend rates (triangular on their ranges) and ramps (one
     quantile per ramp) from their own named streams; with ``levels``, the architecture's
     uncertain parameters from :func:`orbitdc.uncertainty.level_draws` - the stream, correlations
@@ -1103,7 +1133,7 @@ def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overri
                 drawn[k] = xr.DataArray(v, dims="sample", coords={"sample": sample})
         method = _eclipse_method(drawn, n, n_years)
         parts.append(_run(arch, years, frozen, fleet, overrides, ramp_q=ramp_q, drawn=drawn, build=False,
-                          eclipse_method=method, learning=learning))
+                          eclipse_method=method, learning=learning, market=market))
     out = parts[0] if len(parts) == 1 else _concat_samples(parts)
     level_names = [m.name for m in levels_plan.margs] if levels_plan is not None else []
     chosen = list(levels_plan.design_table.data_vars) if levels_plan is not None and levels_plan.design_table is not None else []

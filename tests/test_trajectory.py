@@ -525,3 +525,17 @@ def test_the_monte_carlo_draws_the_learning_rates(spacex):
     d = mc["drawn_space_premium_decline_rate"].values
     assert d.min() >= 0.0 and d.max() <= 0.25 and np.ptp(d) > 0.05
     assert mc["space_hardware_premium"].sizes["sample"] == 16
+
+
+def test_the_optional_market_comparison_by_hand(spacex):
+    # market = the ground's cost x (1 + 0.9 x (1 - 0.25)^(y - 2025)) (data/trends/ground.yaml);
+    # the cost-vs-cost ratio stays as it was, the market ratio sits beside it
+    tr = odc.trajectory(spacex, years=[2030, 2035], market=True)
+    plain = odc.trajectory(spacex, years=[2030, 2035])
+    assert "cost_ratio_vs_ground_market" not in plain
+    np.testing.assert_array_equal(tr["cost_ratio_vs_terrestrial"].values, plain["cost_ratio_vs_terrestrial"].values)
+    terr = tr["terrestrial_cost_per_kw_year"].sel(year=2035).item()
+    market = terr * (1 + 0.9 * 0.75 ** 10)
+    assert tr["ground_market_price_per_kw_year"].sel(year=2035).item() == pytest.approx(market, rel=1e-12)
+    assert tr["cost_ratio_vs_ground_market"].sel(year=2035).item() == pytest.approx(
+        tr["cost_per_kw_year"].sel(year=2035).item() / market, rel=1e-12)
