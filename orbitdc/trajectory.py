@@ -133,9 +133,8 @@ TREND_PARAMETERS: dict[str, ParameterSpec] = {
     "radiator_cost_decline_rate": ParameterSpec("1/yr", "fall per year of the radiator cost per m2 (learning 'calendar')", **_RATE),
     "space_premium_learning_rate": ParameterSpec("1", "space hardware premium fall per doubling of own accelerators in orbit (learning 'own')", **_RATE),
     "space_premium_decline_rate": ParameterSpec("1/yr", "fall per year of the space hardware premium (learning 'calendar')", **_RATE),
-    "ground_scarcity_premium": ParameterSpec("1", "ground compute's market price over its cost, minus one, today (market=True)",
-                                             minimum=0.0, maximum=10.0),
-    "ground_scarcity_premium_decline_rate": ParameterSpec("1/yr", "fall per year of the ground's scarcity premium", **_RATE),
+    "ground_scarcity_premium_decline_rate": ParameterSpec("1/yr", "fall per year of the ground's scarcity premium "
+                                                          "(ground_price=True)", **_RATE),
 }
 
 #: Cost items whose learning a user chooses (``learning={item: basis}``), the bases each takes,
@@ -305,7 +304,7 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
                fleet: str | Path | Mapping[str, Any] | None = None, samples: int | None = None, seed: int = 0,
                scenario: str | None = None, levels: bool = True, design: str = "optimal",
                correlation: Any = "data", draw_catalog: bool = True, chunks: int | None = None,
-               learning: Mapping[str, str] | None = None, market: bool = False, **overrides: Any) -> xr.Dataset:
+               learning: Mapping[str, str] | None = None, ground_price: bool = False, **overrides: Any) -> xr.Dataset:
     """The year-by-year model of one architecture (or several: a list stacks them along
     ``architecture``). See the module docstring for the equations.
 
@@ -329,9 +328,12 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
         alongside adds its experience), ``"calendar"`` (a fall per year) or ``"none"``; the rates
         are trend parameters (``data/trends/learning.yaml``), drawn by the Monte Carlo. Default
         :data:`LEARNING_DEFAULT` (the bus learns on its own mass, nothing else learns)
-    market : also compare each cohort with the ground's *market* price (its cost x (1 + a
-        scarcity premium falling from today's): ``cost_ratio_vs_ground_market``, beside the
-        cost-vs-cost ratio, which stays the answer of record
+    ground_price : also compare each cohort with the price the ground's compute *sells* at (its
+        cost x (1 + a scarcity premium): ``revenue_per_kw_year`` in ``trend_reference_year``, the
+        premium falling by ``ground_scarcity_premium_decline_rate`` a year):
+        ``cost_ratio_vs_ground_price``, beside the cost-vs-cost ratio, which stays the answer of
+        record. Not the economics stage's *market view* (``market_cost_ratio_vs_terrestrial``:
+        the margin forgone while compute waits for power, counted as a cost on both sides)
     scenario : a scenario of ``data/scenarios/`` (e.g. ``"proponent"``) layered over the
         architecture; for a list, over each architecture that ships it (``attrs['scenario']``)
     **overrides : chain parameters (as in ``evaluate``: a 1-d list is a sweep dimension) and trend
@@ -349,18 +351,18 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
         loaded = apply_where_available(list(arch) if many else [arch], scenario)
         out = trajectory(loaded if many else loaded[0], years, frozen=frozen, fleet=fleet, samples=samples,
                          seed=seed, levels=levels, design=design, correlation=correlation,
-                         draw_catalog=draw_catalog, chunks=chunks, learning=learning, market=market, **overrides)
+                         draw_catalog=draw_catalog, chunks=chunks, learning=learning, ground_price=ground_price, **overrides)
         out.attrs["scenario"] = scenario
         return out
     mc = dict(levels=levels, design=design, correlation=correlation, draw_catalog=draw_catalog, chunks=chunks)
     if isinstance(arch, (list, tuple)):
         return _compare(arch, years, frozen=frozen, fleet=fleet, samples=samples, seed=seed, mc=mc,
-                        learning=learning, market=market, **overrides)
+                        learning=learning, ground_price=ground_price, **overrides)
     arch = load_architecture(arch)
     learn = _check_learning(arch, learning)
     if samples is not None:
-        return _monte_carlo(arch, years, frozen, fleet, samples, seed, overrides, learning=learn, market=market, **mc)
-    return _run(arch, years, frozen, fleet, overrides, ramp_q={}, learning=learn, market=market)
+        return _monte_carlo(arch, years, frozen, fleet, samples, seed, overrides, learning=learn, ground_price=ground_price, **mc)
+    return _run(arch, years, frozen, fleet, overrides, ramp_q={}, learning=learn, ground_price=ground_price)
 
 
 def _check_learning(arch, learning: Any) -> dict[str, str]:
@@ -396,13 +398,13 @@ def _compare(archs, years, **kw) -> xr.Dataset:
     names = [a.name for a in loaded]
     if len(set(names)) != len(names):
         raise OrbitdcError(f"architecture names repeat: {', '.join(names)}")
-    over = {k: v for k, v in kw.items() if k not in ("frozen", "fleet", "samples", "seed", "mc", "learning", "market")}
+    over = {k: v for k, v in kw.items() if k not in ("frozen", "fleet", "samples", "seed", "mc", "learning", "ground_price")}
     specs = parameter_specs()
     results = []
     for a in loaded:
         own = {k: v for k, v in over.items() if k in a.parameters or k in TREND_PARAMETERS or k not in specs}
         results.append(trajectory(a, years, frozen=kw["frozen"], fleet=kw["fleet"], samples=kw["samples"],
-                                  seed=kw["seed"], learning=kw.get("learning"), market=kw.get("market", False),
+                                  seed=kw["seed"], learning=kw.get("learning"), ground_price=kw.get("ground_price", False),
                                   **kw.get("mc", {}), **own))
     out = xr.concat(results, dim="architecture", data_vars="all", coords="minimal", compat="override",
                     join="outer", combine_attrs="drop_conflicts")
@@ -418,18 +420,18 @@ def _compare(archs, years, **kw) -> xr.Dataset:
 def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Mapping[str, Any],
          ramp_q: Mapping[str, xr.DataArray], drawn: Mapping[str, xr.DataArray] | None = None,
          build: bool = True, eclipse_method: str | None = None,
-         learning: Mapping[str, str] | None = None, market: bool = False) -> "xr.Dataset | _Results":
+         learning: Mapping[str, str] | None = None, ground_price: bool = False) -> "xr.Dataset | _Results":
     """One architecture (``ramp_q``: drawn quantiles of the ramps by ramp name; ``drawn``: drawn
     trend and chain rates, applied like overrides). ``build=False``: the results before the
     Dataset is built (the Monte Carlo adds its summaries first). One model run: the catalogs'
     files are checked once for both passes through the stages."""
     with catalogs.model_run():
         return _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclipse_method,
-                         dict(learning or LEARNING_DEFAULT), market)
+                         dict(learning or LEARNING_DEFAULT), ground_price)
 
 
 def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclipse_method=None, learning=None,
-              market=False):
+              ground_price=False):
     frozen_set = _frozen_set(frozen, arch)
     # a scenario's stated trends and fleet plan (issue 22) act like overrides; explicit ones win
     overrides = {**{k: p.canonical_value for k, p in getattr(arch, "trends", {}).items()}, **overrides}
@@ -537,12 +539,16 @@ def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclip
             frame._vars["bus_learning_rate"] = np.zeros((1,) * len(frame.dims))
         _item_learning(frame, fleet_res, learning, tr, age, set(paths))
     run_frame(frame, arch.kind, only=("economics",), flags=False)
+    if ground_price and space:  # the ground's own cost in trend_reference_year (the grid's first year)
+        ground_at_reference = np.array(frame["terrestrial_cost_per_kw_year"][0, 0], copy=True)
+        revenue_today = np.asarray(frame["revenue_per_kw_year"])[0, 0]
     _take_years(frame, ix, T)  # the years asked for (economics ran on the fleet's grid)
     out = _result(arch, frame, years, start[:, 0] if space else start, plan, fleet_res, ix, grid, coords,
                   frozen_set, inactive)
     out.drawn = {k: np.asarray(v.values) for k, v in (drawn or {}).items()}
-    if market and space:
-        _market(out, tr, age[ix] if age.shape[0] == T else age, years, start[0, 0])
+    if ground_price and space:
+        _ground_price(out, tr, age[ix] if age.shape[0] == T else age, years, start[0, 0], ground_at_reference,
+                      revenue_today)
     out.attrs_ds["learning"] = "; ".join(f"{k}: {v}" for k, v in learning.items())
     if space:
         for item, (param, _, _, _, _) in _ITEMS.items():
@@ -589,24 +595,39 @@ def _item_learning(frame: Frame, res: Mapping[str, np.ndarray], learning: Mappin
         frame._vars[param] = np.where(base > 0, cost, today[0, 0])[:, None]
 
 
-def _market(out: "_Results", tr: Mapping[str, np.ndarray], age: np.ndarray, years: np.ndarray, start: np.ndarray) -> None:
-    """The optional market comparison: the ground's market price of the cohort's compute, its cost
-    x (1 + p (1 - d)^(y - y0)) with today's scarcity premium p and its fall d per year
-    (``data/trends/ground.yaml``), and the space cohort's cost over it; the crossover against it."""
+def _ground_price(out: "_Results", tr: Mapping[str, np.ndarray], age: np.ndarray, years: np.ndarray,
+                  start: np.ndarray, ground_at_reference: np.ndarray, revenue: np.ndarray) -> None:
+    r"""The optional comparison with the price the ground's compute sells at (``ground_price=True``).
+
+    .. math:: P_g(y) = C_g(y)\,\bigl(1 + p_0 (1 - d)^{y - y_0}\bigr), \qquad
+              p_0 = \frac{R}{C_g(y_0)} - 1
+
+    with :math:`C_g(y)` the ground cohort's levelised cost per delivered kW-yr, :math:`R` the
+    architecture's ``revenue_per_kw_year`` (the rental price of a kW-yr of compute today, the
+    figure the economics stage's market view also values the forgone margin with),
+    :math:`y_0` = ``trend_reference_year`` and :math:`d` = ``ground_scarcity_premium_decline_rate``
+    (``data/trends/ground.yaml``): today's premium of price over cost fades as supply catches up.
+    So :math:`P_g(y_0) = R` exactly. The ratio is the space cohort's *cost* over this price;
+    the crossover against it counts cohorts from the programme's start only."""
     terr = out.frame["terrestrial_cost_per_kw_year"][:, 0]  # (year, points) on the years asked for
-    premium = (tr["ground_scarcity_premium"] * (1.0 - tr["ground_scarcity_premium_decline_rate"]) ** age)[:, 0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        premium_today = revenue / ground_at_reference - 1.0
+    premium = premium_today[None, ...] * ((1.0 - tr["ground_scarcity_premium_decline_rate"]) ** age)[:, 0]
     price = terr * (1.0 + premium)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = out.frame["cost_per_kw_year"][:, 0] / price
     n_points = out.n_points
     cheaper = (np.nan_to_num(ratio, nan=np.inf) <= 1.0) & (years.reshape((-1,) + (1,) * n_points) >= start[None, ...])
     within = cheaper.any(axis=0)
-    out.add("ground_market_price_per_kw_year", ["year"], price, "USD/(kW yr)",
-            "market price of the same compute on the ground in the year: its cost x (1 + the scarcity premium)")
-    out.add("cost_ratio_vs_ground_market", ["year"], ratio, "1",
-            "cohort cost relative to the ground's market price (beside cost_ratio_vs_terrestrial, the cost-vs-cost answer)")
-    out.add("crossover_year_vs_ground_market", [], np.where(within, years[cheaper.argmax(axis=0)].astype(float), np.nan),
-            "1", "first year from the programme's start the space cohort costs at most the ground's market price (NaN: none)")
+    out.add("ground_scarcity_premium", [], premium_today, "1",
+            "the ground's price over its cost, minus one, in trend_reference_year (revenue_per_kw_year / the ground's cost - 1)")
+    out.add("ground_price_per_kw_year", ["year"], price, "USD/(kW yr)",
+            "price the same compute sells at on the ground in the year: its cost x (1 + the fading scarcity premium)")
+    out.add("cost_ratio_vs_ground_price", ["year"], ratio, "1",
+            "cohort cost relative to the ground's selling price (beside cost_ratio_vs_terrestrial, the cost-vs-cost answer; "
+            "not market_cost_ratio_vs_terrestrial, the time-to-power market view)")
+    out.add("crossover_year_vs_ground_price", [], np.where(within, years[cheaper.argmax(axis=0)].astype(float), np.nan),
+            "1", "first year from the programme's start the space cohort costs at most the ground's selling price (NaN: none)")
 
 
 #: The trend a path of a chain parameter replaces (``launch_price_per_kg``: for the vehicles it
@@ -1068,7 +1089,7 @@ def _marginal(name, kind, value, low, high, unit, minimum, maximum, exclusive_mi
 
 def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overrides, levels: bool = True,
                  design: str = "optimal", correlation: Any = "data", draw_catalog: bool = True,
-                 chunks: int | None = None, learning: Mapping[str, str] | None = None, market: bool = False) -> xr.Dataset:
+                 chunks: int | None = None, learning: Mapping[str, str] | None = None, ground_price: bool = False) -> xr.Dataset:
     """The trajectory Monte Carlo: trend rates (triangular on their ranges) and ramps (one
     quantile per ramp) from their own named streams; with ``levels``, the architecture's
     uncertain parameters from :func:`orbitdc.uncertainty.level_draws` - the stream, correlations
@@ -1140,7 +1161,7 @@ def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overri
                 drawn[k] = xr.DataArray(v, dims="sample", coords={"sample": sample})
         method = _eclipse_method(drawn, n, n_years)
         parts.append(_run(arch, years, frozen, fleet, overrides, ramp_q=ramp_q, drawn=drawn, build=False,
-                          eclipse_method=method, learning=learning, market=market))
+                          eclipse_method=method, learning=learning, ground_price=ground_price))
     out = parts[0] if len(parts) == 1 else _concat_samples(parts)
     level_names = [m.name for m in levels_plan.margs] if levels_plan is not None else []
     chosen = list(levels_plan.design_table.data_vars) if levels_plan is not None and levels_plan.design_table is not None else []

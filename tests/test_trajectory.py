@@ -534,15 +534,26 @@ def test_the_monte_carlo_draws_the_learning_rates(spacex):
     assert mc["space_hardware_premium"].sizes["sample"] == 16
 
 
-def test_the_optional_market_comparison_by_hand(spacex):
-    # market = the ground's cost x (1 + 0.9 x (1 - 0.25)^(y - 2025)) (data/trends/ground.yaml);
-    # the cost-vs-cost ratio stays as it was, the market ratio sits beside it
-    tr = odc.trajectory(spacex, years=[2030, 2035], market=True)
-    plain = odc.trajectory(spacex, years=[2030, 2035])
-    assert "cost_ratio_vs_ground_market" not in plain
+def test_the_optional_ground_price_comparison_by_hand(spacex):
+    # price = the ground's cost x (1 + p0 (1 - 0.25)^(y - 2025)) with p0 = revenue_per_kw_year /
+    # the ground's cost in 2025 - 1 (data/trends/ground.yaml; revenue 20,000 USD/(kW yr) from the
+    # H100 rental index in data/defaults/economics.yaml): in 2025 the price IS the rental revenue.
+    # The cost-vs-cost ratio stays as it was; the price ratio sits beside it, under a name apart
+    # from the economics stage's time-to-power market view (market_cost_ratio_vs_terrestrial).
+    tr = odc.trajectory(spacex, years=[2025, 2030, 2035], ground_price=True)
+    plain = odc.trajectory(spacex, years=[2025, 2030, 2035])
+    assert "cost_ratio_vs_ground_price" not in plain
     np.testing.assert_array_equal(tr["cost_ratio_vs_terrestrial"].values, plain["cost_ratio_vs_terrestrial"].values)
+    assert tr["ground_price_per_kw_year"].sel(year=2025).item() == pytest.approx(20000.0, rel=1e-12)
+    terr25 = tr["terrestrial_cost_per_kw_year"].sel(year=2025).item()
+    p0 = 20000.0 / terr25 - 1.0
+    assert float(tr["ground_scarcity_premium"]) == pytest.approx(p0, rel=1e-12)
+    assert 0.3 <= p0 <= 1.5  # H100 rental 1.70-4-5 USD/GPU-h over the ground twin's cost (the decline's note)
     terr = tr["terrestrial_cost_per_kw_year"].sel(year=2035).item()
-    market = terr * (1 + 0.9 * 0.75 ** 10)
-    assert tr["ground_market_price_per_kw_year"].sel(year=2035).item() == pytest.approx(market, rel=1e-12)
-    assert tr["cost_ratio_vs_ground_market"].sel(year=2035).item() == pytest.approx(
-        tr["cost_per_kw_year"].sel(year=2035).item() / market, rel=1e-12)
+    price = terr * (1 + p0 * 0.75 ** 10)
+    assert tr["ground_price_per_kw_year"].sel(year=2035).item() == pytest.approx(price, rel=1e-12)
+    assert tr["cost_ratio_vs_ground_price"].sel(year=2035).item() == pytest.approx(
+        tr["cost_per_kw_year"].sel(year=2035).item() / price, rel=1e-12)
+    # a dearer rental price today raises the ground's price in every year, never lowers it
+    dear = odc.trajectory(spacex, years=[2025, 2030, 2035], ground_price=True, revenue_per_kw_year=30000.0)
+    assert np.all(dear["ground_price_per_kw_year"].values > tr["ground_price_per_kw_year"].values)
