@@ -535,8 +535,10 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "facility_lifetime": ParameterSpec("yr", "economic life of a data-centre building or ground segment",
                                        minimum=0.0, exclusive_minimum=True, maximum=60.0),
     "server_cost_fraction": ParameterSpec("1", "server, network and rack cost per unit of accelerator cost", minimum=0.0, maximum=5.0),
+    # the upper bound only catches a slip: first-of-a-kind space compute is quoted at 12-21x the
+    # ground's hardware (a premium of 11-20) and radiation-hardened parts at 10x or more (issue 23)
     "space_hardware_premium": ParameterSpec("1", "extra cost of packaging and qualifying compute hardware for orbit, per unit of hardware cost",
-                                            minimum=0.0, maximum=10.0),
+                                            minimum=0.0, maximum=100.0),
     "bus_cost_per_kg": ParameterSpec("USD/kg", "satellite bus manufacturing cost per kg at the reference cumulative production",
                                      minimum=0.0),
     "bus_reference_mass": ParameterSpec("t", "cumulative satellite mass already built when bus_cost_per_kg applied",

@@ -557,3 +557,17 @@ def test_the_optional_ground_price_comparison_by_hand(spacex):
     # a dearer rental price today raises the ground's price in every year, never lowers it
     dear = odc.trajectory(spacex, years=[2025, 2030, 2035], ground_price=True, revenue_per_kw_year=30000.0)
     assert np.all(dear["ground_price_per_kw_year"].values > tr["ground_price_per_kw_year"].values)
+
+
+def test_a_space_hardware_premium_above_ten_times(spacex):
+    # First-of-a-kind space compute is quoted at 12-21x the ground's hardware: a premium of 20
+    # (21x) is accepted. The compute hardware item scales with (1 + premium): 21 / (1 + p) times
+    # the default's. As a path (2026: 20, 2035: 2; linear, a unit of 1) the 2030 cohort pays
+    # 20 + (2 - 20) x 4/9 = 12.
+    base = odc.evaluate(spacex, start_year=2031)
+    dear = odc.evaluate(spacex, start_year=2031, space_hardware_premium=20.0)
+    p = float(base["space_hardware_premium"])
+    hw = lambda ds: float(ds["cost_breakdown"].sel(cost_item="compute_hardware"))  # noqa: E731
+    assert hw(dear) == pytest.approx(hw(base) * 21.0 / (1.0 + p), rel=1e-12)
+    tr = odc.trajectory(spacex, years=[2026, 2030, 2035], space_hardware_premium={2026: 20.0, 2035: 2.0})
+    assert tr["space_hardware_premium"].values == pytest.approx([20.0, 12.0, 2.0], rel=1e-12)
