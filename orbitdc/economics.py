@@ -761,7 +761,8 @@ def _breakeven_year(f, price):
     vi = f["vertically_integrated_launch"] if "vertically_integrated_launch" in f else False
     args = (lr, fl, mg, vi, p0, vv(key, "cumulative_mass_to_date", "t"), m_ref,
             vv(key, "flights_per_year_today", "1/yr"), _vehicle_param(f, "vehicle_flights_per_year", key),
-            vv(key, "reference_year", "1"), vv(key, "planned_year", "1"))
+            vv(key, "reference_year", "1"), vv(key, "planned_year", "1"),
+            f["launch_cadence_growth_rate"] if "launch_cadence_growth_rate" in f else 0.0)
     if all(np.size(a) == 1 for a in args):  # scalar learning inputs: only the points with a price
         finite = np.isfinite(price)
         year = np.full(price.shape, np.nan)

@@ -240,7 +240,7 @@ class _RampFile(BaseModel):
     unit: str
     points: list[_Point]
     #: growth per year after the last point (cadence ramps; default: the trend
-    #: launch_cadence_growth_rate of data/trends)
+    #: chain parameter launch_cadence_growth_rate, data/defaults/launch.yaml)
     growth: _Growth | None = None
     note: str | None = None
 

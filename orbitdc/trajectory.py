@@ -122,8 +122,6 @@ TREND_PARAMETERS: dict[str, ParameterSpec] = {
     "ground_capacity_premium_rate": ParameterSpec("1/yr", "premium on facility capital per year for scarce powered capacity",
                                                   minimum=0.0, maximum=1.0),
     "ground_capacity_premium_max": ParameterSpec("1", "cap of the premium on facility capital", minimum=0.0, maximum=5.0),
-    "launch_cadence_growth_rate": ParameterSpec("1/yr", "growth per year of a vehicle's flights after the last point of its plan",
-                                                minimum=0.0, maximum=1.0),
     "industry_satellite_production": ParameterSpec("t/yr", "satellite mass a line alongside builds per year (learning 'industry')",
                                                    minimum=0.0),
     "bus_cost_decline_rate": ParameterSpec("1/yr", "fall per year of the bus cost per kg (learning 'calendar')", **_RATE),
@@ -523,7 +521,9 @@ def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclip
     fleet_res = None
     if space:
         try:
-            growth = None if "launch_cadence" in frozen_set else tr["launch_cadence_growth_rate"]
+            # the chain's launch_cadence_growth_rate: the static launch stage's deployment and
+            # break-even year grow the catalog cadence after planned_year by the same rate
+            growth = None if "launch_cadence" in frozen_set else frame["launch_cadence_growth_rate"]
             fleet_res = _fleet(frame, plan, grid, start, start_price, ramp_q, frozen_set, "bus_cost_per_kg" in paths,
                                growth, learning["bus"], tr, age)
         except ParameterError as exc:  # a path given for a quantity the fleet scan takes once
@@ -780,7 +780,7 @@ def _ramp(ramp: fl.Ramp, grid: np.ndarray, ramp_q: Mapping[str, xr.DataArray], d
           growth: np.ndarray | None = None) -> np.ndarray:
     """A ramp on the grid with axes (year, *points) (drawn along its quantile's dimensions). A
     ramp without a growth of its own continues after its last point at ``growth`` (a frame
-    array: the trend launch_cadence_growth_rate), else it is held flat there."""
+    array: the chain parameter launch_cadence_growth_rate), else it is held flat there."""
     q = ramp_q.get(ramp.name)
     n_points = len(dims) - 2  # the frame's dims are (year, vehicle, *points)
     if q is None:

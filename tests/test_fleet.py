@@ -367,7 +367,7 @@ def test_the_trajectory_fills_with_the_vehicle_that_has_spare_flights():
 
 def test_frozen_launch_cadence_holds_the_plan_after_its_last_point():
     # SpaceX's Starship plan ends at 180 flights in 2035: frozen, 180 every later year; else
-    # +5 %/yr (data/trends/fleet.yaml): 180 x 1.05^5 in 2040
+    # +5 %/yr (launch_cadence_growth_rate, data/defaults/launch.yaml): 180 x 1.05^5 in 2040
     flat = odc.trajectory("spacex-starlink-compute", years=[2035, 2040], frozen=["launch_cadence"])
     grown = odc.trajectory("spacex-starlink-compute", years=[2035, 2040])
     share = float(odc.evaluate("spacex-starlink-compute")["launch_cadence_share"])
