@@ -297,6 +297,9 @@ class VehiclePlan:
     payload_reference: float           # t per flight, catalog (learning basis of other customers' flights)
     cumulative_mass_to_date: float     # t, catalog (experience at reference_year)
     reference_year: float
+    #: the cadence is the catalog's (``cadence: catalog``): its planned point is the chain's
+    #: ``vehicle_flights_per_year`` when that is given or drawn (as the static launch stage reads it)
+    cadence_from_catalog: bool = False
 
 
 @dataclass(frozen=True)
@@ -465,6 +468,7 @@ def _parse_fleet(source: Path | Mapping[str, Any], file: str, own_vehicle: str) 
             payload_reference=_catalog_number(vehicle, "payload_reference", "t", file)["value"],
             cumulative_mass_to_date=_catalog_number(vehicle, "cumulative_mass_to_date", "t", file)["value"],
             reference_year=_catalog_number(vehicle, "reference_year", "1", file)["value"],
+            cadence_from_catalog=v.cadence == "catalog",
         ))
     order = None
     if doc.fill_order is not None:

@@ -738,7 +738,12 @@ def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray
     life = np.where(serviced, t_sat, np.minimum(t_hw, t_sat))
     mass = yr("satellite_mass")
     production = _ramp(plan.production, grid, ramp_q, frame.dims)
-    cad = np.stack([_ramp(v.cadence, grid, ramp_q, frame.dims, growth) for v in plan.vehicles], axis=1)
+    # a catalog cadence plans the chain's vehicle_flights_per_year when it is given or drawn (the
+    # static launch stage's planned cadence): one cadence for evaluate and the fleet
+    planned = frame["vehicle_flights_per_year"] if "vehicle_flights_per_year" in frame else None
+    cad = np.stack([_ramp(v.cadence, grid, ramp_q, frame.dims, growth,
+                          planned[0, i] if planned is not None and v.cadence_from_catalog else None)
+                    for i, v in enumerate(plan.vehicles)], axis=1)
     own_share = pt("launch_cadence_share")
     av = np.stack([np.broadcast_to(v.available_share.value if v.available_share is not None else own_share,
                                    own_share.shape) for v in plan.vehicles], axis=0)
@@ -777,16 +782,25 @@ def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray
 
 
 def _ramp(ramp: fl.Ramp, grid: np.ndarray, ramp_q: Mapping[str, xr.DataArray], dims: Sequence[str],
-          growth: np.ndarray | None = None) -> np.ndarray:
+          growth: np.ndarray | None = None, planned: np.ndarray | None = None) -> np.ndarray:
     """A ramp on the grid with axes (year, *points) (drawn along its quantile's dimensions). A
     ramp without a growth of its own continues after its last point at ``growth`` (a frame
-    array: the chain parameter launch_cadence_growth_rate), else it is held flat there."""
+    array: the chain parameter launch_cadence_growth_rate), else it is held flat there.
+    ``planned`` (*points): the value of the last point instead of the ramp's (a catalog cadence
+    planning the chain's vehicle_flights_per_year), the ramp linear to it from its first point."""
     q = ramp_q.get(ramp.name)
     n_points = len(dims) - 2  # the frame's dims are (year, vehicle, *points)
     if q is None:
         arr = ramp.at(grid).reshape((grid.size,) + (1,) * n_points)
     else:
         arr = _expand(xr.Variable(("year", *q.dims), ramp.at(grid, q.values)), dims)[:, 0]
+    if planned is not None and ramp.years.size > 1:
+        y0, y1 = ramp.years[0], ramp.years[-1]
+        w = np.clip((grid - y0) / (y1 - y0), 0.0, 1.0).reshape((grid.size,) + (1,) * n_points)
+        first = arr[:1]  # the first point's value (drawn or not): before y0 the ramp holds it
+        arr = first + (np.asarray(planned)[None, ...] - first) * w
+    elif planned is not None:
+        arr = np.broadcast_to(np.asarray(planned)[None, ...], np.broadcast_shapes(arr.shape, (1,) + np.shape(planned)))
     if growth is not None and ramp.growth is None:
         after = np.maximum(grid - ramp.years[-1], 0.0).reshape((grid.size,) + (1,) * n_points)
         arr = np.where(after > 0, arr * (1.0 + growth[0, 0]) ** after, arr)

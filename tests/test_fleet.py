@@ -5,6 +5,8 @@ The closed forms are derived in the comments; the property tests check the bookk
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import yaml
 import pytest
@@ -374,3 +376,22 @@ def test_frozen_launch_cadence_holds_the_plan_after_its_last_point():
     f = lambda tr, y: float(tr["flights_available_by_vehicle"].sel(year=y).item()) / share  # noqa: E731
     assert f(flat, 2035) == pytest.approx(180.0, rel=1e-12) and f(flat, 2040) == pytest.approx(180.0, rel=1e-12)
     assert f(grown, 2040) == pytest.approx(180.0 * 1.05 ** 5, rel=1e-12)
+
+
+def test_a_catalog_cadence_plans_the_chains_vehicle_flights_per_year():
+    # ASCEND flies on Ariane 64: 1 flight in 2025 to 5 planned in 2027 (catalog), of which it uses
+    # launch_cadence_share 0.3. The chain's vehicle_flights_per_year = 400 is the planned point of
+    # the fleet's ramp too, as it is evaluate's: 2026 is halfway, 0.3 x (1 + 399/2) = 60.15;
+    # 2027 0.3 x 400 = 120; then +5 %/yr (launch_cadence_growth_rate): 2029 0.3 x 400 x 1.05^2
+    tr = odc.trajectory("ascend", years=range(2025, 2030), vehicle_flights_per_year=400.0)
+    np.testing.assert_allclose(tr["flights_available_by_vehicle"].values.ravel(),
+                               [0.3, 60.15, 120.0, 126.0, 0.3 * 400 * 1.05 ** 2], rtol=1e-12)
+    # the default is the catalog's own planned point (5 flights in 2027: 1.5 available)
+    plain = odc.trajectory("ascend", years=[2027])
+    assert float(plain["flights_available_by_vehicle"].item()) == pytest.approx(1.5, rel=1e-12)
+    # and evaluate's deployment flies its launches on the same cadence: 400 planned flights from
+    # 2027, 0.3 of them, growing 5 %/yr after 2027
+    ev = odc.evaluate("ascend", vehicle_flights_per_year=400.0)
+    n, start = float(ev["launches"]), float(ev["start_year"])
+    flown = lambda y: 0.3 * 400 * (1.05 ** (y - 2027) - 1) / math.log(1.05)  # noqa: E731  (after 2027)
+    assert flown(start + float(ev["deployment_years"])) - flown(start) == pytest.approx(n, rel=1e-9)
