@@ -841,6 +841,33 @@ def _multilinear(axes, values, points):
     return outs
 
 
+def _unique_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``key`` (n x k floats) and, per row, the index of its distinct row.
+
+    ``np.unique(key, axis=0, return_inverse=True)`` sorts the rows as records, one comparison at a
+    time (~1 s for a million rows); here each column is factorised on its own (a vectorised 1-d
+    sort) and the column codes combined into one integer per row. Rows compare equal exactly when
+    ``np.unique(axis=0)`` finds them equal; the distinct rows come in another order, which changes
+    nothing downstream (each orbit is computed on its own)."""
+    n = key.shape[0]
+    if n == 0:
+        return key[:0], np.zeros(0, dtype=np.intp)
+    code = np.zeros(n, dtype=np.int64)
+    for col in key.T:
+        if n and np.all(col == col[0]):
+            continue  # a constant column (one year, one orbit family) separates nothing
+        _, c = np.unique(col, return_inverse=True)
+        code = code * (int(c.max()) + 1) + c.ravel()
+        if code.size and int(code.max()) > 2**31:  # keep the combined code far from overflow
+            _, code = np.unique(code, return_inverse=True)
+            code = code.ravel()
+    _, inverse = np.unique(code, return_inverse=True)
+    inverse = inverse.ravel()
+    first = np.empty(int(inverse.max()) + 1, dtype=np.intp)
+    first[inverse[::-1]] = np.arange(n - 1, -1, -1)  # each distinct row's first occurrence
+    return key[first], inverse
+
+
 def eclipse_summaries_kernel(h, is_sso, inc, ltan, year=2030, method: str = "auto"):
     """Annual (mean fraction, max duration [min], eclipse days [d]) for flat arrays of orbits.
 
@@ -867,8 +894,7 @@ def eclipse_summaries_kernel(h, is_sso, inc, ltan, year=2030, method: str = "aut
         method = "grid"  # more orbits than the exact limit could ever hold distinct: skip the sort
     if method != "grid":
         key = np.stack([h, is_sso.astype(float), np.where(is_sso, 0.0, inc), ltan % 24.0, yr], axis=1)
-        uniq, inverse = np.unique(key, axis=0, return_inverse=True)
-        inverse = inverse.ravel()
+        uniq, inverse = _unique_rows(key)
         if method == "exact" or uniq.shape[0] <= EXACT_ORBITS_MAX:
             inc_u = np.where(uniq[:, 1] > 0, sso_inclination_kernel(uniq[:, 0]), uniq[:, 2])
             res = [np.empty(uniq.shape[0]) for _ in range(4)]
