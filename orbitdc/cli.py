@@ -21,10 +21,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-import numpy as np
-
 from .errors import OrbitdcError
-from .parameters import parse_assignment  # noqa: F401  (re-exported: it used to live here)
+
+# The command parses its arguments and answers --version, --help and `list` before it imports
+# the model: numpy, xarray and the stages load inside the commands that compute.
 
 #: Outputs printed by ``orbitdc evaluate`` (those the chain produced, in this order).
 KEY_OUTPUTS = (
@@ -129,6 +129,8 @@ def _number(v: float) -> str:
 
 
 def _format_value(da) -> str:
+    import numpy as np
+
     vals = np.asarray(da.values)
     unit = da.attrs.get("units", "")
     unit = "" if unit in ("1", "") else f" {unit}"
@@ -156,6 +158,8 @@ def _power(kw: float) -> str:
 
 
 def _cell(v: Any) -> str:
+    import numpy as np
+
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
     if isinstance(v, (float, np.floating, int, np.integer)):
@@ -166,17 +170,65 @@ def _cell(v: Any) -> str:
 # --------------------------------------------------------------------------------------------
 # Commands
 # --------------------------------------------------------------------------------------------
+#: Power units of an architecture file's ``target_it_power`` that ``orbitdc list`` reads without
+#: loading astropy (to kW); any other unit sends the file through the full loader.
+_KW_PER = {"W": 1e-3, "kW": 1.0, "MW": 1e3, "GW": 1e6, "TW": 1e9}
+
+
+def _header_row(name: str, path: Path, layer, default_kw: float | None) -> tuple | None:
+    """The ``list`` row of a shipped architecture from its YAML header alone (name, kind, company,
+    description, target IT power), or None when anything there is unusual (then the full loader
+    reads it). Shipped files are validated in full by the test suite; a user's file never takes
+    this path: ``list`` validates it as ``evaluate`` would."""
+    from ._yaml import read_yaml
+
+    raw = read_yaml(path)
+    if not isinstance(raw, dict) or raw.get("name") != name or not isinstance(raw.get("description"), str):
+        return None
+    kind, company = raw.get("kind", "space"), raw.get("company", "")
+    params = raw.get("parameters")
+    if kind not in ("space", "terrestrial") or not isinstance(company, str) or not isinstance(params, dict):
+        return None
+    power = params.get("target_it_power")
+    if power is None:
+        kw = default_kw
+    elif isinstance(power, dict) and isinstance(power.get("value"), (int, float)) and power.get("unit") in _KW_PER:
+        kw = float(power["value"]) * _KW_PER[power["unit"]]
+    else:
+        return None
+    if kw is None:
+        return None
+    return (name, kind, company or "-", _power(kw), layer.origin, " ".join(raw["description"].split()))
+
+
+def _default_it_power_kw() -> float | None:
+    from ._yaml import read_yaml
+    from .datadirs import SHIPPED_DATA_DIR
+
+    power = (read_yaml(SHIPPED_DATA_DIR / "defaults" / "system.yaml").get("parameters") or {}).get("target_it_power")
+    if isinstance(power, dict) and isinstance(power.get("value"), (int, float)) and power.get("unit") in _KW_PER:
+        return float(power["value"]) * _KW_PER[power["unit"]]
+    return None
+
+
+def _validated_row(name: str, path: Path, layer) -> tuple:
+    from .architectures import load_architecture
+
+    arch = load_architecture(path)
+    power = arch.parameters.get("target_it_power")
+    first = " ".join(arch.description.split())
+    return (name, arch.kind, arch.company or "-", _power(float(power.canonical_value)) if power is not None else "-",
+            layer.origin, first)
+
+
 def _cmd_list(args) -> int:
-    from .parameters import architecture_files, load_architecture
+    from .datadirs import architecture_files
 
     rows = []
+    default_kw = _default_it_power_kw()
     for name, (path, layer) in sorted(architecture_files().items()):
-        arch = load_architecture(path)
-        power = arch.parameters.get("target_it_power")
-        first = " ".join(arch.description.split())
-        rows.append((name, arch.kind, arch.company or "-",
-                     _power(float(power.canonical_value)) if power is not None else "-",
-                     layer.origin, first))
+        row = _header_row(name, path, layer, default_kw) if layer.shipped else None
+        rows.append(row if row is not None else _validated_row(name, path, layer))
     header = ("NAME", "KIND", "COMPANY", "IT POWER", "FROM", "DESCRIPTION")
     for line in render_table(header, rows, align_right=("IT POWER",), truncate=("DESCRIPTION", "FROM", "COMPANY"),
                              minimum={"DESCRIPTION": 30, "FROM": 16, "COMPANY": 12}):
@@ -185,7 +237,7 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_show(args) -> int:
-    from .parameters import load_architecture
+    from .architectures import load_architecture
 
     if getattr(args, "scenario", None):
         from .scenarios import describe_scenario
@@ -234,6 +286,7 @@ def _cmd_show(args) -> int:
 def _overrides(args, architectures) -> dict[str, Any]:
     """``--set`` items parsed and their names checked against the architectures (with a
     "did you mean" for a mistyped name) before anything runs."""
+    from .arguments import parse_assignment
     from .parameters import suggest
 
     overrides: dict[str, Any] = {}
@@ -254,7 +307,7 @@ def _overrides(args, architectures) -> dict[str, Any]:
 def _cmd_evaluate(args) -> int:
     from .chain import evaluate
     from .outputs import check_output_path, write_dataset
-    from .parameters import load_architecture
+    from .architectures import load_architecture
 
     out = check_output_path(args.output) if args.output is not None else None
     arch = load_architecture(args.name, scenario=args.scenario)
@@ -287,12 +340,13 @@ def _parse_years(text: str) -> list[int]:
 
 
 def _cmd_trajectory(args) -> int:
+    from .arguments import parse_assignment
     from .chain import to_netcdf
     from .trajectory import trajectory
 
     overrides = dict(parse_assignment(s) for s in args.set or [])
     if args.scenario is not None:
-        from .parameters import load_architecture
+        from .architectures import load_architecture
 
         load_architecture(args.name, scenario=args.scenario)  # a bad name: one line before anything runs
     out = Path(args.output) if args.output else None
@@ -331,6 +385,8 @@ def sweep_table(ds, width: int | None = None, max_rows: int = MAX_TABLE_ROWS) ->
     """A sweep's key outputs value by value: one row per design point (the swept values first);
     outputs that do not vary are listed once above; columns that do not fit the width go to a
     second table with the swept values repeated."""
+    import numpy as np
+
     from .outputs import design_dims
 
     width = width or terminal_width()
@@ -380,7 +436,8 @@ def sweep_table(ds, width: int | None = None, max_rows: int = MAX_TABLE_ROWS) ->
 
 
 def _cmd_report(args) -> int:
-    from .parameters import check_samples, check_seed, load_architecture
+    from .architectures import load_architecture
+    from .arguments import check_samples, check_seed
 
     try:
         from .report import DEFAULT_OUT
@@ -391,11 +448,11 @@ def _cmd_report(args) -> int:
         raise OrbitdcError("the report is not available in this version (orbitdc/report.py is missing)") from None
     # Everything a notebook kernel would otherwise find 10 s into the run is checked here first.
     if args.seed is not None:
-        check_seed(args.seed)
+        check_seed(args.seed, "--seed")
     if args.samples is not None:
         from .uncertainty import MAX_IN_MEMORY_SAMPLES
 
-        check_samples(args.samples, MAX_IN_MEMORY_SAMPLES)
+        check_samples(args.samples, MAX_IN_MEMORY_SAMPLES, "--samples")
     if args.jobs < 1:
         raise OrbitdcError(f"--jobs {args.jobs}: must be at least 1")
     check_report_folder(args.out if args.out is not None else str(DEFAULT_OUT))
@@ -648,6 +705,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _error(f"internal error: {type(exc).__name__}: {exc} (ORBITDC_DEBUG=1 shows the traceback; please report it)")
         return 1
+
+
+def __getattr__(name: str):
+    if name == "parse_assignment":  # re-exported: it used to live here (loaded on first use)
+        from .arguments import parse_assignment
+
+        return parse_assignment
+    raise AttributeError(f"module 'orbitdc.cli' has no attribute {name!r}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .errors import OrbitdcError
+from .errors import ArchitectureError, OrbitdcError
 
 #: Environment variable naming user data folders (``os.pathsep``-separated).
 DATA_DIR_ENV = "ORBITDC_DATA_DIR"
@@ -167,3 +167,20 @@ def display_path(path: Path) -> str:
         return str(resolved.relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path)
+
+
+def architecture_files() -> dict[str, tuple[Path, DataLayer]]:
+    """Every architecture file by name (its file name without ``.yaml``), with the layer it comes
+    from: the shipped data, a user folder, or ``./architectures``. A name found in two files is
+    an error naming both: a user architecture never silently shadows another."""
+    index: dict[str, tuple[Path, DataLayer]] = {}
+    for path, layer in [*layered_files("architectures", "*.yaml"), *layered_files("architectures/published", "*.yaml")]:
+        name = path.stem
+        if name in index:
+            other = index[name][0]
+            raise ArchitectureError(
+                f"architecture '{name}' is defined twice: {display_path(other)} ({index[name][1].origin}) and "
+                f"{display_path(path)} ({layer.origin}); rename one of them"
+            )
+        index[name] = (path, layer)
+    return index

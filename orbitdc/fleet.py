@@ -51,11 +51,12 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from . import units
+from . import _learning, units
 from .errors import ArchitectureError, ParameterError
-from .parameters import DATA_DIR, Architecture, _pydantic_reason, _rel, catalog_rows, load_references, read_yaml
+from .catalogs import CATALOG_DIR, catalog_rows
+from .parameters import DATA_DIR, Architecture, _rel, check_sources, read_document
 
 FLEET_DIR = DATA_DIR / "fleets"
 #: Key in a fleet file standing for the architecture's own ``launch_vehicle``.
@@ -354,32 +355,19 @@ def load_fleet(arch: Architecture, fleet: str | Path | Mapping[str, Any] | None 
 @functools.lru_cache(maxsize=64)
 def _load_fleet_file(path: str, stamp: int | None, own_vehicle: str, catalog_stamp: str) -> FleetPlan:
     """A parsed fleet file, cached by path, modification time, vehicle and catalog version."""
-    return _parse_fleet(read_yaml(Path(path)), _rel(Path(path)), own_vehicle)
+    return _parse_fleet(Path(path), _rel(Path(path)), own_vehicle)
 
 
 def _catalog_stamp() -> str:
-    from .parameters import CATALOG_DIR
-
     path = CATALOG_DIR / f"{LAUNCH_CATALOG}.csv"
     return f"{path}:{path.stat().st_mtime_ns}"
 
 
-def _parse_fleet(raw: Any, file: str, own_vehicle: str) -> FleetPlan:
-    if not isinstance(raw, Mapping):
-        raise ArchitectureError("expected a mapping with description, production and vehicles", file=file)
-    try:
-        doc = _FleetFile.model_validate(raw)
-    except ValidationError as exc:
-        param, reason = _pydantic_reason(exc)
-        err = exc.errors()[0]
-        where = ".".join(str(x) for x in err["loc"][:3] if not str(x).startswith(("float", "int", "str", "list")))
-        raise ArchitectureError(reason, file=file, parameter=param or where or None) from None
+def _parse_fleet(source: Path | Mapping[str, Any], file: str, own_vehicle: str) -> FleetPlan:
+    doc = read_document(source, _FleetFile, file, key_path=True)
     if not doc.vehicles:
         raise ArchitectureError("a fleet needs at least one launch vehicle", file=file, parameter="vehicles")
-    refs = load_references()
-    for key in _all_sources(doc):
-        if key not in refs:
-            raise ArchitectureError(f"source '{key}' is not a reference key in data/references/", file=file)
+    check_sources(_all_sources(doc), file)
     production = _ramp_from_points("production", "production", doc.production.unit,
                                    [p.model_dump() for p in doc.production.points], file)
     known = {e for (e, _f) in _catalog()}
@@ -452,61 +440,12 @@ def _check_shares(plan: FleetPlan, file: str) -> None:
 # --------------------------------------------------------------------------------------------
 # Wright's law helpers
 # --------------------------------------------------------------------------------------------
-def wright_exponent(learning_rate: Any) -> np.ndarray:
-    """``b = log2(1 - learning_rate)`` (<= 0): unit cost ``c(Q) = c_ref (Q / Q_ref)^b`` falls by
-    ``learning_rate`` with every doubling of cumulative output Q (Wright 1936)."""
-    return np.log2(1.0 - np.asarray(learning_rate, dtype=float))
-
-
-def wright_unit_cost(reference_cost: Any, cumulative: Any, reference_cumulative: Any, learning_rate: Any) -> np.ndarray:
-    """Unit cost at cumulative output ``Q``: ``c_ref (Q / Q_ref)^b`` (Wright 1936)."""
-    return np.asarray(reference_cost, float) * (np.asarray(cumulative, float) / np.asarray(reference_cumulative, float)) \
-        ** wright_exponent(learning_rate)
-
-
-def wright_average_cost(reference_cost: Any, q0: Any, q1: Any, reference_cumulative: Any, learning_rate: Any) -> np.ndarray:
-    """Average unit cost of the output between cumulative ``q0`` and ``q1`` (Wright's law).
-
-    ``c(q0) ((1 + x)^(b+1) - 1) / ((b + 1) x)``, ``x = (q1 - q0) / q0`` (the integral of
-    ``c_ref (Q/Q_ref)^b`` over ``[q0, q1]`` divided by ``q1 - q0``); ``c(q0)`` when ``q1 = q0``,
-    ``c(q0) ln(1 + x) / x`` when ``b = -1``.
-    """
-    q0 = np.asarray(q0, dtype=float)
-    q1 = np.asarray(q1, dtype=float)
-    b1 = wright_exponent(learning_rate) + 1.0
-    c0 = wright_unit_cost(reference_cost, q0, reference_cumulative, learning_rate)
-    x = (q1 - q0) / q0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lx = np.log1p(x)
-        g = np.where(np.abs(b1) > 1e-12, np.expm1(b1 * lx) / (b1 * x), lx / x)
-    return c0 * np.where(x > 0, g, 1.0)
-
-
-def learned_launch_price(start_price: Any, cumulative_mass: Any, start_mass: Any, learning_rate: Any, floor: Any = 0.0,
-                         margin: Any = 0.0, vertically_integrated: Any = False) -> np.ndarray:
-    """Launch price per kg after learning, from the price at the programme's start [USD/kg].
-
-    The start price is a market price (``cost (1 + margin)``) or, when ``vertically_integrated``,
-    the internal cost ``c_s``. The cost learns on the vehicle's cumulative launched mass ``M``
-    (Wright 1936, with a floor; as ``orbitdc.launch.learning_curve_price``)::
-
-        cost  = floor + (c_s - floor) (M / M_s)^b,   b = log2(1 - learning_rate)
-        price = cost (1 + margin), or cost when vertically integrated
-
-    A start cost at or below the floor does not learn. Example: USD 500/kg market price at a 1.5
-    margin is a USD 200/kg cost; two doublings of launched mass at 20 % with a USD 20/kg floor give
-    ``20 + 180 x 0.8^2 = 135.2`` USD/kg of cost, USD 338/kg of price.
-    """
-    vi = np.asarray(vertically_integrated).astype(bool)
-    margin = np.asarray(margin, dtype=float)
-    floor = np.asarray(floor, dtype=float)
-    p = np.asarray(start_price, dtype=float)
-    c_s = np.where(vi, p, p / (1.0 + margin))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        learned = floor + (c_s - floor) * (np.asarray(cumulative_mass, float) / np.asarray(start_mass, float)) \
-            ** wright_exponent(learning_rate)
-    cost = np.where(c_s > floor, learned, c_s)
-    return np.where(vi, cost, cost * (1.0 + margin))
+# Wright's law lives in orbitdc._learning (one sign convention: b = log2(1 - learning_rate));
+# the names the fleet model has always offered stay here.
+wright_exponent = _learning.exponent
+wright_unit_cost = _learning.unit_cost
+wright_average_cost = _learning.average_cost
+learned_launch_price = _learning.learned_price
 
 
 # --------------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ costs more per kg delivered. A per-kg service (rideshare) bills the mass carried
 economics stage's break-even needs). The learning curve (Wright 1936; ~20 % per doubling in
 Suncatcher) serves the timeline and the break-even year, outside the chain's price:
 
-    cost(M) = floor + (cost0 - floor) (M / M0)^(-b),    b = -log2(1 - learning_rate)
+    cost(M) = floor + (cost0 - floor) (M / M0)^b,    b = log2(1 - learning_rate)  (orbitdc._learning)
     price   = cost (1 + margin) unless vertically integrated
 
 with ``M`` the cumulative mass launched by the vehicle (family), growing with a cadence that ramps
@@ -89,12 +89,13 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from . import units
-from .chain import Output, Stage
+from . import _learning, units
+from .frame import Output, Stage
 from .errors import ArchitectureError, ParameterError
 from ._launch_vehicles import (CATALOG, VEHICLE_PARAMETERS, _cum_flights, _inverse_cum_flights, _vehicle_names,  # noqa: F401
                                _vehicle_param, _vv, _year_kernel, vehicles)
-from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_value, default_value, load_catalog
+from .catalogs import catalog_choices, catalog_generation, catalog_lookup, catalog_stamp, catalog_value, load_catalog
+from .parameters import ParameterSpec, default_value
 
 PROPELLANTS = "propellants"
 #: Propellant kinds with a ``propellant_mass_<kind>`` field in the vehicle catalog.
@@ -344,10 +345,6 @@ def upper_stage_calibration() -> dict[str, Any]:
     """The effective-Isp calibration: per-vehicle ``effective_isp`` [s], which are ``calibrated``
     on a published SSO payload, and the default ``isp_factor`` (geometric mean of Isp_eff/Isp_vac
     over the calibrated vehicles) applied to the others."""
-    from .parameters import catalog_stamp  # shipped and user files of the catalog
-
-    from .parameters import catalog_generation
-
     # shipped and --data-dir catalog files (their stamp) and catalogs/ folders next to user architectures
     return _calibration_cached(f"{catalog_stamp(CATALOG)}:{catalog_generation()}")
 
@@ -484,8 +481,8 @@ def _check_learning_rate(lr):
 def learning_curve_price(initial_price, cumulative_mass, initial_cumulative_mass, learning_rate, floor=0.0) -> xr.DataArray:
     r"""Wright's law on cumulative launched mass, with a floor [USD/kg].
 
-    .. math:: \text{price} = p_{floor} + (p_0 - p_{floor}) \left(\frac{M}{M_0}\right)^{-b}, \qquad
-              b = -\log_2(1 - \text{learning_rate})
+    .. math:: \text{price} = p_{floor} + (p_0 - p_{floor}) \left(\frac{M}{M_0}\right)^{b}, \qquad
+              b = \log_2(1 - \text{learning_rate})
 
     Each doubling of cumulative mass :math:`M` cuts the part above the floor (propellant, refurbishment, operations)
     by ``learning_rate`` (Wright 1936; Suncatcher 2025 uses ~20 % per doubling for launch).
@@ -498,8 +495,7 @@ def learning_curve_price(initial_price, cumulative_mass, initial_cumulative_mass
         learning_rate = default_value("launch", "launch_learning_rate", "1")
     lr = _check_learning_rate(learning_rate)
     fl = _num(floor, "USD/kg", "launch_price_floor_per_kg", lo=0)
-    b = -np.log2(1.0 - lr)
-    price = fl + (p0 - fl) * (m / m0) ** (-b)
+    price = xr.apply_ufunc(_learning.unit_cost, p0, m, m0, lr, fl)  # Wright's law (orbitdc._learning)
     price = xr.where(p0 > fl, price, p0)  # a start price at or below the floor does not learn
     return units.wrap(price, "USD/kg", "launch price per kg (learning curve)")
 
@@ -509,7 +505,7 @@ def market_price(internal_cost, margin, vertically_integrated=False) -> xr.DataA
     c = _num(internal_cost, "USD/kg", "internal_cost", lo=0)
     mg = _num(margin, "1", "launch_margin", lo=0)
     vi = _da(vertically_integrated).astype(bool)
-    return units.wrap(xr.where(vi, c, c * (1.0 + mg)), "USD/kg", "launch price paid per kg")
+    return units.wrap(xr.apply_ufunc(_learning.price, c, mg, vi), "USD/kg", "launch price paid per kg")
 
 
 def cumulative_flights(year, flights_per_year_today, flights_per_year_planned, reference_year, planned_year) -> xr.DataArray:
@@ -561,7 +557,7 @@ def launch_price_by_year(year, vehicle=None, *, initial_price=None, learning_rat
     r"""Launch price per kg [USD/kg] by calendar ``year`` from a cadence scenario.
 
     flights per year -> cumulative mass :math:`M(y) = M_0 + m_{flight} F(y)` (:func:`cumulative_flights`)
-    -> Wright's-law internal cost :math:`c = c_{floor} + (c_0 - c_{floor})(M/M_0)^{-b}` with
+    -> Wright's-law internal cost :math:`c = c_{floor} + (c_0 - c_{floor})(M/M_0)^{b}`, :math:`b = \log_2(1 - r)`, with
     :math:`c_0 = p_0/(1 + \text{margin})` (:math:`p_0` = ``initial_price``, the market price today)
     -> market price :math:`c\,(1 + \text{margin})`, or the cost
     when ``vertically_integrated``. Defaults come from the catalog for ``vehicle``; explicit
@@ -583,9 +579,8 @@ def launch_price_by_year(year, vehicle=None, *, initial_price=None, learning_rat
     flights = xr.apply_ufunc(_cum_flights, y, args["f0"], args["f1"], args["y0"], args["y1"])
     mass = args["m0"] + args["mpf"] * np.maximum(flights, 0.0)
     cost0 = args["p0"] / (1.0 + mg)
-    b = -np.log2(1.0 - lr)
-    cost = xr.where(cost0 > fl, fl + (cost0 - fl) * (mass / args["m0"]) ** (-b), cost0)
-    price = xr.where(vi, cost, cost * (1.0 + mg))
+    cost = xr.where(cost0 > fl, xr.apply_ufunc(_learning.unit_cost, cost0, mass, args["m0"], lr, fl), cost0)
+    price = xr.apply_ufunc(_learning.price, cost, mg, vi)
     return units.wrap(price, "USD/kg", "launch price per kg by year")
 
 
@@ -842,7 +837,7 @@ def _co2_per_launch_np(key):
 
 
 def _kernel(f) -> dict[str, Any]:
-    """The launch stage on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    """The launch stage on numpy arrays (a :class:`orbitdc.frame.Frame`): see the module docstring."""
     key = _vehicle_names(f["launch_vehicle"])
     h = _get(f, "altitude")
     i = _get(f, "inclination")
@@ -919,7 +914,7 @@ def _kernel(f) -> dict[str, Any]:
 
 
 def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
-    """The launch stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    """The launch stage on an ``xarray.Dataset`` (see :meth:`orbitdc.frame.Stage.run`)."""
     return STAGE.run(ds)
 
 

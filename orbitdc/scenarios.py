@@ -10,104 +10,52 @@ which parameters are decisions). At least three scenarios per architecture that 
 * ``skeptic``: what published critiques assume.
 
 :func:`apply_scenario` returns the architecture with those parameters replaced (validated exactly
-as an architecture file: units, domains, source keys). :func:`scenario_changes` lists what a
+as an architecture file: units, domains, source keys); reading and layering the files is part of
+loading an architecture (:mod:`orbitdc.architectures`, re-exported here). :func:`scenario_changes` lists what a
 scenario changes with its sources (``orbitdc show NAME --scenario S`` prints it).
 :func:`specific_mass_gap` says whether the mass model reaches a claimed specific mass with a
 scenario's technology values and, if not, which term of the mass budget stops it.
 """
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
-from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import ArchitectureError
-from .parameters import (DATA_DIR, Architecture, Parameter, _pydantic_reason, _rel, _validate_parameters,
-                         follow_catalog_choices, load_architecture, load_references, read_yaml, suggest)
+# Reading and layering scenario files is part of loading an architecture (orbitdc.architectures,
+# below the chain); the names stay importable from here.
+from .architectures import (SCENARIO_DIR, apply_scenario, apply_where_available, list_scenarios,  # noqa: F401
+                            load_architecture, load_scenario, read_scenario)
+from .chain import evaluate
+from .parameters import Architecture, Parameter, load_references
 
-SCENARIO_DIR = DATA_DIR / "scenarios"
-
-__all__ = ["list_scenarios", "apply_scenario", "apply_where_available", "scenario_changes", "specific_mass_gap", "SCENARIO_DIR"]
-
-
-class _ScenarioFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    description: str
-    parameters: dict[str, Parameter] = {}
+__all__ = ["list_scenarios", "apply_scenario", "apply_where_available", "scenario_changes", "scenario_document",
+           "specific_mass_gap", "SCENARIO_DIR"]
 
 
-def list_scenarios(arch: str | Path | Architecture) -> list[str]:
-    """Names of the scenarios shipped for ``arch`` (``data/scenarios/<name>/*.yaml``)."""
-    name = arch.name if isinstance(arch, Architecture) else load_architecture(arch).name
-    folder = SCENARIO_DIR / name
-    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
-
-
-def _scenario_file(arch: Architecture, scenario: str) -> Path:
-    known = list_scenarios(arch)
-    if not isinstance(scenario, str) or scenario not in known:
-        raise ArchitectureError(f"unknown scenario '{scenario}' for '{arch.name}'{suggest(str(scenario), known)}; "
-                                f"known: {', '.join(known) or 'none'}")
-    return SCENARIO_DIR / arch.name / f"{scenario}.yaml"
-
-
-def apply_where_available(archs: Sequence[str | Path | Architecture], scenario: str | None) -> list[Architecture]:
-    """The architectures, each with ``scenario`` layered over it where it ships that scenario
-    (a comparison: the terrestrial baseline has none and stays as it is). ``None``: unchanged.
-
-    A name no architecture ships is an :class:`~orbitdc.errors.ArchitectureError` naming the known
-    scenarios (with a "did you mean")."""
-    loaded = [load_architecture(a) for a in archs]
-    if scenario is None:
-        return loaded
-    known = sorted({s for a in loaded for s in list_scenarios(a)})
-    if not isinstance(scenario, str) or scenario not in known:
-        names = ", ".join(a.name for a in loaded)
-        raise ArchitectureError(f"unknown scenario '{scenario}' for {names}{suggest(str(scenario), known)}; "
-                                f"known: {', '.join(known) or 'none'}")
-    return [apply_scenario(a, scenario) if scenario in list_scenarios(a) else a for a in loaded]
-
-
-def _read(arch: Architecture, scenario: str) -> tuple[str, dict[str, Parameter], str]:
-    path = _scenario_file(arch, scenario)
-    file = _rel(path)
-    raw = read_yaml(path)
-    try:
-        doc = _ScenarioFile.model_validate(raw)
-    except ValidationError as exc:
-        param, reason = _pydantic_reason(exc)
-        raise ArchitectureError(reason, file=file, parameter=param) from None
-    from .chain import parameter_specs
-
-    for name, p in doc.parameters.items():
-        if name not in arch.parameters:
-            raise ArchitectureError(f"not a parameter of '{arch.name}'", file=file, parameter=name)
-        if p.role is not None:
-            raise ArchitectureError("a scenario changes values, not roles: remove 'role'", file=file, parameter=name)
-    params = _validate_parameters(doc.parameters, file, parameter_specs(), load_references())
-    return doc.description.strip(), params, file
-
-
-def apply_scenario(arch: str | Path | Architecture, scenario: str) -> Architecture:
-    """``arch`` with the scenario's parameters in place (roles kept from the architecture)."""
+def scenario_document(arch: str | Path | Architecture, scenario: str | Path) -> dict[str, Any]:
+    """The scenario as a mapping in its file format (description, party, follows, parameters,
+    trends, fleet), ready for ``yaml.safe_dump``: writing it and applying the written file gives
+    the same architecture, trends and fleet plan (a round trip)."""
     arch = load_architecture(arch)
-    description, params, file = _read(arch, scenario)
-    new = dict(arch.parameters)
-    for name, p in params.items():
-        p.role = arch.parameters[name].role
-        new[name] = p
-    # a changed choice (radiator, solar cell, accelerator, launch vehicle) brings its catalog
-    # values, exactly as the same choice written into the architecture file would
-    new = follow_catalog_choices(new, {k: str(p.canonical_value) for k, p in params.items()}, keep=params)
-    refs = load_references()
-    used = {k for p in new.values() for k in p.sources}
-    return dataclasses.replace(arch, parameters=new, references={k: refs[k] for k in sorted(used)},
-                               description=f"{arch.description}\n\nScenario '{scenario}': {description}",
-                               scenario=scenario)
+    sc = load_scenario(arch, scenario)
+
+    def as_file(p: Parameter) -> dict[str, Any]:
+        return p.model_dump(include={"value", "unit", "low", "high", "distribution", "source", "note"}, exclude_none=True)
+
+    doc: dict[str, Any] = {"description": sc.description}
+    if sc.party:
+        doc["party"] = sc.party
+    if sc.follows:
+        doc["follows"] = list(sc.follows)
+    doc["parameters"] = {k: as_file(p) for k, p in sc.params.items()}
+    if sc.trends:
+        doc["trends"] = {k: as_file(p) for k, p in sc.trends.items()}
+    if sc.fleet is not None:
+        doc["fleet"] = sc.fleet
+    return doc
 
 
 def scenario_changes(arch: str | Path | Architecture, scenario: str) -> list[dict[str, Any]]:
@@ -115,7 +63,7 @@ def scenario_changes(arch: str | Path | Architecture, scenario: str) -> list[dic
     the scenario's, the unit, the scenario's sources (with their tags) and note; then the catalog
     values that follow a choice the scenario changes (their catalog sources)."""
     arch = load_architecture(arch)
-    _, params, _ = _read(arch, scenario)
+    _, params, _ = read_scenario(arch, scenario)
     refs = load_references()
     rows = []
     for name, p in sorted(params.items()):
@@ -146,7 +94,7 @@ def scenario_changes(arch: str | Path | Architecture, scenario: str) -> list[dic
 def describe_scenario(arch: str | Path | Architecture, scenario: str) -> str:
     """The scenario as text: its description and one line per changed parameter with sources."""
     arch = load_architecture(arch)
-    description, _, file = _read(arch, scenario)
+    description, _, file = read_scenario(arch, scenario)
     lines = [f"{arch.name}, scenario '{scenario}' ({file})", description, ""]
     rows = scenario_changes(arch, scenario)
     if not rows:
@@ -178,8 +126,6 @@ def specific_mass_gap(arch: str | Path | Architecture, target: float, scenario: 
     Returns a Dataset with ``per_kw`` (dim ``subsystem``, kg/kW), ``specific_mass``, ``target`` and
     attrs ``reaches`` (0/1), ``stopping_terms`` and ``reason``.
     """
-    from .chain import evaluate
-
     arch = apply_scenario(arch, scenario) if scenario is not None else load_architecture(arch)
     ds = evaluate(arch, **overrides)
     per_kw = (ds["mass_breakdown"] / ds["it_power"]).rename("per_kw")
@@ -224,3 +170,61 @@ def specific_mass_gap(arch: str | Path | Architecture, target: float, scenario: 
                "stopping_terms": ", ".join(stopping), "reason": reason},
     )
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Under whose beliefs? Which stated input moves the answer most (issue 22)
+# --------------------------------------------------------------------------------------------
+def whose_beliefs(arch: str | Path | Architecture, scenario: str, top: int = 5,
+                  output: str = "cost_ratio_vs_terrestrial", **overrides: Any) -> list[dict[str, Any]]:
+    """The handful of inputs of ``scenario`` that move ``output`` most, each beside its source.
+
+    For every parameter the scenario changes, ``output`` is evaluated with the scenario and with that
+    one parameter put back at the architecture's own value (all else the scenario's); the shift
+    ``effect = output(scenario) - output(scenario without it)`` is that belief's contribution. Rows
+    are sorted by ``|effect|`` (largest first, at most ``top``), each with the value, the base value,
+    the sources, their tags, whether the value is the party's own statement (a ``claim`` among its
+    sources) and the note. Trends and fleet plans act over years and are listed by
+    :func:`scenario_changes`' callers, not ranked here (``evaluate`` is one year).
+    """
+    base_arch = load_architecture(arch)
+    applied = apply_scenario(base_arch, scenario)
+    refs = load_references()
+    _, params, _ = read_scenario(base_arch, scenario)
+    full = float(np.asarray(evaluate(applied, **overrides)[output]))
+    rows = []
+    for name, p in params.items():
+        undone = dict(applied.parameters)
+        undone[name] = base_arch.parameters[name]
+        without = type(applied)(**{**applied.__dict__, "parameters": undone})
+        try:
+            value = float(np.asarray(evaluate(without, **overrides)[output]))
+        except Exception:  # a design that does not close without this belief: no finite shift
+            value = float("nan")
+        tags = sorted({refs[k].tag for k in p.sources})
+        rows.append({"parameter": name, "value": p.value, "unit": p.unit or "", "base_value": base_arch.parameters[name].value,
+                     "effect": full - value, "source": ", ".join(p.sources), "tag": ", ".join(tags),
+                     "stated": "claim" in tags, "note": p.note or ""})
+    rows.sort(key=lambda r: -abs(r["effect"]) if np.isfinite(r["effect"]) else 0.0)
+    return rows[:top]
+
+
+def attribution(arch: str | Path | Architecture, scenario: str) -> str:
+    """One sentence saying whose figures a scenario holds: the party is quoted only for the inputs
+    that are its own statements (a ``claim`` source); the rest is named as base values (no
+    statement) or the critiques' numbers."""
+    base_arch = load_architecture(arch)
+    sc = load_scenario(base_arch, scenario)
+    refs = load_references()
+    own = [n for n, p in sc.params.items() if any(refs[k].tag == "claim" for k in p.sources)]
+    other = [n for n, p in sc.params.items() if n not in own]
+    party = sc.party or scenario
+    parts = []
+    if own:
+        parts.append(f"{party}'s stated figures for {', '.join(n.replace('_', ' ') for n in sorted(own))}")
+    if other:
+        parts.append(f"sourced values for {', '.join(n.replace('_', ' ') for n in sorted(other))} that {party} did not state")
+    if sc.fleet is not None:
+        parts.append("a stated fleet plan")
+    parts.append("base values (no statement) for everything else")
+    return "Under " + "; ".join(parts) + "."

@@ -151,13 +151,11 @@ def _output_cell(da, unit: str) -> str:
 def methods_html(stage: str):
     """The stage's equations and sources, rendered from its module docstring and its public
     functions' docstrings (:mod:`orbitdc.methods`: reST -> HTML, equations -> MathML)."""
-    import importlib
-
     from .methods import docstring_html
+    from .stages import MODULES
 
-    try:
-        mod = importlib.import_module(f"orbitdc.{stage}")
-    except ModuleNotFoundError:
+    mod = next((m for m in MODULES if m.__name__ == f"orbitdc.{stage}"), None)  # the stage list, by name
+    if mod is None:
         return HTML(plots.Missing(f"Methods: {stage}", f"not available: stage {stage} absent").html())
     parts = [f"<div class='orbitdc-doc'>{docstring_html(inspect.getdoc(mod) or '', heading_level=4)}</div>"]
     functions = []

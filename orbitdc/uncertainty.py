@@ -78,7 +78,6 @@ import dataclasses
 import hashlib
 import math
 import os
-import numbers
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,8 +89,15 @@ from scipy import stats
 from scipy.stats import qmc
 
 from . import chain, memory, units
+from . import design as design_mod
+from .correlation import group_key, iman_conover, resolve
+from .design import _check_objective, _check_scalar_overrides, design_variables
+from .orbit import EXACT_ORBITS_MAX
 from .errors import OrbitdcError, ParameterError
-from .parameters import Architecture, follow_catalog_choices, load_architecture
+from .frame import Frame
+from .architectures import apply_scenario, follow_catalog_choices, load_architecture
+from .arguments import check_count, check_samples, check_seed
+from .parameters import Architecture
 
 #: Points per block of the sampling stream (see the module docstring). A power of two.
 BLOCK_SIZE = 65_536
@@ -375,8 +381,8 @@ def latin_hypercube(names: Sequence[str], samples: int, seed: int = 0, start: in
     Column ``j`` is the stream of parameter ``names[j]`` (independent of the other names); points
     ``start .. stop-1`` of a run of ``samples`` points. See the module docstring for the blocks.
     """
-    n = _check_samples(samples)
-    seed = _check_seed(seed)
+    n = check_count(samples, "samples")  # a stratified sample of one point is valid: the run's rule is checked by its caller
+    seed = check_seed(seed)
     stop = n if stop is None else int(stop)
     if not 0 <= start < stop <= n:
         raise ParameterError("start", f"need 0 <= start < stop <= samples, got start={start}, stop={stop}, samples={n}")
@@ -395,8 +401,6 @@ def _stream_group(seed: int, group: Sequence[Marginal], spearman: np.ndarray, sa
     names, block)), then the inverse CDFs, then the slice. Each column keeps its block's values, so
     marginals and strata are those of the independent stream.
     """
-    from .correlation import group_key, iman_conover
-
     bs = BLOCK_SIZE if block_size is None else block_size
     gkey = group_key([m.name for m in group])
     out = {m.name: np.empty(stop - start) for m in group}
@@ -453,26 +457,6 @@ _THREADED_DRAW_MIN = 2_000_000
 # --------------------------------------------------------------------------------------------
 # Argument checks
 # --------------------------------------------------------------------------------------------
-def _check_samples(samples: Any, name: str = "samples") -> int:
-    if isinstance(samples, bool) or not isinstance(samples, numbers.Real):
-        raise ParameterError(name, f"must be a positive whole number, got {samples!r}")
-    if isinstance(samples, numbers.Integral):
-        n = int(samples)
-    elif math.isfinite(float(samples)) and float(samples).is_integer():
-        n = int(samples)
-    else:
-        raise ParameterError(name, f"must be a positive whole number, got {samples!r}")
-    if n <= 0:
-        raise ParameterError(name, f"must be a positive whole number, got {n}")
-    return n
-
-
-def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or int(seed) < 0:
-        raise ParameterError("seed", f"must be a non-negative integer (the same seed gives the same numbers), got {seed!r}")
-    return int(seed)
-
-
 def _check_chunks(chunks: Any, n: int) -> tuple[int, ...] | None:
     if chunks is None:
         return None
@@ -481,11 +465,11 @@ def _check_chunks(chunks: Any, n: int) -> tuple[int, ...] | None:
             raise ParameterError("chunks", f"a mapping must have the single key 'sample', got {sorted(map(str, chunks))}")
         chunks = chunks["sample"]
     if isinstance(chunks, (list, tuple)):
-        sizes = tuple(_check_samples(c, "chunks") for c in chunks)
+        sizes = tuple(check_count(c, "chunks") for c in chunks)
         if sum(sizes) != n:
             raise ParameterError("chunks", f"chunk sizes add up to {sum(sizes)}, not to samples={n}")
         return sizes
-    size = _check_samples(chunks, "chunks")
+    size = check_count(chunks, "chunks")
     size = min(size, n)
     full, rest = divmod(n, size)
     memory.check_lazy_chunks(full + (1 if rest else 0), MAX_CHUNKS, n, size)  # before building the tuple
@@ -529,8 +513,6 @@ class _Plan:
     def eclipse_method(self) -> str:
         """Exact eclipses unless the orbit is drawn over many samples: decided for the whole run,
         so that no chunk switches method (issue 13: chunking must never change a number)."""
-        from .orbit import EXACT_ORBITS_MAX
-
         drawn = any(m.name in ORBIT_PARAMETERS for m in self.margs)
         return "grid" if drawn and self.samples > EXACT_ORBITS_MAX else "exact"
 
@@ -696,7 +678,7 @@ def _world_frame(plan: _Plan, worlds: Mapping[str, np.ndarray], n: int) -> "chai
 def _take_worlds(prep: "chain.Prepared", index: np.ndarray) -> "chain.Prepared":
     """``prep`` restricted to the worlds at ``index`` (inputs that vary along ``sample`` indexed)."""
     n = prep.frame.sizes["sample"]
-    frame = chain.Frame(prep.frame.dims, {"sample": int(index.size)}, prep.frame.attrs,
+    frame = Frame(prep.frame.dims, {"sample": int(index.size)}, prep.frame.attrs,
                         {k: (v[index] if v.shape[-1] == n and n != 1 else v) for k, v in prep.frame._vars.items()})
     return dataclasses.replace(prep, frame=frame)
 
@@ -710,8 +692,6 @@ def _score(plan: _Plan, prep: "chain.Prepared", designs: np.ndarray) -> tuple[np
     violated constraints, each ``(n, C)``, and ``(n, constraints)`` whether each constraint is met
     by at least one of the ``C`` designs (not necessarily the same one). ``prep`` is not changed.
     """
-    from . import design as design_mod
-
     names = list(plan.design_table.data_vars)
     frame = prep.frame.copy()
     n, c = frame.sizes["sample"], designs.shape[1]
@@ -812,8 +792,6 @@ def _choose_block(plan: _Plan, cand: np.ndarray, worlds: Mapping[str, np.ndarray
        every candidate (a world no design in reach closes) are not searched. With the screen,
        such samples were evaluated at every candidate: the repair is the exhaustive search's.
     """
-    from . import design as design_mod
-
     k = cand.shape[0]
     prep = _world_frame(plan, worlds, n)
     rows = np.arange(n)
@@ -856,8 +834,6 @@ def _repair(plan: _Plan, worlds: Mapping[str, np.ndarray], idx: np.ndarray, chos
     per sample. Only samples it leaves inadmissible get the search over every design variable.
     A sample keeps the better of its row and the stages' designs (:func:`orbitdc.design._better`).
     """
-    from . import design as design_mod
-
     cons = design_mod._check_constraints(plan.arch, "all")
     names = list(plan.design_table.data_vars)
     sub = {nm: np.asarray(v, dtype=float)[idx] for nm, v in worlds.items()}
@@ -985,8 +961,6 @@ def _plan_design(plan: _Plan, over: Sequence[str] | None = None) -> None:
     so that chunking cannot change a number."""
     if plan.design != "optimal" or plan.design_table is not None:
         return
-    from . import design as design_mod
-
     w = DESIGN_TABLE_WORLDS
     worlds = _draw_arrays(plan.margs, plan.seed, w, 0, w, correlation=plan.correlation) if plan.margs else {}
     if not worlds:
@@ -1005,8 +979,6 @@ def _plan_screen(plan: _Plan) -> None:
     :data:`SCREEN_WORLDS` worlds evaluated at every candidate (an independent Latin hypercube of
     the same seed: decided once per run, so chunking cannot change a number); half of them learn
     the screen, the other half check it against the exhaustive search (``attrs``)."""
-    from . import design as design_mod
-
     k = plan.design_table.sizes["candidate"]
     if (plan.samples < SCREEN_MIN_SAMPLES or not plan.margs
             or k <= sum(design_mod.SCREEN_PASSES)):
@@ -1032,8 +1004,6 @@ def _cover_range_ends(plan: _Plan, table: xr.Dataset, over: Sequence[str] | None
     candidate (one broadcast call); for those where no candidate is admissible, their own optima
     (:func:`orbitdc.design.design_table`) join the table.
     """
-    from . import design as design_mod
-
     if not plan.margs:
         return table
     k = len(plan.margs)
@@ -1179,18 +1149,14 @@ def monte_carlo(
     on any drawn parameter stay scalars. ``attrs`` record the seed, sample count and method.
     """
     arch = _load(arch, scenario)
-    n = _check_samples(samples)
-    seed = _check_seed(seed)
+    n = check_samples(samples)
+    seed = check_seed(seed)
     design = _check_design(design)
     _check_overrides(arch, overrides)
     if design == "optimal" and over is None:
-        from .design import design_variables
-
         if not [n for n in design_variables(arch) if n not in overrides]:
             design = "nominal"  # no design variable left to choose: the nominal design is the only one
     if design == "optimal":
-        from .design import _check_objective, _check_scalar_overrides
-
         objective = _check_objective(objective)
         try:
             _check_scalar_overrides(overrides)
@@ -1202,8 +1168,6 @@ def monte_carlo(
     arch = follow_choices(arch, overrides)
     margs = marginals(arch, exclude=set(overrides) | _held_catalog(arch, overrides), design=design,
                       draw_catalog=draw_catalog)
-    from .correlation import resolve
-
     plan = _Plan(arch=arch, margs=margs, overrides=dict(overrides), seed=seed, samples=n, design=design,
                  objective=objective, correlation=resolve(correlation, [m.name for m in margs]))
     _plan_design(plan, over)
@@ -1238,8 +1202,6 @@ def monte_carlo(
 def _load(arch: Any, scenario: str | None) -> Architecture:
     if scenario is None:
         return load_architecture(arch)
-    from .scenarios import apply_scenario
-
     return apply_scenario(arch, scenario)
 
 
@@ -1251,8 +1213,8 @@ def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, design: s
     ``low``, ``high`` and ``value``.
     """
     arch = load_architecture(arch)
-    n = _check_samples(samples)
-    seed = _check_seed(seed)
+    n = check_samples(samples)
+    seed = check_seed(seed)
     _check_overrides(arch, overrides)
     if n > MAX_IN_MEMORY_SAMPLES:
         raise ParameterError("samples", f"{n:,} samples in memory at once (limit {MAX_IN_MEMORY_SAMPLES:,}; about "
@@ -1261,8 +1223,6 @@ def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, design: s
     arch = follow_choices(arch, overrides)
     margs = marginals(arch, exclude=set(overrides) | _held_catalog(arch, overrides),
                       design="sampled" if design == "sampled" else "nominal", draw_catalog=draw_catalog)
-    from .correlation import resolve
-
     corr = resolve(correlation, [m.name for m in margs])
     arrays = _draw_arrays(margs, seed, n, 0, n, correlation=corr)
     ds = xr.Dataset(
@@ -1525,10 +1485,10 @@ def sobol_indices(
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
-    n = _check_samples(samples)
+    n = check_samples(samples)
     if n & (n - 1):
         raise ParameterError("samples", f"must be a power of two for a Sobol sequence (e.g. 256, 512, 1024), got {n}")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     names = list(distributions)
     if not names:
         raise OrbitdcError("Sobol indices need at least one uncertain input")
@@ -1572,7 +1532,7 @@ def _check_sobol_size(arch: Architecture, margs: list[Marginal], overrides: Mapp
                       seed: Any) -> None:
     """Refuse, before SALib allocates anything, a Sobol run whose ``samples * (k + 2)`` points (one
     chain call) exceed the in-memory limit or the memory available, with an estimate."""
-    n = _check_samples(samples)
+    n = check_samples(samples)
     points = n * (len(margs) + 2)
     largest = 1 << max(0, (MAX_IN_MEMORY_SAMPLES // (len(margs) + 2)).bit_length() - 1)
     advice = f"use samples <= {largest:,} (a power of two) for {len(margs)} uncertain parameters"
@@ -1580,7 +1540,7 @@ def _check_sobol_size(arch: Architecture, margs: list[Marginal], overrides: Mapp
         rough = points * (len(chain.output_specs()) + len(arch.parameters)) * 16 * memory.VALUE_BYTES
         if rough * memory.PEAK_FACTOR <= memory.available_bytes():
             return
-    plan = _Plan(arch=arch, margs=margs, overrides=dict(overrides), seed=_check_seed(seed), samples=1)
+    plan = _Plan(arch=arch, margs=margs, overrides=dict(overrides), seed=check_seed(seed), samples=1)
     nbytes = (memory.sample_bytes(_run_block(plan, 0, 1, structure=True)) + 3 * len(margs) * memory.VALUE_BYTES) * points
     what = f"a Sobol run with {n:,} base samples and {len(margs)} uncertain parameters ({points:,} chain evaluations at once)"
     if points > MAX_IN_MEMORY_SAMPLES:

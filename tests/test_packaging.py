@@ -134,6 +134,12 @@ def test_version_option_prints_the_installed_version(capsys):
     assert capsys.readouterr().out.strip() == f"orbitdc {version('orbitdc')}"
 
 
+def test_the_version_literal_equals_pyproject_and_the_installed_metadata():
+    from orbitdc._version import __version__
+
+    assert __version__ == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"] == version("orbitdc")
+
+
 def test_help_lists_every_command_and_each_command_has_help(capsys):
     assert cli.main(["--help"]) == 0
     text = capsys.readouterr().out
@@ -191,9 +197,9 @@ def test_lower_modules_do_not_import_report_plots_or_cli(module):
     assert not imports(module) & {"report", "plots", "cli", "app"}
 
 
-def test_name_value_parsing_lives_with_parameters():
-    from orbitdc import parameters, report
+def test_name_value_parsing_lives_with_the_argument_checks():
+    from orbitdc import arguments, report
 
-    assert cli.parse_assignment is parameters.parse_assignment
+    assert cli.parse_assignment is arguments.parse_assignment
     assert "cli" not in imports("report")
-    assert report.parse_assignment is parameters.parse_assignment
+    assert report.parse_assignment is arguments.parse_assignment
