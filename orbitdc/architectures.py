@@ -26,7 +26,7 @@ from .errors import ArchitectureError
 from .fleet import load_fleet
 from .parameters import (DATA_DIR, Architecture, Parameter, ParameterSpec, _ArchitectureFile, _rel,
                          _validate_parameters, has_control_characters, load_references,
-                         read_document, read_parameters_file, read_yaml, suggest)
+                         read_document, read_parameters_file, read_yaml, resolve_year_paths, suggest)
 from .stages import parameter_specs
 
 ARCHITECTURE_DIR = DATA_DIR / "architectures"
@@ -168,6 +168,7 @@ def _load_architecture_file(path: Path, origin: str | None) -> Architecture:
         raise ArchitectureError(f"name {doc.name!r} holds control characters (e.g. terminal escape sequences)", file=file)
     if doc.name != path.stem:
         raise ArchitectureError(f"name '{doc.name}' must equal the file name '{path.stem}'", file=file)
+    resolve_year_paths(params)
     used = {k for p in params.values() for k in p.sources}
     return Architecture(
         name=doc.name,
@@ -240,23 +241,31 @@ def _trend_specs() -> dict[str, ParameterSpec]:
 
 
 def list_scenarios(arch: str | Path | Architecture) -> list[str]:
-    """Names of the scenarios shipped for ``arch`` (``data/scenarios/<name>/*.yaml``)."""
+    """Names of the scenarios of ``arch``: ``data/scenarios/<name>/*.yaml`` and the same folder in
+    the user's data folders (``--data-dir``, ``ORBITDC_DATA_DIR``; a name in two is an error)."""
+    from .datadirs import scenario_files
+
     name = arch.name if isinstance(arch, Architecture) else load_architecture(arch).name
-    folder = SCENARIO_DIR / name
-    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    return sorted(scenario_files(name, SCENARIO_DIR))
 
 
 def _scenario_file(arch: Architecture, scenario: str | Path) -> Path:
     if isinstance(scenario, Path) or (isinstance(scenario, str) and scenario.endswith((".yaml", ".yml"))):
         path = Path(scenario)  # a scenario file of the user's own (e.g. one written by to_yaml)
         if not path.is_file():
-            raise ArchitectureError(f"no scenario file '{path}'")
+            from .validation import echo
+
+            raise ArchitectureError(f"no scenario file '{echo(path, 120)}' (or not a regular file)")
         return path
-    known = list_scenarios(arch)
+    from .datadirs import scenario_files
+    from .validation import echo
+
+    files = scenario_files(arch.name, SCENARIO_DIR)
+    known = sorted(files)
     if not isinstance(scenario, str) or scenario not in known:
-        raise ArchitectureError(f"unknown scenario '{scenario}' for '{arch.name}'{suggest(str(scenario), known)}; "
+        raise ArchitectureError(f"unknown scenario '{echo(scenario)}' for '{arch.name}'{suggest(str(scenario), known)}; "
                                 f"known: {', '.join(known) or 'none'}")
-    return SCENARIO_DIR / arch.name / f"{scenario}.yaml"
+    return files[scenario][0]
 
 
 def apply_where_available(archs: Sequence[str | Path | Architecture], scenario: str | None) -> list[Architecture]:
@@ -271,7 +280,9 @@ def apply_where_available(archs: Sequence[str | Path | Architecture], scenario: 
     known = sorted({s for a in loaded for s in list_scenarios(a)})
     if not isinstance(scenario, str) or scenario not in known:
         names = ", ".join(a.name for a in loaded)
-        raise ArchitectureError(f"unknown scenario '{scenario}' for {names}{suggest(str(scenario), known)}; "
+        from .validation import echo
+
+        raise ArchitectureError(f"unknown scenario '{echo(scenario)}' for {names}{suggest(str(scenario), known)}; "
                                 f"known: {', '.join(known) or 'none'}")
     return [apply_scenario(a, scenario) if scenario in list_scenarios(a) else a for a in loaded]
 
@@ -330,6 +341,9 @@ def apply_scenario(arch: str | Path | Architecture, scenario: str | Path) -> Arc
     # a changed choice (radiator, solar cell, accelerator, launch vehicle) brings its catalog
     # values, exactly as the same choice written into the architecture file would
     new = follow_catalog_choices(new, {k: str(p.canonical_value) for k, p in params.items()}, keep=params)
+    if any(p.year_path is not None for p in new.values()):  # paths at the (maybe new) start_year
+        new = {k: (p.model_copy() if p.year_path is not None else p) for k, p in new.items()}
+        resolve_year_paths(new)
     refs = load_references()
     used = {k for p in [*new.values(), *sc.trends.values()] for k in p.sources} | set(sc.follows)
     name = scenario if isinstance(scenario, str) and not scenario.endswith((".yaml", ".yml")) else Path(scenario).stem

@@ -19,6 +19,7 @@ import numpy as np
 import xarray as xr
 
 from .errors import OrbitdcError, ParameterError
+from .paths import parse_path_text
 from .parameters import ParameterSpec
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -43,6 +44,12 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise OrbitdcError(f"--set '{text}': expected name=value {example}")
     if not _NAME.match(name):
         raise OrbitdcError(f"--set '{text}': '{name}' is not a parameter name (letters, digits and _)")
+    try:
+        year_path = parse_path_text(raw)  # YEAR:VALUE,YEAR:VALUE - a path over the years
+    except ParameterError as exc:
+        raise OrbitdcError(f"--set '{text}': {exc.reason}") from None
+    if year_path is not None:
+        return name, year_path
     parts = [p.strip() for p in raw.split(",")] if "," in raw else [raw]
     if any(not p for p in parts):
         raise OrbitdcError(f"--set '{text}': empty item in the list of values (write a,b,c)")

@@ -448,6 +448,72 @@ wright_average_cost = _learning.average_cost
 learned_launch_price = _learning.learned_price
 
 
+def launch_prices(plan: FleetPlan, years: np.ndarray, start_year: Any, cadence: Any, available_share: Any,
+                  own_mass: Any, start_price: Any, learning_rate: Any, floor: Any, margin: Any,
+                  vertically_integrated: Any, learn: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Launch price per kg by year and vehicle, and the mass each vehicle flew before the year.
+
+    Each vehicle learns on its cumulative launched mass ``M`` (:func:`learned_launch_price`):
+    its catalog mass to date at its ``reference_year``, plus, every later year, the other
+    customers' flights (``cadence (1 - available_share) payload``) and the programme's own mass.
+    ``M(y)`` is the mass flown before year y; the price of year y learns from ``M(s)`` at the
+    programme's start s, and cohorts before s pay the start price.
+
+    Parameters (axes year T, vehicle V, then the points)
+    ----------
+    years : (T,) consecutive calendar years
+    start_year : (*P) the programme's first year
+    cadence : (T, V, *P) flights per year [1/yr]; available_share : (V, *P)
+    own_mass : (T, V, *P) the programme's mass launched per year on each vehicle [t/yr]
+    start_price : (1, V, *P) price at the start [USD/kg]
+    learning_rate, floor, margin, vertically_integrated : (*P) as :func:`learned_launch_price`
+    learn : False keeps the start price in every year (the trend frozen)
+
+    Returns (price, M), both (T, V, *P).
+    """
+    T, V = len(years), len(plan.vehicles)
+    start_year = np.asarray(start_year, dtype=float)
+    ext = (1,) * start_year.ndim
+    shape_v = (1, V) + ext
+    payload = np.array([v.payload_reference for v in plan.vehicles]).reshape(shape_v)
+    m0 = np.array([v.cumulative_mass_to_date for v in plan.vehicles]).reshape(shape_v)
+    ref_v = np.array([v.reference_year for v in plan.vehicles]).reshape(shape_v)
+    year_col = np.asarray(years, dtype=float).reshape((T, 1) + ext)
+    others = np.asarray(cadence) * (1.0 - np.asarray(available_share)[None, ...]) * payload
+    flows = np.where(year_col > ref_v, others + own_mass, 0.0)
+    m_prev = m0 + np.cumsum(flows, axis=0) - flows  # mass flown before each year [t]
+    p_a = np.asarray(start_price, dtype=float)
+    if not learn:
+        return np.broadcast_to(p_a, np.broadcast_shapes(p_a.shape, m_prev.shape)), m_prev
+    ts = np.clip(np.ceil(start_year) - years[0], 0, T - 1).astype(np.int64)
+    idx = np.broadcast_to(ts[None, None, ...], (1,) + m_prev.shape[1:])
+    m_start = np.take_along_axis(m_prev, idx, axis=0)
+    price = learned_launch_price(p_a, m_prev, m_start, learning_rate, floor, margin, vertically_integrated)
+    return np.where(year_col < np.ceil(start_year)[None, None, ...], p_a, price), m_prev
+
+
+def cohort_bus_cost(built_per_year: Any, bus_mass: Any, reference_cost: Any, reference_mass: Any,
+                    learning_rate: Any) -> np.ndarray:
+    """Bus cost per kg paid by each year's cohort [USD/kg]: the average unit cost of its own
+    production on the programme's learning curve (:func:`wright_average_cost`), from the
+    experience base ``reference_mass`` [kg] at ``reference_cost`` [USD/kg].
+
+    ``built_per_year`` (T, *P) satellites, ``bus_mass`` (T or 1, *P) kg each; a year that builds
+    nothing (or an unbuildable satellite, never built) pays the unit cost where the curve stands.
+    """
+    bus_built = mass_of(built_per_year, bus_mass)  # kg of bus per year
+    q1 = np.asarray(reference_mass, dtype=float) + np.cumsum(bus_built, axis=0)
+    return wright_average_cost(reference_cost, q1 - bus_built, q1, reference_mass, learning_rate)
+
+
+def mass_of(count: Any, mass: Any) -> np.ndarray:
+    """``count x mass``, 0 where the count is 0 (a satellite of infinite mass - one that does not
+    close - is never built, and adds no mass)."""
+    count = np.asarray(count, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(count == 0, 0.0, count * mass)
+
+
 # --------------------------------------------------------------------------------------------
 # The bookkeeping kernel
 # --------------------------------------------------------------------------------------------
@@ -467,7 +533,8 @@ def ageing_kernels(ages: np.ndarray, life: Any, failure_rate: Any) -> tuple[np.n
 
 
 def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, satellite_mass, production, shares,
-                 cadence, available_share, per_launch) -> dict[str, np.ndarray]:
+                 cadence, available_share, per_launch, *, unit_power=None, mode: str = "fixed",
+                 fill_order=None) -> dict[str, np.ndarray]:
     """The fleet scan (module docstring). Plain numpy in canonical units; leading axes are
     ``year`` (T) and, for per-vehicle inputs, ``vehicle`` (V); the remaining axes (the points of a
     sweep or a Monte Carlo) broadcast.
@@ -476,7 +543,8 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
     ----------
     years : (T,) calendar years, consecutive
     start_year : (*P) first year the programme launches
-    target : (*P) satellites wanted in service
+    target : (*P) satellites wanted in service; with ``unit_power``, (T or 1, *P) satellites of
+        each year's size wanted that year
     life : (*P) years a satellite serves [yr]
     failure_rate : (*P) fraction of satellites failing per year [1/yr]
     launch_failure : (*P) probability a launch loses its payload
@@ -486,13 +554,24 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
     cadence : (T, V, *P) vehicle flights per year (all customers) [1/yr]
     available_share : (V, *P) share of those flights the programme may use
     per_launch : (T, V, *P) satellites per launch
+    unit_power : optional (T or 1, *P) IT power of a satellite of each year's cohort [kW]: the
+        programme keeps ``target x unit_power`` of IT power in service, each cohort with its own
+        size (``power_in_service``); without it the bookkeeping counts satellites
+    mode : ``"fixed"`` (each vehicle carries its share; the tightest vehicle caps the year) or
+        ``"fill"`` (each vehicle first carries its share up to its capacity, then the excess goes
+        to the vehicles with spare flights, in ``fill_order`` - indices of the vehicles, default
+        their order - so the year is capped by the vehicles' total capacity)
     """
+    if mode not in ("fixed", "fill"):
+        raise ParameterError("shares", f"'{mode}' is not one of fixed, fill")
     years = np.asarray(years, dtype=float)
     T = years.size
     V = np.shape(shares)[1]
-    pts = np.broadcast_shapes(np.shape(start_year), np.shape(target), np.shape(life), np.shape(failure_rate),
+    target_pts = np.shape(target)[1:] if unit_power is not None else np.shape(target)
+    pts = np.broadcast_shapes(np.shape(start_year), target_pts, np.shape(life), np.shape(failure_rate),
                               np.shape(launch_failure), np.shape(satellite_mass)[1:], np.shape(production)[1:],
-                              np.shape(cadence)[2:], np.shape(available_share)[1:], np.shape(per_launch)[2:])
+                              np.shape(cadence)[2:], np.shape(available_share)[1:], np.shape(per_launch)[2:],
+                              np.shape(unit_power)[1:] if unit_power is not None else ())
     ext = (1,) * len(pts)
     full = (T,) + pts
     pf = np.broadcast_to(launch_failure, pts)
@@ -501,52 +580,70 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
     with np.errstate(divide="ignore", invalid="ignore"):
         prod_cap = np.broadcast_to(production, full) * 1000.0 / m_sat * (1.0 - pf)
         flights = np.asarray(cadence) * np.asarray(available_share)[None, ...]
+        # satellites each vehicle's available flights put in orbit (0 where the plan gives it no share)
+        abs_v = np.broadcast_to(np.where(share > 0, flights * per_launch * (1.0 - pf), 0.0), (T, V) + pts)
         cap_v = np.where(share > 0, flights * per_launch * (1.0 - pf) / np.where(share > 0, share, 1.0), np.inf)
     cap_v = np.broadcast_to(cap_v, (T, V) + pts)
-    launch_cap = cap_v.min(axis=1)
-    binding_vehicle = cap_v.argmin(axis=1)
+    if mode == "fixed":
+        launch_cap = cap_v.min(axis=1)
+        binding_vehicle = cap_v.argmin(axis=1)
+    else:
+        launch_cap = abs_v.sum(axis=1)
+        binding_vehicle = cap_v.argmin(axis=1)  # the vehicle whose share outgrows its flights first
     active = years.reshape((T,) + ext) >= np.asarray(start_year)[None, ...]
     active = np.broadcast_to(active, full)
-    target = np.broadcast_to(target, pts)
 
     K, CF, CR = ageing_kernels(np.arange(T), np.broadcast_to(life, pts), np.broadcast_to(failure_rate, pts))
     n = np.zeros(full)  # satellites reaching orbit, by cohort
     demand = np.zeros(full)
-    for t in range(T):
-        old = (n[:t] * K[t:0:-1]).sum(axis=0) if t else np.zeros(pts)
-        demand[t] = np.where(active[t], np.maximum(target - old, 0.0), 0.0)
-        n[t] = np.minimum(demand[t], np.minimum(prod_cap[t], launch_cap[t]))
+    if unit_power is None:
+        target = np.broadcast_to(target, pts)
+        for t in range(T):
+            old = (n[:t] * K[t:0:-1]).sum(axis=0) if t else np.zeros(pts)
+            demand[t] = np.where(active[t], np.maximum(target - old, 0.0), 0.0)
+            n[t] = np.minimum(demand[t], np.minimum(prod_cap[t], launch_cap[t]))
+    else:  # IT power in service, each cohort at its own size
+        p = np.broadcast_to(np.asarray(unit_power, dtype=float), full)
+        want = np.broadcast_to(target, full) * p
+        np_ = np.zeros(full)  # IT power reaching orbit, by cohort
+        for t in range(T):
+            old = (np_[:t] * K[t:0:-1]).sum(axis=0) if t else np.zeros(pts)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                demand[t] = np.where(active[t], np.maximum(want[t] - old, 0.0) / p[t], 0.0)
+            n[t] = np.minimum(demand[t], np.minimum(prod_cap[t], launch_cap[t]))
+            np_[t] = mass_of(n[t], p[t])
 
     built = n / (1.0 - pf)
     lost = built - n
-    nm = n * m_sat
-    in_service = np.empty(full)
-    retired = np.empty(full)
-    failed_orbit = np.empty(full)
-    mass_in_service = np.empty(full)
-    mass_retired = np.empty(full)
-    mass_failed_orbit = np.empty(full)
+    nm = mass_of(n, m_sat)
+    # every cohort's survivors, failures and retirements at year t, for numbers and mass at once
+    ages = np.stack([K, CF, CR])  # (3, T, *pts): by age
+    rows = [n, nm] if unit_power is None else [n, nm, np_]
+    cohorts = np.stack(rows)  # (2 or 3, T, *pts): by cohort
+    acc = np.empty((len(rows), 3) + full)
     for t in range(T):
-        k, cf, cr = K[t::-1], CF[t::-1], CR[t::-1]
-        c = n[: t + 1]
-        cm = nm[: t + 1]
-        in_service[t] = (c * k).sum(axis=0)
-        retired[t] = (c * cr).sum(axis=0)
-        failed_orbit[t] = (c * cf).sum(axis=0)
-        mass_in_service[t] = (cm * k).sum(axis=0)
-        mass_retired[t] = (cm * cr).sum(axis=0)
-        mass_failed_orbit[t] = (cm * cf).sum(axis=0)
+        acc[:, :, t] = (cohorts[:, None, : t + 1] * ages[None, :, t::-1]).sum(axis=2)
+    (in_service, failed_orbit, retired), (mass_in_service, mass_failed_orbit, mass_retired) = acc[:2]
 
     # binding limit: what stopped more satellites from flying this year
     tol = 1e-12 * np.maximum(demand, 1.0)
     code = np.where(~active, BEFORE_START,
                     np.where(n >= demand - tol, NONE,
                              np.where(prod_cap <= launch_cap, PRODUCTION, LAUNCH + binding_vehicle)))
+    if mode == "fixed":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_v = share * built[:, None, ...]
+    else:
+        per_v = _fill(n, share, abs_v, fill_order) / (1.0 - pf)
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_v = share * built[:, None, ...]
         launches = np.where(per_v > 0, per_v / np.asarray(per_launch), 0.0)
     launches = np.broadcast_to(launches, (T, V) + pts)
-    own_mass = share * (built * m_sat)[:, None, ...] / 1000.0  # t per year per vehicle
+    built_mass = mass_of(built, m_sat)
+    if mode == "fixed":
+        own_mass = share * built_mass[:, None, ...] / 1000.0  # t per year per vehicle
+    else:
+        own_mass = mass_of(per_v, m_sat[:, None, ...]) / 1000.0
+    extra = {"power_in_service": acc[2, 0]} if unit_power is not None else {}
     return {
         "demand": demand,
         "to_orbit": n,
@@ -555,14 +652,33 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
         "in_service": in_service,
         "retired": retired,
         "failed": failed_orbit + np.cumsum(lost, axis=0),
-        "launched_mass_per_year": built * m_sat / 1000.0,
-        "launched_mass": np.cumsum(built * m_sat, axis=0) / 1000.0,
+        "launched_mass_per_year": built_mass / 1000.0,
+        "launched_mass": np.cumsum(built_mass, axis=0) / 1000.0,
         "mass_in_service": mass_in_service / 1000.0,
         "mass_retired": mass_retired / 1000.0,
-        "mass_failed": (mass_failed_orbit + np.cumsum(lost * m_sat, axis=0)) / 1000.0,
+        "mass_failed": (mass_failed_orbit + np.cumsum(mass_of(lost, m_sat), axis=0)) / 1000.0,
         "production_capacity": np.asarray(prod_cap),
         "launch_capacity": launch_cap,
         "launches": launches,
         "own_mass": np.broadcast_to(own_mass, (T, V) + pts),
+        "satellites_by_vehicle": np.broadcast_to(per_v, (T, V) + pts),
         "binding": code,
+        **extra,
     }
+
+
+def _fill(n: np.ndarray, share: np.ndarray, capacity: np.ndarray, order=None) -> np.ndarray:
+    """Satellites (reaching orbit) each vehicle carries when ``n`` (T, *P) fly: first its share,
+    up to its ``capacity`` (T, V, *P); then what the full vehicles could not carry goes to the
+    vehicles with spare capacity, one after the other in ``order`` (vehicle indices)."""
+    V = capacity.shape[1]
+    order = list(range(V)) if order is None else list(order)
+    with np.errstate(invalid="ignore"):
+        first = np.minimum(share * n[:, None, ...], capacity)
+    excess = n - first.sum(axis=1)
+    out = first.copy()
+    for v in order:
+        more = np.clip(np.minimum(excess, capacity[:, v] - first[:, v]), 0.0, None)
+        out[:, v] = first[:, v] + more
+        excess = excess - more
+    return out

@@ -37,7 +37,12 @@ dry fraction ``eps`` and effective exhaust velocity ``c = g0 Isp_eff``:
 host flight's payload (``host_payload``) and scales the booked slot with it, capped at the slot. ``Isp_eff`` is calibrated in closed form
 so that each vehicle with a published SSO payload reproduces it exactly
 (``c = dv_sso / ln(R_sso / R_ref)``); a vehicle without one uses its engine's vacuum Isp scaled by
-the geometric mean of the calibrated ratios ``Isp_eff / Isp_vac`` (:func:`upper_stage_calibration`).
+the geometric mean of the calibrated ratios ``Isp_eff / Isp_vac`` (:func:`upper_stage_calibration`)
+over the vehicles whose published payloads are delivered by the catalog's final stage alone. A
+vehicle flagged ``kick_stage`` (Electron: its second stage always ends on an elliptical transfer
+orbit and the Curie kick stage circularises) keeps its own calibrated Isp, which stands for two
+stages and so may exceed the final stage's vacuum Isp, but is left out of that mean: its ratio
+says nothing about the losses of a single final stage.
 
 **Packing.** Per launch: ``n = min(floor(P / m), floor(V eta rho / m), dispenser_capacity)`` with
 payload ``P``, satellite mass ``m``, usable fairing volume ``V = pi d^2 h / 4``, packing
@@ -334,17 +339,22 @@ def _calibration_cached(stamp: str) -> dict[str, Any]:
         raise ArchitectureError(f"vehicle '{name}': the published SSO payload cannot be reproduced by the effective "
                                 "upper-stage model (no positive effective Isp fits)", parameter="payload_sso")
     isp_cal = c_cal / G0
-    factors = isp_cal[calibrated] / isp_vac[calibrated]
+    # a vehicle whose published payloads need a kick stage (a third stage the catalog does not
+    # describe) calibrates its own effective Isp but not the factor applied to other vehicles
+    kick = _per_entry("kick_stage", "1", default=0.0) > 0
+    single = calibrated & ~kick
+    factors = isp_cal[single] / isp_vac[single]
     factor = float(np.exp(np.mean(np.log(factors)))) if factors.size else 1.0
     isp_eff = np.where(calibrated, isp_cal, isp_vac * factor)
-    return {"entries": names, "effective_isp": isp_eff, "calibrated": calibrated,
-            "isp_factor": factor, "factors": dict(zip(np.array(names)[calibrated], factors))}
+    return {"entries": names, "effective_isp": isp_eff, "calibrated": calibrated, "kick_stage": kick,
+            "isp_factor": factor, "factors": dict(zip(np.array(names)[single], factors))}
 
 
 def upper_stage_calibration() -> dict[str, Any]:
     """The effective-Isp calibration: per-vehicle ``effective_isp`` [s], which are ``calibrated``
-    on a published SSO payload, and the default ``isp_factor`` (geometric mean of Isp_eff/Isp_vac
-    over the calibrated vehicles) applied to the others."""
+    on a published SSO payload, which need a ``kick_stage``, and the default ``isp_factor``
+    (geometric mean of Isp_eff/Isp_vac over the calibrated vehicles without a kick stage, listed in
+    ``factors``) applied to the others."""
     # shipped and --data-dir catalog files (their stamp) and catalogs/ folders next to user architectures
     return _calibration_cached(f"{catalog_stamp(CATALOG)}:{catalog_generation()}")
 

@@ -35,13 +35,14 @@ from typing import Any, Callable, Iterable, Literal, Mapping
 
 import astropy.units as u
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator
 
 from . import units
 from ._deprecated import forward_moved_names
 from ._yaml import MAX_ALIASES, MAX_FILE_BYTES, _StrictLoader, read_yaml  # noqa: F401  (the one YAML reader)
 from .datadirs import SHIPPED_DATA_DIR, SHIPPED_NOTEBOOK_DIR, display_path, is_regular_file, layered_files
 from .errors import ArchitectureError, ParameterError
+from .paths import as_path
 
 #: The shipped data (inside the package when installed from a wheel, else the checkout's data/).
 DATA_DIR = SHIPPED_DATA_DIR
@@ -123,10 +124,16 @@ class Parameter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    value: float | bool | str
+    #: a number, a flag, a name, or a path over the years ``{2026: 1500, 2030: 165}`` (a number's
+    #: value by calendar year: :mod:`orbitdc.paths`)
+    value: float | bool | str | dict[int, float]
     unit: str | None = None
-    low: float | None = None
-    high: float | None = None
+    #: a number, or for a path a path over the same years (or a ``relative_range`` instead)
+    low: float | dict[int, float] | None = None
+    high: float | dict[int, float] | None = None
+    #: a path's range as a fraction of its values (low = v (1 - r), high = v (1 + r)), instead of
+    #: ``low``/``high`` paths
+    relative_range: float | None = None
     distribution: Literal["triangular", "uniform", "lognormal", "loguniform", "fixed"] | None = None
     source: str | list[str]
     note: str | None = None
@@ -153,13 +160,23 @@ class Parameter(BaseModel):
             raise ValueError("source must name at least one reference key")
         return v
 
+    # set by the loader for a path: (value, low, high) as YearPaths in the canonical unit
+    _year_path: Any = PrivateAttr(default=None)
+
     @property
     def sources(self) -> list[str]:
         return [self.source] if isinstance(self.source, str) else list(self.source)
 
     @property
     def is_numeric(self) -> bool:
-        return isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
+        return isinstance(self.value, (int, float, dict)) and not isinstance(self.value, bool)
+
+    @property
+    def year_path(self):
+        """For a path over the years: (value, low, high) as :class:`orbitdc.paths.YearPath` in
+        the canonical unit (``canonical_value``/``low``/``high`` are their values at the
+        architecture's ``start_year``); else None."""
+        return self._year_path
 
     @property
     def quantity(self) -> u.Quantity:
@@ -375,6 +392,10 @@ def _validate_parameter(name: str, p: Parameter, spec: ParameterSpec, file: str,
         p.canonical_value = p.value
         return p
     # numbers
+    if isinstance(p.value, dict):
+        return _validate_year_path(name, p, spec, fail)
+    if p.relative_range is not None:
+        fail("relative_range is the range of a path over the years; a single value takes low and high")
     if isinstance(p.value, bool) or isinstance(p.value, str):
         fail(f"value must be a number, got {p.value!r}")
     if p.unit is None:
@@ -405,6 +426,73 @@ def _validate_parameter(name: str, p: Parameter, spec: ParameterSpec, file: str,
         fail(f"a {p.distribution} distribution needs low > 0")
     p.canonical_unit, p.canonical_value, p.canonical_low, p.canonical_high = spec.unit, cv, cl, ch
     return p
+
+
+def _validate_year_path(name: str, p: Parameter, spec: ParameterSpec, fail) -> Parameter:
+    """A path over the years under ``value:`` (:mod:`orbitdc.paths`): its range as paths on the
+    same years (``low:``/``high:``), as a ``relative_range``, or none (exact); each year's values
+    checked like a number's. ``canonical_*`` hold the first year's values until
+    :func:`resolve_year_paths` sets them at the architecture's start_year."""
+    if p.unit is None:
+        fail(f"missing unit (expected a unit convertible to '{spec.unit}')")
+    try:
+        src = units.parse_unit(p.unit, name)
+        canon = units.parse_unit(spec.unit, name)
+    except ParameterError as exc:
+        fail(exc.reason)
+    if not src.is_equivalent(canon, equivalencies=u.temperature()):
+        fail(f"unit '{p.unit}' has the wrong dimension: expected a unit convertible to '{spec.unit}'")
+    years = list(p.value)
+
+    def convert(label: str, path: Mapping[int, Any]) -> dict[int, float]:
+        if list(path) != years:
+            fail(f"the {label} path must give the same years as the value path ({', '.join(str(y) for y in years)})")
+        try:
+            return {y: float(units.convert(float(v), src, canon, name)) for y, v in path.items()}
+        except (TypeError, ValueError):
+            fail(f"{label}: path values must be numbers")
+
+    value = convert("value", p.value)
+    if p.relative_range is not None:
+        if p.low is not None or p.high is not None:
+            fail("give either low/high paths or a relative_range, not both")
+        r = float(p.relative_range)
+        if not (math.isfinite(r) and 0 <= r < 1):
+            fail(f"relative_range must lie in [0, 1), got {r:g}")
+        low = {y: v * (1.0 - r) for y, v in value.items()}
+        high = {y: v * (1.0 + r) for y, v in value.items()}
+    elif p.low is None and p.high is None:
+        low, high = dict(value), dict(value)
+    else:
+        if not isinstance(p.low, dict) or not isinstance(p.high, dict):
+            fail("a path's range is a low and a high path over the same years (or a relative_range)")
+        low, high = convert("low", p.low), convert("high", p.high)
+    built = []
+    for label, path in (("value", value), ("low", low), ("high", high)):
+        try:
+            built.append(as_path(name, path, spec.unit, check=lambda a: spec.check_array(name, a)))
+        except ParameterError as exc:
+            fail(exc.reason if label == "value" else f"{label} path: {exc.reason}")
+    lo_bad = np.flatnonzero(built[1].values > built[0].values)
+    hi_bad = np.flatnonzero(built[2].values < built[0].values)
+    if lo_bad.size or hi_bad.size:
+        i = int((lo_bad if lo_bad.size else hi_bad)[0])
+        fail(f"{years[i]}: value {built[0].values[i]:g} lies outside its range [{built[1].values[i]:g}, {built[2].values[i]:g}]")
+    p.canonical_unit = spec.unit
+    p.canonical_value, p.canonical_low, p.canonical_high = (float(b.values[0]) for b in built)
+    p._year_path = tuple(built)
+    return p
+
+
+def resolve_year_paths(params: Mapping[str, Parameter]) -> None:
+    """Set every path parameter's ``canonical_value``/``low``/``high`` to the path's values at
+    the architecture's ``start_year`` (what :func:`orbitdc.evaluate` and the Monte Carlo use)."""
+    if "start_year" not in params:
+        return
+    start = float(params["start_year"].canonical_value)
+    for p in params.values():
+        if p.year_path is not None:
+            p.canonical_value, p.canonical_low, p.canonical_high = (float(b.at(start)) for b in p.year_path)
 
 
 def _validate_parameters(raw: Mapping[str, Parameter], file: str, specs: Mapping[str, ParameterSpec], refs) -> dict[str, Parameter]:

@@ -262,6 +262,7 @@ def claims_html(study: Study):
     the reconciliation of the published analyses, :mod:`orbitdc.report_sections`, walks from each
     published figure to the full cost)."""
     from .chain import evaluate
+    from .reconciliation import verification_of  # how the claim's source was checked (issue 28)
 
     rows = []
     cache: dict[str, Any] = {}
@@ -270,7 +271,7 @@ def claims_html(study: Study):
         arch = c["architecture"]
         if arch not in study.names:  # only the architectures of this report
             continue
-        row = {"source": c["source"], "claim": c["claim"], "architecture": arch,
+        row = {"source": c["source"], "verification": verification_of(c["source"]), "claim": c["claim"], "architecture": arch,
                "variable": named(formatting.label(c["variable"]), c["variable"]),
                "claimed": f"{fmt(c['low'])}" + ("" if c["low"] == c["high"] else f" - {fmt(c['high'])}") + f" {c['unit'] if c['unit'] != '1' else ''}"}
         try:
