@@ -232,10 +232,10 @@ def screened_and_exhaustive():
 def test_the_screen_gives_the_exhaustive_answer_within_its_stated_tolerance(screened_and_exhaustive):
     """The stated tolerance (README, orbitdc.design.DesignScreen): every sample is as feasible as
     with the exhaustive search (a sample whose screened candidates are all inadmissible is
-    evaluated at every candidate, and repaired exactly as before), no sample violates the total
-    dose, and the objective of an admissible sample's design exceeds the exhaustive search's best by
-    at most 0.5 % on average and 3 % at the 99th percentile (it can never be lower: the screen only
-    leaves candidates out). Measured on 8,192 held-out worlds of three seeds: mean 0.10-0.15 %,
+    evaluated at every candidate, and repaired exactly as before), the total dose is violated by
+    the same samples as with the exhaustive search, and the objective of an admissible sample's
+    design exceeds the exhaustive search's best by at most 0.5 % on average and 3 % at the 99th
+    percentile (it can never be lower: the screen only leaves candidates out). Measured on 8,192 held-out worlds of three seeds: mean 0.10-0.15 %,
     99th percentile 1.9-2.0 %; the largest single regret seen was 11.5 % (a world whose best row is
     one few worlds use), so no bound on the maximum is stated."""
     s, e = screened_and_exhaustive
@@ -243,7 +243,10 @@ def test_the_screen_gives_the_exhaustive_answer_within_its_stated_tolerance(scre
     assert e.attrs["design_screen"].startswith("none")
     np.testing.assert_array_equal(s["feasible"].values, e["feasible"].values)
     np.testing.assert_array_equal(s["design_repaired"].values, e["design_repaired"].values)
-    assert float(s["violates_total_ionizing_dose"].mean()) == 0.0
+    # the dose limit: violated by the same samples (here one world of 6,000 whose drawn limit no
+    # table row nor the repair meets, exactly as before the screen existed)
+    np.testing.assert_array_equal(s["violates_total_ionizing_dose"].values, e["violates_total_ionizing_dose"].values)
+    assert float(s["violates_total_ionizing_dose"].mean()) <= 1 / 3000
     obj = s.attrs["design_objective"]
     a, b = s[obj].values, e[obj].values
     infeasible = ~e["feasible"].values
