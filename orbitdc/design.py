@@ -394,7 +394,7 @@ SCREEN_PASSES = (4, 3, 2)
 
 
 def regret(obj: np.ndarray, nviol: np.ndarray) -> np.ndarray:
-    """``(W, K)`` regret of choosing each candidate instead of the best of the row (:func:`_best`):
+    """``(W, K)`` regret of choosing each candidate instead of the best of the row (``_best``):
     ``obj / obj_best - 1`` where the candidate violates no more constraints than the best, 1.0
     (a whole objective lost) where it violates more; 0 at the best. A candidate whose objective is
     not finite (where the best's is) also counts 1.0."""
@@ -435,7 +435,7 @@ class DesignScreen:
     """Which rows of a design table each world is evaluated at, learnt from worlds evaluated at all.
 
     Pass 1 evaluates every world at the rows ``first``; each further pass ``p`` at the rows
-    ``follow[p][b]`` (-1: none), where ``b`` is the world's best row so far (:func:`_best`). Where
+    ``follow[p][b]`` (-1: none), where ``b`` is the world's best row so far (``_best``). Where
     the best row after the last pass violates a constraint, every row is evaluated (the exhaustive
     search), so a world in which any row is admissible gets an admissible row, exactly as the
     exhaustive search gives; otherwise the world's row is the best of those it was evaluated at.

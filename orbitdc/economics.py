@@ -364,7 +364,7 @@ def launched_power_price(specific_mass, launch_price_per_kg, lifetime) -> xr.Dat
     r"""Suncatcher's "launched power price": launch spend per kW of IT per year of life.
 
     :math:`\text{specific_mass} \times \text{launch_price_per_kg} / \text{lifetime}` [USD/(kW yr)]. A narrower metric than
-    :data:`cost_per_kw_year`: it leaves out hardware, manufacturing, insurance, operations and
+    ``cost_per_kw_year``: it leaves out hardware, manufacturing, insurance, operations and
     finance; the report shows both. Example (Suncatcher, Starlink-like ~20.5 kg/kW, 5 yr):
     ~$14,700 per kW-yr at ~$3,600/kg and ~$810 per kW-yr at $200/kg.
 

@@ -11,7 +11,7 @@ Models (each with its equation and source in its docstring):
 * radiation dose from the SPENVIS/SHIELDOSE-2 550 km table scaled with AE-8/AP-8 (radbelt);
 * a numerical cross-check of eclipses with poliastro/boinor's ``CowellPropagator`` + ``UmbraEvent``.
 
-Constants: :math:`\mu`, :math:`R_\oplus` and :math:`J_2` of the Earth come from poliastro/boinor (through :mod:`orbitdc._astro`),
+Constants: :math:`\mu`, :math:`R_\oplus` and :math:`J_2` of the Earth come from poliastro/boinor (through ``orbitdc._astro``),
 c from ``astropy.constants``; the tropical year and the altitude limits from
 ``data/orbit/constants.yaml``; tables from ``data/atmosphere`` and ``data/radiation``.
 

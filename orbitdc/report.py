@@ -135,7 +135,7 @@ def run_notebooks(workdir: Path, params: dict, jobs: int, notebooks_dir: Path | 
                   progress: bool = True) -> dict[str, float]:
     """Run the stage notebooks in parallel (up to ``jobs``), then the summary notebook (after
     05_uncertainty, whose Monte Carlo results it reads). The first failure, or an interrupt
-    (:class:`orbitdc.runner.Interrupted`), stops every worker and its kernel before returning."""
+    (:class:`orbitdc.interrupts.Interrupted`), stops every worker and its kernel before returning."""
     from tqdm import tqdm
 
     from .runner import Job

@@ -7,7 +7,7 @@ year, the Monte Carlo, the tornado), each computed once per Study.
 
 Results written to ``output_dir/results/`` (NetCDF) by one notebook are read back by another
 (the summary notebook reads the Monte Carlo the uncertainty notebook wrote) only when they carry
-the same :attr:`Study.key`: a SHA-256 over everything that determines them -- the scenario, the
+the same ``Study.key``: a SHA-256 over everything that determines them -- the scenario, the
 content of each architecture (every parameter's value, unit, range, distribution and source), the
 overrides, the sample count, the seed, the orbitdc version, and digests of the orbitdc source
 code and of the data files (catalogs, defaults, atmosphere, orbit and radiation tables), the
@@ -147,7 +147,7 @@ class Study:
 
     Every method returns xarray results computed by orbitdc (``compare``, ``sweep``,
     ``monte_carlo``, ``sensitivity``) or :class:`orbitdc.plots.Missing` when a stage or function
-    does not exist yet. Results saved with :meth:`save` carry :attr:`key`; only results with the
+    does not exist yet. Results saved with :meth:`save` carry ``key``; only results with the
     same key are read back (see the module docstring).
     """
 
@@ -324,7 +324,7 @@ class Study:
         """The year-by-year Monte Carlo (:func:`orbitdc.trajectory.trajectory`) of every space
         architecture (each against its own ground twin), stacked along ``architecture``, over the years of ``figures.trajectory`` in
         data/report.yaml, with the study's sample count, seed and overrides; computed once per
-        Study (its inputs are those of :attr:`key`, so one key, one trajectory)."""
+        Study (its inputs are those of ``key``, so one key, one trajectory)."""
         title = "Year-by-year model"
 
         def run():

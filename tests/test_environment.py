@@ -17,7 +17,7 @@ def _name(text: str) -> str:
 
 def _pyproject() -> dict[str, str]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = meta["dependencies"] + meta["optional-dependencies"]["test"]
+    reqs = meta["dependencies"] + meta["optional-dependencies"]["test"] + meta["optional-dependencies"]["docs"]
     return {_name(Requirement(r).name): str(Requirement(r).specifier) for r in reqs}
 
 
