@@ -7,6 +7,9 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+#: Characters of a user's text echoed back in a message (the rest is cut with an ellipsis).
+ECHO_CHARS = 60
+
 
 def terminal_text(text: Any) -> str:
     """``text`` on one line with control and format characters escaped: ``ESC`` stays visible as
@@ -33,3 +36,12 @@ def terminal_lines(text: Any) -> str:
     """Several lines of text for a terminal: each line through :func:`terminal_text` (so a
     carriage return cannot overwrite a line), the line breaks kept."""
     return "\n".join(terminal_text(line) for line in str(text).split("\n"))
+
+
+def echo(text: Any, limit: int = ECHO_CHARS) -> str:
+    """A user's value quoted back in a message: :func:`terminal_text`, cut to ``limit``
+    characters with the full length said (``'99999...' (5,000 characters)``)."""
+    s = terminal_text(text)
+    if len(s) <= limit:
+        return s
+    return f"{s[:limit]}... ({len(str(text)):,} characters)"

@@ -81,7 +81,7 @@ def check_folder(path: Path, label: str) -> bool:
     """Is ``path`` a folder orbitdc can read (True), or absent (False)? Anything else is an
     OrbitdcError naming ``label``: a file, a symbolic link to nothing or one that loops, a folder
     that cannot be listed or entered (mode 000, another user's)."""
-    from .validation import echo
+    from ._text import echo
 
     try:
         st = os.stat(path)
@@ -205,7 +205,7 @@ def _files_in(layer: DataLayer, folder: Path, pattern: str) -> list[Path]:
 def check_file_link(path: Path, label: str) -> None:
     """A symbolic link where a data file is expected: an OrbitdcError if it names nothing or
     loops (a link to a FIFO or device is left to the reader, which refuses non-regular files)."""
-    from .validation import echo
+    from ._text import echo
 
     try:
         os.stat(path)

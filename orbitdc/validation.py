@@ -29,19 +29,16 @@ import itertools
 import math
 import numbers
 import re
-import unicodedata
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ._text import terminal_lines, terminal_text  # noqa: F401  (the one escaping function, re-exported)
+from ._text import ECHO_CHARS, echo, terminal_lines, terminal_text  # noqa: F401  (the one escaping function, re-exported)
 from .errors import OrbitdcError, ParameterError
 
 #: Longest value text a user may type in a URL or a ``--set`` item (characters). A 5,000-digit
 #: number is refused by its length, with the first characters echoed.
 MAX_VALUE_TEXT = 200
-#: Characters of a user's text echoed back in a message (the rest is cut with an ellipsis).
-ECHO_CHARS = 60
 #: Most calendar years one trajectory takes (the trend data cover a few decades; a range is
 #: counted before anything is built from it).
 MAX_YEARS = 1000
@@ -60,15 +57,6 @@ PARITY_BYTES_PER_GRID_POINT = 2_500
 # --------------------------------------------------------------------------------------------
 # Text
 # --------------------------------------------------------------------------------------------
-def echo(text: Any, limit: int = ECHO_CHARS) -> str:
-    """A user's value quoted back in a message: ``orbitdc._text.terminal_text``, cut to ``limit``
-    characters with the full length said (``'99999...' (5,000 characters)``)."""
-    s = terminal_text(text)
-    if len(s) <= limit:
-        return s
-    return f"{s[:limit]}... ({len(str(text)):,} characters)"
-
-
 def check_value_text(text: Any, name: str, limit: int = MAX_VALUE_TEXT) -> str:
     """A value typed by a user (URL, ``--set``): text of at most ``limit`` characters."""
     if isinstance(text, bytes):
@@ -163,7 +151,11 @@ def check_years(years: Any, name: str = "years") -> np.ndarray:
         y = y.item() if isinstance(y, np.generic) else y
         if isinstance(y, bool) or not isinstance(y, numbers.Real):
             raise ParameterError(name, f"calendar years must be whole numbers, got {echo(repr(y), 40)}")
-        if not math.isfinite(y) or y != int(y) or not 0 < y < 10_000:
+        if isinstance(y, numbers.Integral):
+            ok = 0 < y < 10_000  # an int of 400 digits cannot become a float: compare it as it is
+        else:
+            ok = math.isfinite(y) and y == int(y) and 0 < y < 10_000
+        if not ok:
             raise ParameterError(name, f"calendar years must be whole numbers from 1 to 9999, got {echo(repr(y), 40)}")
         out.append(int(y))
     if not out:
@@ -245,44 +237,6 @@ def check_trajectory_arguments(arch: Any, years: Any, *, frozen: Any, fleet: Any
     except ParameterError as exc:
         raise ArchitectureError(exc.reason, file=where, parameter=exc.parameter) from None
     return arr
-
-
-def check_design_closes(ds: Any, where: str, overrides: Mapping[str, Any]) -> None:
-    """Refuse a design whose satellite does not close (``satellite_mass`` not finite): a fleet of
-    it cannot be built year by year. The message names the binding constraint in words and the
-    design point (the swept values, or the overrides given), not the NaN it would become later."""
-    from .errors import ArchitectureError
-
-    if "satellite_mass" not in ds:
-        return
-    mass = ds["satellite_mass"]
-    bad = ~np.isfinite(np.asarray(mass.values, dtype=float))
-    if not bad.any():
-        return
-    index = np.unravel_index(int(np.argmax(bad)), bad.shape) if bad.ndim else ()
-    point = dict(zip(mass.dims, index))
-    constraint = "mass_closure"
-    if "binding_constraint" in ds:
-        b = ds["binding_constraint"]
-        sel = {d: i for d, i in point.items() if d in b.dims}
-        constraint = str(b.isel(sel).values) if sel else str(np.asarray(b.values).ravel()[0])
-        if constraint == "none":
-            constraint = "mass_closure"
-    from .chain import output_specs
-
-    spec = output_specs().get(f"violates_{constraint}")
-    words = spec.long_name if spec is not None else constraint.replace("_", " ")
-    def value(d, i):
-        return echo(f"{mass[d].values[i]:g}" if d in mass.coords and mass[d].dtype.kind in "fiu"
-                    else mass[d].values[i] if d in mass.coords else i, 20)
-
-    given = [f"{k}={echo(v, 20)}" for k, v in overrides.items() if np.ndim(v) == 0 and not hasattr(v, "dims")]
-    swept = [f"{d}={value(d, i)}" for d, i in point.items() if d not in ("year", "vehicle")]
-    at = ", ".join(swept + [g for g in given if g.split("=")[0] not in point]) or "its own values"
-    when = f" in {value('year', point['year'])}" if "year" in point else ""
-    raise ArchitectureError(f"the satellite does not close{when} with {at}: binding constraint {constraint} ({words}); "
-                            "a fleet needs a design that closes (orbitdc evaluate shows its mass budget)",
-                            file=where, parameter=None)
 
 
 def count_text(n: float) -> str:

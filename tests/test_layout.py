@@ -55,7 +55,7 @@ MODULES = sorted(FILES)
 PACKAGES = {_module_name(p) for p in FILES.values() if p.name == "__init__.py"}
 STAGES = {m.__name__.removeprefix("orbitdc.") for m in stages.MODULES}
 HELPERS = {m for m in MODULES if m.startswith("_") and not m.startswith("__") and "." not in m}
-BELOW = {"errors", "units", "parameters", "frame", "catalogs", "arguments", "datadirs"} | HELPERS
+BELOW = {"errors", "units", "parameters", "frame", "catalogs", "arguments", "datadirs", "paths"} | HELPERS
 STAGE_MAY_IMPORT = {"frame", "parameters", "catalogs", "units", "errors"} | HELPERS
 REPORT_FAMILY = {m for m in MODULES if m == "report" or m.startswith(("report.", "report_"))
                  or m in ("study", "tables", "verdicts", "export", "runner", "outdir", "pdf")} - {"report_settings"}

@@ -50,6 +50,16 @@ three sourced corrections:
 * mccalip-1gw carries the calculator's real default inputs ($500/kg, $22/W at 36.5 W/kg, ops 1 %/yr,
   9 %/yr replacement) instead of the page's placeholder quotients.
 
+Regenerated for issue 22's review of time to power (i22b): cost_ratio_vs_terrestrial is a cost
+ratio by default (time_to_power_valuation 'interest': idle capital at its financing cost, on-site
+bridge power chosen where cheaper than waiting in this view too); the forgone margin moves to a
+separate output, market_cost_ratio_vs_terrestrial (the market view), and stays available inside
+the cost as the option 'margin'. New inputs grid_region ('none': grid_connection_delay as before)
+and space_time_to_power ('commissioning'), new outputs grid_connection_wait and
+market_cost_ratio_vs_terrestrial. Checked before regenerating (on top of issue 28's references): evaluate(...,
+time_to_power_valuation='margin') reproduced every earlier variable of every evaluate reference
+to 1e-12.
+
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
 """
