@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.orbitdc-installed
 
-.PHONY: report test bench docs install clean-venv
+.PHONY: report test test-e2e bench docs install clean-venv
 
 install: $(STAMP)
 
@@ -19,9 +19,14 @@ $(STAMP): pyproject.toml constraints.txt
 report: $(STAMP)
 	$(VENV)/bin/orbitdc report
 
-## make test: the whole test suite (pytest exits non-zero if no test ran)
+## make test: the unit tests (pytest exits non-zero if no test ran); the slowest 25 are listed
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile -m "not e2e"
+
+## make test-e2e: the end-to-end files (report builds, Chromium, wheels, a dask cluster: the e2e
+## marker, set by file in tests/conftest.py); CI runs both steps and both must pass
+test-e2e: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadfile -m e2e
 
 ## make bench: every benchmarks/bench_*.py, one after the other -> benchmarks/RESULTS.md (README quotes it)
 bench: $(STAMP)
