@@ -12,7 +12,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24" wheel
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[test,docs]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[all,test,docs]'
 	@touch $(STAMP)
 
 ## make report: the feasibility report of the shipped architectures -> reports/feasibility/index.html

@@ -28,7 +28,7 @@ API_SECTIONS: list[tuple[str, list[str]]] = [
      ["orbitdc.study", "orbitdc.verdicts", "orbitdc.report", "orbitdc.report_sections", "orbitdc.report_settings",
       "orbitdc.tables", "orbitdc.plots", "orbitdc.formatting", "orbitdc.methods", "orbitdc.export",
       "orbitdc.outputs", "orbitdc.outdir", "orbitdc.runner", "orbitdc.pdf", "orbitdc.interrupts", "orbitdc.app",
-      "orbitdc.cli"]),
+      "orbitdc.cli", "orbitdc.extras"]),
 ]
 
 #: Modules of the package the reference leaves out, and why.

@@ -477,6 +477,9 @@ def _cmd_report(args) -> int:
     from .architectures import load_architecture
     from .arguments import check_samples, check_seed
 
+    from .extras import require
+
+    require("report", "orbitdc report")  # before anything is checked, loaded or written
     try:
         from .report import DEFAULT_OUT
         from .report import main as report_main
@@ -560,11 +563,17 @@ def _cmd_notebooks(args) -> int:
                          ("kept (yours differ from the shipped ones; not overwritten)", kept)):
         if names:
             print(safe(f"{label}: {', '.join(names)}"))
-    print(safe(f"open them with: jupyter lab {dest}"))
+    from .extras import missing
+
+    hint = " (JupyterLab is the 'notebooks' extra: pip install 'orbitdc[notebooks]')" if missing("notebooks") else ""
+    print(safe(f"open them with: jupyter lab {dest}{hint}"))
     return 0
 
 
 def _cmd_app(args) -> int:
+    from .extras import require
+
+    require("app", "orbitdc app")  # before the app module (Panel) is imported
     from .app import serve
 
     from .validation import check_address, check_port

@@ -1043,6 +1043,9 @@ def _resolve_scheduler(scheduler: Any):
                 f"'{scheduler}' is not a dask scheduler address (e.g. 'tcp://host:8786') nor one of "
                 f"{', '.join(LOCAL_SCHEDULERS)}; pass a distributed.Client, an address, or None",
             )
+        from .extras import require
+
+        require("dask", "a dask scheduler address as scheduler=")
         from distributed import Client
 
         try:
@@ -1052,7 +1055,7 @@ def _resolve_scheduler(scheduler: Any):
         return client, client
     try:
         from distributed import Client
-    except ImportError:  # pragma: no cover - distributed is a dependency
+    except ImportError:  # the 'dask' extra is not installed: no Client can have been made
         Client = ()
     if Client and isinstance(scheduler, Client):
         if scheduler.status not in ("running", "connecting", "newly-created"):
