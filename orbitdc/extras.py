@@ -11,6 +11,8 @@ lists; ``tests/test_extras.py`` checks they agree):
 * ``notebooks``: the notebooks in JupyterLab (the report's and the app's libraries too);
 * ``dask``: ``dask.distributed`` (a scheduler address or a ``Client`` as the Monte Carlo's
   ``scheduler=``);
+* ``parquet``: pyarrow, for ``-o results.parquet`` (:func:`orbitdc.outputs.check_output_path`
+  refuses the file type in one line without it);
 * ``all``: everything above. ``make install``, ``environment.yml`` and ``constraints.txt``
   install everything.
 
@@ -34,6 +36,7 @@ EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "app": ("panel", "tornado", "holoviews", "bokeh"),
     "notebooks": ("jupyterlab", "panel", "holoviews", "bokeh", "IPython", "ipykernel"),
     "dask": ("distributed",),
+    "parquet": ("pyarrow",),
 }
 
 

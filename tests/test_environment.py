@@ -102,7 +102,7 @@ def test_every_third_party_import_of_the_package_is_a_declared_dependency():
 
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     core = {_name(Requirement(r).name) for r in meta["dependencies"]} | {"dask"}  # dask[array]: same distribution
-    runtime_extras = {_name(Requirement(r).name) for e in ("report", "app", "notebooks", "dask")
+    runtime_extras = {_name(Requirement(r).name) for e in ("report", "app", "notebooks", "dask", "parquet")
                       for r in meta["optional-dependencies"][e]}
     checked = set().union(*EXTRA_MODULES.values())
     providers = packages_distributions()

@@ -44,13 +44,13 @@ def test_each_extra_installs_the_modules_its_commands_check_for():
     for extra, modules in extras.EXTRA_MODULES.items():
         dists = {DISTRIBUTION.get(m, m).lower() for m in modules}
         assert dists <= declared[extra], (extra, dists - declared[extra])
-    assert declared["all"] == set().union(*(declared[e] for e in ("report", "app", "notebooks", "dask")))
+    assert declared["all"] == set().union(*(declared[e] for e in ("report", "app", "notebooks", "dask", "parquet")))
 
 
 def test_the_core_is_the_model_and_no_browser_stack():
     # issue 26: an analyst's environment or a cluster worker pays for no browser or notebook stack
     heavy = {"papermill", "nbconvert", "holoviews", "bokeh", "panel", "jupyterlab", "selenium",
-             "distributed", "ipykernel", "tornado", "docutils", "pypdf"}
+             "distributed", "ipykernel", "tornado", "docutils", "pypdf", "pyarrow"}
     assert not (_core() & heavy), _core() & heavy
     assert {"numpy", "scipy", "xarray", "astropy", "boinor", "pyyaml"} <= _core()
 
