@@ -863,6 +863,60 @@ def _repair(plan: _Plan, worlds: Mapping[str, np.ndarray], idx: np.ndarray, chos
         repaired[rest[better]] = True
 
 
+def level_plan(arch: Architecture, samples: int, seed: int, overrides: Mapping[str, Any], exclude: Iterable[str] = (),
+               design: str = "optimal", objective: str = "cost_per_kw_year", correlation: Any = "data",
+               draw_catalog: bool = True) -> _Plan:
+    """The plan of a run of ``samples`` as :func:`monte_carlo` makes it - the drawn parameters,
+    their correlations and, with ``design="optimal"``, the design table - for another model to
+    draw from (:func:`level_draws`; the year-by-year Monte Carlo). ``exclude`` names parameters
+    the caller holds (not drawn)."""
+    design = _check_design(design)
+    if design == "optimal" and not [n for n in design_variables(arch) if n not in overrides and n not in exclude]:
+        design = "nominal"
+    arch = follow_choices(arch, overrides)
+    margs = marginals(arch, exclude=set(overrides) | set(exclude) | _held_catalog(arch, overrides), design=design,
+                      draw_catalog=draw_catalog)
+    plan = _Plan(arch=arch, margs=margs, overrides=dict(overrides), seed=seed, samples=samples, design=design,
+                 objective=_check_objective(objective) if design == "optimal" else objective,
+                 correlation=resolve(correlation, [m.name for m in margs]))
+    if design == "optimal":
+        # the design table depends on the architecture, seed, objective, overrides and the drawn
+        # parameters, not on the sample count (the screen only on whether there are at least
+        # SCREEN_MIN_SAMPLES, as in monte_carlo): made once per process for the same inputs
+        content = tuple((k, repr(p.canonical_value), p.canonical_low, p.canonical_high, p.dist, p.role)
+                        for k, p in arch.parameters.items())
+        key = (arch.kind, content, seed, plan.objective, repr(sorted(overrides.items())), repr(plan.correlation),
+               tuple(m.name for m in margs), samples >= SCREEN_MIN_SAMPLES)
+        hit = _DESIGN_TABLES.get(key)
+        if hit is not None:
+            plan.design_table, plan.design_bounds, plan.screen = hit
+        else:
+            _plan_design(plan)
+            if len(_DESIGN_TABLES) >= 16:
+                _DESIGN_TABLES.pop(next(iter(_DESIGN_TABLES)))
+            _DESIGN_TABLES[key] = (plan.design_table, plan.design_bounds, plan.screen)
+    return plan
+
+
+#: design tables (and screens) of :func:`level_plan` by what they are made from (the parameters'
+#: values and ranges, seed, objective, overrides, correlations, drawn names, a screened run or not)
+_DESIGN_TABLES: dict[tuple, tuple] = {}
+
+
+def level_draws(plan: _Plan, start: int, stop: int) -> dict[str, np.ndarray]:
+    """Samples ``start .. stop-1`` of ``plan`` (:func:`level_plan`): the uncertain parameters'
+    values, sample for sample those of :func:`monte_carlo` with the same seed (the same stream
+    and correlations), and with ``design="optimal"`` each sample's design chosen as
+    :func:`monte_carlo` chooses it (design table, then the repair step)."""
+    draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, correlation=plan.correlation) \
+        if plan.margs else {}
+    out = dict(draws)
+    if plan.design == "optimal":
+        chosen = _choose_designs(plan, draws, stop - start)
+        out.update({nm: chosen[nm] for nm in plan.design_table.data_vars})
+    return out
+
+
 def _along_sample(ds: xr.Dataset, sample_vars: frozenset[str] | None,
                   var_dims: Mapping[str, tuple[str, ...]] | None = None) -> xr.Dataset:
     """Give exactly ``sample_vars`` the ``sample`` dimension, each variable its dimensions in the

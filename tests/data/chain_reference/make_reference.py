@@ -60,6 +60,14 @@ market_cost_ratio_vs_terrestrial. Checked before regenerating (on top of issue 2
 time_to_power_valuation='margin') reproduced every earlier variable of every evaluate reference
 to 1e-12.
 
+Regenerated for issue 23's "one chain" cadence (i21traj): the static launch stage's cadence grows by
+the new chain parameter launch_cadence_growth_rate (5 %/yr, 0-13 %) after the catalog's
+planned_year, as the year-by-year fleet's ramps already did after their plan's last point (it was
+held flat there), so deployment_years and breakeven_year move where they reach past planned_year
+(SpaceX 5.281 -> 5.279 yr, Blue Origin 70.7 -> 29.1, openai-stoke-nova 2,134 -> 95); every result
+gains the input. Checked before regenerating: evaluate(..., launch_cadence_growth_rate=0)
+reproduced every variable of every evaluate reference to 1e-12.
+
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
 """
