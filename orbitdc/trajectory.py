@@ -143,6 +143,8 @@ LEARNING_ITEMS = {
     "radiator": ("own", "calendar", "none"),
     "premium": ("own", "calendar", "none"),
 }
+#: The learning each item follows when ``learning=`` does not name it: the bus learns on its own
+#: cumulative mass, nothing else learns.
 LEARNING_DEFAULT = {"bus": "own", "array": "none", "radiator": "none", "premium": "none"}
 
 #: Chain parameters that are trend rates too (drawn by the Monte Carlo).
