@@ -272,9 +272,12 @@ STAGE_MODULES: tuple[str, ...] = (
     "orbitdc.compute",
     "orbitdc.power",
     "orbitdc.thermal",
+    "orbitdc.links",
+    "orbitdc.commons",
     "orbitdc.mass",
     "orbitdc.launch",
     "orbitdc.economics",
+    "orbitdc.workloads",
 )
 
 

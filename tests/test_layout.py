@@ -130,7 +130,7 @@ def test_cycle_finder_finds_a_late_circle():
 
 def test_the_graph_covers_the_package():
     assert {"chain", "parameters", "cli", "report", "plots"} <= set(GRAPH)
-    assert STAGES == {"orbit", "compute", "power", "thermal", "mass", "launch", "economics"}
+    assert STAGES == {"orbit", "compute", "power", "thermal", "links", "commons", "mass", "launch", "economics", "workloads"}
     assert "parameters" in GRAPH["chain"] and "chain" in GRAPH["orbit"]  # real edges are seen
 
 

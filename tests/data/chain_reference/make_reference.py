@@ -29,6 +29,14 @@ breakdown, propellant and dry mass do.
 Issue 15 draws catalog values in Monte Carlo by default; the two Monte Carlo references keep the
 behaviour they were saved with (catalog values held: draw_catalog=False), so nothing was regenerated.
 
+Issue 27 (links, workloads, orbit commons): the links, commons and workload stages add their outputs
+and inputs to every result. Avoidance propellant (commons: manoeuvres a year x Delta-V each) now
+enters the lifetime Delta-V, so every space architecture's propellant, masses and costs move by
+0.1-0.3 %; isl_terminal_mass follows the chosen isl_terminal from data/catalogs/optical_terminals.csv
+(same 10 kg default and range, but a catalog value, so the Monte Carlo references with
+draw_catalog=False no longer draw it). The default links add the mass the model counted before and
+the default workload (inference) uses all of the compute, so no cost ratio moves for that reason.
+
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
 """
