@@ -23,9 +23,9 @@ report: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile
 
-## make bench: the performance benchmarks (numbers go into README)
+## make bench: every benchmarks/bench_*.py, one after the other -> benchmarks/RESULTS.md (README quotes it)
 bench: $(STAMP)
-	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	$(PY) benchmarks/_results.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -22,6 +22,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from browser_support import FIND_JS, free_port, offline_chromium, server_process  # noqa: E402
 
+from _results import record  # noqa: E402
+
 ARCH = "spacex-starlink-compute"
 PARAM = "launch_price_per_kg"
 MOVES = 30
@@ -52,7 +54,8 @@ def main() -> int:
     import shutil
 
     if not ((shutil.which("chromium") or shutil.which("chromium-browser")) and shutil.which("chromedriver")):
-        print("bench_app: not run - needs chromium and chromedriver (apt-get install chromium chromium-driver)")
+        record("orbitdc app: slider move -> numbers on screen", None, "ms", f"<= {TARGET_MS:.0f}",
+               "not run: needs chromium and chromedriver (apt-get install chromium chromium-driver)")
         return 0
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
@@ -78,16 +81,16 @@ def main() -> int:
             evaluate.append(float(_text(driver, "eval-ms")))
             time.sleep(0.2)  # let the page settle: one move at a time
 
-    def stats(xs):
-        xs = sorted(xs)
-        return f"median {statistics.median(xs):6.1f} ms, p90 {xs[int(0.9 * (len(xs) - 1))]:6.1f} ms, max {xs[-1]:6.1f} ms"
+    def p90(xs):
+        return sorted(xs)[int(0.9 * (len(xs) - 1))]
 
-    print(f"orbitdc app, {ARCH}, {MOVES} moves of {PARAM} (keyboard), headless Chromium, offline")
-    print(f"  slider move -> numbers on screen: {stats(end_to_end)}  (target <= {TARGET_MS:.0f} ms)")
-    print(f"  of which on the server:           {stats(server)}")
-    print(f"  of which orbitdc.evaluate:        {stats(evaluate)}")
-    ok = statistics.median(end_to_end) <= TARGET_MS
-    print(f"  target {'met' if ok else 'NOT met'} (median)")
+    how = f"{ARCH}, {MOVES} keyboard moves of {PARAM}, headless Chromium, offline"
+    record(f"orbitdc app: slider move -> numbers on screen (median of {MOVES})", statistics.median(end_to_end), "ms",
+           f"<= {TARGET_MS:.0f}", f"{how}; p90 {p90(end_to_end):.0f} ms, max {max(end_to_end):.0f} ms")
+    record(f"orbitdc app: of which on the server (median of {MOVES})", statistics.median(server), "ms", None,
+           f"p90 {p90(server):.0f} ms")
+    record(f"orbitdc app: of which orbitdc.evaluate (median of {MOVES})", statistics.median(evaluate), "ms", None,
+           f"p90 {p90(evaluate):.0f} ms")
     return 0
 
 

@@ -3,12 +3,12 @@
 Targets (issue 6): 1,000,000 samples of one architecture through the whole chain in <= 10 s on
 2 cores; 10,000,000 samples with ``chunks=`` under 2 GB peak memory.
 
-Each case runs in its own Python process so that its peak memory is its own. Peak memory is
-measured two ways and both are printed: ``resource.getrusage(RUSAGE_SELF).ru_maxrss`` (the
-kernel's high-water mark of the process's resident set) and a psutil sampler (every 20 ms) of
-the resident set of the process *and all its children* (dask.distributed workers included when
-``--scheduler local-cluster`` is used). The ``stages`` case times the sampling and each stage on
-its own on 1,000,000 samples, to show where the time goes.
+Each case runs in its own Python process so that its peak memory is its own: the child's
+high-water mark (``VmHWM`` of ``/proc/self/status``; not ``ru_maxrss``, which Linux carries over
+fork + exec from the parent). With ``--scheduler local-cluster`` the dask.distributed workers are
+other processes: only then a psutil sampler (every 20 ms) adds up the resident set of the process
+*and all its children*. The ``stages`` case times the sampling and each stage on its own on
+1,000,000 samples, to show where the time goes. Figures go through ``_results.record``.
 
 Usage::
 
@@ -19,6 +19,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -27,6 +28,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from _results import high_water, record
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("stages", "1m-inprocess", "1m-threads", "10m")
@@ -75,8 +78,6 @@ class PeakRSS:
         self.peak = max(self.peak, self._sample())
 
 
-def _maxrss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
 def _child(args) -> dict:
@@ -92,7 +93,8 @@ def _child(args) -> dict:
                  "stages": [st.name for st in chain.stages() if arch.kind in st.kinds]}
     r0 = resource.getrusage(resource.RUSAGE_SELF)
     cpu0 = r0.ru_utime + r0.ru_stime
-    with PeakRSS() as peak:
+    tree = args.case == "10m" and args.scheduler == "local-cluster"
+    with (PeakRSS() if tree else contextlib.nullcontext()) as peak:
         if args.case == "stages":
             n = 1_000_000
             margs = unc.marginals(arch)
@@ -154,8 +156,8 @@ def _child(args) -> dict:
     r = resource.getrusage(resource.RUSAGE_SELF)
     out["cpu_s_self"] = round(r.ru_utime + r.ru_stime - cpu0, 2)  # user + system, all threads
     out["load_average_1min_at_end"] = round(os.getloadavg()[0], 2)  # other work on the machine
-    out["peak_rss_tree_MB"] = round(peak.peak / 2**20, 1)
-    out["maxrss_self_MB"] = round(_maxrss_bytes() / 2**20, 1)
+    out["peak_MB"] = round((peak.peak if tree else high_water()) / 2**20, 1)
+    out["peak_of"] = "the process and its dask workers (psutil, 20 ms)" if tree else "the process (VmHWM)"
     return out
 
 
@@ -175,6 +177,7 @@ def main(argv=None) -> int:
         return 0
     cases = CASES if args.case == "all" else (args.case,)
     print(f"orbitdc Monte Carlo benchmark: {args.arch}, {os.cpu_count()} CPUs visible, python {sys.version.split()[0]}")
+    failed = 0
     for case in cases:
         cmd = [sys.executable, __file__, "--child", "--case", case, "--arch", args.arch, "--chunk", str(args.chunk),
                "--chunk-1m", str(args.chunk_1m),
@@ -183,10 +186,34 @@ def main(argv=None) -> int:
         lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
         if proc.returncode != 0 or not lines:
             print(f"[{case}] FAILED (exit {proc.returncode})\n{proc.stderr[-3000:]}")
+            failed += 1
             continue
         res = json.loads(lines[-1][len("RESULT "):])
-        print(f"\n[{case}] {json.dumps(res, indent=1)}")
-    return 0
+        _record(res)
+    return 1 if failed else 0
+
+
+def _record(res: dict) -> None:
+    """The figures of one case, as rows of benchmarks/RESULTS.md."""
+    where = (f"{res['arch']}, {res['drawn_parameters']} parameters drawn; {res['cpu_s_self']} s CPU; "
+             f"load {res['load_average_1min_at_end']} at the end")
+    if res["case"] == "stages":
+        for step, sec in res["seconds"].items():
+            record(f"Monte Carlo, 1,000,000 samples: {step} (wall, once)", sec, "s", None, res["arch"])
+    elif res["case"] == "1m-inprocess":
+        record("Monte Carlo, 1,000,000 samples, whole chain, design='nominal', in process (wall, once)",
+               res["total_s"], "s", "<= 10", where)
+    elif res["case"] == "1m-threads":
+        record(f"Monte Carlo, 1,000,000 samples, whole chain, design='nominal', chunks of {res['chunk']:,}, "
+               f"{res['workers']} threads (wall, once)", res["total_s"], "s", "<= 10", where)
+    elif res["case"] == "10m":
+        record(f"Monte Carlo, 10,000,000 samples, chunks of {res['chunk']:,}, {res['workers']} {res['scheduler']}, "
+               f"quantiles (wall, once)", res["total_s"], "s", None, where)
+        record(f"Monte Carlo, 10,000,000 samples, chunks of {res['chunk']:,}: peak resident memory of {res['peak_of']}",
+               res["peak_MB"] * 2**20 / 1e9, "GB", "< 2", res["arch"])
+    if res["case"] in ("1m-inprocess", "1m-threads"):
+        record(f"Monte Carlo {res['case']}: peak resident memory of {res['peak_of']}", res["peak_MB"], "MiB", None,
+               res["arch"])
 
 
 if __name__ == "__main__":

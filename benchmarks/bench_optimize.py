@@ -12,6 +12,7 @@ import time
 import numpy as np
 
 import orbitdc as odc
+from _results import record
 
 ARCH = "spacex-starlink-compute"
 
@@ -21,9 +22,8 @@ def main(samples: int = 100_000) -> None:
     t = time.perf_counter()
     opt = odc.optimize(ARCH, over=["altitude", "shielding_thickness", "satellite_it_power"])
     dt = time.perf_counter() - t
-    print(f"optimize {ARCH} over 3 design variables: {dt:.3f} s (target <= 1 s); "
-          f"{opt.attrs['optimizer_evaluations']} chain points; cost {float(opt.cost_per_kw_year):.0f} USD/(kW yr); "
-          f"binding: {opt.attrs['binding_constraints']}")
+    record("optimize over 3 design variables (wall, once, warm)", dt, "s", "<= 1",
+           f"{ARCH}; {opt.attrs['optimizer_evaluations']} chain points; binding: {opt.attrs['binding_constraints']}")
     # the default Monte Carlo: design="optimal" (per-sample best design), catalog values drawn,
     # correlations of data/correlations.yaml; wall time on the threads the machine offers (2 cores
     # in the target), CPU time over all threads, and the load average (a shared machine)
@@ -32,11 +32,12 @@ def main(samples: int = 100_000) -> None:
     mc = odc.monte_carlo(ARCH, samples=samples, seed=0)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     dose = np.asarray(mc["violates_total_ionizing_dose"]).mean()
-    print(f"monte_carlo {ARCH}, {samples} samples, default design={mc.attrs['design']!r} "
-          f"({mc.attrs['design_table_candidates']} candidates, {int(mc['design_repaired'].sum())} samples repaired): "
-          f"{wall:.1f} s wall, {cpu:.1f} s CPU over {os.cpu_count()} CPUs (target <= 30 s on 2 cores); "
-          f"load average {load0:.1f} -> {os.getloadavg()[0]:.1f}; P(feasible) {float(mc.feasible.mean()):.3f}, "
-          f"dose violations {dose:.3f}")
+    record(f"monte_carlo default (design={mc.attrs['design']!r}, catalog values drawn), {samples:,} samples "
+           f"(wall, once, {os.cpu_count()} cores)", wall, "s", "<= 30",
+           f"{ARCH}; {mc.attrs['design_table_candidates']} candidate designs, "
+           f"{int(mc['design_repaired'].sum())} samples repaired; {cpu:.1f} s CPU over all threads; "
+           f"load average {load0:.1f} at the start")
+    print(f"  P(feasible) {float(mc.feasible.mean()):.3f}, dose violations {dose:.3f}")
 
 
 if __name__ == "__main__":

@@ -5,32 +5,34 @@ Prints:
 2. the chain's orbit stage on 1e6 Monte Carlo design points (distinct altitudes and ltan), after
    the one-off interpolation grid is built (its build time printed separately);
 3. the orbit stage on a 3 x 1000 sweep where the orbit has 3 distinct values (exact path);
-with peak traced memory (tracemalloc).
+each timed (wall, best of 3), then run once more for its peak resident memory (the process's
+VmHWM, reset before the run: never measured while timing).
 
 Run:  .venv/bin/python benchmarks/bench_orbit.py
 """
 from __future__ import annotations
 
 import time
-import tracemalloc
 
 import numpy as np
 import xarray as xr
 
 from orbitdc import orbit
 
+from _results import high_water, record, reset_high_water, resident
 
-def _timed(label, fn, repeat=3):
+
+def _timed(label, fn, repeat=3, target=None):
     best = np.inf
     for _ in range(repeat):
         t = time.perf_counter()
         out = fn()
         best = min(best, time.perf_counter() - t)
-    tracemalloc.start()  # memory in a separate run: tracing slows numpy allocation down
+    record(f"{label} (wall, best of {repeat})", best, "s", target)
+    reset_high_water()  # memory in a separate run
+    before = resident()
     fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(f"{label}: {best:.3f} s (best of {repeat}), peak traced memory {peak / 2**20:.0f} MiB")
+    record(f"{label}: peak resident memory above the inputs (VmHWM)", (high_water() - before) / 2**20, "MiB", None)
     return out, best
 
 
@@ -56,17 +58,17 @@ def main() -> None:
     orbit.annual_eclipse(650, ltan=6)  # warm the Sun cache (astropy) once
     alts = np.linspace(400, 1200, 100)
     ltans = np.linspace(0, 23, 24)
-    ds, t = _timed("annual_eclipse 100 altitudes x 24 ltan x 365 days", lambda: orbit.annual_eclipse(alts, ltan=ltans))
-    print(f"  -> {ds['beta_angle'].size:,} beta/eclipse samples; target < 2 s: {'OK' if t < 2 else 'MISSED'}")
+    ds, t = _timed("annual_eclipse, 100 altitudes x 24 node times x 365 days",
+                   lambda: orbit.annual_eclipse(alts, ltan=ltans), target="< 2")
+    print(f"  -> {ds['beta_angle'].size:,} beta/eclipse samples")
 
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
     orbit._sso_grid(2030)
-    print(f"one-off sun-synchronous eclipse grid build: {time.perf_counter() - t0:.2f} s")
+    record("one-off sun-synchronous eclipse grid build (wall, once)", time.perf_counter() - t0, "s", None)
     n = 1_000_000
     inp = _inputs(n, rng)
-    _, t = _timed(f"orbit stage, {n:,} Monte Carlo points (sso)", lambda: orbit.STAGE.run(inp))
-    print(f"  -> {n / t:,.0f} design points/s")
+    _, t = _timed(f"orbit stage, {n:,} Monte Carlo orbits (sso)", lambda: orbit.STAGE.run(inp))
 
     sweep = xr.Dataset(
         {

@@ -21,6 +21,8 @@ import statistics
 import sys
 import time
 
+from _results import record
+
 
 def _timed_chain():
     """Wrap the chain call the trajectory makes, to split chain time from the trajectory's own."""
@@ -64,15 +66,16 @@ def main(argv=None) -> int:
         totals.append(time.perf_counter() - t)
         chains.append(spent[0])
     tot, ch = statistics.median(totals), statistics.median(chains)
-    print(f"one architecture x 25 years, warm: {tot * 1e3:.1f} ms median of {args.repeat} "
-          f"(chain {ch * 1e3:.1f} ms in 2 calls, trajectory's own {(tot - ch) * 1e3:.1f} ms)   target <= 50 ms")
+    record(f"trajectory: one architecture x 25 years, warm (wall, median of {args.repeat})", tot * 1e3, "ms", "<= 50",
+           f"{args.arch}; chain {ch * 1e3:.1f} ms in its 2 calls, the trajectory's own {(tot - ch) * 1e3:.1f} ms")
 
     spent[0] = 0.0
     t = time.perf_counter()
     mc = odc.trajectory(arch, years, samples=args.samples, seed=0)
     tot = time.perf_counter() - t
-    print(f"25 years x {args.samples:,} Monte Carlo samples: {tot:.2f} s (chain {spent[0]:.2f} s, trajectory's own "
-          f"{tot - spent[0]:.2f} s; {len(mc.attrs['drawn'].split(', '))} rates and ramps drawn)   target <= 10 s")
+    record(f"trajectory: 25 years x {args.samples:,} Monte Carlo samples, one architecture (wall, once)", tot, "s",
+           "<= 10", f"chain {spent[0]:.2f} s, the trajectory's own {tot - spent[0]:.2f} s; "
+           f"{len(mc.attrs['drawn'].split(', '))} rates and ramps drawn")
     p = mc["probability_space_cheaper"]
     print(f"  P(space cohort cheaper) 2030/2035/2040: "
           + " / ".join(f"{float(p.sel(year=y)):.2f}" for y in (2030, 2035, 2040)))

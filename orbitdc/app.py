@@ -1079,6 +1079,55 @@ def session(choices: Mapping[str, Architecture]) -> Any:
     return app.layout()
 
 
+#: The only package whose components' resources the server hands out through Panel's
+#: ``/components/<module>/<class>/<attribute>/<file>`` route (the widgets and panes come from
+#: Panel; orbitdc defines no component with files of its own).
+COMPONENT_PACKAGES = ("panel",)
+
+
+def component_resource_module(module_name: str, class_name: str) -> Any | None:
+    """The module of a ``/components/<module>/<class>/...`` request, or None to refuse it.
+
+    Panel's own handler (``panel.io.server.ComponentResourceHandler``) calls
+    ``importlib.import_module`` on whatever module the URL names, so a plain GET - which any web
+    page the user visits can send to localhost - imports, and so runs, any module on the import
+    path. Here nothing is ever imported: the module must already be loaded (``sys.modules``) and
+    belong to one of :data:`COMPONENT_PACKAGES`, and the class must be a class defined in that
+    module's namespace (read from ``vars``, so a module-level ``__getattr__`` that imports lazily
+    is never called). Panel's handler then serves only files listed on that class.
+    """
+    import sys
+
+    if not any(module_name == pkg or module_name.startswith(pkg + ".") for pkg in COMPONENT_PACKAGES):
+        return None
+    module = sys.modules.get(module_name)
+    if module is None:
+        return None
+    component = vars(module).get(class_name)
+    if not isinstance(component, type):
+        return None
+    return module
+
+
+def _component_route() -> tuple[str, type, dict]:
+    """A tornado route for ``/components/(.*)`` that answers 404 unless
+    :func:`component_resource_module` accepts the module and class, then defers to Panel's
+    handler (which checks that the file is listed on the component). ``pn.serve`` puts the
+    routes it is given before its own, so this one is matched first."""
+    from panel.io.resources import COMPONENT_PATH
+    from panel.io.server import ComponentResourceHandler
+    from tornado.web import HTTPError
+
+    class OwnComponentResources(ComponentResourceHandler):
+        def parse_url_path(self, path: str) -> str:
+            parts = path.split("/")
+            if len(parts) < 4 or component_resource_module(parts[0], parts[1]) is None:
+                raise HTTPError(404)
+            return super().parse_url_path(path)
+
+    return (f"/{COMPONENT_PATH}(.*)", OwnComponentResources, {})
+
+
 def serve(archs: Sequence[str | Path] | None = None, port: int = 5006, address: str = "127.0.0.1",
           show: bool = False, ready: Callable[[str], None] | None = None) -> None:
     """Serve the app (blocking) on ``address:port``; resources come from this server."""
@@ -1090,7 +1139,7 @@ def serve(archs: Sequence[str | Path] | None = None, port: int = 5006, address: 
     origin = [f"{address}:{port}", f"localhost:{port}", f"127.0.0.1:{port}"]
     try:
         server = pn.serve({"/": lambda: session(choices)}, port=port, address=address, websocket_origin=origin,
-                          show=show, title="orbitdc app", start=False)
+                          show=show, title="orbitdc app", start=False, extra_patterns=[_component_route()])
     except OSError as exc:
         raise OrbitdcError(f"cannot listen on {address}:{port}: {exc.strerror or exc}") from None
     server.start()

@@ -75,7 +75,7 @@ import xarray as xr
 
 from . import units
 from ._constellation import satellites_for
-from .chain import Output, Stage
+from .frame import Output, Stage
 from .parameters import ParameterSpec, catalog_stamp, load_catalog
 
 FLUX_CATALOG = "debris_flux"
@@ -193,7 +193,7 @@ def _get(f, name: str, fallback: float = np.nan):
 
 
 def _kernel(f) -> dict[str, Any]:
-    """Commons stage on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    """Commons stage on numpy arrays (a :class:`orbitdc.frame.Frame`): see the module docstring."""
     h = _get(f, "altitude")
     f10 = _catalogued_flux(h)
     planform = _get(f, "solar_array_area") + _get(f, "radiator_area")
@@ -224,7 +224,7 @@ def _kernel(f) -> dict[str, Any]:
 
 
 def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
-    """The commons stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    """The commons stage on an ``xarray.Dataset`` (see :meth:`orbitdc.frame.Stage.run`)."""
     return STAGE.run(ds)
 
 

@@ -73,7 +73,7 @@ import numpy as np
 import xarray as xr
 
 from . import parameters, units
-from .chain import Output, Stage
+from .frame import Output, Stage
 from .errors import OrbitdcError
 from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_parameter_value, catalog_value
 
@@ -309,7 +309,7 @@ def _kernel(f) -> dict[str, Any]:
 
 
 def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
-    """The compute stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    """The compute stage on an ``xarray.Dataset`` (see :meth:`orbitdc.frame.Stage.run`)."""
     return STAGE.run(ds)
 
 

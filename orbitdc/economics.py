@@ -129,7 +129,7 @@ import xarray as xr
 
 from . import units
 from ._launch_vehicles import _vehicle_names, _vehicle_param, _vv, _year_kernel
-from .chain import Output, Stage, apply_stage
+from .frame import Output, Stage, apply_stage
 from .errors import ArchitectureError, ParameterError
 from .parameters import ParameterSpec, catalog_lookup, catalog_value
 
@@ -710,7 +710,7 @@ def _subsystem_bus_cost(f, bus_mass):
 
 
 def _kernel(f) -> dict[str, Any]:
-    """Economics on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    """Economics on numpy arrays (a :class:`orbitdc.frame.Frame`): see the module docstring."""
     kind = f.attrs.get("architecture_kind", "space")
     g = lambda name: _get(f, name)  # noqa: E731
     p_acc = f["_price_per_accelerator"] if "_price_per_accelerator" in f else accelerator_price(f)
@@ -916,7 +916,7 @@ def _stack_items(items: Mapping[str, Any], factor) -> np.ndarray:
 
 
 def run(ds: xr.Dataset) -> Mapping[str, xr.DataArray]:
-    """The economics stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    """The economics stage on an ``xarray.Dataset`` (see :meth:`orbitdc.frame.Stage.run`)."""
     return STAGE.run(ds)
 
 

@@ -90,7 +90,7 @@ import numpy as np
 import xarray as xr
 
 from . import units
-from .chain import Output, Stage
+from .frame import Output, Stage
 from .errors import ArchitectureError, ParameterError
 from ._launch_vehicles import (CATALOG, VEHICLE_PARAMETERS, _cum_flights, _inverse_cum_flights, _vehicle_names,  # noqa: F401
                                _vehicle_param, _vv, _year_kernel, vehicles)
@@ -842,7 +842,7 @@ def _co2_per_launch_np(key):
 
 
 def _kernel(f) -> dict[str, Any]:
-    """The launch stage on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    """The launch stage on numpy arrays (a :class:`orbitdc.frame.Frame`): see the module docstring."""
     key = _vehicle_names(f["launch_vehicle"])
     h = _get(f, "altitude")
     i = _get(f, "inclination")
@@ -919,7 +919,7 @@ def _kernel(f) -> dict[str, Any]:
 
 
 def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
-    """The launch stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    """The launch stage on an ``xarray.Dataset`` (see :meth:`orbitdc.frame.Stage.run`)."""
     return STAGE.run(ds)
 
 

@@ -80,7 +80,7 @@ from . import units
 from ._constellation import satellites_for
 from ._workloads import (BITS_PER_BYTE, link_fit, ring_allreduce_bytes, step_compute_time, step_efficiency,
                          tokens_per_second, workload_field)
-from .chain import Output, Stage
+from .frame import Output, Stage
 from .parameters import ParameterSpec, catalog_choices, catalog_lookup
 
 TERMINALS = "optical_terminals"
@@ -244,7 +244,7 @@ def _get(f, name: str, fallback: float = np.nan):
 
 
 def _kernel(f) -> dict[str, Any]:
-    """Links stage on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    """Links stage on numpy arrays (a :class:`orbitdc.frame.Frame`): see the module docstring."""
     term, dl = f["isl_terminal"], f["downlink"]
     n_isl, n_dl = f["isl_terminals"], f["downlink_terminals"]
     # ISLs: the terminal's stated point, scaled to the link distance
@@ -304,7 +304,7 @@ def _kernel(f) -> dict[str, Any]:
 
 
 def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
-    """The links stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    """The links stage on an ``xarray.Dataset`` (see :meth:`orbitdc.frame.Stage.run`)."""
     return STAGE.run(ds)
 
 

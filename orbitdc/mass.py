@@ -36,7 +36,7 @@ import numpy as np
 import xarray as xr
 
 from . import units
-from .chain import Output, Stage
+from .frame import Output, Stage
 from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_parameter_value, load_defaults
 
 G0 = float(const.g0.to_value("m/s2"))  # standard gravity (rocket equation's Isp convention)
@@ -200,7 +200,7 @@ def _isl_terminal_mass(f):
 
 
 def _kernel(f) -> dict[str, Any]:
-    """Mass stage on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    """Mass stage on numpy arrays (a :class:`orbitdc.frame.Frame`): see the module docstring."""
     thruster = f["thruster"]
     isp = catalog_lookup("thrusters", "isp", thruster, "s")
     tank = catalog_lookup("thrusters", "tank_fraction", thruster, "1")
@@ -283,7 +283,7 @@ def _stack(parts: dict[str, Any], like) -> np.ndarray:
 
 
 def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
-    """The mass stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    """The mass stage on an ``xarray.Dataset`` (see :meth:`orbitdc.frame.Stage.run`)."""
     return STAGE.run(ds)
 
 

@@ -35,7 +35,7 @@ import pandas as pd
 import xarray as xr
 
 from . import _astro, units
-from .chain import Output, Stage
+from .frame import Output, Stage
 from .errors import ParameterError
 from .parameters import DATA_DIR, ParameterSpec, default_value, read_yaml
 

@@ -202,6 +202,28 @@ class Reference(BaseModel):
     url: str
     tag: Literal["claim", "peer-reviewed", "preprint", "engineering", "analyst", "secondary", "assumption"]
     note: str | None = None
+    #: how the figures orbitdc takes from this reference were checked (issue 28): ``verified: <the
+    #: source's own text, quoted>, <section/page>``, ``secondary: <the named report that restates
+    #: them>`` or ``unverified`` (optionally ``unverified: <why>``). Every shipped reference has one
+    #: (tests/test_published.py); a user's own reference may leave it out (read as unverified).
+    verification: str | None = None
+
+    @field_validator("verification")
+    @classmethod
+    def _verification_form(cls, v: str | None) -> str | None:
+        if v is not None and not VERIFICATION_FORM.match(v):
+            raise ValueError("verification must be 'verified: <quoted text>, <section/page>', "
+                             "'secondary: <named report>' or 'unverified'")
+        return v
+
+    @property
+    def verification_status(self) -> str:
+        """``verified``, ``secondary`` or ``unverified`` (a missing status reads as unverified)."""
+        return (self.verification or "unverified").split(":", 1)[0].strip()
+
+
+#: the three forms of ``Reference.verification``
+VERIFICATION_FORM = re.compile(r"^(?:(?:verified|secondary): \S.*|unverified(?:: \S.*)?)$", re.S)
 
 
 class _ArchitectureFile(BaseModel):

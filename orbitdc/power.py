@@ -76,7 +76,7 @@ import xarray as xr
 
 from . import parameters, units
 from ._solar_array import _array_power_required
-from .chain import Output, Stage
+from .frame import Output, Stage
 from .errors import OrbitdcError
 from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_parameter_value
 
@@ -235,7 +235,7 @@ def battery_energy(eclipse_load, eclipse_duration, depth_of_discharge, round_tri
 # The stage
 # --------------------------------------------------------------------------------------------
 def _kernel(ds) -> dict[str, Any]:
-    """Power stage on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    """Power stage on numpy arrays (a :class:`orbitdc.frame.Frame`): see the module docstring."""
     missing = [k for k in ORBIT_INPUTS + ("it_power",) if k not in ds]
     if missing:
         raise OrbitdcError(f"power stage needs {', '.join(missing)} from earlier stages, not in the Dataset")
@@ -336,5 +336,5 @@ STAGE = Stage(name="power", kernel=_kernel, parameters=PARAMETERS, outputs=OUTPU
 
 
 def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
-    """The power stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    """The power stage on an ``xarray.Dataset`` (see :meth:`orbitdc.frame.Stage.run`)."""
     return STAGE.run(ds)

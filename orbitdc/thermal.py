@@ -49,7 +49,7 @@ import xarray as xr
 
 from . import units
 from ._solar_array import _array_power_required
-from .chain import Output, Stage
+from .frame import Output, Stage
 from .errors import OrbitdcError, ParameterError
 from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_parameter_value, catalog_value, load_catalog
 
@@ -448,7 +448,7 @@ def optimal_radiator_temperature(cold_temperature, emissivity, *, radiator_areal
 # --------------------------------------------------------------------------------------------
 def chip_max_temperature(ds) -> Any:
     """The accelerator's maximum operating temperature [K] for every design point of ``ds``
-    (an ``xarray.Dataset`` or a chain :class:`~orbitdc.chain.Frame`; NaN without an accelerator)."""
+    (an ``xarray.Dataset`` or a chain :class:`~orbitdc.frame.Frame`; NaN without an accelerator)."""
     if "chip_max_temperature" in ds:
         return ds["chip_max_temperature"]
     if "accelerator" not in ds:  # compute stage absent: no chip, no limit (NaN, not a guess)
@@ -503,7 +503,7 @@ def _radiator(field: str, kind, unit: str):
 
 
 def _kernel(f) -> dict[str, Any]:
-    """Thermal stage on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    """Thermal stage on numpy arrays (a :class:`orbitdc.frame.Frame`): see the module docstring."""
     it, bus, loss = _get(f, "it_power"), _get(f, "bus_power"), _get(f, "power_system_loss")
     kind = f["radiator"]
     rho = catalog_parameter_value(f, "radiator_areal_density", PARAMETERS["radiator_areal_density"])
@@ -573,7 +573,7 @@ def _kernel(f) -> dict[str, Any]:
 
 
 def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
-    """The thermal stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    """The thermal stage on an ``xarray.Dataset`` (see :meth:`orbitdc.frame.Stage.run`)."""
     return STAGE.run(ds)
 
 

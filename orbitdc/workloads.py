@@ -38,7 +38,7 @@ from . import units
 from ._workloads import (CATALOG, SECONDS_PER_YEAR, cost_per_million_tokens as _cost_per_mtok,
                          ring_allreduce_bytes as _ring_bytes, step_efficiency as _step_efficiency,
                          tokens_per_second as _tokens_per_second, workload_field)
-from .chain import Output, Stage
+from .frame import Output, Stage
 from .parameters import ParameterSpec, catalog_choices
 
 WORKLOADS = ("inference", "training", "batch")
@@ -121,7 +121,7 @@ def _get(f, name: str, fallback: float = np.nan):
 
 
 def _kernel(f) -> dict[str, Any]:
-    """Workload stage on numpy arrays (a :class:`orbitdc.chain.Frame`): see the module docstring."""
+    """Workload stage on numpy arrays (a :class:`orbitdc.frame.Frame`): see the module docstring."""
     w = f["workload"]
     k = workload_field(w, "flops_per_token", "1")
     n, eta = f["model_parameters"], f["workload_flops_efficiency"]
@@ -148,7 +148,7 @@ def _kernel(f) -> dict[str, Any]:
 
 
 def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
-    """The workload stage on an ``xarray.Dataset`` (see :meth:`orbitdc.chain.Stage.run`)."""
+    """The workload stage on an ``xarray.Dataset`` (see :meth:`orbitdc.frame.Stage.run`)."""
     return STAGE.run(ds)
 
 

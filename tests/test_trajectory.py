@@ -324,7 +324,18 @@ def test_accelerator_trend_alone_is_the_post_scaling(name):
     d_space, d_ground = hardware_cost_terms(ev)
     ground = float(ev["terrestrial_cost_per_kw_year"]) + (f - 1) * float(d_ground)
     assert float(tr["terrestrial_cost_per_kw_year"].item()) == pytest.approx(ground, rel=1e-9)
-    if "vehicle" in tr.dims and tr.sizes["vehicle"] > 1:  # a two-vehicle mix: compare the ground side only
-        return
-    space = float(ev["cost_per_kw_year"]) + (f - 1) * float(d_space)
+    if "vehicle" in tr.dims and tr.sizes["vehicle"] > 1:
+        # a fleet of several vehicles: each vehicle's cohort (its own launch price from the fleet plan,
+        # the architecture's where the plan gives none), mixed by the plan's shares of the year
+        from orbitdc import fleet as fl
+
+        plan = fl.load_fleet(odc.load_architecture(name), None)
+        share = plan.shares(np.array([2035]))[0]
+        space = 0.0
+        for s, v in zip(share, plan.vehicles):
+            price = {} if v.launch_price_per_kg is None else {"launch_price_per_kg": v.launch_price_per_kg.value}
+            ev_v = odc.evaluate(name, start_year=2035, launch_vehicle=v.vehicle, **price)
+            space += s * (float(ev_v["cost_per_kw_year"]) + (f - 1) * float(hardware_cost_terms(ev_v)[0]))
+    else:
+        space = float(ev["cost_per_kw_year"]) + (f - 1) * float(d_space)
     assert float(tr["cost_per_kw_year"].item()) == pytest.approx(space, rel=1e-9)

@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import orbitdc as odc
-from orbitdc import chain, uncertainty as unc
-from orbitdc.chain import Output, Stage
+from orbitdc import chain, stages as stages_mod, uncertainty as unc
+from orbitdc.frame import Output, Stage
 from orbitdc.errors import OrbitdcError, ParameterError
 from orbitdc.parameters import Architecture, Parameter, ParameterSpec, list_architectures, load_architecture
 
@@ -121,7 +121,7 @@ SYN_PARAMS = {
 @pytest.fixture
 def syn(monkeypatch):
     """The synthetic chain: only SYN_STAGE runs, the architecture is SYN_PARAMS."""
-    monkeypatch.setattr(chain, "stages", lambda: [SYN_STAGE])
+    monkeypatch.setattr(stages_mod, "STAGES", (SYN_STAGE,))
     return make_arch(SYN_PARAMS)
 
 
@@ -373,8 +373,8 @@ def test_monte_carlo_on_synthetic_chain(syn):
 @settings(max_examples=15, deadline=None)
 def test_any_chunking_gives_the_same_bits(cuts, seed):
     # the fixture cannot be used with @given; patch by hand and restore
-    orig_stages, orig_block = chain.stages, unc.BLOCK_SIZE
-    chain.stages, unc.BLOCK_SIZE = (lambda: [SYN_STAGE]), 128
+    orig_stages, orig_block = stages_mod.STAGES, unc.BLOCK_SIZE
+    stages_mod.STAGES, unc.BLOCK_SIZE = (SYN_STAGE,), 128
     try:
         a = make_arch(SYN_PARAMS)
         n = sum(cuts)
@@ -382,7 +382,7 @@ def test_any_chunking_gives_the_same_bits(cuts, seed):
         lazy = odc.monte_carlo(a, n, seed=seed, chunks=tuple(cuts))
         bitwise_equal(eager, lazy.compute(scheduler="threads"))
     finally:
-        chain.stages, unc.BLOCK_SIZE = orig_stages, orig_block
+        stages_mod.STAGES, unc.BLOCK_SIZE = orig_stages, orig_block
 
 
 def test_tornado_known_answer(syn):

@@ -129,21 +129,19 @@ def test_chain_order_is_fixed_and_inspectable():
 
 
 def test_binding_constraint_is_the_first_violation_in_chain_order():
-    from orbitdc.chain import Output, Stage, run_stages
-    import orbitdc.chain as chain
+    from orbitdc.chain import run_stages
+    from orbitdc.frame import Output, Stage
+    import orbitdc.stages as stages_mod
 
-    def fake_stages():
-        a = Stage("a", lambda ds: {"violates_a": ds["x"] > 2}, outputs={"violates_a": Output("1", "a")})
-        b = Stage("b", lambda ds: {"violates_b": ds["x"] > 1}, outputs={"violates_b": Output("1", "b")})
-        return [a, b]
-
+    a = Stage("a", lambda ds: {"violates_a": ds["x"] > 2}, outputs={"violates_a": Output("1", "a")})
+    b = Stage("b", lambda ds: {"violates_b": ds["x"] > 1}, outputs={"violates_b": Output("1", "b")})
     ds = xr.Dataset({"x": ("x", [0.0, 1.5, 3.0])})
-    orig = chain.stages
-    chain.stages = fake_stages
+    orig = stages_mod.STAGES
+    stages_mod.STAGES = (a, b)
     try:
         out = run_stages(ds)
     finally:
-        chain.stages = orig
+        stages_mod.STAGES = orig
     assert list(out["feasible"].values) == [True, False, False]
     assert list(out["binding_constraint"].values) == ["none", "b", "a"]
 
