@@ -242,3 +242,27 @@ def test_stage_runs_on_a_dataset_and_keeps_dimensions():
     assert ds.isl_capacity.dims == ("isl_link_distance",)
     assert bool((ds.isl_capacity.diff("isl_link_distance") <= 0).all())
     assert isinstance(ds.usable_compute_fraction, xr.DataArray)
+
+
+# ------------------------------------------------------------------------------------------
+# The cost ratio is per useful output of the chosen workload
+# ------------------------------------------------------------------------------------------
+def test_cost_ratio_is_per_useful_output_of_the_workload():
+    ds = odc.evaluate("spacex-starlink-compute", workload=["inference", "training", "batch"])
+    ratio, u = ds.cost_ratio_vs_terrestrial, ds.usable_compute_fraction
+    # the links leave training a share U of the compute: the same bill over U times the output
+    assert float(u.sel(workload="training")) < 1.0
+    assert float(ratio.sel(workload="training")) == pytest.approx(
+        float(ratio.sel(workload="inference")) / float(u.sel(workload="training")), rel=1e-12)
+    # the token costs carry the same ratio, workload by workload
+    np.testing.assert_allclose((ds.cost_per_million_tokens / ds.terrestrial_cost_per_million_tokens).values,
+                               ratio.values, rtol=1e-12)
+    # a training run's cost is given for the training workload only
+    run = ds.cost_per_training_run
+    assert np.isnan(float(run.sel(workload="inference"))) and float(run.sel(workload="training")) > 0
+
+
+def test_the_ground_twin_costs_its_tokens_like_the_space_twins_ground_side():
+    ground = odc.evaluate("terrestrial-hyperscale")
+    assert float(ground.cost_ratio_vs_terrestrial) == 1.0
+    assert float(ground.cost_per_million_tokens) == pytest.approx(float(ground.terrestrial_cost_per_million_tokens))
