@@ -36,6 +36,9 @@ enters the lifetime Delta-V, so every space architecture's propellant, masses an
 (same 10 kg default and range, but a catalog value, so the Monte Carlo references with
 draw_catalog=False no longer draw it). The default links add the mass the model counted before and
 the default workload (inference) uses all of the compute, so no cost ratio moves for that reason.
+google-suncatcher now states its formation links (isl_terminal suncatcher-formation at 150 m): its
+four terminals weigh the catalog's assumed 20 kg each instead of 10, so its masses and costs move
+(cost ratio 2.96 -> 3.02).
 
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
