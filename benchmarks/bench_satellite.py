@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from orbitdc import chain  # noqa: E402
-from orbitdc.parameters import load_architecture  # noqa: E402
+from orbitdc.architectures import load_architecture  # noqa: E402
 
 from _results import high_water, record  # noqa: E402
 

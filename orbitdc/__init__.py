@@ -18,18 +18,13 @@ from .design import optimize
 from .parity import minimum_conditions, parity
 from .scenarios import list_scenarios, scenario_changes, specific_mass_gap
 from .errors import ArchitectureError, OrbitdcError, ParameterError
-from .parameters import Architecture, Parameter, list_architectures, list_published, load_architecture, load_catalog
+from .architectures import list_architectures, list_published, load_architecture
+from .catalogs import load_catalog
+from .parameters import Architecture, Parameter
 
 # The year-by-year model. The function shadows its module's name on the package: import the
 # module's other names with ``from orbitdc.trajectory import ...``.
 from .trajectory import trajectory  # noqa: E402
-
-# load_architecture(name, scenario=...) layers a scenario with orbitdc.scenarios, which imports
-# orbitdc.parameters: the function is handed in here rather than imported there (no import circle).
-from .parameters import use_scenario_layer as _use_scenario_layer  # noqa: E402
-from .scenarios import apply_scenario as _apply_scenario  # noqa: E402
-
-_use_scenario_layer(_apply_scenario)
 
 __all__ = [
     "Architecture",

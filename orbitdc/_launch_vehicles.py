@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ParameterError
-from .parameters import ParameterSpec, catalog_choices, catalog_lookup, load_catalog
+from .catalogs import catalog_choices, catalog_lookup, load_catalog
+from .parameters import ParameterSpec
 
 CATALOG = "launch_vehicles"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .parameters import catalog_lookup
+from .catalogs import catalog_lookup
 
 CATALOG = "workloads"
 SECONDS_PER_YEAR = 365.25 * 86400.0  # Julian year, as astropy's ``yr``

@@ -44,7 +44,8 @@ import yaml
 
 from . import units
 from .errors import ArchitectureError, OrbitdcError
-from .parameters import Architecture, list_architectures, load_architecture, read_yaml
+from .architectures import list_architectures, load_architecture
+from .parameters import Architecture, read_yaml
 
 log = logging.getLogger(__name__)
 

@@ -30,8 +30,11 @@ import xarray as xr
 from . import memory, outputs, units
 from ._version import __version__
 from .errors import ArchitectureError, OrbitdcError, ParameterError
-from . import parameters as _parameters
-from .parameters import Architecture, ParameterSpec, catalog_lookup, check_override, load_architecture
+from . import catalogs
+from .architectures import load_architecture
+from .arguments import check_override
+from .catalogs import catalog_lookup
+from .parameters import Architecture, ParameterSpec
 from . import stages as _stages
 # The vocabulary and the stage list moved to orbitdc.frame and orbitdc.stages; the old names stay
 # importable from here (the chain's own code uses them too).
@@ -48,11 +51,6 @@ STAGE_MODULES: tuple[str, ...] = tuple(m.__name__ for m in _stages.MODULES)
 def stages() -> list[Stage]:
     """The stages, in chain order (:data:`orbitdc.stages.STAGES`)."""
     return list(_stages.STAGES)
-
-
-# The parameters module validates architecture files against these specs without importing the
-# stages: hand it the collector instead.
-_parameters.use_parameter_specs(parameter_specs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -250,7 +248,7 @@ def run_frame(frame: Frame, kind: str = "space", only: Iterable[str] | None = No
     Updates ``frame`` in place; returns (variable order, attrs per variable, extra leading
     dimensions per variable) for :func:`dataset_from_frame`.
     """
-    _parameters.CHAIN_RUN[0] += 1  # catalog files are checked once per run (parameters._stamp_this_run)
+    catalogs.new_run()  # catalog files are checked once per run, not at every lookup
     only = set(only) if only is not None else None
     attrs = dict(attrs or {})
     order = list(order or frame)

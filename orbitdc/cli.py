@@ -24,7 +24,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from .errors import OrbitdcError
-from .parameters import parse_assignment  # noqa: F401  (re-exported: it used to live here)
+from .arguments import parse_assignment  # noqa: F401  (re-exported: it used to live here)
 
 #: Outputs printed by ``orbitdc evaluate`` (those the chain produced, in this order).
 KEY_OUTPUTS = (
@@ -167,7 +167,7 @@ def _cell(v: Any) -> str:
 # Commands
 # --------------------------------------------------------------------------------------------
 def _cmd_list(args) -> int:
-    from .parameters import architecture_files, load_architecture
+    from .architectures import architecture_files, load_architecture
 
     rows = []
     for name, (path, layer) in sorted(architecture_files().items()):
@@ -185,7 +185,7 @@ def _cmd_list(args) -> int:
 
 
 def _cmd_show(args) -> int:
-    from .parameters import load_architecture
+    from .architectures import load_architecture
 
     if getattr(args, "scenario", None):
         from .scenarios import describe_scenario
@@ -254,7 +254,7 @@ def _overrides(args, architectures) -> dict[str, Any]:
 def _cmd_evaluate(args) -> int:
     from .chain import evaluate
     from .outputs import check_output_path, write_dataset
-    from .parameters import load_architecture
+    from .architectures import load_architecture
 
     out = check_output_path(args.output) if args.output is not None else None
     arch = load_architecture(args.name, scenario=args.scenario)
@@ -292,7 +292,7 @@ def _cmd_trajectory(args) -> int:
 
     overrides = dict(parse_assignment(s) for s in args.set or [])
     if args.scenario is not None:
-        from .parameters import load_architecture
+        from .architectures import load_architecture
 
         load_architecture(args.name, scenario=args.scenario)  # a bad name: one line before anything runs
     out = Path(args.output) if args.output else None
@@ -380,7 +380,8 @@ def sweep_table(ds, width: int | None = None, max_rows: int = MAX_TABLE_ROWS) ->
 
 
 def _cmd_report(args) -> int:
-    from .parameters import check_samples, check_seed, load_architecture
+    from .architectures import load_architecture
+    from .arguments import check_samples, check_seed
 
     try:
         from .report import DEFAULT_OUT

@@ -76,7 +76,8 @@ import xarray as xr
 from . import units
 from ._constellation import satellites_for
 from .frame import Output, Stage
-from .parameters import ParameterSpec, _stamp_this_run, load_catalog
+from .catalogs import catalog_stamp, load_catalog
+from .parameters import ParameterSpec
 
 FLUX_CATALOG = "debris_flux"
 
@@ -101,7 +102,7 @@ def _flux_table(stamp: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _catalogued_flux(h):
-    hs, log_f = _flux_table(_stamp_this_run(FLUX_CATALOG))  # files checked once per chain run
+    hs, log_f = _flux_table(catalog_stamp(FLUX_CATALOG))  # re-read only when a catalog file changes
     return np.exp(np.interp(h, hs, log_f))  # np.interp holds the end values outside the table
 
 

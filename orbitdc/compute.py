@@ -75,7 +75,8 @@ import xarray as xr
 from . import parameters, units
 from .frame import Output, Stage
 from .errors import OrbitdcError
-from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_parameter_value, catalog_value
+from .catalogs import catalog_choices, catalog_lookup, catalog_parameter_value, catalog_value
+from .parameters import ParameterSpec
 
 CATALOG = "accelerators"
 #: minutes per year (Julian year, astropy's ``yr``): converts event rates [1/yr] x times [min]

@@ -44,6 +44,7 @@ from scipy import stats
 
 from .errors import ArchitectureError, ParameterError
 from .parameters import DATA_DIR, _pydantic_reason, _rel, load_references, read_yaml
+from .stages import parameter_specs
 
 CORRELATIONS_FILE = DATA_DIR / "correlations.yaml"
 
@@ -82,8 +83,6 @@ def load_factors(path: Path | None = None, check_parameters: bool = True) -> dic
     ``check_parameters=False`` skips the check of names against the chain's stages (Monte Carlo
     only uses the loadings of the parameters it draws).
     """
-    from .chain import parameter_specs
-
     path = Path(path or CORRELATIONS_FILE)
     file = _rel(path)
     raw = read_yaml(path)

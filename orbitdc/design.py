@@ -44,7 +44,8 @@ from scipy.stats import qmc
 
 from . import chain, units
 from .errors import ParameterError
-from .parameters import Architecture, load_architecture
+from .architectures import apply_scenario, load_architecture
+from .parameters import Architecture
 
 #: Grid points per design variable in each pass.
 GRID_POINTS = 9
@@ -342,8 +343,6 @@ def _check_scalar_overrides(overrides: Mapping[str, Any]) -> None:
 def _load(arch: Any, scenario: str | None) -> Architecture:
     if scenario is None:
         return load_architecture(arch)
-    from .scenarios import apply_scenario
-
     return apply_scenario(arch, scenario)
 
 

@@ -134,7 +134,8 @@ from . import units
 from ._launch_vehicles import _vehicle_names, _vehicle_param, _vv, _year_kernel
 from .frame import Output, Stage, apply_stage
 from .errors import ArchitectureError, ParameterError
-from .parameters import ParameterSpec, catalog_lookup, catalog_value
+from .catalogs import catalog_lookup, catalog_rows, catalog_value
+from .parameters import ParameterSpec
 
 #: Hours in one year (Julian year, as ``astropy.units.yr``): 8,766 h.
 HOURS_PER_YEAR = float(u.yr.to(u.h))
@@ -619,8 +620,6 @@ def grid_carbon_intensity_of(region: str, year: float) -> float:
     ``data/catalogs/grid_carbon_intensity.csv`` (entries ``REGION-YEAR``), linear between the
     years the table gives for that region; a year outside them or an unknown region is a
     :class:`~orbitdc.errors.ParameterError` (no extrapolation)."""
-    from .parameters import catalog_rows
-
     rows = [r for r in catalog_rows(GRID_CATALOG) if r["field"] == "carbon_intensity"]
     entries = {r["entry"]: r for r in rows}
     points = sorted((float(catalog_lookup(GRID_CATALOG, "year", e, "1")), float(catalog_lookup(GRID_CATALOG, "carbon_intensity", e, "g/(kW h)")))

@@ -55,7 +55,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from . import units
 from .errors import ArchitectureError, ParameterError
-from .parameters import DATA_DIR, Architecture, _pydantic_reason, _rel, catalog_rows, load_references, read_yaml
+from .catalogs import CATALOG_DIR, catalog_rows
+from .parameters import DATA_DIR, Architecture, _pydantic_reason, _rel, load_references, read_yaml
 
 FLEET_DIR = DATA_DIR / "fleets"
 #: Key in a fleet file standing for the architecture's own ``launch_vehicle``.
@@ -358,8 +359,6 @@ def _load_fleet_file(path: str, stamp: int | None, own_vehicle: str, catalog_sta
 
 
 def _catalog_stamp() -> str:
-    from .parameters import CATALOG_DIR
-
     path = CATALOG_DIR / f"{LAUNCH_CATALOG}.csv"
     return f"{path}:{path.stat().st_mtime_ns}"
 

@@ -94,7 +94,8 @@ from .frame import Output, Stage
 from .errors import ArchitectureError, ParameterError
 from ._launch_vehicles import (CATALOG, VEHICLE_PARAMETERS, _cum_flights, _inverse_cum_flights, _vehicle_names,  # noqa: F401
                                _vehicle_param, _vv, _year_kernel, vehicles)
-from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_value, default_value, load_catalog
+from .catalogs import catalog_choices, catalog_generation, catalog_lookup, catalog_stamp, catalog_value, load_catalog
+from .parameters import ParameterSpec, default_value
 
 PROPELLANTS = "propellants"
 #: Propellant kinds with a ``propellant_mass_<kind>`` field in the vehicle catalog.
@@ -344,10 +345,6 @@ def upper_stage_calibration() -> dict[str, Any]:
     """The effective-Isp calibration: per-vehicle ``effective_isp`` [s], which are ``calibrated``
     on a published SSO payload, and the default ``isp_factor`` (geometric mean of Isp_eff/Isp_vac
     over the calibrated vehicles) applied to the others."""
-    from .parameters import catalog_stamp  # shipped and user files of the catalog
-
-    from .parameters import catalog_generation
-
     # shipped and --data-dir catalog files (their stamp) and catalogs/ folders next to user architectures
     return _calibration_cached(f"{catalog_stamp(CATALOG)}:{catalog_generation()}")
 

@@ -81,7 +81,8 @@ from ._constellation import satellites_for
 from ._workloads import (BITS_PER_BYTE, link_fit, ring_allreduce_bytes, step_compute_time, step_efficiency,
                          tokens_per_second, workload_field)
 from .frame import Output, Stage
-from .parameters import ParameterSpec, catalog_choices, catalog_lookup
+from .catalogs import catalog_choices, catalog_lookup
+from .parameters import ParameterSpec
 
 TERMINALS = "optical_terminals"
 GROUND_LINKS = "ground_links"

@@ -37,7 +37,8 @@ import xarray as xr
 
 from . import units
 from .frame import Output, Stage
-from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_parameter_value, load_defaults
+from .catalogs import catalog_choices, catalog_lookup, catalog_parameter_value
+from .parameters import DEFAULTS_DIR, ParameterSpec, read_yaml
 
 G0 = float(const.g0.to_value("m/s2"))  # standard gravity (rocket equation's Isp convention)
 MU_EARTH = float(const.GM_earth.to_value("km3/s2"))
@@ -195,7 +196,7 @@ def _isl_terminal_mass(f):
     spec = PARAMETERS["isl_terminal_mass"]
     if "isl_terminal_mass" in f or "isl_terminal" in f:
         return catalog_parameter_value(f, "isl_terminal_mass", spec)
-    default = load_defaults()["isl_terminal"].canonical_value
+    default = read_yaml(DEFAULTS_DIR / "links.yaml")["parameters"]["isl_terminal"]["value"]
     return catalog_lookup(spec.catalog[0], spec.catalog[1], default, spec.unit)
 
 

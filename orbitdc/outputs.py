@@ -30,7 +30,7 @@ import numpy as np
 import xarray as xr
 
 from .errors import OrbitdcError
-from .parameters import parameter_specs
+from .stages import parameter_specs
 
 #: File extension -> format.
 FORMATS = {".nc": "netcdf", ".nc4": "netcdf", ".csv": "csv", ".parquet": "parquet"}

@@ -78,7 +78,8 @@ from . import parameters, units
 from ._solar_array import _array_power_required
 from .frame import Output, Stage
 from .errors import OrbitdcError
-from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_parameter_value
+from .catalogs import catalog_choices, catalog_lookup, catalog_parameter_value
+from .parameters import ParameterSpec
 
 CATALOG = "solar_cells"
 ECLIPSE_STRATEGIES = ("battery", "throttle")

@@ -34,7 +34,8 @@ from . import units
 from .chain import evaluate
 from .economics import COST_ITEMS
 from .errors import OrbitdcError
-from .parameters import DATA_DIR, Architecture, load_architecture, read_yaml
+from .architectures import load_architecture
+from .parameters import DATA_DIR, Architecture, read_yaml
 
 CLAIMS_FILE = DATA_DIR / "published_claims.yaml"
 PER_KW_YEAR = "USD/(kW yr)"

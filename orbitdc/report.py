@@ -49,7 +49,8 @@ import numpy as np
 
 from .errors import OrbitdcError
 from .export import TEMPLATE_DIR, combine, export_html, external_references  # noqa: F401  (re-exported)
-from .parameters import NOTEBOOK_DIR, parse_assignment
+from .arguments import parse_assignment
+from .parameters import NOTEBOOK_DIR
 from .report_settings import SETTINGS_FILE, settings, threshold  # noqa: F401  (re-exported)
 from .study import _OK_TYPES, Study, validate  # noqa: F401  (re-exported for the notebooks)
 from .tables import (  # noqa: F401  (re-exported for the notebooks)

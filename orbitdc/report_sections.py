@@ -118,7 +118,7 @@ def scenario_outcomes(archs: Sequence[Any], years: Sequence[int], milestone_year
     Missing when none has any. ``attrs``: ``last_year`` (the horizon), ``feasibility_year``.
     """
     from .chain import parameter_specs
-    from .parameters import load_architecture
+    from .architectures import load_architecture
     from .scenarios import apply_scenario, list_scenarios
     from .trajectory import TREND_PARAMETERS, trajectory
 
@@ -307,7 +307,7 @@ def whose_html(study_or_ds: Study | xr.Dataset | plots.Missing):
 def costing_convention(arch) -> str:
     """``mass`` or ``subsystem``: the ``costing`` parameter of an architecture (its file or the
     default of data/defaults/economics.yaml)."""
-    from .parameters import load_architecture
+    from .architectures import load_architecture
 
     arch = load_architecture(arch)
     p = arch.parameters.get("costing")
@@ -317,7 +317,7 @@ def costing_convention(arch) -> str:
 def costing_rows(names: Sequence[Any], overrides: dict[str, Any] | None = None) -> list[dict[str, str]]:
     """One row per space architecture (names, paths or loaded Architectures): its costing
     convention in words (an override of ``costing`` in the report's settings wins)."""
-    from .parameters import load_architecture
+    from .architectures import load_architecture
 
     rows = []
     for name in names:
@@ -375,7 +375,7 @@ def reconciliation_summary(w: xr.Dataset, convention: str) -> str:
 def published_waterfalls(names: Sequence[str] | None = None) -> dict[str, xr.Dataset | str]:
     """:func:`orbitdc.reconcile` of every published analysis (``data/architectures/published/``)
     with a claim marked ``reconcile: true``; the reason instead where it cannot be computed."""
-    from .parameters import list_published
+    from .architectures import list_published
     from .reconciliation import reconcile
 
     out: dict[str, xr.Dataset | str] = {}

@@ -10,104 +10,28 @@ which parameters are decisions). At least three scenarios per architecture that 
 * ``skeptic``: what published critiques assume.
 
 :func:`apply_scenario` returns the architecture with those parameters replaced (validated exactly
-as an architecture file: units, domains, source keys). :func:`scenario_changes` lists what a
+as an architecture file: units, domains, source keys); reading and layering the files is part of
+loading an architecture (:mod:`orbitdc.architectures`, re-exported here). :func:`scenario_changes` lists what a
 scenario changes with its sources (``orbitdc show NAME --scenario S`` prints it).
 :func:`specific_mass_gap` says whether the mass model reaches a claimed specific mass with a
 scenario's technology values and, if not, which term of the mass budget stops it.
 """
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import xarray as xr
-from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import ArchitectureError
-from .parameters import (DATA_DIR, Architecture, Parameter, _pydantic_reason, _rel, _validate_parameters,
-                         follow_catalog_choices, load_architecture, load_references, read_yaml, suggest)
-
-SCENARIO_DIR = DATA_DIR / "scenarios"
+# Reading and layering scenario files is part of loading an architecture (orbitdc.architectures,
+# below the chain); the names stay importable from here.
+from .architectures import (SCENARIO_DIR, apply_scenario, apply_where_available, list_scenarios,  # noqa: F401
+                            load_architecture, read_scenario)
+from .chain import evaluate
+from .parameters import Architecture, load_references
 
 __all__ = ["list_scenarios", "apply_scenario", "apply_where_available", "scenario_changes", "specific_mass_gap", "SCENARIO_DIR"]
-
-
-class _ScenarioFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    description: str
-    parameters: dict[str, Parameter] = {}
-
-
-def list_scenarios(arch: str | Path | Architecture) -> list[str]:
-    """Names of the scenarios shipped for ``arch`` (``data/scenarios/<name>/*.yaml``)."""
-    name = arch.name if isinstance(arch, Architecture) else load_architecture(arch).name
-    folder = SCENARIO_DIR / name
-    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
-
-
-def _scenario_file(arch: Architecture, scenario: str) -> Path:
-    known = list_scenarios(arch)
-    if not isinstance(scenario, str) or scenario not in known:
-        raise ArchitectureError(f"unknown scenario '{scenario}' for '{arch.name}'{suggest(str(scenario), known)}; "
-                                f"known: {', '.join(known) or 'none'}")
-    return SCENARIO_DIR / arch.name / f"{scenario}.yaml"
-
-
-def apply_where_available(archs: Sequence[str | Path | Architecture], scenario: str | None) -> list[Architecture]:
-    """The architectures, each with ``scenario`` layered over it where it ships that scenario
-    (a comparison: the terrestrial baseline has none and stays as it is). ``None``: unchanged.
-
-    A name no architecture ships is an :class:`~orbitdc.errors.ArchitectureError` naming the known
-    scenarios (with a "did you mean")."""
-    loaded = [load_architecture(a) for a in archs]
-    if scenario is None:
-        return loaded
-    known = sorted({s for a in loaded for s in list_scenarios(a)})
-    if not isinstance(scenario, str) or scenario not in known:
-        names = ", ".join(a.name for a in loaded)
-        raise ArchitectureError(f"unknown scenario '{scenario}' for {names}{suggest(str(scenario), known)}; "
-                                f"known: {', '.join(known) or 'none'}")
-    return [apply_scenario(a, scenario) if scenario in list_scenarios(a) else a for a in loaded]
-
-
-def _read(arch: Architecture, scenario: str) -> tuple[str, dict[str, Parameter], str]:
-    path = _scenario_file(arch, scenario)
-    file = _rel(path)
-    raw = read_yaml(path)
-    try:
-        doc = _ScenarioFile.model_validate(raw)
-    except ValidationError as exc:
-        param, reason = _pydantic_reason(exc)
-        raise ArchitectureError(reason, file=file, parameter=param) from None
-    from .chain import parameter_specs
-
-    for name, p in doc.parameters.items():
-        if name not in arch.parameters:
-            raise ArchitectureError(f"not a parameter of '{arch.name}'", file=file, parameter=name)
-        if p.role is not None:
-            raise ArchitectureError("a scenario changes values, not roles: remove 'role'", file=file, parameter=name)
-    params = _validate_parameters(doc.parameters, file, parameter_specs(), load_references())
-    return doc.description.strip(), params, file
-
-
-def apply_scenario(arch: str | Path | Architecture, scenario: str) -> Architecture:
-    """``arch`` with the scenario's parameters in place (roles kept from the architecture)."""
-    arch = load_architecture(arch)
-    description, params, file = _read(arch, scenario)
-    new = dict(arch.parameters)
-    for name, p in params.items():
-        p.role = arch.parameters[name].role
-        new[name] = p
-    # a changed choice (radiator, solar cell, accelerator, launch vehicle) brings its catalog
-    # values, exactly as the same choice written into the architecture file would
-    new = follow_catalog_choices(new, {k: str(p.canonical_value) for k, p in params.items()}, keep=params)
-    refs = load_references()
-    used = {k for p in new.values() for k in p.sources}
-    return dataclasses.replace(arch, parameters=new, references={k: refs[k] for k in sorted(used)},
-                               description=f"{arch.description}\n\nScenario '{scenario}': {description}",
-                               scenario=scenario)
 
 
 def scenario_changes(arch: str | Path | Architecture, scenario: str) -> list[dict[str, Any]]:
@@ -115,7 +39,7 @@ def scenario_changes(arch: str | Path | Architecture, scenario: str) -> list[dic
     the scenario's, the unit, the scenario's sources (with their tags) and note; then the catalog
     values that follow a choice the scenario changes (their catalog sources)."""
     arch = load_architecture(arch)
-    _, params, _ = _read(arch, scenario)
+    _, params, _ = read_scenario(arch, scenario)
     refs = load_references()
     rows = []
     for name, p in sorted(params.items()):
@@ -146,7 +70,7 @@ def scenario_changes(arch: str | Path | Architecture, scenario: str) -> list[dic
 def describe_scenario(arch: str | Path | Architecture, scenario: str) -> str:
     """The scenario as text: its description and one line per changed parameter with sources."""
     arch = load_architecture(arch)
-    description, _, file = _read(arch, scenario)
+    description, _, file = read_scenario(arch, scenario)
     lines = [f"{arch.name}, scenario '{scenario}' ({file})", description, ""]
     rows = scenario_changes(arch, scenario)
     if not rows:
@@ -178,8 +102,6 @@ def specific_mass_gap(arch: str | Path | Architecture, target: float, scenario: 
     Returns a Dataset with ``per_kw`` (dim ``subsystem``, kg/kW), ``specific_mass``, ``target`` and
     attrs ``reaches`` (0/1), ``stopping_terms`` and ``reason``.
     """
-    from .chain import evaluate
-
     arch = apply_scenario(arch, scenario) if scenario is not None else load_architecture(arch)
     ds = evaluate(arch, **overrides)
     per_kw = (ds["mass_breakdown"] / ds["it_power"]).rename("per_kw")

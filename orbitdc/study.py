@@ -28,7 +28,8 @@ import xarray as xr
 
 from . import plots
 from .errors import OrbitdcError
-from .parameters import DATA_DIR, Architecture, load_architecture
+from .architectures import load_architecture
+from .parameters import DATA_DIR, Architecture
 from .report_settings import settings
 
 #: Types of ``--set`` values the report accepts (one value per parameter, plain data).

@@ -51,7 +51,8 @@ from . import units
 from ._solar_array import _array_power_required
 from .frame import Output, Stage
 from .errors import OrbitdcError, ParameterError
-from .parameters import ParameterSpec, catalog_choices, catalog_lookup, catalog_parameter_value, catalog_value, load_catalog
+from .catalogs import catalog_choices, catalog_lookup, catalog_parameter_value, catalog_value, load_catalog
+from .parameters import ParameterSpec
 
 SIGMA = float(const.sigma_sb.to_value("W / (m2 K4)"))  # Stefan-Boltzmann constant
 R_EARTH_KM = float(const.R_earth.to_value("km"))  # equatorial radius (IAU 2015 nominal)

@@ -82,8 +82,9 @@ from . import fleet as fl
 from . import units
 from .chain import _construct, evaluate, number_array, parameter_specs
 from .errors import ArchitectureError, OrbitdcError, ParameterError
-from .parameters import (DATA_DIR, Architecture, ParameterSpec, _DefaultsFile, _pydantic_reason, _rel,
-                         _validate_parameters, catalog_value, load_architecture, load_references, read_yaml)
+from .architectures import load_architecture
+from .catalogs import catalog_value
+from .parameters import (DATA_DIR, Architecture, ParameterSpec, _DefaultsFile, _pydantic_reason, _rel, _validate_parameters, load_references, read_yaml)
 
 TRENDS_DIR = DATA_DIR / "trends"
 

@@ -90,8 +90,13 @@ from scipy import stats
 from scipy.stats import qmc
 
 from . import chain, memory, units
+from . import design as design_mod
+from .correlation import group_key, iman_conover, resolve
+from .design import _check_objective, _check_scalar_overrides, design_variables
+from .orbit import EXACT_ORBITS_MAX
 from .errors import OrbitdcError, ParameterError
-from .parameters import Architecture, follow_catalog_choices, load_architecture
+from .architectures import apply_scenario, follow_catalog_choices, load_architecture
+from .parameters import Architecture
 
 #: Points per block of the sampling stream (see the module docstring). A power of two.
 BLOCK_SIZE = 65_536
@@ -374,8 +379,6 @@ def _stream_group(seed: int, group: Sequence[Marginal], spearman: np.ndarray, sa
     names, block)), then the inverse CDFs, then the slice. Each column keeps its block's values, so
     marginals and strata are those of the independent stream.
     """
-    from .correlation import group_key, iman_conover
-
     bs = BLOCK_SIZE if block_size is None else block_size
     gkey = group_key([m.name for m in group])
     parts: list[list[np.ndarray]] = [[] for _ in group]
@@ -500,8 +503,6 @@ class _Plan:
     def eclipse_method(self) -> str:
         """Exact eclipses unless the orbit is drawn over many samples: decided for the whole run,
         so that no chunk switches method (issue 13: chunking must never change a number)."""
-        from .orbit import EXACT_ORBITS_MAX
-
         drawn = any(m.name in ORBIT_PARAMETERS for m in self.margs)
         return "grid" if drawn and self.samples > EXACT_ORBITS_MAX else "exact"
 
@@ -636,8 +637,6 @@ def _score_designs(plan: _Plan, prep: "chain.Prepared",
     constraint is met by at least one of the ``K`` designs (not necessarily the same one): every
     sample of ``prep`` at ``K`` designs (``designs[name]`` of shape ``(1, K)``), in one chain call
     on a ``sample x candidate`` frame (no loop over samples or designs)."""
-    from . import design as design_mod
-
     frame = prep.frame
     n = frame.sizes["sample"]
     k = next(iter(designs.values())).shape[1]
@@ -685,8 +684,6 @@ def _finish_optimal(plan: _Plan, prep: "chain.Prepared", n: int, trusted: Mappin
        marks the samples the repair step changed).
     Each step treats each sample on its own: the result does not depend on the chunking.
     """
-    from . import design as design_mod
-
     table = plan.design_table
     names = list(table.data_vars)
     cand = np.stack([np.asarray(table[nm].values, dtype=float) for nm in names], axis=1)  # (k, D)
@@ -815,8 +812,6 @@ def _plan_design(plan: _Plan, over: Sequence[str] | None = None) -> None:
     so that chunking cannot change a number."""
     if plan.design != "optimal" or plan.design_table is not None:
         return
-    from . import design as design_mod
-
     w = DESIGN_TABLE_WORLDS
     worlds = _draw_arrays(plan.margs, plan.seed, w, 0, w, correlation=plan.correlation) if plan.margs else {}
     if not worlds:
@@ -838,8 +833,6 @@ def _cover_range_ends(plan: _Plan, table: xr.Dataset, over: Sequence[str] | None
     candidate (one broadcast call); for those where no candidate is admissible, their own optima
     (:func:`orbitdc.design.design_table`) join the table.
     """
-    from . import design as design_mod
-
     if not plan.margs:
         return table
     k = len(plan.margs)
@@ -994,13 +987,9 @@ def monte_carlo(
     design = _check_design(design)
     _check_overrides(arch, overrides)
     if design == "optimal" and over is None:
-        from .design import design_variables
-
         if not [n for n in design_variables(arch) if n not in overrides]:
             design = "nominal"  # no design variable left to choose: the nominal design is the only one
     if design == "optimal":
-        from .design import _check_objective, _check_scalar_overrides
-
         objective = _check_objective(objective)
         try:
             _check_scalar_overrides(overrides)
@@ -1012,8 +1001,6 @@ def monte_carlo(
     arch = follow_choices(arch, overrides)
     margs = marginals(arch, exclude=set(overrides) | _held_catalog(arch, overrides), design=design,
                       draw_catalog=draw_catalog)
-    from .correlation import resolve
-
     plan = _Plan(arch=arch, margs=margs, overrides=dict(overrides), seed=seed, samples=n, design=design,
                  objective=objective, correlation=resolve(correlation, [m.name for m in margs]))
     _plan_design(plan, over)
@@ -1048,8 +1035,6 @@ def monte_carlo(
 def _load(arch: Any, scenario: str | None) -> Architecture:
     if scenario is None:
         return load_architecture(arch)
-    from .scenarios import apply_scenario
-
     return apply_scenario(arch, scenario)
 
 
@@ -1071,8 +1056,6 @@ def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, design: s
     arch = follow_choices(arch, overrides)
     margs = marginals(arch, exclude=set(overrides) | _held_catalog(arch, overrides),
                       design="sampled" if design == "sampled" else "nominal", draw_catalog=draw_catalog)
-    from .correlation import resolve
-
     corr = resolve(correlation, [m.name for m in margs])
     arrays = _draw_arrays(margs, seed, n, 0, n, correlation=corr)
     ds = xr.Dataset(

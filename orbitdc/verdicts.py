@@ -86,7 +86,7 @@ def lifetime_dose(sel: xr.Dataset) -> tuple[float, float]:
         dose = value_of(sel, "radiation_dose", "rad_Si/yr") * value_of(sel, "mission_lifetime", "yr")
     tol = value_of(sel, "radiation_tolerance", "rad_Si")
     if not np.isfinite(tol) and "accelerator" in sel:
-        from .parameters import catalog_value
+        from .catalogs import catalog_value
 
         try:
             tol = float(catalog_value("accelerators", "tid_limit", str(sel["accelerator"].values), "rad_Si"))

@@ -39,7 +39,8 @@ from ._workloads import (CATALOG, SECONDS_PER_YEAR, cost_per_million_tokens as _
                          ring_allreduce_bytes as _ring_bytes, step_efficiency as _step_efficiency,
                          tokens_per_second as _tokens_per_second, workload_field)
 from .frame import Output, Stage
-from .parameters import ParameterSpec, catalog_choices
+from .catalogs import catalog_choices
+from .parameters import ParameterSpec
 
 WORKLOADS = ("inference", "training", "batch")
 

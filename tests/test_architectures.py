@@ -18,15 +18,9 @@ import pytest
 import orbitdc as odc
 from orbitdc import cli
 from orbitdc.chain import SYSTEM_PARAMETERS, output_specs, parameter_specs
-from orbitdc.parameters import (
-    ARCHITECTURE_DIR,
-    CATALOG_DIR,
-    catalog_rows,
-    load_architecture,
-    load_defaults,
-    load_references,
-    read_yaml,
-)
+from orbitdc.architectures import ARCHITECTURE_DIR, load_architecture, load_defaults
+from orbitdc.catalogs import CATALOG_DIR, catalog_rows
+from orbitdc.parameters import load_references, read_yaml
 
 SEED = ["spacex-starlink-compute", "blue-origin-orbital-dc", "openai-partnered-compute", "terrestrial-hyperscale"]
 REFERENCE_DESIGNS = ["google-suncatcher", "starcloud-40mw", "ascend"]

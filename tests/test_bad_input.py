@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 import orbitdc as odc
 from orbitdc import chain, cli
 from orbitdc.errors import ArchitectureError, OrbitdcError
-from orbitdc.parameters import ARCHITECTURE_DIR, check_override, parse_assignment
+from orbitdc.architectures import ARCHITECTURE_DIR
+from orbitdc.arguments import check_override, parse_assignment
 
 GOOD = """\
 name: {name}
@@ -301,9 +302,9 @@ API_CASES = [
     ("compare-with-none-inside", lambda: odc.compare([None]), "got NoneType"),
     ("sweep-none", lambda: odc.sweep("example-minimal", altitude=None), "got None"),
     ("unknown-catalog", lambda: odc.load_catalog("accelerator"), "did you mean accelerators"),
-    ("seed-negative", lambda: __import__("orbitdc.parameters").parameters.check_seed(-1), "out of range"),
-    ("seed-float", lambda: __import__("orbitdc.parameters").parameters.check_seed(1.5), "whole number"),
-    ("samples-bool", lambda: __import__("orbitdc.parameters").parameters.check_samples(True), "whole number"),
+    ("seed-negative", lambda: __import__("orbitdc.arguments").arguments.check_seed(-1), "out of range"),
+    ("seed-float", lambda: __import__("orbitdc.arguments").arguments.check_seed(1.5), "whole number"),
+    ("samples-bool", lambda: __import__("orbitdc.arguments").arguments.check_samples(True), "whole number"),
     ("parse-not-text", lambda: parse_assignment(5), "expected text"),
 ]
 

@@ -25,7 +25,7 @@ import orbitdc as odc
 from orbitdc import cli
 from orbitdc.chain import parameter_specs
 from orbitdc.errors import ArchitectureError, OrbitdcError
-from orbitdc.parameters import catalog_rows, unregister_catalog_dir
+from orbitdc.catalogs import catalog_rows, unregister_catalog_dir
 
 ARCH = "spacex-starlink-compute"  # no heat pump: radiator area does not depend on the areal density
 UPSTREAM_OF_THERMAL = ("altitude", "eclipse_fraction", "radiation_dose", "it_power", "accelerators", "availability",
@@ -265,7 +265,7 @@ def test_bad_user_catalog(study, row, reason):
         odc.load_architecture(path)
     assert "catalogs/radiators.csv" in exc.value.file
     # nothing registered: the shipped catalog is unchanged
-    assert "my-radiator" not in odc.parameters.load_catalog("radiators")["entry"].values
+    assert "my-radiator" not in odc.catalogs.load_catalog("radiators")["entry"].values
 
 
 def test_user_catalog_entry_must_give_every_field(study):

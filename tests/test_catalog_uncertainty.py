@@ -15,7 +15,7 @@ import pytest
 
 import orbitdc as odc
 from orbitdc import uncertainty as unc
-from orbitdc.parameters import catalog_rows
+from orbitdc.catalogs import catalog_rows
 
 SPACEX = "spacex-starlink-compute"
 N = 4000

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import orbitdc as odc
 from orbitdc import commons
-from orbitdc.parameters import load_defaults
+from orbitdc.architectures import load_defaults
 
 DEFAULTS = load_defaults()
 SIGMA = float(DEFAULTS["conjunction_position_sigma"].canonical_value)

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from orbitdc import chain, compute
 from orbitdc.errors import ParameterError
-from orbitdc.parameters import catalog_rows, load_architecture, load_catalog
+from orbitdc.architectures import load_architecture
+from orbitdc.catalogs import catalog_rows, load_catalog
 
 # Orbit-stage outputs for a 650 km dawn-dusk SSO behind 10 mm Al (Suncatcher's orbit and shield;
 # the dose is Suncatcher's requirement, ~750 rad(Si) in 5 years = 150 rad/yr). Synthetic, so these

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import orbitdc as odc
-from orbitdc import cli, design, parameters
+from orbitdc import architectures, cli, design, parameters
 from orbitdc import uncertainty as unc
 from orbitdc.errors import ArchitectureError, OrbitdcError, ParameterError
 
@@ -25,7 +25,7 @@ SPACEX = "spacex-starlink-compute"
 # Roles in data
 # --------------------------------------------------------------------------------------------
 def test_every_default_declares_a_role_and_architectures_inherit_it():
-    defaults = parameters.load_defaults()
+    defaults = architectures.load_defaults()
     assert all(p.role in ("design", "uncertain") for p in defaults.values())
     arch = odc.load_architecture(SPACEX)
     # altitude is written in the architecture file without a role: it inherits 'design'
@@ -45,7 +45,7 @@ def test_a_default_without_role_is_refused(tmp_path, monkeypatch):
     (folder / "orbit.yaml").write_text(text.replace("  altitude:\n    role: design\n", "  altitude:\n", 1))
     monkeypatch.setattr(parameters, "DEFAULTS_DIR", folder)
     with pytest.raises(ArchitectureError, match="altitude.*role"):
-        parameters.load_defaults()
+        architectures.load_defaults()
 
 
 def test_an_architecture_may_declare_its_own_role(tmp_path):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import orbitdc.launch as L
 from orbitdc.errors import OrbitdcError, ParameterError
-from orbitdc.parameters import load_catalog
+from orbitdc.catalogs import load_catalog
 
 warnings.filterwarnings("ignore", message=".*contiguous arrays.*")
 

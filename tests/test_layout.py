@@ -25,15 +25,15 @@ from pathlib import Path
 import pytest
 
 import orbitdc
-from orbitdc import chain, parameters, scenarios
+from orbitdc import architectures, arguments, chain, parameters, stages
 
 PACKAGE = Path(orbitdc.__file__).parent
 MODULES = sorted(p.stem for p in PACKAGE.glob("*.py"))
 ROOT = "__init__"
 STAGES = {m.removeprefix("orbitdc.") for m in chain.STAGE_MODULES}
 HELPERS = {m for m in MODULES if m.startswith("_") and not m.startswith("__")}
-STAGE_MAY_IMPORT = {"frame", "parameters", "units", "errors"} | HELPERS
-HELPER_MAY_IMPORT = {"parameters", "units", "errors"} | HELPERS
+STAGE_MAY_IMPORT = {"frame", "parameters", "catalogs", "units", "errors"} | HELPERS
+HELPER_MAY_IMPORT = {"parameters", "catalogs", "units", "errors"} | HELPERS
 
 
 def orbitdc_imports(source: str, modules=MODULES) -> dict[str, list[int]]:
@@ -163,21 +163,30 @@ def test_helpers_sit_below_the_stages(helper):
 def test_plots_does_not_import_report_and_assignments_parse_in_parameters():
     assert not {"report", "cli", "tables", "verdicts"} & set(GRAPH["plots"])
     cli_defs = {n.name for n in ast.parse((PACKAGE / "cli.py").read_text()).body if isinstance(n, ast.FunctionDef)}
-    assert "parse_assignment" not in cli_defs and callable(parameters.parse_assignment)
+    assert "parse_assignment" not in cli_defs and callable(arguments.parse_assignment)
 
 
 # ------------------------------------------------------------------------------------------------
 # What replaced the late imports still works
 # ------------------------------------------------------------------------------------------------
-def test_parameters_gets_the_specs_and_the_scenario_layer_registered():
-    assert parameters._SPEC_SOURCE == [chain.parameter_specs]
-    assert parameters._SCENARIO_LAYER == [scenarios.apply_scenario]
-    assert parameters.parameter_specs() == chain.parameter_specs()
-    assert parameters.parameter_specs("terrestrial") == chain.parameter_specs("terrestrial")
+def test_no_registration_slots_remain():
+    # the specs come from orbitdc.stages, the scenario layer from orbitdc.architectures: imports
+    for slot in ("_SPEC_SOURCE", "_SCENARIO_LAYER", "use_parameter_specs", "use_scenario_layer", "CHAIN_RUN"):
+        assert slot not in vars(parameters), slot
+    assert chain.parameter_specs is stages.parameter_specs
 
 
-def test_a_fresh_interpreter_importing_only_parameters_loads_a_scenario():
-    code = ("import orbitdc.parameters as p; "
+def test_old_import_paths_warn_and_forward():
+    with pytest.warns(DeprecationWarning, match="orbitdc.architectures"):
+        assert parameters.load_architecture is architectures.load_architecture
+    with pytest.warns(DeprecationWarning, match="orbitdc.stages"):
+        assert parameters.parameter_specs is stages.parameter_specs
+    with pytest.raises(AttributeError):
+        parameters.no_such_name  # noqa: B018
+
+
+def test_a_fresh_interpreter_importing_only_architectures_loads_a_scenario():
+    code = ("import orbitdc.architectures as p; "
             "a = p.load_architecture('spacex-starlink-compute', scenario='proponent'); print(a.scenario)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import orbitdc as odc
 from orbitdc import links, workloads
 from orbitdc.errors import OrbitdcError
-from orbitdc.parameters import catalog_lookup
+from orbitdc.catalogs import catalog_lookup
 
 SPACE = [a for a in odc.list_architectures() if odc.load_architecture(a).kind == "space"]
 

@@ -9,10 +9,10 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orbitdc import mass, parameters, thermal
+from orbitdc import architectures, mass, thermal
 from orbitdc.errors import ParameterError
 
-_DEFAULTS = parameters.load_defaults()
+_DEFAULTS = architectures.load_defaults()
 
 UPSTREAM = dict(it_power=100.0, bus_power=5.0, power_system_loss=8.0, solar_array_area=500.0,
                 solar_array_mass=900.0, battery_mass=0.0, solar_array_power=105.0 / 0.85, solar_flux=1361.0,

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import orbitdc as odc
-from orbitdc import orbit, parameters
+from orbitdc import architectures, orbit
 
 MIN_PER_JULIAN_YEAR = 365.25 * 24 * 60  # 525,960 min
 
@@ -118,7 +118,7 @@ def test_dedicated_flight_costs_leo_capacity_times_price(spacex):
 
 
 def test_price_basis_is_stated_in_the_data():
-    note = parameters.load_defaults()["launch_price_per_kg"].note
+    note = architectures.load_defaults()["launch_price_per_kg"].note
     assert "reference LEO" in note
     assert "per kg of payload capacity to the vehicle's reference LEO" in odc.chain.parameter_specs()["launch_price_per_kg"].long_name
 

@@ -191,9 +191,9 @@ def test_lower_modules_do_not_import_report_plots_or_cli(module):
     assert not imports(module) & {"report", "plots", "cli", "app"}
 
 
-def test_name_value_parsing_lives_with_parameters():
-    from orbitdc import parameters, report
+def test_name_value_parsing_lives_with_the_argument_checks():
+    from orbitdc import arguments, report
 
-    assert cli.parse_assignment is parameters.parse_assignment
+    assert cli.parse_assignment is arguments.parse_assignment
     assert "cli" not in imports("report")
-    assert report.parse_assignment is parameters.parse_assignment
+    assert report.parse_assignment is arguments.parse_assignment

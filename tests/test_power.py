@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 
 from orbitdc import chain, compute, power
 from orbitdc.errors import ParameterError
-from orbitdc.parameters import DEFAULTS_DIR, load_architecture, load_catalog, read_yaml
+from orbitdc.architectures import load_architecture
+from orbitdc.catalogs import load_catalog
+from orbitdc.parameters import DEFAULTS_DIR, read_yaml
 
 ORBIT_650 = dict(period=97.73, eclipse_fraction=0.0385, max_eclipse_duration=19.75,
                  radiation_dose=150.0, shielding_thickness=10.0)

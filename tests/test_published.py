@@ -16,7 +16,8 @@ import pytest
 
 import orbitdc as odc
 from orbitdc.errors import OrbitdcError
-from orbitdc.parameters import DATA_DIR, list_published, read_yaml
+from orbitdc.architectures import list_published
+from orbitdc.parameters import DATA_DIR, read_yaml
 from orbitdc.reconciliation import published_claim
 
 CLAIMS = read_yaml(DATA_DIR / "published_claims.yaml")["claims"]

@@ -22,7 +22,8 @@ import pytest
 import orbitdc as odc
 from orbitdc import economics, units
 from orbitdc.chain import build_inputs, output_specs, run_stages
-from orbitdc.parameters import DATA_DIR, load_architecture, load_references, read_yaml
+from orbitdc.architectures import load_architecture
+from orbitdc.parameters import DATA_DIR, load_references, read_yaml
 
 CLAIMS_FILE = DATA_DIR / "published_claims.yaml"
 TOL = 0.02  # the 2 %

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import orbitdc as odc
-from orbitdc import cli, scenarios
+from orbitdc import architectures, cli, scenarios
 from orbitdc.errors import ArchitectureError
 
 SPACEX = "spacex-starlink-compute"
@@ -85,7 +85,7 @@ def test_show_scenario_lists_changes_with_sources(capsys):
 def test_bad_scenario_files_are_refused(tmp_path, monkeypatch):
     folder = tmp_path / SPACEX
     folder.mkdir()
-    monkeypatch.setattr(scenarios, "SCENARIO_DIR", tmp_path)
+    monkeypatch.setattr(architectures, "SCENARIO_DIR", tmp_path)
     (folder / "x.yaml").write_text("description: d\nparameters:\n  warp_drive:\n    value: 1\n    source: orbitdc-assumption\n")
     with pytest.raises(ArchitectureError, match="warp_drive"):
         odc.load_architecture(SPACEX, scenario="x")

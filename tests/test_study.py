@@ -15,7 +15,7 @@ import orbitdc
 import orbitdc._version
 from orbitdc import study as study_mod
 from orbitdc import uncertainty
-from orbitdc.parameters import ARCHITECTURE_DIR
+from orbitdc.architectures import ARCHITECTURE_DIR
 from orbitdc.study import KEY_ATTR, Study
 
 ARCH = "example-minimal"

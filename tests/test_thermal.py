@@ -9,7 +9,7 @@ import xarray as xr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orbitdc import parameters, thermal
+from orbitdc import architectures, catalogs, thermal
 from orbitdc.errors import ParameterError
 
 SIGMA = 5.670374419e-8  # CODATA 2018, written out here so the tests do not trust the module's value
@@ -18,7 +18,7 @@ SIGMA = 5.670374419e-8  # CODATA 2018, written out here so the tests do not trus
 # ------------------------------------------------------------------------------------------
 # A synthetic Dataset standing in for the upstream stages (orbit, compute, power)
 # ------------------------------------------------------------------------------------------
-_DEFAULTS = parameters.load_defaults()
+_DEFAULTS = architectures.load_defaults()
 
 
 def _defaults():
@@ -140,7 +140,7 @@ def test_environmental_flux_hand_value():
 
 
 def test_defaults_carry_the_published_environment_numbers():
-    d = parameters.load_defaults()
+    d = architectures.load_defaults()
     # Gilmore 2002 (gilmore2002) ch. 2 and appendix: Earth IR ~237 W/m2, albedo ~0.30 (orbit means),
     # Z-93 eps ~0.92, alpha ~0.15 new. The 0.36 end-of-life absorptance is cited in the data only to
     # a REFERENCES.md that is not in the repository: checked here as the data's value, source unverified.
@@ -160,7 +160,7 @@ def test_iss_radiator_catalog_matches_published_mass_and_size():
     # the last digit: 2.2 % and 1.5 %) gives +-4 % at most. (The former extra check of the 14-17.5
     # kg/m2 band cited a REFERENCES.md that is not in the repository; dropped.)
     published = 1120.0 / (23.0 * 3.4)
-    rows = [r for r in parameters.catalog_rows("radiators") if r["entry"] == "iss-hrs" and r["field"] == "areal_density"]
+    rows = [r for r in catalogs.catalog_rows("radiators") if r["entry"] == "iss-hrs" and r["field"] == "areal_density"]
     (row,) = rows
     assert row["low"] <= published <= row["high"]
     assert row["value"] == pytest.approx(published, rel=0.04)
@@ -243,7 +243,7 @@ def test_stage_waste_heat_is_it_plus_bus_plus_losses_and_the_array_is_not_the_ra
     assert float(run(solar_array_area=5000.0).waste_heat) == float(out.waste_heat)
     # area = Q / net flux, mass = area x catalog areal density
     assert float(out.radiator_area) == pytest.approx(113e3 / float(out.radiator_net_flux))
-    rho = parameters.load_catalog("radiators")["areal_density"].sel(entry="advanced-deployable")
+    rho = catalogs.load_catalog("radiators")["areal_density"].sel(entry="advanced-deployable")
     assert float(out.radiator_mass) == pytest.approx(float(out.radiator_area) * float(rho))
 
 

@@ -30,7 +30,8 @@ import orbitdc as odc
 from orbitdc import chain, stages as stages_mod, uncertainty as unc
 from orbitdc.frame import Output, Stage
 from orbitdc.errors import OrbitdcError, ParameterError
-from orbitdc.parameters import Architecture, Parameter, ParameterSpec, list_architectures, load_architecture
+from orbitdc.architectures import list_architectures, load_architecture
+from orbitdc.parameters import Architecture, Parameter, ParameterSpec
 
 ARCH = "example-minimal"
 

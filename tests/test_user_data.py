@@ -12,7 +12,9 @@ import pytest
 import orbitdc as odc
 from orbitdc import cli
 from orbitdc.errors import ArchitectureError, OrbitdcError
-from orbitdc.parameters import catalog_rows, ARCHITECTURE_DIR, load_catalog, load_references
+from orbitdc.architectures import ARCHITECTURE_DIR
+from orbitdc.catalogs import catalog_rows, load_catalog
+from orbitdc.parameters import load_references
 
 MY_ARCH = """\
 name: {name}
