@@ -200,7 +200,7 @@ LINKS = st.fixed_dictionaries({
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(LINKS, st.floats(0.0, 8.0), st.floats(0.0, 8.0), st.floats(1.0, 4.0))
+@given(LINKS, st.integers(0, 8).map(float), st.integers(0, 8).map(float), st.floats(1.0, 4.0))
 def test_more_link_capacity_never_lowers_usable_compute(case, isl_terminals, downlink_terminals, factor):
     # more terminals of both kinds, and neighbours closer in: the usable share never falls
     arch = case.pop("arch")
@@ -213,7 +213,7 @@ def test_more_link_capacity_never_lowers_usable_compute(case, isl_terminals, dow
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(LINKS, st.floats(0.0, 8.0), st.floats(1.0, 8.0))
+@given(LINKS, st.integers(0, 8).map(float), st.integers(1, 8).map(float))
 def test_inference_fit_is_never_below_training_fit_for_the_same_links(case, isl_terminals, downlink_terminals):
     # Scope: a ground link of at least one terminal (any catalog terminal carries gigabits, a
     # satellite's tokens need megabits). Below that the order can reverse: per FLOP inference moves
