@@ -266,3 +266,21 @@ def test_the_ground_twin_costs_its_tokens_like_the_space_twins_ground_side():
     ground = odc.evaluate("terrestrial-hyperscale")
     assert float(ground.cost_ratio_vs_terrestrial) == 1.0
     assert float(ground.cost_per_million_tokens) == pytest.approx(float(ground.terrestrial_cost_per_million_tokens))
+
+
+def test_which_workloads_table_for_the_report():
+    from orbitdc.workload_table import which_workloads, which_workloads_rows
+
+    t = which_workloads(["spacex-starlink-compute", "starcloud-40mw", "terrestrial-hyperscale"])
+    assert set(t.cost_ratio_vs_terrestrial.dims) == {"architecture", "workload"}
+    assert list(t.workload.values) == ["inference", "training", "batch"]
+    r = t.cost_ratio_vs_terrestrial
+    for arch in ("spacex-starlink-compute", "starcloud-40mw"):
+        assert float(r.sel(architecture=arch, workload="training")) >= float(r.sel(architecture=arch, workload="inference"))
+    # one 40 MW satellite needs no ring: training costs what inference does
+    assert float(r.sel(architecture="starcloud-40mw", workload="training")) == pytest.approx(
+        float(r.sel(architecture="starcloud-40mw", workload="inference")))
+    np.testing.assert_allclose(r.sel(architecture="terrestrial-hyperscale").values, 1.0)
+    rows = which_workloads_rows(t)
+    assert [row["architecture"] for row in rows] == list(t.architecture.values)
+    assert np.isnan(rows[-1]["avoidance_manoeuvres_per_year"])  # the ground has no orbit
