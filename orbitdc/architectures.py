@@ -26,6 +26,7 @@ from .errors import ArchitectureError
 from .parameters import (DATA_DIR, Architecture, Parameter, ParameterSpec, _ArchitectureFile, _DefaultsFile,
                          _pydantic_reason, _rel, _validate_parameters, has_control_characters, load_references,
                          read_yaml, suggest)
+from .fleet import load_fleet
 from .stages import parameter_specs
 
 ARCHITECTURE_DIR = DATA_DIR / "architectures"
@@ -241,7 +242,28 @@ def follow_catalog_choices(params: Mapping[str, Parameter], choices: Mapping[str
 class _ScenarioFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     description: str
+    #: the party whose stated figures this is (proponent), or the critiques it follows (skeptic)
+    party: str = ""
+    #: source keys the scenario follows where its sources disagree (each one must resolve)
+    follows: list[str] = []
     parameters: dict[str, Parameter] = {}
+    #: trend values (``data/trends`` parameters) the scenario states, in the trend files' format
+    trends: dict[str, Parameter] = {}
+    #: a whole fleet plan (``data/fleets`` format: production, vehicles, cadence ramps, shares)
+    fleet: dict[str, Any] | None = None
+
+
+TRENDS_DIR = DATA_DIR / "trends"
+
+
+def _trend_specs() -> dict[str, ParameterSpec]:
+    """The trend parameters' names and units as the ``data/trends`` files state them (their domains
+    are checked by the trajectory when it applies them)."""
+    specs = {}
+    for path in sorted(TRENDS_DIR.glob("*.yaml")):
+        for name, body in (read_yaml(path).get("parameters") or {}).items():
+            specs[name] = ParameterSpec(str(body.get("unit", "1")), name)
+    return specs
 
 
 def list_scenarios(arch: str | Path | Architecture) -> list[str]:
@@ -251,7 +273,12 @@ def list_scenarios(arch: str | Path | Architecture) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
 
-def _scenario_file(arch: Architecture, scenario: str) -> Path:
+def _scenario_file(arch: Architecture, scenario: str | Path) -> Path:
+    if isinstance(scenario, Path) or (isinstance(scenario, str) and scenario.endswith((".yaml", ".yml"))):
+        path = Path(scenario)  # a scenario file of the user's own (e.g. one written by to_yaml)
+        if not path.is_file():
+            raise ArchitectureError(f"no scenario file '{path}'")
+        return path
     known = list_scenarios(arch)
     if not isinstance(scenario, str) or scenario not in known:
         raise ArchitectureError(f"unknown scenario '{scenario}' for '{arch.name}'{suggest(str(scenario), known)}; "
@@ -276,8 +303,20 @@ def apply_where_available(archs: Sequence[str | Path | Architecture], scenario: 
     return [apply_scenario(a, scenario) if scenario in list_scenarios(a) else a for a in loaded]
 
 
-def read_scenario(arch: Architecture, scenario: str) -> tuple[str, dict[str, Parameter], str]:
-    """A scenario file of ``arch``: (its description, its validated parameters, the file as shown)."""
+@dataclasses.dataclass
+class _Scenario:
+    description: str
+    params: dict[str, Parameter]
+    file: str
+    party: str = ""
+    follows: tuple[str, ...] = ()
+    trends: dict[str, Parameter] = dataclasses.field(default_factory=dict)
+    fleet: dict[str, Any] | None = None
+
+
+def load_scenario(arch: Architecture, scenario: str | Path) -> _Scenario:
+    """A scenario file read and validated against ``arch``: parameters (as an architecture file),
+    trends (as ``data/trends``), a fleet plan (as ``data/fleets``), every source key resolved."""
     path = _scenario_file(arch, scenario)
     file = _rel(path)
     raw = read_yaml(path)
@@ -286,19 +325,36 @@ def read_scenario(arch: Architecture, scenario: str) -> tuple[str, dict[str, Par
     except ValidationError as exc:
         param, reason = _pydantic_reason(exc)
         raise ArchitectureError(reason, file=file, parameter=param) from None
-    for name, p in doc.parameters.items():
-        if name not in arch.parameters:
+    for name, p in {**doc.parameters, **doc.trends}.items():
+        if name in doc.parameters and name not in arch.parameters:
             raise ArchitectureError(f"not a parameter of '{arch.name}'", file=file, parameter=name)
         if p.role is not None:
             raise ArchitectureError("a scenario changes values, not roles: remove 'role'", file=file, parameter=name)
-    params = _validate_parameters(doc.parameters, file, parameter_specs(), load_references())
-    return doc.description.strip(), params, file
+    refs = load_references()
+    params = _validate_parameters(doc.parameters, file, parameter_specs(), refs)
+    trends = _validate_parameters(doc.trends, file, _trend_specs(), refs)
+    for key in doc.follows:
+        if key not in refs:
+            raise ArchitectureError(f"unknown reference '{key}'{suggest(key, list(refs))}", file=file, parameter="follows")
+    if doc.fleet is not None:  # parsed and checked exactly as a fleet file (sources, ranges, shares)
+        vehicle = params.get("launch_vehicle", arch.parameters.get("launch_vehicle"))
+        load_fleet(arch, {**doc.fleet}, launch_vehicle=str(vehicle.value) if vehicle is not None else None)
+    return _Scenario(doc.description.strip(), params, file, doc.party, tuple(doc.follows), trends, doc.fleet)
 
 
-def apply_scenario(arch: str | Path | Architecture, scenario: str) -> Architecture:
-    """``arch`` with the scenario's parameters in place (roles kept from the architecture)."""
+def read_scenario(arch: Architecture, scenario: str | Path) -> tuple[str, dict[str, Parameter], str]:
+    """A scenario file of ``arch``: (its description, its validated parameters, the file as shown)."""
+    sc = load_scenario(arch, scenario)
+    return sc.description, sc.params, sc.file
+
+
+def apply_scenario(arch: str | Path | Architecture, scenario: str | Path) -> Architecture:
+    """``arch`` with the scenario's parameters in place (roles kept from the architecture), and the
+    scenario's trends and fleet plan attached for the trajectory (``Architecture.trends``,
+    ``Architecture.fleet``). ``scenario`` is a shipped name or a path to a scenario YAML file."""
     arch = load_architecture(arch)
-    description, params, file = read_scenario(arch, scenario)
+    sc = load_scenario(arch, scenario)
+    description, params = sc.description, sc.params
     new = dict(arch.parameters)
     for name, p in params.items():
         p.role = arch.parameters[name].role
@@ -307,7 +363,10 @@ def apply_scenario(arch: str | Path | Architecture, scenario: str) -> Architectu
     # values, exactly as the same choice written into the architecture file would
     new = follow_catalog_choices(new, {k: str(p.canonical_value) for k, p in params.items()}, keep=params)
     refs = load_references()
-    used = {k for p in new.values() for k in p.sources}
+    used = {k for p in [*new.values(), *sc.trends.values()] for k in p.sources} | set(sc.follows)
+    name = scenario if isinstance(scenario, str) and not scenario.endswith((".yaml", ".yml")) else Path(scenario).stem
     return dataclasses.replace(arch, parameters=new, references={k: refs[k] for k in sorted(used)},
-                               description=f"{arch.description}\n\nScenario '{scenario}': {description}",
-                               scenario=scenario)
+                               description=f"{arch.description}\n\nScenario '{name}': {description}",
+                               scenario=name, trends={**arch.trends, **sc.trends},
+                               fleet=sc.fleet if sc.fleet is not None else arch.fleet)
+

@@ -286,7 +286,7 @@ def _kernel(f) -> dict[str, Any]:
     volume = n * _cat("volume", acc, "m3") * f["compute_volume_factor"]
     sdc, crash, hw = _event_rates(n, chips, dose, _cat("sdc_dose_per_event", acc, "rad_Si"),
                                   _cat("crash_dose_per_event", acc, "rad_Si"), f["hardware_failure_rate"])
-    life = f["mission_lifetime"]
+    life = compute_life(f)
     avail = _availability(sdc, crash + hw, f["sdc_recovery_time"], f["restart_time"] + f["recompute_time"],
                           f["job_span_satellites"], f["hardware_failure_rate"], life)
     if "eclipse_strategy" in f:
@@ -307,6 +307,22 @@ def _kernel(f) -> dict[str, Any]:
         "compute_hardware_cost": n * price_u,
         "violates_total_ionizing_dose": lifetime_dose > _catp(f, "accelerator_tid_limit"),
     }
+
+
+def compute_life(f) -> Any:
+    r"""Years one generation of compute serves in orbit: :math:`T_c = \min(T_{hw}, T_{sat})`.
+
+    ``space_compute_lifetime`` :math:`T_{hw}` capped by ``mission_lifetime`` :math:`T_{sat}`: without
+    on-orbit servicing a satellite retires with its compute; with servicing each generation is
+    swapped after :math:`T_{hw}`. Availability (chips failing without repair) and total dose
+    accumulate over this life, not the satellite's (issue 22): a 3-year compute life in a 5-year
+    satellite is a 3-year mission for the compute terms. A frame without
+    ``space_compute_lifetime`` (a hand-built Dataset) uses ``mission_lifetime``.
+    """
+    life = f["mission_lifetime"]
+    if "space_compute_lifetime" in f:
+        life = np.minimum(f["space_compute_lifetime"], life)
+    return life
 
 
 def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:
@@ -363,7 +379,7 @@ OUTPUTS: dict[str, Output] = {
     "shielding_mass": Output("kg", "radiation shielding mass per satellite"),
     "single_event_rate": Output("1/d", "radiation single events (SDC and crashes) per satellite per day"),
     "compute_volume": Output("m3", "compute payload volume per satellite"),
-    "lifetime_dose": Output("rad_Si", "total ionising dose behind the shield over the mission lifetime"),
+    "lifetime_dose": Output("rad_Si", "total ionising dose behind the shield over the compute life (min(space_compute_lifetime, mission_lifetime))"),
     "compute_hardware_cost": Output("USD", "accelerator purchase price per satellite (catalog unit_price x units)"),
     "violates_total_ionizing_dose": Output("1", "lifetime dose exceeds the accelerator's total-dose limit (HBM)"),
 }

@@ -145,6 +145,8 @@ _PFLOPS_PER_FLOPS = float(u.Unit("FLOP/s").to(u.Unit("PFLOP/s")))
 _M3_PER_L = float(u.L.to(u.m**3))
 #: kg per tonne.
 _KG_PER_T = float(u.t.to(u.kg))
+#: tonnes per gram.
+_T_PER_G = float(u.g.to(u.t))
 
 #: Catalog and field holding the unit price of one accelerator.
 ACCELERATOR_CATALOG = "accelerators"
@@ -167,6 +169,7 @@ COST_ITEMS = (
     "facility_operations",
     "electricity",
     "water",
+    "carbon",
 )
 
 
@@ -209,6 +212,36 @@ def _compute_generations(rate, hardware_life, satellite_life, periods_per_year=1
 def _growth(rate, years):
     """``(1 + rate)^years - 1``: interest accrued on idle capital (exact near 0)."""
     return np.expm1(years * np.log1p(rate))
+
+
+def loss_cover_factors(cover, insurance_rate, launch_failure_probability, service_life, cover_years=1.0):
+    r"""The one counting rule for losses: ``(k, m_rep)`` of an insured or a self-insured architecture.
+
+    A launch fails with probability :math:`p`; satellites fail in orbit at :math:`\lambda` a year.
+    Each expected loss is paid exactly once, by a premium or by re-flying it:
+
+    * **insured** (``cover = "insured"``): the premium :math:`r_{ins}` on the insured value (hardware,
+      bus and the launch bill *without* re-flights) covers launch failure and early loss (the first
+      ``cover_years`` :math:`T_c` in orbit, the term of a launch + first-year policy): the insurer
+      pays re-flights and re-builds. :math:`k = r_{ins}`; the in-orbit failures after the cover are
+      re-flown at the operator's cost, themselves insured: :math:`m_{rep} = (1 + r_{ins})(1 - \min(1, T_c / T))`;
+    * **self-insured** (``"self_insured"``): no premium; a lost launch is re-built and re-flown:
+      :math:`k = p / (1 - p)` (the actuarially fair premium: the expected loss per unit launched);
+      every in-orbit failure is re-flown and may itself be lost at launch: :math:`m_{rep} = 1 / (1 - p)`.
+
+    With :math:`L_0` the launch bill without re-flights and :math:`O` the owned hardware and bus,
+    the capital is :math:`(1 + k)(O + L_0)` and the yearly replacement
+    :math:`m_{rep} (\lambda O + s L_0)` (:math:`s` the replacement share of the launches).
+    ``service_life`` :math:`T` [yr] is the satellite's life in the cost (``min(T_hw, T_sat)`` without
+    servicing). Arrays broadcast; ``cover`` is a string or an array of strings.
+    """
+    insured = np.asarray(cover) == "insured"
+    q = 1.0 - launch_failure_probability
+    with np.errstate(divide="ignore", invalid="ignore"):
+        covered = np.minimum(1.0, cover_years / service_life)
+        k = np.where(insured, insurance_rate, launch_failure_probability / q)
+        m_rep = np.where(insured, (1.0 + insurance_rate) * (1.0 - covered), 1.0 / q)
+    return k, m_rep
 
 
 def _wright_average(x, learning_rate):
@@ -552,6 +585,19 @@ PARAMETERS: dict[str, ParameterSpec] = {
                                         kind="flag"),
     "servicing_cost_per_kg": ParameterSpec("USD/kg", "cost of delivering and installing 1 kg of replacement compute in orbit (hardware price excluded)",
                                            minimum=0.0),
+    "loss_cover": ParameterSpec("1", "how launch failure and early loss are paid: 'insured' (a premium covers them) or 'self_insured' (re-built and re-flown at the operator's cost); never both",
+                                kind="choice", choices=("insured", "self_insured")),
+    "insurance_cover_years": ParameterSpec("yr", "years in orbit an insurance policy covers after launch (launch + first-year policies: 1)",
+                                           minimum=0.0, maximum=30.0),
+    "facility_land_soft_fraction": ParameterSpec("1", "land, design and soft costs of the data centre per unit of its construction capital",
+                                                 minimum=0.0, maximum=2.0),
+    "time_to_power_valuation": ParameterSpec("1", "how waiting for power is costed: 'margin' (the compute that cannot run forgoes its margin, plus the idle building) or 'interest' (the idle building only)",
+                                             kind="choice", choices=("margin", "interest")),
+    "on_site_power_capex": ParameterSpec("USD/kW", "capital of on-site (bridge) power that lets a data centre run before its grid connection",
+                                         minimum=0.0),
+    "on_site_power_available": ParameterSpec("1", "on-site bridge power can be built instead of waiting for the grid (false: the constrained ground)", kind="flag"),
+    "carbon_price": ParameterSpec("USD/t", "price of CO2 on both sides: the grid's CO2 on the ground, the launches' CO2 in orbit (0: not priced)",
+                                  minimum=0.0),
     # the same parameter (and spec) as the launch stage's: one value for the grid the space design
     # is compared with and the grid the ground baseline draws from
     "grid_carbon_intensity": ParameterSpec("g/(kW h)", "carbon intensity of grid electricity for the ground comparison", minimum=0.0),
@@ -566,6 +612,8 @@ OUTPUTS: dict[str, Output] = {
     "cost_per_h100_hour": Output("USD/h", "levelised cost per delivered H100-equivalent GPU-hour (one H100 SXM's dense BF16 peak, accelerator catalog)"),
     "grid_co2_per_kwh": Output("g/(kW h)", "CO2 of the grid electricity the same compute on the ground draws, per kWh of IT energy (grid carbon intensity x PUE)"),
     "co2_ratio_vs_terrestrial": Output("1", "CO2 per kWh of IT energy relative to the same compute on the grid (in orbit: launch CO2 per kWh over grid_co2_per_kwh; the ground: 1)"),
+    "time_to_power_margin": Output("USD/(kW yr)", "market margin of a delivered kW-yr forgone while compute waits for power (revenue - the ground's own levelised cost, >= 0; 0 when the wait is costed as interest)"),
+    "grid_wait_bridged": Output("1", "the ground bridges its grid wait with on-site power (cheaper than waiting)"),
     "terrestrial_cost_per_kw_year": Output("USD/(kW yr)", "levelised cost of the same compute on the ground per kW of IT delivered per year"),
     "cost_ratio_vs_terrestrial": Output("1", "levelised cost relative to the same compute on the ground"),
     "breakeven_launch_price": Output("USD/kg", "launch price at which space costs the same as the ground (signed: negative when costs other than launch already exceed the ground; NaN only for an unbuildable design)"),
@@ -753,35 +801,56 @@ def _kernel(f) -> dict[str, Any]:
 
     # ---- terrestrial baseline of the same compute -------------------------------------------
     hw_t = n_acc * p_acc * (1.0 + scf) * with_hw
-    fac = g("facility_capex") * it_total
-    grid = fac * _growth(r_t, g("grid_connection_delay"))
+    # an AI hall's construction, plus land and soft costs (design, permits, fees) as a share of it
+    construction = g("facility_capex") * it_total
+    fac = construction * (1.0 + _get_or(f, "facility_land_soft_fraction", 0.0))
     crf_t_hw = _crf(r_t, t_hw, m_pay)
     crf_t_fac = _crf(r_t, t_fac, m_pay)
     energy_kwh = it_total * HOURS_PER_YEAR * cf_t  # kW h per year of IT energy at the mean load
     electricity = energy_kwh * g("electricity_price") * g("pue")
     water = energy_kwh * g("water_usage") * _M3_PER_L * g("water_price")
-    fac_om = fac * g("facility_om_rate")
+    fac_om = construction * g("facility_om_rate")
+    # an optional carbon price on both sides (default 0): the grid's CO2 here, the launches' there
+    carbon_price = _get_or(f, "carbon_price", 0.0)
+    grid_carbon = energy_kwh * g("pue") * _get_or(f, "grid_carbon_intensity", 0.0) * _T_PER_G * carbon_price
     t_items = {
         "compute_hardware": hw_t * crf_t_hw,
         "facility": fac * crf_t_fac,
-        "grid_connection_delay": grid * crf_t_fac,
+        "grid_connection_delay": 0.0,
         "facility_operations": fac_om,
         "electricity": electricity,
         "water": water,
+        "carbon": grid_carbon,
     }
     if np.any(launch_vs_energy):  # the ground's energy bill only (Suncatcher's comparison)
         keep = np.where(launch_vs_energy, 0.0, 1.0)
         t_items = {k: (v if k == "electricity" else v * keep) for k, v in t_items.items()}
-    t_annual = sum(t_items.values())
     a_ground = avail if not space else g("terrestrial_availability")
-    t_kwyr = _safe_div(t_annual, it_total * a_ground * deliver_t)
+    delivered_t = it_total * a_ground * deliver_t
+    # time to power: the facility waits t_grid for the grid. "interest": its capital idles (the old
+    # rule). "margin": the compute that cannot run forgoes its margin over the wait, m = revenue -
+    # the ground's own levelised cost per delivered kW-yr (>= 0), on top of the idle building, unless
+    # on-site (bridge) power is available and cheaper. Recovered over the facility life.
+    t_grid = g("grid_connection_delay")
+    idle_building = fac * _growth(r_t, t_grid)
+    margin = np.maximum(0.0, _get_or(f, "revenue_per_kw_year", 0.0) - _safe_div(sum(t_items.values()), delivered_t))
+    margin = np.where(np.isfinite(margin), margin, 0.0)
+    by_margin = (f["time_to_power_valuation"] == "margin") if "time_to_power_valuation" in f else False
+    waiting = idle_building + np.where(by_margin, margin * delivered_t * t_grid, 0.0)
+    bridge = _get_or(f, "on_site_power_capex", np.inf) * it_total * np.where(t_grid > 0, 1.0, 0.0)
+    bridged = by_margin & (_get_or(f, "on_site_power_available", False) != 0)
+    bridging = bridged & (bridge < waiting)
+    ttp = np.where(bridging, bridge, waiting) * crf_t_fac
+    t_items["grid_connection_delay"] = ttp * (np.where(launch_vs_energy, 0.0, 1.0) if np.any(launch_vs_energy) else 1.0)
+    t_annual = sum(t_items.values())
+    t_kwyr = _safe_div(t_annual, delivered_t)
 
     out: dict[str, Any] = {}
     if not space:
         annual = t_annual
         items = t_items
         capex = hw_t + fac
-        opex = electricity + water + fac_om
+        opex = electricity + water + fac_om + grid_carbon
         rate = r_t
         avail = avail * deliver_t
         kwyr = _safe_div(annual, it_total * avail)
@@ -793,7 +862,6 @@ def _kernel(f) -> dict[str, Any]:
         out["launched_power_price"] = np.nan
     else:
         r_s = np.where(discount, g("space_wacc"), 0.0)
-        ins = g("insurance_rate")
         hw_s = n_acc * p_acc * (1.0 + scf) * (1.0 + g("space_hardware_premium")) * with_hw
         sat_mass = g("satellite_mass")
         bus_mass = (sat_mass - g("compute_mass")) if "compute_mass" in f else sat_mass
@@ -802,20 +870,28 @@ def _kernel(f) -> dict[str, Any]:
         bus = _bus_cost(bus_total, ref_kg, g("bus_cost_per_kg"), g("bus_learning_rate"))
         if "costing" in f and bool(np.any(f["costing"] == "subsystem")):
             bus = np.where(f["costing"] == "subsystem", _subsystem_bus_cost(f, bus_mass) * n_sat, bus)
-        launch = g("launch_cost")
+        launch = g("launch_cost")  # the launch stage's bill, re-flights of failed launches included
         price = g("launch_price_per_kg")
+        p_fail = _get_or(f, "launch_failure_probability", 0.0)
+        q_ok = 1.0 - p_fail
+        launch0 = launch * q_ok  # the bill without re-flights
         owned = hw_s + bus
-        insured = owned + launch
-        insurance = ins * insured
-        ground_seg = g("ground_segment_cost") * it_total
-        programme = _get_or(f, "programme_cost", 0.0)
-        capex = insured + insurance + ground_seg + programme
-        idle = _growth(r_s, g("space_commissioning_time"))
+        insured = owned + launch0
         # Compute obsolescence (issue 14): without on-orbit servicing a satellite retires with its
         # compute, so bus, launch, insurance and idle capital are recovered over min(T_hw, T_sat)
         # like the compute itself; with servicing the bus lives T_sat and the compute is swapped.
         serviced = f["on_orbit_servicing"].astype(bool) if "on_orbit_servicing" in f else False
-        crf_sat = _crf(r_s, np.where(serviced, t_sat, np.minimum(t_hw_s, t_sat)), m_pay)
+        t_service = np.where(serviced, t_sat, np.minimum(t_hw_s, t_sat))
+        # one counting rule (issue 22): a premium or re-flying, never both
+        cover = f["loss_cover"] if "loss_cover" in f else "insured"
+        k_loss, m_rep = loss_cover_factors(cover, g("insurance_rate"), p_fail, t_service,
+                                           _get_or(f, "insurance_cover_years", 1.0))
+        insurance = k_loss * insured
+        ground_seg = g("ground_segment_cost") * it_total
+        programme = _get_or(f, "programme_cost", 0.0)
+        capex = insured + insurance + ground_seg + programme
+        idle = _growth(r_s, g("space_commissioning_time"))
+        crf_sat = _crf(r_s, t_service, m_pay)
         gens, crf_bus = _compute_generations(r_s, t_hw_s, t_sat, m_pay)
         crf_hw = np.where(serviced, gens * crf_bus, _crf(r_s, np.minimum(t_hw_s, t_sat), m_pay))
         with np.errstate(invalid="ignore"):
@@ -825,27 +901,37 @@ def _kernel(f) -> dict[str, Any]:
         ops = g("satellite_operations_cost") * n_sat
         bandwidth = g("ground_bandwidth_cost") * it_total
         # replacing failed satellites: their hardware and bus, and the launches the launch stage
-        # counts for them (billed like the initial launches), all insured
+        # counts for them (billed like the initial launches), under the loss-cover rule
         if "replacement_launches_per_year" in f and "launches" in f:
             # of the launch bill, per year; where no launch can carry a satellite (both counts
             # infinite) the share is the failure rate itself (the limit of N lambda / n / ceil(N / n))
             repl_share = np.where(np.isinf(g("launches")), fail, _safe_div(g("replacement_launches_per_year"), g("launches")))
         else:  # launch stage without a flight count: a failed satellite's share of the launch bill
             repl_share = fail
-        replacement = (fail * owned + repl_share * launch) * (1.0 + ins)
+        replacement = m_rep * (fail * owned + repl_share * launch0)
         opex = ops + bandwidth + replacement
+        # the launches' CO2 at the carbon price (0 by default): initial launches as capital,
+        # replacement launches per year
+        co2_launch = _get_or(f, "co2_per_launch", 0.0) * carbon_price
+        with np.errstate(invalid="ignore"):
+            launch_carbon = np.where(carbon_price == 0, 0.0,
+                                     co2_launch * (g("launches") * crf_sat + _get_or(f, "replacement_launches_per_year", 0.0)))
+        # time to power in orbit: each satellite's capital idles for the commissioning time and,
+        # valued by margin, its compute forgoes the market margin (the ground's, as on the ground)
+        lost_margin = np.where(by_margin, margin * it_total * avail * deliver_s * g("space_commissioning_time"), 0.0)
         items = {
             "compute_hardware": hw_s * crf_hw + swaps,
             "satellite_bus": bus * crf_sat,
-            "launch": launch * crf_sat,
+            "launch": launch0 * crf_sat,
             "insurance": insurance * crf_sat,
             "ground_segment": ground_seg * crf_gs,
             "programme": programme * crf_sat,
             # no idle time, no interest, even on an unbounded bill (inf x 0 would be NaN)
-            "deployment_finance": np.where(idle == 0, 0.0, (insured + insurance) * (idle * crf_sat)),
+            "deployment_finance": np.where(idle == 0, 0.0, (insured + insurance) * (idle * crf_sat)) + lost_margin * crf_sat,
             "operations": ops,
             "ground_bandwidth": bandwidth,
             "satellite_replacement": replacement,
+            "carbon": launch_carbon,
         }
         if np.any(launch_vs_energy):  # the launch bill only (Suncatcher's launched power price)
             keep = np.where(launch_vs_energy, 0.0, 1.0)
@@ -858,7 +944,7 @@ def _kernel(f) -> dict[str, Any]:
         out["cost_ratio_vs_terrestrial"] = _safe_div(kwyr, t_kwyr)
         # affine in the launch price: S = d(annual)/d(price) from the billed mass
         billed_mass = _safe_div(launch, price)
-        slope = billed_mass * ((1.0 + ins) * (crf_sat * (1.0 + idle) + repl_share))
+        slope = billed_mass * q_ok * ((1.0 + k_loss) * crf_sat * (1.0 + idle) + m_rep * repl_share)
         with np.errstate(invalid="ignore"):
             a0 = annual - slope * price
         target = t_kwyr * it_total * avail
@@ -875,6 +961,10 @@ def _kernel(f) -> dict[str, Any]:
         with np.errstate(invalid="ignore"):  # a free launch costs nothing per kW, whatever the mass
             out["launched_power_price"] = np.where(price == 0, 0.0, g("specific_mass") * price / t_sat)
 
+    # the market margin the wait for power forgoes (0 when costed as interest), and whether the
+    # ground bridged its wait with on-site power: the trajectory's hardware post-scaling reads both
+    out["time_to_power_margin"] = np.where(by_margin, margin, 0.0)
+    out["grid_wait_bridged"] = np.asarray(bridging, dtype=bool)
     out["capex"] = capex
     out["opex"] = opex
     out["annual_cost"] = annual

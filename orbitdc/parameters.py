@@ -249,6 +249,12 @@ class Architecture:
     #: where it was found by name: "shipped", a user folder, "./architectures" (None: by path)
     origin: str | None = None
     scenario: str | None = None  # the scenario layered over the file (orbitdc.scenarios), if any
+    #: a fleet plan a scenario states (``data/fleets`` format, a mapping), used by the trajectory
+    #: instead of the architecture's own file; None: the architecture's file
+    fleet: dict[str, Any] | None = None
+    #: trend values a scenario states (``data/trends`` parameters, validated), used by the
+    #: trajectory as if given as overrides (explicit overrides still win)
+    trends: dict[str, Parameter] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"Architecture({self.name!r}, kind={self.kind!r}, {len(self.parameters)} parameters)"

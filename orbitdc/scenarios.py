@@ -27,11 +27,36 @@ import xarray as xr
 # Reading and layering scenario files is part of loading an architecture (orbitdc.architectures,
 # below the chain); the names stay importable from here.
 from .architectures import (SCENARIO_DIR, apply_scenario, apply_where_available, list_scenarios,  # noqa: F401
-                            load_architecture, read_scenario)
+                            load_architecture, load_scenario, read_scenario)
+from .parameters import Parameter
 from .chain import evaluate
 from .parameters import Architecture, load_references
 
-__all__ = ["list_scenarios", "apply_scenario", "apply_where_available", "scenario_changes", "specific_mass_gap", "SCENARIO_DIR"]
+__all__ = ["list_scenarios", "apply_scenario", "apply_where_available", "scenario_changes", "scenario_document",
+           "specific_mass_gap", "SCENARIO_DIR"]
+
+
+def scenario_document(arch: str | Path | Architecture, scenario: str | Path) -> dict[str, Any]:
+    """The scenario as a mapping in its file format (description, party, follows, parameters,
+    trends, fleet), ready for ``yaml.safe_dump``: writing it and applying the written file gives
+    the same architecture, trends and fleet plan (a round trip)."""
+    arch = load_architecture(arch)
+    sc = load_scenario(arch, scenario)
+
+    def as_file(p: Parameter) -> dict[str, Any]:
+        return p.model_dump(include={"value", "unit", "low", "high", "distribution", "source", "note"}, exclude_none=True)
+
+    doc: dict[str, Any] = {"description": sc.description}
+    if sc.party:
+        doc["party"] = sc.party
+    if sc.follows:
+        doc["follows"] = list(sc.follows)
+    doc["parameters"] = {k: as_file(p) for k, p in sc.params.items()}
+    if sc.trends:
+        doc["trends"] = {k: as_file(p) for k, p in sc.trends.items()}
+    if sc.fleet is not None:
+        doc["fleet"] = sc.fleet
+    return doc
 
 
 def scenario_changes(arch: str | Path | Architecture, scenario: str) -> list[dict[str, Any]]:
@@ -146,3 +171,61 @@ def specific_mass_gap(arch: str | Path | Architecture, target: float, scenario: 
                "stopping_terms": ", ".join(stopping), "reason": reason},
     )
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Under whose beliefs? Which stated input moves the answer most (issue 22)
+# --------------------------------------------------------------------------------------------
+def whose_beliefs(arch: str | Path | Architecture, scenario: str, top: int = 5,
+                  output: str = "cost_ratio_vs_terrestrial", **overrides: Any) -> list[dict[str, Any]]:
+    """The handful of inputs of ``scenario`` that move ``output`` most, each beside its source.
+
+    For every parameter the scenario changes, ``output`` is evaluated with the scenario and with that
+    one parameter put back at the architecture's own value (all else the scenario's); the shift
+    ``effect = output(scenario) - output(scenario without it)`` is that belief's contribution. Rows
+    are sorted by ``|effect|`` (largest first, at most ``top``), each with the value, the base value,
+    the sources, their tags, whether the value is the party's own statement (a ``claim`` among its
+    sources) and the note. Trends and fleet plans act over years and are listed by
+    :func:`scenario_changes`' callers, not ranked here (``evaluate`` is one year).
+    """
+    base_arch = load_architecture(arch)
+    applied = apply_scenario(base_arch, scenario)
+    refs = load_references()
+    _, params, _ = read_scenario(base_arch, scenario)
+    full = float(np.asarray(evaluate(applied, **overrides)[output]))
+    rows = []
+    for name, p in params.items():
+        undone = dict(applied.parameters)
+        undone[name] = base_arch.parameters[name]
+        without = type(applied)(**{**applied.__dict__, "parameters": undone})
+        try:
+            value = float(np.asarray(evaluate(without, **overrides)[output]))
+        except Exception:  # a design that does not close without this belief: no finite shift
+            value = float("nan")
+        tags = sorted({refs[k].tag for k in p.sources})
+        rows.append({"parameter": name, "value": p.value, "unit": p.unit or "", "base_value": base_arch.parameters[name].value,
+                     "effect": full - value, "source": ", ".join(p.sources), "tag": ", ".join(tags),
+                     "stated": "claim" in tags, "note": p.note or ""})
+    rows.sort(key=lambda r: -abs(r["effect"]) if np.isfinite(r["effect"]) else 0.0)
+    return rows[:top]
+
+
+def attribution(arch: str | Path | Architecture, scenario: str) -> str:
+    """One sentence saying whose figures a scenario holds: the party is quoted only for the inputs
+    that are its own statements (a ``claim`` source); the rest is named as base values (no
+    statement) or the critiques' numbers."""
+    base_arch = load_architecture(arch)
+    sc = load_scenario(base_arch, scenario)
+    refs = load_references()
+    own = [n for n, p in sc.params.items() if any(refs[k].tag == "claim" for k in p.sources)]
+    other = [n for n, p in sc.params.items() if n not in own]
+    party = sc.party or scenario
+    parts = []
+    if own:
+        parts.append(f"{party}'s stated figures for {', '.join(n.replace('_', ' ') for n in sorted(own))}")
+    if other:
+        parts.append(f"sourced values for {', '.join(n.replace('_', ' ') for n in sorted(other))} that {party} did not state")
+    if sc.fleet is not None:
+        parts.append("a stated fleet plan")
+    parts.append("base values (no statement) for everything else")
+    return "Under " + "; ".join(parts) + "."

@@ -49,7 +49,11 @@ applied to the chain's output: both sides' annual costs are affine in the hardwa
 hardware-proportional part is, with ``H_s``/``H_t`` the space/ground hardware capital of the
 economics stage (catalog price x accelerators x (1 + server share) [x (1 + space premium)])::
 
-    space:  H_s [C_hw + (insurance + (1 + insurance) idle) C_sat + failure_rate (1 + insurance)]
+    space:  H_s [C_hw + (k + (1 + k) idle) C_sat + failure_rate m_rep]
+
+(``k``, ``m_rep`` the loss-cover factors of ``orbitdc.economics.loss_cover_factors``: a premium or
+the expected launch loss, never both; the forgone-margin part of time to power is not scaled, so
+the post-scaling is exact only where that margin does not move with the hardware price)
     ground: H_t CRF(terrestrial_wacc, terrestrial_compute_lifetime)
 
 (``C_hw``, ``C_sat`` the compute and bus capital recovery factors of ``orbitdc.economics``), so a
@@ -81,6 +85,7 @@ import xarray as xr
 from . import fleet as fl
 from . import units
 from .chain import _construct, evaluate, number_array, parameter_specs
+from .economics import loss_cover_factors
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from .architectures import load_architecture
 from .catalogs import catalog_value
@@ -340,8 +345,12 @@ def _hardware_terms_np(ds: xr.Dataset, pts: "_Points", space: bool) -> tuple[np.
     h_t = g("accelerators") * n_sat * price * (1.0 + scf)
     t_hw = g("terrestrial_compute_lifetime")
     ground = h_t * _crf(g("terrestrial_wacc"), t_hw) / (it_total * (g("terrestrial_availability") if space else g("availability")))
+    # the forgone margin (revenue - the ground's cost) moves against the ground's hardware price
+    margin_on = (g("time_to_power_margin") > 0) if "time_to_power_margin" in ds else np.zeros((1,), bool)
+    waits = margin_on & ~(g("grid_wait_bridged").astype(bool) if "grid_wait_bridged" in ds else np.zeros((1,), bool))
+    ground_all = ground * (1.0 - np.where(waits, g("grid_connection_delay") * _crf(g("terrestrial_wacc"), g("facility_lifetime")), 0.0))
     if not space:
-        return ground, ground
+        return ground_all, ground_all
     t_hw = g("space_compute_lifetime")
     r, t_sat = g("space_wacc"), g("mission_lifetime")
     serviced = g("on_orbit_servicing").astype(bool) if "on_orbit_servicing" in ds else np.zeros((1,), bool)
@@ -351,17 +360,26 @@ def _hardware_terms_np(ds: xr.Dataset, pts: "_Points", space: bool) -> tuple[np.
     with np.errstate(divide="ignore", invalid="ignore"):
         gens = np.where(step == 0, k + 1.0, np.expm1(-(k + 1.0) * step) / np.expm1(-step))
     c_hw = np.where(serviced, gens * _crf(r, t_sat), _crf(r, np.minimum(t_hw, t_sat)))
-    ins = g("insurance_rate")
+    t_service = np.where(serviced, t_sat, np.minimum(t_hw, t_sat))
+    cover = g("loss_cover") if "loss_cover" in ds else "insured"
+    pf = g("launch_failure_probability") if "launch_failure_probability" in ds else 0.0
+    years = g("insurance_cover_years") if "insurance_cover_years" in ds else 1.0
+    k, m_rep = loss_cover_factors(cover, g("insurance_rate"), pf, t_service, years)
     idle = np.expm1(g("space_commissioning_time") * np.log1p(r))
     h_s = h_t * (1.0 + g("space_hardware_premium"))
-    per_unit = c_hw + (ins + (1.0 + ins) * idle) * c_sat + g("satellite_failure_rate") * (1.0 + ins)
-    return h_s * per_unit / (it_total * g("availability")), ground
+    per_unit = c_hw + (k + (1.0 + k) * idle) * c_sat + g("satellite_failure_rate") * m_rep
+    lost = np.where(margin_on, g("space_commissioning_time") * c_sat, 0.0) * ground
+    return h_s * per_unit / (it_total * g("availability")) - lost, ground_all
 
 
-def hardware_cost_terms(ds: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
+def hardware_cost_terms(ds: xr.Dataset, cross: bool = True) -> tuple[xr.DataArray, xr.DataArray]:
     """(space, ground) annual cost per kW of IT delivered that is proportional to the accelerator
     price, from a chain result (see the module docstring): the amount a hardware price factor f
     changes ``cost_per_kw_year`` and ``terrestrial_cost_per_kw_year`` by is ``(f - 1)`` times these.
+
+    The price scales both sides at once (the year's accelerators are bought on both): the space
+    term includes the cross effect of the ground's hardware on the margin forgone while the compute
+    waits for power. ``cross=False`` leaves it out (the space hardware alone scaled).
     """
     price = catalog_value("accelerators", "unit_price", ds["accelerator"], "USD")
     try:
@@ -376,8 +394,14 @@ def hardware_cost_terms(ds: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
     t_hw = ds["terrestrial_compute_lifetime"]
     ground_avail = ds["terrestrial_availability"] if space else ds["availability"]
     ground = h_t * _crf(ds["terrestrial_wacc"], t_hw) / (it_total * ground_avail)
+    # the forgone margin of time to power (revenue - the ground's own cost) falls as the ground's
+    # hardware price rises: on the ground while it waits unbridged, in orbit over commissioning
+    margin_on = (ds["time_to_power_margin"] > 0) if "time_to_power_margin" in ds else xr.DataArray(False)
+    bridged = ds["grid_wait_bridged"].astype(bool) if "grid_wait_bridged" in ds else xr.DataArray(False)
+    wait_crf = ds["grid_connection_delay"] * _crf(ds["terrestrial_wacc"], ds["facility_lifetime"])
+    ground_all = ground * (1.0 - xr.where(margin_on & ~bridged, wait_crf, 0.0))
     if not space:  # a terrestrial architecture is its own ground baseline
-        return ground, ground
+        return ground_all, ground_all
     t_hw = ds["space_compute_lifetime"]
     r = ds["space_wacc"]
     t_sat = ds["mission_lifetime"]
@@ -389,11 +413,15 @@ def hardware_cost_terms(ds: xr.Dataset) -> tuple[xr.DataArray, xr.DataArray]:
     with np.errstate(divide="ignore", invalid="ignore"):
         gens = xr.where(step == 0, k + 1.0, np.expm1(-(k + 1.0) * step) / np.expm1(-step))
     c_hw = xr.where(serviced, gens * _crf(r, t_sat), _crf(r, np.minimum(t_hw, t_sat)))
-    ins = ds["insurance_rate"]
+    cover = ds["loss_cover"] if "loss_cover" in ds else xr.DataArray("insured")
+    pf = ds["launch_failure_probability"] if "launch_failure_probability" in ds else xr.DataArray(0.0)
+    years = ds["insurance_cover_years"] if "insurance_cover_years" in ds else xr.DataArray(1.0)
+    k, m_rep = xr.apply_ufunc(loss_cover_factors, cover, ds["insurance_rate"], pf, life, years, output_core_dims=[[], []])
     idle = np.expm1(ds["space_commissioning_time"] * np.log1p(r))
     h_s = h_t * (1.0 + ds["space_hardware_premium"])
-    per_unit = c_hw + (ins + (1.0 + ins) * idle) * c_sat + ds["satellite_failure_rate"] * (1.0 + ins)
-    return h_s * per_unit / (it_total * ds["availability"]), ground
+    per_unit = c_hw + (k + (1.0 + k) * idle) * c_sat + ds["satellite_failure_rate"] * m_rep
+    lost = xr.where(margin_on, ds["space_commissioning_time"] * c_sat, 0.0) * ground if cross else 0.0
+    return h_s * per_unit / (it_total * ds["availability"]) - lost, ground_all
 
 
 # --------------------------------------------------------------------------------------------
@@ -497,6 +525,10 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
     """One architecture (``ramp_q``: drawn quantiles of the ramps by ramp name; ``drawn``: drawn
     trend and chain rates, applied like overrides)."""
     frozen_set = _frozen_set(frozen, arch)
+    # a scenario's stated trends and fleet plan (issue 22) act like overrides; explicit ones win
+    overrides = {**{k: p.canonical_value for k, p in getattr(arch, "trends", {}).items()}, **overrides}
+    if fleet is None:
+        fleet = getattr(arch, "fleet", None)
     chain_over, trend_over = _split_overrides(arch, overrides)
     trend = _trend_values(arch, trend_over)
     for k, v in (drawn or {}).items():
@@ -703,7 +735,9 @@ _COST_VARIABLES = ("cost_per_kw_year", "terrestrial_cost_per_kw_year", "electric
                    "facility_capex", "bus_cost_per_kg", "accelerator", "server_cost_fraction", "satellites", "it_power",
                    "accelerators", "terrestrial_compute_lifetime", "space_compute_lifetime", "terrestrial_wacc", "terrestrial_availability",
                    "availability", "space_wacc", "mission_lifetime", "on_orbit_servicing", "insurance_rate",
-                   "space_commissioning_time", "space_hardware_premium", "satellite_failure_rate")
+                   "space_commissioning_time", "space_hardware_premium", "satellite_failure_rate",
+                   "loss_cover", "launch_failure_probability", "insurance_cover_years",
+                   "time_to_power_margin", "grid_wait_bridged", "facility_lifetime")
 
 
 def _on_years(pts: _Points, var: Any, n: int) -> np.ndarray:
@@ -875,6 +909,7 @@ def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overri
     specs = parameter_specs()
     margs = []
     for name, p in trend_parameters().items():
+        p = getattr(arch, "trends", {}).get(name, p)  # a scenario's stated trend, drawn on its own range
         if name in overrides or p.dist == "fixed" or not p.canonical_low < p.canonical_high:
             continue
         spec = TREND_PARAMETERS[name]
@@ -893,7 +928,8 @@ def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overri
     ramp_names: list[str] = []
     if arch.kind == "space":
         own = overrides.get("launch_vehicle")
-        plan = fl.load_fleet(arch, fleet, launch_vehicle=str(own) if own is not None else None)
+        plan = fl.load_fleet(arch, fleet if fleet is not None else getattr(arch, "fleet", None),
+                             launch_vehicle=str(own) if own is not None else None)
         ramp_names = [r.name for r in plan.ramps if np.any(r.low < r.high)]
     names = [m.name for m in margs] + [f"ramp:{r}" for r in ramp_names]
     u01 = latin_hypercube(names, n, seed=seed)

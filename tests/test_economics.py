@@ -302,9 +302,11 @@ def test_breakeven_closed_form_public():
 def test_grid_delay_raises_ground_cost():
     a = run(synthetic("terrestrial", grid_connection_delay=0.0))
     b = run(synthetic("terrestrial", grid_connection_delay=4.0))
-    # delay adds the idle facility capital: F((1+r)^d - 1) * CRF(r, facility_lifetime)
+    # delay adds the idle facility capital: F((1+r)^d - 1) * CRF(r, facility_lifetime), F the
+    # construction plus land and soft costs (issue 22); a Dataset without time_to_power_valuation
+    # costs the wait as interest only (the rule before issue 22)
     d = _defaults()
-    fac = d["facility_capex"] * 100_000.0
+    fac = d["facility_capex"] * 100_000.0 * (1.0 + d["facility_land_soft_fraction"])
     extra = fac * (1.08**4 - 1) * float(econ.capital_recovery_factor(d["terrestrial_wacc"], d["facility_lifetime"]))
     assert d["terrestrial_wacc"] == 0.08
     assert (float(b["annual_cost"]) - float(a["annual_cost"])) == pytest.approx(extra, rel=1e-10)

@@ -84,7 +84,9 @@ def test_breakeven_price_closes_through_the_chain():
 
 def test_breakeven_year_is_when_the_learning_curve_reaches_the_price():
     from orbitdc import launch
-    ds = odc.evaluate("spacex-starlink-compute", **FRIENDLY)
+    # the wait for power costed as idle capital only: with the forgone margin of the commissioning
+    # half-year (issue 22) the friendly break-even falls below the learning curve's floor
+    ds = odc.evaluate("spacex-starlink-compute", **FRIENDLY, time_to_power_valuation="interest")
     p_star, year = float(ds["breakeven_launch_price"]), float(ds["breakeven_year"])
     assert math.isfinite(year)
     price_then = launch.launch_price_by_year(

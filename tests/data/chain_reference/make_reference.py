@@ -29,6 +29,14 @@ breakdown, propellant and dry mass do.
 Issue 15 draws catalog values in Monte Carlo by default; the two Monte Carlo references keep the
 behaviour they were saved with (catalog values held: draw_catalog=False), so nothing was regenerated.
 
+Regenerated for issue 22 (every result moves): losses counted once (loss_cover: the insured
+default no longer bills launch re-flights on top of the premium, and in-orbit failures in the
+premium's first year are the insurer's); availability and total dose over min(compute life,
+mission); the ground twin an AI hall (facility_capex 20 MUSD/MW, was 11.7) plus land and soft
+costs (+12 %); time to power valued as forgone margin unless on-site power bridges it (both
+sides: the space commissioning time forgoes the same margin); a new cost_item "carbon" (0 at the
+default carbon price 0) and two new outputs (time_to_power_margin, grid_wait_bridged).
+
 Issue 27 (links, workloads, orbit commons): the links, commons and workload stages add their outputs
 and inputs to every result. Avoidance propellant (commons: manoeuvres a year x Delta-V each) now
 enters the lifetime Delta-V, so every space architecture's propellant, masses and costs move by
