@@ -52,8 +52,9 @@ def main() -> None:
         reset_high_water()
         before = resident()
         run()
-        record(f"launch stage alone, {points:,} points: peak resident memory above the inputs (VmHWM)",
-               (high_water() - before) / 2**20, "MiB", None, f"process peak {high_water() / 2**20:,.0f} MiB")
+        record(f"launch stage alone, {points:,} points: peak resident memory of the process during the run (VmHWM)",
+               high_water() / 2**20, "MiB", None,
+               f"+{(high_water() - before) / 2**20:,.0f} MiB over the resident set before it (freed memory is reused)")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ def _timed(label, fn, repeat=3, target=None):
     reset_high_water()  # memory in a separate run
     before = resident()
     fn()
-    record(f"{label}: peak resident memory above the inputs (VmHWM)", (high_water() - before) / 2**20, "MiB", None)
+    record(f"{label}: peak resident memory of the process during the run (VmHWM)", high_water() / 2**20, "MiB", None,
+           f"+{(high_water() - before) / 2**20:,.0f} MiB over the resident set before it (freed memory is reused)")
     return out, best
 
 

@@ -8,58 +8,87 @@ The public API (names are a contract, see README):
 >>> cmp = odc.compare(["spacex-starlink-compute", "terrestrial-hyperscale"])
 >>> sw = odc.sweep("google-suncatcher", altitude=[500, 650, 800])
 >>> tr = odc.trajectory("spacex-starlink-compute", years=range(2026, 2051))
+
+``import orbitdc`` is light: each public name is imported from the module that defines it when it
+is first used (PEP 562), so the model (the stage modules, xarray, astropy, scipy, boinor) loads on
+the first call that needs it, not at import. The table below is the whole of the deferral: the
+stage list itself (:mod:`orbitdc.stages`) imports every stage by name.
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import sys
+import types
+
 from ._version import __version__
-from . import units  # noqa: F401  (enables USD, FLOP, rad_Si for astropy)
-from .chain import compare, evaluate, sweep
-from .design import optimize
-from .parity import minimum_conditions, parity
-from .scenarios import list_scenarios, scenario_changes, specific_mass_gap
 from .errors import ArchitectureError, OrbitdcError, ParameterError
-from .architectures import list_architectures, list_published, load_architecture
-from .catalogs import load_catalog
-from .parameters import Architecture, Parameter
 
-# The year-by-year model. The function shadows its module's name on the package: import the
-# module's other names with ``from orbitdc.trajectory import ...``.
-from .trajectory import trajectory  # noqa: E402
+#: Each public name and the module that defines it (imported on first use).
+_PUBLIC = {
+    "Architecture": "orbitdc.parameters",
+    "Parameter": "orbitdc.parameters",
+    "compare": "orbitdc.chain",
+    "evaluate": "orbitdc.chain",
+    "sweep": "orbitdc.chain",
+    "list_architectures": "orbitdc.architectures",
+    "list_published": "orbitdc.architectures",
+    "list_scenarios": "orbitdc.architectures",
+    "load_architecture": "orbitdc.architectures",
+    "load_catalog": "orbitdc.catalogs",
+    "minimum_conditions": "orbitdc.parity",
+    "parity": "orbitdc.parity",
+    "monte_carlo": "orbitdc.uncertainty",
+    "sensitivity": "orbitdc.uncertainty",
+    "verdict_probabilities": "orbitdc.uncertainty",
+    "optimize": "orbitdc.design",
+    "reconcile": "orbitdc.reconciliation",
+    "scenario_changes": "orbitdc.scenarios",
+    "specific_mass_gap": "orbitdc.scenarios",
+    # The year-by-year model. The function shadows its module's name on the package: import the
+    # module's other names with ``from orbitdc.trajectory import ...``.
+    "trajectory": "orbitdc.trajectory",
+}
 
-__all__ = [
-    "Architecture",
-    "ArchitectureError",
-    "OrbitdcError",
-    "Parameter",
-    "ParameterError",
-    "compare",
-    "evaluate",
-    "list_architectures",
-    "list_published",
-    "load_architecture",
-    "list_scenarios",
-    "load_catalog",
-    "minimum_conditions",
-    "optimize",
-    "parity",
-    "scenario_changes",
-    "specific_mass_gap",
-    "reconcile",
-    "sweep",
-    "trajectory",
-    "__version__",
-]
+#: Public functions named like the module that defines them: the package attribute is the function.
+_SHADOWED = frozenset({"parity", "trajectory"})
+
+__all__ = sorted([*_PUBLIC, "ArchitectureError", "OrbitdcError", "ParameterError", "__version__"])
 
 
-def __getattr__(name):
-    # monte_carlo and sensitivity live in uncertainty.py (dask, SALib); imported on first use.
-    if name in ("monte_carlo", "sensitivity", "verdict_probabilities"):
-        from . import uncertainty
+def _submodules() -> frozenset[str]:
+    """The package's own public modules (``orbitdc.chain``, ``orbitdc.units``, ...), from its folder."""
+    return frozenset(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
-        return getattr(uncertainty, name)
 
-    if name == "reconcile":  # published figure -> full-TCO waterfall (issue 12)
-        from .reconciliation import reconcile
-
-        return reconcile
+def __getattr__(name: str):
+    module = _PUBLIC.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # once: later lookups find it without this function
+        return value
+    if name in _submodules():  # ``orbitdc.chain.describe()`` after a bare ``import orbitdc``
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'orbitdc' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC) | _submodules())
+
+
+class _Package(types.ModuleType):
+    """The package module, keeping ``orbitdc.trajectory`` and ``orbitdc.parity`` the functions.
+
+    Importing a submodule sets it as an attribute of its package; for the two public functions
+    named like their module that would replace the function by the module whenever the module
+    happened to be imported first (by the report, the CLI). The modules stay reachable as
+    ``sys.modules["orbitdc.trajectory"]`` and by ``from orbitdc.trajectory import ...``.
+    """
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _learning
 from .errors import ParameterError
 from .catalogs import catalog_choices, catalog_lookup, load_catalog
 from .parameters import ParameterSpec
@@ -91,15 +92,14 @@ def _inverse_cum_flights(target, f0, f1, y0, y1):
 
 
 def _year_kernel(p, lr, fl, mg, vi, p0, m0, mpf, f0, f1, y0, y1):
-    c_target = np.where(vi, p, p / (1.0 + mg))
+    c_target = _learning.cost_of_price(p, mg, vi)
     c0 = p0 / (1.0 + mg)
-    b = -np.log2(1.0 - lr)
+    b = _learning.exponent(lr)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        frac = (c_target - fl) / (c0 - fl)
-        m_star = m0 * frac ** (-1.0 / b)
+        m_star = _learning.cumulative_at_cost(c_target, c0, m0, lr, fl)  # mass launched when the cost is reached
         flights = (m_star - m0) / mpf
         year = _inverse_cum_flights(flights, f0, f1, y0, y1)
-    never = (c_target <= fl) | (b <= 0) | (mpf <= 0) | ~np.isfinite(year)
+    never = (c_target <= fl) | (b >= 0) | (mpf <= 0) | ~np.isfinite(year)
     year = np.where(never, np.inf, year)
     year = np.where(c_target >= c0, y0, year)
     return np.where(np.isnan(p), np.nan, year)

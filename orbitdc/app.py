@@ -142,13 +142,18 @@ class Knob:
         :attr:`unit`; an OrbitdcError naming the parameter if it is not a number, has the wrong
         dimension or lies outside the range from data (with ``clamp``, brought to the nearer end
         of the range instead)."""
-        q = units.quantity_from_string(str(text).strip(), self.name)
+        from .validation import check_value_text, echo
+
+        text = check_value_text(text, self.name)
+        q = units.quantity_from_string(text.strip(), self.name)
+        if not q.isscalar:
+            raise ArchitectureError(f"'{echo(text, 30)}' is not one number (a slider holds one value)", parameter=self.name)
         if q.unit == units.parse_unit("1") and self.unit not in ("", "1"):
             value = float(q.value)  # a bare number: the slider's unit
         else:
             value = float(units.convert(q.value, q.unit, units.parse_unit(self.unit, self.name), self.name))
         if not math.isfinite(value):
-            raise ArchitectureError(f"'{text}' is not a finite number", parameter=self.name)
+            raise ArchitectureError(f"'{echo(text, 30)}' is not a finite number", parameter=self.name)
         tol = 1e-9 * max(abs(self.low), abs(self.high), 1.0)
         if not clamp and not (self.low - tol <= value <= self.high + tol):
             raise ArchitectureError(
@@ -583,40 +588,65 @@ class Query:
     problems: list[str]
 
 
+#: Most keys a link may carry (each a slider at most; the rest is not read).
+MAX_QUERY_KEYS = 200
+
+
 def parse_query(args: Mapping[str, Any], choices: Mapping[str, Architecture], default: str) -> Query:
     """The design in URL arguments (a mapping of key -> str, bytes or a list of them, as
     ``pn.state.session_args``): architecture, scenario and slider values in the knobs' units.
 
     Anything that cannot be used - an unknown architecture, scenario or parameter, a value that
-    does not parse or lies outside the range from data - is skipped and described in
-    ``problems``.
+    does not parse (a list ``[1,2]``, a 5,000-digit number, text longer than
+    :data:`orbitdc.validation.MAX_VALUE_TEXT`) or lies outside the range from data - is skipped
+    and described in ``problems`` (one line each, the user's text cut short): the page shows the
+    default for it and a notice, never a blank page or a server error.
     """
+    from .validation import echo
+
     def first(v):
-        v = v[-1] if isinstance(v, (list, tuple)) else v
+        v = v[-1] if isinstance(v, (list, tuple)) and v else v
         return v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
 
     problems: list[str] = []
     name = first(args["architecture"]) if "architecture" in args else default
     if name not in choices:
-        problems.append(f"architecture '{name}' is not one of {', '.join(choices)}; showing '{default}'")
+        problems.append(f"architecture '{echo(name)}' is not one of {', '.join(choices)}; showing '{default}'")
         name = default
     scenario = first(args["scenario"]) if "scenario" in args else None
-    if scenario is not None and scenario not in scenarios_of(choices[name]):
-        known = scenarios_of(choices[name])
-        problems.append(f"scenario '{scenario}' is not one of {', '.join(known) or 'none'} for '{name}': ignored")
-        scenario = None
+    if scenario is not None:
+        try:
+            known = scenarios_of(choices[name])
+        except OrbitdcError as exc:  # a user's scenario folder that cannot be read
+            known, unreadable = [], f"{echo(exc, 200)}"
+        else:
+            unreadable = ""
+        if scenario not in known:
+            problems.append(f"scenario '{echo(scenario)}' cannot be used: {unreadable}: ignored" if unreadable else
+                            f"scenario '{echo(scenario)}' is not one of {', '.join(known) or 'none'} for '{name}': ignored")
+            scenario = None
     sliders = knobs(with_scenario(choices[name], scenario))
     values: dict[str, float] = {}
-    for key, raw in args.items():
+    for i, (key, raw) in enumerate(args.items()):
+        if i >= MAX_QUERY_KEYS:
+            problems.append(f"the link has more than {MAX_QUERY_KEYS} values: the rest are ignored")
+            break
+        key = first(key)
+        if key == DROPPED_KEY:
+            problems.append(f"the link's value of {echo(first(raw), 200)} could not be read (too long or "
+                            "malformed): the default is shown")
+            continue
         if key in RESERVED_KEYS:
             continue
         if key not in sliders:
-            problems.append(f"'{key}' is not a numeric parameter with a range in '{name}': ignored")
+            problems.append(f"'{echo(key)}' is not a numeric parameter with a range in '{name}': ignored")
             continue
         try:
             values[key] = sliders[key].parse(first(raw))
         except OrbitdcError as exc:
             problems.append(f"{exc}: ignored")
+        except (TypeError, ValueError, ArithmeticError) as exc:  # a parser's own failure: still one line
+            problems.append(f"parameter '{key}': '{echo(first(raw), 30)}' cannot be read ({type(exc).__name__}): ignored")
     return Query(name, scenario, values, problems)
 
 
@@ -1129,6 +1159,76 @@ def _component_route() -> tuple[str, type, dict]:
     return (f"/{COMPONENT_PATH}(.*)", OwnComponentResources, {})
 
 
+#: Reserved query key naming values a link carried that could not be read at all (too long, or
+#: text Panel's own URL parser fails on); set by the redirect of :func:`clean_link`.
+DROPPED_KEY = "dropped"
+
+
+def clean_link(query: str) -> tuple[str, list[str]] | None:
+    """A shared link's query string (without ``?``) made safe to open, or None if it already is.
+
+    Before a session is created, the server reads the whole query with Panel's parser
+    (``panel.util.parse_query``: ``int()`` of digit strings, ``json``/``literal_eval`` of ``[``/``{``
+    text), which fails - an HTTP 500, a blank page - on a 5,000-digit number or a digit it cannot
+    convert (``²``). Values that are too long (:data:`orbitdc.validation.MAX_VALUE_TEXT`), keys
+    beyond :data:`MAX_QUERY_KEYS` and values that parser fails on are dropped; the result is the
+    kept query plus ``dropped=KEY,...`` (which :func:`parse_query` turns into the notice), and the
+    dropped keys."""
+    from urllib.parse import parse_qsl
+
+    from panel.util import parse_query as panel_parse_query
+
+    from .validation import MAX_VALUE_TEXT, echo
+
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, errors="replace", max_num_fields=None)
+    except ValueError:
+        return "", ["(the whole query)"]
+    kept, dropped = [], []
+    for i, (key, value) in enumerate(pairs):
+        if i >= MAX_QUERY_KEYS:
+            dropped.append(f"{len(pairs) - MAX_QUERY_KEYS} more values")
+            break
+        if key == DROPPED_KEY:
+            continue
+        if len(key) > MAX_VALUE_TEXT or len(value) > MAX_VALUE_TEXT:
+            dropped.append(echo(key, 40))
+            continue
+        try:
+            panel_parse_query("?" + urlencode([(key, value)]))
+        except Exception:  # whatever Panel's parser raises on this value: the link is cleaned, not the server
+            dropped.append(echo(key, 40))
+            continue
+        kept.append((key, value))
+    if not dropped:
+        return None
+    return urlencode(kept + [(DROPPED_KEY, ",".join(dropped))]), dropped
+
+
+def _guard_links(server: Any) -> None:
+    """Make the app's page handler redirect a link :func:`clean_link` has to clean to the cleaned
+    link, before any session code (Panel's or the app's) reads it. Raises RuntimeError if the
+    page handler is not found (a Panel release that routes pages differently): the app refuses to
+    serve rather than serve unguarded."""
+    from panel.io.server import DocHandler
+
+    class GuardedDocHandler(DocHandler):
+        async def get(self, *args, **kwargs):
+            cleaned = clean_link(self.request.query) if self.request.query else None
+            if cleaned is not None:
+                self.redirect(self.request.path + "?" + cleaned[0])
+                return
+            return await super().get(*args, **kwargs)
+
+    replaced = 0
+    for rule in server._tornado.wildcard_router.rules:  # bokeh's tornado Application (no public accessor)
+        if isinstance(rule.target, type) and issubclass(rule.target, DocHandler):
+            rule.target = GuardedDocHandler
+            replaced += 1
+    if not replaced:
+        raise RuntimeError("orbitdc app: Panel's page handler was not found; cannot guard shared links")
+
+
 def serve(archs: Sequence[str | Path] | None = None, port: int = 5006, address: str = "127.0.0.1",
           show: bool = False, ready: Callable[[str], None] | None = None) -> None:
     """Serve the app (blocking) on ``address:port``; resources come from this server."""
@@ -1143,6 +1243,7 @@ def serve(archs: Sequence[str | Path] | None = None, port: int = 5006, address: 
                           show=show, title="orbitdc app", start=False, extra_patterns=[_component_route()])
     except OSError as exc:
         raise OrbitdcError(f"cannot listen on {address}:{port}: {exc.strerror or exc}") from None
+    _guard_links(server)
     server.start()
     url = f"http://{address}:{server.port}/"
     if ready is not None:

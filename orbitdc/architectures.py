@@ -17,16 +17,16 @@ import dataclasses
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from . import parameters
 from .catalogs import catalog_generation, catalog_parameter, register_catalog_dir, user_catalog_dirs
-from .datadirs import DataLayer, display_path, is_regular_file, layered_files
+from .datadirs import architecture_files, is_regular_file, layered_files  # noqa: F401  (architecture_files: re-exported)
 from .errors import ArchitectureError
-from .parameters import (DATA_DIR, Architecture, Parameter, ParameterSpec, _ArchitectureFile, _DefaultsFile,
-                         _pydantic_reason, _rel, _validate_parameters, has_control_characters, load_references,
-                         read_yaml, suggest)
 from .fleet import load_fleet
+from .parameters import (DATA_DIR, Architecture, Parameter, ParameterSpec, _ArchitectureFile, _rel,
+                         _validate_parameters, has_control_characters, load_references,
+                         read_document, read_parameters_file, read_yaml, resolve_year_paths, suggest)
 from .stages import parameter_specs
 
 ARCHITECTURE_DIR = DATA_DIR / "architectures"
@@ -41,38 +41,19 @@ def load_defaults(specs: Mapping[str, ParameterSpec] | None = None) -> dict[str,
     refs = load_references()
     merged: dict[str, Parameter] = {}
     for path in sorted(f for f in parameters.DEFAULTS_DIR.glob("*.yaml") if is_regular_file(f)):
-        raw = read_yaml(path)
         file = _rel(path)
-        try:
-            doc = _DefaultsFile.model_validate(raw)
-        except ValidationError as exc:
-            param, reason = _pydantic_reason(exc)
-            raise ArchitectureError(reason, file=file, parameter=param) from None
-        for name, p in _validate_parameters(doc.parameters, file, specs, refs).items():
-            if p.role is None:
-                raise ArchitectureError("missing 'role' (design or uncertain): every default states whether it is a "
-                                        "decision or an uncertainty", file=file, parameter=name)
+        _, params = read_parameters_file(path, specs, refs=refs, check=_default_states_its_role)
+        for name, p in params.items():
             if name in merged:
                 raise ArchitectureError(f"set twice in the defaults (also in {merged[name].origin})", file=file, parameter=name)
             merged[name] = p
     return merged
 
 
-def architecture_files() -> dict[str, tuple[Path, DataLayer]]:
-    """Every architecture file by name (its file name without ``.yaml``), with the layer it comes
-    from: the shipped data, a user folder, or ``./architectures``. A name found in two files is
-    an error naming both: a user architecture never silently shadows another."""
-    index: dict[str, tuple[Path, DataLayer]] = {}
-    for path, layer in [*layered_files("architectures", "*.yaml"), *layered_files("architectures/published", "*.yaml")]:
-        name = path.stem
-        if name in index:
-            other = index[name][0]
-            raise ArchitectureError(
-                f"architecture '{name}' is defined twice: {display_path(other)} ({index[name][1].origin}) and "
-                f"{display_path(path)} ({layer.origin}); rename one of them"
-            )
-        index[name] = (path, layer)
-    return index
+def _default_states_its_role(name: str, p: Parameter) -> str | None:
+    if p.role is None:
+        return "missing 'role' (design or uncertain): every default states whether it is a decision or an uncertainty"
+    return None
 
 
 def list_architectures() -> list[str]:
@@ -161,17 +142,9 @@ def load_architecture(name_or_path: str | Path | Architecture, scenario: str | N
 
 def _load_architecture_file(path: Path, origin: str | None) -> Architecture:
     file = _rel(path)
-    raw = read_yaml(path)
-    if not isinstance(raw, dict):
-        raise ArchitectureError("expected a mapping with name, description and parameters", file=file)
-    try:
-        doc = _ArchitectureFile.model_validate(raw)
-    except ValidationError as exc:
-        param, reason = _pydantic_reason(exc)
-        raise ArchitectureError(reason, file=file, parameter=param) from None
     specs = parameter_specs()
     refs = load_references()
-    own = _validate_parameters(doc.parameters, file, specs, refs)
+    doc, own = read_parameters_file(path, specs, model=_ArchitectureFile, refs=refs)
     # Only the parameters of the stages that apply to this kind (no orbit on the ground).
     applicable = parameter_specs(doc.kind)
     for name in own:
@@ -195,6 +168,7 @@ def _load_architecture_file(path: Path, origin: str | None) -> Architecture:
         raise ArchitectureError(f"name {doc.name!r} holds control characters (e.g. terminal escape sequences)", file=file)
     if doc.name != path.stem:
         raise ArchitectureError(f"name '{doc.name}' must equal the file name '{path.stem}'", file=file)
+    resolve_year_paths(params)
     used = {k for p in params.values() for k in p.sources}
     return Architecture(
         name=doc.name,
@@ -267,23 +241,31 @@ def _trend_specs() -> dict[str, ParameterSpec]:
 
 
 def list_scenarios(arch: str | Path | Architecture) -> list[str]:
-    """Names of the scenarios shipped for ``arch`` (``data/scenarios/<name>/*.yaml``)."""
+    """Names of the scenarios of ``arch``: ``data/scenarios/<name>/*.yaml`` and the same folder in
+    the user's data folders (``--data-dir``, ``ORBITDC_DATA_DIR``; a name in two is an error)."""
+    from .datadirs import scenario_files
+
     name = arch.name if isinstance(arch, Architecture) else load_architecture(arch).name
-    folder = SCENARIO_DIR / name
-    return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    return sorted(scenario_files(name, SCENARIO_DIR))
 
 
 def _scenario_file(arch: Architecture, scenario: str | Path) -> Path:
     if isinstance(scenario, Path) or (isinstance(scenario, str) and scenario.endswith((".yaml", ".yml"))):
         path = Path(scenario)  # a scenario file of the user's own (e.g. one written by to_yaml)
         if not path.is_file():
-            raise ArchitectureError(f"no scenario file '{path}'")
+            from ._text import echo
+
+            raise ArchitectureError(f"no scenario file '{echo(path, 120)}' (or not a regular file)")
         return path
-    known = list_scenarios(arch)
+    from .datadirs import scenario_files
+    from ._text import echo
+
+    files = scenario_files(arch.name, SCENARIO_DIR)
+    known = sorted(files)
     if not isinstance(scenario, str) or scenario not in known:
-        raise ArchitectureError(f"unknown scenario '{scenario}' for '{arch.name}'{suggest(str(scenario), known)}; "
+        raise ArchitectureError(f"unknown scenario '{echo(scenario)}' for '{arch.name}'{suggest(str(scenario), known)}; "
                                 f"known: {', '.join(known) or 'none'}")
-    return SCENARIO_DIR / arch.name / f"{scenario}.yaml"
+    return files[scenario][0]
 
 
 def apply_where_available(archs: Sequence[str | Path | Architecture], scenario: str | None) -> list[Architecture]:
@@ -298,7 +280,9 @@ def apply_where_available(archs: Sequence[str | Path | Architecture], scenario: 
     known = sorted({s for a in loaded for s in list_scenarios(a)})
     if not isinstance(scenario, str) or scenario not in known:
         names = ", ".join(a.name for a in loaded)
-        raise ArchitectureError(f"unknown scenario '{scenario}' for {names}{suggest(str(scenario), known)}; "
+        from ._text import echo
+
+        raise ArchitectureError(f"unknown scenario '{echo(scenario)}' for {names}{suggest(str(scenario), known)}; "
                                 f"known: {', '.join(known) or 'none'}")
     return [apply_scenario(a, scenario) if scenario in list_scenarios(a) else a for a in loaded]
 
@@ -319,12 +303,7 @@ def load_scenario(arch: Architecture, scenario: str | Path) -> _Scenario:
     trends (as ``data/trends``), a fleet plan (as ``data/fleets``), every source key resolved."""
     path = _scenario_file(arch, scenario)
     file = _rel(path)
-    raw = read_yaml(path)
-    try:
-        doc = _ScenarioFile.model_validate(raw)
-    except ValidationError as exc:
-        param, reason = _pydantic_reason(exc)
-        raise ArchitectureError(reason, file=file, parameter=param) from None
+    doc = read_document(path, _ScenarioFile, file)
     for name, p in {**doc.parameters, **doc.trends}.items():
         if name in doc.parameters and name not in arch.parameters:
             raise ArchitectureError(f"not a parameter of '{arch.name}'", file=file, parameter=name)
@@ -362,6 +341,9 @@ def apply_scenario(arch: str | Path | Architecture, scenario: str | Path) -> Arc
     # a changed choice (radiator, solar cell, accelerator, launch vehicle) brings its catalog
     # values, exactly as the same choice written into the architecture file would
     new = follow_catalog_choices(new, {k: str(p.canonical_value) for k, p in params.items()}, keep=params)
+    if any(p.year_path is not None for p in new.values()):  # paths at the (maybe new) start_year
+        new = {k: (p.model_copy() if p.year_path is not None else p) for k, p in new.items()}
+        resolve_year_paths(new)
     refs = load_references()
     used = {k for p in [*new.values(), *sc.trends.values()] for k in p.sources} | set(sc.follows)
     name = scenario if isinstance(scenario, str) and not scenario.endswith((".yaml", ".yml")) else Path(scenario).stem

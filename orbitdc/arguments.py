@@ -9,6 +9,7 @@ This module sits below the model stages and uses only the schema (:mod:`orbitdc.
 """
 from __future__ import annotations
 
+import math
 import numbers
 import re
 from typing import Any
@@ -18,6 +19,7 @@ import numpy as np
 import xarray as xr
 
 from .errors import OrbitdcError, ParameterError
+from .paths import parse_path_text
 from .parameters import ParameterSpec
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -42,6 +44,12 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise OrbitdcError(f"--set '{text}': expected name=value {example}")
     if not _NAME.match(name):
         raise OrbitdcError(f"--set '{text}': '{name}' is not a parameter name (letters, digits and _)")
+    try:
+        year_path = parse_path_text(raw)  # YEAR:VALUE,YEAR:VALUE - a path over the years
+    except ParameterError as exc:
+        raise OrbitdcError(f"--set '{text}': {exc.reason}") from None
+    if year_path is not None:
+        return name, year_path
     parts = [p.strip() for p in raw.split(",")] if "," in raw else [raw]
     if any(not p for p in parts):
         raise OrbitdcError(f"--set '{text}': empty item in the list of values (write a,b,c)")
@@ -64,25 +72,64 @@ def _literal(text: str) -> Any:
     return text
 
 
-def check_seed(seed: Any, what: str = "--seed") -> int:
-    """A random seed: an integer from 0 to :data:`MAX_SEED` (the same seed gives the same numbers)."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise OrbitdcError(f"{what} {seed!r}: expected a whole number from 0 to {MAX_SEED}")
-    if not 0 <= int(seed) <= MAX_SEED:
-        raise OrbitdcError(f"{what} {seed}: out of range: must be from 0 to {MAX_SEED} (2**63 - 1)")
-    return int(seed)
+# --------------------------------------------------------------------------------------------
+# Sample counts and seeds: one rule for monte_carlo, draw, the trajectory Monte Carlo, sensitivity
+# (Sobol), the report and the command line
+# --------------------------------------------------------------------------------------------
+#: Fewest samples of any Monte Carlo: a distribution needs two draws or more (one sample has no
+#: spread, its quantiles are all the same number).
+MIN_SAMPLES = 2
 
 
-def check_samples(samples: Any, maximum: int | None = None, what: str = "--samples", minimum: int = 2) -> int:
-    """A Monte Carlo sample count: an integer from ``minimum`` to ``maximum`` (the in-memory limit
-    of the run that uses it, when it has one)."""
-    if isinstance(samples, bool) or not isinstance(samples, numbers.Integral):
-        raise OrbitdcError(f"{what} {samples!r}: expected a whole number of samples")
-    n = int(samples)
-    if n < minimum:
-        raise OrbitdcError(f"{what} {n}: must be at least {minimum}")
+def _refuse(what: str, value: Any, reason: str) -> OrbitdcError:
+    """A command-line flag (``--samples``) is named with the value typed; an argument of a Python
+    function as a :class:`~orbitdc.errors.ParameterError` (its ``parameter`` is ``what``)."""
+    if what.startswith("--"):
+        return OrbitdcError(f"{what} {value!r}: {reason}"[:400])
+    return ParameterError(what, reason)
+
+
+def _whole_number(value: Any) -> int | None:
+    """``value`` as an int if it is a whole number (an integer, or a float equal to one), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real) and math.isfinite(float(value)) and float(value).is_integer():
+        return int(value)
+    return None
+
+
+def check_seed(seed: Any, what: str = "seed") -> int:
+    """A random seed: a whole number from 0 to :data:`MAX_SEED` (the same seed gives the same
+    numbers; the seed is stored as a signed 64-bit integer in results and provenance)."""
+    n = _whole_number(seed) if not isinstance(seed, float) else None
+    if n is None:
+        raise _refuse(what, seed, f"must be a whole number from 0 to 2**63 - 1, got {seed!r}")
+    if not 0 <= n <= MAX_SEED:
+        raise _refuse(what, seed, f"out of range: must be from 0 to {MAX_SEED} (2**63 - 1), got {n}")
+    return n
+
+
+def check_samples(samples: Any, maximum: int | None = None, what: str = "samples") -> int:
+    """A Monte Carlo sample count: a whole number from :data:`MIN_SAMPLES` to ``maximum`` (the
+    in-memory limit of the run that uses it, when it has one). A float equal to a whole number
+    (``1000.0``) is accepted; ``True``, ``1.5``, ``"10"``, NaN are not."""
+    n = _whole_number(samples)
+    if n is None:
+        raise _refuse(what, samples, f"must be a whole number of samples, at least {MIN_SAMPLES}, got {samples!r}")
+    if n < MIN_SAMPLES:
+        raise _refuse(what, samples, f"must be at least {MIN_SAMPLES} (one sample has no spread), got {n}")
     if maximum is not None and n > maximum:
-        raise OrbitdcError(f"{what} {n}: more than the {maximum} samples a run holds in memory at once")
+        raise _refuse(what, samples, f"{n:,} is more than the {maximum:,} samples a run holds in memory at once")
+    return n
+
+
+def check_count(value: Any, what: str, minimum: int = 1) -> int:
+    """A count that is not a sample count (a chunk size, grid points): a whole number >= ``minimum``."""
+    n = _whole_number(value)
+    if n is None or n < minimum:
+        raise _refuse(what, value, f"must be a whole number >= {minimum}, got {value!r}")
     return n
 
 

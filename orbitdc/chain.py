@@ -18,6 +18,8 @@ never a skip). Both are re-exported here under their old names.
 """
 from __future__ import annotations
 
+import functools
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Mapping
@@ -28,6 +30,7 @@ import numpy as np
 import xarray as xr
 
 from . import memory, outputs, units
+from . import paths as _paths
 from ._version import __version__
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from . import catalogs
@@ -129,48 +132,48 @@ class Prepared:
 
 
 def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
-            trusted: Mapping[str, xr.DataArray] | None = None) -> Prepared:
+            trusted: Mapping[str, xr.DataArray] | None = None, *, dims_first: Sequence[str] = (),
+            extra_dims: Mapping[str, int] | None = None) -> Prepared:
     """Validate overrides and map every input to a numpy array on shared named axes, once.
 
     ``trusted`` are arrays put in place without checks (Monte Carlo draws, already inside the
-    validated ranges), each a DataArray whose attrs become the variable's.
+    validated ranges, or the trajectory's per-year inputs), each a DataArray whose attrs become
+    the variable's. ``dims_first`` puts those dimensions first in the frame (in that order);
+    ``extra_dims`` adds dimensions (name -> length) that only values outside the architecture's
+    parameters will carry (the trajectory's trend draws), last.
     """
     overrides = dict(overrides or {})
     trusted = dict(trusted or {})
-    specs = parameter_specs()
+    specs = _specs()
     unknown = [k for k in overrides if k not in arch.parameters]
     if unknown:
         raise _override_error(arch, unknown[0], f"unknown parameter; valid names: {', '.join(sorted(arch.parameters))}")
+    base_values, base_attrs, catalog_backed = _base_inputs(arch, specs)
     arrays: dict[str, xr.DataArray] = {}
-    attrs: dict[str, dict] = {}
+    attrs: dict[str, dict] = dict(base_attrs)
+    ds_attrs = _dataset_attrs(arch)
+    year_paths = {k: v for k, v in overrides.items() if _paths.is_path(v) and specs[k].kind == "number"}
+    if "start_year" in overrides:  # the architecture file's paths, at the start year asked for
+        year_paths.update({k: _paths.as_dataarray(p.year_path[0]) for k, p in arch.parameters.items()
+                           if p.year_path is not None and k not in overrides and k not in trusted})
+    if year_paths:  # a path over the years: its value at start_year (the trajectory takes all of it)
+        for name, da in _path_values(arch, year_paths, overrides, specs, base_values, ds_attrs).items():
+            trusted.setdefault(name, da)
+            overrides.pop(name, None)
     dims: list[str] = []
     sizes: dict[str, int] = {}
     coords: dict[str, xr.Variable] = {}
-    scalars: dict[str, Any] = {}
     from_catalog: list[str] = []
-    for name, p in arch.parameters.items():
+    given = set(overrides) | set(trusted)
+    for name in [n for n in arch.parameters if n in given] if given else ():
         spec = specs[name]
-        a = {"long_name": spec.long_name or name, "source": ", ".join(p.sources)}
-        if spec.kind == "number":
-            a["units"] = units.unit_string(spec.unit)
         if name in trusted:
             da = trusted[name]
-            a = dict(da.attrs) or a
-        elif name in overrides:
-            da = _override_array(arch, name, overrides[name], spec)
-            a["source"] = "override"
-        elif spec.catalog is not None and p.catalog_entry is not None and (
-                spec.catalog[2] in overrides or spec.catalog[2] in trusted):
-            # a catalog default whose choice is overridden (or swept): looked up below, per choice
-            a["source"] = f"data/catalogs/{spec.catalog[0]}.csv: {spec.catalog[1]} of the chosen {spec.catalog[2]}"
-            attrs[name] = a
-            from_catalog.append(name)
-            continue
+            if da.attrs:
+                attrs[name] = dict(da.attrs)
         else:
-            scalars[name] = p.canonical_value
-            attrs[name] = a
-            continue
-        attrs[name] = a
+            da = _override_array(arch, name, overrides[name], spec)
+            attrs[name] = {**base_attrs[name], "source": "override"}
         arrays[name] = da
         for d in da.dims:
             n = int(da.sizes[d])
@@ -187,38 +190,125 @@ def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
                     raise OrbitdcError(f"overrides do not broadcast together: coordinate '{cname}' differs between them")
                 continue
             coords[cname] = c.variable
+    if given:
+        # a catalog default whose choice is overridden (or swept) is looked up below, per choice
+        for name in catalog_backed:
+            if name not in given and specs[name].catalog[2] in given:
+                catalog, field_name, choice = specs[name].catalog
+                attrs[name] = {**base_attrs[name],
+                               "source": f"data/catalogs/{catalog}.csv: {field_name} of the chosen {choice}"}
+                from_catalog.append(name)
     # dimensions in the order the caller gave them (sweep(altitude=..., price=...) -> altitude first)
-    given = [n for n in list(overrides) + list(trusted) if n in arrays]
-    ordered: list[str] = []
-    for name in given:
-        for d in arrays[name].dims:
-            if d not in ordered:
-                ordered.append(d)
+    ordered: list[str] = [d for d in dims_first if d in sizes]
+    for name in list(overrides) + list(trusted):
+        if name in arrays:
+            for d in arrays[name].dims:
+                if d not in ordered:
+                    ordered.append(d)
     dims = ordered + [d for d in dims if d not in ordered]
-    frame = Frame(dims, sizes, _dataset_attrs(arch))
+    for d, n in (extra_dims or {}).items():
+        if d not in sizes:
+            dims.append(d)
+            sizes[d] = int(n)
+        elif sizes[d] != n:
+            raise OrbitdcError(f"overrides do not broadcast together: dimension '{d}' has lengths {sizes[d]} and {n}")
+    frame = Frame(dims, sizes, ds_attrs)
     input_dims: dict[str, tuple[str, ...]] = {}
     nd = len(dims)
+    ones = (1,) * nd
+    values = frame._vars
     for name in arch.parameters:
         if name in arrays:
             var = arrays[name].variable
-            frame._vars[name] = _expand(var, dims)
+            values[name] = _expand(var, dims)
             input_dims[name] = tuple(d for d in dims if d in var.dims)
-        elif name in from_catalog:
-            continue
-        else:
-            v = scalars[name]
-            kind = specs[name].kind
-            arr = np.array(v, dtype=float) if kind == "number" else (np.array(v, dtype=bool) if kind == "flag" else np.array(str(v)))
-            frame._vars[name] = arr.reshape((1,) * nd)
+        elif name not in from_catalog:
+            values[name] = base_values[name].reshape(ones)
             input_dims[name] = ()
     # catalog defaults follow their (overridden or swept) choice: one lookup per distinct name
     for name in from_catalog:
         catalog, field_name, choice = specs[name].catalog
         key = frame[choice]
         value = np.asarray(catalog_lookup(catalog, field_name, key, specs[name].unit), dtype=float)
-        frame._vars[name] = value.reshape(key.shape) if value.size == key.size else np.broadcast_to(value, key.shape)
+        values[name] = value.reshape(key.shape) if value.size == key.size else np.broadcast_to(value, key.shape)
         input_dims[name] = input_dims[choice]
     return Prepared(arch, frame, attrs, input_dims, coords, list(arch.parameters))
+
+
+def _path_values(arch: Architecture, year_paths: Mapping[str, Any], overrides: Mapping[str, Any],
+                 specs: Mapping[str, ParameterSpec], base_values: Mapping[str, np.ndarray],
+                 ds_attrs: dict[str, Any]) -> dict[str, xr.DataArray]:
+    """Each path's value at ``start_year`` (an override of it, or the architecture's), as a
+    DataArray with the start year's dimensions (then the path's own); ``ds_attrs`` gets the
+    warnings of paths held flat at that year."""
+    sy = SYSTEM_PARAMETERS["start_year"]
+    if "start_year" in overrides and not _paths.is_path(overrides["start_year"]):
+        start = _override_array(arch, "start_year", overrides["start_year"], specs["start_year"])
+    else:
+        start = xr.DataArray(base_values["start_year"])
+    out, warnings = {}, []
+    y = np.asarray(start.values, dtype=float)
+    for name, value in year_paths.items():
+        spec = specs[name]
+        try:
+            path = _paths.as_path(name, value, spec.unit, check=lambda v, n=name, sp=spec: sp.check_array(n, v),
+                                  horizon=(sy.minimum, sy.maximum))
+        except ParameterError as exc:
+            raise _override_error(arch, name, exc.reason) from None
+        w = path.outside(float(np.min(y)), float(np.max(y)))
+        if w:
+            warnings.append(w)
+        out[name] = xr.DataArray(path.at(y), dims=start.dims + path.dims, coords={**start.coords, **dict(path.coords)},
+                                 attrs={"long_name": spec.long_name or name, "units": units.unit_string(spec.unit),
+                                        "source": f"override: path {path.describe()}, at start_year"})
+    if warnings:
+        ds_attrs["path_warnings"] = "; ".join(warnings)
+    return out
+
+
+_SPECS: list = [None, None]  # (the stage list they were collected from, the specs)
+
+
+def _specs() -> dict[str, ParameterSpec]:
+    """:func:`parameter_specs` of the current stage list, collected once per list."""
+    if _SPECS[0] is not _stages.STAGES:
+        _SPECS[:] = [_stages.STAGES, parameter_specs()]
+    return _SPECS[1]
+
+
+def _base_inputs(arch: Architecture, specs: Mapping[str, ParameterSpec]) -> tuple[dict[str, np.ndarray], dict[str, dict], list[str]]:
+    """Every parameter of ``arch`` as a 0-d array in its canonical unit, its attrs, and the names
+    of the parameters holding their catalog default (they follow their choice): computed
+    once per architecture object (a weak reference: the cache keeps no architecture alive),
+    keyed by the identity of its parameters and of
+    the specs (replacing a parameter, or a new stage list, computes them again). Callers share
+    the attrs dicts and must not change them."""
+    key = (id(specs), tuple(map(id, arch.parameters.values())), tuple(arch.parameters))
+    hit = _BASE_INPUTS.get(id(arch))
+    if hit is not None and hit[0]() is arch and hit[1] == key:
+        return hit[2]
+    values: dict[str, np.ndarray] = {}
+    attrs: dict[str, dict] = {}
+    for name, p in arch.parameters.items():
+        spec = specs[name]
+        a = {"long_name": spec.long_name or name, "source": ", ".join(p.sources)}
+        v = p.canonical_value
+        if spec.kind == "number":
+            a["units"] = units.unit_string(spec.unit)
+            values[name] = np.array(v, dtype=float)
+        else:
+            values[name] = np.array(v, dtype=bool) if spec.kind == "flag" else np.array(str(v))
+        attrs[name] = a
+    catalog_backed = [name for name, p in arch.parameters.items()
+                      if specs[name].catalog is not None and p.catalog_entry is not None]
+    if len(_BASE_INPUTS) >= 64:  # a few architectures are in use at a time
+        _BASE_INPUTS.pop(next(iter(_BASE_INPUTS)))
+    _BASE_INPUTS[id(arch)] = (weakref.ref(arch), key, (values, attrs, catalog_backed))
+    return values, attrs, catalog_backed
+
+
+#: id(architecture) -> (a weak reference to it, its key, its base inputs) (:func:`_base_inputs`)
+_BASE_INPUTS: dict[int, tuple] = {}
 
 
 def build_inputs(arch: Architecture, overrides: Mapping[str, Any] | None = None) -> xr.Dataset:
@@ -242,11 +332,14 @@ def _dataset_attrs(arch: Architecture) -> dict[str, str]:
 # Running the chain
 # --------------------------------------------------------------------------------------------
 def run_frame(frame: Frame, kind: str = "space", only: Iterable[str] | None = None,
-              attrs: dict[str, dict] | None = None, order: list[str] | None = None) -> tuple[list[str], dict[str, dict], dict]:
+              attrs: dict[str, dict] | None = None, order: list[str] | None = None,
+              flags: bool = True) -> tuple[list[str], dict[str, dict], dict]:
     """Pass a frame through the stages for ``kind``, in order, then add feasibility.
 
     Updates ``frame`` in place; returns (variable order, attrs per variable, extra leading
-    dimensions per variable) for :func:`dataset_from_frame`.
+    dimensions per variable) for :func:`dataset_from_frame`. ``only`` names the stages to run
+    (default: all that apply); ``flags=False`` leaves out ``feasible`` and ``binding_constraint``
+    (a caller running the stages in parts adds them once, :func:`add_flags`).
     """
     catalogs.new_run()  # catalog files are checked once per run, not at every lookup
     only = set(only) if only is not None else None
@@ -254,30 +347,43 @@ def run_frame(frame: Frame, kind: str = "space", only: Iterable[str] | None = No
     order = list(order or frame)
     seen = set(order)
     lead: dict[str, tuple] = {}
-    violations: list[str] = []
+    put = frame.put
     for st in stages():
         if kind not in st.kinds or (only is not None and st.name not in only):
             continue
         new = st.kernel(frame)
-        missing = [k for k in st.outputs if k not in new]
+        outputs_ = st.outputs
+        missing = [k for k in outputs_ if k not in new]
         if missing:
             raise RuntimeError(f"stage '{st.name}' did not produce {', '.join(missing)}")
         extra = new.get("__attrs__", {})
         for key, val in new.items():
             if key == "__attrs__":
                 continue
-            spec = st.outputs.get(key)
+            spec = outputs_.get(key)
             nlead = len(spec.dims) if spec is not None else 0
-            arr = frame.put(key, val, nlead)
+            arr = put(key, val, nlead)
             if key.startswith("violates_"):
                 frame._vars[key] = arr.astype(bool, copy=False)
-                violations.append(key)
-            attrs[key] = _output_attrs(key, spec, attrs.get(key, {}), extra.get(key))
+            ex = extra.get(key)
+            attrs[key] = _static_attrs(key, spec) if spec is not None and not ex else \
+                _output_attrs(key, spec, attrs.get(key, {}), ex)
             if nlead:
                 lead[key] = (spec.dims, spec.labels)
             if key not in seen:
                 order.append(key)
                 seen.add(key)
+    if flags:
+        add_flags(frame, attrs, order, seen)
+    return order, attrs, lead
+
+
+def add_flags(frame: Frame, attrs: dict[str, dict] | None = None, order: list[str] | None = None,
+              seen: set[str] | None = None, exclude: Iterable[str] = ()) -> None:
+    """``feasible`` and ``binding_constraint`` from the frame's ``violates_*`` variables (in the
+    order the stages added them; ``exclude`` names flags not to judge)."""
+    exclude = set(exclude)
+    violations = [k for k in frame if k.startswith("violates_") and k not in exclude]
     # Index of the first violated constraint (integers: cheap on 1e7 points), then one lookup
     # into the names; len(violations) means none.
     nd = len(frame.dims)
@@ -285,14 +391,30 @@ def run_frame(frame: Frame, kind: str = "space", only: Iterable[str] | None = No
     for i in reversed(range(len(violations))):
         first = np.where(frame[violations[i]], i, first)
     names = np.array([k.removeprefix("violates_") for k in violations] + ["none"])
-    specs = output_specs()
     frame._vars["feasible"] = first == len(violations)
     frame._vars["binding_constraint"] = names[first]
-    for key in ("feasible", "binding_constraint"):
-        attrs[key] = {"long_name": specs[key].long_name}
-        if key not in seen:
-            order.append(key)
-    return order, attrs, lead
+    if attrs is not None:
+        specs = _outputs()
+        for key in ("feasible", "binding_constraint"):
+            attrs[key] = {"long_name": specs[key].long_name}
+            if order is not None and key not in (seen if seen is not None else order):
+                order.append(key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _static_attrs(key: str, spec: Output) -> dict:
+    """An output's attrs from its declaration (shared: callers copy before changing them)."""
+    return _output_attrs(key, spec, {}, None)
+
+
+_OUTPUTS: list = [None, None]  # (the stage list they were collected from, the output specs)
+
+
+def _outputs() -> dict[str, Output]:
+    """:func:`output_specs` of the current stage list, collected once per list."""
+    if _OUTPUTS[0] is not _stages.STAGES:
+        _OUTPUTS[:] = [_stages.STAGES, output_specs()]
+    return _OUTPUTS[1]
 
 
 def run_stages(ds: xr.Dataset, kind: str = "space", only: Iterable[str] | None = None) -> xr.Dataset:
@@ -311,7 +433,7 @@ def _unchanged_inputs(input_dims: dict, attrs: dict, input_attrs: dict) -> dict:
 
 
 def evaluate(arch: str | Path | Architecture, *, stages_only: Iterable[str] | None = None, scenario: str | None = None,
-             **overrides: Any) -> xr.Dataset:
+             variables: Iterable[str] | None = None, **overrides: Any) -> xr.Dataset:
     """Run the whole chain for one architecture.
 
     Parameters
@@ -319,19 +441,78 @@ def evaluate(arch: str | Path | Architecture, *, stages_only: Iterable[str] | No
     arch : name, path or :class:`~orbitdc.parameters.Architecture`
     stages_only : optional names of the stages to run (default: all that apply)
     scenario : optional scenario layered over the architecture (``data/scenarios/``)
+    variables : optional names of the inputs and outputs wanted: only the stages they need run
+        (those up to the last stage producing one; ``feasible`` and ``binding_constraint`` need
+        every stage) and the Dataset holds only them - the fast path for a few numbers
     **overrides : parameter values by name: an astropy Quantity, a number in the parameter's
         canonical unit, a string such as ``"650 km"``, a 1-d list/array (a new dimension named
         after the parameter) or a DataArray (its own dimensions).
 
     Returns
     -------
-    xarray.Dataset with every input and output variable (``units`` and ``long_name`` in attrs).
-    The inputs are mapped to numpy arrays once (:func:`prepare`), the stages run on plain arrays
-    (:func:`run_frame`) and the Dataset is assembled once (:func:`dataset_from_frame`).
+    xarray.Dataset with every input and output variable (``units`` and ``long_name`` in attrs),
+    or only ``variables``. The inputs are mapped to numpy arrays once (:func:`prepare`), the
+    stages run on plain arrays (:func:`run_frame`) and the Dataset is assembled once
+    (:func:`dataset_from_frame`).
     """
     arch = load_architecture(arch, scenario=scenario)
+    names = None if variables is None else _check_variables(arch, variables)
     prep = prepare(arch, overrides)
-    return _finish(prep, stages_only)
+    if names is None:
+        return _finish(prep, stages_only)
+    only = _stages_for(names, arch.kind) if stages_only is None else stages_only
+    needs_flags = "feasible" in names or "binding_constraint" in names
+    order, attrs, lead = run_frame(prep.frame, arch.kind, only, prep.attrs, prep.order, flags=needs_flags)
+    missing = [n for n in names if n not in prep.frame]
+    if missing:
+        raise OrbitdcError(f"variables: '{missing[0]}' is not computed by the stages run ({', '.join(sorted(only))})")
+    return dataset_from_frame(prep.frame, names, attrs, prep.coords, prep.frame.attrs,
+                              _unchanged_inputs(prep.input_dims, attrs, prep.attrs), lead)
+
+
+def _check_variables(arch: Architecture, variables: Iterable[str]) -> list[str]:
+    """The names asked for, each an input of ``arch`` or an output of a stage for its kind."""
+    if isinstance(variables, str):
+        variables = [variables]
+    try:
+        names = [str(v) for v in variables]
+    except TypeError:
+        raise OrbitdcError(f"variables: expected a list of variable names, got {variables!r}") from None
+    if not names:
+        raise OrbitdcError("variables: name at least one variable (or leave variables out for all)")
+    known = set(arch.parameters) | set(_producers(arch.kind)) | {"feasible", "binding_constraint"}
+    bad = [n for n in names if n not in known]
+    if bad:
+        raise OrbitdcError(f"variables: '{bad[0]}' is not an input or output of the chain for '{arch.name}' "
+                           f"({arch.kind}); see orbitdc.chain.describe()")
+    return list(dict.fromkeys(names))
+
+
+_PRODUCERS: dict[tuple[str, int], tuple[tuple, dict[str, int]]] = {}
+
+
+def _producers(kind: str) -> dict[str, int]:
+    """Output name -> index (in chain order) of the last stage of ``kind`` that produces it
+    (collected once per stage list)."""
+    stage_list = _stages.STAGES
+    hit = _PRODUCERS.get((kind, id(stage_list)))
+    if hit is not None and hit[0] is stage_list:
+        return hit[1]
+    out = {key: i for i, st in enumerate(stage_list) if kind in st.kinds for key in st.outputs}
+    _PRODUCERS[(kind, id(stage_list))] = (stage_list, out)
+    return out
+
+
+def _stages_for(names: Sequence[str], kind: str) -> list[str]:
+    """The stages (names) needed for ``names``: every stage of ``kind`` up to the last producer
+    of one of them (a stage reads what the stages before it added); all of them for the flags."""
+    stage_list = _stages.STAGES
+    prod = _producers(kind)
+    if "feasible" in names or "binding_constraint" in names:
+        last = len(stage_list) - 1
+    else:
+        last = max((prod[n] for n in names if n in prod), default=-1)
+    return [st.name for st in stage_list[: last + 1] if kind in st.kinds]
 
 
 def _finish(prep: Prepared, stages_only: Iterable[str] | None = None) -> xr.Dataset:
@@ -341,11 +522,12 @@ def _finish(prep: Prepared, stages_only: Iterable[str] | None = None) -> xr.Data
                               _unchanged_inputs(prep.input_dims, attrs, input_attrs), lead)
 
 
-def sweep(arch: str | Path | Architecture, **axes: Any) -> xr.Dataset:
+def sweep(arch: str | Path | Architecture, *, variables: Iterable[str] | None = None, **axes: Any) -> xr.Dataset:
     """Evaluate on the full grid of the given parameter values: one dimension per parameter.
 
     ``sweep(arch, altitude=[500, 650, 800], launch_price_per_kg=[100, 500, 2000])`` gives a
     3x3 result by broadcasting (no loop over design points). Scalars are plain overrides.
+    ``variables`` as in :func:`evaluate` (only those, and only the stages they need).
     """
     arch = load_architecture(arch)
     for name, values in axes.items():
@@ -353,7 +535,7 @@ def sweep(arch: str | Path | Architecture, **axes: Any) -> xr.Dataset:
         if isinstance(values, xr.DataArray) or np.ndim(arr) > 1:
             raise _override_error(arch, name, "sweep takes a 1-d list of values per parameter")
     memory.check_sweep(arch, axes, evaluate, len(output_specs()))  # refuse up front, with an estimate, a grid that cannot fit in memory
-    return evaluate(arch, **axes)
+    return evaluate(arch, variables=variables, **axes)
 
 
 def compare(archs: Sequence[str | Path | Architecture], **overrides: Any) -> xr.Dataset:
@@ -398,7 +580,4 @@ def to_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
     usual 022), booleans (``feasible``) read back as ``bool`` with ``xr.open_dataset``, text as
     fixed strings, list attributes joined.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ready = outputs.netcdf_ready(ds)
-    return outputs.atomic_write(path, lambda tmp: ready.to_netcdf(tmp))
+    return outputs.write_netcdf(ds, path)

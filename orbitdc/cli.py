@@ -16,15 +16,15 @@ import os
 import shutil
 import sys
 import textwrap
-import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-import numpy as np
-
 from .errors import OrbitdcError
-from .arguments import parse_assignment  # noqa: F401  (re-exported: it used to live here)
+from ._text import terminal_lines, terminal_text
+
+# The command parses its arguments and answers --version, --help and `list` before it imports
+# the model: numpy, xarray and the stages load inside the commands that compute.
 
 #: Outputs printed by ``orbitdc evaluate`` (those the chain produced, in this order).
 KEY_OUTPUTS = (
@@ -54,19 +54,8 @@ class _Parser(argparse.ArgumentParser):
 # --------------------------------------------------------------------------------------------
 # Text that is safe on a terminal, and tables that fit it
 # --------------------------------------------------------------------------------------------
-def safe(text: Any) -> str:
-    """``text`` on one line with control and format characters escaped (``\\x1b`` stays visible
-    as the four characters ``\\x1b``, never reaches the terminal as an escape sequence)."""
-    out = []
-    for ch in str(text):
-        if ch in "\n\r\t\v\f":
-            out.append(" ")
-        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") and ch != " ":
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-        else:
-            out.append(ch)
-    return "".join(out)
+#: Text from files or users, made safe for a terminal (one function: :mod:`orbitdc.validation`).
+safe = terminal_text
 
 
 def terminal_width() -> int:
@@ -129,6 +118,8 @@ def _number(v: float) -> str:
 
 
 def _format_value(da) -> str:
+    import numpy as np
+
     vals = np.asarray(da.values)
     unit = da.attrs.get("units", "")
     unit = "" if unit in ("1", "") else f" {unit}"
@@ -156,6 +147,8 @@ def _power(kw: float) -> str:
 
 
 def _cell(v: Any) -> str:
+    import numpy as np
+
     if isinstance(v, (bool, np.bool_)):
         return str(bool(v))
     if isinstance(v, (float, np.floating, int, np.integer)):
@@ -166,17 +159,65 @@ def _cell(v: Any) -> str:
 # --------------------------------------------------------------------------------------------
 # Commands
 # --------------------------------------------------------------------------------------------
+#: Power units of an architecture file's ``target_it_power`` that ``orbitdc list`` reads without
+#: loading astropy (to kW); any other unit sends the file through the full loader.
+_KW_PER = {"W": 1e-3, "kW": 1.0, "MW": 1e3, "GW": 1e6, "TW": 1e9}
+
+
+def _header_row(name: str, path: Path, layer, default_kw: float | None) -> tuple | None:
+    """The ``list`` row of a shipped architecture from its YAML header alone (name, kind, company,
+    description, target IT power), or None when anything there is unusual (then the full loader
+    reads it). Shipped files are validated in full by the test suite; a user's file never takes
+    this path: ``list`` validates it as ``evaluate`` would."""
+    from ._yaml import read_yaml
+
+    raw = read_yaml(path)
+    if not isinstance(raw, dict) or raw.get("name") != name or not isinstance(raw.get("description"), str):
+        return None
+    kind, company = raw.get("kind", "space"), raw.get("company", "")
+    params = raw.get("parameters")
+    if kind not in ("space", "terrestrial") or not isinstance(company, str) or not isinstance(params, dict):
+        return None
+    power = params.get("target_it_power")
+    if power is None:
+        kw = default_kw
+    elif isinstance(power, dict) and isinstance(power.get("value"), (int, float)) and power.get("unit") in _KW_PER:
+        kw = float(power["value"]) * _KW_PER[power["unit"]]
+    else:
+        return None
+    if kw is None:
+        return None
+    return (name, kind, company or "-", _power(kw), layer.origin, " ".join(raw["description"].split()))
+
+
+def _default_it_power_kw() -> float | None:
+    from ._yaml import read_yaml
+    from .datadirs import SHIPPED_DATA_DIR
+
+    power = (read_yaml(SHIPPED_DATA_DIR / "defaults" / "system.yaml").get("parameters") or {}).get("target_it_power")
+    if isinstance(power, dict) and isinstance(power.get("value"), (int, float)) and power.get("unit") in _KW_PER:
+        return float(power["value"]) * _KW_PER[power["unit"]]
+    return None
+
+
+def _validated_row(name: str, path: Path, layer) -> tuple:
+    from .architectures import load_architecture
+
+    arch = load_architecture(path)
+    power = arch.parameters.get("target_it_power")
+    first = " ".join(arch.description.split())
+    return (name, arch.kind, arch.company or "-", _power(float(power.canonical_value)) if power is not None else "-",
+            layer.origin, first)
+
+
 def _cmd_list(args) -> int:
-    from .architectures import architecture_files, load_architecture
+    from .datadirs import architecture_files
 
     rows = []
+    default_kw = _default_it_power_kw()
     for name, (path, layer) in sorted(architecture_files().items()):
-        arch = load_architecture(path)
-        power = arch.parameters.get("target_it_power")
-        first = " ".join(arch.description.split())
-        rows.append((name, arch.kind, arch.company or "-",
-                     _power(float(power.canonical_value)) if power is not None else "-",
-                     layer.origin, first))
+        row = _header_row(name, path, layer, default_kw) if layer.shipped else None
+        rows.append(row if row is not None else _validated_row(name, path, layer))
     header = ("NAME", "KIND", "COMPANY", "IT POWER", "FROM", "DESCRIPTION")
     for line in render_table(header, rows, align_right=("IT POWER",), truncate=("DESCRIPTION", "FROM", "COMPANY"),
                              minimum={"DESCRIPTION": 30, "FROM": 16, "COMPANY": 12}):
@@ -190,7 +231,7 @@ def _cmd_show(args) -> int:
     if getattr(args, "scenario", None):
         from .scenarios import describe_scenario
 
-        print(describe_scenario(args.name, args.scenario))
+        print(terminal_lines(describe_scenario(args.name, args.scenario)))
         return 0
     width = terminal_width()
     arch = load_architecture(args.name)
@@ -231,17 +272,26 @@ def _cmd_show(args) -> int:
     return 0
 
 
+def _parse_sets(items: Sequence[str] | None) -> dict[str, Any]:
+    """``--set NAME=VALUE`` items parsed; a name given twice is refused (the last would win
+    silently)."""
+    from .arguments import parse_assignment
+
+    overrides: dict[str, Any] = {}
+    for text in items or []:
+        name, value = parse_assignment(text)
+        if name in overrides:
+            raise OrbitdcError(f"--set {name}: given twice")
+        overrides[name] = value
+    return overrides
+
+
 def _overrides(args, architectures) -> dict[str, Any]:
     """``--set`` items parsed and their names checked against the architectures (with a
     "did you mean" for a mistyped name) before anything runs."""
     from .parameters import suggest
 
-    overrides: dict[str, Any] = {}
-    for text in args.set or []:
-        name, value = parse_assignment(text)
-        if name in overrides:
-            raise OrbitdcError(f"--set {name}: given twice")
-        overrides[name] = value
+    overrides = _parse_sets(args.set)
     known = sorted({p for a in architectures for p in a.parameters})
     for name in overrides:
         if name not in known:
@@ -275,62 +325,89 @@ def _cmd_evaluate(args) -> int:
     return 0
 
 
-def _parse_years(text: str) -> list[int]:
-    """``2026-2050`` or ``2030,2035,2040`` -> calendar years."""
-    try:
-        if "-" in text and "," not in text:
-            a, b = (int(x) for x in text.split("-", 1))
-            return list(range(a, b + 1))
-        return [int(x) for x in text.split(",")]
-    except ValueError:
-        raise OrbitdcError(f"--years '{text}': expected FIRST-LAST (e.g. 2026-2050) or a comma list of years") from None
+def _parse_years(text: str) -> range | list[int]:
+    """``2026-2050`` or ``2030,2035,2040`` -> calendar years (counted before any list is built)."""
+    from .validation import parse_years_text
+
+    return parse_years_text(text)
 
 
 def _cmd_trajectory(args) -> int:
-    from .chain import to_netcdf
+    from .outputs import check_output_path, write_netcdf
     from .trajectory import trajectory
 
-    overrides = dict(parse_assignment(s) for s in args.set or [])
+    out = check_output_path(args.output, formats=("netcdf",)) if args.output is not None else None
+    overrides = _parse_sets(args.set)
     if args.scenario is not None:
         from .architectures import load_architecture
 
         load_architecture(args.name, scenario=args.scenario)  # a bad name: one line before anything runs
-    out = Path(args.output) if args.output else None
-    if out is not None and out.suffix not in (".nc", ".nc4"):
-        raise OrbitdcError(f"--output '{out}': expected a NetCDF file name ending in .nc")
     years = _parse_years(args.years)
     frozen: Any = False
-    if args.frozen:
+    if args.frozen is not None:
         frozen = True if args.frozen == "all" else [t.strip() for t in args.frozen.split(",") if t.strip()]
+        if frozen != True and not frozen:  # noqa: E712 - True, or a non-empty list of names
+            raise OrbitdcError(f"--frozen '{safe(args.frozen)}': expected all or trend names separated by commas")
     tr = trajectory(args.name, years, frozen=frozen, fleet=args.fleet, samples=args.samples,
                     seed=args.seed if args.seed is not None else 0, scenario=args.scenario, **overrides)
-    point = {d: 0 for d in tr.dims if d not in ("year", "vehicle")}
-    sel = tr.isel(point) if point else tr
-    if point:
-        print(f"(first point of: {', '.join(point)})")
-    ratio = sel["cost_ratio_vs_terrestrial_quantile"].sel(quantile=0.5) if "sample" in tr.dims else sel["cost_ratio_vs_terrestrial"]
-    scenario = f", scenario '{args.scenario}'" if args.scenario else ""
-    print(safe(f"{tr.attrs['architecture']}{scenario}: year  cost ratio  IT online [GW]  binding limit"))
-    for i, y in enumerate(sel["year"].values):
-        online = float(sel["it_power_online"].isel(year=i)) / 1e6 if "it_power_online" in sel else float("nan")
-        limit = str(sel["binding_limit"].isel(year=i).values) if "binding_limit" in sel else ""
-        print(f"  {int(y)}  {float(ratio.isel(year=i)):10.3f}  {online:14.3f}  {limit}")
-    cross = sel["crossover_year"]
-    if "sample" in tr.dims:
-        q = tr["crossover_year_quantile"].values
-        print(f"crossover year (10/50/90 %): {q[0]:.0f} / {q[1]:.0f} / {q[2]:.0f}  (nan: not within the years shown)")
-    else:
-        print(f"crossover year: {float(cross):.0f}" if bool(sel["crossover_within_horizon"]) else "crossover year: none within the years shown")
+    for line in trajectory_lines(tr, args.scenario):
+        print(line)
     if out is not None:
-        to_netcdf(tr, out)
-        print(f"wrote {out}")
+        write_netcdf(tr, out, make_folder=False)
+        print(safe(f"wrote {out}"))
     return 0
+
+
+def trajectory_lines(tr, scenario: str | None = None) -> list[str]:
+    """What ``orbitdc trajectory`` prints: per year the cost ratio of a new cohort (the median
+    over the samples of a Monte Carlo), the IT power online and the binding limit, then the
+    crossover year (its 10/50/90 % over the samples)."""
+    import numpy as np
+
+    mc = "sample" in tr.dims
+    point = {d: 0 for d in tr.dims if d not in ("year", "vehicle", "sample", "quantile")}
+    sel = tr.isel(point) if point else tr
+    lines = []
+    if point:
+        lines.append(safe(f"(first point of: {', '.join(point)})"))
+    if mc:
+        ratio = sel["cost_ratio_vs_terrestrial_quantile"].sel(quantile=0.5)
+        head = "cost ratio (median)"  # and the median IT online, the most common limit
+    else:
+        ratio = sel["cost_ratio_vs_terrestrial"]
+        head = "cost ratio"
+    which = f", scenario '{scenario}'" if scenario else ""
+    lines.append(safe(f"{tr.attrs['architecture']}{which}: year  {head}  IT online [GW]  binding limit"))
+
+    def per_year(name, i):  # over the samples: the median number, the most common text
+        values = np.asarray(sel[name].isel(year=i).values).ravel()
+        if values.dtype.kind in "fiu":
+            return float(np.nanmedian(values)) if np.isfinite(values).any() else float("nan")
+        kinds, counts = np.unique(values.astype(str), return_counts=True)
+        return str(kinds[np.argmax(counts)])
+
+    for i, y in enumerate(sel["year"].values):
+        online = per_year("it_power_online", i) / 1e6 if "it_power_online" in sel else float("nan")
+        limit = per_year("binding_limit", i) if "binding_limit" in sel else ""
+        lines.append(safe(f"  {int(y)}  {float(ratio.isel(year=i)):{len(head)}.3f}  {online:14.3f}  {limit}"))
+    if mc:
+        q = np.asarray(sel["crossover_year_quantile"].values, dtype=float).ravel()
+        txt = [f"{v:.0f}" if np.isfinite(v) else "none" for v in q[:3]]
+        lines.append(f"crossover year (10/50/90 % of {tr.attrs.get('samples', tr.sizes['sample']):,} samples): "
+                     f"{' / '.join(txt)}  (none: not within the years shown)")
+    else:
+        cross = sel["crossover_year"]
+        lines.append(f"crossover year: {float(cross):.0f}" if bool(sel["crossover_within_horizon"])
+                     else "crossover year: none within the years shown")
+    return lines
 
 
 def sweep_table(ds, width: int | None = None, max_rows: int = MAX_TABLE_ROWS) -> list[str]:
     """A sweep's key outputs value by value: one row per design point (the swept values first);
     outputs that do not vary are listed once above; columns that do not fit the width go to a
     second table with the swept values repeated."""
+    import numpy as np
+
     from .outputs import design_dims
 
     width = width or terminal_width()
@@ -392,11 +469,11 @@ def _cmd_report(args) -> int:
         raise OrbitdcError("the report is not available in this version (orbitdc/report.py is missing)") from None
     # Everything a notebook kernel would otherwise find 10 s into the run is checked here first.
     if args.seed is not None:
-        check_seed(args.seed)
+        check_seed(args.seed, "--seed")
     if args.samples is not None:
         from .uncertainty import MAX_IN_MEMORY_SAMPLES
 
-        check_samples(args.samples, MAX_IN_MEMORY_SAMPLES)
+        check_samples(args.samples, MAX_IN_MEMORY_SAMPLES, "--samples")
     if args.jobs < 1:
         raise OrbitdcError(f"--jobs {args.jobs}: must be at least 1")
     check_report_folder(args.out if args.out is not None else str(DEFAULT_OUT))
@@ -442,6 +519,7 @@ def check_report_folder(text: str) -> Path:
 
 def _cmd_notebooks(args) -> int:
     from .datadirs import SHIPPED_NOTEBOOK_DIR, is_regular_file
+    from .outputs import write_bytes
 
     dest = Path(args.folder)
     if not str(args.folder).strip():
@@ -461,18 +539,14 @@ def _cmd_notebooks(args) -> int:
     for src in sources:
         target = dest / src.name
         data = src.read_bytes()
-        if target.exists():
-            (same if target.is_file() and target.read_bytes() == data else kept).append(src.name)
+        if os.path.lexists(target):  # a file, a folder, a link (even to nothing): never replaced
+            (same if not target.is_symlink() and target.is_file() and target.read_bytes() == data else kept).append(src.name)
             continue
-        try:
-            with open(target, "xb") as fh:  # exclusive: never replaces a file, even in a race
-                fh.write(data)
+        try:  # atomic and exclusive: never replaces a file, even one that appears meanwhile
+            write_bytes(target, data, replace=False)
         except FileExistsError:
             kept.append(src.name)
             continue
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
         copied.append(src.name)
     for label, names in (("copied", copied), ("already up to date", same),
                          ("kept (yours differ from the shipped ones; not overwritten)", kept)):
@@ -485,10 +559,23 @@ def _cmd_notebooks(args) -> int:
 def _cmd_app(args) -> int:
     from .app import serve
 
-    if not 0 <= args.port <= 65535:
-        raise OrbitdcError(f"--port {args.port}: expected a port number from 0 to 65535")
-    serve(args.architectures, port=args.port, address=args.address, show=args.show,
-          ready=lambda url: print(f"orbitdc app: serving {url} (Ctrl-C stops it)", flush=True))
+    from .validation import check_address, check_port
+
+    from .interrupts import Interrupted
+
+    check_port(args.port)
+    check_address(args.address)
+    try:
+        serve(args.architectures, port=args.port, address=args.address, show=args.show,
+              ready=lambda url: print(f"orbitdc app: serving {url} (Ctrl-C stops it)", flush=True))
+    except (Interrupted, KeyboardInterrupt) as exc:
+        # The server has stopped (serve's finally); the app writes nothing, so end at once, as the
+        # default SIGTERM did: the interpreter's final garbage collection of the server's threads
+        # and native libraries was seen to hang after a SIGTERM on a loaded machine.
+        # Stopping is the app's normal end ("Ctrl-C stops it"): exit status 0.
+        print(f"orbitdc app: stopped ({exc if isinstance(exc, Interrupted) else 'SIGINT'})", flush=True)
+        sys.stderr.flush()
+        os._exit(0)
     return 0
 
 
@@ -588,20 +675,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 @contextmanager
 def _user_data(data_dir: str | None) -> Iterator[None]:
-    """``--data-dir``: checked, then exported as ORBITDC_DATA_DIR for this command (and so for
-    the report's notebook kernels); the environment is restored afterwards."""
-    from .datadirs import DATA_DIR_ENV
+    """``--data-dir`` (checked: a readable folder) and ``ORBITDC_DATA_DIR``, made absolute once,
+    here at the entry point, and exported as ORBITDC_DATA_DIR for this command and so for the
+    report's notebook kernels (which run in another folder, where a relative path names nothing);
+    the environment is restored afterwards."""
+    from .datadirs import DATA_DIR_ENV, absolute_data_dirs, check_folder, user_data_dirs
 
-    if data_dir is None:
-        yield
-        return
-    path = Path(data_dir).expanduser()
-    if not str(data_dir).strip() or not path.is_dir():
-        what = "does not exist" if not path.exists() else "is not a folder"
-        raise OrbitdcError(f"--data-dir '{data_dir}': {what}")
     before = os.environ.get(DATA_DIR_ENV)
-    os.environ[DATA_DIR_ENV] = str(path.resolve())
+    if data_dir is not None:
+        path = Path(data_dir).expanduser()
+        if not str(data_dir).strip() or not check_folder(path, "--data-dir"):
+            raise OrbitdcError(f"--data-dir '{safe(data_dir)}': does not exist")
+        value = str(path.resolve())
+    else:
+        value = absolute_data_dirs(before)
     try:
+        if value is not None:
+            os.environ[DATA_DIR_ENV] = value
+            user_data_dirs()  # every folder checked now: one line before any work
         yield
     finally:
         if before is None:
@@ -616,17 +707,24 @@ def _error(message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return the exit status (0 ok, 1 failure, 2 bad input, 130 interrupted)."""
+    from .interrupts import Interrupted, interrupts_raise
+
     try:
-        args = build_parser().parse_args(argv)
-        with _user_data(getattr(args, "data_dir", None)):
-            status = int(args.func(args) or 0)
-        sys.stdout.flush()
+        # SIGTERM/SIGHUP (and SIGINT) raise, so that whatever is being written is cleaned up
+        with interrupts_raise(only_default=True):
+            args = build_parser().parse_args(argv)
+            with _user_data(getattr(args, "data_dir", None)):
+                status = int(args.func(args) or 0)
+            sys.stdout.flush()
         return status
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except OrbitdcError as exc:
         _error(str(exc))
         return 2
+    except Interrupted as exc:
+        _error(f"interrupted by {exc}; nothing half-written was left")
+        return exc.exit_status
     except BrokenPipeError:
         # the reader went away (orbitdc list | head -1): stop quietly, as other Unix tools do
         try:
@@ -649,6 +747,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         _error(f"internal error: {type(exc).__name__}: {exc} (ORBITDC_DEBUG=1 shows the traceback; please report it)")
         return 1
+
+
+def __getattr__(name: str):
+    if name == "parse_assignment":  # re-exported: it used to live here (loaded on first use)
+        from .arguments import parse_assignment
+
+        return parse_assignment
+    raise AttributeError(f"module 'orbitdc.cli' has no attribute {name!r}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -39,11 +39,11 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 from scipy import stats
 
 from .errors import ArchitectureError, ParameterError
-from .parameters import DATA_DIR, _pydantic_reason, _rel, load_references, read_yaml
+from .parameters import DATA_DIR, _rel, check_sources, load_references, read_document
 from .stages import parameter_specs
 
 CORRELATIONS_FILE = DATA_DIR / "correlations.yaml"
@@ -85,12 +85,7 @@ def load_factors(path: Path | None = None, check_parameters: bool = True) -> dic
     """
     path = Path(path or CORRELATIONS_FILE)
     file = _rel(path)
-    raw = read_yaml(path)
-    try:
-        doc = _CorrelationsFile.model_validate(raw)
-    except ValidationError as exc:
-        _, reason = _pydantic_reason(exc)
-        raise ArchitectureError(reason, file=file) from None
+    doc = read_document(path, _CorrelationsFile, file)
     refs = load_references()
     specs = parameter_specs()
     out: dict[str, dict[str, float]] = {}
@@ -101,9 +96,7 @@ def load_factors(path: Path | None = None, check_parameters: bool = True) -> dic
             where = f"{fname}.{pname}"
             if check_parameters and pname not in specs:
                 raise ArchitectureError("not a parameter of the chain", file=file, parameter=where)
-            for key in ld.sources:
-                if key not in refs:
-                    raise ArchitectureError(f"source '{key}' is not a reference key in data/references/", file=file, parameter=where)
+            check_sources(ld.sources, file, where, refs)
             if not -1.0 <= ld.value <= 1.0:
                 raise ArchitectureError(f"loading {ld.value:g} is outside [-1, 1]", file=file, parameter=where)
             lo = ld.low if ld.low is not None else ld.value

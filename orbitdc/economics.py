@@ -130,7 +130,7 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from . import units
+from . import _finance, _learning, units
 from ._launch_vehicles import _vehicle_names, _vehicle_param, _vv, _year_kernel
 from .frame import Output, Stage, apply_stage
 from .errors import ArchitectureError, ParameterError
@@ -177,19 +177,8 @@ COST_ITEMS = (
 # Numeric kernels (plain floats/arrays/DataArrays in canonical units, no Quantities)
 # ============================================================================================
 def _crf(rate, years, periods_per_year=1.0):
-    """Capital recovery factor kernel [1/yr]; ``rate`` per year, ``years`` in years.
-
-    ``m i / (1 - (1 + i)^(-n m))`` with ``i = rate / m``, written with ``log1p``/``expm1`` so it
-    is exact near ``i = 0`` where it tends to ``1 / n``.
-    """
-    i = rate / periods_per_year
-    periods = years * periods_per_year
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = periods_per_year * i / -np.expm1(-periods * np.log1p(i))
-    limit = 1.0 / years
-    if isinstance(out, xr.DataArray) or isinstance(i, xr.DataArray):
-        return xr.where(i == 0, limit, out)
-    return np.where(np.asarray(i) == 0, limit, out)
+    """Capital recovery factor kernel [1/yr] (:func:`orbitdc._finance.capital_recovery_factor`)."""
+    return _finance.capital_recovery_factor(rate, years, periods_per_year)
 
 
 def _compute_generations(rate, hardware_life, satellite_life, periods_per_year=1.0):
@@ -197,21 +186,19 @@ def _compute_generations(rate, hardware_life, satellite_life, periods_per_year=1
 
     Generations are bought at ``j T_hw`` for ``j = 0 .. k``, ``k = ceil(T_sat / T_hw) - 1`` swaps
     (none when ``T_hw >= T_sat``); their present value per unit of one generation's cost is
-    ``G = sum_j x^j = (1 - x^(k+1)) / (1 - x)`` with ``x = (1 + r)^(-T_hw)`` (``k + 1`` at r = 0).
-    Annualised over the bus life: ``G CRF(r, T_sat)``, which equals ``CRF(r, T_hw)`` when ``T_sat``
-    is a whole multiple of ``T_hw`` (annuity identity). Swap deliveries cost ``(G - 1) CRF``.
+    ``G = sum_j x^j = (1 - x^(k+1)) / (1 - x)`` with ``x = (1 + r)^(-T_hw)`` (``k + 1`` at r = 0;
+    :func:`orbitdc._finance.repeated_purchases_present_value`). Annualised over the bus life:
+    ``G CRF(r, T_sat)``, which equals ``CRF(r, T_hw)`` when ``T_sat`` is a whole multiple of
+    ``T_hw`` (annuity identity). Swap deliveries cost ``(G - 1) CRF``.
     """
     k = np.maximum(np.ceil(satellite_life / hardware_life - 1e-12) - 1.0, 0.0)
-    step = hardware_life * np.log1p(rate)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gens = np.expm1(-(k + 1.0) * step) / np.expm1(-step)
-    gens = np.where(np.asarray(step) == 0, k + 1.0, gens)
+    gens = _finance.repeated_purchases_present_value(rate, hardware_life, k + 1.0)
     return gens, _crf(rate, satellite_life, periods_per_year)
 
 
 def _growth(rate, years):
-    """``(1 + rate)^years - 1``: interest accrued on idle capital (exact near 0)."""
-    return np.expm1(years * np.log1p(rate))
+    """``(1 + rate)^years - 1``: interest accrued on idle capital (:func:`orbitdc._finance.idle_growth`)."""
+    return _finance.idle_growth(rate, years)
 
 
 def loss_cover_factors(cover, insurance_rate, launch_failure_probability, service_life, cover_years=1.0):
@@ -245,32 +232,20 @@ def loss_cover_factors(cover, insurance_rate, launch_failure_probability, servic
 
 
 def _wright_average(x, learning_rate):
-    """Average unit-cost factor over a production run of ``x`` reference lots under Wright's law.
-
-    Unit cost ``c(Q) = c_ref (Q / Q_ref)^b`` with ``b = log2(1 - learning_rate)`` (each doubling of
-    cumulative production cuts unit cost by ``learning_rate``). Building ``x Q_ref`` more after
-    ``Q_ref`` already built costs on average ``c_ref ((1 + x)^(b+1) - 1) / ((b + 1) x)``; this is
-    that factor (1 when ``x -> 0``).
-    """
-    b1 = np.log2(1.0 - learning_rate) + 1.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g = np.expm1(b1 * np.log1p(x)) / (b1 * x)
-    if isinstance(g, xr.DataArray) or isinstance(x, xr.DataArray):
-        return xr.where(x > 0, g, 1.0)
-    return np.where(np.asarray(x) > 0, g, 1.0)
+    """Average unit-cost factor over a production run of ``x`` reference lots under Wright's law
+    (:func:`orbitdc._learning.average_cost_factor`; 1 when ``x -> 0``)."""
+    return _learning.average_cost_factor(x, learning_rate)
 
 
 def _bus_cost(bus_mass_kg, reference_kg, cost_per_kg, learning_rate):
     """Bus cost [USD] of ``bus_mass_kg`` built after ``reference_kg`` under Wright's law.
 
-    ``m c W(m / m_ref)`` with :func:`_wright_average` ``W``, written as
-    ``c m_ref ((1 + x)^(b+1) - 1) / (b + 1)`` (``x = m / m_ref``) so that an unbuildable design
-    (infinite mass) costs ``inf`` instead of ``inf x 0 = NaN``.
+    ``m c W(m / m_ref)`` with :func:`_wright_average` ``W``; an unbuildable design (infinite mass)
+    costs ``c m_ref ((1 + x)^(b+1) - 1) / (b + 1)`` (:func:`orbitdc._learning.total_cost_factor`,
+    ``x = m / m_ref``), ``inf`` instead of ``inf x 0 = NaN``.
     """
     x = bus_mass_kg / reference_kg
-    b1 = np.log2(1.0 - learning_rate) + 1.0
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        grown = np.where(b1 == 0, np.log1p(x), np.expm1(b1 * np.log1p(x)) / np.where(b1 == 0, 1.0, b1))
+    grown = _learning.total_cost_factor(x, learning_rate)
     finite = np.isfinite(x)
     with np.errstate(invalid="ignore"):
         exact = bus_mass_kg * cost_per_kg * _wright_average(np.where(finite, x, 0.0), learning_rate)
@@ -280,12 +255,8 @@ def _bus_cost(bus_mass_kg, reference_kg, cost_per_kg, learning_rate):
 
 def _revenue_annuity(rate, decline, years):
     """Present value of 1 USD a year declining by ``decline`` each year, received at each year end
-    over ``years``: ``sum_{t=1..T} (1 - d)^(t-1) / (1 + r)^t = (1 - q^T) / ((1 + r)(1 - q))``,
-    ``q = (1 - d)/(1 + r)`` (``T / (1 + r)`` when ``q = 1``); with ``d = 0`` it is ``1 / CRF(r, T)``."""
-    q = (1.0 - decline) / (1.0 + rate)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        general = -np.expm1(years * np.log(q)) / ((1.0 + rate) * (1.0 - q))
-    return np.where(np.abs(1.0 - q) < 1e-12, years / (1.0 + rate), general)
+    over ``years`` (:func:`orbitdc._finance.annuity_present_value`); ``1 / CRF(r, T)`` when ``d = 0``."""
+    return _finance.annuity_present_value(rate, years, decline)
 
 
 def _safe_div(num, den):
@@ -362,7 +333,7 @@ def capital_recovery_factor(rate, years, periods_per_year=1) -> xr.DataArray:
     _check_positive(n, "years", "yr")
     _check_positive(m, "periods_per_year", "")
     _check_rate(_as_da(r) / _as_da(m), "rate")
-    return units.wrap(_as_da(_crf(_as_da(r), _as_da(n), _as_da(m))), "1/yr", "capital recovery factor")
+    return units.wrap(xr.apply_ufunc(_crf, _as_da(r), _as_da(n), _as_da(m)), "1/yr", "capital recovery factor")
 
 
 def annualised_cost(capital, rate, years) -> xr.DataArray:
@@ -389,7 +360,7 @@ def idle_capital_cost(capital, rate, delay) -> xr.DataArray:
     d = units.strip(delay, "yr", "delay")
     _check_rate(r, "rate")
     _check_nonnegative(d, "delay", "yr")
-    return units.wrap(_as_da(c) * _growth(_as_da(r), _as_da(d)), "USD", "cost of idle capital")
+    return units.wrap(_as_da(c) * xr.apply_ufunc(_growth, _as_da(r), _as_da(d)), "USD", "cost of idle capital")
 
 
 def launched_power_price(specific_mass, launch_price_per_kg, lifetime) -> xr.DataArray:
@@ -480,7 +451,8 @@ def bus_cost_per_kg(programme_mass, reference_cost_per_kg, reference_mass, learn
     la = np.asarray(lr.values if isinstance(lr, xr.DataArray) else lr, dtype=float)
     if np.any(~np.isfinite(la)) or np.any(la < 0) or np.any(la >= 1):
         raise ParameterError("learning_rate", "must be a fraction in [0, 1)")
-    return units.wrap(_as_da(c) * _wright_average(_as_da(m) / _as_da(q), _as_da(lr)), "USD/kg", "average bus cost per kg")
+    return units.wrap(_as_da(c) * xr.apply_ufunc(_wright_average, _as_da(m) / _as_da(q), _as_da(lr)), "USD/kg",
+                      "average bus cost per kg")
 
 
 def breakeven_launch_price(fixed_annual_cost, annual_cost_per_launch_price, target_annual_cost):

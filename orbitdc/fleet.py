@@ -51,12 +51,12 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from . import units
+from . import _learning, units
 from .errors import ArchitectureError, ParameterError
 from .catalogs import CATALOG_DIR, catalog_rows
-from .parameters import DATA_DIR, Architecture, _pydantic_reason, _rel, load_references, read_yaml
+from .parameters import DATA_DIR, Architecture, _rel, check_sources, read_document
 
 FLEET_DIR = DATA_DIR / "fleets"
 #: Key in a fleet file standing for the architecture's own ``launch_vehicle``.
@@ -355,7 +355,7 @@ def load_fleet(arch: Architecture, fleet: str | Path | Mapping[str, Any] | None 
 @functools.lru_cache(maxsize=64)
 def _load_fleet_file(path: str, stamp: int | None, own_vehicle: str, catalog_stamp: str) -> FleetPlan:
     """A parsed fleet file, cached by path, modification time, vehicle and catalog version."""
-    return _parse_fleet(read_yaml(Path(path)), _rel(Path(path)), own_vehicle)
+    return _parse_fleet(Path(path), _rel(Path(path)), own_vehicle)
 
 
 def _catalog_stamp() -> str:
@@ -363,22 +363,11 @@ def _catalog_stamp() -> str:
     return f"{path}:{path.stat().st_mtime_ns}"
 
 
-def _parse_fleet(raw: Any, file: str, own_vehicle: str) -> FleetPlan:
-    if not isinstance(raw, Mapping):
-        raise ArchitectureError("expected a mapping with description, production and vehicles", file=file)
-    try:
-        doc = _FleetFile.model_validate(raw)
-    except ValidationError as exc:
-        param, reason = _pydantic_reason(exc)
-        err = exc.errors()[0]
-        where = ".".join(str(x) for x in err["loc"][:3] if not str(x).startswith(("float", "int", "str", "list")))
-        raise ArchitectureError(reason, file=file, parameter=param or where or None) from None
+def _parse_fleet(source: Path | Mapping[str, Any], file: str, own_vehicle: str) -> FleetPlan:
+    doc = read_document(source, _FleetFile, file, key_path=True)
     if not doc.vehicles:
         raise ArchitectureError("a fleet needs at least one launch vehicle", file=file, parameter="vehicles")
-    refs = load_references()
-    for key in _all_sources(doc):
-        if key not in refs:
-            raise ArchitectureError(f"source '{key}' is not a reference key in data/references/", file=file)
+    check_sources(_all_sources(doc), file)
     production = _ramp_from_points("production", "production", doc.production.unit,
                                    [p.model_dump() for p in doc.production.points], file)
     known = {e for (e, _f) in _catalog()}
@@ -451,61 +440,78 @@ def _check_shares(plan: FleetPlan, file: str) -> None:
 # --------------------------------------------------------------------------------------------
 # Wright's law helpers
 # --------------------------------------------------------------------------------------------
-def wright_exponent(learning_rate: Any) -> np.ndarray:
-    """``b = log2(1 - learning_rate)`` (<= 0): unit cost ``c(Q) = c_ref (Q / Q_ref)^b`` falls by
-    ``learning_rate`` with every doubling of cumulative output Q (Wright 1936)."""
-    return np.log2(1.0 - np.asarray(learning_rate, dtype=float))
+# Wright's law lives in orbitdc._learning (one sign convention: b = log2(1 - learning_rate));
+# the names the fleet model has always offered stay here.
+wright_exponent = _learning.exponent
+wright_unit_cost = _learning.unit_cost
+wright_average_cost = _learning.average_cost
+learned_launch_price = _learning.learned_price
 
 
-def wright_unit_cost(reference_cost: Any, cumulative: Any, reference_cumulative: Any, learning_rate: Any) -> np.ndarray:
-    """Unit cost at cumulative output ``Q``: ``c_ref (Q / Q_ref)^b`` (Wright 1936)."""
-    return np.asarray(reference_cost, float) * (np.asarray(cumulative, float) / np.asarray(reference_cumulative, float)) \
-        ** wright_exponent(learning_rate)
+def launch_prices(plan: FleetPlan, years: np.ndarray, start_year: Any, cadence: Any, available_share: Any,
+                  own_mass: Any, start_price: Any, learning_rate: Any, floor: Any, margin: Any,
+                  vertically_integrated: Any, learn: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Launch price per kg by year and vehicle, and the mass each vehicle flew before the year.
 
+    Each vehicle learns on its cumulative launched mass ``M`` (:func:`learned_launch_price`):
+    its catalog mass to date at its ``reference_year``, plus, every later year, the other
+    customers' flights (``cadence (1 - available_share) payload``) and the programme's own mass.
+    ``M(y)`` is the mass flown before year y; the price of year y learns from ``M(s)`` at the
+    programme's start s, and cohorts before s pay the start price.
 
-def wright_average_cost(reference_cost: Any, q0: Any, q1: Any, reference_cumulative: Any, learning_rate: Any) -> np.ndarray:
-    """Average unit cost of the output between cumulative ``q0`` and ``q1`` (Wright's law).
+    Parameters (axes year T, vehicle V, then the points)
+    ----------
+    years : (T,) consecutive calendar years
+    start_year : (*P) the programme's first year
+    cadence : (T, V, *P) flights per year [1/yr]; available_share : (V, *P)
+    own_mass : (T, V, *P) the programme's mass launched per year on each vehicle [t/yr]
+    start_price : (1, V, *P) price at the start [USD/kg]
+    learning_rate, floor, margin, vertically_integrated : (*P) as :func:`learned_launch_price`
+    learn : False keeps the start price in every year (the trend frozen)
 
-    ``c(q0) ((1 + x)^(b+1) - 1) / ((b + 1) x)``, ``x = (q1 - q0) / q0`` (the integral of
-    ``c_ref (Q/Q_ref)^b`` over ``[q0, q1]`` divided by ``q1 - q0``); ``c(q0)`` when ``q1 = q0``,
-    ``c(q0) ln(1 + x) / x`` when ``b = -1``.
+    Returns (price, M), both (T, V, *P).
     """
-    q0 = np.asarray(q0, dtype=float)
-    q1 = np.asarray(q1, dtype=float)
-    b1 = wright_exponent(learning_rate) + 1.0
-    c0 = wright_unit_cost(reference_cost, q0, reference_cumulative, learning_rate)
-    x = (q1 - q0) / q0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lx = np.log1p(x)
-        g = np.where(np.abs(b1) > 1e-12, np.expm1(b1 * lx) / (b1 * x), lx / x)
-    return c0 * np.where(x > 0, g, 1.0)
+    T, V = len(years), len(plan.vehicles)
+    start_year = np.asarray(start_year, dtype=float)
+    ext = (1,) * start_year.ndim
+    shape_v = (1, V) + ext
+    payload = np.array([v.payload_reference for v in plan.vehicles]).reshape(shape_v)
+    m0 = np.array([v.cumulative_mass_to_date for v in plan.vehicles]).reshape(shape_v)
+    ref_v = np.array([v.reference_year for v in plan.vehicles]).reshape(shape_v)
+    year_col = np.asarray(years, dtype=float).reshape((T, 1) + ext)
+    others = np.asarray(cadence) * (1.0 - np.asarray(available_share)[None, ...]) * payload
+    flows = np.where(year_col > ref_v, others + own_mass, 0.0)
+    m_prev = m0 + np.cumsum(flows, axis=0) - flows  # mass flown before each year [t]
+    p_a = np.asarray(start_price, dtype=float)
+    if not learn:
+        return np.broadcast_to(p_a, np.broadcast_shapes(p_a.shape, m_prev.shape)), m_prev
+    ts = np.clip(np.ceil(start_year) - years[0], 0, T - 1).astype(np.int64)
+    idx = np.broadcast_to(ts[None, None, ...], (1,) + m_prev.shape[1:])
+    m_start = np.take_along_axis(m_prev, idx, axis=0)
+    price = learned_launch_price(p_a, m_prev, m_start, learning_rate, floor, margin, vertically_integrated)
+    return np.where(year_col < np.ceil(start_year)[None, None, ...], p_a, price), m_prev
 
 
-def learned_launch_price(start_price: Any, cumulative_mass: Any, start_mass: Any, learning_rate: Any, floor: Any = 0.0,
-                         margin: Any = 0.0, vertically_integrated: Any = False) -> np.ndarray:
-    """Launch price per kg after learning, from the price at the programme's start [USD/kg].
+def cohort_bus_cost(built_per_year: Any, bus_mass: Any, reference_cost: Any, reference_mass: Any,
+                    learning_rate: Any) -> np.ndarray:
+    """Bus cost per kg paid by each year's cohort [USD/kg]: the average unit cost of its own
+    production on the programme's learning curve (:func:`wright_average_cost`), from the
+    experience base ``reference_mass`` [kg] at ``reference_cost`` [USD/kg].
 
-    The start price is a market price (``cost (1 + margin)``) or, when ``vertically_integrated``,
-    the internal cost ``c_s``. The cost learns on the vehicle's cumulative launched mass ``M``
-    (Wright 1936, with a floor; as ``orbitdc.launch.learning_curve_price``)::
-
-        cost  = floor + (c_s - floor) (M / M_s)^b,   b = log2(1 - learning_rate)
-        price = cost (1 + margin), or cost when vertically integrated
-
-    A start cost at or below the floor does not learn. Example: USD 500/kg market price at a 1.5
-    margin is a USD 200/kg cost; two doublings of launched mass at 20 % with a USD 20/kg floor give
-    ``20 + 180 x 0.8^2 = 135.2`` USD/kg of cost, USD 338/kg of price.
+    ``built_per_year`` (T, *P) satellites, ``bus_mass`` (T or 1, *P) kg each; a year that builds
+    nothing (or an unbuildable satellite, never built) pays the unit cost where the curve stands.
     """
-    vi = np.asarray(vertically_integrated).astype(bool)
-    margin = np.asarray(margin, dtype=float)
-    floor = np.asarray(floor, dtype=float)
-    p = np.asarray(start_price, dtype=float)
-    c_s = np.where(vi, p, p / (1.0 + margin))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        learned = floor + (c_s - floor) * (np.asarray(cumulative_mass, float) / np.asarray(start_mass, float)) \
-            ** wright_exponent(learning_rate)
-    cost = np.where(c_s > floor, learned, c_s)
-    return np.where(vi, cost, cost * (1.0 + margin))
+    bus_built = mass_of(built_per_year, bus_mass)  # kg of bus per year
+    q1 = np.asarray(reference_mass, dtype=float) + np.cumsum(bus_built, axis=0)
+    return wright_average_cost(reference_cost, q1 - bus_built, q1, reference_mass, learning_rate)
+
+
+def mass_of(count: Any, mass: Any) -> np.ndarray:
+    """``count x mass``, 0 where the count is 0 (a satellite of infinite mass - one that does not
+    close - is never built, and adds no mass)."""
+    count = np.asarray(count, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(count == 0, 0.0, count * mass)
 
 
 # --------------------------------------------------------------------------------------------
@@ -527,7 +533,8 @@ def ageing_kernels(ages: np.ndarray, life: Any, failure_rate: Any) -> tuple[np.n
 
 
 def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, satellite_mass, production, shares,
-                 cadence, available_share, per_launch) -> dict[str, np.ndarray]:
+                 cadence, available_share, per_launch, *, unit_power=None, mode: str = "fixed",
+                 fill_order=None) -> dict[str, np.ndarray]:
     """The fleet scan (module docstring). Plain numpy in canonical units; leading axes are
     ``year`` (T) and, for per-vehicle inputs, ``vehicle`` (V); the remaining axes (the points of a
     sweep or a Monte Carlo) broadcast.
@@ -536,7 +543,8 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
     ----------
     years : (T,) calendar years, consecutive
     start_year : (*P) first year the programme launches
-    target : (*P) satellites wanted in service
+    target : (*P) satellites wanted in service; with ``unit_power``, (T or 1, *P) satellites of
+        each year's size wanted that year
     life : (*P) years a satellite serves [yr]
     failure_rate : (*P) fraction of satellites failing per year [1/yr]
     launch_failure : (*P) probability a launch loses its payload
@@ -546,13 +554,24 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
     cadence : (T, V, *P) vehicle flights per year (all customers) [1/yr]
     available_share : (V, *P) share of those flights the programme may use
     per_launch : (T, V, *P) satellites per launch
+    unit_power : optional (T or 1, *P) IT power of a satellite of each year's cohort [kW]: the
+        programme keeps ``target x unit_power`` of IT power in service, each cohort with its own
+        size (``power_in_service``); without it the bookkeeping counts satellites
+    mode : ``"fixed"`` (each vehicle carries its share; the tightest vehicle caps the year) or
+        ``"fill"`` (each vehicle first carries its share up to its capacity, then the excess goes
+        to the vehicles with spare flights, in ``fill_order`` - indices of the vehicles, default
+        their order - so the year is capped by the vehicles' total capacity)
     """
+    if mode not in ("fixed", "fill"):
+        raise ParameterError("shares", f"'{mode}' is not one of fixed, fill")
     years = np.asarray(years, dtype=float)
     T = years.size
     V = np.shape(shares)[1]
-    pts = np.broadcast_shapes(np.shape(start_year), np.shape(target), np.shape(life), np.shape(failure_rate),
+    target_pts = np.shape(target)[1:] if unit_power is not None else np.shape(target)
+    pts = np.broadcast_shapes(np.shape(start_year), target_pts, np.shape(life), np.shape(failure_rate),
                               np.shape(launch_failure), np.shape(satellite_mass)[1:], np.shape(production)[1:],
-                              np.shape(cadence)[2:], np.shape(available_share)[1:], np.shape(per_launch)[2:])
+                              np.shape(cadence)[2:], np.shape(available_share)[1:], np.shape(per_launch)[2:],
+                              np.shape(unit_power)[1:] if unit_power is not None else ())
     ext = (1,) * len(pts)
     full = (T,) + pts
     pf = np.broadcast_to(launch_failure, pts)
@@ -561,52 +580,70 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
     with np.errstate(divide="ignore", invalid="ignore"):
         prod_cap = np.broadcast_to(production, full) * 1000.0 / m_sat * (1.0 - pf)
         flights = np.asarray(cadence) * np.asarray(available_share)[None, ...]
+        # satellites each vehicle's available flights put in orbit (0 where the plan gives it no share)
+        abs_v = np.broadcast_to(np.where(share > 0, flights * per_launch * (1.0 - pf), 0.0), (T, V) + pts)
         cap_v = np.where(share > 0, flights * per_launch * (1.0 - pf) / np.where(share > 0, share, 1.0), np.inf)
     cap_v = np.broadcast_to(cap_v, (T, V) + pts)
-    launch_cap = cap_v.min(axis=1)
-    binding_vehicle = cap_v.argmin(axis=1)
+    if mode == "fixed":
+        launch_cap = cap_v.min(axis=1)
+        binding_vehicle = cap_v.argmin(axis=1)
+    else:
+        launch_cap = abs_v.sum(axis=1)
+        binding_vehicle = cap_v.argmin(axis=1)  # the vehicle whose share outgrows its flights first
     active = years.reshape((T,) + ext) >= np.asarray(start_year)[None, ...]
     active = np.broadcast_to(active, full)
-    target = np.broadcast_to(target, pts)
 
     K, CF, CR = ageing_kernels(np.arange(T), np.broadcast_to(life, pts), np.broadcast_to(failure_rate, pts))
     n = np.zeros(full)  # satellites reaching orbit, by cohort
     demand = np.zeros(full)
-    for t in range(T):
-        old = (n[:t] * K[t:0:-1]).sum(axis=0) if t else np.zeros(pts)
-        demand[t] = np.where(active[t], np.maximum(target - old, 0.0), 0.0)
-        n[t] = np.minimum(demand[t], np.minimum(prod_cap[t], launch_cap[t]))
+    if unit_power is None:
+        target = np.broadcast_to(target, pts)
+        for t in range(T):
+            old = (n[:t] * K[t:0:-1]).sum(axis=0) if t else np.zeros(pts)
+            demand[t] = np.where(active[t], np.maximum(target - old, 0.0), 0.0)
+            n[t] = np.minimum(demand[t], np.minimum(prod_cap[t], launch_cap[t]))
+    else:  # IT power in service, each cohort at its own size
+        p = np.broadcast_to(np.asarray(unit_power, dtype=float), full)
+        want = np.broadcast_to(target, full) * p
+        np_ = np.zeros(full)  # IT power reaching orbit, by cohort
+        for t in range(T):
+            old = (np_[:t] * K[t:0:-1]).sum(axis=0) if t else np.zeros(pts)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                demand[t] = np.where(active[t], np.maximum(want[t] - old, 0.0) / p[t], 0.0)
+            n[t] = np.minimum(demand[t], np.minimum(prod_cap[t], launch_cap[t]))
+            np_[t] = mass_of(n[t], p[t])
 
     built = n / (1.0 - pf)
     lost = built - n
-    nm = n * m_sat
-    in_service = np.empty(full)
-    retired = np.empty(full)
-    failed_orbit = np.empty(full)
-    mass_in_service = np.empty(full)
-    mass_retired = np.empty(full)
-    mass_failed_orbit = np.empty(full)
+    nm = mass_of(n, m_sat)
+    # every cohort's survivors, failures and retirements at year t, for numbers and mass at once
+    ages = np.stack([K, CF, CR])  # (3, T, *pts): by age
+    rows = [n, nm] if unit_power is None else [n, nm, np_]
+    cohorts = np.stack(rows)  # (2 or 3, T, *pts): by cohort
+    acc = np.empty((len(rows), 3) + full)
     for t in range(T):
-        k, cf, cr = K[t::-1], CF[t::-1], CR[t::-1]
-        c = n[: t + 1]
-        cm = nm[: t + 1]
-        in_service[t] = (c * k).sum(axis=0)
-        retired[t] = (c * cr).sum(axis=0)
-        failed_orbit[t] = (c * cf).sum(axis=0)
-        mass_in_service[t] = (cm * k).sum(axis=0)
-        mass_retired[t] = (cm * cr).sum(axis=0)
-        mass_failed_orbit[t] = (cm * cf).sum(axis=0)
+        acc[:, :, t] = (cohorts[:, None, : t + 1] * ages[None, :, t::-1]).sum(axis=2)
+    (in_service, failed_orbit, retired), (mass_in_service, mass_failed_orbit, mass_retired) = acc[:2]
 
     # binding limit: what stopped more satellites from flying this year
     tol = 1e-12 * np.maximum(demand, 1.0)
     code = np.where(~active, BEFORE_START,
                     np.where(n >= demand - tol, NONE,
                              np.where(prod_cap <= launch_cap, PRODUCTION, LAUNCH + binding_vehicle)))
+    if mode == "fixed":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_v = share * built[:, None, ...]
+    else:
+        per_v = _fill(n, share, abs_v, fill_order) / (1.0 - pf)
     with np.errstate(divide="ignore", invalid="ignore"):
-        per_v = share * built[:, None, ...]
         launches = np.where(per_v > 0, per_v / np.asarray(per_launch), 0.0)
     launches = np.broadcast_to(launches, (T, V) + pts)
-    own_mass = share * (built * m_sat)[:, None, ...] / 1000.0  # t per year per vehicle
+    built_mass = mass_of(built, m_sat)
+    if mode == "fixed":
+        own_mass = share * built_mass[:, None, ...] / 1000.0  # t per year per vehicle
+    else:
+        own_mass = mass_of(per_v, m_sat[:, None, ...]) / 1000.0
+    extra = {"power_in_service": acc[2, 0]} if unit_power is not None else {}
     return {
         "demand": demand,
         "to_orbit": n,
@@ -615,14 +652,33 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
         "in_service": in_service,
         "retired": retired,
         "failed": failed_orbit + np.cumsum(lost, axis=0),
-        "launched_mass_per_year": built * m_sat / 1000.0,
-        "launched_mass": np.cumsum(built * m_sat, axis=0) / 1000.0,
+        "launched_mass_per_year": built_mass / 1000.0,
+        "launched_mass": np.cumsum(built_mass, axis=0) / 1000.0,
         "mass_in_service": mass_in_service / 1000.0,
         "mass_retired": mass_retired / 1000.0,
-        "mass_failed": (mass_failed_orbit + np.cumsum(lost * m_sat, axis=0)) / 1000.0,
+        "mass_failed": (mass_failed_orbit + np.cumsum(mass_of(lost, m_sat), axis=0)) / 1000.0,
         "production_capacity": np.asarray(prod_cap),
         "launch_capacity": launch_cap,
         "launches": launches,
         "own_mass": np.broadcast_to(own_mass, (T, V) + pts),
+        "satellites_by_vehicle": np.broadcast_to(per_v, (T, V) + pts),
         "binding": code,
+        **extra,
     }
+
+
+def _fill(n: np.ndarray, share: np.ndarray, capacity: np.ndarray, order=None) -> np.ndarray:
+    """Satellites (reaching orbit) each vehicle carries when ``n`` (T, *P) fly: first its share,
+    up to its ``capacity`` (T, V, *P); then what the full vehicles could not carry goes to the
+    vehicles with spare capacity, one after the other in ``order`` (vehicle indices)."""
+    V = capacity.shape[1]
+    order = list(range(V)) if order is None else list(order)
+    with np.errstate(invalid="ignore"):
+        first = np.minimum(share * n[:, None, ...], capacity)
+    excess = n - first.sum(axis=1)
+    out = first.copy()
+    for v in order:
+        more = np.clip(np.minimum(excess, capacity[:, v] - first[:, v]), 0.0, None)
+        out[:, v] = first[:, v] + more
+        excess = excess - more
+    return out

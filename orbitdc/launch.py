@@ -37,7 +37,12 @@ dry fraction ``eps`` and effective exhaust velocity ``c = g0 Isp_eff``:
 host flight's payload (``host_payload``) and scales the booked slot with it, capped at the slot. ``Isp_eff`` is calibrated in closed form
 so that each vehicle with a published SSO payload reproduces it exactly
 (``c = dv_sso / ln(R_sso / R_ref)``); a vehicle without one uses its engine's vacuum Isp scaled by
-the geometric mean of the calibrated ratios ``Isp_eff / Isp_vac`` (:func:`upper_stage_calibration`).
+the geometric mean of the calibrated ratios ``Isp_eff / Isp_vac`` (:func:`upper_stage_calibration`)
+over the vehicles whose published payloads are delivered by the catalog's final stage alone. A
+vehicle flagged ``kick_stage`` (Electron: its second stage always ends on an elliptical transfer
+orbit and the Curie kick stage circularises) keeps its own calibrated Isp, which stands for two
+stages and so may exceed the final stage's vacuum Isp, but is left out of that mean: its ratio
+says nothing about the losses of a single final stage.
 
 **Packing.** Per launch: ``n = min(floor(P / m), floor(V eta rho / m), dispenser_capacity)`` with
 payload ``P``, satellite mass ``m``, usable fairing volume ``V = pi d^2 h / 4``, packing
@@ -58,7 +63,7 @@ costs more per kg delivered. A per-kg service (rideshare) bills the mass carried
 economics stage's break-even needs). The learning curve (Wright 1936; ~20 % per doubling in
 Suncatcher) serves the timeline and the break-even year, outside the chain's price:
 
-    cost(M) = floor + (cost0 - floor) (M / M0)^(-b),    b = -log2(1 - learning_rate)
+    cost(M) = floor + (cost0 - floor) (M / M0)^b,    b = log2(1 - learning_rate)  (orbitdc._learning)
     price   = cost (1 + margin) unless vertically integrated
 
 with ``M`` the cumulative mass launched by the vehicle (family), growing with a cadence that ramps
@@ -89,7 +94,7 @@ import astropy.units as u
 import numpy as np
 import xarray as xr
 
-from . import units
+from . import _learning, units
 from .frame import Output, Stage
 from .errors import ArchitectureError, ParameterError
 from ._launch_vehicles import (CATALOG, VEHICLE_PARAMETERS, _cum_flights, _inverse_cum_flights, _vehicle_names,  # noqa: F401
@@ -334,17 +339,22 @@ def _calibration_cached(stamp: str) -> dict[str, Any]:
         raise ArchitectureError(f"vehicle '{name}': the published SSO payload cannot be reproduced by the effective "
                                 "upper-stage model (no positive effective Isp fits)", parameter="payload_sso")
     isp_cal = c_cal / G0
-    factors = isp_cal[calibrated] / isp_vac[calibrated]
+    # a vehicle whose published payloads need a kick stage (a third stage the catalog does not
+    # describe) calibrates its own effective Isp but not the factor applied to other vehicles
+    kick = _per_entry("kick_stage", "1", default=0.0) > 0
+    single = calibrated & ~kick
+    factors = isp_cal[single] / isp_vac[single]
     factor = float(np.exp(np.mean(np.log(factors)))) if factors.size else 1.0
     isp_eff = np.where(calibrated, isp_cal, isp_vac * factor)
-    return {"entries": names, "effective_isp": isp_eff, "calibrated": calibrated,
-            "isp_factor": factor, "factors": dict(zip(np.array(names)[calibrated], factors))}
+    return {"entries": names, "effective_isp": isp_eff, "calibrated": calibrated, "kick_stage": kick,
+            "isp_factor": factor, "factors": dict(zip(np.array(names)[single], factors))}
 
 
 def upper_stage_calibration() -> dict[str, Any]:
     """The effective-Isp calibration: per-vehicle ``effective_isp`` [s], which are ``calibrated``
-    on a published SSO payload, and the default ``isp_factor`` (geometric mean of Isp_eff/Isp_vac
-    over the calibrated vehicles) applied to the others."""
+    on a published SSO payload, which need a ``kick_stage``, and the default ``isp_factor``
+    (geometric mean of Isp_eff/Isp_vac over the calibrated vehicles without a kick stage, listed in
+    ``factors``) applied to the others."""
     # shipped and --data-dir catalog files (their stamp) and catalogs/ folders next to user architectures
     return _calibration_cached(f"{catalog_stamp(CATALOG)}:{catalog_generation()}")
 
@@ -481,8 +491,8 @@ def _check_learning_rate(lr):
 def learning_curve_price(initial_price, cumulative_mass, initial_cumulative_mass, learning_rate, floor=0.0) -> xr.DataArray:
     r"""Wright's law on cumulative launched mass, with a floor [USD/kg].
 
-    .. math:: \text{price} = p_{floor} + (p_0 - p_{floor}) \left(\frac{M}{M_0}\right)^{-b}, \qquad
-              b = -\log_2(1 - \text{learning_rate})
+    .. math:: \text{price} = p_{floor} + (p_0 - p_{floor}) \left(\frac{M}{M_0}\right)^{b}, \qquad
+              b = \log_2(1 - \text{learning_rate})
 
     Each doubling of cumulative mass :math:`M` cuts the part above the floor (propellant, refurbishment, operations)
     by ``learning_rate`` (Wright 1936; Suncatcher 2025 uses ~20 % per doubling for launch).
@@ -495,8 +505,7 @@ def learning_curve_price(initial_price, cumulative_mass, initial_cumulative_mass
         learning_rate = default_value("launch", "launch_learning_rate", "1")
     lr = _check_learning_rate(learning_rate)
     fl = _num(floor, "USD/kg", "launch_price_floor_per_kg", lo=0)
-    b = -np.log2(1.0 - lr)
-    price = fl + (p0 - fl) * (m / m0) ** (-b)
+    price = xr.apply_ufunc(_learning.unit_cost, p0, m, m0, lr, fl)  # Wright's law (orbitdc._learning)
     price = xr.where(p0 > fl, price, p0)  # a start price at or below the floor does not learn
     return units.wrap(price, "USD/kg", "launch price per kg (learning curve)")
 
@@ -506,7 +515,7 @@ def market_price(internal_cost, margin, vertically_integrated=False) -> xr.DataA
     c = _num(internal_cost, "USD/kg", "internal_cost", lo=0)
     mg = _num(margin, "1", "launch_margin", lo=0)
     vi = _da(vertically_integrated).astype(bool)
-    return units.wrap(xr.where(vi, c, c * (1.0 + mg)), "USD/kg", "launch price paid per kg")
+    return units.wrap(xr.apply_ufunc(_learning.price, c, mg, vi), "USD/kg", "launch price paid per kg")
 
 
 def cumulative_flights(year, flights_per_year_today, flights_per_year_planned, reference_year, planned_year) -> xr.DataArray:
@@ -558,7 +567,7 @@ def launch_price_by_year(year, vehicle=None, *, initial_price=None, learning_rat
     r"""Launch price per kg [USD/kg] by calendar ``year`` from a cadence scenario.
 
     flights per year -> cumulative mass :math:`M(y) = M_0 + m_{flight} F(y)` (:func:`cumulative_flights`)
-    -> Wright's-law internal cost :math:`c = c_{floor} + (c_0 - c_{floor})(M/M_0)^{-b}` with
+    -> Wright's-law internal cost :math:`c = c_{floor} + (c_0 - c_{floor})(M/M_0)^{b}`, :math:`b = \log_2(1 - r)`, with
     :math:`c_0 = p_0/(1 + \text{margin})` (:math:`p_0` = ``initial_price``, the market price today)
     -> market price :math:`c\,(1 + \text{margin})`, or the cost
     when ``vertically_integrated``. Defaults come from the catalog for ``vehicle``; explicit
@@ -580,9 +589,8 @@ def launch_price_by_year(year, vehicle=None, *, initial_price=None, learning_rat
     flights = xr.apply_ufunc(_cum_flights, y, args["f0"], args["f1"], args["y0"], args["y1"])
     mass = args["m0"] + args["mpf"] * np.maximum(flights, 0.0)
     cost0 = args["p0"] / (1.0 + mg)
-    b = -np.log2(1.0 - lr)
-    cost = xr.where(cost0 > fl, fl + (cost0 - fl) * (mass / args["m0"]) ** (-b), cost0)
-    price = xr.where(vi, cost, cost * (1.0 + mg))
+    cost = xr.where(cost0 > fl, xr.apply_ufunc(_learning.unit_cost, cost0, mass, args["m0"], lr, fl), cost0)
+    price = xr.apply_ufunc(_learning.price, cost, mg, vi)
     return units.wrap(price, "USD/kg", "launch price per kg by year")
 
 

@@ -264,8 +264,8 @@ def _beta_kernel(h, inc, raan0, sun_xyz, dt_days):
     node = np.radians(raan0[..., None] + rate[..., None] * dt_days)
     ir = np.radians(inc)[..., None]
     si = np.sin(ir)
-    s = sun_xyz
-    dot = si * np.sin(node) * s[:, 0] - si * np.cos(node) * s[:, 1] + np.cos(ir) * s[:, 2]
+    s = sun_xyz  # (T, 3), or (..., T, 3): each orbit its own year's Sun
+    dot = si * np.sin(node) * s[..., 0] - si * np.cos(node) * s[..., 1] + np.cos(ir) * s[..., 2]
     return np.degrees(np.arcsin(np.clip(dot, -1.0, 1.0)))
 
 
@@ -362,6 +362,29 @@ def annual_summary_kernel(h, inc, ltan, year: int, chunk: int = 20000):
         days[sl] = (f > 0).sum(axis=-1)
         albedo[sl] = albedo_orbit_factor_kernel(beta).mean(axis=-1)
     return mean_f, max_d, days, albedo
+
+
+def _annual_summary_rows(h, inc, ltan, years, chunk: int = 20000):
+    """:func:`annual_summary_kernel` for 1-d arrays of orbits each in its own calendar year
+    (``years``, all of the same length in days): the same arithmetic, row by row."""
+    ys, inv = np.unique(np.asarray(years, dtype=float), return_inverse=True)
+    suns = [_year_sun(int(y)) for y in ys]
+    xyz_y = np.stack([s[1] for s in suns])  # (Y, T, 3)
+    ra0_y = np.array([s[2] for s in suns])
+    inv = inv.ravel()
+    dt = np.arange(xyz_y.shape[1], dtype=float)
+    h, inc, ltan = (np.asarray(x, dtype=float).ravel() for x in (h, inc, ltan))
+    out = [np.empty(h.size) for _ in range(4)]
+    mean_f, max_d, days, albedo = out
+    for s in range(0, h.size, chunk):
+        sl = slice(s, s + chunk)
+        beta = _beta_kernel(h[sl], inc[sl], ra0_y[inv[sl]] + 15.0 * (ltan[sl] - 12.0), xyz_y[inv[sl]], dt)
+        f = eclipse_fraction_kernel(h[sl, None], beta)
+        mean_f[sl] = f.mean(axis=-1)
+        max_d[sl] = f.max(axis=-1) * period_kernel(h[sl])
+        days[sl] = (f > 0).sum(axis=-1)
+        albedo[sl] = albedo_orbit_factor_kernel(beta).mean(axis=-1)
+    return tuple(out)
 
 
 def albedo_orbit_factor_kernel(beta_deg):
@@ -872,9 +895,13 @@ def eclipse_summaries_kernel(h, is_sso, inc, ltan, year=2030, method: str = "aut
         if method == "exact" or uniq.shape[0] <= EXACT_ORBITS_MAX:
             inc_u = np.where(uniq[:, 1] > 0, sso_inclination_kernel(uniq[:, 0]), uniq[:, 2])
             res = [np.empty(uniq.shape[0]) for _ in range(4)]
-            for y in np.unique(uniq[:, 4]):  # a short loop over distinct calendar years
-                sel = uniq[:, 4] == y
-                for r, v in zip(res, annual_summary_kernel(uniq[sel, 0], inc_u[sel], uniq[sel, 3], int(y))):
+            # one batch per length of year (365 or 366 days), each orbit with its own year's Sun:
+            # a trajectory's 25 cohort years cost two passes, not 25
+            ys = np.unique(uniq[:, 4])
+            ndays = np.array([_year_sun(int(y))[1].shape[0] for y in ys])
+            for n in np.unique(ndays):
+                sel = np.isin(uniq[:, 4], ys[ndays == n])
+                for r, v in zip(res, _annual_summary_rows(uniq[sel, 0], inc_u[sel], uniq[sel, 3], uniq[sel, 4])):
                     r[sel] = v
             return tuple(r[inverse] for r in res)
     out = [np.empty(h.size) for _ in range(4)]

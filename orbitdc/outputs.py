@@ -12,14 +12,25 @@
 * ``.parquet`` — the same table (pyarrow), with the units and the Dataset's attributes in the
   file's metadata (``pandas.read_parquet(path).attrs``).
 
-Writes are atomic (a temporary file in the same folder, then a rename): a failure leaves no
-partial file and any earlier file intact. A new file gets the mode the umask gives (0644 with the
-usual 022), an existing file keeps its mode. :func:`check_output_path` refuses, before anything is
-computed, a path that could not be written (empty, unknown extension, a folder, under a file, a
-missing or read-only folder).
+This module is the one output writer: every command that writes a file (``evaluate -o``,
+``trajectory -o``, the report's results, ``orbitdc notebooks``) goes through
+:func:`check_output_path` *before any computation* and :func:`atomic_write` at the end.
+
+* Only regular files are written: an existing folder, FIFO, socket or device (``/dev/null``)
+  is refused, and so is a symbolic link to one, a link to nothing or a link that loops; a link to
+  a regular file is followed (the file it names is replaced, the link stays). A read-only file is
+  refused rather than replaced. A format whose library is missing (``.parquet`` without pyarrow)
+  is refused in one line, before any work.
+* Writes are atomic (a temporary file in the same folder, then a rename): a failure leaves no
+  partial file and any earlier file intact. SIGINT, SIGTERM and SIGHUP during the write remove the
+  temporary file before the process ends (:mod:`orbitdc.interrupts`).
+* A new file gets the mode the umask gives (0644 with the usual 022), an existing file keeps its
+  mode. With ``replace=False`` (``orbitdc notebooks``) an existing file is never replaced, even
+  by one that appears during the write (the temporary file is hard-linked into place).
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
@@ -36,20 +47,65 @@ from .stages import parameter_specs
 FORMATS = {".nc": "netcdf", ".nc4": "netcdf", ".csv": "csv", ".parquet": "parquet"}
 
 
-def check_output_path(text: Any, option: str = "-o") -> Path:
-    """The output path, checked before any work: OrbitdcError (one line) if it cannot be written."""
+#: Format -> the libraries that can write it (any one is enough), for a message before any work.
+ENGINES = {"netcdf": ("netCDF4", "h5netcdf", "scipy"), "parquet": ("pyarrow", "fastparquet"), "csv": ()}
+
+
+def _engine_missing(kind: str) -> str | None:
+    """The library to install for ``kind`` when none of its writers is importable, else None."""
+    import importlib.util
+
+    engines = ENGINES.get(kind, ())
+    if not engines or any(importlib.util.find_spec(e) is not None for e in engines):
+        return None
+    return engines[0]
+
+
+def check_output_path(text: Any, option: str = "-o", formats: Any = None) -> Path:
+    """The output path, checked before any work: OrbitdcError (one line) if it cannot be written.
+
+    ``formats`` limits the formats accepted (``("netcdf",)`` for the trajectory); by default every
+    format of :data:`FORMATS`. See the module docstring for what is refused."""
+    from .validation import echo
+
     if text is None or not str(text).strip():
         raise OrbitdcError(f"{option} '': empty file name")
     path = Path(str(text))
-    where = f"{option} {text}"
+    where = f"{option} {echo(text, 120)}"
     suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise OrbitdcError(f"{where}: unknown file type '{suffix or '(none)'}'; use .nc (NetCDF), .csv or .parquet")
-    if path.is_dir():
-        raise OrbitdcError(f"{where}: is a folder; give a file name such as {Path(text) / ('results' + suffix)}")
-    if path.exists() and not stat.S_ISREG(path.stat().st_mode):
-        raise OrbitdcError(f"{where}: exists and is not a regular file")
-    parent = path.parent if str(path.parent) else Path(".")
+    allowed = {k: v for k, v in FORMATS.items() if formats is None or v in formats}
+    names = {"netcdf": ".nc (NetCDF)", "csv": ".csv", "parquet": ".parquet"}
+    if suffix not in allowed:
+        kinds = list(dict.fromkeys(names[v] for v in allowed.values()))
+        raise OrbitdcError(f"{where}: unknown file type '{echo(suffix, 20) or '(none)'}'; use "
+                           f"{', '.join(kinds[:-1]) + ' or ' + kinds[-1] if len(kinds) > 1 else kinds[0]}")
+    missing = _engine_missing(allowed[suffix])
+    if missing:
+        raise OrbitdcError(f"{where}: writing {suffix} needs the {missing} package (pip install {missing}); "
+                           "or write .nc or .csv")
+    target = path
+    try:
+        if path.is_symlink():
+            target = Path(os.path.realpath(path, strict=True))
+    except (OSError, RuntimeError) as exc:
+        what = "a symbolic link that loops" if getattr(exc, "errno", None) == errno.ELOOP or \
+            isinstance(exc, RuntimeError) else "a symbolic link to nothing"
+        raise OrbitdcError(f"{where}: is {what}") from None
+    try:
+        st = target.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        st = None  # the folder checks below say why
+    except OSError as exc:
+        raise OrbitdcError(f"{where}: cannot check it ({exc.strerror})") from None
+    if st is not None:
+        link = f" (a link to {target})" if target != path else ""
+        if stat.S_ISDIR(st.st_mode):
+            raise OrbitdcError(f"{where}: is a folder{link}; give a file name such as {Path(text) / ('results' + suffix)}")
+        if not stat.S_ISREG(st.st_mode):
+            raise OrbitdcError(f"{where}: exists and is not a regular file{link}")
+        if not os.access(target, os.W_OK):
+            raise OrbitdcError(f"{where}: exists and is read-only{link}")
+    parent = target.parent if str(target.parent) else Path(".")
     ancestor = parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
@@ -76,37 +132,76 @@ def current_umask() -> int:
     return mask
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], Any]) -> Path:
+def atomic_write(path: str | Path, write: Callable[[Path], Any], replace: bool = True) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it over ``path``.
 
-    The file gets the mode of the file it replaces, or ``0o666 & ~umask`` when new (a temporary
-    file is created 0600; left so, results would be unreadable to colleagues).
+    A symbolic link at ``path`` is followed (its target is replaced; the link stays). The file
+    gets the mode of the file it replaces, or ``0o666 & ~umask`` when new (a temporary file is
+    created 0600; left so, results would be unreadable to colleagues). SIGINT/SIGTERM/SIGHUP
+    during the write raise :class:`orbitdc.interrupts.Interrupted` (where no handler of the
+    caller's is installed) and the temporary file is removed. With ``replace=False`` an existing
+    file is left alone: FileExistsError.
     """
+    from .interrupts import interrupts_raise, signals_deferred
+
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
+    if not replace and os.path.lexists(path):
+        raise FileExistsError(errno.EEXIST, "exists", str(path))
+    target = Path(os.path.realpath(path)) if replace and path.is_symlink() else path
+    folder = target.parent if str(target.parent) else Path(".")
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        mode = stat.S_IMODE(target.stat().st_mode)
     except FileNotFoundError:
         mode = 0o666 & ~current_umask()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with interrupts_raise(only_default=True, restore=True):
+        tmp: Path | None = None
+        try:
+            with signals_deferred():  # the temporary file exists only once its name is known
+                fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+                tmp = Path(tmp_name)
+            os.close(fd)
+            write(tmp)
+            os.chmod(tmp, mode)
+            with signals_deferred():  # renamed and forgotten together
+                if replace:
+                    os.replace(tmp, target)
+                else:
+                    _link_exclusive(tmp, target)
+                    tmp.unlink()
+                tmp = None
+        finally:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
     return path
 
 
+def _link_exclusive(tmp: Path, target: Path) -> None:
+    """Put ``tmp``'s content at ``target`` only if nothing is there (FileExistsError otherwise):
+    a hard link (atomic), or an exclusive create and copy where the file system has no links."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        with open(target, "xb") as fh:
+            fh.write(tmp.read_bytes())
+
+
+def write_text(path: str | Path, text: str, replace: bool = True) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically (:func:`atomic_write`)."""
+    return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), replace=replace)
+
+
+def write_bytes(path: str | Path, data: bytes, replace: bool = True) -> Path:
+    """Write ``data`` to ``path`` atomically (:func:`atomic_write`)."""
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data), replace=replace)
+
+
 def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write ``ds`` to ``path`` in the format its extension names (atomically)."""
-    path = Path(path)
-    kind = FORMATS.get(path.suffix.lower())
-    if kind is None:
-        raise OrbitdcError(f"{path}: unknown file type '{path.suffix}'; use .nc, .csv or .parquet")
+    """Write ``ds`` to ``path`` in the format its extension names (atomically; the path is
+    checked first by :func:`check_output_path`)."""
+    path = check_output_path(path, option="output")
+    kind = FORMATS[path.suffix.lower()]
     if kind == "netcdf":
         out = netcdf_ready(ds)
         return atomic_write(path, lambda tmp: out.to_netcdf(tmp))
@@ -114,6 +209,20 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     if kind == "csv":
         return atomic_write(path, lambda tmp: table.to_csv(tmp, index=False))
     return atomic_write(path, lambda tmp: table.to_parquet(tmp, index=False))
+
+
+def write_netcdf(ds: xr.Dataset, path: str | Path, make_folder: bool = True) -> Path:
+    """Write ``ds`` to NetCDF at ``path`` (:func:`netcdf_ready`, checked, atomic), creating its
+    folder if needed (``make_folder``)."""
+    path = Path(path)
+    if make_folder and str(path.parent):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # a file where the folder should be, a read-only parent: check_output_path says which
+    path = check_output_path(path, option="output", formats=("netcdf",))
+    ready = netcdf_ready(ds)
+    return atomic_write(path, lambda tmp: ready.to_netcdf(tmp))
 
 
 def netcdf_ready(ds: xr.Dataset) -> xr.Dataset:

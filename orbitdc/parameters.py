@@ -26,9 +26,6 @@ from __future__ import annotations
 
 import functools
 import math
-import os
-import stat
-import sys
 import difflib
 import re
 import unicodedata
@@ -38,13 +35,14 @@ from typing import Any, Callable, Iterable, Literal, Mapping
 
 import astropy.units as u
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_validator
 
 from . import units
 from ._deprecated import forward_moved_names
+from ._yaml import MAX_ALIASES, MAX_FILE_BYTES, _StrictLoader, read_yaml  # noqa: F401  (the one YAML reader)
 from .datadirs import SHIPPED_DATA_DIR, SHIPPED_NOTEBOOK_DIR, display_path, is_regular_file, layered_files
 from .errors import ArchitectureError, ParameterError
+from .paths import as_path
 
 #: The shipped data (inside the package when installed from a wheel, else the checkout's data/).
 DATA_DIR = SHIPPED_DATA_DIR
@@ -56,8 +54,6 @@ REFERENCES_DIR = DATA_DIR / "references"
 TAGS = ("claim", "peer-reviewed", "preprint", "engineering", "analyst", "secondary", "assumption")
 DISTRIBUTIONS = ("triangular", "uniform", "lognormal", "loguniform", "fixed")
 
-MAX_FILE_BYTES = 1_000_000
-MAX_ALIASES = 50
 
 
 # --------------------------------------------------------------------------------------------
@@ -128,10 +124,16 @@ class Parameter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    value: float | bool | str
+    #: a number, a flag, a name, or a path over the years ``{2026: 1500, 2030: 165}`` (a number's
+    #: value by calendar year: :mod:`orbitdc.paths`)
+    value: float | bool | str | dict[int, float]
     unit: str | None = None
-    low: float | None = None
-    high: float | None = None
+    #: a number, or for a path a path over the same years (or a ``relative_range`` instead)
+    low: float | dict[int, float] | None = None
+    high: float | dict[int, float] | None = None
+    #: a path's range as a fraction of its values (low = v (1 - r), high = v (1 + r)), instead of
+    #: ``low``/``high`` paths
+    relative_range: float | None = None
     distribution: Literal["triangular", "uniform", "lognormal", "loguniform", "fixed"] | None = None
     source: str | list[str]
     note: str | None = None
@@ -158,13 +160,23 @@ class Parameter(BaseModel):
             raise ValueError("source must name at least one reference key")
         return v
 
+    # set by the loader for a path: (value, low, high) as YearPaths in the canonical unit
+    _year_path: Any = PrivateAttr(default=None)
+
     @property
     def sources(self) -> list[str]:
         return [self.source] if isinstance(self.source, str) else list(self.source)
 
     @property
     def is_numeric(self) -> bool:
-        return isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
+        return isinstance(self.value, (int, float, dict)) and not isinstance(self.value, bool)
+
+    @property
+    def year_path(self):
+        """For a path over the years: (value, low, high) as :class:`orbitdc.paths.YearPath` in
+        the canonical unit (``canonical_value``/``low``/``high`` are their values at the
+        architecture's ``start_year``); else None."""
+        return self._year_path
 
     @property
     def quantity(self) -> u.Quantity:
@@ -227,10 +239,6 @@ class _ArchitectureFile(BaseModel):
     parameters: dict[str, Parameter]
 
 
-class _DefaultsFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    description: str
-    parameters: dict[str, Parameter]
 
 
 @dataclass
@@ -283,90 +291,6 @@ class Architecture:
                 }
             )
         return rows
-
-# --------------------------------------------------------------------------------------------
-# YAML: safe loading, duplicate keys refused, alias expansion bounded
-# --------------------------------------------------------------------------------------------
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys and counts aliases (billion-laughs guard)."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._aliases = 0
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                raise yaml.YAMLError(f"more than {MAX_ALIASES} YAML aliases: refused (alias expansion bound)")
-        return super().compose_node(parent, index)
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                hash(key)
-            except TypeError:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a mapping key must be a plain value (found a list or mapping)", key_node.start_mark
-                ) from None
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def read_yaml(path: Path) -> Any:
-    """Read a YAML file safely; every failure is an ArchitectureError naming the file.
-
-    Only regular files are read (a folder, FIFO or device is refused without opening it for
-    long: the file is opened non-blocking and checked with ``fstat``), at most
-    :data:`MAX_FILE_BYTES`; YAML nested too deeply for the parser, integers too long for Python
-    and unhashable or duplicate keys are errors like any other.
-    """
-    path = Path(path)
-    file = display_path(path)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        what = "is a folder, not a YAML file" if exc.errno == 21 else f"cannot read file ({exc.strerror})"
-        raise ArchitectureError(what, file=file) from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise ArchitectureError("is a folder, not a YAML file", file=file)
-        if not stat.S_ISREG(info.st_mode):
-            raise ArchitectureError("is not a regular file (a device, FIFO or socket)", file=file)
-        if info.st_size > MAX_FILE_BYTES:
-            raise ArchitectureError(f"file is {info.st_size} bytes, larger than the {MAX_FILE_BYTES} allowed", file=file)
-        with os.fdopen(os.dup(fd), "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise ArchitectureError(f"cannot read file ({exc.strerror or exc})", file=file) from None
-    finally:
-        os.close(fd)
-    if len(data) > MAX_FILE_BYTES:
-        raise ArchitectureError(f"file is larger than the {MAX_FILE_BYTES} bytes allowed", file=file)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ArchitectureError("file is not UTF-8 text", file=file) from None
-    try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
-    except yaml.YAMLError as exc:
-        msg = " ".join(str(exc).split())
-        raise ArchitectureError(f"invalid YAML: {msg}", file=file) from None
-    except RecursionError:
-        raise ArchitectureError("invalid YAML: nested too deeply", file=file) from None
-    except (ValueError, TypeError, OverflowError) as exc:
-        msg = " ".join(str(exc).split())
-        if "integer string conversion" in msg:  # Python refuses to parse integers this long
-            msg = f"an integer of more than {sys.get_int_max_str_digits()} digits"
-        raise ArchitectureError(f"invalid YAML value: {msg}", file=file) from None
-
 
 def _pydantic_reason(exc: ValidationError) -> tuple[str | None, str]:
     """(parameter name, reason) from the first pydantic error, in plain words."""
@@ -448,9 +372,7 @@ def _validate_parameter(name: str, p: Parameter, spec: ParameterSpec, file: str,
     def fail(reason: str):
         raise ArchitectureError(reason, file=file, parameter=name)
 
-    for key in p.sources:
-        if key not in refs:
-            fail(f"source '{key}' is not a reference key in data/references/")
+    check_sources(p.sources, file, name, refs)
     if p.catalog_entry is not None and p.origin is None:
         fail("unknown key 'catalog_entry' (set by the loader, not in files)")
     p = p.model_copy()
@@ -470,6 +392,10 @@ def _validate_parameter(name: str, p: Parameter, spec: ParameterSpec, file: str,
         p.canonical_value = p.value
         return p
     # numbers
+    if isinstance(p.value, dict):
+        return _validate_year_path(name, p, spec, fail)
+    if p.relative_range is not None:
+        fail("relative_range is the range of a path over the years; a single value takes low and high")
     if isinstance(p.value, bool) or isinstance(p.value, str):
         fail(f"value must be a number, got {p.value!r}")
     if p.unit is None:
@@ -502,6 +428,73 @@ def _validate_parameter(name: str, p: Parameter, spec: ParameterSpec, file: str,
     return p
 
 
+def _validate_year_path(name: str, p: Parameter, spec: ParameterSpec, fail) -> Parameter:
+    """A path over the years under ``value:`` (:mod:`orbitdc.paths`): its range as paths on the
+    same years (``low:``/``high:``), as a ``relative_range``, or none (exact); each year's values
+    checked like a number's. ``canonical_*`` hold the first year's values until
+    :func:`resolve_year_paths` sets them at the architecture's start_year."""
+    if p.unit is None:
+        fail(f"missing unit (expected a unit convertible to '{spec.unit}')")
+    try:
+        src = units.parse_unit(p.unit, name)
+        canon = units.parse_unit(spec.unit, name)
+    except ParameterError as exc:
+        fail(exc.reason)
+    if not src.is_equivalent(canon, equivalencies=u.temperature()):
+        fail(f"unit '{p.unit}' has the wrong dimension: expected a unit convertible to '{spec.unit}'")
+    years = list(p.value)
+
+    def convert(label: str, path: Mapping[int, Any]) -> dict[int, float]:
+        if list(path) != years:
+            fail(f"the {label} path must give the same years as the value path ({', '.join(str(y) for y in years)})")
+        try:
+            return {y: float(units.convert(float(v), src, canon, name)) for y, v in path.items()}
+        except (TypeError, ValueError):
+            fail(f"{label}: path values must be numbers")
+
+    value = convert("value", p.value)
+    if p.relative_range is not None:
+        if p.low is not None or p.high is not None:
+            fail("give either low/high paths or a relative_range, not both")
+        r = float(p.relative_range)
+        if not (math.isfinite(r) and 0 <= r < 1):
+            fail(f"relative_range must lie in [0, 1), got {r:g}")
+        low = {y: v * (1.0 - r) for y, v in value.items()}
+        high = {y: v * (1.0 + r) for y, v in value.items()}
+    elif p.low is None and p.high is None:
+        low, high = dict(value), dict(value)
+    else:
+        if not isinstance(p.low, dict) or not isinstance(p.high, dict):
+            fail("a path's range is a low and a high path over the same years (or a relative_range)")
+        low, high = convert("low", p.low), convert("high", p.high)
+    built = []
+    for label, path in (("value", value), ("low", low), ("high", high)):
+        try:
+            built.append(as_path(name, path, spec.unit, check=lambda a: spec.check_array(name, a)))
+        except ParameterError as exc:
+            fail(exc.reason if label == "value" else f"{label} path: {exc.reason}")
+    lo_bad = np.flatnonzero(built[1].values > built[0].values)
+    hi_bad = np.flatnonzero(built[2].values < built[0].values)
+    if lo_bad.size or hi_bad.size:
+        i = int((lo_bad if lo_bad.size else hi_bad)[0])
+        fail(f"{years[i]}: value {built[0].values[i]:g} lies outside its range [{built[1].values[i]:g}, {built[2].values[i]:g}]")
+    p.canonical_unit = spec.unit
+    p.canonical_value, p.canonical_low, p.canonical_high = (float(b.values[0]) for b in built)
+    p._year_path = tuple(built)
+    return p
+
+
+def resolve_year_paths(params: Mapping[str, Parameter]) -> None:
+    """Set every path parameter's ``canonical_value``/``low``/``high`` to the path's values at
+    the architecture's ``start_year`` (what :func:`orbitdc.evaluate` and the Monte Carlo use)."""
+    if "start_year" not in params:
+        return
+    start = float(params["start_year"].canonical_value)
+    for p in params.values():
+        if p.year_path is not None:
+            p.canonical_value, p.canonical_low, p.canonical_high = (float(b.at(start)) for b in p.year_path)
+
+
 def _validate_parameters(raw: Mapping[str, Parameter], file: str, specs: Mapping[str, ParameterSpec], refs) -> dict[str, Parameter]:
     out = {}
     for name, p in raw.items():
@@ -513,6 +506,82 @@ def _validate_parameters(raw: Mapping[str, Parameter], file: str, specs: Mapping
 
 def _rel(path: Path) -> str:
     return display_path(path)
+
+
+def check_sources(keys: Iterable[str], file: str, parameter: str | None = None,
+                  refs: Mapping[str, Reference] | None = None) -> None:
+    """Refuse a source key that is not a reference key (one message for every file format)."""
+    refs = load_references() if refs is None else refs
+    for key in keys:
+        if key not in refs:
+            raise ArchitectureError(f"source '{key}' is not a reference key in data/references/", file=file,
+                                    parameter=parameter)
+
+
+# --------------------------------------------------------------------------------------------
+# The one path every YAML data file takes: read (read_yaml), check against a schema, name the
+# file, the parameter and the reason
+# --------------------------------------------------------------------------------------------
+def read_document(source: Path | Mapping[str, Any], model: type[BaseModel], file: str | None = None, *,
+                  key_path: bool = False) -> Any:
+    """A YAML data file (a path, or a mapping already in memory) checked against a pydantic schema.
+
+    Every failure is one :class:`~orbitdc.errors.ArchitectureError` naming the file (``file``, else
+    the path as shown to users), the parameter (``parameters.NAME`` of the document) and the reason
+    in plain words: unreadable, not YAML, not a mapping, an unknown or missing key, a value of the
+    wrong type. With ``key_path`` an error outside ``parameters`` names the key path (up to three
+    keys, e.g. ``vehicles.falcon-9.share``) as its parameter.
+    """
+    if isinstance(source, Mapping):
+        raw = source
+        file = file or "(in memory)"
+    else:
+        file = file or _rel(Path(source))
+        raw = read_yaml(Path(source))
+    if not isinstance(raw, Mapping):
+        required = [k for k, f in model.model_fields.items() if f.is_required()]
+        keys = " and ".join([", ".join(required[:-1]), required[-1]] if len(required) > 1 else required)
+        raise ArchitectureError(f"expected a mapping with {keys}", file=file)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        param, reason = _pydantic_reason(exc)
+        if param is None and key_path:
+            loc = exc.errors()[0]["loc"][:3]
+            param = ".".join(str(x) for x in loc if not str(x).startswith(("float", "int", "str", "list"))) or None
+        raise ArchitectureError(reason, file=file, parameter=param) from None
+
+
+class ParametersFile(BaseModel):
+    """A file of parameters (``data/defaults``, ``data/trends``): a description and parameters."""
+
+    model_config = ConfigDict(extra="forbid")
+    description: str
+    parameters: dict[str, Parameter]
+
+
+def read_parameters_file(path: Path, specs: Mapping[str, ParameterSpec], *, model: type[BaseModel] = ParametersFile,
+                         refs: Mapping[str, Reference] | None = None,
+                         check: Callable[[str, Parameter], str | None] | None = None) -> tuple[Any, dict[str, Parameter]]:
+    """Read and validate a parameters-style YAML file: (the document, its validated parameters).
+
+    :func:`read_document` against ``model`` (a schema with a ``parameters`` mapping), then, for each
+    parameter, ``check(name, parameter)`` (a reason to refuse it, or None) and the validation
+    against ``specs`` (units, ranges, domain, source keys: :func:`_validate_parameters`). Used by
+    architecture files, defaults, scenarios and trends; every error names file, parameter, reason.
+    """
+    file = _rel(Path(path))
+    doc = read_document(path, model, file)
+    if check is not None:
+        for name, p in doc.parameters.items():
+            reason = check(name, p)
+            if reason:
+                raise ArchitectureError(reason, file=file, parameter=name)
+    refs = load_references() if refs is None else refs
+    return doc, _validate_parameters(doc.parameters, file, specs, refs)
+
+
+_DefaultsFile = ParametersFile  # its name before read_parameters_file
 
 
 # --------------------------------------------------------------------------------------------

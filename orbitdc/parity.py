@@ -105,6 +105,9 @@ def parity(arch: str | Path | Architecture,
     if isinstance(points, bool) or not isinstance(points, int) or points < 2:
         raise ParameterError("points", f"must be a whole number >= 2, got {points!r}")
     grid_names = [n for n in over if n != solve]
+    from .validation import check_parity_size
+
+    check_parity_size(points, len(grid_names))  # before the grid is built (points=100000: ~25 TB)
     grid = {n: np.linspace(arch.parameters[n].canonical_low, arch.parameters[n].canonical_high, points) for n in grid_names}
     spec = specs[solve]
     p = arch.parameters[solve]

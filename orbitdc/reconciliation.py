@@ -56,6 +56,21 @@ def published_claim(arch: str | Architecture, claim: str | None = None) -> tuple
     return marked[0]
 
 
+#: verification statuses from the strongest to the weakest (data/references, issue 28)
+VERIFICATION_ORDER = ("verified", "secondary", "unverified")
+
+
+def verification_of(sources: str | list[str]) -> str:
+    """The weakest verification status among reference keys ``sources`` (``verified``,
+    ``secondary`` or ``unverified``; an unknown key or a missing status counts as unverified)."""
+    from .parameters import load_references
+
+    refs = load_references()
+    keys = [sources] if isinstance(sources, str) else list(sources)
+    statuses = [refs[k].verification_status if k in refs else "unverified" for k in keys] or ["unverified"]
+    return max(statuses, key=VERIFICATION_ORDER.index)
+
+
 def _shares(ds: xr.Dataset) -> dict[str, float]:
     """Each cost item's share of ``cost_per_kw_year`` [USD/(kW yr)]."""
     cb = ds["cost_breakdown"]
@@ -151,6 +166,7 @@ def reconcile(arch: str | Architecture, claim: str | None = None) -> xr.Dataset:
         attrs={
             "architecture": arch.name, "claim": cid, "source": ", ".join([c["source"]] if isinstance(c["source"], str) else c["source"]),
             "published_value": float(c["value"]), "published_unit": c["unit"], "included": ", ".join(included),
+            "verification": str(c.get("verification") or verification_of(c["source"])),
             "full_cost_per_kw_year": float(ds_full["cost_per_kw_year"]),
         },
     )

@@ -341,11 +341,13 @@ def reconciliation_rows(w: xr.Dataset) -> list[dict[str, str]]:
     """The rows of one waterfall (:func:`orbitdc.reconcile`): each step with what it changes, the
     change and the running figure in USD per kW-yr; the first row is the published figure."""
     rows = []
+    status = w.attrs.get("verification")  # verified / secondary / unverified (data/published_claims.yaml)
+    first = "published figure" + (f" ({status})" if status else "")
     for i, step in enumerate(w["step"].values):
         change = float(w["change"].values[i])
         value = float(w["value"].values[i])
         rows.append({
-            "step": "published figure" if i == 0 else _step_words(str(step), str(w["label"].values[i])),
+            "step": first if i == 0 else _step_words(str(step), str(w["label"].values[i])),
             "change [USD/(kW yr)]": num(value) if i == 0 else (("+" if change >= 0 else "-") + num(abs(change))),
             "running figure [USD/(kW yr)]": num(value),
         })
@@ -365,7 +367,8 @@ def reconciliation_summary(w: xr.Dataset, convention: str) -> str:
     big = int(np.argmax(np.abs(change[1:]))) + 1
     published, full = values[0], values[-1]
     ratio = full / published if published > 0 else float("nan")
-    return (f"{w.attrs['architecture']} ({w.attrs['source']}; costing: {convention}): the published figure is "
+    status = f"; verification: {w.attrs['verification']}" if w.attrs.get("verification") else ""
+    return (f"{w.attrs['architecture']} ({w.attrs['source']}{status}; costing: {convention}): the published figure is "
             f"{num(published)} USD per kW-yr in its own scope ({w.attrs['included'].replace('_', ' ')}); orbitdc's "
             f"full cost of ownership on the same inputs is {num(full)} USD per kW-yr"
             + (f", {num(ratio)} times as much" if np.isfinite(ratio) else "")

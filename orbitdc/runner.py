@@ -33,7 +33,11 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
+
+# Signals that interrupt a report run (cleaned up: workers stopped, temporary folder removed): the
+# one implementation, shared with every command and every file write.
+from .interrupts import INTERRUPT_SIGNALS, Interrupted, interrupts_raise, signals_deferred  # noqa: F401
 
 #: Environment variable carrying the report's pid to its workers (parent-death check).
 PARENT_ENV = "ORBITDC_REPORT_PID"
@@ -41,65 +45,6 @@ PARENT_ENV = "ORBITDC_REPORT_PID"
 WATCHDOG_PERIOD = 0.5
 #: Seconds a process gets to exit after SIGTERM before SIGKILL.
 TERMINATE_GRACE = 10.0
-#: Signals that interrupt a report run (cleaned up: workers stopped, temporary folder removed).
-INTERRUPT_SIGNALS = tuple(getattr(signal, s) for s in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, s))
-
-
-class Interrupted(BaseException):
-    """The report received SIGINT, SIGTERM or SIGHUP. A BaseException (like KeyboardInterrupt) so
-    that no ``except Exception`` on the way swallows it; the exit status is 128 + the signal."""
-
-    def __init__(self, signum: int):
-        self.signum = signum
-        super().__init__(signal.Signals(signum).name)
-
-    @property
-    def exit_status(self) -> int:
-        return 128 + self.signum
-
-
-@contextlib.contextmanager
-def interrupts_raise() -> Iterator[None]:
-    """Turn SIGINT/SIGTERM/SIGHUP into :class:`Interrupted` while the block runs (main thread only;
-    elsewhere the block runs unchanged). After the first, further interrupts are ignored (a second
-    Ctrl-C must not cut the cleanup short, nor kill the process before it prints its message). The
-    previous handlers are restored when the block ends without an interrupt."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum, frame):
-        # one interrupt is enough: further ones (a second Ctrl-C) must not cut the cleanup short
-        for sig in INTERRUPT_SIGNALS:
-            signal.signal(sig, signal.SIG_IGN)
-        raise Interrupted(signum)
-
-    previous = {s: signal.signal(s, handler) for s in INTERRUPT_SIGNALS}
-    interrupted = False
-    try:
-        yield
-    except Interrupted:
-        interrupted = True  # handlers stay ignoring: the process is on its way out with its message
-        raise
-    finally:
-        if not interrupted:
-            for s, h in previous.items():
-                signal.signal(s, h)
-
-
-@contextlib.contextmanager
-def signals_deferred() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM/SIGHUP back while the block runs (delivered when it ends), for steps that
-    must not be cut in half: starting a worker (the pid must be recorded to be stopped) and moving
-    the finished report into place."""
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPT_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,6 +159,10 @@ class Job:
         self.result_file = run_dir / f"{name}.json"
         self.log_file = run_dir / f"{name}.log"
         env = {**os.environ, PARENT_ENV: str(os.getpid())}
+        from .datadirs import DATA_DIR_ENV, absolute_data_dirs
+
+        if absolute_data_dirs() is not None:  # the worker runs in workdir: a relative folder would name nothing
+            env[DATA_DIR_ENV] = absolute_data_dirs()
         with open(self.log_file, "wb") as log, signals_deferred():
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "orbitdc.runner", str(src), str(dst), str(workdir), str(params_file),

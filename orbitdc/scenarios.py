@@ -28,9 +28,8 @@ import xarray as xr
 # below the chain); the names stay importable from here.
 from .architectures import (SCENARIO_DIR, apply_scenario, apply_where_available, list_scenarios,  # noqa: F401
                             load_architecture, load_scenario, read_scenario)
-from .parameters import Parameter
 from .chain import evaluate
-from .parameters import Architecture, load_references
+from .parameters import Architecture, Parameter, load_references
 
 __all__ = ["list_scenarios", "apply_scenario", "apply_where_available", "scenario_changes", "scenario_document",
            "specific_mass_gap", "SCENARIO_DIR"]

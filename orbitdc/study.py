@@ -10,7 +10,8 @@ Results written to ``output_dir/results/`` (NetCDF) by one notebook are read bac
 the same :attr:`Study.key`: a SHA-256 over everything that determines them -- the scenario, the
 content of each architecture (every parameter's value, unit, range, distribution and source), the
 overrides, the sample count, the seed, the orbitdc version, and digests of the orbitdc source
-code and of the data files (catalogs, defaults, atmosphere, orbit and radiation tables). A file
+code and of the data files (catalogs, defaults, atmosphere, orbit and radiation tables), the
+user's own included (catalogs, references and scenarios of ``--data-dir``). A file
 from an earlier run with another seed, other overrides, an edited YAML or another version of
 orbitdc is ignored and the result is recomputed, never silently reused.
 """
@@ -91,6 +92,24 @@ def code_and_data_digest() -> dict[str, str]:
             "data": _tree_digest(DATA_DIR, "*", exclude=("architectures/",))}
 
 
+def user_data_digest() -> dict[str, str]:
+    """Digests of the user's data folders (``--data-dir``, ``ORBITDC_DATA_DIR``): their catalogs,
+    references and scenarios, which change results as the shipped data do (an edited user
+    accelerator changes the radiator). Computed on every call: a user edits these files between
+    runs. Architectures are hashed by content (:func:`architecture_digest`)."""
+    from .datadirs import layers
+
+    out = {}
+    for layer in layers():
+        if layer.shipped:
+            continue
+        for sub in ("catalogs", "references", "scenarios"):
+            folder = layer.folder(sub)
+            if folder is not None and folder.is_dir():
+                out[f"{layer.origin}/{sub}"] = _tree_digest(folder, "*")
+    return out
+
+
 def architecture_digest(arch: Architecture) -> str:
     """SHA-256 of an architecture's content: name, kind and every parameter (value, unit, range,
     distribution, source, note), whatever file or folder it was loaded from."""
@@ -111,6 +130,7 @@ def study_key(archs: Sequence[Architecture], overrides: Mapping[str, Any], sampl
         "scenario": scenario,
         "orbitdc_version": __version__,
         **code_and_data_digest(),
+        "user_data": user_data_digest(),
         "architectures": [architecture_digest(a) for a in archs],
         "overrides": {k: overrides[k] for k in sorted(overrides)},
         "samples": int(samples),

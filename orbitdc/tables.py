@@ -151,13 +151,11 @@ def _output_cell(da, unit: str) -> str:
 def methods_html(stage: str):
     """The stage's equations and sources, rendered from its module docstring and its public
     functions' docstrings (:mod:`orbitdc.methods`: reST -> HTML, equations -> MathML)."""
-    import importlib
-
     from .methods import docstring_html
+    from .stages import MODULES
 
-    try:
-        mod = importlib.import_module(f"orbitdc.{stage}")
-    except ModuleNotFoundError:
+    mod = next((m for m in MODULES if m.__name__ == f"orbitdc.{stage}"), None)  # the stage list, by name
+    if mod is None:
         return HTML(plots.Missing(f"Methods: {stage}", f"not available: stage {stage} absent").html())
     parts = [f"<div class='orbitdc-doc'>{docstring_html(inspect.getdoc(mod) or '', heading_level=4)}</div>"]
     functions = []
@@ -264,6 +262,7 @@ def claims_html(study: Study):
     the reconciliation of the published analyses, :mod:`orbitdc.report_sections`, walks from each
     published figure to the full cost)."""
     from .chain import evaluate
+    from .reconciliation import verification_of  # how the claim's source was checked (issue 28)
 
     rows = []
     cache: dict[str, Any] = {}
@@ -272,7 +271,7 @@ def claims_html(study: Study):
         arch = c["architecture"]
         if arch not in study.names:  # only the architectures of this report
             continue
-        row = {"source": c["source"], "claim": c["claim"], "architecture": arch,
+        row = {"source": c["source"], "verification": verification_of(c["source"]), "claim": c["claim"], "architecture": arch,
                "variable": named(formatting.label(c["variable"]), c["variable"]),
                "claimed": f"{fmt(c['low'])}" + ("" if c["low"] == c["high"] else f" - {fmt(c['high'])}") + f" {c['unit'] if c['unit'] != '1' else ''}"}
         try:

@@ -1,12 +1,32 @@
 """When would it beat the ground? The year-by-year model: fleet build-up, learning and trends, cohort costs.
 
 ``evaluate`` is one snapshot: every price and rate frozen at the architecture file's values.
-:func:`trajectory` adds time. For each calendar year ``y`` of ``years`` it
+:func:`trajectory` adds time, and it is the same chain: the chain's stages run once over a
+``year`` dimension (the cohort built in year ``y`` has ``start_year = y``), a ``vehicle`` dimension
+(the vehicles of the fleet plan) and any sweep or ``sample`` dimension, with the year's trend
+values as per-year inputs like any override. For the calendar years from ``trend_reference_year``
+to the last year asked for it
 
-1. builds the fleet (:mod:`orbitdc.fleet`): satellites built, launched, in service, retired and
-   failed, launches per vehicle, IT power online, and the limit (production, a vehicle's cadence,
-   or none) that binds in each year, from the architecture's fleet plan (``data/fleets/``);
-2. moves every trend (``data/trends/``, each sourced, each with a range):
+1. moves the trends (``data/trends/``, each sourced, each with a range) that are inputs of the
+   chain, from today's values (the architecture's, at ``y0 = trend_reference_year``):
+
+   * **array specific power** ``x (1 + array_specific_power_growth_rate)^(y - y0)`` up to
+     ``array_specific_power_ceiling``; **radiator areal density** falling likewise to its floor;
+   * **accelerator price** per unit (the chain's ``accelerator_price``, both sides)
+     ``x ((1 - d)(1 + e))^(y - y0)``: the price per FLOP/s falls by
+     ``d = accelerator_price_decline_rate`` while FLOP/s per watt grows by
+     ``e = accelerator_efficiency_growth_rate`` (a unit keeps the catalog's power and mass);
+   * on the ground: **electricity price** ``x (1 + electricity_price_change_rate)^(y - y0)``,
+     **grid-connection delay** ``+ grid_connection_delay_change (y - y0)`` clipped to
+     ``[0, grid_connection_delay_max]``, and a **capacity premium** on facility capital
+     ``x (1 + min(ground_capacity_premium_rate (y - y0), ground_capacity_premium_max))``;
+
+2. runs the physical stages (orbit, compute, power, thermal, mass, launch) once over all
+   dimensions;
+3. builds the fleet (:mod:`orbitdc.fleet`): satellites built, launched, in service, retired and
+   failed, launches per vehicle, IT power online and the limit (production, a vehicle's cadence,
+   or none) that binds each year, from the architecture's fleet plan (``data/fleets/``); and the
+   two learning curves that depend on it:
 
    * **launch price** per vehicle by Wright's law on the vehicle's cumulative launched mass -
      other customers' flights (cadence x (1 - available share) x payload) plus the programme's own
@@ -19,48 +39,23 @@
      ``M(y)`` the mass flown before year y, and the start price for cohorts before ``s``;
    * **bus cost per kg** by Wright's law on the programme's cumulative bus mass: the cohort of
      year y pays the average unit cost of its own production, from the experience base
-     ``bus_reference_mass`` at ``bus_cost_per_kg`` (:func:`orbitdc.fleet.wright_average_cost`);
-   * **accelerator price** per kW of IT, ``x ((1 - d)(1 + e))^(y - y0)`` from the catalog price, on
-     both sides (the accelerators of the year bought on both sides): the price per FLOP/s falls by
-     ``d = accelerator_price_decline_rate`` while FLOP/s per watt grows by
-     ``e = accelerator_efficiency_growth_rate`` (the cohort keeps the catalog's power and mass per kW);
-   * **array specific power** ``x (1 + array_specific_power_growth_rate)^(y - y0)`` up to
-     ``array_specific_power_ceiling``; **radiator areal density** falling likewise to its floor;
-   * on the ground: **electricity price** ``x (1 + electricity_price_change_rate)^(y - y0)``,
-     **grid-connection delay** ``+ grid_connection_delay_change (y - y0)`` clipped to
-     ``[0, grid_connection_delay_max]``, and a **capacity premium** on facility capital
-     ``x (1 + min(ground_capacity_premium_rate (y - y0), ground_capacity_premium_max))``
+     ``bus_reference_mass`` at ``bus_cost_per_kg`` (:func:`orbitdc.fleet.cohort_bus_cost`);
 
-   (``y0 = trend_reference_year``, the year of today's values);
-3. prices the **cohort** built in year y through the chain (``orbitdc.evaluate`` with
-   ``start_year = y`` and the year's values as ``year``-dimension overrides: one call for all
-   years), per vehicle, mixed by the vehicles' shares of that year's satellites:
+4. runs the economics stage once, on the years asked for, with the learned launch price (the
+   launch bill is the launch stage's ``launches x billed mass x price``) and bus cost. The
+   cohort's cost is mixed over the vehicles by their shares of that year's satellites:
    ``cost_per_kw_year``, ``terrestrial_cost_per_kw_year``, ``cost_ratio_vs_terrestrial``;
-   ``crossover_year`` is the first year with a ratio <= 1 (NaN with
-   ``crossover_within_horizon = False`` if none).
+   ``crossover_year`` is the first year from the programme's ``start_year`` with a ratio <= 1
+   (NaN with ``crossover_within_horizon = False`` if none).
 
 **Frozen.** ``frozen=True`` (or a list of trend names from :data:`TRENDS`) keeps a trend at the
-architecture's static value: with every trend frozen the cohort cost of year y is exactly
-``evaluate(arch, start_year=y)`` (for a one-vehicle plan; per vehicle otherwise).
+architecture's static value. With every trend frozen the cohort of year y *is*
+``evaluate(arch, start_year=y)`` (per vehicle: ``cost_per_kw_year_by_vehicle``): the same stages
+on the same inputs, so the numbers agree to rounding, not by a second model that agrees.
 
-**Accelerator price as a post-scaling.** The accelerator unit price is a catalog value, not (yet)
-a chain parameter (issue 12 adds ``accelerator_price``). Until it is, the accelerator trend is
-applied to the chain's output: both sides' annual costs are affine in the hardware price, and the
-hardware-proportional part is, with ``H_s``/``H_t`` the space/ground hardware capital of the
-economics stage (catalog price x accelerators x (1 + server share) [x (1 + space premium)])::
-
-    space:  H_s [C_hw + (k + (1 + k) idle) C_sat + failure_rate m_rep]
-
-(``k``, ``m_rep`` the loss-cover factors of ``orbitdc.economics.loss_cover_factors``: a premium or
-the expected launch loss, never both; the forgone-margin part of time to power is not scaled, so
-the post-scaling is exact only where that margin does not move with the hardware price)
-    ground: H_t CRF(terrestrial_wacc, terrestrial_compute_lifetime)
-
-(``C_hw``, ``C_sat`` the compute and bus capital recovery factors of ``orbitdc.economics``), so a
-price factor f adds ``(f - 1)`` times these, per kW delivered. ``tests/test_trajectory.py`` checks
-the post-scaling against the chain itself (a hardware price raised through
-``space_hardware_premium`` and ``server_cost_fraction``). When the chain gains
-``accelerator_price`` (or ``radiator_areal_density``) the trend is passed to it instead.
+An unbuildable cohort (a satellite that does not close: infinite mass) costs ``inf`` like
+``evaluate``'s, and ``binding_constraint`` names what binds it; it is never built, so it adds
+nothing to the fleet or to any learning curve.
 
 **Monte Carlo** (``samples=N``): draws every trend rate with a range (triangular on low/value/high
 through ``orbitdc.uncertainty``'s Latin hypercube), the architecture's ``launch_learning_rate``
@@ -72,10 +67,11 @@ cross within the horizon) with ``probability_crossover_within_horizon``.
 Sources: Wright (1936); Epoch AI (2022) GPU price-performance; LBNL "Queued Up" (2023); EIA AEO2025;
 SpaceX's Starlink factory (2025); see ``data/trends/`` and ``data/fleets/``.
 """
+
 from __future__ import annotations
 
 import functools
-import numbers
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -83,13 +79,15 @@ import numpy as np
 import xarray as xr
 
 from . import fleet as fl
+from . import paths as _paths
 from . import units
-from .chain import _construct, evaluate, number_array, parameter_specs
-from .economics import loss_cover_factors
+from .chain import Frame, _expand, dataset_from_frame, number_array, parameter_specs, prepare, run_frame
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from .architectures import load_architecture
 from .catalogs import catalog_value
-from .parameters import (DATA_DIR, Architecture, ParameterSpec, _DefaultsFile, _pydantic_reason, _rel, _validate_parameters, load_references, read_yaml)
+from .arguments import check_samples, check_seed
+from .economics import loss_cover_factors
+from .parameters import DATA_DIR, Architecture, ParameterSpec, _rel, load_references, read_parameters_file
 
 TRENDS_DIR = DATA_DIR / "trends"
 
@@ -126,10 +124,13 @@ TREND_PARAMETERS: dict[str, ParameterSpec] = {
 
 #: Chain parameters that are trend rates too (drawn by the Monte Carlo).
 CHAIN_RATES = ("launch_learning_rate", "bus_learning_rate")
-#: Stages run for the physical pass (everything but economics).
+#: Stages run before the fleet (everything but economics).
 PHYSICAL_STAGES = ("orbit", "compute", "power", "thermal", "mass", "launch")
 #: The quantiles of the Monte Carlo summaries.
 QUANTILES = (0.1, 0.5, 0.9)
+#: Constraints the cohort's design is judged on: the chain's, but the static deployment time
+#: (the fleet scan builds the programme up year by year instead).
+_NOT_DESIGN = ("violates_deployment_time",)
 
 _KG_PER_T = 1000.0
 
@@ -143,14 +144,8 @@ def _trend_defaults_cached(stamp: str) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for path in sorted(TRENDS_DIR.glob("*.yaml")):
         file = _rel(path)
-        try:
-            doc = _DefaultsFile.model_validate(read_yaml(path))
-        except Exception as exc:  # pydantic ValidationError
-            if hasattr(exc, "errors"):
-                param, reason = _pydantic_reason(exc)
-                raise ArchitectureError(reason, file=file, parameter=param) from None
-            raise
-        for name, p in _validate_parameters(doc.parameters, file, TREND_PARAMETERS, refs).items():
+        _, params = read_parameters_file(path, TREND_PARAMETERS, refs=refs)
+        for name, p in params.items():
             if name in merged:
                 raise ArchitectureError(f"set twice (also in {merged[name].origin})", file=file, parameter=name)
             merged[name] = p
@@ -162,9 +157,21 @@ def _trend_defaults_cached(stamp: str) -> dict[str, Any]:
 
 def trend_parameters() -> dict[str, Any]:
     """The trend parameters of ``data/trends/*.yaml`` (validated ``Parameter`` objects, by name)."""
+    return _trend_defaults_cached(_trend_stamp())
+
+
+def _trend_stamp() -> str:
     files = sorted(TRENDS_DIR.glob("*.yaml"))
-    stamp = "|".join(f"{f}:{f.stat().st_mtime_ns}" for f in files)
-    return _trend_defaults_cached(stamp)
+    return "|".join(f"{f}:{f.stat().st_mtime_ns}" for f in files)
+
+
+def _trend_sources() -> frozenset[str]:
+    return _trend_sources_cached(_trend_stamp())
+
+
+@functools.lru_cache(maxsize=8)
+def _trend_sources_cached(stamp: str) -> frozenset[str]:
+    return frozenset(k for p in _trend_defaults_cached(stamp).values() for k in p.sources)
 
 
 # --------------------------------------------------------------------------------------------
@@ -216,92 +223,595 @@ def _check_years(arch, years: Any, ref: float, until: float) -> np.ndarray:
     return arr
 
 
-def _value(arch: Architecture, over: Mapping[str, Any], name: str, specs) -> xr.DataArray:
-    """A chain parameter in its canonical unit: the override if given, else the architecture's."""
-    if name in over:
-        return _as_number(arch, name, over[name], specs[name])
-    p = arch.parameters[name]
-    return xr.DataArray(float(p.canonical_value) if specs[name].kind == "number" else p.canonical_value)
+def _split_overrides(arch: Architecture, overrides: Mapping[str, Any]) -> tuple[dict, dict]:
+    chain_over, trend_over = {}, {}
+    for k, v in overrides.items():
+        if k in TREND_PARAMETERS:
+            if _paths.is_path(v):
+                raise _bad(arch, k, "a trend rate takes one value; give a path of the quantity itself instead "
+                                    "(e.g. electricity_price={2026: 0.08, 2040: 0.12})")
+            trend_over[k] = v
+        elif k in arch.parameters:
+            chain_over[k] = v
+        else:
+            valid = sorted(set(arch.parameters) | set(TREND_PARAMETERS))
+            raise _bad(arch, k, f"unknown parameter; valid names: {', '.join(valid)}")
+    return chain_over, trend_over
+
+
+def _trend_values(arch, trend_over: Mapping[str, Any], coords: dict[str, xr.Variable]) -> dict[str, xr.Variable]:
+    """Trend parameters in their canonical units (an override's coordinates go to ``coords``)."""
+    out = {}
+    for name, p in trend_parameters().items():
+        if name in trend_over:
+            da = _as_number(arch, name, trend_over[name], TREND_PARAMETERS[name])
+            for c, v in da.coords.items():
+                coords.setdefault(c, v.variable)
+            out[name] = da.variable
+        else:
+            out[name] = xr.Variable((), float(p.canonical_value))
+    for name in ("trend_reference_year", "trend_valid_until"):
+        if out[name].ndim:
+            raise _bad(arch, name, "must be a single year (not a sweep)")
+    return out
 
 
 # --------------------------------------------------------------------------------------------
-# numpy <-> xarray at the edge
+# Frames over (year, vehicle, points)
 # --------------------------------------------------------------------------------------------
-class _Points:
-    """The dimensions other than ``year`` and ``vehicle`` (sweep axes, ``sample``), in a fixed order.
+def _take_years(frame: Frame, ix: np.ndarray, n_grid: int) -> None:
+    """Keep the years ``ix`` of the grid (the year axis is the frame's first) in every array."""
+    if ix.size == n_grid:
+        return
+    nd = len(frame.dims)
+    for name, arr in list(frame.items()):
+        lead = arr.ndim - nd  # extra leading axes of stage outputs (subsystem, cost_item)
+        if arr.shape[lead] == n_grid:
+            frame._vars[name] = np.take(arr, ix, axis=lead)
+    frame.sizes["year"] = ix.size
 
-    Arrays travel as numpy with axes ``lead + dims`` (``lead`` a subset of ``year``, ``vehicle``);
-    a dimension an array does not vary along has length 1, so numpy broadcasting does the rest.
-    Dimensions found later (:meth:`add`) go at the end: older arrays are padded with length-1 axes.
+
+# --------------------------------------------------------------------------------------------
+# The model
+# --------------------------------------------------------------------------------------------
+def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architecture],
+               years: Iterable[int] = range(2026, 2051), *, frozen: bool | str | Iterable[str] = False,
+               fleet: str | Path | Mapping[str, Any] | None = None, samples: int | None = None, seed: int = 0,
+               scenario: str | None = None, **overrides: Any) -> xr.Dataset:
+    """The year-by-year model of one architecture (or several: a list stacks them along
+    ``architecture``). See the module docstring for the equations.
+
+    Parameters
+    ----------
+    arch : name, path or Architecture (or a list of them)
+    years : calendar years of the result (whole numbers, increasing, within the trend data's
+        years ``trend_reference_year`` .. ``trend_valid_until``); the fleet is built from
+        ``trend_reference_year`` whatever the first year shown
+    frozen : True (every trend), False, or trend names from :data:`TRENDS` to keep static
+    fleet : a fleet plan (path or mapping, ``data/fleets/README.md``) instead of the architecture's
+    samples, seed : Monte Carlo over the trend rates and ramps (dimension ``sample``)
+    scenario : a scenario of ``data/scenarios/`` (e.g. ``"proponent"``) layered over the
+        architecture; for a list, over each architecture that ships it (``attrs['scenario']``)
+    **overrides : chain parameters (as in ``evaluate``: a 1-d list is a sweep dimension) and trend
+        parameters (:data:`TREND_PARAMETERS`)
+
+    Returns
+    -------
+    xarray.Dataset with a ``year`` dimension (and ``vehicle`` for per-vehicle variables).
     """
+    years = _check_arguments(arch, years, frozen, fleet, samples, seed, scenario, overrides)
+    if scenario is not None:
+        from .scenarios import apply_where_available
 
-    def __init__(self, arrays: Iterable[Any] = ()):
-        self.dims: list[str] = []
-        self.sizes: dict[str, int] = {}
-        self.coords: dict[str, Any] = {}
-        self.add(arrays)
+        many = isinstance(arch, (list, tuple))
+        loaded = apply_where_available(list(arch) if many else [arch], scenario)
+        out = trajectory(loaded if many else loaded[0], years, frozen=frozen, fleet=fleet, samples=samples,
+                         seed=seed, **overrides)
+        out.attrs["scenario"] = scenario
+        return out
+    if isinstance(arch, (list, tuple)):
+        return _compare(arch, years, frozen=frozen, fleet=fleet, samples=samples, seed=seed, **overrides)
+    arch = load_architecture(arch)
+    if samples is not None:
+        return _monte_carlo(arch, years, frozen, fleet, samples, seed, overrides)
+    return _run(arch, years, frozen, fleet, overrides, ramp_q={})
 
-    def add(self, arrays: Iterable[Any], coords: Mapping[str, Any] | None = None) -> None:
-        """Take the dimensions of DataArrays or Variables (``coords``: where a Variable's come from)."""
-        for da in arrays:
-            if not isinstance(da, (xr.DataArray, xr.Variable)):
-                continue
-            # a Variable has no coordinates of its own: they come from ``coords``, for a new
-            # dimension only; a DataArray brings its own, for any dimension not seen with one yet
-            variable = isinstance(da, xr.Variable)
-            for d in da.dims:
-                if d in ("year", "vehicle"):
-                    continue
-                new = d not in self.sizes
-                if new:
-                    self.dims.append(d)
-                    self.sizes[d] = da.sizes[d]
-                elif self.sizes[d] != da.sizes[d]:
-                    raise OrbitdcError(f"dimension '{d}' has two lengths ({self.sizes[d]} and {da.sizes[d]})")
-                if variable and new and coords is not None and d in coords:
-                    self.coords[d] = coords[d].variable
-                elif not variable and d in da.coords and d not in self.coords:
-                    self.coords[d] = da.coords[d].variable
 
-    def np(self, da: Any, lead: Sequence[str] = ()) -> np.ndarray:
-        """``da`` as an array with axes ``lead + dims``; absent dimensions have length 1."""
-        if not isinstance(da, (xr.DataArray, xr.Variable)):
-            return np.asarray(da).reshape((1,) * (len(lead) + len(self.dims)))
-        axes = (*lead, *self.dims)
-        order = [d for d in axes if d in da.dims]
-        if len(order) != da.ndim:
-            raise RuntimeError(f"unexpected dimension in {da.dims} (expected {axes})")
-        arr = np.asarray(da.transpose(*order).values if tuple(order) != da.dims else da.values)
-        return arr.reshape([da.sizes[d] if d in da.dims else 1 for d in axes])
+def _check_arguments(arch, years, frozen, fleet, samples, seed, scenario, overrides) -> np.ndarray:
+    """The arguments checked before anything is loaded or computed (:mod:`orbitdc.validation`:
+    types, and the memory the run would need); the years as an integer array."""
+    from .validation import check_trajectory_arguments
 
-    def pad(self, arr: np.ndarray, lead: int) -> np.ndarray:
-        """Pad an array made before :meth:`add` with length-1 axes for the newer dimensions."""
-        arr = np.asarray(arr)
-        missing = lead + len(self.dims) - arr.ndim
-        return arr.reshape(arr.shape + (1,) * missing) if missing > 0 else arr
+    ref = float(trend_parameters()["trend_reference_year"].canonical_value)
+    return check_trajectory_arguments(arch, years, frozen=frozen, fleet=fleet, samples=samples, seed=seed,
+                                      scenario=scenario, overrides=overrides, trends=TRENDS, reference_year=ref)
 
-    def variable(self, arr: np.ndarray, lead: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray]:
-        """(dims, data) for a Dataset variable: length-1 axes of dimensions that vary elsewhere dropped."""
-        arr = self.pad(arr, len(lead))
-        dims = list(lead)
-        keep: list[Any] = [slice(None)] * len(lead)
-        for i, d in enumerate(self.dims):
-            if arr.shape[len(lead) + i] == 1 and self.sizes[d] != 1:
-                keep.append(0)
-            else:
-                keep.append(slice(None))
-                dims.append(d)
-        return tuple(dims), arr[tuple(keep)]
 
-    def da(self, arr: np.ndarray, lead: Sequence[str], coords: Mapping[str, Any]) -> xr.DataArray:
-        dims, data = self.variable(arr, lead)
-        c = {k: v for k, v in coords.items() if k in dims}
-        c.update({d: self.coords[d] for d in dims if d in self.coords})
-        return xr.DataArray(data, dims=dims, coords=c)
+def _compare(archs, years, **kw) -> xr.Dataset:
+    loaded = [load_architecture(a) for a in archs]
+    if not loaded:
+        raise OrbitdcError("trajectory needs at least one architecture")
+    names = [a.name for a in loaded]
+    if len(set(names)) != len(names):
+        raise OrbitdcError(f"architecture names repeat: {', '.join(names)}")
+    over = {k: v for k, v in kw.items() if k not in ("frozen", "fleet", "samples", "seed")}
+    specs = parameter_specs()
+    results = []
+    for a in loaded:
+        own = {k: v for k, v in over.items() if k in a.parameters or k in TREND_PARAMETERS or k not in specs}
+        results.append(trajectory(a, years, frozen=kw["frozen"], fleet=kw["fleet"], samples=kw["samples"],
+                                  seed=kw["seed"], **own))
+    out = xr.concat(results, dim="architecture", data_vars="all", coords="minimal", compat="override",
+                    join="outer", combine_attrs="drop_conflicts")
+    out = out.assign_coords(architecture=("architecture", names),
+                            architecture_kind=("architecture", [a.kind for a in loaded]))
+    out.attrs["architectures"] = ", ".join(names)
+    for r in results:
+        for var in r.data_vars:
+            out[var].attrs = {**r[var].attrs, **out[var].attrs}
+    return out
+
+
+def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Mapping[str, Any],
+         ramp_q: Mapping[str, xr.DataArray], drawn: Mapping[str, xr.DataArray] | None = None,
+         build: bool = True) -> "xr.Dataset | _Results":
+    """One architecture (``ramp_q``: drawn quantiles of the ramps by ramp name; ``drawn``: drawn
+    trend and chain rates, applied like overrides). ``build=False``: the results before the
+    Dataset is built (the Monte Carlo adds its summaries first)."""
+    frozen_set = _frozen_set(frozen, arch)
+    # a scenario's stated trends and fleet plan (issue 22) act like overrides; explicit ones win
+    overrides = {**{k: p.canonical_value for k, p in getattr(arch, "trends", {}).items()}, **overrides}
+    if fleet is None:
+        fleet = getattr(arch, "fleet", None)
+    chain_over, trend_over = _split_overrides(arch, overrides)
+    for name, p in arch.parameters.items():  # the architecture file's paths, unless overridden
+        if p.year_path is not None and name not in chain_over:
+            chain_over[name] = _paths.as_dataarray(p.year_path[0])
+    coords: dict[str, xr.Variable] = {}
+    trend = _trend_values(arch, trend_over, coords)
+    trusted: dict[str, xr.DataArray] = {}
+    for k, v in (drawn or {}).items():
+        if k in TREND_PARAMETERS:
+            trend[k] = v.variable
+        else:
+            trusted[k] = v
+        for c, cv in v.coords.items():
+            coords.setdefault(c, cv.variable)
+    for q in ramp_q.values():
+        for c, cv in q.coords.items():
+            coords.setdefault(c, cv.variable)
+    ref = float(trend["trend_reference_year"].values)
+    until = float(trend["trend_valid_until"].values)
+    years = _check_years(arch, years, ref, until)
+    grid = np.arange(int(ref), int(years[-1]) + 1)
+    ix = years - grid[0]  # the requested years on the grid
+    T = grid.size
+    specs = parameter_specs()
+    space = arch.kind == "space"
+    paths, path_notes = _year_paths(arch, chain_over, specs, grid, years, (ref, until), trusted, coords)
+    # a path replaces the trend of its parameter (the launch price: of the vehicles it prices)
+    off = frozen_set | {PATH_TRENDS[n] for n in paths if n in PATH_TRENDS}
+
+    # ---- the programme's start (the chain's start_year is the cohort's year) ------------------
+    if "start_year" in chain_over:
+        start_da = _as_number(arch, "start_year", chain_over.pop("start_year"), specs["start_year"])
+        for c, cv in start_da.coords.items():
+            coords.setdefault(c, cv.variable)
+    else:
+        start_da = xr.DataArray(float(arch.parameters["start_year"].canonical_value))
+    if np.any(np.asarray(start_da.values) < ref):
+        raise _bad(arch, "start_year", f"{float(np.min(start_da.values)):g} is before trend_reference_year ({ref:g}): the "
+                                       "fleet cannot start before the trend data")
+    trusted["start_year"] = xr.DataArray(grid.astype(float), dims="year")
+    plan = None
+    if space:
+        own_vehicle = None
+        if "launch_vehicle" in chain_over:
+            lv = chain_over.pop("launch_vehicle")
+            if isinstance(lv, xr.DataArray) or np.ndim(lv) != 0:
+                raise _bad(arch, "launch_vehicle", "a trajectory takes one launch vehicle; give several in a fleet plan (fleet=)")
+            own_vehicle = str(lv)
+        if "launch_price_per_kg" in chain_over:
+            lp = chain_over["launch_price_per_kg"]
+            if isinstance(lp, xr.DataArray) or np.ndim(getattr(lp, "value", lp)) != 0:
+                raise _bad(arch, "launch_price_per_kg", "the trajectory computes it year by year (the learning curve): "
+                                                        "give one value (the price at the start), not a sweep")
+        plan = fl.load_fleet(arch, fleet, launch_vehicle=own_vehicle)
+        trusted["launch_vehicle"] = xr.DataArray(np.array(plan.vehicle_names), dims="vehicle")
+
+    # ---- the chain's inputs over (year[, vehicle], points) -------------------------------------
+    lead = ("year", "vehicle") if space else ("year",)
+    extra: dict[str, int] = {}
+    for v in [*trend.values(), start_da.variable, *(q.variable for q in ramp_q.values())]:
+        for d, n in zip(v.dims, v.shape):
+            if d in ("year", "vehicle"):
+                raise OrbitdcError(f"dimension '{d}' is the trajectory's own: name a sweep dimension otherwise")
+            if extra.setdefault(d, int(n)) != n:
+                raise OrbitdcError(f"overrides do not broadcast together: dimension '{d}' has lengths {extra[d]} and {n}")
+    prep = prepare(arch, chain_over, trusted, dims_first=lead, extra_dims=extra)
+    frame = prep.frame
+    for c, cv in prep.coords.items():
+        coords.setdefault(c, cv)
+    tr = {k: _expand(v, frame.dims) for k, v in trend.items()}
+    start = _expand(start_da.variable, frame.dims)
+    age = (grid - ref).astype(float).reshape((T,) + (1,) * (len(frame.dims) - 1))
+    inactive = _trend_inputs(arch, frame, tr, age, off, space)
+
+    # ---- physical stages once, the fleet, economics once --------------------------------------
+    if space:
+        start_price = frame["launch_price_per_kg"]
+        # the launch stage prices the billed mass at 1 USD/kg: its launch_cost is then the billed
+        # mass, re-priced below with the year's learned price (launches x billed x price)
+        frame._vars["launch_price_per_kg"] = np.ones((1,) * len(frame.dims))
+    run_frame(frame, arch.kind, only=PHYSICAL_STAGES, flags=False)
+    fleet_res = None
+    if space:
+        try:
+            fleet_res = _fleet(frame, plan, grid, start, start_price, ramp_q, frozen_set, "bus_cost_per_kg" in paths)
+        except ParameterError as exc:  # a path given for a quantity the fleet scan takes once
+            raise _bad(arch, exc.parameter, exc.reason) from None
+    _take_years(frame, ix, T)
+    if space:
+        price = fleet_res["price"][ix]
+        with np.errstate(invalid="ignore"):
+            frame._vars["launch_cost"] = np.where(np.isinf(frame["launches"]), np.inf, frame["launch_cost"] * price)
+        frame._vars["launch_price_per_kg"] = price
+        if "bus_cost" not in frozen_set or "bus_cost_per_kg" in paths:
+            # the cohort's own learning (or the path) is in its bus cost per kg
+            frame._vars["bus_cost_per_kg"] = fleet_res["bus_cost"][ix][:, None]
+            frame._vars["bus_learning_rate"] = np.zeros((1,) * len(frame.dims))
+    run_frame(frame, arch.kind, only=("economics",), flags=False)
+    out = _result(arch, frame, years, start[:, 0] if space else start, plan, fleet_res, ix, grid, coords,
+                  frozen_set, inactive)
+    if paths:
+        out.attrs_ds["paths"] = "; ".join(f"{n}: {p.describe()}" for n, p in paths.items())
+    if path_notes:
+        out.attrs_ds["path_warnings"] = "; ".join(path_notes)
+    return out.dataset() if build else out
+
+
+#: The trend a path of a chain parameter replaces (``launch_price_per_kg``: for the vehicles it
+#: prices, handled in the fleet's launch prices).
+PATH_TRENDS = {"bus_cost_per_kg": "bus_cost", "accelerator_price": "accelerator_price",
+               "array_specific_power": "array_specific_power", "radiator_areal_density": "radiator_areal_density",
+               "electricity_price": "electricity_price", "grid_connection_delay": "grid_connection_delay",
+               "facility_capex": "ground_capacity_premium"}
+
+
+def _year_paths(arch: Architecture, chain_over: dict, specs, grid: np.ndarray,
+                years: np.ndarray, horizon: tuple[float, float], trusted: dict, coords: dict
+                ) -> tuple[dict[str, _paths.YearPath], list[str]]:
+    """Paths among the overrides (taken out of ``chain_over``): each becomes its parameter's
+    per-year input (``trusted``, on the fleet's grid of years). Returns the paths and the
+    warnings of the ones held flat within the years computed."""
+    paths: dict[str, _paths.YearPath] = {}
+    notes: list[str] = []
+    for name in [k for k, v in chain_over.items() if _paths.is_path(v)]:
+        spec = specs[name]
+        if spec.kind != "number":
+            raise _bad(arch, name, "a path over the years takes numbers")
+        if name == "start_year":
+            raise _bad(arch, name, "the programme's first year takes one value, not a path")
+        try:
+            path = _paths.as_path(name, chain_over.pop(name), spec.unit,
+                                  check=lambda v, n=name, sp=spec: sp.check_array(n, v), horizon=horizon)
+        except ParameterError as exc:
+            raise _bad(arch, name, exc.reason) from None
+        paths[name] = path
+        note = path.outside(float(grid[0]), float(years[-1]))
+        if note:
+            notes.append(note)
+        for c, cv in path.coords:
+            coords.setdefault(c, cv)
+        trusted[name] = xr.DataArray(path.at(grid), dims=("year",) + path.dims, coords=dict(path.coords),
+                                     attrs={"long_name": spec.long_name or name, "units": units.unit_string(spec.unit),
+                                            "source": f"override: path {path.describe()}"})
+    return paths, notes
+
+
+def _trend_inputs(arch: Architecture, frame: Frame, tr: Mapping[str, np.ndarray], age: np.ndarray,
+                  frozen_set: frozenset[str], space: bool) -> list[str]:
+    """Put the year's trend values in the frame (the chain's inputs, from today's values in it)."""
+    inactive = []
+    put = frame._vars.__setitem__
+    if space and "array_specific_power" not in frozen_set:
+        a0 = frame["array_specific_power"]
+        grown = a0 * (1.0 + tr["array_specific_power_growth_rate"]) ** age
+        put("array_specific_power", np.minimum(grown, np.maximum(tr["array_specific_power_ceiling"], a0)))
+    if space and "radiator_areal_density" not in frozen_set:
+        if "radiator_areal_density" in frame:
+            r0 = frame["radiator_areal_density"]
+            fallen = r0 * (1.0 - tr["radiator_areal_density_decline_rate"]) ** age
+            put("radiator_areal_density", np.maximum(fallen, np.minimum(tr["radiator_areal_density_floor"], r0)))
+        else:
+            inactive.append("radiator_areal_density (the architecture has no radiator_areal_density parameter)")
+    if "electricity_price" not in frozen_set:
+        put("electricity_price", frame["electricity_price"] * (1.0 + tr["electricity_price_change_rate"]) ** age)
+    if "grid_connection_delay" not in frozen_set:
+        d0 = frame["grid_connection_delay"]
+        top = np.maximum(tr["grid_connection_delay_max"], d0)
+        put("grid_connection_delay", np.minimum(np.maximum(d0 + tr["grid_connection_delay_change"] * age, 0.0), top))
+    if "ground_capacity_premium" not in frozen_set:
+        premium = np.minimum(tr["ground_capacity_premium_rate"] * age, tr["ground_capacity_premium_max"])
+        put("facility_capex", frame["facility_capex"] * (1.0 + premium))
+    factor = np.ones((1,) * len(frame.dims))
+    if "accelerator_price" not in frozen_set:
+        if "accelerator_price" in frame:
+            factor = _accelerator_factor(tr, age)
+            put("accelerator_price", frame["accelerator_price"] * factor)
+        else:
+            inactive.append("accelerator_price (the architecture has no accelerator_price parameter)")
+    put("_accelerator_price_factor", factor)  # as applied (reported)
+    return inactive
+
+
+def _accelerator_factor(trend: Mapping[str, Any], age: Any) -> Any:
+    """Accelerator price relative to today's: ``((1 - d)(1 + e))^(y - y0)`` - the price per FLOP/s
+    falls by ``d`` a year while the FLOP/s per watt grows by ``e`` (a unit keeps its power)."""
+    return ((1.0 - trend["accelerator_price_decline_rate"]) * (1.0 + trend["accelerator_efficiency_growth_rate"])) ** age
+
+
+def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray, start_price: np.ndarray,
+           ramp_q: Mapping[str, xr.DataArray], frozen_set: frozenset[str], bus_path: bool = False) -> dict[str, np.ndarray]:
+    """The fleet scan on the chain's physical results (axes year, vehicle, points; the grid's
+    years), then the launch prices by vehicle and the bus cost by cohort. ``start_price`` with
+    a year axis is a path of the architecture's launch price (the price of the vehicles it
+    prices, instead of their learning curve); ``bus_path``: the frame's bus cost is a path."""
+    def pt(name):  # no year, no vehicle: (*points)
+        a = frame[name]
+        if a.shape[0] != 1 or a.shape[1] != 1:
+            raise ParameterError(name, "the fleet scan takes one value of it for the whole programme: "
+                                       "a path over the years is not supported for it")
+        return a[0, 0]
+
+    def yr(name):  # (1 or T, *points)
+        a = frame[name]
+        if a.shape[1] != 1:
+            raise RuntimeError(f"'{name}' varies by vehicle; the fleet scan takes one value per year")
+        return a[:, 0]
+
+    T = grid.size
+    serviced = pt("on_orbit_servicing").astype(bool) if "on_orbit_servicing" in frame else False
+    t_hw, t_sat = pt("space_compute_lifetime"), pt("mission_lifetime")
+    life = np.where(serviced, t_sat, np.minimum(t_hw, t_sat))
+    mass = yr("satellite_mass")
+    production = _ramp(plan.production, grid, ramp_q, frame.dims)
+    cad = np.stack([_ramp(v.cadence, grid, ramp_q, frame.dims) for v in plan.vehicles], axis=1)
+    own_share = pt("launch_cadence_share")
+    av = np.stack([np.broadcast_to(v.available_share.value if v.available_share is not None else own_share,
+                                   own_share.shape) for v in plan.vehicles], axis=0)
+    sats, it = yr("satellites"), yr("it_power")
+    by_year = sats.shape[0] > 1 or it.shape[0] > 1  # the satellite's size changes by year (a path)
+    res = fl.fleet_kernel(grid, start[0, 0], sats if by_year else sats[0], life, pt("satellite_failure_rate"),
+                          pt("launch_failure_probability"), mass, production, plan.shares(grid), cad, av,
+                          frame["satellites_per_launch"], unit_power=it if by_year else None)
+    if by_year:
+        res["target_power"] = sats * it  # IT power wanted in service, by year
+    own_price = start_price[0, 0]
+    p_a = np.stack([np.broadcast_to(v.launch_price_per_kg.value if v.launch_price_per_kg is not None else own_price,
+                                    own_price.shape) for v in plan.vehicles], axis=0)[None, ...]
+    price, m_prev = fl.launch_prices(plan, grid, start[0, 0], cad, av, res["own_mass"], p_a,
+                                     pt("launch_learning_rate"), pt("launch_price_floor_per_kg"), pt("launch_margin"),
+                                     pt("vertically_integrated_launch"), learn="launch_price" not in frozen_set)
+    if start_price.shape[0] > 1:  # a path of the architecture's launch price: the price of the vehicles it prices
+        own = np.array([v.launch_price_per_kg is None for v in plan.vehicles]).reshape((1, -1) + (1,) * (price.ndim - 2))
+        price = np.where(own, start_price, price)
+    if bus_path:
+        bus_cost = yr("bus_cost_per_kg")
+    else:
+        bus_mass = np.maximum(mass - yr("compute_mass"), 0.0)  # kg per satellite
+        bus_cost = fl.cohort_bus_cost(res["built_per_year"], bus_mass, pt("bus_cost_per_kg"),
+                                      pt("bus_reference_mass") * _KG_PER_T, pt("bus_learning_rate"))
+    res.update(price=price, launched_by_vehicle=m_prev, bus_cost=np.broadcast_to(bus_cost, (T,) + bus_cost.shape[1:]),
+               production_capacity=np.broadcast_to(res["production_capacity"], (T,) + res["production_capacity"].shape[1:]))
+    return res
+
+
+def _ramp(ramp: fl.Ramp, grid: np.ndarray, ramp_q: Mapping[str, xr.DataArray], dims: Sequence[str]) -> np.ndarray:
+    """A ramp on the grid with axes (year, *points) (drawn along its quantile's dimensions)."""
+    q = ramp_q.get(ramp.name)
+    n_points = len(dims) - 2  # the frame's dims are (year, vehicle, *points)
+    if q is None:
+        return ramp.at(grid).reshape((grid.size,) + (1,) * n_points)
+    vals = ramp.at(grid, q.values)  # (T, *q.dims)
+    return _expand(xr.Variable(("year", *q.dims), vals), dims)[:, 0]
 
 
 # --------------------------------------------------------------------------------------------
-# The accelerator post-scaling (until the chain has an accelerator_price parameter)
+# The result, built once
+# --------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=128)
+def _unit_string(unit: str) -> str:
+    return units.unit_string(unit)
+
+
+class _Results:
+    """Result arrays on the frame's axes (year, [vehicle,] points), with units and long names;
+    the Dataset is built once (:meth:`dataset`)."""
+
+    def __init__(self, frame: Frame, n_years: int, space: bool):
+        self.dims = frame.dims
+        self.sizes = dict(frame.sizes, year=n_years)
+        self.space = space
+        self.frame = Frame(frame.dims, self.sizes)
+        self.attrs: dict[str, dict] = {}
+        self.depends: dict[str, tuple[str, ...]] = {}
+        self.lead: dict[str, tuple[tuple[str, ...], tuple[tuple, ...]]] = {}
+        self.names: list[str] = []
+        self.coords: dict[str, xr.Variable] = {}
+        self.attrs_ds: dict[str, Any] = {}
+
+    @property
+    def n_points(self) -> int:
+        return len(self.dims) - (2 if self.space else 1)
+
+    def add(self, name: str, lead: Sequence[str], arr: Any, unit: str | None, long_name: str,
+            extra: tuple[str, Sequence[Any]] | None = None) -> None:
+        """``arr`` has axes ``lead`` (a subset of year, vehicle, in that order) then the points;
+        ``extra`` = (dimension, labels) for one more axis before them all (``quantile``)."""
+        arr = np.asarray(arr)
+        k = 1 if extra is not None else 0
+        if arr.ndim != k + len(lead) + self.n_points:
+            raise RuntimeError(f"'{name}' has {arr.ndim} axes for {list(lead)} and the points")
+        if "year" not in lead:
+            arr = arr[(slice(None),) * k + (None,)]
+        if self.space and "vehicle" not in lead:
+            arr = arr[(slice(None),) * (k + 1) + (None,)]
+        want = arr.shape[:k] + tuple(self.sizes[d] if d in lead else n for d, n in zip(self.dims, arr.shape[k:]))
+        if want != arr.shape:
+            arr = np.broadcast_to(arr, want)
+        self.frame._vars[name] = arr
+        # a point dimension is kept where the variable varies along it (or has length 1 anyway)
+        points = [d for d, n in zip(self.dims, arr.shape[k:]) if d not in ("year", "vehicle") and (n != 1 or self.sizes[d] == 1)]
+        self.depends[name] = tuple(lead) + tuple(points)
+        if extra is not None:
+            self.lead[name] = ((extra[0],), (tuple(extra[1]),))
+        self.attrs[name] = {"units": _unit_string(unit), "long_name": long_name} if unit is not None else {"long_name": long_name}
+        self.names.append(name)
+
+    def dataset(self) -> xr.Dataset:
+        used = {d for n in self.names for d in self.depends[n]}
+        coords = {k: v for k, v in self.coords.items() if set(v.dims) <= used}
+        clash = sorted(set(coords) & set(self.names))
+        if clash:  # a swept input the trajectory also computes year by year
+            raise ParameterError(clash[0], "the trajectory computes it year by year: give one value, not a sweep")
+        return dataset_from_frame(self.frame, self.names, self.attrs, coords, self.attrs_ds, self.depends, self.lead)
+
+
+def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarray, plan: fl.FleetPlan | None,
+            res: Mapping[str, np.ndarray] | None, ix: np.ndarray, grid: np.ndarray, coords: dict[str, xr.Variable],
+            frozen_set: frozenset[str], inactive: list[str]) -> xr.Dataset:
+    space = plan is not None
+    out = _Results(frame, years.size, space)
+    add = out.add
+    Y, YV = ["year"], ["year", "vehicle"]
+    yv = lambda name: frame[name]  # noqa: E731  (year, vehicle, points) on the requested years
+    y_ = (lambda name: frame[name][:, 0]) if space else (lambda name: frame[name])  # noqa: E731
+    p_ = (lambda name: frame[name][0, 0]) if space else (lambda name: frame[name][0])  # noqa: E731
+    start_pts = start[0]
+    coords = dict(coords)
+    coords["year"] = xr.Variable(("year",), years)
+
+    if space:
+        vnames = plan.vehicle_names
+        coords["vehicle"] = xr.Variable(("vehicle",), np.asarray(vnames))
+        full = lambda a: np.broadcast_to(a, (grid.size,) + np.shape(a)[1:])[ix]  # noqa: E731
+        sizes_by_year = "power_in_service" in res  # cohorts of different sizes: counted in IT power
+        if sizes_by_year:
+            online = res["power_in_service"]
+        else:
+            online = res["in_service"] * p_("it_power")
+        add("it_power_online", Y, online[ix], "kW", "IT power in service at the end of the year")
+        if frame["target_it_power"].shape[0] > 1:
+            add("it_power_target", Y, y_("target_it_power"), "kW", "target IT power of the programme")
+        else:
+            add("it_power_target", [], p_("target_it_power"), "kW", "target IT power of the programme")
+        if frame["satellites"].shape[0] > 1:
+            add("satellites_target", Y, y_("satellites"), "1", "satellites of the year's size wanted in service")
+        else:
+            add("satellites_target", [], p_("satellites"), "1", "satellites wanted in service")
+        add("satellites_built", Y, res["built"][ix], "1", "satellites built since the programme started (cumulative, incl. payloads lost at launch)")
+        add("satellites_built_per_year", Y, res["built_per_year"][ix], "1/yr", "satellites built in the year")
+        add("satellites_in_service", Y, res["in_service"][ix], "1", "satellites in service at the end of the year")
+        add("satellites_retired", Y, res["retired"][ix], "1", "satellites retired at end of life (cumulative)")
+        add("satellites_failed", Y, res["failed"][ix], "1", "satellites failed in orbit or lost at launch (cumulative)")
+        add("launches_per_year", Y, res["launches"].sum(axis=1)[ix], "1/yr", "launches flown for the programme in the year")
+        add("launches_per_year_by_vehicle", YV, res["launches"][ix], "1/yr", "launches flown for the programme in the year, by vehicle")
+        add("launched_mass_per_year", Y, res["launched_mass_per_year"][ix], "t/yr", "satellite mass launched in the year")
+        add("launched_mass", Y, res["launched_mass"][ix], "t", "satellite mass launched since the programme started (cumulative)")
+        add("mass_in_service", Y, res["mass_in_service"][ix], "t", "satellite mass in service at the end of the year")
+        add("mass_retired", Y, res["mass_retired"][ix], "t", "satellite mass retired (cumulative)")
+        add("mass_failed", Y, res["mass_failed"][ix], "t", "satellite mass failed in orbit or lost at launch (cumulative)")
+        add("production_capacity", Y, res["production_capacity"][ix], "1/yr", "satellites the factory can deliver to orbit in the year")
+        add("launch_capacity", Y, full(res["launch_capacity"]), "1/yr", "satellites the vehicles' available flights can put in orbit in the year")
+        add("launch_price_per_kg", YV, full(res["price"]), "USD/kg", "launch price paid per kg of capacity by the cohort of the year")
+        add("cumulative_launched_mass_by_vehicle", YV, full(res["launched_by_vehicle"]), "t",
+            "mass flown by the vehicle (all customers) before the year: its learning basis")
+        add("satellites_per_launch", YV, yv("satellites_per_launch"), "1", "satellites of the cohort per launch, by vehicle")
+        add("satellite_mass", Y, y_("satellite_mass"), "kg", "mass of one satellite of the cohort")
+        add("array_specific_power", Y, y_("array_specific_power") if "array_specific_power" in frame
+            else np.full((1,) * (len(frame.dims) - 1), np.nan), "W/kg", "solar-array specific power of the cohort")
+        labels = np.array(["before_start", "none", "production"] + [f"launch:{v}" for v in vnames])
+        add("binding_limit", Y, labels[res["binding"][ix]], None,
+            "what limited the satellites launched in the year: none (the target was met), production, "
+            "launch:<vehicle> (its cadence), before_start")
+        if sizes_by_year:  # on the grid up to the last year asked: the target of each year
+            want = np.broadcast_to(res["target_power"], online.shape)
+            reached = (online >= want * (1.0 - 1e-9)) & (online > 0)
+        else:
+            reached = (res["in_service"] >= p_("satellites") * (1.0 - 1e-9)) & (res["in_service"] > 0)
+        reached = reached[: ix[-1] + 1]
+        any_reached = reached.any(axis=0)
+        add("target_reached_year", [], np.where(any_reached, grid[reached.argmax(axis=0)].astype(float), np.nan), "1",
+            "first year the target IT power is in service (NaN: not by the last year)")
+        add("target_reached_within_horizon", [], any_reached, None, "the target IT power is in service within the years computed")
+
+    # ---- cohort costs, mixed over the vehicles by their shares ------------------------------
+    cost_v, terr_v = frame["cost_per_kw_year"], frame["terrestrial_cost_per_kw_year"]
+    n_points = len(frame.dims) - (2 if space else 1)
+    if space:
+        share = plan.shares(years).reshape((years.size, len(vnames)) + (1,) * n_points)
+        on = share > 0
+        cost_v = np.broadcast_to(cost_v, np.broadcast_shapes(cost_v.shape, share.shape))
+        terr_v = np.broadcast_to(terr_v, np.broadcast_shapes(terr_v.shape, share.shape))
+        cost = np.where(on, share * cost_v, 0.0).sum(axis=1)
+        terr = np.where(on, share * terr_v, 0.0).sum(axis=1)
+        cost = np.where((on & np.isnan(cost_v)).any(axis=1), np.nan, cost)
+    else:
+        shape = np.broadcast_shapes(cost_v.shape, terr_v.shape, (years.size,) + (1,) * n_points)
+        cost, terr = np.broadcast_to(cost_v, shape), np.broadcast_to(terr_v, shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = cost / terr
+    cheaper = np.nan_to_num(ratio, nan=np.inf) <= 1.0
+    # a cohort before the programme's start is not built: it cannot cross over
+    cheaper = cheaper & (years.reshape((-1,) + (1,) * n_points) >= start_pts[None, ...])
+    if not space:  # the ground is its own baseline: there is no space cohort to cross over
+        cheaper = np.zeros_like(cheaper)
+    within = cheaper.any(axis=0)
+    crossover = np.where(within, years[cheaper.argmax(axis=0)].astype(float), np.nan)
+    add("cost_per_kw_year", Y, cost, "USD/(kW yr)", "levelised cost of the capacity built in the year, per kW of IT delivered")
+    add("terrestrial_cost_per_kw_year", Y, terr, "USD/(kW yr)", "levelised cost of the same compute built on the ground in the year")
+    add("cost_ratio_vs_terrestrial", Y, ratio, "1", "cohort cost relative to the same compute on the ground")
+    add("crossover_year", [], crossover, "1",
+        "first year from the programme's start the space cohort costs at most the ground cohort (NaN: not within the horizon)")
+    add("crossover_within_horizon", [], within, None, "the space cohort becomes cheaper than the ground within the years shown")
+    for name, unit, long_name in (("electricity_price", "USD/(kW h)", "electricity price paid by the ground cohort"),
+                                  ("grid_connection_delay", "yr", "grid-connection wait of the ground cohort"),
+                                  ("facility_capex", "USD/kW", "facility capital per kW of IT of the ground cohort (with the capacity premium)")):
+        add(name, Y, y_(name), unit, long_name)
+    add("accelerator_price_factor", Y, y_("_accelerator_price_factor"), "1",
+        "accelerator price relative to today's (the trend; both sides)")
+    attrs: dict[str, Any] = {}
+    if space:
+        add("cost_per_kw_year_by_vehicle", YV, yv("cost_per_kw_year"), "USD/(kW yr)",
+            "levelised cost of the capacity built in the year on each vehicle (the chain at start_year = year)")
+        add("bus_cost_per_kg", Y, y_("bus_cost_per_kg"), "USD/kg", "satellite bus cost per kg paid by the cohort of the year")
+        names = [k for k in frame if k.startswith("violates_") and k not in _NOT_DESIGN]
+        first = np.full((1,) * len(frame.dims), len(names), dtype=np.int64)
+        for i in reversed(range(len(names))):
+            first = np.where(frame[names[i]] & on, i, first)
+        first = first.min(axis=1)  # over the vehicles the cohort flies on
+        words = np.array([k.removeprefix("violates_") for k in names] + ["none"])
+        add("design_feasible", Y, first == len(names), None,
+            "the cohort's satellite closes on every vehicle it flies on (the chain's constraints but the deployment time)")
+        add("binding_constraint", Y, words[first], None,
+            "first constraint the cohort's satellite violates, in chain order (none: it closes; deployment time not judged)")
+        attrs["fleet"] = plan.file
+    attrs.update({
+        "architecture": arch.name,
+        "architecture_kind": arch.kind,
+        "frozen_trends": ", ".join(t for t in TRENDS if t in frozen_set) or "none",
+        "trends_inactive": "; ".join(inactive) or "none",
+        "trend_reference_year": int(grid[0]),
+        "accelerator_price_trend": "frozen" if "accelerator_price" in frozen_set else "chain parameter accelerator_price",
+        "sources": ", ".join(sorted(set(arch.references) | _trend_sources() | (plan.sources if space else set()))),
+    })
+    out.coords, out.attrs_ds = coords, attrs
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Deprecated: the accelerator post-scaling (the chain has accelerator_price now)
 # --------------------------------------------------------------------------------------------
 def _crf(rate, years):
     """Capital recovery factor ``r / (1 - (1 + r)^-n)`` (``1/n`` at r = 0), as in orbitdc.economics."""
@@ -312,75 +822,18 @@ def _crf(rate, years):
     return np.where(rate == 0, 1.0 / years, out)
 
 
-@functools.lru_cache(maxsize=32)
-def _accelerator_catalog(name: str) -> tuple[float, float]:
-    """(unit price [USD], overhead_included [1]) of an accelerator from the catalog."""
-    price = float(catalog_value("accelerators", "unit_price", name, "USD"))
-    try:
-        oi = float(catalog_value("accelerators", "overhead_included", name, "1"))
-    except ArchitectureError:
-        oi = 0.0
-    return price, oi
-
-
-def _hardware_terms_np(ds: xr.Dataset, pts: "_Points", space: bool) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`hardware_cost_terms` in numpy on the arrays of ``pts`` (axes year, vehicle, points
-    for a space architecture; year, points on the ground), for the trajectory's hot path."""
-    def g(k):
-        da = ds.variables[k]
-        return _year_vehicle(pts, da) if space else (pts.np(da, ["year"]) if "year" in da.dims else pts.np(da)[None, ...])
-
-    acc = ds["accelerator"]
-    names = np.unique(np.asarray(acc.values).astype(str))
-    if names.size == 1:
-        price, oi = _accelerator_catalog(str(names[0]))
-    else:  # a swept accelerator choice
-        looked = {n: _accelerator_catalog(str(n)) for n in names}
-        keys = np.asarray(g("accelerator")).astype(str)
-        price = np.vectorize(lambda n: looked[n][0])(keys)
-        oi = np.vectorize(lambda n: looked[n][1])(keys)
-    scf = g("server_cost_fraction") * (1.0 - oi)
-    n_sat = g("satellites") if space else 1.0
-    it_total = g("it_power") * n_sat
-    h_t = g("accelerators") * n_sat * price * (1.0 + scf)
-    t_hw = g("terrestrial_compute_lifetime")
-    ground = h_t * _crf(g("terrestrial_wacc"), t_hw) / (it_total * (g("terrestrial_availability") if space else g("availability")))
-    # the forgone margin (revenue - the ground's cost) moves against the ground's hardware price
-    margin_on = (g("time_to_power_margin") > 0) if "time_to_power_margin" in ds else np.zeros((1,), bool)
-    waits = margin_on & ~(g("grid_wait_bridged").astype(bool) if "grid_wait_bridged" in ds else np.zeros((1,), bool))
-    ground_all = ground * (1.0 - np.where(waits, g("grid_connection_delay") * _crf(g("terrestrial_wacc"), g("facility_lifetime")), 0.0))
-    if not space:
-        return ground_all, ground_all
-    t_hw = g("space_compute_lifetime")
-    r, t_sat = g("space_wacc"), g("mission_lifetime")
-    serviced = g("on_orbit_servicing").astype(bool) if "on_orbit_servicing" in ds else np.zeros((1,), bool)
-    c_sat = _crf(r, np.where(serviced, t_sat, np.minimum(t_hw, t_sat)))
-    k = np.maximum(np.ceil(t_sat / t_hw - 1e-12) - 1.0, 0.0)
-    step = t_hw * np.log1p(r)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        gens = np.where(step == 0, k + 1.0, np.expm1(-(k + 1.0) * step) / np.expm1(-step))
-    c_hw = np.where(serviced, gens * _crf(r, t_sat), _crf(r, np.minimum(t_hw, t_sat)))
-    t_service = np.where(serviced, t_sat, np.minimum(t_hw, t_sat))
-    cover = g("loss_cover") if "loss_cover" in ds else "insured"
-    pf = g("launch_failure_probability") if "launch_failure_probability" in ds else 0.0
-    years = g("insurance_cover_years") if "insurance_cover_years" in ds else 1.0
-    k, m_rep = loss_cover_factors(cover, g("insurance_rate"), pf, t_service, years)
-    idle = np.expm1(g("space_commissioning_time") * np.log1p(r))
-    h_s = h_t * (1.0 + g("space_hardware_premium"))
-    per_unit = c_hw + (k + (1.0 + k) * idle) * c_sat + g("satellite_failure_rate") * m_rep
-    lost = np.where(margin_on, g("space_commissioning_time") * c_sat, 0.0) * ground
-    return h_s * per_unit / (it_total * g("availability")) - lost, ground_all
-
-
 def hardware_cost_terms(ds: xr.Dataset, cross: bool = True) -> tuple[xr.DataArray, xr.DataArray]:
-    """(space, ground) annual cost per kW of IT delivered that is proportional to the accelerator
-    price, from a chain result (see the module docstring): the amount a hardware price factor f
-    changes ``cost_per_kw_year`` and ``terrestrial_cost_per_kw_year`` by is ``(f - 1)`` times these.
+    """Deprecated (the trajectory passes the accelerator price to the chain's ``accelerator_price``;
+    to be removed in the next release). (space, ground) annual cost per kW of IT delivered that is
+    proportional to the accelerator price, from a chain result: a hardware price factor f changes
+    ``cost_per_kw_year`` and ``terrestrial_cost_per_kw_year`` by ``(f - 1)`` times these.
 
     The price scales both sides at once (the year's accelerators are bought on both): the space
     term includes the cross effect of the ground's hardware on the margin forgone while the compute
     waits for power. ``cross=False`` leaves it out (the space hardware alone scaled).
     """
+    warnings.warn("orbitdc.trajectory.hardware_cost_terms is deprecated: the chain's accelerator_price parameter "
+                  "carries the accelerator price (evaluate(..., accelerator_price=...))", DeprecationWarning, stacklevel=2)
     price = catalog_value("accelerators", "unit_price", ds["accelerator"], "USD")
     try:
         oi = catalog_value("accelerators", "overhead_included", ds["accelerator"], "1")
@@ -425,486 +878,33 @@ def hardware_cost_terms(ds: xr.Dataset, cross: bool = True) -> tuple[xr.DataArra
 
 
 # --------------------------------------------------------------------------------------------
-# The model
-# --------------------------------------------------------------------------------------------
-def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architecture],
-               years: Iterable[int] = range(2026, 2051), *, frozen: bool | str | Iterable[str] = False,
-               fleet: str | Path | Mapping[str, Any] | None = None, samples: int | None = None, seed: int = 0,
-               scenario: str | None = None, **overrides: Any) -> xr.Dataset:
-    """The year-by-year model of one architecture (or several: a list stacks them along
-    ``architecture``). See the module docstring for the equations.
-
-    Parameters
-    ----------
-    arch : name, path or Architecture (or a list of them)
-    years : calendar years of the result (whole numbers, increasing, within the trend data's
-        years ``trend_reference_year`` .. ``trend_valid_until``); the fleet is built from
-        ``trend_reference_year`` whatever the first year shown
-    frozen : True (every trend), False, or trend names from :data:`TRENDS` to keep static
-    fleet : a fleet plan (path or mapping, ``data/fleets/README.md``) instead of the architecture's
-    samples, seed : Monte Carlo over the trend rates and ramps (dimension ``sample``)
-    scenario : a scenario of ``data/scenarios/`` (e.g. ``"proponent"``) layered over the
-        architecture; for a list, over each architecture that ships it (``attrs['scenario']``)
-    **overrides : chain parameters (as in ``evaluate``: a 1-d list is a sweep dimension) and trend
-        parameters (:data:`TREND_PARAMETERS`)
-
-    Returns
-    -------
-    xarray.Dataset with a ``year`` dimension (and ``vehicle`` for per-vehicle variables).
-    """
-    if scenario is not None:
-        from .scenarios import apply_where_available
-
-        many = isinstance(arch, (list, tuple))
-        loaded = apply_where_available(list(arch) if many else [arch], scenario)
-        out = trajectory(loaded if many else loaded[0], years, frozen=frozen, fleet=fleet, samples=samples,
-                         seed=seed, **overrides)
-        out.attrs["scenario"] = scenario
-        return out
-    if isinstance(arch, (list, tuple)):
-        return _compare(arch, years, frozen=frozen, fleet=fleet, samples=samples, seed=seed, **overrides)
-    arch = load_architecture(arch)
-    if samples is not None:
-        return _monte_carlo(arch, years, frozen, fleet, samples, seed, overrides)
-    return _run(arch, years, frozen, fleet, overrides, ramp_q={})
-
-
-def _compare(archs, years, **kw) -> xr.Dataset:
-    loaded = [load_architecture(a) for a in archs]
-    if not loaded:
-        raise OrbitdcError("trajectory needs at least one architecture")
-    names = [a.name for a in loaded]
-    if len(set(names)) != len(names):
-        raise OrbitdcError(f"architecture names repeat: {', '.join(names)}")
-    over = {k: v for k, v in kw.items() if k not in ("frozen", "fleet", "samples", "seed")}
-    specs = parameter_specs()
-    results = []
-    for a in loaded:
-        own = {k: v for k, v in over.items() if k in a.parameters or k in TREND_PARAMETERS or k not in specs}
-        results.append(trajectory(a, years, frozen=kw["frozen"], fleet=kw["fleet"], samples=kw["samples"],
-                                  seed=kw["seed"], **own))
-    out = xr.concat(results, dim="architecture", data_vars="all", coords="minimal", compat="override",
-                    join="outer", combine_attrs="drop_conflicts")
-    out = out.assign_coords(architecture=("architecture", names),
-                            architecture_kind=("architecture", [a.kind for a in loaded]))
-    out.attrs["architectures"] = ", ".join(names)
-    for r in results:
-        for var in r.data_vars:
-            out[var].attrs = {**r[var].attrs, **out[var].attrs}
-    return out
-
-
-def _split_overrides(arch: Architecture, overrides: Mapping[str, Any]) -> tuple[dict, dict]:
-    chain_over, trend_over = {}, {}
-    for k, v in overrides.items():
-        if k in TREND_PARAMETERS:
-            trend_over[k] = v
-        elif k in arch.parameters:
-            chain_over[k] = v
-        else:
-            valid = sorted(set(arch.parameters) | set(TREND_PARAMETERS))
-            raise _bad(arch, k, f"unknown parameter; valid names: {', '.join(valid)}")
-    return chain_over, trend_over
-
-
-def _trend_values(arch, trend_over: Mapping[str, Any]) -> dict[str, xr.DataArray]:
-    out = {}
-    for name, p in trend_parameters().items():
-        if name in trend_over:
-            out[name] = _as_number(arch, name, trend_over[name], TREND_PARAMETERS[name])
-        else:
-            out[name] = xr.DataArray(float(p.canonical_value))
-    for name in ("trend_reference_year", "trend_valid_until"):
-        if out[name].ndim:
-            raise _bad(arch, name, "must be a single year (not a sweep)")
-    return out
-
-
-def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Mapping[str, Any],
-         ramp_q: Mapping[str, xr.DataArray], drawn: Mapping[str, xr.DataArray] | None = None) -> xr.Dataset:
-    """One architecture (``ramp_q``: drawn quantiles of the ramps by ramp name; ``drawn``: drawn
-    trend and chain rates, applied like overrides)."""
-    frozen_set = _frozen_set(frozen, arch)
-    # a scenario's stated trends and fleet plan (issue 22) act like overrides; explicit ones win
-    overrides = {**{k: p.canonical_value for k, p in getattr(arch, "trends", {}).items()}, **overrides}
-    if fleet is None:
-        fleet = getattr(arch, "fleet", None)
-    chain_over, trend_over = _split_overrides(arch, overrides)
-    trend = _trend_values(arch, trend_over)
-    for k, v in (drawn or {}).items():
-        if k in TREND_PARAMETERS:
-            trend[k] = v
-        else:
-            chain_over[k] = v
-    ref = float(trend["trend_reference_year"])
-    until = float(trend["trend_valid_until"])
-    years = _check_years(arch, years, ref, until)
-    grid = np.arange(int(ref), int(years[-1]) + 1)
-    ix = years - grid[0]  # requested years on the grid
-    yda = xr.DataArray(grid.astype(float), dims="year", coords={"year": grid})
-    yreq = xr.DataArray(years.astype(float), dims="year", coords={"year": years})
-    specs = parameter_specs()
-    space = arch.kind == "space"
-    start = _value(arch, chain_over, "start_year", specs)
-    if np.any(np.asarray(start.values) < ref):
-        raise _bad(arch, "start_year", f"{float(np.min(start.values)):g} is before trend_reference_year ({ref:g}): the "
-                                       "fleet cannot start before the trend data")
-    age = yda - ref  # years since today's values (fleet grid)
-    age_req = yreq - ref  # (requested years)
-    inactive: list[str] = []
-
-    # ---- trends that change the physical design (year dimension in the chain) ----------------
-    phys: dict[str, Any] = {}
-    if space and "array_specific_power" not in frozen_set:
-        a0 = _value(arch, chain_over, "array_specific_power", specs)
-        grown = a0 * (1.0 + trend["array_specific_power_growth_rate"]) ** age
-        phys["array_specific_power"] = np.minimum(grown, np.maximum(trend["array_specific_power_ceiling"], a0))
-    if space and "radiator_areal_density" not in frozen_set:
-        if "radiator_areal_density" in specs and "radiator_areal_density" in arch.parameters:
-            r0 = _value(arch, chain_over, "radiator_areal_density", specs)
-            fallen = r0 * (1.0 - trend["radiator_areal_density_decline_rate"]) ** age
-            phys["radiator_areal_density"] = np.maximum(fallen, np.minimum(trend["radiator_areal_density_floor"], r0))
-        else:
-            inactive.append("radiator_areal_density (the chain has no radiator_areal_density parameter yet: catalog value, issue 12)")
-
-    out = _Out(years)
-    if space:
-        own_vehicle = None
-        if "launch_vehicle" in chain_over:
-            lv = chain_over["launch_vehicle"]
-            if isinstance(lv, xr.DataArray) or np.ndim(lv) != 0:
-                raise _bad(arch, "launch_vehicle", "a trajectory takes one launch vehicle; give several in a fleet plan (fleet=)")
-            own_vehicle = str(lv)
-        plan = fl.load_fleet(arch, fleet, launch_vehicle=own_vehicle)
-        vnames = plan.vehicle_names
-        vda = xr.DataArray(vnames, dims="vehicle", coords={"vehicle": vnames})
-        pass1 = {k: v for k, v in chain_over.items() if k != "launch_vehicle"}
-        pass1.update(phys)
-        pass1["launch_vehicle"] = vda
-        ds1 = evaluate(arch, stages_only=PHYSICAL_STAGES, **pass1)
-        pts = _Points([v for v in trend.values()] + list(ramp_q.values()))
-        fleet_res = _fleet(arch, ds1, plan, grid, chain_over, specs, frozen_set, ramp_q, pts, out)
-    else:
-        pts = _Points([v for v in trend.values()] + list(ramp_q.values()))
-
-    # ---- trends of the cohort's costs (requested years only) ----------------------------------
-    cost_over: dict[str, Any] = {k: v for k, v in chain_over.items() if k != "launch_vehicle"}
-    cost_over.update({k: v.sel(year=years) if "year" in v.dims else v for k, v in phys.items()})
-    cost_over["start_year"] = yreq
-    if space:
-        cost_over["launch_vehicle"] = vda
-        cost_over["launch_price_per_kg"] = pts.da(fleet_res["price"][ix], ["year", "vehicle"],
-                                                  {"year": years, "vehicle": vnames})
-        if "bus_cost" not in frozen_set:
-            cost_over["bus_cost_per_kg"] = pts.da(fleet_res["bus_cost"][ix], ["year"], {"year": years})
-            cost_over["bus_learning_rate"] = 0.0  # the cohort's own learning is in bus_cost_per_kg
-    if "electricity_price" not in frozen_set:
-        e0 = _value(arch, chain_over, "electricity_price", specs)
-        cost_over["electricity_price"] = e0 * (1.0 + trend["electricity_price_change_rate"]) ** age_req
-    if "grid_connection_delay" not in frozen_set:
-        d0 = _value(arch, chain_over, "grid_connection_delay", specs)
-        top = np.maximum(trend["grid_connection_delay_max"], d0)
-        cost_over["grid_connection_delay"] = np.minimum(np.maximum(d0 + trend["grid_connection_delay_change"] * age_req, 0.0), top)
-    if "ground_capacity_premium" not in frozen_set:
-        f0 = _value(arch, chain_over, "facility_capex", specs)
-        premium = np.minimum(trend["ground_capacity_premium_rate"] * age_req, trend["ground_capacity_premium_max"])
-        cost_over["facility_capex"] = f0 * (1.0 + premium)
-    accel = xr.DataArray(1.0)
-    post_scale = False
-    if "accelerator_price" not in frozen_set:
-        accel = _accelerator_factor(trend, age_req)
-        if "accelerator_price" in specs and "accelerator_price" in arch.parameters:
-            cost_over["accelerator_price"] = _value(arch, chain_over, "accelerator_price", specs) * accel
-        else:
-            post_scale = True
-    ds2 = evaluate(arch, **cost_over)
-
-    # ---- cohort costs, mixed over the vehicles by their shares ------------------------------
-    pts.add([ds2.variables[k] for k in _COST_VARIABLES if k in ds2.variables] + [accel.variable], coords=ds2.coords)
-
-    def yv(da):  # an array on (year[, vehicle]) + points, length 1 where it does not vary
-        if space:
-            return _year_vehicle(pts, da)
-        return pts.np(da, ["year"]) if "year" in da.dims else pts.np(da)[None, ...]
-
-    cost_v = yv(ds2.variables["cost_per_kw_year"])
-    terr_v = yv(ds2.variables["terrestrial_cost_per_kw_year"])
-    if post_scale:
-        d_space, d_ground = _hardware_terms_np(ds2, pts, space)
-        f = pts.np(accel, ["year"])
-        if space:
-            f = f[:, None, ...]
-        cost_v = cost_v + (f - 1.0) * d_space
-        terr_v = terr_v + (f - 1.0) * d_ground
-    if space:
-        share = plan.shares(years).reshape((years.size, len(vnames)) + (1,) * len(pts.dims))
-        cost_v = np.broadcast_to(cost_v, np.broadcast_shapes(cost_v.shape, share.shape))
-        terr_v = np.broadcast_to(terr_v, np.broadcast_shapes(terr_v.shape, share.shape))
-        on = share > 0
-        cost = np.where(on, share * cost_v, 0.0).sum(axis=1)
-        terr = np.where(on, share * terr_v, 0.0).sum(axis=1)
-        cost = np.where((on & np.isnan(cost_v)).any(axis=1), np.nan, cost)
-    else:
-        shape = np.broadcast_shapes(cost_v.shape, terr_v.shape, (years.size,) + (1,) * len(pts.dims))
-        cost, terr = np.broadcast_to(cost_v, shape), np.broadcast_to(terr_v, shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = cost / terr
-    cheaper = np.nan_to_num(ratio, nan=np.inf) <= 1.0
-    if not space:  # the ground is its own baseline: there is no space cohort to cross over
-        cheaper = np.zeros_like(cheaper)
-    within = cheaper.any(axis=0)
-    crossover = np.where(within, years[cheaper.argmax(axis=0)].astype(float), np.nan)
-
-    out.add("cost_per_kw_year", ["year"], cost, "USD/(kW yr)", "levelised cost of the capacity built in the year, per kW of IT delivered")
-    out.add("terrestrial_cost_per_kw_year", ["year"], terr, "USD/(kW yr)", "levelised cost of the same compute built on the ground in the year")
-    out.add("cost_ratio_vs_terrestrial", ["year"], ratio, "1", "cohort cost relative to the same compute on the ground")
-    out.add("crossover_year", [], crossover, "1", "first year the space cohort costs at most the ground cohort (NaN: not within the horizon)")
-    out.add("crossover_within_horizon", [], within, None, "the space cohort becomes cheaper than the ground within the years shown")
-    for name, unit, long_name in (("electricity_price", "USD/(kW h)", "electricity price paid by the ground cohort"),
-                                  ("grid_connection_delay", "yr", "grid-connection wait of the ground cohort"),
-                                  ("facility_capex", "USD/kW", "facility capital per kW of IT of the ground cohort (with the capacity premium)")):
-        out.add(name, ["year"], _on_years(pts, ds2.variables[name], years.size), unit, long_name)
-    out.add("accelerator_price_factor", ["year"], _on_years(pts, accel.variable, years.size), "1",
-            "accelerator price per kW of IT relative to the catalog price (both sides)")
-    attrs = {}
-    if space:
-        out.add("bus_cost_per_kg", ["year"], _on_years(pts, ds2.variables["bus_cost_per_kg"], years.size), "USD/kg",
-                "satellite bus cost per kg paid by the cohort of the year")
-        violated = np.zeros((1, 1) + (1,) * len(pts.dims), dtype=bool)
-        for k in ds1.data_vars:
-            if k.startswith("violates_") and k != "violates_deployment_time":
-                violated = violated | _year_vehicle(pts, ds1.variables[k]).astype(bool)
-        if violated.shape[0] > 1:
-            violated = violated[ix]
-        feasible = ~(violated & (share > 0)).any(axis=1)
-        out.add("design_feasible", ["year"], feasible, None,
-                "the cohort's satellite closes on every vehicle it flies on (the chain's constraints but the deployment time)")
-        attrs["fleet"] = plan.file
-    out.attrs.update(attrs)
-    out.attrs.update({
-        "architecture": arch.name,
-        "architecture_kind": arch.kind,
-        "frozen_trends": ", ".join(t for t in TRENDS if t in frozen_set) or "none",
-        "trends_inactive": "; ".join(inactive) or "none",
-        "trend_reference_year": int(ref),
-        "accelerator_price_trend": ("frozen" if "accelerator_price" in frozen_set else
-                                    "post-scaling of the chain's hardware cost (catalog price; see orbitdc.trajectory)"
-                                    if post_scale else "chain parameter accelerator_price"),
-        "sources": ", ".join(sorted(set(arch.references) | _trend_sources() | (plan.sources if space else set()))),
-    })
-    return out.dataset(pts, vnames if space else None)
-
-
-@functools.lru_cache(maxsize=64)
-def _unit_string(unit: str) -> str:
-    return units.unit_string(unit)
-
-
-class _Out:
-    """Collects result arrays (numpy, axes ``lead + point dims``) and builds the Dataset once."""
-
-    def __init__(self, years: np.ndarray):
-        self.years = years
-        self.items: list[tuple[str, list[str], np.ndarray, str | None, str]] = []
-        self.attrs: dict[str, Any] = {}
-
-    def add(self, name: str, lead: Sequence[str], arr: Any, unit: str | None, long_name: str) -> None:
-        self.items.append((name, list(lead), np.asarray(arr), unit, long_name))
-
-    def dataset(self, pts: _Points, vehicles: Sequence[str] | None) -> xr.Dataset:
-        data_vars = {}
-        for name, lead, arr, unit, long_name in self.items:
-            dims, data = pts.variable(arr, lead)
-            attrs = {"long_name": long_name}
-            if unit is not None:
-                attrs = {"units": _unit_string(unit), "long_name": long_name}
-            data_vars[name] = xr.Variable(dims, data, attrs)
-        coords: dict[str, xr.Variable] = {"year": xr.Variable(("year",), self.years)}
-        if vehicles is not None:
-            coords["vehicle"] = xr.Variable(("vehicle",), np.asarray(vehicles))
-        used = {d for v in data_vars.values() for d in v.dims}
-        coords.update({d: c for d, c in pts.coords.items() if d in used})
-        clash = sorted(set(coords) & set(data_vars))
-        if clash:  # a swept input the trajectory also computes year by year (launch_price_per_kg)
-            raise ParameterError(clash[0], "the trajectory computes it year by year: give one value, not a sweep")
-        return _construct(data_vars, coords, {}, dict(self.attrs))  # the chain's direct assembly
-
-
-#: Variables of the cost pass that the trajectory reads (their dimensions are the result's).
-_COST_VARIABLES = ("cost_per_kw_year", "terrestrial_cost_per_kw_year", "electricity_price", "grid_connection_delay",
-                   "facility_capex", "bus_cost_per_kg", "accelerator", "server_cost_fraction", "satellites", "it_power",
-                   "accelerators", "terrestrial_compute_lifetime", "space_compute_lifetime", "terrestrial_wacc", "terrestrial_availability",
-                   "availability", "space_wacc", "mission_lifetime", "on_orbit_servicing", "insurance_rate",
-                   "space_commissioning_time", "space_hardware_premium", "satellite_failure_rate",
-                   "loss_cover", "launch_failure_probability", "insurance_cover_years",
-                   "time_to_power_margin", "grid_wait_bridged", "facility_lifetime")
-
-
-def _on_years(pts: _Points, var: Any, n: int) -> np.ndarray:
-    """A variable with axes (year, *points), the year axis spelled out to ``n`` years."""
-    arr = pts.np(var, ["year"]) if "year" in var.dims else pts.np(var)[None, ...]
-    return np.broadcast_to(arr, (n,) + arr.shape[1:])
-
-
-def _year_vehicle(pts: _Points, da: xr.DataArray) -> np.ndarray:
-    """``da`` with axes (year, vehicle, *points), length 1 where it does not vary."""
-    lead = [d for d in ("year", "vehicle") if d in da.dims]
-    arr = pts.np(da, lead)
-    if "year" not in da.dims:
-        arr = arr[None, ...]
-    if "vehicle" not in da.dims:
-        arr = arr[:, None, ...]
-    return arr
-
-
-def _accelerator_factor(trend: Mapping[str, xr.DataArray], age: xr.DataArray) -> xr.DataArray:
-    """Accelerator price per kW of IT relative to the catalog: ``((1 - d)(1 + e))^(y - y0)`` - the
-    price per FLOP/s falls by ``d`` a year while the FLOP/s per watt grows by ``e``."""
-    return ((1.0 - trend["accelerator_price_decline_rate"]) * (1.0 + trend["accelerator_efficiency_growth_rate"])) ** age
-
-
-def _trend_sources() -> set[str]:
-    return {k for p in trend_parameters().values() for k in p.sources}
-
-
-def _ramp_np(ramp: fl.Ramp, grid: np.ndarray, ramp_q: Mapping[str, xr.DataArray], pts: _Points) -> np.ndarray:
-    """A ramp on the grid as an array with axes (year, *points) (drawn along its quantile's dims)."""
-    q = ramp_q.get(ramp.name)
-    if q is None:
-        return ramp.at(grid).reshape((grid.size,) + (1,) * len(pts.dims))
-    vals = ramp.at(grid, q.values)  # (T, *q.dims)
-    da = xr.DataArray(vals, dims=("year", *q.dims))
-    return pts.np(da, ["year"])
-
-
-def _fleet(arch, ds1, plan, grid, chain_over, specs, frozen_set, ramp_q, pts: _Points, out: "_Out") -> dict[str, np.ndarray]:
-    """The fleet scan, then the launch prices by vehicle and the bus cost by cohort (numpy on the
-    grid); fleet results on the requested years go to ``out``."""
-    T = grid.size
-    vnames = plan.vehicle_names
-    V = len(vnames)
-    names = ("start_year", "satellites", "space_compute_lifetime", "mission_lifetime", "satellite_failure_rate",
-             "launch_failure_probability", "satellite_mass", "compute_mass", "it_power", "satellites_per_launch",
-             "launch_cadence_share", "launch_learning_rate", "launch_price_floor_per_kg", "launch_margin",
-             "vertically_integrated_launch", "bus_cost_per_kg", "bus_reference_mass", "bus_learning_rate",
-             "target_it_power", "launch_price_per_kg")
-    serviced = "on_orbit_servicing" in ds1
-    pts.add([ds1.variables[k] for k in names] + ([ds1.variables["on_orbit_servicing"]] if serviced else []),
-            coords=ds1.coords)
-    P = (1,) * len(pts.dims)
-
-    def scalar(k):  # no year, no vehicle
-        return pts.np(ds1.variables[k])
-
-    def by_year(k):
-        v = ds1.variables[k]
-        return pts.np(v, ["year"]) if "year" in v.dims else pts.np(v)[None, ...]
-
-    def by_year_vehicle(k):
-        return _year_vehicle(pts, ds1.variables[k])
-
-    t_hw, t_sat = scalar("space_compute_lifetime"), scalar("mission_lifetime")
-    life = np.where(scalar("on_orbit_servicing").astype(bool), t_sat, np.minimum(t_hw, t_sat)) if serviced \
-        else np.minimum(t_hw, t_sat)
-    start = scalar("start_year")
-    mass = by_year("satellite_mass")
-    production = _ramp_np(plan.production, grid, ramp_q, pts)
-    cad = np.stack([_ramp_np(v.cadence, grid, ramp_q, pts) for v in plan.vehicles], axis=1)
-    own_share = scalar("launch_cadence_share")
-    av = np.stack([np.broadcast_to(v.available_share.value if v.available_share is not None else own_share,
-                                   np.broadcast_shapes(own_share.shape, P)) for v in plan.vehicles], axis=0)
-    per_launch = by_year_vehicle("satellites_per_launch")
-    shares = plan.shares(grid)
-    res = fl.fleet_kernel(grid, start, scalar("satellites"), life, scalar("satellite_failure_rate"),
-                          scalar("launch_failure_probability"), mass, production, shares, cad, av, per_launch)
-
-    # ---- launch price by vehicle: Wright's law on cumulative launched mass --------------------
-    shape_v = (1, V) + P
-    payload = np.array([v.payload_reference for v in plan.vehicles]).reshape(shape_v)
-    m0 = np.array([v.cumulative_mass_to_date for v in plan.vehicles]).reshape(shape_v)
-    ref_v = np.array([v.reference_year for v in plan.vehicles]).reshape(shape_v)
-    year_col = grid.reshape((T, 1) + P).astype(float)
-    others = cad * (1.0 - av[None, ...]) * payload
-    flows = np.where(year_col > ref_v, others + res["own_mass"], 0.0)
-    m_prev = m0 + np.cumsum(flows, axis=0) - flows  # mass flown before each year [t]
-    ts = np.clip(np.ceil(start) - grid[0], 0, T - 1)
-    at_start = np.arange(T).reshape((T, 1) + P) == ts[None, None, ...]
-    m_start = (m_prev * at_start).sum(axis=0, keepdims=True)
-    own_price = scalar("launch_price_per_kg")
-    p_a = np.stack([np.broadcast_to(v.launch_price_per_kg.value if v.launch_price_per_kg is not None else own_price,
-                                    np.broadcast_shapes(own_price.shape, P)) for v in plan.vehicles], axis=0)[None, ...]
-    if "launch_price" in frozen_set:
-        price = np.broadcast_to(p_a, np.broadcast_shapes(p_a.shape, m_prev.shape))
-    else:
-        price = fl.learned_launch_price(p_a, m_prev, m_start, scalar("launch_learning_rate"),
-                                        scalar("launch_price_floor_per_kg"), scalar("launch_margin"),
-                                        scalar("vertically_integrated_launch"))
-        price = np.where(year_col < np.ceil(start)[None, None, ...], p_a, price)
-    # ---- bus cost per kg of the cohort: Wright's law on the programme's own bus mass ----------
-    bus_mass = np.maximum(mass - by_year("compute_mass"), 0.0)  # kg per satellite
-    bus_built = res["built_per_year"] * bus_mass
-    q_ref = scalar("bus_reference_mass") * _KG_PER_T
-    q1 = q_ref + np.cumsum(bus_built, axis=0)
-    bus_cost = fl.wright_average_cost(scalar("bus_cost_per_kg"), q1 - bus_built, q1, q_ref, scalar("bus_learning_rate"))
-
-    # ---- results on the requested years -------------------------------------------------------
-    ix = out.years - grid[0]
-    Y, YV = ["year"], ["year", "vehicle"]
-    it_sat = scalar("it_power")
-    target = scalar("satellites")
-    add = out.add
-    full = lambda a: np.broadcast_to(a, (T,) + np.shape(a)[1:])[ix]  # noqa: E731
-    add("it_power_online", Y, res["in_service"][ix] * it_sat, "kW", "IT power in service at the end of the year")
-    add("it_power_target", [], scalar("target_it_power"), "kW", "target IT power of the programme")
-    add("satellites_target", [], target, "1", "satellites wanted in service")
-    add("satellites_built", Y, res["built"][ix], "1", "satellites built since the programme started (cumulative, incl. payloads lost at launch)")
-    add("satellites_built_per_year", Y, res["built_per_year"][ix], "1/yr", "satellites built in the year")
-    add("satellites_in_service", Y, res["in_service"][ix], "1", "satellites in service at the end of the year")
-    add("satellites_retired", Y, res["retired"][ix], "1", "satellites retired at end of life (cumulative)")
-    add("satellites_failed", Y, res["failed"][ix], "1", "satellites failed in orbit or lost at launch (cumulative)")
-    add("launches_per_year", Y, res["launches"].sum(axis=1)[ix], "1/yr", "launches flown for the programme in the year")
-    add("launches_per_year_by_vehicle", YV, res["launches"][ix], "1/yr", "launches flown for the programme in the year, by vehicle")
-    add("launched_mass_per_year", Y, res["launched_mass_per_year"][ix], "t/yr", "satellite mass launched in the year")
-    add("launched_mass", Y, res["launched_mass"][ix], "t", "satellite mass launched since the programme started (cumulative)")
-    add("mass_in_service", Y, res["mass_in_service"][ix], "t", "satellite mass in service at the end of the year")
-    add("mass_retired", Y, res["mass_retired"][ix], "t", "satellite mass retired (cumulative)")
-    add("mass_failed", Y, res["mass_failed"][ix], "t", "satellite mass failed in orbit or lost at launch (cumulative)")
-    add("production_capacity", Y, full(res["production_capacity"]), "1/yr", "satellites the factory can deliver to orbit in the year")
-    add("launch_capacity", Y, full(res["launch_capacity"]), "1/yr", "satellites the vehicles' available flights can put in orbit in the year")
-    add("launch_price_per_kg", YV, full(price), "USD/kg", "launch price paid per kg of capacity by the cohort of the year")
-    add("cumulative_launched_mass_by_vehicle", YV, full(m_prev), "t", "mass flown by the vehicle (all customers) before the year: its learning basis")
-    add("satellites_per_launch", YV, full(per_launch), "1", "satellites of the cohort per launch, by vehicle")
-    add("satellite_mass", Y, full(mass), "kg", "mass of one satellite of the cohort")
-    add("array_specific_power", Y, full(by_year("array_specific_power") if "array_specific_power" in ds1 else np.full((1,) + P, np.nan)),
-        "W/kg", "solar-array specific power of the cohort")
-    labels = np.array(["before_start", "none", "production"] + [f"launch:{v}" for v in vnames])
-    add("binding_limit", Y, labels[res["binding"][ix]], None,
-        "what limited the satellites launched in the year: none (the target was met), production, "
-        "launch:<vehicle> (its cadence), before_start")
-    reached = (res["in_service"] >= target * (1.0 - 1e-9)) & (res["in_service"] > 0)
-    reached = reached[: ix[-1] + 1]
-    any_reached = reached.any(axis=0)
-    add("target_reached_year", [], np.where(any_reached, grid[reached.argmax(axis=0)].astype(float), np.nan), "1",
-        "first year the target IT power is in service (NaN: not by the last year)")
-    add("target_reached_within_horizon", [], any_reached, None, "the target IT power is in service within the years computed")
-    return {"price": price, "bus_cost": np.broadcast_to(bus_cost, (T,) + np.shape(bus_cost)[1:])}
-
-
-# --------------------------------------------------------------------------------------------
 # Monte Carlo over the trend rates
 # --------------------------------------------------------------------------------------------
 def _check_samples(arch, samples: Any) -> int:
-    if isinstance(samples, bool) or not isinstance(samples, numbers.Integral) or samples < 2:
-        raise _bad(arch, "samples", f"must be a whole number >= 2, got {samples!r}")
-    return int(samples)
+    try:
+        return check_samples(samples)  # the one rule (orbitdc.arguments), the error naming the trajectory
+    except ParameterError as exc:
+        raise _bad(arch, "samples", exc.reason) from None
+
+
+@functools.lru_cache(maxsize=256)
+def _marginal(name, kind, value, low, high, unit, minimum, maximum, exclusive_minimum, exclusive_maximum):
+    """A :class:`orbitdc.uncertainty.Marginal`, built once per distribution (scipy's frozen
+    distributions cost ~0.5 ms each to make)."""
+    from .uncertainty import Marginal
+
+    return Marginal(name=name, kind=kind, value=value, low=low, high=high, unit=unit, minimum=minimum, maximum=maximum,
+                    exclusive_minimum=exclusive_minimum, exclusive_maximum=exclusive_maximum)
 
 
 def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overrides) -> xr.Dataset:
-    from .uncertainty import Marginal, latin_hypercube
+    from .uncertainty import latin_hypercube
 
     n = _check_samples(arch, samples)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise _bad(arch, "seed", f"must be a whole number >= 0, got {seed!r}")
+    try:
+        seed = check_seed(seed)
+    except ParameterError as exc:
+        raise _bad(arch, "seed", exc.reason) from None
     frozen_set = _frozen_set(frozen, arch)
     specs = parameter_specs()
     margs = []
@@ -913,17 +913,15 @@ def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overri
         if name in overrides or p.dist == "fixed" or not p.canonical_low < p.canonical_high:
             continue
         spec = TREND_PARAMETERS[name]
-        margs.append(Marginal(name=name, kind=p.dist, value=float(p.canonical_value), low=float(p.canonical_low),
-                              high=float(p.canonical_high), unit=spec.unit, minimum=spec.minimum, maximum=spec.maximum,
-                              exclusive_minimum=spec.exclusive_minimum, exclusive_maximum=spec.exclusive_maximum))
+        margs.append(_marginal(name, p.dist, float(p.canonical_value), float(p.canonical_low), float(p.canonical_high),
+                               spec.unit, spec.minimum, spec.maximum, spec.exclusive_minimum, spec.exclusive_maximum))
     for name in CHAIN_RATES:
         p = arch.parameters.get(name)
         if p is None or name in overrides or p.dist == "fixed" or not p.canonical_low < p.canonical_high:
             continue
         spec = specs[name]
-        margs.append(Marginal(name=name, kind=p.dist, value=float(p.canonical_value), low=float(p.canonical_low),
-                              high=float(p.canonical_high), unit=spec.unit, minimum=spec.minimum, maximum=spec.maximum,
-                              exclusive_minimum=spec.exclusive_minimum, exclusive_maximum=spec.exclusive_maximum))
+        margs.append(_marginal(name, p.dist, float(p.canonical_value), float(p.canonical_low), float(p.canonical_high),
+                               spec.unit, spec.minimum, spec.maximum, spec.exclusive_minimum, spec.exclusive_maximum))
     sample = np.arange(n)
     ramp_names: list[str] = []
     if arch.kind == "space":
@@ -936,42 +934,48 @@ def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overri
     drawn = {m.name: xr.DataArray(m.ppf(u01[:, j]), dims="sample", coords={"sample": sample}) for j, m in enumerate(margs)}
     ramp_q = {r: xr.DataArray(u01[:, len(margs) + j], dims="sample", coords={"sample": sample})
               for j, r in enumerate(ramp_names)}
-    out = _run(arch, years, frozen, fleet, overrides, ramp_q=ramp_q, drawn=drawn)
+    out = _run(arch, years, frozen, fleet, overrides, ramp_q=ramp_q, drawn=drawn, build=False)
+    out.attrs_ds.update(samples=n, seed=int(seed), drawn=", ".join(names))
     for name, da in drawn.items():
-        out[f"drawn_{name}"] = da.assign_attrs(long_name=f"drawn {name}")
-    out.attrs["samples"] = n
-    out.attrs["seed"] = int(seed)
-    out.attrs["drawn"] = ", ".join(names)
-    return _summarize(out)
+        out.add(f"drawn_{name}", [], _expand(da.variable, out.dims)[(0,) * (2 if out.space else 1)], None, f"drawn {name}")
+        out.attrs[f"drawn_{name}"] = {**out.attrs[f"drawn_{name}"], **_drawn_unit(name, specs)}
+    _summarize(out)
+    return out.dataset()
 
 
-def _summarize(mc: xr.Dataset) -> xr.Dataset:
-    """Per-year quantiles of the cost ratio, probability that space is cheaper, crossover quantiles."""
+def _drawn_unit(name: str, specs) -> dict[str, str]:
+    spec = TREND_PARAMETERS.get(name) or specs.get(name)
+    return {"units": _unit_string(spec.unit)} if spec is not None and spec.kind == "number" else {}
+
+
+def _summarize(out: _Results) -> None:
+    """Per-year quantiles of the cost ratio and the probability that space is cheaper, the
+    crossover year's quantiles and the share crossing within the horizon: over the ``sample``
+    axis of the results, before the Dataset is built."""
     q = np.asarray(QUANTILES)
-    ratio = mc["cost_ratio_vs_terrestrial"]
-    vals = np.moveaxis(ratio.transpose("sample", ...).values, 0, -1)
+    ax = list(out.dims).index("sample")
+    ratio = out.frame["cost_ratio_vs_terrestrial"]
+    lead = ["year", "vehicle"] if out.space else ["year"]
+    y_only = ratio[:, 0] if out.space else ratio  # (year, *points)
+    axis = ax - (1 if out.space else 0)  # the sample axis of y_only
     with np.errstate(invalid="ignore"):
-        qs = np.nanquantile(vals, q, axis=-1)
-    other = [d for d in ratio.dims if d != "sample"]
-    mc["cost_ratio_vs_terrestrial_quantile"] = xr.DataArray(
-        qs, dims=("quantile", *other), coords={"quantile": q, **{d: ratio.coords[d] for d in other if d in ratio.coords}},
-        attrs={"units": "1", "long_name": "10/50/90 % of the cohort cost ratio over the samples"})
-    p_cheaper = ((ratio <= 1.0) & ratio.notnull()).mean("sample")
-    if mc.attrs.get("architecture_kind") != "space":
-        p_cheaper = p_cheaper * np.nan  # no space cohort
-    mc["probability_space_cheaper"] = p_cheaper.assign_attrs(
-        units="1", long_name="share of samples in which the space cohort costs at most the ground cohort")
-    cross = mc["crossover_year"].fillna(np.inf)
-    cvals = np.moveaxis(cross.transpose("sample", ...).values, 0, -1)
-    cq = np.quantile(cvals, q, axis=-1, method="inverted_cdf")
-    cq = np.where(np.isfinite(cq), cq, np.nan)
-    cother = [d for d in cross.dims if d != "sample"]
-    mc["crossover_year_quantile"] = xr.DataArray(
-        cq, dims=("quantile", *cother), coords={"quantile": q, **{d: cross.coords[d] for d in cother if d in cross.coords}},
-        attrs={"units": "1", "long_name": "10/50/90 % of the crossover year (NaN: that quantile does not cross within the years shown)"})
-    mc["probability_crossover_within_horizon"] = mc["crossover_within_horizon"].mean("sample").assign_attrs(
-        units="1", long_name="share of samples whose space cohort becomes cheaper within the years shown")
-    return mc
+        qs = np.nanquantile(y_only, q, axis=axis, keepdims=True)
+    out.add("cost_ratio_vs_terrestrial_quantile", ["year"], qs, "1", "10/50/90 % of the cohort cost ratio over the samples",
+            extra=("quantile", q))
+    cheaper = ((y_only <= 1.0) & ~np.isnan(y_only)).mean(axis=axis, keepdims=True)
+    if not out.space:
+        cheaper = cheaper * np.nan  # no space cohort
+    out.add("probability_space_cheaper", ["year"], cheaper, "1",
+            "share of samples in which the space cohort costs at most the ground cohort")
+    first = (0,) * len(lead)
+    cross = np.where(np.isnan(out.frame["crossover_year"][first]), np.inf, out.frame["crossover_year"][first])
+    cq = np.quantile(cross, q, axis=ax - len(lead), method="inverted_cdf", keepdims=True)
+    out.add("crossover_year_quantile", [], np.where(np.isfinite(cq), cq, np.nan), "1",
+            "10/50/90 % of the crossover year (NaN: that quantile does not cross within the years shown)",
+            extra=("quantile", q))
+    within = out.frame["crossover_within_horizon"][first].mean(axis=ax - len(lead), keepdims=True)
+    out.add("probability_crossover_within_horizon", [], within, "1",
+            "share of samples whose space cohort becomes cheaper within the years shown")
 
 
 def summary(mc: xr.Dataset, years: Sequence[int] = (2030, 2035, 2040), nominal: xr.Dataset | None = None):

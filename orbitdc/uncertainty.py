@@ -78,7 +78,6 @@ import dataclasses
 import hashlib
 import math
 import os
-import numbers
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +95,7 @@ from .design import _check_objective, _check_scalar_overrides, design_variables
 from .orbit import EXACT_ORBITS_MAX
 from .errors import OrbitdcError, ParameterError
 from .architectures import apply_scenario, follow_catalog_choices, load_architecture
+from .arguments import check_count, check_samples, check_seed
 from .parameters import Architecture
 
 #: Points per block of the sampling stream (see the module docstring). A power of two.
@@ -359,8 +359,8 @@ def latin_hypercube(names: Sequence[str], samples: int, seed: int = 0, start: in
     Column ``j`` is the stream of parameter ``names[j]`` (independent of the other names); points
     ``start .. stop-1`` of a run of ``samples`` points. See the module docstring for the blocks.
     """
-    n = _check_samples(samples)
-    seed = _check_seed(seed)
+    n = check_count(samples, "samples")  # a stratified sample of one point is valid: the run's rule is checked by its caller
+    seed = check_seed(seed)
     stop = n if stop is None else int(stop)
     if not 0 <= start < stop <= n:
         raise ParameterError("start", f"need 0 <= start < stop <= samples, got start={start}, stop={stop}, samples={n}")
@@ -428,26 +428,6 @@ _THREADED_DRAW_MIN = 2_000_000
 # --------------------------------------------------------------------------------------------
 # Argument checks
 # --------------------------------------------------------------------------------------------
-def _check_samples(samples: Any, name: str = "samples") -> int:
-    if isinstance(samples, bool) or not isinstance(samples, numbers.Real):
-        raise ParameterError(name, f"must be a positive whole number, got {samples!r}")
-    if isinstance(samples, numbers.Integral):
-        n = int(samples)
-    elif math.isfinite(float(samples)) and float(samples).is_integer():
-        n = int(samples)
-    else:
-        raise ParameterError(name, f"must be a positive whole number, got {samples!r}")
-    if n <= 0:
-        raise ParameterError(name, f"must be a positive whole number, got {n}")
-    return n
-
-
-def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or int(seed) < 0:
-        raise ParameterError("seed", f"must be a non-negative integer (the same seed gives the same numbers), got {seed!r}")
-    return int(seed)
-
-
 def _check_chunks(chunks: Any, n: int) -> tuple[int, ...] | None:
     if chunks is None:
         return None
@@ -456,11 +436,11 @@ def _check_chunks(chunks: Any, n: int) -> tuple[int, ...] | None:
             raise ParameterError("chunks", f"a mapping must have the single key 'sample', got {sorted(map(str, chunks))}")
         chunks = chunks["sample"]
     if isinstance(chunks, (list, tuple)):
-        sizes = tuple(_check_samples(c, "chunks") for c in chunks)
+        sizes = tuple(check_count(c, "chunks") for c in chunks)
         if sum(sizes) != n:
             raise ParameterError("chunks", f"chunk sizes add up to {sum(sizes)}, not to samples={n}")
         return sizes
-    size = _check_samples(chunks, "chunks")
+    size = check_count(chunks, "chunks")
     size = min(size, n)
     full, rest = divmod(n, size)
     memory.check_lazy_chunks(full + (1 if rest else 0), MAX_CHUNKS, n, size)  # before building the tuple
@@ -982,8 +962,8 @@ def monte_carlo(
     on any drawn parameter stay scalars. ``attrs`` record the seed, sample count and method.
     """
     arch = _load(arch, scenario)
-    n = _check_samples(samples)
-    seed = _check_seed(seed)
+    n = check_samples(samples)
+    seed = check_seed(seed)
     design = _check_design(design)
     _check_overrides(arch, overrides)
     if design == "optimal" and over is None:
@@ -1046,8 +1026,8 @@ def draw(arch: str | Path | Architecture, samples: int, seed: int = 0, design: s
     ``low``, ``high`` and ``value``.
     """
     arch = load_architecture(arch)
-    n = _check_samples(samples)
-    seed = _check_seed(seed)
+    n = check_samples(samples)
+    seed = check_seed(seed)
     _check_overrides(arch, overrides)
     if n > MAX_IN_MEMORY_SAMPLES:
         raise ParameterError("samples", f"{n:,} samples in memory at once (limit {MAX_IN_MEMORY_SAMPLES:,}; about "
@@ -1318,10 +1298,10 @@ def sobol_indices(
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
-    n = _check_samples(samples)
+    n = check_samples(samples)
     if n & (n - 1):
         raise ParameterError("samples", f"must be a power of two for a Sobol sequence (e.g. 256, 512, 1024), got {n}")
-    seed = _check_seed(seed)
+    seed = check_seed(seed)
     names = list(distributions)
     if not names:
         raise OrbitdcError("Sobol indices need at least one uncertain input")
@@ -1365,7 +1345,7 @@ def _check_sobol_size(arch: Architecture, margs: list[Marginal], overrides: Mapp
                       seed: Any) -> None:
     """Refuse, before SALib allocates anything, a Sobol run whose ``samples * (k + 2)`` points (one
     chain call) exceed the in-memory limit or the memory available, with an estimate."""
-    n = _check_samples(samples)
+    n = check_samples(samples)
     points = n * (len(margs) + 2)
     largest = 1 << max(0, (MAX_IN_MEMORY_SAMPLES // (len(margs) + 2)).bit_length() - 1)
     advice = f"use samples <= {largest:,} (a power of two) for {len(margs)} uncertain parameters"
@@ -1373,7 +1353,7 @@ def _check_sobol_size(arch: Architecture, margs: list[Marginal], overrides: Mapp
         rough = points * (len(chain.output_specs()) + len(arch.parameters)) * 16 * memory.VALUE_BYTES
         if rough * memory.PEAK_FACTOR <= memory.available_bytes():
             return
-    plan = _Plan(arch=arch, margs=margs, overrides=dict(overrides), seed=_check_seed(seed), samples=1)
+    plan = _Plan(arch=arch, margs=margs, overrides=dict(overrides), seed=check_seed(seed), samples=1)
     nbytes = (memory.sample_bytes(_run_block(plan, 0, 1)) + 3 * len(margs) * memory.VALUE_BYTES) * points
     what = f"a Sobol run with {n:,} base samples and {len(margs)} uncertain parameters ({points:,} chain evaluations at once)"
     if points > MAX_IN_MEMORY_SAMPLES:

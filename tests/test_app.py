@@ -248,7 +248,10 @@ def test_bad_query_is_explained_and_skipped(choices):
     assert "architecture 'no-such' is not one of" in text
     assert "altitude" in text and "outside the range from data" in text
     assert "'bogus' is not a numeric parameter" in text
-    assert "scenario 'optimist' is not one of base, proponent, skeptic" in text
+    # the list is the architecture's scenarios, whatever they are (issue 22 added some)
+    known = ", ".join(app.scenarios_of(choices[ARCH]))
+    assert {"base", "proponent", "skeptic"} <= set(known.split(", "))
+    assert f"scenario 'optimist' is not one of {known}" in text
 
 
 def test_query_with_a_scenario(choices):
@@ -311,6 +314,8 @@ def test_design_yaml_of_a_scenario_loads_back_to_the_same_numbers(tmp_path, scen
     path.write_text(app.design_yaml(arch, values), encoding="utf-8")
     loaded = odc.load_architecture(path)
     for n in changed:
+        if n in values:  # the slider's value replaces the scenario's (the proponent sets space_wacc too);
+            continue     # the evaluations below compare the numbers it gives
         assert loaded.parameters[n].value == arch.parameters[n].value, n
         assert loaded.parameters[n].sources == arch.parameters[n].sources, n
     a = odc.evaluate(loaded)

@@ -74,3 +74,51 @@ def test_monte_carlo_matches_xarray_chain(name, arch, seed):
     new = odc.monte_carlo(arch, samples=400, seed=seed, design="sampled", correlation="none", draw_catalog=False)
     with xr.open_dataset(REF / f"{name}.nc") as ref:
         _same(new, ref.load(), name)
+
+
+# --------------------------------------------------------------------------------------------
+# evaluate(..., variables=[...]): only what is asked, the same numbers
+# --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["spacex-starlink-compute", "terrestrial-hyperscale"])
+def test_variables_give_the_full_chains_numbers(name):
+    full = odc.evaluate(name, altitude=[500.0, 700.0]) if name.startswith("spacex") else odc.evaluate(name)
+    asked = ["cost_ratio_vs_terrestrial", "binding_constraint", "target_it_power", "cost_breakdown"]
+    if name.startswith("spacex"):
+        asked += ["satellite_mass", "altitude"]
+    few = odc.evaluate(name, variables=asked, **({"altitude": [500.0, 700.0]} if name.startswith("spacex") else {}))
+    assert set(few.data_vars) | set(few.coords) <= set(asked) | {"cost_item", "altitude"}
+    for v in asked:
+        xr.testing.assert_identical(few[v], full[v])
+
+
+def test_variables_run_only_the_stages_they_need(monkeypatch):
+    from orbitdc import chain, stages
+
+    ran = []
+    wrapped = tuple(stages.Stage(st.name, (lambda f, st=st: (ran.append(st.name), st.kernel(f))[1]), st.parameters,
+                                 st.outputs, st.kinds) for st in stages.STAGES)
+    monkeypatch.setattr(stages, "STAGES", wrapped)
+    ds = odc.evaluate("spacex-starlink-compute", variables=["satellite_mass"])
+    assert ran == ["orbit", "compute", "power", "thermal", "mass"] and list(ds.data_vars) == ["satellite_mass"]
+    ran.clear()
+    odc.evaluate("spacex-starlink-compute", variables=["target_it_power"])  # an input only: no stage at all
+    assert ran == []
+    odc.evaluate("spacex-starlink-compute", variables=["inclination"])  # an input the orbit stage resolves (SSO)
+    assert ran == ["orbit"]
+    ran.clear()
+    odc.evaluate("spacex-starlink-compute", variables=["feasible"])  # judged on every constraint
+    assert ran == [st.name for st in stages.STAGES]
+    assert chain._stages_for(["cost_per_kw_year"], "terrestrial") == ["compute", "economics"]
+
+
+@pytest.mark.parametrize("bad", [["no_such_output"], [], ["altitude", 3.5], "eclipse_fraction"])
+def test_bad_variables_are_one_line_errors(bad):
+    from orbitdc.errors import OrbitdcError
+
+    if bad == "eclipse_fraction":  # an orbit output does not exist for the ground
+        with pytest.raises(OrbitdcError) as exc:
+            odc.evaluate("terrestrial-hyperscale", variables=[bad])
+    else:
+        with pytest.raises(OrbitdcError) as exc:
+            odc.evaluate("spacex-starlink-compute", variables=bad)
+    assert "variables" in str(exc.value) and "\n" not in str(exc.value)

@@ -70,11 +70,14 @@ def test_catalog_has_required_entries_and_fields():
 
 
 def test_tpu_v6e_radiation_figures_are_suncatcher_values():
-    # Suncatcher (arXiv:2511.19468): SDC ~1 per 14-20 rad(Si) per chip, crash ~1 per 5 krad,
-    # HBM irregularities from 2 krad, no hard failure to 15 krad.
+    """Suncatcher (arXiv:2511.19468, sec. 4.3; SECONDARY: confirmed as restated by public notes of
+    the paper, not against its own text - the verification of suncatcher2025): SDC 14.4-20 rad(Si)
+    per event per chip, crash 1 per 5 krad, HBM irregularities from 2 krad, no hard failure to 15 krad.
+    A data check; the model's radiation terms are checked by hand in test_single_event_rate_suncatcher
+    and test_availability_hand_derived."""
     rows = {r["field"]: r for r in catalog_rows("accelerators") if r["entry"] == "tpu-v6e"}
-    assert 14 <= rows["sdc_dose_per_event"]["value"] <= 20
-    assert (rows["sdc_dose_per_event"]["low"], rows["sdc_dose_per_event"]["high"]) == (14, 20)
+    assert 14.4 <= rows["sdc_dose_per_event"]["value"] <= 20
+    assert (rows["sdc_dose_per_event"]["low"], rows["sdc_dose_per_event"]["high"]) == (14.4, 20)
     assert rows["crash_dose_per_event"]["value"] == 5000
     assert rows["tid_limit"]["value"] == 2000
     assert rows["tid_hard_failure"]["value"] == 15000
@@ -84,15 +87,22 @@ def test_tpu_v6e_radiation_figures_are_suncatcher_values():
     assert rows["memory"]["value"] == 32
 
 
-def test_default_server_overhead_reproduces_vendor_systems():
-    # GB200 NVL72 (NVIDIA / SemiAnalysis): 36 superchips of ~2.7 kW in a ~132 kW rack.
+def test_default_server_overhead_is_derived_from_sourced_rack_and_tray_power():
+    """The default overhead is the GB200 NVL72 rack's IT power over its 36 superchips, both from
+    sources independent of orbitdc (SECONDARY): 120 kW per rack (techradar-gb200-nvl72-2024, GTC
+    2024) and 5.4 kW per compute tray of two superchips (fibermall-gb200-2024): 120 / (18 x 5.4) =
+    1.235. The catalog figures are checked against those published numbers first, so the derivation
+    cannot silently follow a catalog edit (it once followed an unsourced 132 kW rack)."""
+    rack_kw, tray_kw = 120.0, 5.4  # the published figures, as quoted in the references
     cat = load_catalog("accelerators").set_index(entry="entry")
-    k = load_architecture("example-minimal").parameters["server_overhead"].canonical_value
-    rack_kw = 36 * float(cat["power"].sel(entry="gb200-superchip")) * k / 1e3
-    assert rack_kw == pytest.approx(float(cat["power"].sel(entry="gb200-nvl72")) / 1e3, rel=0.01)
-    # DGX H100 datasheet: 8 x 700 W GPUs in a 10.2 kW system -> overhead 1.82, inside the range
+    assert float(cat["power"].sel(entry="gb200-nvl72")) == rack_kw * 1e3
+    assert float(cat["power"].sel(entry="gb200-superchip")) == tray_kw * 1e3 / 2
     p = load_architecture("example-minimal").parameters["server_overhead"]
+    assert p.canonical_value == pytest.approx(rack_kw / (18 * tray_kw), abs=0.005)  # 1.23, stated to 2 decimals
+    # independent systems the range must hold: DGX H100 8 x 700 W in 10.2 kW (1.82), DGX B200 8 x
+    # 1 kW in 14.3 kW (1.79) (vendor datasheets, unverified - see their references)
     assert p.canonical_low <= 10.2 / (8 * 0.7) <= p.canonical_high
+    assert p.canonical_low <= 14.3 / 8.0 <= p.canonical_high
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,7 +123,7 @@ def test_rack_entry_ignores_server_overhead_and_keeps_one_unit():
     ds = synthetic(accelerator="gb200-nvl72", satellite_it_power=50.0, server_overhead=1.5)
     out = compute.run(ds)
     assert float(out["accelerators"]) == 1                                 # at least one whole rack
-    assert float(out["it_power"]) == pytest.approx(132.0)                  # rack power, no overhead
+    assert float(out["it_power"]) == pytest.approx(120.0)                  # rack power, no overhead
 
 
 def test_accelerator_count_public_function_accepts_quantities():
@@ -135,10 +145,11 @@ def test_shielding_mass_hand_derived():
 
 def test_single_event_rate_suncatcher():
     # 150 rad(Si)/yr behind 10 mm Al (Suncatcher's 750 rad in 5 yr): one TPU v6e chip sees
-    # 150/17 SDC + 150/5000 crashes per year = 8.85 /yr; the 14-20 rad range gives 7.5-10.7 /yr.
+    # 150/17 SDC + 150/5000 crashes per year = 8.85 /yr; the 14.4-20 rad range gives 7.5-10.4 /yr.
+    # (Suncatcher's figures are SECONDARY - restated, not read in the paper; the rate law is the check.)
     r = compute.single_event_rate(150.0, 1, 17.0, 5000.0)
     assert float(r) * 365.25 == pytest.approx(150 / 17 + 150 / 5000, rel=1e-9)
-    assert 7.5 < float(r) * 365.25 < 10.8
+    assert 7.5 < float(r) * 365.25 < 10.5
     assert r.attrs["units"] == "1/d"
 
 
@@ -181,7 +192,7 @@ def test_terrestrial_facility_is_one_unit():
     assert float(out["it_power"]) == 1.0e6                                  # 1 GW of IT
     assert float(out["availability"]) == 0.99
     assert float(out["shielding_mass"]) == 0.0
-    assert float(out["accelerators"]) == round(1.0e6 / 3.672)              # GB200 superchips
+    assert float(out["accelerators"]) == round(1.0e6 / (2.7 * 1.23))       # GB200 superchips at the default overhead
     assert not bool(out["violates_total_ionizing_dose"])
 
 

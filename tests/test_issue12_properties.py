@@ -1,5 +1,5 @@
 """Hand-derived values and hypothesis properties for the issue-12 parameters not covered in
-test_catalog_parameters.py, test_finance_conventions.py, test_costing.py and
+test_catalogs.py, test_finance_conventions.py, test_costing.py and
 test_orbit_thermal_scope.py. Every equation is the stage's docstring equation:
 
 * compute: ``it_power = n P_acc k_server`` (k_server = server_overhead unless the entry includes it),

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 import orbitdc.launch as L
 from orbitdc.errors import OrbitdcError, ParameterError
-from orbitdc.catalogs import load_catalog
+from orbitdc.catalogs import catalog_rows, load_catalog
+from orbitdc.parameters import DATA_DIR, load_references, read_yaml
 
 warnings.filterwarnings("ignore", message=".*contiguous arrays.*")
 
@@ -73,12 +74,24 @@ def test_extra_delta_v_components_by_hand():
 # --------------------------------------------------------------------------------------------
 # Payload to the target orbit
 # --------------------------------------------------------------------------------------------
-SSO_TOLERANCE = 0.01  # calibrated vehicles reproduce their published SSO payload within 1 %
-
-
 def _sso_rows():
     cat = load_catalog("launch_vehicles")
     return [str(e) for e in cat.entry.values if np.isfinite(cat["payload_sso"].sel(entry=e))]
+
+
+def _validation():
+    """data/validation/launch_payloads.yaml: published payloads to other orbits, in or out of the fit."""
+    return read_yaml(DATA_DIR / "validation" / "launch_payloads.yaml")["payloads"]
+
+
+def _published_spread(entries) -> float:
+    """The data's own spread: the largest relative difference between two publications of the same
+    vehicle's payload to the same orbit (the larger over the smaller, minus one)."""
+    by_case: dict[tuple, list[float]] = {}
+    for e in entries.values():
+        case = (e["vehicle"], e["altitude"]["value"], e["inclination"]["value"])
+        by_case.setdefault(case, []).append(e["payload"]["value"])
+    return max(max(v) / min(v) - 1.0 for v in by_case.values() if len(v) > 1)
 
 
 def test_catalog_has_published_sso_payloads():
@@ -86,12 +99,15 @@ def test_catalog_has_published_sso_payloads():
 
 
 @pytest.mark.parametrize("vehicle", ["electron", "ariane-62"])
-def test_published_sso_payloads_reproduced(vehicle):
-    # Electron: 200 kg to 500 km SSO (Rocket Lab); Ariane 62: ~7 t to SSO (ArianeGroup).
+def test_calibration_reproduces_its_own_points(vehicle):
+    """NOT a validation: the effective Isp is solved in closed form so that each calibrated vehicle
+    reproduces its published SSO payload (Electron 200 kg to 500 km SSO, Rocket Lab; Ariane 62 ~7 t,
+    ArianeGroup), so this only checks the closed form and its inverse agree (to rounding). The
+    model is validated out of sample in test_payload_model_out_of_sample."""
     cat = load_catalog("launch_vehicles")
     row = cat.sel(entry=vehicle)
     got = float(L.payload_to_orbit(vehicle, float(row.sso_altitude), float(row.sso_inclination)))
-    assert got == pytest.approx(float(row.payload_sso) * 1000, rel=SSO_TOLERANCE)
+    assert got == pytest.approx(float(row.payload_sso) * 1000, rel=1e-9)
 
 
 def test_reference_payloads_reproduced_at_reference_orbit():
@@ -102,22 +118,53 @@ def test_reference_payloads_reproduced_at_reference_orbit():
         assert got == pytest.approx(float(row.payload_reference) * 1000, rel=1e-9), v
 
 
-def test_leave_one_out_sso_prediction():
-    # Validation of the model, not of its fit: predict each published SSO payload with the Isp
-    # factor calibrated on the *other* vehicles. Within 20 %: the accuracy claimed for vehicles
-    # without a published SSO figure.
-    cal = L.upper_stage_calibration()
-    factors = cal["factors"]
+def test_validation_data_are_sourced_and_consistent_with_the_catalog():
+    refs = load_references()
     cat = load_catalog("launch_vehicles")
-    for v in factors:
-        others = [f for k, f in factors.items() if k != v]
-        f = float(np.exp(np.mean(np.log(others))))
-        row = cat.sel(entry=v)
-        dv = L._extra_delta_v(float(row.reference_altitude), float(row.reference_inclination),
-                              float(row.sso_altitude), float(row.sso_inclination), float(row.site_latitude))
-        m = L._payload_after(float(row.payload_reference) * 1000, dv, float(row.upper_stage_isp) * f * L.G0,
-                             float(row.upper_stage_mass) * 1000, float(row.upper_stage_dry_fraction))
-        assert float(m) == pytest.approx(float(row.payload_sso) * 1000, rel=0.20), v
+    entries = _validation()
+    for name, e in entries.items():
+        keys = [e["source"]] if isinstance(e["source"], str) else e["source"]
+        assert keys and all(k in refs for k in keys), name
+        assert e["vehicle"] in L.vehicles(), name
+        if e["in_fit"]:  # the figure the calibration uses is the catalog's payload_sso
+            row = cat.sel(entry=e["vehicle"])
+            assert float(row.payload_sso) == e["payload"]["value"], name
+            assert float(row.sso_altitude) == e["altitude"]["value"], name
+    assert any(not e["in_fit"] and e["vehicle"] not in L.upper_stage_calibration()["factors"]
+               for e in entries.values()), "no vehicle held entirely out of the fit"
+
+
+def test_payload_model_out_of_sample():
+    """Validation on a vehicle not used in the fit: Ariane 64's 14.9 t to SSO (User's Manual, as
+    cited by Wikipedia; SECONDARY) from its 21.65 t reference LEO payload and the Isp factor
+    calibrated on Ariane 62 alone. Residual -0.7 % (14.79 t predicted). The tolerance is the data's
+    own spread, computed from the file: Ariane 62's SSO payload is published as 7.0 t (ArianeGroup)
+    and 6.45 t (the User's Manual), 8.5 % apart; a model cannot be held closer to a figure than two
+    publications of that figure agree. (With Electron in the factor, as before the kick-stage fix,
+    the prediction was 15.54 t, +4.3 %.)"""
+    entries = _validation()
+    tol = _published_spread(entries)
+    assert 0.05 < tol < 0.10  # 8.5 %: a data check, so a changed file is noticed
+    held_out = {k: e for k, e in entries.items() if not e["in_fit"]}
+    residuals = {}
+    for name, e in held_out.items():
+        got = float(L.payload_to_orbit(e["vehicle"], e["altitude"]["value"], e["inclination"]["value"])) / 1000
+        residuals[name] = got / e["payload"]["value"] - 1.0
+        assert abs(residuals[name]) <= tol + 1e-9, (name, got, e["payload"]["value"])
+    assert residuals["ariane-64-sso-users-manual"] == pytest.approx(-0.0075, abs=0.005)
+
+
+def test_kick_stage_vehicle_does_not_set_the_isp_factor():
+    """Electron's payloads are delivered by its Curie kick stage (rocketlab-kick-stage): its
+    calibrated Isp stands for two stages, 346 s against the second stage's 343 s vacuum Isp, so it
+    is kept for Electron alone and left out of the factor applied to uncalibrated vehicles."""
+    cal = L.upper_stage_calibration()
+    names = list(cal["entries"])
+    assert bool(cal["kick_stage"][names.index("electron")]) and bool(cal["calibrated"][names.index("electron")])
+    assert "electron" not in cal["factors"] and "ariane-62" in cal["factors"]
+    assert cal["isp_factor"] == pytest.approx(cal["factors"]["ariane-62"], rel=1e-12)
+    cat = load_catalog("launch_vehicles")
+    assert float(L.effective_isp("electron")) > float(cat["upper_stage_isp"].sel(entry="electron"))
 
 
 def test_payload_falls_with_altitude_and_inclination_and_is_vectorised():
@@ -285,6 +332,8 @@ def test_propellant_co2_from_stoichiometry():
 
 
 def test_co2_per_launch_falcon9_by_hand():
+    """UNVERIFIED inputs (launch-vehicle-secondary-data: encyclopaedic propellant loads, rows not re-read):
+    the check is the stoichiometry applied to them, also checked alone in test_propellant_co2_from_stoichiometry."""
     # 488 t of RP-1/LOX (launch-vehicle-secondary-data: ~396 t first + ~93 t second stage) x 0.937
     # kg/kg (0.8593 x 3.6641 / 3.36, stoichiometry above) = 457.3 t CO2
     assert float(L.co2_per_launch("falcon9-reusable")) == pytest.approx(488 * 0.937, rel=1e-9)
@@ -466,10 +515,37 @@ def test_price_per_kg_at_orbit_hand_value():
 
 
 def test_effective_isp_lies_below_the_vacuum_isp():
-    # Gravity, steering and drag losses make the effective Isp of the derating model smaller than
-    # the engine's vacuum Isp (Raptor Vacuum 380 s, Merlin 1D Vacuum 348 s: catalog values).
+    """Gravity, steering and drag losses make the effective Isp of the derating model smaller than
+    the final stage's vacuum Isp. Checked where it can fail: on every vehicle calibrated on a
+    published payload without a kick stage (Ariane 62 now), whose Isp is solved from data and is
+    not below the vacuum Isp by construction; and on the vehicles that take the factor."""
+    cal = L.upper_stage_calibration()
     cat = load_catalog("launch_vehicles")
-    for name in ("falcon9-reusable", "starship-target"):
-        vac = float(cat["upper_stage_isp"].sel(entry=name))
-        eff = float(L.effective_isp(name))
-        assert 0.5 * vac < eff < vac, (name, eff, vac)
+    free = [n for n, c, k in zip(cal["entries"], cal["calibrated"], cal["kick_stage"]) if c and not k]
+    assert free  # at least one vehicle's Isp comes from data
+    for name, calibrated, kick in zip(cal["entries"], cal["calibrated"], cal["kick_stage"]):
+        if not kick:  # a kick-stage vehicle's Isp stands for two stages (next tests)
+            vac = float(cat["upper_stage_isp"].sel(entry=name))
+            eff = float(L.effective_isp(name))
+            assert 0.5 * vac < eff < vac, (name, eff, vac)
+
+
+@given(frac=st.floats(0.0, 1.0), eps=st.floats(0.0, 1.0), mass=st.floats(0.0, 1.0))
+@settings(max_examples=60, deadline=None)
+def test_calibrated_isp_stays_below_vacuum_over_the_data_ranges(frac, eps, mass):
+    """The same property over the catalog's own ranges for Ariane 62's published SSO payload
+    (6.45-7.2 t), its upper-stage mass and dry fraction (at its reference orbit): the calibration
+    gives 289-406 s against Vinci's 457 s. (For Electron the same ranges give 281-494 s: a two-point
+    fit through a kick-stage delivery does not pin an Isp, hence the flag.)"""
+    rows = {r["field"]: r for r in catalog_rows("launch_vehicles") if r["entry"] == "ariane-62"}
+
+    def span(field, x):
+        return rows[field]["low"] + x * (rows[field]["high"] - rows[field]["low"])
+
+    m_sso, m_stage, e = span("payload_sso", frac) * 1000, span("upper_stage_mass", mass) * 1000, span("upper_stage_dry_fraction", eps)
+    v = {f: rows[f]["value"] for f in ("reference_altitude", "reference_inclination", "sso_altitude", "sso_inclination",
+                                       "site_latitude", "payload_reference", "upper_stage_isp")}
+    dv = L._extra_delta_v(v["reference_altitude"], v["reference_inclination"], v["sso_altitude"], v["sso_inclination"],
+                          v["site_latitude"])
+    ratio = np.log(L._stage_ratio(m_stage, e, m_sso) / L._stage_ratio(m_stage, e, v["payload_reference"] * 1000))
+    assert float(dv / ratio / L.G0) < v["upper_stage_isp"]

@@ -50,6 +50,7 @@ def test_sso_node_rate_is_one_turn_per_tropical_year():
 
 
 def test_iss_period():
+    """The Keplerian period by hand; the ~92.7 min of nasa-iss-facts is an UNVERIFIED anchor (page not re-read)."""
     # Hand values, T = 2 pi sqrt(a^3/mu) / 60, mu = 398600.4418 km3/s2, R = 6378.1366 km:
     #   410 km: a = 6788.1366 km -> 2 pi sqrt(3.127892e11 / 398600.4418) / 60 = 92.765 min
     #   420 km: a = 6798.1366 km -> 92.970 min;  400 km: a = 6778.1366 km -> 92.560 min
@@ -61,6 +62,8 @@ def test_iss_period():
 
 
 def test_iss_longest_eclipse_about_36_min():
+    """UNVERIFIED anchor (iss-eclipse-36min: NASA's reference guide, not re-read); the eclipse model is also
+    checked against propagated orbits in test_propagated_eclipses_match_analytic."""
     # NASA ISS reference guide (iss-eclipse-36min): longest ISS night ~36 min (beta = 0).
     ds = orbit.annual_eclipse(415, inclination=51.6, raan=0.0)
     assert float(ds["max_eclipse_duration"]) == pytest.approx(36.0, abs=1.0)

@@ -134,6 +134,12 @@ def test_version_option_prints_the_installed_version(capsys):
     assert capsys.readouterr().out.strip() == f"orbitdc {version('orbitdc')}"
 
 
+def test_the_version_literal_equals_pyproject_and_the_installed_metadata():
+    from orbitdc._version import __version__
+
+    assert __version__ == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"] == version("orbitdc")
+
+
 def test_help_lists_every_command_and_each_command_has_help(capsys):
     assert cli.main(["--help"]) == 0
     text = capsys.readouterr().out

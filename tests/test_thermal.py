@@ -140,6 +140,8 @@ def test_environmental_flux_hand_value():
 
 
 def test_defaults_carry_the_published_environment_numbers():
+    """UNVERIFIED anchors: Gilmore 2002 (gilmore2002) is not in the searchable copies; a data check, the
+    radiator physics is checked by hand elsewhere in this file."""
     d = architectures.load_defaults()
     # Gilmore 2002 (gilmore2002) ch. 2 and appendix: Earth IR ~237 W/m2, albedo ~0.30 (orbit means),
     # Z-93 eps ~0.92, alpha ~0.15 new. The 0.36 end-of-life absorptance is cited in the data only to

@@ -1,5 +1,6 @@
-"""The year-by-year model (orbitdc.trajectory): frozen == evaluate, trend equations by hand,
-the accelerator post-scaling against the chain, monotonicity, conservation, bad input."""
+"""The year-by-year model (orbitdc.trajectory): it is the chain over ``year`` (frozen == evaluate
+at that start_year, to rounding, for every shipped architecture and a sweep), trend equations by
+hand, monotonicity, conservation, the two bugs of issue 23, bad input."""
 from __future__ import annotations
 
 import numpy as np
@@ -8,6 +9,7 @@ import xarray as xr
 
 import orbitdc as odc
 from orbitdc import fleet as fl
+import orbitdc.fleet  # noqa: F401  (odc.fleet)
 from orbitdc.trajectory import TREND_PARAMETERS, TRENDS, hardware_cost_terms, trend_parameters
 from orbitdc.errors import ArchitectureError, OrbitdcError
 
@@ -34,6 +36,65 @@ def test_frozen_cohort_equals_evaluate_for_that_year(name, year):
     ev = odc.evaluate(name, start_year=year)
     for var in ("cost_per_kw_year", "terrestrial_cost_per_kw_year", "cost_ratio_vs_terrestrial"):
         assert float(tr[var].item()) == pytest.approx(float(ev[var]), rel=1e-9, abs=0), var
+
+
+#: Cohort variables of the chain the trajectory reports per year (and vehicle).
+_COHORT = ("satellite_mass", "bus_cost_per_kg", "electricity_price", "grid_connection_delay", "facility_capex")
+_COHORT_BY_VEHICLE = (("cost_per_kw_year_by_vehicle", "cost_per_kw_year"), ("satellites_per_launch", "satellites_per_launch"),
+                      ("launch_price_per_kg", "launch_price_per_kg"))
+IDENTITY_RTOL = 1e-12
+
+
+def _vehicle_evaluate(name, plan, vehicle, **kw):
+    """``evaluate`` for one vehicle of the fleet plan: its own price at the start if the plan gives one."""
+    v = next(p for p in plan.vehicles if p.vehicle == vehicle)
+    extra = {"launch_vehicle": vehicle}
+    if v.launch_price_per_kg is not None:
+        extra["launch_price_per_kg"] = v.launch_price_per_kg.value
+    return odc.evaluate(name, **extra, **kw)
+
+
+@pytest.mark.parametrize("name", odc.list_architectures())
+def test_frozen_trajectory_is_evaluate_at_each_start_year(name):
+    # One chain: with every trend frozen, the cohort of year Y is evaluate(arch, start_year=Y) - the
+    # same stages on the same inputs, per vehicle of the fleet plan (each at its own start price).
+    years = [2026, 2031, 2044]
+    tr = odc.trajectory(name, years=years, frozen=True)
+    ev = odc.evaluate(name, start_year=years)  # one call: a start_year dimension
+    sel = lambda ds, y: ds.sel(start_year=y) if "start_year" in ds.dims else ds  # noqa: E731
+    for y in years:
+        t, e = tr.sel(year=y), sel(ev, y)
+        np.testing.assert_allclose(float(t["terrestrial_cost_per_kw_year"]), float(e["terrestrial_cost_per_kw_year"]),
+                                   rtol=IDENTITY_RTOL, atol=0, err_msg=f"{name} {y}")
+        if "vehicle" not in tr.dims:  # the ground: the cohort is the whole answer
+            for var in ("cost_per_kw_year", "cost_ratio_vs_terrestrial", "electricity_price", "facility_capex"):
+                np.testing.assert_allclose(float(t[var]), float(e[var]), rtol=IDENTITY_RTOL, atol=0, err_msg=f"{name} {y} {var}")
+            continue
+        for var in _COHORT:
+            np.testing.assert_allclose(float(t[var]), float(e[var]), rtol=IDENTITY_RTOL, atol=0, err_msg=f"{name} {y} {var}")
+        plan = odc.fleet.load_fleet(odc.load_architecture(name))
+        for v in tr["vehicle"].values:
+            ev_v = _vehicle_evaluate(name, plan, str(v), start_year=y)
+            for tvar, evar in _COHORT_BY_VEHICLE:
+                np.testing.assert_allclose(float(t[tvar].sel(vehicle=v)), float(ev_v[evar]), rtol=IDENTITY_RTOL, atol=0,
+                                           err_msg=f"{name} {y} {v} {tvar}")
+        if tr.sizes["vehicle"] == 1:
+            np.testing.assert_allclose(float(t["cost_ratio_vs_terrestrial"]), float(e["cost_ratio_vs_terrestrial"]),
+                                       rtol=IDENTITY_RTOL, atol=0, err_msg=f"{name} {y}")
+            ok = str(e["binding_constraint"].values) in ("none", "deployment_time")
+            assert bool(t["design_feasible"]) == ok
+
+
+def test_frozen_trajectory_is_evaluate_over_a_sweep(spacex):
+    # the same identity with two swept dimensions: the trajectory's sweep axes are the chain's
+    years = [2027, 2035]
+    axes = dict(altitude=[500.0, 650.0, 800.0], launch_learning_rate=[0.1, 0.3])
+    tr = odc.trajectory(spacex, years=years, frozen=True, **axes)
+    ev = odc.evaluate(spacex, start_year=years, **axes)
+    for var in ("cost_per_kw_year", "terrestrial_cost_per_kw_year", "cost_ratio_vs_terrestrial", "satellite_mass"):
+        t = tr[var].rename(year="start_year").assign_coords(start_year=np.asarray(years, float))
+        e = ev[var].broadcast_like(t)
+        np.testing.assert_allclose(t.transpose(*e.dims).values, e.values, rtol=IDENTITY_RTOL, atol=0, err_msg=var)
 
 
 def test_frozen_over_many_years_equals_one_vectorised_evaluate(spacex):
@@ -111,34 +172,43 @@ def test_bus_cost_is_the_cohort_average_on_the_learning_curve(nominal, spacex):
 
 
 # --------------------------------------------------------------------------------------------
-# The accelerator post-scaling, checked against the chain itself
+# The accelerator price trend is the chain's accelerator_price (and the old post-scaling agrees)
 # --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", [SPACEX, "openai-partnered-compute", "terrestrial-hyperscale"])
+def test_accelerator_trend_alone_is_the_chain_at_that_price(name):
+    # every other trend frozen: the cohort of 2035 is evaluate(start_year=2035) with the accelerator
+    # price x ((1 - 0.28)(1 + 0.35))^(2035 - 2025) (data/trends/technology.yaml), on both sides
+    others = [t for t in TRENDS if t != "accelerator_price"]
+    tr = odc.trajectory(name, years=[2035], frozen=others)
+    f = (0.72 * 1.35) ** 10
+    assert float(tr["accelerator_price_factor"].item()) == pytest.approx(f, rel=1e-12)
+    price = float(odc.evaluate(name)["accelerator_price"])
+    ev = odc.evaluate(name, start_year=2035, accelerator_price=price * f)
+    assert float(tr["terrestrial_cost_per_kw_year"].item()) == pytest.approx(float(ev["terrestrial_cost_per_kw_year"]), rel=1e-12)
+    if "vehicle" in tr.dims and tr.sizes["vehicle"] > 1:
+        # a fleet of several vehicles: each vehicle's cohort (its own launch price from the fleet
+        # plan, the architecture's where the plan gives none), mixed by the plan's shares of the year
+        plan = fl.load_fleet(odc.load_architecture(name), None)
+        space = sum(s * float(_vehicle_evaluate(name, plan, v.vehicle, start_year=2035, accelerator_price=price * f)
+                              ["cost_per_kw_year"]) for s, v in zip(plan.shares(np.array([2035]))[0], plan.vehicles))
+    else:
+        space = float(ev["cost_per_kw_year"])
+    assert float(tr["cost_per_kw_year"].item()) == pytest.approx(space, rel=1e-12)
+
+
 @pytest.mark.parametrize("over", [{}, {"space_compute_lifetime": 3.0},
                                   {"space_compute_lifetime": 3.0, "on_orbit_servicing": True}])
-def test_hardware_cost_terms_match_the_chain(spacex, over):
-    # A hardware price x 1.5 made through the chain's own parameters: space_hardware_premium scales
-    # the space hardware alone, server_cost_fraction both sides (GB200 superchip: servers not included).
+def test_deprecated_hardware_cost_terms_match_the_chain(spacex, over):
+    # The old post-scaling (kept one release, deprecated): a hardware price x 1.5 through the chain's
+    # accelerator_price moves both sides' costs by (f - 1) x the terms.
     f = 1.5
     ds = odc.evaluate(spacex, **over)
-    d_space, d_ground = hardware_cost_terms(ds)
-    prem = float(ds["space_hardware_premium"])
-    up = odc.evaluate(spacex, space_hardware_premium=f * (1 + prem) - 1, **over)
-    own = float(hardware_cost_terms(ds, cross=False)[0])  # the space hardware alone (issue 22's margin moves with the ground's)
-    assert float(up["cost_per_kw_year"]) == pytest.approx(float(ds["cost_per_kw_year"]) + (f - 1) * own, rel=1e-9)
-    assert float(up["terrestrial_cost_per_kw_year"]) == pytest.approx(float(ds["terrestrial_cost_per_kw_year"]), rel=1e-12)
-    scf = float(ds["server_cost_fraction"])
-    both = odc.evaluate(spacex, server_cost_fraction=f * (1 + scf) - 1, **over)
-    assert float(both["cost_per_kw_year"]) == pytest.approx(float(ds["cost_per_kw_year"]) + (f - 1) * float(d_space), rel=1e-9)
-    assert float(both["terrestrial_cost_per_kw_year"]) == pytest.approx(
+    with pytest.warns(DeprecationWarning):
+        d_space, d_ground = hardware_cost_terms(ds)
+    up = odc.evaluate(spacex, accelerator_price=f * float(ds["accelerator_price"]), **over)
+    assert float(up["cost_per_kw_year"]) == pytest.approx(float(ds["cost_per_kw_year"]) + (f - 1) * float(d_space), rel=1e-9)
+    assert float(up["terrestrial_cost_per_kw_year"]) == pytest.approx(
         float(ds["terrestrial_cost_per_kw_year"]) + (f - 1) * float(d_ground), rel=1e-9)
-
-
-def test_hardware_cost_terms_terrestrial():
-    ds = odc.evaluate("terrestrial-hyperscale")
-    d_space, d_ground = hardware_cost_terms(ds)
-    both = odc.evaluate("terrestrial-hyperscale", server_cost_fraction=2.0 * (1 + float(ds["server_cost_fraction"])) - 1)
-    assert float(both["cost_per_kw_year"]) == pytest.approx(float(ds["cost_per_kw_year"]) + float(d_ground), rel=1e-9)
-    assert float(d_space) == float(d_ground)
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,29 +386,31 @@ def test_orbitdc_error_for_empty_compare():
         odc.trajectory([])
 
 
-@pytest.mark.parametrize("name", [SPACEX, "openai-partnered-compute", "terrestrial-hyperscale"])
-def test_accelerator_trend_alone_is_the_post_scaling(name):
-    # every other trend frozen: the cohort of 2035 is evaluate(start_year=2035) with the hardware
-    # price factor ((1 - 0.28)(1 + 0.35))^(2035 - 2025) applied through hardware_cost_terms
-    others = [t for t in TRENDS if t != "accelerator_price"]
-    tr = odc.trajectory(name, years=[2035], frozen=others)
-    ev = odc.evaluate(name, start_year=2035)
-    f = (0.72 * 1.35) ** 10
-    d_space, d_ground = hardware_cost_terms(ev)
-    ground = float(ev["terrestrial_cost_per_kw_year"]) + (f - 1) * float(d_ground)
-    assert float(tr["terrestrial_cost_per_kw_year"].item()) == pytest.approx(ground, rel=1e-9)
-    if "vehicle" in tr.dims and tr.sizes["vehicle"] > 1:
-        # a fleet of several vehicles: each vehicle's cohort (its own launch price from the fleet plan,
-        # the architecture's where the plan gives none), mixed by the plan's shares of the year
-        from orbitdc import fleet as fl
+# --------------------------------------------------------------------------------------------
+# Issue 23's two bugs
+# --------------------------------------------------------------------------------------------
+def test_no_crossover_before_the_programme_starts(spacex):
+    # Cheap launch and bus, dear ground power, every trend frozen: every cohort costs ~0.94 of the
+    # ground's, from 2026 on. The programme starts in 2030 (its start_year): nothing is built before,
+    # so the crossover is 2030, not 2026.
+    kw = dict(launch_price_per_kg=20.0, bus_cost_per_kg=100.0, electricity_price=0.4, grid_connection_delay=8.0)
+    tr = odc.trajectory(spacex, years=range(2026, 2036), frozen=True, **kw)
+    assert float(tr["cost_ratio_vs_terrestrial"].sel(year=2026)) < 1.0
+    assert float(tr["crossover_year"]) == 2030.0 and bool(tr["crossover_within_horizon"])
+    late = odc.trajectory(spacex, years=range(2026, 2036), frozen=True, start_year=2033, **kw)
+    assert float(late["crossover_year"]) == 2033.0
 
-        plan = fl.load_fleet(odc.load_architecture(name), None)
-        share = plan.shares(np.array([2035]))[0]
-        space = 0.0
-        for s, v in zip(share, plan.vehicles):
-            price = {} if v.launch_price_per_kg is None else {"launch_price_per_kg": v.launch_price_per_kg.value}
-            ev_v = odc.evaluate(name, start_year=2035, launch_vehicle=v.vehicle, **price)
-            space += s * (float(ev_v["cost_per_kw_year"]) + (f - 1) * float(hardware_cost_terms(ev_v)[0]))
-    else:
-        space = float(ev["cost_per_kw_year"]) + (f - 1) * float(d_space)
-    assert float(tr["cost_per_kw_year"].item()) == pytest.approx(space, rel=1e-9)
+
+def test_a_top_down_satellite_lighter_than_its_compute_is_unbuildable(spacex):
+    # 99 kW of IT at 2,000 W/kg is 50 kg of satellite for 714 kg of compute: evaluate says
+    # unbuildable (inf, mass_closure); the trajectory says the same for every cohort, builds nothing
+    # and does not crash (it did: "bus_cost_per_kg: nan").
+    kw = dict(mass_model="specific_power", satellite_specific_power=2000.0)
+    ev = odc.evaluate(spacex, **kw)
+    assert np.isposinf(float(ev["cost_ratio_vs_terrestrial"])) and str(ev["binding_constraint"].values) == "mass_closure"
+    tr = odc.trajectory(spacex, years=range(2026, 2036), **kw)
+    assert np.all(np.isposinf(tr["cost_ratio_vs_terrestrial"].values))
+    assert np.all(tr["binding_constraint"].values == "mass_closure") and not tr["design_feasible"].any()
+    assert np.all(tr["satellites_built"].values == 0) and np.all(tr["launched_mass"].values == 0)
+    assert np.all(np.isfinite(tr["bus_cost_per_kg"].values)) and np.all(np.isfinite(tr["launch_price_per_kg"].values))
+    assert np.isnan(float(tr["crossover_year"]))

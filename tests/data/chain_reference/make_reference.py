@@ -37,6 +37,19 @@ costs (+12 %); time to power valued as forgone margin unless on-site power bridg
 sides: the space commissioning time forgoes the same margin); a new cost_item "carbon" (0 at the
 default carbon price 0) and two new outputs (time_to_power_margin, grid_wait_bridged).
 
+Issue 28 (anchors you can trust), regenerated on purpose (after issue 22's regeneration was merged) for
+three sourced corrections:
+* server_overhead 1.36 -> 1.23: the GB200 NVL72 rack draws 120 kW as reported from GTC 2024 (the
+  catalog's 132 kW was unsourced; it is the GB300 power shelves' capacity) over 36 superchips of
+  2.7 kW (5.4 kW per compute tray): more accelerators per kW of IT, so every GB200 design and the
+  ground twin cost more per kW (before issue 22: ground 8,600 -> 9,215 USD/(kW yr));
+* the launch model's Isp factor no longer counts Electron, whose payloads need its kick stage (a
+  third stage the catalog does not model): factor 0.875 -> 0.759 (Ariane 62 alone), so every
+  uncalibrated vehicle carries less to a higher orbit (Starship ~7 % less to 650 km SSO);
+  openai-stoke-nova's satellite is resized by its own design rule (25 -> 21 kW) to fit one Nova;
+* mccalip-1gw carries the calculator's real default inputs ($500/kg, $22/W at 36.5 W/kg, ops 1 %/yr,
+  9 %/yr replacement) instead of the page's placeholder quotients.
+
 Issue 27 (links, workloads, orbit commons): the links, commons and workload stages add their outputs
 and inputs to every result. Avoidance propellant (commons: manoeuvres a year x Delta-V each) now
 enters the lifetime Delta-V, so every space architecture's propellant, masses and costs move by
@@ -46,7 +59,7 @@ draw_catalog=False no longer draw it). The default links add the mass the model 
 the default workload (inference) uses all of the compute, so no cost ratio moves for that reason.
 google-suncatcher now states its formation links (isl_terminal suncatcher-formation at 150 m): its
 four terminals weigh the catalog's assumed 20 kg each instead of 10, so its masses and costs move
-(cost ratio 2.96 -> 3.02).
+(before issues 22 and 28 its cost ratio went 2.96 -> 3.02).
 
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
