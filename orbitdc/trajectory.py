@@ -124,8 +124,10 @@ TREND_PARAMETERS: dict[str, ParameterSpec] = {
 
 #: Chain parameters that are trend rates too (drawn by the Monte Carlo).
 CHAIN_RATES = ("launch_learning_rate", "bus_learning_rate")
-#: Stages run before the fleet (everything but economics).
-PHYSICAL_STAGES = ("orbit", "compute", "power", "thermal", "mass", "launch")
+#: Stages run before the fleet (everything before economics).
+PHYSICAL_STAGES = ("orbit", "compute", "power", "thermal", "links", "commons", "mass", "launch")
+#: Stages run on the years asked for, after the fleet: economics and what reads its costs.
+COST_STAGES = ("economics", "workload")
 #: The quantiles of the Monte Carlo summaries.
 QUANTILES = (0.1, 0.5, 0.9)
 #: Constraints the cohort's design is judged on: the chain's, but the static deployment time
@@ -460,7 +462,7 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
             # the cohort's own learning (or the path) is in its bus cost per kg
             frame._vars["bus_cost_per_kg"] = fleet_res["bus_cost"][ix][:, None]
             frame._vars["bus_learning_rate"] = np.zeros((1,) * len(frame.dims))
-    run_frame(frame, arch.kind, only=("economics",), flags=False)
+    run_frame(frame, arch.kind, only=COST_STAGES, flags=False)
     out = _result(arch, frame, years, start[:, 0] if space else start, plan, fleet_res, ix, grid, coords,
                   frozen_set, inactive)
     if paths:
