@@ -3,7 +3,7 @@
 The launch stage (:mod:`orbitdc.launch`) prices and schedules launches with them; the economics
 stage (:mod:`orbitdc.economics`) asks the same learning curve in which year the launch price
 reaches its break-even price. Stage modules do not import each other (each depends only on
-parameters, units, chain and helpers like this one), so the shared kernels live here; launch
+frame, parameters, catalogs, units, errors and helpers like this one), so the shared kernels live here; launch
 re-exports every name under its old name.
 
 Learning curve (Wright 1936): internal cost per kg falls by ``learning_rate`` per doubling of the

@@ -2,7 +2,7 @@
 
 The power stage sizes the array with it; the thermal stage prices the extra array a heat pump
 needs with the same equation. Stage modules do not import each other (each depends only on
-parameters, units, chain and helpers like this one), so the kernel lives here and
+frame, parameters, catalogs, units, errors and helpers like this one), so the kernel lives here and
 :mod:`orbitdc.power` re-exports it.
 """
 from __future__ import annotations

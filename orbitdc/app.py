@@ -1184,13 +1184,13 @@ def clean_link(query: str) -> tuple[str, list[str]] | None:
         pairs = parse_qsl(query, keep_blank_values=True, errors="replace", max_num_fields=None)
     except ValueError:
         return "", ["(the whole query)"]
+    values = [(k, v) for k, v in pairs if k != DROPPED_KEY]  # an earlier notice is replaced, not kept
+    room = MAX_QUERY_KEYS - 1  # and one key for the notice
     kept, dropped = [], []
-    for i, (key, value) in enumerate(pairs):
-        if i >= MAX_QUERY_KEYS:
-            dropped.append(f"{len(pairs) - MAX_QUERY_KEYS} more values")
+    for i, (key, value) in enumerate(values):
+        if i >= room:
+            dropped.append(f"{len(values) - room} more values")
             break
-        if key == DROPPED_KEY:
-            continue
         if len(key) > MAX_VALUE_TEXT or len(value) > MAX_VALUE_TEXT:
             dropped.append(echo(key, 40))
             continue
@@ -1231,8 +1231,14 @@ def _guard_links(server: Any) -> None:
 
 def serve(archs: Sequence[str | Path] | None = None, port: int = 5006, address: str = "127.0.0.1",
           show: bool = False, ready: Callable[[str], None] | None = None) -> None:
-    """Serve the app (blocking) on ``address:port``; resources come from this server."""
+    """Serve the app (blocking) on ``address:port``; resources come from this server. A bad
+    address or port is an OrbitdcError before anything is loaded."""
     import panel as pn
+
+    from .validation import check_address, check_port
+
+    port = check_port(port, "port")
+    address = check_address(address, "address")
 
     choices = load_choices(archs)
     top_parameters(next(iter(choices.values())))  # warm the tornado cache of the first page

@@ -213,6 +213,15 @@ def follow_catalog_choices(params: Mapping[str, Parameter], choices: Mapping[str
 # --------------------------------------------------------------------------------------------
 # Scenarios: named sets of sourced values layered over an architecture (see orbitdc.scenarios)
 # --------------------------------------------------------------------------------------------
+#: Whose a scenario value is (the optional ``attribution`` of each scenario entry, issue 22):
+#: ``statement`` - the party's own stated figure, quoted as theirs; ``reading`` - orbitdc's
+#: translation of something the party said into a model value (attributed as orbitdc's reading of
+#: the party, never quoted as the party's); ``other`` - a sourced value the party did not state (a
+#: critique's, an analyst's or orbitdc's assumption). An entry without one counts as ``other``: a
+#: value is quoted as the party's only where the file says so.
+ATTRIBUTIONS = ("statement", "reading", "other")
+
+
 class _ScenarioFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     description: str
@@ -296,14 +305,94 @@ class _Scenario:
     follows: tuple[str, ...] = ()
     trends: dict[str, Parameter] = dataclasses.field(default_factory=dict)
     fleet: dict[str, Any] | None = None
+    #: whose each value is (:data:`ATTRIBUTIONS`): ``{"parameters": {name: ...}, "trends": {...},
+    #: "fleet": {"production" | "<vehicle>.share" | "<vehicle>.cadence": ...}}``; absent = ``other``
+    attribution: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+
+    def attribution_of(self, section: str, name: str) -> str:
+        """``statement``, ``reading`` or ``other`` for one entry (``section``: parameters, trends, fleet)."""
+        return self.attribution.get(section, {}).get(name, "other")
+
+
+def _fleet_ramps(fleet: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
+    """``(key, ramp mapping)`` of a fleet plan's ramps: ``production``, ``<vehicle>.share``,
+    ``<vehicle>.cadence`` (the keys :class:`_Scenario` attributes and ``scenario_changes`` lists)."""
+    if isinstance(fleet.get("production"), Mapping):
+        yield "production", fleet["production"]
+    for vkey, v in (fleet.get("vehicles") or {}).items():
+        if isinstance(v, Mapping):
+            for part in ("share", "cadence"):
+                if isinstance(v.get(part), Mapping):
+                    yield f"{vkey}.{part}", v[part]
+
+
+def _split_attribution(raw: Any, file: str) -> tuple[Any, dict[str, dict[str, str]]]:
+    """A scenario document without its ``attribution`` keys, and those keys by section and name.
+
+    ``attribution`` sits on a parameter or trend entry, or on a fleet ramp (production, a
+    vehicle's share or cadence); the rest of the document is validated as before. Copies: the
+    cached YAML is not changed."""
+    if not isinstance(raw, Mapping):
+        return raw, {}
+    doc = dict(raw)
+    found: dict[str, dict[str, str]] = {}
+
+    def take(section: str, name: str, entry: Any) -> Any:
+        if not isinstance(entry, Mapping) or "attribution" not in entry:
+            return entry
+        entry = dict(entry)
+        value = entry.pop("attribution")
+        if value not in ATTRIBUTIONS:
+            raise ArchitectureError(f"attribution {value!r} is not one of {', '.join(ATTRIBUTIONS)}",
+                                    file=file, parameter=name if section != "fleet" else f"fleet.{name}")
+        found.setdefault(section, {})[name] = str(value)
+        return entry
+
+    for section in ("parameters", "trends"):
+        if isinstance(doc.get(section), Mapping):
+            doc[section] = {k: take(section, k, v) for k, v in doc[section].items()}
+    if isinstance(doc.get("fleet"), Mapping):
+        fleet = dict(doc["fleet"])
+        if isinstance(fleet.get("production"), Mapping):
+            fleet["production"] = take("fleet", "production", fleet["production"])
+        if isinstance(fleet.get("vehicles"), Mapping):
+            vehicles = {}
+            for vkey, v in fleet["vehicles"].items():
+                if isinstance(v, Mapping):
+                    v = dict(v)
+                    for part in ("share", "cadence"):
+                        if part in v:
+                            v[part] = take("fleet", f"{vkey}.{part}", v[part])
+                vehicles[vkey] = v
+            fleet["vehicles"] = vehicles
+        doc["fleet"] = fleet
+    return doc, found
+
+
+def _check_attribution(found: Mapping[str, Mapping[str, str]], party: str, params: Mapping[str, Parameter],
+                       trends: Mapping[str, Parameter], refs, file: str) -> None:
+    """A statement or a reading needs a party to attribute it to; a statement must cite a source
+    that is not orbitdc's own assumption (what the party said, or a report of it)."""
+    for section, names in found.items():
+        for name, who in names.items():
+            where = name if section != "fleet" else f"fleet.{name}"
+            if who in ("statement", "reading") and not party.strip():
+                raise ArchitectureError(f"attribution '{who}' needs the scenario's 'party' (whose statement is it?)",
+                                        file=file, parameter=where)
+            entry = params.get(name) if section == "parameters" else trends.get(name) if section == "trends" else None
+            if who == "statement" and entry is not None and all(refs[k].tag == "assumption" for k in entry.sources):
+                raise ArchitectureError("attribution 'statement' cites only assumptions: cite what the party said",
+                                        file=file, parameter=where)
 
 
 def load_scenario(arch: Architecture, scenario: str | Path) -> _Scenario:
     """A scenario file read and validated against ``arch``: parameters (as an architecture file),
-    trends (as ``data/trends``), a fleet plan (as ``data/fleets``), every source key resolved."""
+    trends (as ``data/trends``), a fleet plan (as ``data/fleets``), every source key resolved, and
+    whose each value is (``attribution``: :data:`ATTRIBUTIONS`)."""
     path = _scenario_file(arch, scenario)
     file = _rel(path)
-    doc = read_document(path, _ScenarioFile, file)
+    raw, attribution = _split_attribution(read_yaml(path), file)
+    doc = read_document(raw, _ScenarioFile, file)
     for name, p in {**doc.parameters, **doc.trends}.items():
         if name in doc.parameters and name not in arch.parameters:
             raise ArchitectureError(f"not a parameter of '{arch.name}'", file=file, parameter=name)
@@ -318,7 +407,9 @@ def load_scenario(arch: Architecture, scenario: str | Path) -> _Scenario:
     if doc.fleet is not None:  # parsed and checked exactly as a fleet file (sources, ranges, shares)
         vehicle = params.get("launch_vehicle", arch.parameters.get("launch_vehicle"))
         load_fleet(arch, {**doc.fleet}, launch_vehicle=str(vehicle.value) if vehicle is not None else None)
-    return _Scenario(doc.description.strip(), params, file, doc.party, tuple(doc.follows), trends, doc.fleet)
+    _check_attribution(attribution, doc.party, params, trends, refs, file)
+    return _Scenario(doc.description.strip(), params, file, doc.party, tuple(doc.follows), trends, doc.fleet,
+                     attribution)
 
 
 def read_scenario(arch: Architecture, scenario: str | Path) -> tuple[str, dict[str, Parameter], str]:

@@ -331,6 +331,9 @@ def catalog_parameter(name: str, spec: ParameterSpec, entry: str) -> Parameter:
                   source=list(row["source"]), note=(row["note"] or None))
     p = _validate_parameter(name, p, spec, row["file"], load_references())
     p.catalog_entry = entry
+    # drawn like an uncertain parameter written in a file, so it says so (show, the report's tables)
+    if p.role is None:
+        p.role = "uncertain"
     return p
 
 

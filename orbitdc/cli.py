@@ -231,6 +231,7 @@ def _cmd_show(args) -> int:
     if getattr(args, "scenario", None):
         from .scenarios import describe_scenario
 
+        # the scenario file's text (description, party, notes) escaped line by line (orbitdc._text)
         print(terminal_lines(describe_scenario(args.name, args.scenario)))
         return 0
     width = terminal_width()
@@ -386,10 +387,26 @@ def trajectory_lines(tr, scenario: str | None = None) -> list[str]:
         kinds, counts = np.unique(values.astype(str), return_counts=True)
         return str(kinds[np.argmax(counts)])
 
+    open_years: list[int] = []
+    binding: list[str] = []
     for i, y in enumerate(sel["year"].values):
         online = per_year("it_power_online", i) / 1e6 if "it_power_online" in sel else float("nan")
         limit = per_year("binding_limit", i) if "binding_limit" in sel else ""
+        if "design_feasible" in sel and not bool(np.asarray(sel["design_feasible"].isel(year=i).values).all()):
+            constraint = per_year("binding_constraint", i) if "binding_constraint" in sel else "a constraint"
+            limit = f"does not close: {constraint}"  # the cohort's satellite: no cost to compare
+            open_years.append(int(y))
+            binding.append(constraint)
         lines.append(safe(f"  {int(y)}  {float(ratio.isel(year=i)):{len(head)}.3f}  {online:14.3f}  {limit}"))
+    if open_years:
+        from .stages import output_specs
+
+        constraint = max(set(binding), key=binding.count)
+        spec = output_specs().get(f"violates_{constraint}")
+        words = f" ({spec.long_name})" if spec is not None else ""
+        when = f"{open_years[0]}" + (f"-{open_years[-1]}" if len(open_years) > 1 else "")
+        lines.append(safe(f"the satellite does not close in {when}: binding constraint {constraint}{words}; "
+                          "the cost ratio is infinite there (orbitdc evaluate shows the mass budget)"))
     if mc:
         q = np.asarray(sel["crossover_year_quantile"].values, dtype=float).ravel()
         txt = [f"{v:.0f}" if np.isfinite(v) else "none" for v in q[:3]]
@@ -519,21 +536,12 @@ def check_report_folder(text: str) -> Path:
 
 def _cmd_notebooks(args) -> int:
     from .datadirs import SHIPPED_NOTEBOOK_DIR, is_regular_file
-    from .outputs import write_bytes
+    from .outputs import check_output_folder, write_bytes
 
-    dest = Path(args.folder)
-    if not str(args.folder).strip():
-        raise OrbitdcError("notebooks: empty folder name")
-    if dest.exists() and not dest.is_dir():
-        raise OrbitdcError(f"notebooks {args.folder}: is a file, not a folder")
+    dest = check_output_folder(args.folder, "notebooks")
     sources = [p for p in sorted(SHIPPED_NOTEBOOK_DIR.glob("*.ipynb")) if is_regular_file(p)]
     if not sources:
         raise OrbitdcError(f"no notebooks found in {SHIPPED_NOTEBOOK_DIR}")
-    ancestor = dest
-    while not ancestor.exists() and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
-    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
-        raise OrbitdcError(f"notebooks {args.folder}: folder {ancestor} is not writable")
     dest.mkdir(parents=True, exist_ok=True)
     copied, same, kept = [], [], []
     for src in sources:
@@ -568,15 +576,16 @@ def _cmd_app(args) -> int:
     try:
         serve(args.architectures, port=args.port, address=args.address, show=args.show,
               ready=lambda url: print(f"orbitdc app: serving {url} (Ctrl-C stops it)", flush=True))
+        how = "SIGINT"  # serve returns only when Panel's own Ctrl-C handler has stopped the server
     except (Interrupted, KeyboardInterrupt) as exc:
-        # The server has stopped (serve's finally); the app writes nothing, so end at once, as the
-        # default SIGTERM did: the interpreter's final garbage collection of the server's threads
-        # and native libraries was seen to hang after a SIGTERM on a loaded machine.
-        # Stopping is the app's normal end ("Ctrl-C stops it"): exit status 0.
-        print(f"orbitdc app: stopped ({exc if isinstance(exc, Interrupted) else 'SIGINT'})", flush=True)
-        sys.stderr.flush()
-        os._exit(0)
-    return 0
+        how = str(exc) if isinstance(exc, Interrupted) else "SIGINT"
+    # Stopping is the app's normal end ("Ctrl-C stops it"): exit status 0. The server has stopped
+    # (serve's finally) and the app writes nothing, so end at once, as the default SIGTERM did: the
+    # interpreter's final garbage collection of the server's threads and native libraries was seen
+    # to hang after a SIGTERM on a loaded machine.
+    print(f"orbitdc app: stopped ({how})", flush=True)
+    sys.stderr.flush()
+    os._exit(0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -610,7 +619,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", parents=[common], help="show an architecture's parameters with units, ranges and sources",
                        description="Show every parameter of an architecture with its unit, range, source and tag.")
     p.add_argument("name", help="architecture name or path to a YAML file")
-    p.add_argument("--scenario", metavar="S", help="list what scenario S (proponent, base, skeptic) changes, with sources")
+    p.add_argument("--scenario", metavar="S", help="list what scenario S (proponent, base, skeptic, ...) changes - parameters, "
+                                                 "trends, fleet plan - with sources, tags and whose each value is")
     p.set_defaults(func=_cmd_show)
 
     p = sub.add_parser("evaluate", parents=[common], help="run the model chain for one architecture",

@@ -80,13 +80,34 @@ divide the annual cost by what is delivered: ``P_IT a`` (kW), ``n_acc a h`` (acc
 item recovered over ``mission_lifetime`` shows at face value and the items add up to the present
 value of the whole.
 
-Idle capital, like for like: the ground facility's capital waits ``grid_connection_delay`` for
-power (all of it at once); a satellite's capital waits ``space_commissioning_time`` (integration,
-launch campaign, orbit raising, checkout) and then earns, because capacity in orbit comes online
-satellite by satellite as it is launched. The time to deploy the whole fleet (``deployment_years``
-from the launch stage) therefore changes when the target capacity is reached, not the levelised
-cost per kW-yr delivered; a fleet whose deployment outlasts ``mission_lifetime`` never reaches its
-target at all, which the report must show beside the cost (it is not a cost term here).
+Idle capital, like for like: the ground facility's capital waits ``t_grid`` for power (all of it
+at once; ``grid_connection_delay``, or with ``grid_region`` the sourced wait of that region in the
+start year, :func:`grid_connection_wait_of`); a satellite's capital waits
+``space_commissioning_time`` (integration, launch campaign, orbit raising, checkout) and then
+earns, because capacity in orbit comes online satellite by satellite as it is launched. The time
+to deploy the whole fleet (``deployment_years`` from the launch stage) therefore changes when the
+target capacity is reached, not the levelised cost per kW-yr delivered; a fleet whose deployment
+outlasts ``mission_lifetime`` never reaches its target at all, which the report must show beside
+the cost (it is not a cost term here).
+
+Time to power has two views. The **cost view** (``time_to_power_valuation: interest``, the
+default) is the levelised-cost convention: waiting capital idles at its financing cost (``Q`` and
+``D`` above), no revenue enters. The developer builds on-site bridge power (``on_site_power_capex``
+per kW, where ``on_site_power_available``) when that is cheaper than waiting:
+
+.. math::
+
+    T_{ttp} = \min\left(c_{bridge} P_{IT},\; Q + v\, m\, P_{del}\, t_{grid}\right) \mathrm{CRF}(r_t, T_{fac})
+
+with :math:`v = 0` in the cost view. The **market view** counts the margin the compute forgoes
+while it waits, :math:`m = R - c_0` (``revenue_per_kw_year`` less the ground's own levelised cost
+per delivered kW-yr without the wait, at least 0), :math:`v = 1`, and in orbit
+:math:`m P_{IT} a\, t_{s}\, \mathrm{CRF}(r_s, T)` with :math:`t_s` the space wait
+(``space_time_to_power``: the commissioning time, or plus half of ``deployment_years``). It is
+always reported as ``market_cost_ratio_vs_terrestrial``, and enters ``cost_ratio_vs_terrestrial``
+itself only with ``time_to_power_valuation: margin``: a margin is a value (revenue less cost), kept
+apart from a plant-level levelised cost as the IEA and NEA keep the LCOE apart from the
+value-adjusted LCOE (Projected Costs of Generating Electricity, 2020).
 
 Break-even launch price: every launch-dependent term above is proportional to the launch price
 per kg (the launch stage bills ``launch_cost = billed mass x launch_price_per_kg``), so the space
@@ -563,8 +584,12 @@ PARAMETERS: dict[str, ParameterSpec] = {
                                            minimum=0.0, maximum=30.0),
     "facility_land_soft_fraction": ParameterSpec("1", "land, design and soft costs of the data centre per unit of its construction capital",
                                                  minimum=0.0, maximum=2.0),
-    "time_to_power_valuation": ParameterSpec("1", "how waiting for power is costed: 'margin' (the compute that cannot run forgoes its margin, plus the idle building) or 'interest' (the idle building only)",
-                                             kind="choice", choices=("margin", "interest")),
+    "time_to_power_valuation": ParameterSpec("1", "how waiting for power is costed in cost_ratio_vs_terrestrial: 'interest' (idle capital at its financing cost: the levelised-cost convention) or 'margin' (the compute that cannot run also forgoes its market margin: the market view inside the cost)",
+                                             kind="choice", choices=("interest", "margin")),
+    "space_time_to_power": ParameterSpec("1", "what the space side waits for when the wait is valued by margin: 'commissioning' (each satellite's own time to service) or 'deployment' (plus half the fleet's deployment time: the average satellite's wait for its launch)",
+                                         kind="choice", choices=("commissioning", "deployment")),
+    "grid_region": ParameterSpec("1", "region and year table of grid-connection waits (data/catalogs/grid_connection_wait.csv) the ground reads at its start year; 'none': grid_connection_delay",
+                                 kind="choice", choices=lambda: ("none", *grid_wait_regions())),
     "on_site_power_capex": ParameterSpec("USD/kW", "capital of on-site (bridge) power that lets a data centre run before its grid connection",
                                          minimum=0.0),
     "on_site_power_available": ParameterSpec("1", "on-site bridge power can be built instead of waiting for the grid (false: the constrained ground)", kind="flag"),
@@ -586,6 +611,8 @@ OUTPUTS: dict[str, Output] = {
     "co2_ratio_vs_terrestrial": Output("1", "CO2 per kWh of IT energy relative to the same compute on the grid (in orbit: launch CO2 per kWh over grid_co2_per_kwh; the ground: 1)"),
     "time_to_power_margin": Output("USD/(kW yr)", "market margin of a delivered kW-yr forgone while compute waits for power (revenue - the ground's own levelised cost, >= 0; 0 when the wait is costed as interest)"),
     "grid_wait_bridged": Output("1", "the ground bridges its grid wait with on-site power (cheaper than waiting)"),
+    "grid_connection_wait": Output("yr", "years the ground waits for its grid connection (grid_connection_delay, or the grid_region table at start_year)"),
+    "market_cost_ratio_vs_terrestrial": Output("1", "the market view: cost per delivered kW-yr with the margin each side forgoes while it waits for power counted as a cost, relative to the ground's (equals cost_ratio_vs_terrestrial under time_to_power_valuation 'margin')"),
     "terrestrial_cost_per_kw_year": Output("USD/(kW yr)", "levelised cost of the same compute on the ground per kW of IT delivered per year"),
     "cost_ratio_vs_terrestrial": Output("1", "levelised cost relative to the same compute on the ground"),
     "breakeven_launch_price": Output("USD/kg", "launch price at which space costs the same as the ground (signed: negative when costs other than launch already exceed the ground; NaN only for an unbuildable design)"),
@@ -652,6 +679,57 @@ def grid_carbon_intensity_of(region: str, year: float) -> float:
         raise ParameterError("year", f"{year} is outside the years of region '{region}' in {GRID_CATALOG}.csv "
                                      f"({years[0]:.0f}-{years[-1]:.0f})")
     return float(np.interp(float(year), years, [p[1] for p in points]))
+
+
+#: Catalog of grid-connection waits by region and year (``grid_connection_wait_of``).
+GRID_WAIT_CATALOG = "grid_connection_wait"
+
+
+def grid_wait_regions() -> tuple[str, ...]:
+    """Regions of ``data/catalogs/grid_connection_wait.csv`` (entries ``REGION-YEAR``)."""
+    return tuple(sorted({r["entry"].rsplit("-", 1)[0] for r in catalog_rows(GRID_WAIT_CATALOG)}))
+
+
+def grid_connection_wait_of(region: str, year: Any) -> Any:
+    r"""Years a large load in ``region`` waits for its grid connection when it asks in ``year``,
+    from ``data/catalogs/grid_connection_wait.csv`` (entries ``REGION-YEAR``, each sourced):
+
+    .. math::
+
+        t_{grid}(y) = t_i + (t_{i+1} - t_i) \frac{y - y_i}{y_{i+1} - y_i}, \qquad y_i \le y \le y_{i+1}
+
+    linear between the years the table gives for the region, the first wait before its first year
+    and the last wait after its last year (no source projects further). ``year`` may be an array.
+    An unknown region is a :class:`~orbitdc.errors.ParameterError` naming the known ones.
+    Sources: LBNL "Queued Up" (2023, 2025), Dominion Energy (2024), IEA "Energy and AI" (2025),
+    JLL (2026), EirGrid (2021-22), Ember (2025); see each row's note."""
+    entries = {r["entry"] for r in catalog_rows(GRID_WAIT_CATALOG)}
+    mine = sorted(e for e in entries if e.rsplit("-", 1)[0] == str(region))
+    if not mine:
+        raise ParameterError("grid_region", f"unknown region '{region}'; known: none, {', '.join(grid_wait_regions())}")
+    points = sorted((float(catalog_lookup(GRID_WAIT_CATALOG, "year", e, "1")),
+                     float(catalog_lookup(GRID_WAIT_CATALOG, "wait", e, "yr"))) for e in mine)
+    out = np.interp(np.asarray(year, dtype=float), [p[0] for p in points], [p[1] for p in points])
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def _grid_wait(f, delay):
+    """The ground's wait [yr]: ``delay`` (``grid_connection_delay``) where ``grid_region`` is
+    ``none``, else the region's table at the frame's ``start_year`` (one lookup per region named,
+    not per point)."""
+    if "grid_region" not in f:
+        return delay
+    region = np.asarray(f["grid_region"]).astype(str)
+    if not np.any(region != "none"):
+        return delay
+    year = np.asarray(_get(f, "start_year"), dtype=float)
+    shape = np.broadcast_shapes(region.shape, year.shape)
+    region, year = np.broadcast_to(region, shape), np.broadcast_to(year, shape)
+    table = np.full(shape, np.nan)
+    for name in np.unique(region[region != "none"]):
+        mask = region == name
+        table[mask] = grid_connection_wait_of(str(name), year[mask])
+    return np.where(region == "none", delay, table)
 
 
 def accelerator_price(ds) -> Any:
@@ -799,23 +877,33 @@ def _kernel(f) -> dict[str, Any]:
         t_items = {k: (v if k == "electricity" else v * keep) for k, v in t_items.items()}
     a_ground = avail if not space else g("terrestrial_availability")
     delivered_t = it_total * a_ground * deliver_t
-    # time to power: the facility waits t_grid for the grid. "interest": its capital idles (the old
-    # rule). "margin": the compute that cannot run forgoes its margin over the wait, m = revenue -
-    # the ground's own levelised cost per delivered kW-yr (>= 0), on top of the idle building, unless
-    # on-site (bridge) power is available and cheaper. Recovered over the facility life.
-    t_grid = g("grid_connection_delay")
+    # time to power: the facility waits t_grid for the grid (grid_connection_delay, or the region's
+    # table at the start year). Cost view ("interest", the default): the building's capital idles at
+    # its financing cost, as a levelised cost counts interest during construction. Market view
+    # ("margin"): the compute that cannot run also forgoes its margin over the wait, m = revenue -
+    # the ground's own levelised cost per delivered kW-yr (>= 0). Either way the developer builds
+    # on-site (bridge) power instead where it is available and cheaper than waiting. Recovered over
+    # the facility life. Both views are computed: the chosen one enters the cost, the market one
+    # also gives market_cost_ratio_vs_terrestrial.
+    t_grid = _grid_wait(f, g("grid_connection_delay"))
     idle_building = fac * _growth(r_t, t_grid)
     margin = np.maximum(0.0, _get_or(f, "revenue_per_kw_year", 0.0) - _safe_div(sum(t_items.values()), delivered_t))
     margin = np.where(np.isfinite(margin), margin, 0.0)
     by_margin = (f["time_to_power_valuation"] == "margin") if "time_to_power_valuation" in f else False
-    waiting = idle_building + np.where(by_margin, margin * delivered_t * t_grid, 0.0)
     bridge = _get_or(f, "on_site_power_capex", np.inf) * it_total * np.where(t_grid > 0, 1.0, 0.0)
-    bridged = by_margin & (_get_or(f, "on_site_power_available", False) != 0)
-    bridging = bridged & (bridge < waiting)
-    ttp = np.where(bridging, bridge, waiting) * crf_t_fac
-    t_items["grid_connection_delay"] = ttp * (np.where(launch_vs_energy, 0.0, 1.0) if np.any(launch_vs_energy) else 1.0)
+    can_bridge = _get_or(f, "on_site_power_available", False) != 0
+    waiting_cost = idle_building
+    waiting_market = idle_building + margin * delivered_t * t_grid
+    ttp_cost = np.where(can_bridge & (bridge < waiting_cost), bridge, waiting_cost) * crf_t_fac
+    ttp_market = np.where(can_bridge & (bridge < waiting_market), bridge, waiting_market) * crf_t_fac
+    bridging = can_bridge & (bridge < np.where(by_margin, waiting_market, waiting_cost))
+    ttp = np.where(by_margin, ttp_market, ttp_cost)
+    scope_keep = np.where(launch_vs_energy, 0.0, 1.0) if np.any(launch_vs_energy) else 1.0
+    t_items["grid_connection_delay"] = ttp * scope_keep
     t_annual = sum(t_items.values())
     t_kwyr = _safe_div(t_annual, delivered_t)
+    # the market view of the ground: its time to power at the market valuation
+    t_market_kwyr = _safe_div(t_annual + (ttp_market - ttp) * scope_keep, delivered_t)
 
     out: dict[str, Any] = {}
     if not space:
@@ -828,6 +916,7 @@ def _kernel(f) -> dict[str, Any]:
         kwyr = _safe_div(annual, it_total * avail)
         out["terrestrial_cost_per_kw_year"] = kwyr
         out["cost_ratio_vs_terrestrial"] = np.where(np.isnan(kwyr), np.nan, 1.0)
+        out["market_cost_ratio_vs_terrestrial"] = np.where(np.isnan(t_market_kwyr), np.nan, 1.0)
         out["breakeven_launch_price"] = np.nan
         out["breakeven_unreachable"] = False
         out["breakeven_year"] = np.nan
@@ -888,9 +977,18 @@ def _kernel(f) -> dict[str, Any]:
         with np.errstate(invalid="ignore"):
             launch_carbon = np.where(carbon_price == 0, 0.0,
                                      co2_launch * (g("launches") * crf_sat + _get_or(f, "replacement_launches_per_year", 0.0)))
-        # time to power in orbit: each satellite's capital idles for the commissioning time and,
-        # valued by margin, its compute forgoes the market margin (the ground's, as on the ground)
-        lost_margin = np.where(by_margin, margin * it_total * avail * deliver_s * g("space_commissioning_time"), 0.0)
+        # time to power in orbit: each satellite's capital idles for the commissioning time (its
+        # interest is in deployment_finance) and, in the market view, its compute forgoes the
+        # market margin (the ground's, as on the ground) over its wait for power: the commissioning
+        # time, or with space_time_to_power 'deployment' also half the fleet's deployment time (the
+        # average satellite's wait for its launch when the whole fleet is wanted at once)
+        t_wait_s = g("space_commissioning_time")
+        if "space_time_to_power" in f and np.any(f["space_time_to_power"] == "deployment"):
+            with np.errstate(invalid="ignore"):
+                t_wait_s = t_wait_s + np.where(f["space_time_to_power"] == "deployment", 0.5 * g("deployment_years"), 0.0)
+        with np.errstate(invalid="ignore"):
+            lost_market = np.where(margin > 0, margin * it_total * avail * deliver_s * t_wait_s, 0.0)
+        lost_margin = np.where(by_margin, lost_market, 0.0)
         items = {
             "compute_hardware": hw_s * crf_hw + swaps,
             "satellite_bus": bus * crf_sat,
@@ -914,6 +1012,11 @@ def _kernel(f) -> dict[str, Any]:
         kwyr = _safe_div(annual, it_total * avail)
         out["terrestrial_cost_per_kw_year"] = t_kwyr
         out["cost_ratio_vs_terrestrial"] = _safe_div(kwyr, t_kwyr)
+        # the market view: each side's forgone margin counted (the space item is in
+        # deployment_finance, recovered over the satellite's service life; not in the Suncatcher scope)
+        keep_s = np.where(launch_vs_energy, 0.0, 1.0) if np.any(launch_vs_energy) else 1.0
+        market_kwyr = _safe_div(annual + (lost_market - lost_margin) * crf_sat * keep_s, it_total * avail)
+        out["market_cost_ratio_vs_terrestrial"] = _safe_div(market_kwyr, t_market_kwyr)
         # affine in the launch price: S = d(annual)/d(price) from the billed mass
         billed_mass = _safe_div(launch, price)
         slope = billed_mass * q_ok * ((1.0 + k_loss) * crf_sat * (1.0 + idle) + m_rep * repl_share)
@@ -937,6 +1040,7 @@ def _kernel(f) -> dict[str, Any]:
     # ground bridged its wait with on-site power: the trajectory's hardware post-scaling reads both
     out["time_to_power_margin"] = np.where(by_margin, margin, 0.0)
     out["grid_wait_bridged"] = np.asarray(bridging, dtype=bool)
+    out["grid_connection_wait"] = t_grid
     out["capex"] = capex
     out["opex"] = opex
     out["annual_cost"] = annual

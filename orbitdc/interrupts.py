@@ -31,6 +31,10 @@ class Interrupted(BaseException):
         return 128 + self.signum
 
 
+#: The first interrupting signal this process received (None: none yet).
+_RECEIVED: int | None = None
+
+
 @contextlib.contextmanager
 def interrupts_raise(only_default: bool = False, restore: bool = False) -> Iterator[None]:
     """Turn SIGINT/SIGTERM/SIGHUP into :class:`Interrupted` while the block runs (main thread only;
@@ -48,6 +52,8 @@ def interrupts_raise(only_default: bool = False, restore: bool = False) -> Itera
         return
 
     def handler(signum, frame):
+        global _RECEIVED
+        _RECEIVED = signum
         for sig in INTERRUPT_SIGNALS:
             signal.signal(sig, signal.SIG_IGN)
         raise Interrupted(signum)
@@ -66,7 +72,10 @@ def interrupts_raise(only_default: bool = False, restore: bool = False) -> Itera
         interrupted = not restore  # else the handlers stay ignoring: the process is on its way out
         raise
     finally:
-        if not interrupted:
+        # An interrupt caught inside this block (a nested block handled it: orbitdc report inside
+        # the CLI's block) still means the process is on its way out: the signals stay ignored,
+        # or an impatient user's next SIGTERM would kill it by the default action mid-cleanup.
+        if not interrupted and (restore or _RECEIVED is None):
             for s, h in previous.items():
                 signal.signal(s, h)
 

@@ -66,7 +66,7 @@ def check_output_path(text: Any, option: str = "-o", formats: Any = None) -> Pat
 
     ``formats`` limits the formats accepted (``("netcdf",)`` for the trajectory); by default every
     format of :data:`FORMATS`. See the module docstring for what is refused."""
-    from .validation import echo
+    from ._text import echo
 
     if text is None or not str(text).strip():
         raise OrbitdcError(f"{option} '': empty file name")
@@ -103,7 +103,7 @@ def check_output_path(text: Any, option: str = "-o", formats: Any = None) -> Pat
             raise OrbitdcError(f"{where}: is a folder{link}; give a file name such as {Path(text) / ('results' + suffix)}")
         if not stat.S_ISREG(st.st_mode):
             raise OrbitdcError(f"{where}: exists and is not a regular file{link}")
-        if not os.access(target, os.W_OK):
+        if not os.access(target, os.W_OK) or not st.st_mode & 0o222:  # no write bit: read-only, even for root
             raise OrbitdcError(f"{where}: exists and is read-only{link}")
     parent = target.parent if str(target.parent) else Path(".")
     ancestor = parent
@@ -115,6 +115,38 @@ def check_output_path(text: Any, option: str = "-o", formats: Any = None) -> Pat
         raise OrbitdcError(f"{where}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OrbitdcError(f"{where}: folder {parent} is not writable")
+    return path
+
+
+def check_output_folder(text: Any, option: str) -> Path:
+    """A folder to write into (``orbitdc notebooks DIR``), checked before any work: not empty,
+    not a file or device, not a symbolic link to nothing or one that loops, under a folder that
+    exists (or can be created) and can be written. OrbitdcError (one line) otherwise."""
+    from ._text import echo
+
+    if text is None or not str(text).strip():
+        raise OrbitdcError(f"{option}: empty folder name")
+    path = Path(str(text))
+    where = f"{option} {echo(text, 120)}"
+    if os.path.lexists(path):
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            what = "a symbolic link that loops" if exc.errno == errno.ELOOP else \
+                "a symbolic link to nothing" if isinstance(exc, FileNotFoundError) else f"unreadable ({exc.strerror})"
+            raise OrbitdcError(f"{where}: is {what}") from None
+        if not stat.S_ISDIR(st.st_mode):
+            raise OrbitdcError(f"{where}: is a file, not a folder")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise OrbitdcError(f"{where}: folder {path} is not writable")
+        return path
+    ancestor = path
+    while not os.path.lexists(ancestor) and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise OrbitdcError(f"{where}: {ancestor} is not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise OrbitdcError(f"{where}: folder {ancestor} is not writable")
     return path
 
 

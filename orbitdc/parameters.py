@@ -398,6 +398,9 @@ def _validate_parameter(name: str, p: Parameter, spec: ParameterSpec, file: str,
         fail("relative_range is the range of a path over the years; a single value takes low and high")
     if isinstance(p.value, bool) or isinstance(p.value, str):
         fail(f"value must be a number, got {p.value!r}")
+    for label, v in (("low", p.low), ("high", p.high)):
+        if isinstance(v, (dict, bool, str)):  # a range path needs a value path over the same years
+            fail(f"{label} must be a number when value is one, got {v!r}")
     if p.unit is None:
         fail(f"missing unit (expected a unit convertible to '{spec.unit}')")
     for label, v in (("value", p.value), ("low", p.low), ("high", p.high)):

@@ -157,7 +157,7 @@ def as_path(name: str, value: Any, unit: str, check=None, horizon: tuple[float, 
         raise ParameterError(name, f"expected a path {{year: value}}, got {type(value).__name__}")
     try:
         yf = np.asarray([float(y) for y in years], dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int of 400 digits
         raise ParameterError(name, f"path years must be whole calendar years, got {list(years)!r}"[:200]) from None
     if yf.size < 2:
         raise ParameterError(name, f"a path needs at least two years, got {yf.size} (one value: give the number itself)")

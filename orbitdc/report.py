@@ -301,6 +301,7 @@ def main(args) -> int:
     and the cell), 2 for bad input (raised as OrbitdcError, printed by the CLI), 128 + the signal
     number when interrupted (SIGINT 130, SIGTERM 143, SIGHUP 129) after stopping every notebook
     worker and kernel and removing the temporary folder."""
+    from ._text import terminal_text  # a kernel's message may quote text from files
     from .runner import Interrupted, interrupts_raise
 
     cfg = settings()
@@ -315,13 +316,13 @@ def main(args) -> int:
     except NotebookFailed as exc:
         if exc.ename in ("OrbitdcError", "ArchitectureError", "ParameterError"):
             raise OrbitdcError(str(exc)) from None
-        print(f"orbitdc: error: {exc} (previous report, if any, left untouched)", file=sys.stderr)
+        print(f"orbitdc: error: {terminal_text(exc)} (previous report, if any, left untouched)", file=sys.stderr)
         return 1
     except Interrupted as exc:
         print(f"orbitdc: interrupted by {exc}: notebooks stopped, temporary folder removed "
               "(previous report, if any, left untouched)", file=sys.stderr)
         return exc.exit_status
-    print(f"wrote {path / 'index.html'}")
+    print(terminal_text(f"wrote {path / 'index.html'}"))
     if getattr(args, "pdf", False):
-        print(f"wrote {path / 'report.pdf'}")
+        print(terminal_text(f"wrote {path / 'report.pdf'}"))
     return 0

@@ -64,11 +64,14 @@ def _scenario_order(names: Sequence[str]) -> list[str]:
 
 
 def _scenario_description(arch_name: str, scenario: str) -> str:
-    """The first sentence of a scenario file's ``description`` (data/scenarios/<arch>/<scenario>.yaml)."""
+    """The first sentence of a scenario file's ``description`` (data/scenarios/<arch>/<scenario>.yaml,
+    or the same file in a user's data folder)."""
+    from .datadirs import scenario_files
     from .parameters import read_yaml
     from .scenarios import SCENARIO_DIR
 
-    text = " ".join(str(read_yaml(SCENARIO_DIR / arch_name / f"{scenario}.yaml").get("description", "")).split())
+    path = scenario_files(arch_name, SCENARIO_DIR)[scenario][0]
+    text = " ".join(str(read_yaml(path).get("description", "")).split())
     cut = text.find(". ")
     return text if cut < 0 else text[:cut + 1]
 

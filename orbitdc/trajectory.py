@@ -18,7 +18,8 @@ to the last year asked for it
      ``e = accelerator_efficiency_growth_rate`` (a unit keeps the catalog's power and mass);
    * on the ground: **electricity price** ``x (1 + electricity_price_change_rate)^(y - y0)``,
      **grid-connection delay** ``+ grid_connection_delay_change (y - y0)`` clipped to
-     ``[0, grid_connection_delay_max]``, and a **capacity premium** on facility capital
+     ``[0, grid_connection_delay_max]`` (with a ``grid_region``, that region's sourced wait at the
+     cohort's year instead: ``orbitdc.economics.grid_connection_wait_of``), and a **capacity premium** on facility capital
      ``x (1 + min(ground_capacity_premium_rate (y - y0), ground_capacity_premium_max))``;
 
 2. runs the physical stages (orbit, compute, power, thermal, mass, launch) once over all
@@ -780,7 +781,9 @@ def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarr
     for name, unit, long_name in (("electricity_price", "USD/(kW h)", "electricity price paid by the ground cohort"),
                                   ("grid_connection_delay", "yr", "grid-connection wait of the ground cohort"),
                                   ("facility_capex", "USD/kW", "facility capital per kW of IT of the ground cohort (with the capacity premium)")):
-        add(name, Y, y_(name), unit, long_name)
+        # the wait the ground cohort has: the trend's grid_connection_delay, or a grid_region's table
+        source = "grid_connection_wait" if name == "grid_connection_delay" and "grid_connection_wait" in frame else name
+        add(name, Y, y_(source), unit, long_name)
     add("accelerator_price_factor", Y, y_("_accelerator_price_factor"), "1",
         "accelerator price relative to today's (the trend; both sides)")
     attrs: dict[str, Any] = {}
@@ -853,7 +856,8 @@ def hardware_cost_terms(ds: xr.Dataset, cross: bool = True) -> tuple[xr.DataArra
     # hardware price rises: on the ground while it waits unbridged, in orbit over commissioning
     margin_on = (ds["time_to_power_margin"] > 0) if "time_to_power_margin" in ds else xr.DataArray(False)
     bridged = ds["grid_wait_bridged"].astype(bool) if "grid_wait_bridged" in ds else xr.DataArray(False)
-    wait_crf = ds["grid_connection_delay"] * _crf(ds["terrestrial_wacc"], ds["facility_lifetime"])
+    wait = ds["grid_connection_wait"] if "grid_connection_wait" in ds else ds["grid_connection_delay"]
+    wait_crf = wait * _crf(ds["terrestrial_wacc"], ds["facility_lifetime"])
     ground_all = ground * (1.0 - xr.where(margin_on & ~bridged, wait_crf, 0.0))
     if not space:  # a terrestrial architecture is its own ground baseline
         return ground_all, ground_all
@@ -875,7 +879,10 @@ def hardware_cost_terms(ds: xr.Dataset, cross: bool = True) -> tuple[xr.DataArra
     idle = np.expm1(ds["space_commissioning_time"] * np.log1p(r))
     h_s = h_t * (1.0 + ds["space_hardware_premium"])
     per_unit = c_hw + (k + (1.0 + k) * idle) * c_sat + ds["satellite_failure_rate"] * m_rep
-    lost = xr.where(margin_on, ds["space_commissioning_time"] * c_sat, 0.0) * ground if cross else 0.0
+    t_wait = ds["space_commissioning_time"]
+    if "space_time_to_power" in ds:
+        t_wait = t_wait + xr.where(ds["space_time_to_power"] == "deployment", 0.5 * ds["deployment_years"], 0.0)
+    lost = xr.where(margin_on, t_wait * c_sat, 0.0) * ground if cross else 0.0
     return h_s * per_unit / (it_total * ds["availability"]) - lost, ground_all
 
 

@@ -306,7 +306,7 @@ def follow_choices(arch: Architecture, overrides: Mapping[str, Any]) -> Architec
     """``arch`` with the catalog values of choices overridden by one entry name (e.g.
     ``radiator="carbon-carbon-heat-pipe"``): the entry's values and ranges, so that Monte Carlo
     draws a catalog value over the range of the entry in use
-    (:func:`orbitdc.parameters.follow_catalog_choices`)."""
+    (:func:`orbitdc.architectures.follow_catalog_choices`)."""
     choices = {k: v for k, v in overrides.items() if isinstance(v, str)}
     if not choices:
         return arch

@@ -151,7 +151,11 @@ def check_years(years: Any, name: str = "years") -> np.ndarray:
         y = y.item() if isinstance(y, np.generic) else y
         if isinstance(y, bool) or not isinstance(y, numbers.Real):
             raise ParameterError(name, f"calendar years must be whole numbers, got {echo(repr(y), 40)}")
-        if not math.isfinite(y) or y != int(y) or not 0 < y < 10_000:
+        if isinstance(y, numbers.Integral):
+            ok = 0 < y < 10_000  # an int of 400 digits cannot become a float: compare it as it is
+        else:
+            ok = math.isfinite(y) and y == int(y) and 0 < y < 10_000
+        if not ok:
             raise ParameterError(name, f"calendar years must be whole numbers from 1 to 9999, got {echo(repr(y), 40)}")
         out.append(int(y))
     if not out:
@@ -233,44 +237,6 @@ def check_trajectory_arguments(arch: Any, years: Any, *, frozen: Any, fleet: Any
     except ParameterError as exc:
         raise ArchitectureError(exc.reason, file=where, parameter=exc.parameter) from None
     return arr
-
-
-def check_design_closes(ds: Any, where: str, overrides: Mapping[str, Any]) -> None:
-    """Refuse a design whose satellite does not close (``satellite_mass`` not finite): a fleet of
-    it cannot be built year by year. The message names the binding constraint in words and the
-    design point (the swept values, or the overrides given), not the NaN it would become later."""
-    from .errors import ArchitectureError
-
-    if "satellite_mass" not in ds:
-        return
-    mass = ds["satellite_mass"]
-    bad = ~np.isfinite(np.asarray(mass.values, dtype=float))
-    if not bad.any():
-        return
-    index = np.unravel_index(int(np.argmax(bad)), bad.shape) if bad.ndim else ()
-    point = dict(zip(mass.dims, index))
-    constraint = "mass_closure"
-    if "binding_constraint" in ds:
-        b = ds["binding_constraint"]
-        sel = {d: i for d, i in point.items() if d in b.dims}
-        constraint = str(b.isel(sel).values) if sel else str(np.asarray(b.values).ravel()[0])
-        if constraint == "none":
-            constraint = "mass_closure"
-    from .stages import output_specs
-
-    spec = output_specs().get(f"violates_{constraint}")
-    words = spec.long_name if spec is not None else constraint.replace("_", " ")
-    def value(d, i):
-        return echo(f"{mass[d].values[i]:g}" if d in mass.coords and mass[d].dtype.kind in "fiu"
-                    else mass[d].values[i] if d in mass.coords else i, 20)
-
-    given = [f"{k}={echo(v, 20)}" for k, v in overrides.items() if np.ndim(v) == 0 and not hasattr(v, "dims")]
-    swept = [f"{d}={value(d, i)}" for d, i in point.items() if d not in ("year", "vehicle")]
-    at = ", ".join(swept + [g for g in given if g.split("=")[0] not in point]) or "its own values"
-    when = f" in {value('year', point['year'])}" if "year" in point else ""
-    raise ArchitectureError(f"the satellite does not close{when} with {at}: binding constraint {constraint} ({words}); "
-                            "a fleet needs a design that closes (orbitdc evaluate shows its mass budget)",
-                            file=where, parameter=None)
 
 
 def count_text(n: float) -> str:

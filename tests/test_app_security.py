@@ -138,6 +138,34 @@ def test_the_app_itself_still_serves(served):
     assert status == 200 and len(body) > 100_000
 
 
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT"])
+def test_the_app_stops_cleanly_on_a_signal(name):
+    """README: "Ctrl-C stops it". SIGINT or SIGTERM stops the server at once with exit status 0
+    and one line saying so (no traceback, no process left behind)."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    port = free_port()
+    proc = subprocess.Popen(_orbitdc_cmd() + ["app", ARCH, "--port", str(port)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True, text=True)
+    try:
+        out = ""
+        deadline = time.monotonic() + 180
+        while "orbitdc app: serving" not in out and time.monotonic() < deadline and proc.poll() is None:
+            out += proc.stdout.readline()
+        assert "orbitdc app: serving" in out, out
+        proc.send_signal(getattr(signal, name))
+        assert proc.wait(timeout=30) == 0
+        rest = proc.stdout.read()
+        assert f"orbitdc app: stopped ({name})" in rest and "Traceback" not in rest, rest
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 # ----------------------------------------------------------------------------------------------
 # The rule itself, in this process
 # ----------------------------------------------------------------------------------------------

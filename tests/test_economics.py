@@ -300,16 +300,24 @@ def test_breakeven_closed_form_public():
 
 
 def test_grid_delay_raises_ground_cost():
-    a = run(synthetic("terrestrial", grid_connection_delay=0.0))
-    b = run(synthetic("terrestrial", grid_connection_delay=4.0))
-    # delay adds the idle facility capital: F((1+r)^d - 1) * CRF(r, facility_lifetime), F the
-    # construction plus land and soft costs (issue 22); a Dataset without time_to_power_valuation
-    # costs the wait as interest only (the rule before issue 22)
+    # without bridge power, delay adds the idle facility capital: F((1+r)^d - 1) * CRF(r,
+    # facility_lifetime), F the construction plus land and soft costs (issue 22): the cost view
+    # (time_to_power_valuation 'interest', the default) counts interest on the waiting building
+    a = run(synthetic("terrestrial", grid_connection_delay=0.0, on_site_power_available=False))
+    b = run(synthetic("terrestrial", grid_connection_delay=4.0, on_site_power_available=False))
     d = _defaults()
+    assert read_yaml(DEFAULTS)["parameters"]["time_to_power_valuation"]["value"] == "interest"
     fac = d["facility_capex"] * 100_000.0 * (1.0 + d["facility_land_soft_fraction"])
-    extra = fac * (1.08**4 - 1) * float(econ.capital_recovery_factor(d["terrestrial_wacc"], d["facility_lifetime"]))
+    crf = float(econ.capital_recovery_factor(d["terrestrial_wacc"], d["facility_lifetime"]))
+    extra = fac * (1.08**4 - 1) * crf
     assert d["terrestrial_wacc"] == 0.08
     assert (float(b["annual_cost"]) - float(a["annual_cost"])) == pytest.approx(extra, rel=1e-10)
+    # with bridge power available, the developer pays it where it is cheaper than the idle interest:
+    # 2,000 USD/kW (CBRE's 1-3 MUSD/MW) x 100 MW x CRF against ~8,000 USD/kW of interest over 4 years
+    c = run(synthetic("terrestrial", grid_connection_delay=4.0))
+    bridge = d["on_site_power_capex"] * 100_000.0 * crf
+    assert bridge < extra and bool(c["grid_wait_bridged"])
+    assert (float(c["annual_cost"]) - float(a["annual_cost"])) == pytest.approx(bridge, rel=1e-10)
 
 
 def test_commissioning_time_costs_idle_capital():

@@ -222,3 +222,127 @@ def test_carbon_price_default_is_zero_and_stated():
     arch = odc.load_architecture("terrestrial-hyperscale")
     p = arch.parameters["carbon_price"]
     assert p.value == 0 and "not anyone's belief" in p.note
+
+
+# --------------------------------------------------------------------------------------------
+# Time to power: the cost view (interest, the default) and the market view (margin) side by side
+# --------------------------------------------------------------------------------------------
+def test_the_market_view_is_reported_apart_from_the_cost_ratio():
+    # Default (interest): the cost ratio holds no margin; market_cost_ratio_vs_terrestrial holds the
+    # margin each side forgoes and equals the cost ratio of the 'margin' valuation exactly.
+    kw = dict(revenue_per_kw_year=20_000.0, grid_connection_delay=4.0, on_site_power_available=False, space_wacc=0.10)
+    cost = run(synthetic(**kw))
+    market = run(synthetic(time_to_power_valuation="margin", **kw))
+    assert float(cost["time_to_power_margin"]) == 0.0
+    assert float(cost["market_cost_ratio_vs_terrestrial"]) == pytest.approx(float(market["cost_ratio_vs_terrestrial"]), rel=1e-12)
+    assert float(market["market_cost_ratio_vs_terrestrial"]) == pytest.approx(float(market["cost_ratio_vs_terrestrial"]), rel=1e-12)
+    # by hand: m = R - c0, c0 the ground's levelised cost per delivered kW-yr without its wait; the
+    # ground's market cost per delivered kW-yr adds m t_grid CRF(8 %, 20 yr), the space side's
+    # m t_comm CRF(10 %, 5 yr) (space_commissioning_time 0.5 yr, the default)
+    c0 = float(run(synthetic(**{**kw, "grid_connection_delay": 0.0}))["terrestrial_cost_per_kw_year"])
+    m = 20_000.0 - c0
+    ground_market = float(cost["terrestrial_cost_per_kw_year"]) + m * 4.0 * float(econ.capital_recovery_factor(0.08, 20.0))
+    space_market = float(cost["cost_per_kw_year"]) + m * 0.5 * float(econ.capital_recovery_factor(0.10, 5.0))
+    assert float(cost["market_cost_ratio_vs_terrestrial"]) == pytest.approx(space_market / ground_market, rel=1e-9)
+
+
+def test_bridge_power_is_chosen_in_the_cost_view_too():
+    # Interest on a 20 MUSD/MW building waiting 4 years is 20,000 x (1.08^4 - 1) = 7,210 USD/kW,
+    # bridge power 2,000 USD/kW (CBRE 1-3 MUSD/MW): the developer bridges in either view.
+    kw = dict(facility_land_soft_fraction=0.0, on_site_power_capex=2000.0)
+    base = run(synthetic("terrestrial", grid_connection_delay=0.0, **kw))
+    waited = run(synthetic("terrestrial", grid_connection_delay=4.0, **kw))
+    crf = float(econ.capital_recovery_factor(0.08, 20.0))
+    assert bool(waited["grid_wait_bridged"])
+    assert float(waited["annual_cost"]) - float(base["annual_cost"]) == pytest.approx(100_000 * 2000.0 * crf, rel=1e-10)
+    # a short wait: 0.25 yr of interest (~390 USD/kW) is cheaper than the bridge, so it waits
+    short = run(synthetic("terrestrial", grid_connection_delay=0.25, **kw))
+    assert not bool(short["grid_wait_bridged"])
+    assert float(short["annual_cost"]) - float(base["annual_cost"]) == pytest.approx(
+        100_000 * 20_000.0 * (1.08**0.25 - 1) * crf, rel=1e-10)
+
+
+def test_space_deployment_wait_option_hand_value():
+    # space_time_to_power 'deployment' (market view only): the space side also forgoes the margin
+    # over half the fleet's deployment time D, extra = m P_IT a (D / 2) CRF(r_s, T); no effect on the
+    # cost view (capital not yet built is not idle)
+    kw = dict(time_to_power_valuation="margin", revenue_per_kw_year=20_000.0, grid_connection_delay=0.0,
+              space_wacc=0.10, deployment_years=3.0)
+    a = run(synthetic(**kw))
+    b = run(synthetic(space_time_to_power="deployment", **kw))
+    m = 20_000.0 - float(a["terrestrial_cost_per_kw_year"])
+    crf = float(econ.capital_recovery_factor(0.10, 5.0))
+    assert float(b["annual_cost"]) - float(a["annual_cost"]) == pytest.approx(m * 100_000 * 0.95 * 1.5 * crf, rel=1e-9)
+    cost_a = run(synthetic(**{**kw, "time_to_power_valuation": "interest"}))
+    cost_b = run(synthetic(space_time_to_power="deployment", **{**kw, "time_to_power_valuation": "interest"}))
+    assert float(cost_b["annual_cost"]) == float(cost_a["annual_cost"])
+    assert float(cost_b["market_cost_ratio_vs_terrestrial"]) == pytest.approx(float(b["cost_ratio_vs_terrestrial"]), rel=1e-12)
+
+
+# --------------------------------------------------------------------------------------------
+# Grid-connection waits by region and year: the table's own numbers
+# --------------------------------------------------------------------------------------------
+def _wait_table() -> dict[str, list[tuple[float, float]]]:
+    """data/catalogs/grid_connection_wait.csv read with the csv module (not through orbitdc)."""
+    import csv
+
+    from orbitdc.parameters import DATA_DIR
+
+    rows = [r for r in csv.DictReader(line for line in (DATA_DIR / "catalogs" / "grid_connection_wait.csv").open()
+                                      if not line.startswith("#"))]
+    by_entry: dict[str, dict[str, float]] = {}
+    for r in rows:
+        by_entry.setdefault(r["entry"], {})[r["field"]] = float(r["value"])
+    out: dict[str, list[tuple[float, float]]] = {}
+    for entry, v in by_entry.items():
+        out.setdefault(entry.rsplit("-", 1)[0], []).append((v["year"], v["wait"]))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def test_grid_wait_table_values_and_interpolation():
+    table = _wait_table()
+    assert set(table) == set(econ.grid_wait_regions()) >= {"united-states", "us-virginia", "ireland-dublin", "europe-flapd"}
+    for region, points in table.items():
+        for year, wait in points:  # every row is returned as written
+            assert econ.grid_connection_wait_of(region, year) == pytest.approx(wait, abs=1e-12)
+    # Dominion (2024): 3-4 years typical (3.5, 2023), extended by 1-3 (5.5, 2024): mid-2023 -> 4.5
+    assert econ.grid_connection_wait_of("us-virginia", 2023.5) == pytest.approx(4.5, abs=1e-12)
+    # LBNL: 3 years (2015) to 5 (2022): 2018 -> 3 + 2 x 3/7
+    assert econ.grid_connection_wait_of("united-states", 2018) == pytest.approx(3 + 2 * 3 / 7, abs=1e-12)
+    # before the first and after the last year the end values hold; arrays broadcast
+    np.testing.assert_allclose(econ.grid_connection_wait_of("us-virginia", [2000, 2026, 2050]), [3.5, 7.0, 7.0])
+    assert econ.grid_connection_wait_of("ireland-dublin", 2040) == 6.0  # EirGrid: nothing before 2028, asked in 2022
+    with pytest.raises(odc.ParameterError, match="unknown region 'mars'.*us-virginia"):
+        econ.grid_connection_wait_of("mars", 2030)
+
+
+def test_grid_region_drives_the_ground_wait_in_the_chain_and_the_trajectory():
+    # the ground twin reads the region's wait at its start year: Northern Virginia 2024 = 5.5 years;
+    # unbridged, the time-to-power item is the idle building F((1.08)^5.5 - 1) CRF(8 %, 20)
+    kw = dict(grid_region="us-virginia", on_site_power_available=False)
+    ds = odc.evaluate("terrestrial-hyperscale", start_year=2024, **kw)
+    assert float(ds["grid_connection_wait"]) == pytest.approx(5.5)
+    f = 1e6 * float(ds["facility_capex"]) * (1 + float(ds["facility_land_soft_fraction"]))
+    crf = float(econ.capital_recovery_factor(0.08, float(ds["facility_lifetime"])))
+    item = float(ds["cost_breakdown"].sel(cost_item="grid_connection_delay")) * float(
+        econ.capital_recovery_factor(0.08, float(ds["mission_lifetime"])))
+    assert item == pytest.approx(f * (1.08**5.5 - 1) * crf, rel=1e-9)
+    # grid_connection_delay is not read where a region is chosen
+    again = odc.evaluate("terrestrial-hyperscale", start_year=2024, grid_connection_delay=1.0, **kw)
+    assert float(again["annual_cost"]) == float(ds["annual_cost"])
+    # the trajectory: each cohort's wait is the table's at its year, not the linear trend
+    tr = odc.trajectory("spacex-starlink-compute", years=[2026, 2030, 2040], **kw)
+    np.testing.assert_allclose(tr["grid_connection_delay"].values, [7.0, 7.0, 7.0])
+    plain = odc.trajectory("spacex-starlink-compute", years=[2026, 2030, 2040], on_site_power_available=False)
+    assert float(plain["grid_connection_delay"].sel(year=2040)) > float(plain["grid_connection_delay"].sel(year=2026))
+    # a sweep over regions is one call (no loop over points in the caller)
+    sw = odc.evaluate("terrestrial-hyperscale", grid_region=["none", "ireland-dublin", "europe-flapd"])
+    np.testing.assert_allclose(sw["grid_connection_wait"].values, [4.0, 6.0, 8.5])
+
+
+def test_an_unknown_grid_region_is_one_clear_line(capsys):
+    from orbitdc import cli
+
+    assert cli.main(["evaluate", "terrestrial-hyperscale", "--set", "grid_region=mars"]) == 2
+    err = capsys.readouterr().err
+    assert "grid_region" in err and "mars" in err and len(err.strip().splitlines()) == 1

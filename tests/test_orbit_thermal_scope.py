@@ -152,6 +152,10 @@ def test_launch_vs_energy_by_hand(base):
     ds = odc.evaluate(ARCH, cost_scope="launch_vs_energy")
     crf = float(econ.capital_recovery_factor(float(base.space_wacc), float(base.mission_lifetime)))
     delivered = float(base.it_power) * float(base.satellites) * float(base.availability)
-    assert float(ds.cost_per_kw_year) == pytest.approx(float(base.launch_cost) * crf / delivered, rel=1e-12)
+    # the launch bill without re-flights: launch_cost counts the re-flights of lost launches,
+    # which under the insured loss cover (the default) the premium pays instead (issue 22: one
+    # counting rule, never both), so the launched price is launch_cost x (1 - p_fail)
+    launched = float(base.launch_cost) * (1.0 - float(base.launch_failure_probability))
+    assert float(ds.cost_per_kw_year) == pytest.approx(launched * crf / delivered, rel=1e-12)
     ground = float(base.electricity_price) * float(base.pue) * HOURS / float(base.terrestrial_availability)
     assert float(ds.terrestrial_cost_per_kw_year) == pytest.approx(ground, rel=1e-12)

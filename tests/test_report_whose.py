@@ -88,8 +88,8 @@ def outcomes():
 def test_spacex_proponent_crossover_is_the_trajectory_s(outcomes):
     tr = odc.trajectory(odc.load_architecture("spacex-starlink-compute", scenario="proponent"))
     got = outcomes.sel(architecture="spacex-starlink-compute", scenario="proponent")
-    # SpaceX's own figures (issue 22: AI1 top-down, base where SpaceX stated nothing) no longer
-    # cross by 2050; either way the section's year is the trajectory's (NaN: not by 2050)
+    # SpaceX's own figures (issue 22: AI1 top-down, base where SpaceX stated nothing; the cost view
+    # of time to power) cross in 2035; whatever the year, the section's is the trajectory's (NaN: not by 2050)
     want = float(tr["crossover_year"])
     np.testing.assert_equal(float(got["crossover_year"]), want)
     np.testing.assert_array_equal(got["cost_ratio_in_year"].values,
@@ -101,7 +101,8 @@ def test_spacex_proponent_crossover_is_the_trajectory_s(outcomes):
 
 
 def test_a_crossing_scenario_is_the_trajectory_s(outcomes):
-    # the constrained ground (a 7-year grid wait, no bridge power) is the shipped case that crosses
+    # the constrained ground (Northern Virginia's 7-year grid wait from the region table, no bridge
+    # power, the market view) is a shipped case that crosses
     tr = odc.trajectory(odc.load_architecture("spacex-starlink-compute", scenario="constrained-ground"))
     want = float(tr["crossover_year"])
     got = outcomes.sel(architecture="spacex-starlink-compute", scenario="constrained-ground")
