@@ -247,12 +247,21 @@ def test_stage_runs_on_a_dataset_and_keeps_dimensions():
 # ------------------------------------------------------------------------------------------
 # The cost ratio is per useful output of the chosen workload
 # ------------------------------------------------------------------------------------------
-def test_cost_ratio_is_per_useful_output_of_the_workload():
-    ds = odc.evaluate("spacex-starlink-compute", workload=["inference", "training", "batch"])
+@pytest.mark.parametrize("valuation", ["interest", "margin"])
+def test_cost_ratio_is_per_useful_output_of_the_workload(valuation):
+    ds = odc.evaluate("spacex-starlink-compute", workload=["inference", "training", "batch"],
+                      time_to_power_valuation=valuation)
     ratio, u = ds.cost_ratio_vs_terrestrial, ds.usable_compute_fraction
     # the links leave training a share U of the compute: its bill is spread over U times the
-    # kW-yr inference delivers (the bill itself moves a little: idle useful capacity forgoes margin)
+    # kW-yr inference delivers. The default cost view ('interest': idle capital at its financing
+    # cost) bills the same whatever the workload; the 'margin' view's bill moves a little too
+    # (idle useful capacity forgoes margin, and only U of the capacity is useful)
     ut = float(u.sel(workload="training"))
+    bills = ds.annual_cost.sel(workload=["inference", "training"]).values
+    if valuation == "interest":
+        assert bills[1] == pytest.approx(bills[0], rel=1e-12)
+    else:
+        assert bills[1] < bills[0]
     assert ut < 1.0
     kw_delivered = float(ds.annual_cost.sel(workload="inference") / ds.cost_per_kw_year.sel(workload="inference"))
     assert float(ds.cost_per_kw_year.sel(workload="training")) == pytest.approx(
@@ -285,6 +294,17 @@ def test_which_workloads_table_for_the_report():
     assert float(r.sel(architecture="starcloud-40mw", workload="training")) == pytest.approx(
         float(r.sel(architecture="starcloud-40mw", workload="inference")))
     np.testing.assert_allclose(r.sel(architecture="terrestrial-hyperscale").values, 1.0)
+    # the market view (time to power at the forgone margin, issue 22) per workload too: the same
+    # order of workloads, 1 for the ground twin, and the cost view under the 'margin' valuation
+    m = t.market_cost_ratio_vs_terrestrial
+    assert set(m.dims) == {"architecture", "workload"}
+    np.testing.assert_allclose(m.sel(architecture="terrestrial-hyperscale").values, 1.0)
+    assert float(m.sel(architecture="spacex-starlink-compute", workload="training")) > float(
+        m.sel(architecture="spacex-starlink-compute", workload="inference"))
+    by_margin = which_workloads(["spacex-starlink-compute"], time_to_power_valuation="margin")
+    np.testing.assert_allclose(by_margin.cost_ratio_vs_terrestrial.values,
+                               m.sel(architecture=["spacex-starlink-compute"]).values, rtol=1e-12)
     rows = which_workloads_rows(t)
     assert [row["architecture"] for row in rows] == list(t.architecture.values)
+    assert rows[0]["market_cost_ratio_training"] == float(m.sel(architecture="spacex-starlink-compute", workload="training"))
     assert np.isnan(rows[-1]["avoidance_manoeuvres_per_year"])  # the ground has no orbit
