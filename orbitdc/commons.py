@@ -50,7 +50,11 @@ reach is a satellite that dies first: it decays on its own in ``orbit_lifetime``
 stage). ``passive_reentry_within_rule`` says whether a dead satellite still re-enters within
 ``deorbit_rule_years``; ``derelict_satellites`` is the standing number of dead satellites in the
 shell, ``satellites x satellite_failure_rate x min(orbit_lifetime, ...)`` by Little's law
-(failures a year x years each stays).
+(failures a year x years each stays). ``derelict_collision_probability`` is the chance that one
+such dead satellite, which can no longer dodge, is hit by a catalogued object before it re-enters:
+:math:`1 - e^{-F_{10} \bar A \, T_{orbit}}` at the flux of its operating altitude (an ASSUMPTION:
+the flux is held while the orbit decays). For scale: the FCC's legacy limit on the probability of
+collision with large objects is 0.001 per satellite (Lindsay et al. 2021).
 
 **Shell capacity.** D'Ambrosio, Lifson and Linares (2022, MOCAT-3 source-sink model) estimate
 the sustainable capacity of 200-900 km at about 12.6 million satellites (7 % failure rate).
@@ -210,6 +214,7 @@ def _kernel(f) -> dict[str, Any]:
         fraction = n_sat / capacity
     lifetime = _get(f, "orbit_lifetime")
     derelicts = n_sat * _get(f, "satellite_failure_rate", 0.0) * np.minimum(lifetime, 1e6)
+    derelict_hit = _collision_probability(f10, mean_area, lifetime)  # it can no longer manoeuvre
     return {
         "catalogued_flux": f10,
         "collision_probability_per_year": p_year,
@@ -219,6 +224,7 @@ def _kernel(f) -> dict[str, Any]:
         "shell_capacity": capacity,
         "shell_capacity_fraction": fraction,
         "derelict_satellites": derelicts,
+        "derelict_collision_probability": derelict_hit,
         "passive_reentry_within_rule": lifetime <= f["deorbit_rule_years"],
         "violates_shell_capacity": fraction > 1.0,
     }
@@ -258,6 +264,7 @@ OUTPUTS: dict[str, Output] = {
     "shell_capacity": Output("1", "satellites of this size the constellation's altitude band can hold sustainably"),
     "shell_capacity_fraction": Output("1", "the constellation's share of its altitude band's sustainable capacity"),
     "derelict_satellites": Output("1", "standing number of failed satellites left to decay in the shell"),
+    "derelict_collision_probability": Output("1", "probability a satellite that dies in orbit is hit by a catalogued object before it re-enters"),
     "passive_reentry_within_rule": Output("1", "a satellite that dies in orbit still re-enters within the deorbit rule"),
     "violates_shell_capacity": Output("1", "the constellation needs more satellites than the sustainable capacity of its altitude shell (D'Ambrosio et al. 2022, spread over 200-900 km, scaled by satellite area)"),
 }

@@ -126,3 +126,22 @@ def test_derelicts_follow_littles_law():
     # a dead satellite at 550 km re-enters on its own well within five years; at 1,100 km it does not
     assert bool(ds.passive_reentry_within_rule)
     assert not bool(odc.evaluate("spacex-starlink-compute", altitude=1100.0).passive_reentry_within_rule)
+
+
+def test_a_dead_satellite_cannot_dodge_until_it_re_enters():
+    # hand case: F = 1.58e-5 /m2/yr (the table's 1,200 km row), a 100 m2 mean cross-section for
+    # 50 years: F A T = 0.079, P = 1 - exp(-0.079) = 0.07596
+    assert float(commons.collision_probability(1.58e-5, 100.0, 50.0)) == pytest.approx(0.07596, rel=1e-4)
+    # in the chain at the table's own 1,200 km row: the flux is the row's, the cross-section half the
+    # planform (arrays plus radiator), the exposure the dead satellite's orbit lifetime
+    ds = odc.evaluate("spacex-starlink-compute", altitude=1200.0)
+    mean_area = 0.5 * (float(ds.solar_array_area) + float(ds.radiator_area))
+    t = float(ds.orbit_lifetime)
+    assert float(ds.derelict_collision_probability) == pytest.approx(-np.expm1(-1.58e-5 * mean_area * t), rel=1e-12)
+    # a year's probability compounded over the years in orbit (Poisson arrivals)
+    p_year = float(ds.collision_probability_per_year)
+    assert float(ds.derelict_collision_probability) == pytest.approx(1.0 - (1.0 - p_year) ** t, rel=1e-9)
+    # lower orbits clear their dead sooner: the risk falls with the altitude's decay time
+    low = odc.evaluate("spacex-starlink-compute", altitude=[500.0, 1200.0])
+    assert float(low.derelict_collision_probability.sel(altitude=500.0)) < float(
+        low.derelict_collision_probability.sel(altitude=1200.0))
