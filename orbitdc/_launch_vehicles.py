@@ -66,39 +66,53 @@ def _vehicle_param(f, name: str, key):
     return catalog_lookup(CATALOG, spec.catalog[1], key, spec.unit)
 
 
-def _cum_flights(year, f0, f1, y0, y1):
-    """Kernel: flights since ``y0`` up to ``year`` (linear ramp f0 -> f1 over [y0, y1], then f1)."""
+def _after_plan(x, g):
+    """Flights of a cadence of 1 a year at ``x`` years past its plan, growing at ``g`` a year:
+    the integral of (1 + g)^u over [0, x] (x when g = 0)."""
+    lg = np.log1p(g)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.where(lg > 1e-12, np.expm1(lg * x) / np.where(lg > 1e-12, lg, 1.0), x)
+
+
+def _cum_flights(year, f0, f1, y0, y1, g=0.0):
+    r"""Kernel: flights since ``y0`` up to ``year``: a linear ramp f0 -> f1 over [y0, y1], then f1
+    growing at ``g`` a year (``launch_cadence_growth_rate``, as the year-by-year fleet's ramps):
+
+    .. math:: F(t) = f_0 t + \tfrac{1}{2}(f_1 - f_0) t^2 / T \ (t \le T), \quad
+              F(t) = F(T) + f_1 \frac{(1 + g)^{t - T} - 1}{\ln(1 + g)} \ (t > T)"""
     span = np.maximum(y1 - y0, 1e-9)
     t = year - y0
     tr = np.clip(t, 0.0, span)
     ramp = f0 * tr + 0.5 * (f1 - f0) * tr * tr / span
-    return np.where(t < 0, f0 * t, ramp + f1 * np.maximum(t - span, 0.0))
+    return np.where(t < 0, f0 * t, ramp + f1 * _after_plan(np.maximum(t - span, 0.0), g))
 
 
-def _inverse_cum_flights(target, f0, f1, y0, y1):
+def _inverse_cum_flights(target, f0, f1, y0, y1, g=0.0):
     """Kernel: the year at which ``_cum_flights`` reaches ``target`` (inf if never)."""
     span = np.maximum(y1 - y0, 1e-9)
     at_end = f0 * span + 0.5 * (f1 - f0) * span
     a = 0.5 * (f1 - f0) / span
+    lg = np.log1p(g)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         disc = np.maximum(f0 * f0 + 4.0 * a * target, 0.0)
         # numerically stable root of a t^2 + f0 t - target = 0
         t_quad = np.where(np.abs(a) > 1e-12, 2.0 * target / (f0 + np.sqrt(disc)), target / f0)
         t_ramp = np.where(target <= 0, np.where(f0 > 0, target / f0, np.where(target == 0, 0.0, -np.inf)), t_quad)
-        t_after = span + np.where(f1 > 0, (target - at_end) / f1, np.inf)
+        z = np.where(f1 > 0, (target - at_end) / f1, np.inf)  # years at the planned cadence
+        t_after = span + np.where(lg > 1e-12, np.log1p(z * lg) / np.where(lg > 1e-12, lg, 1.0), z)
         t = np.where(target <= at_end, t_ramp, t_after)
     t = np.where(np.isnan(t) & (target > 0), np.inf, t)
     return y0 + t
 
 
-def _year_kernel(p, lr, fl, mg, vi, p0, m0, mpf, f0, f1, y0, y1):
+def _year_kernel(p, lr, fl, mg, vi, p0, m0, mpf, f0, f1, y0, y1, g=0.0):
     c_target = _learning.cost_of_price(p, mg, vi)
     c0 = p0 / (1.0 + mg)
     b = _learning.exponent(lr)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         m_star = _learning.cumulative_at_cost(c_target, c0, m0, lr, fl)  # mass launched when the cost is reached
         flights = (m_star - m0) / mpf
-        year = _inverse_cum_flights(flights, f0, f1, y0, y1)
+        year = _inverse_cum_flights(flights, f0, f1, y0, y1, g)
     never = (c_target <= fl) | (b >= 0) | (mpf <= 0) | ~np.isfinite(year)
     year = np.where(never, np.inf, year)
     year = np.where(c_target >= c0, y0, year)

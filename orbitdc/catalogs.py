@@ -22,6 +22,8 @@ This module sits below the model stages (which read their catalogs through it) a
 """
 from __future__ import annotations
 
+import contextlib
+
 import csv
 import difflib
 import functools
@@ -56,6 +58,7 @@ class _CatalogLayers:
         self.dirs: list[Path] = []
         self.generation = 0
         self.run = 0
+        self.in_run = 0  # > 0 while a model run is going on (:func:`model_run`)
         self._run_stamps: dict[str, tuple[int, int, str]] = {}
 
     def changed(self) -> None:
@@ -77,6 +80,21 @@ _LAYERS = _CatalogLayers()
 def new_run() -> None:
     """A model run starts: catalog files are checked again at their next lookup (once per run)."""
     _LAYERS.run += 1
+
+
+@contextlib.contextmanager
+def model_run():
+    """A model run (the chain's stages): catalog files are checked once, at their first use in
+    the run, by :func:`catalog_lookup` and :func:`load_catalog` alike (outside a run
+    :func:`load_catalog` checks them at every call). Nested runs are one run (a trajectory's
+    passes through the stages)."""
+    if not _LAYERS.in_run:
+        new_run()
+    _LAYERS.in_run += 1
+    try:
+        yield
+    finally:
+        _LAYERS.in_run -= 1
 
 
 def user_catalog_dirs() -> tuple[Path, ...]:
@@ -110,7 +128,8 @@ def load_catalog(name: str, dim: str = "entry") -> xr.Dataset:
     known columns, a finite value for numeric rows, low <= value <= high, a source key that
     resolves, one unit per field.
     """
-    return _load_catalog(name, dim, catalog_stamp(name), _LAYERS.generation)
+    stamp = _LAYERS.run_stamp(name) if _LAYERS.in_run else catalog_stamp(name)
+    return _load_catalog(name, dim, stamp, _LAYERS.generation)
 
 
 @functools.lru_cache(maxsize=64)

@@ -154,8 +154,8 @@ def prepare(arch: Architecture, overrides: Mapping[str, Any] | None = None,
     ds_attrs = _dataset_attrs(arch)
     year_paths = {k: v for k, v in overrides.items() if _paths.is_path(v) and specs[k].kind == "number"}
     if "start_year" in overrides:  # the architecture file's paths, at the start year asked for
-        year_paths.update({k: _paths.as_dataarray(p.year_path[0]) for k, p in arch.parameters.items()
-                           if p.year_path is not None and k not in overrides and k not in trusted})
+        year_paths.update({k: _paths.as_dataarray(p) for k, p in year_paths_of(arch).items()
+                           if k not in overrides and k not in trusted})
     if year_paths:  # a path over the years: its value at start_year (the trajectory takes all of it)
         for name, da in _path_values(arch, year_paths, overrides, specs, base_values, ds_attrs).items():
             trusted.setdefault(name, da)
@@ -301,14 +301,22 @@ def _base_inputs(arch: Architecture, specs: Mapping[str, ParameterSpec]) -> tupl
         attrs[name] = a
     catalog_backed = [name for name, p in arch.parameters.items()
                       if specs[name].catalog is not None and p.catalog_entry is not None]
+    paths = {name: p.year_path[0] for name, p in arch.parameters.items() if p.year_path is not None}
     if len(_BASE_INPUTS) >= 64:  # a few architectures are in use at a time
         _BASE_INPUTS.pop(next(iter(_BASE_INPUTS)))
-    _BASE_INPUTS[id(arch)] = (weakref.ref(arch), key, (values, attrs, catalog_backed))
+    _BASE_INPUTS[id(arch)] = (weakref.ref(arch), key, (values, attrs, catalog_backed), paths)
     return values, attrs, catalog_backed
 
 
 #: id(architecture) -> (a weak reference to it, its key, its base inputs) (:func:`_base_inputs`)
 _BASE_INPUTS: dict[int, tuple] = {}
+
+
+def year_paths_of(arch: Architecture) -> dict[str, "_paths.YearPath"]:
+    """The parameters of ``arch`` given as a path over the years in its file (name -> value path),
+    collected with its base inputs (once per architecture object)."""
+    _base_inputs(arch, _specs())
+    return _BASE_INPUTS[id(arch)][3]
 
 
 def build_inputs(arch: Architecture, overrides: Mapping[str, Any] | None = None) -> xr.Dataset:
@@ -341,12 +349,19 @@ def run_frame(frame: Frame, kind: str = "space", only: Iterable[str] | None = No
     (default: all that apply); ``flags=False`` leaves out ``feasible`` and ``binding_constraint``
     (a caller running the stages in parts adds them once, :func:`add_flags`).
     """
-    catalogs.new_run()  # catalog files are checked once per run, not at every lookup
     only = set(only) if only is not None else None
     attrs = dict(attrs or {})
     order = list(order or frame)
     seen = set(order)
     lead: dict[str, tuple] = {}
+    with catalogs.model_run():  # catalog files are checked once per run, not at every lookup
+        _run_stages(frame, kind, only, attrs, order, seen, lead)
+    if flags:
+        add_flags(frame, attrs, order, seen)
+    return order, attrs, lead
+
+
+def _run_stages(frame: Frame, kind: str, only: set[str] | None, attrs: dict, order: list, seen: set, lead: dict) -> None:
     put = frame.put
     for st in stages():
         if kind not in st.kinds or (only is not None and st.name not in only):
@@ -373,9 +388,6 @@ def run_frame(frame: Frame, kind: str = "space", only: Iterable[str] | None = No
             if key not in seen:
                 order.append(key)
                 seen.add(key)
-    if flags:
-        add_flags(frame, attrs, order, seen)
-    return order, attrs, lead
 
 
 def add_flags(frame: Frame, attrs: dict[str, dict] | None = None, order: list[str] | None = None,

@@ -538,8 +538,10 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "facility_lifetime": ParameterSpec("yr", "economic life of a data-centre building or ground segment",
                                        minimum=0.0, exclusive_minimum=True, maximum=60.0),
     "server_cost_fraction": ParameterSpec("1", "server, network and rack cost per unit of accelerator cost", minimum=0.0, maximum=5.0),
+    # the upper bound only catches a slip: first-of-a-kind space compute is quoted at 12-21x the
+    # ground's hardware (a premium of 11-20) and radiation-hardened parts at 10x or more (issue 23)
     "space_hardware_premium": ParameterSpec("1", "extra cost of packaging and qualifying compute hardware for orbit, per unit of hardware cost",
-                                            minimum=0.0, maximum=10.0),
+                                            minimum=0.0, maximum=100.0),
     "bus_cost_per_kg": ParameterSpec("USD/kg", "satellite bus manufacturing cost per kg at the reference cumulative production",
                                      minimum=0.0),
     "bus_reference_mass": ParameterSpec("t", "cumulative satellite mass already built when bus_cost_per_kg applied",
@@ -762,7 +764,8 @@ def _breakeven_year(f, price):
     vi = f["vertically_integrated_launch"] if "vertically_integrated_launch" in f else False
     args = (lr, fl, mg, vi, p0, vv(key, "cumulative_mass_to_date", "t"), m_ref,
             vv(key, "flights_per_year_today", "1/yr"), _vehicle_param(f, "vehicle_flights_per_year", key),
-            vv(key, "reference_year", "1"), vv(key, "planned_year", "1"))
+            vv(key, "reference_year", "1"), vv(key, "planned_year", "1"),
+            f["launch_cadence_growth_rate"] if "launch_cadence_growth_rate" in f else 0.0)
     if all(np.size(a) == 1 for a in args):  # scalar learning inputs: only the points with a price
         finite = np.isfinite(price)
         year = np.full(price.shape, np.nan)

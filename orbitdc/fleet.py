@@ -44,6 +44,7 @@ Sources: Starlink production (70 satellites a week in 2025, SpaceX), vehicle cad
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from dataclasses import dataclass
@@ -72,7 +73,8 @@ RAMP_KINDS = {
     "production": ("t/yr", False),
 }
 
-#: Codes of ``binding_limit`` (the launch codes follow, one per vehicle: LAUNCH + v).
+#: Codes of ``binding_limit`` (the launch codes follow, one per vehicle: LAUNCH + v; LAUNCH + V,
+#: with shares ``fill``: every vehicle flying for the programme that year is full).
 BEFORE_START, NONE, PRODUCTION, LAUNCH = 0, 1, 2, 3
 
 
@@ -98,6 +100,8 @@ class Ramp:
     high: np.ndarray
     may_decrease: bool = True
     sources: tuple[str, ...] = ()
+    #: (value, low, high) growth per year after the last knot (None: held flat, or the caller's)
+    growth: tuple[float, float, float] | None = None
 
     def knots(self, q: Any = None) -> np.ndarray:
         """Knot values, shape ``(K,)`` or ``(K, *q.shape)`` for drawn quantiles ``q`` in [0, 1]."""
@@ -111,10 +115,26 @@ class Ramp:
             out = np.maximum.accumulate(out, axis=0)
         return out
 
-    def at(self, years: Any, q: Any = None) -> np.ndarray:
-        """The ramp at ``years`` (1-d): shape ``(T,)``, or ``(T, *q.shape)`` with drawn quantiles."""
+    def at(self, years: Any, q: Any = None, growth: Any = None) -> np.ndarray:
+        """The ramp at ``years`` (1-d): shape ``(T,)``, or ``(T, *q.shape)`` with drawn quantiles.
+
+        ``growth`` (a rate per year, an array broadcasting against the drawn quantiles; default the
+        ramp's own ``growth`` at ``q``) continues the ramp after its last knot:
+        ``v_last (1 + growth)^(y - y_last)``; without either the ramp is held flat there."""
         y = np.asarray(years, dtype=float)
+        if growth is None and self.growth is not None:
+            growth = self.growth[0] if q is None else _drawn(np.asarray(self.growth, dtype=float), q)
         k = self.knots(q)
+        base = self._interp(y, k)
+        if growth is None:
+            return base
+        g = np.asarray(growth, dtype=float)
+        after = np.maximum(y - self.years[-1], 0.0).reshape((-1,) + (1,) * (base.ndim - 1))
+        with np.errstate(invalid="ignore"):
+            out = base * (1.0 + g) ** after
+        return np.where(after > 0, out, base)
+
+    def _interp(self, y: np.ndarray, k: np.ndarray) -> np.ndarray:
         if k.ndim == 1:
             return np.interp(y, self.years, k)
         # linear interpolation weights, shared by every sample
@@ -125,6 +145,13 @@ class Ramp:
             w = np.where(span > 0, np.clip((y - self.years[idx]) / np.where(span > 0, span, 1.0), 0.0, 1.0), 0.0)
         w = w.reshape((-1,) + (1,) * (k.ndim - 1))
         return k[idx] * (1.0 - w) + k[nxt] * w
+
+
+def _drawn(lvh: np.ndarray, q: Any) -> np.ndarray:
+    """(low, value, high) mapped piecewise linearly from quantiles ``q`` (0 -> low, 0.5 -> value, 1 -> high)."""
+    v, lo, hi = lvh
+    q = np.asarray(q, dtype=float)
+    return np.where(q < 0.5, lo + (v - lo) * (2.0 * q), v + (hi - v) * (2.0 * q - 1.0))
 
 
 def _ramp_from_points(name: str, kind: str, unit: str, points: list[Mapping[str, Any]], file: str) -> Ramp:
@@ -157,6 +184,26 @@ def _ramp_from_points(name: str, kind: str, unit: str, points: list[Mapping[str,
                 sources=sources)
 
 
+def _with_growth(ramp: Ramp, growth: "_Growth | None", file: str) -> Ramp:
+    """``ramp`` continued after its last point by the file's growth per year (checked, sourced)."""
+    if growth is None:
+        return ramp
+    name = f"{ramp.name}.growth"
+    try:
+        vals = [float(units.convert(x, growth.unit, "1/yr", name)) for x in (growth.value, growth.low, growth.high)]
+    except ParameterError as exc:
+        raise ArchitectureError(exc.reason, file=file, parameter=name) from None
+    v, lo, hi = vals
+    if not (all(math.isfinite(x) for x in vals) and lo <= v <= hi):
+        raise ArchitectureError(f"value {v:g} must be finite and lie within its range [{lo:g}, {hi:g}]", file=file, parameter=name)
+    if lo < (0.0 if not ramp.may_decrease else -1.0) or hi > 1.0:
+        raise ArchitectureError(f"[{lo:g}, {hi:g}] 1/yr is out of range: a {'cadence' if not ramp.may_decrease else 'ramp'} "
+                                f"grows by at most 100 % a year{' and may not shrink' if not ramp.may_decrease else ''}",
+                                file=file, parameter=name)
+    src = (growth.source,) if isinstance(growth.source, str) else tuple(growth.source)
+    return dataclasses.replace(ramp, growth=(v, lo, hi), sources=tuple(sorted(set(ramp.sources) | set(src))))
+
+
 # --------------------------------------------------------------------------------------------
 # Fleet files (strict schema)
 # --------------------------------------------------------------------------------------------
@@ -178,10 +225,23 @@ class _Point(BaseModel):
         return v
 
 
+class _Growth(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: float
+    unit: str
+    low: float
+    high: float
+    source: str | list[str]
+    note: str | None = None
+
+
 class _RampFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     unit: str
     points: list[_Point]
+    #: growth per year after the last point (cadence ramps; default: the trend
+    #: chain parameter launch_cadence_growth_rate, data/defaults/launch.yaml)
+    growth: _Growth | None = None
     note: str | None = None
 
 
@@ -209,6 +269,10 @@ class _FleetFile(BaseModel):
     description: str
     production: _RampFile
     vehicles: dict[str, _VehicleFile]
+    #: fixed: each vehicle carries its share (the tightest caps the year); fill: a vehicle's
+    #: excess goes to the vehicles with spare flights, in ``fill_order`` (default: file order)
+    shares: Literal["fixed", "fill"] = "fixed"
+    fill_order: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -233,6 +297,9 @@ class VehiclePlan:
     payload_reference: float           # t per flight, catalog (learning basis of other customers' flights)
     cumulative_mass_to_date: float     # t, catalog (experience at reference_year)
     reference_year: float
+    #: the cadence is the catalog's (``cadence: catalog``): its planned point is the chain's
+    #: ``vehicle_flights_per_year`` when that is given or drawn (as the static launch stage reads it)
+    cadence_from_catalog: bool = False
 
 
 @dataclass(frozen=True)
@@ -243,6 +310,8 @@ class FleetPlan:
     file: str
     production: Ramp
     vehicles: tuple[VehiclePlan, ...]
+    shares_mode: str = "fixed"
+    fill_order: tuple[int, ...] | None = None
 
     @property
     def vehicle_names(self) -> list[str]:
@@ -387,6 +456,7 @@ def _parse_fleet(source: Path | Mapping[str, Any], file: str, own_vehicle: str) 
         else:
             cadence = _ramp_from_points(f"{vehicle}.cadence", "cadence", v.cadence.unit,
                                         [p.model_dump() for p in v.cadence.points], file)
+            cadence = _with_growth(cadence, v.cadence.growth, file)
         price = _scalar(v.launch_price_per_kg, "USD/kg", f"{vehicle}.launch_price_per_kg", file, 0.0)
         if price is None and vehicle != own_vehicle:
             raise ArchitectureError("a vehicle other than the architecture's launch_vehicle needs its launch_price_per_kg",
@@ -398,8 +468,21 @@ def _parse_fleet(source: Path | Mapping[str, Any], file: str, own_vehicle: str) 
             payload_reference=_catalog_number(vehicle, "payload_reference", "t", file)["value"],
             cumulative_mass_to_date=_catalog_number(vehicle, "cumulative_mass_to_date", "t", file)["value"],
             reference_year=_catalog_number(vehicle, "reference_year", "1", file)["value"],
+            cadence_from_catalog=v.cadence == "catalog",
         ))
-    plan = FleetPlan(name=str(Path(file).stem), file=file, production=production, vehicles=tuple(plans))
+    order = None
+    if doc.fill_order is not None:
+        names = [own_vehicle if k == OWN_VEHICLE else k for k in doc.fill_order]
+        unknown = [n for n in names if n not in seen]
+        if unknown or len(set(names)) != len(names):
+            raise ArchitectureError(f"fill_order must name the plan's vehicles once each ({', '.join(sorted(seen))})"
+                                    + (f", not '{unknown[0]}'" if unknown else ""), file=file, parameter="fill_order")
+        vnames = [p.vehicle for p in plans]
+        order = tuple(vnames.index(n) for n in names) + tuple(i for i, n in enumerate(vnames) if n not in names)
+    if doc.production.growth is not None:
+        production = _with_growth(production, doc.production.growth, file)
+    plan = FleetPlan(name=str(Path(file).stem), file=file, production=production, vehicles=tuple(plans),
+                     shares_mode=doc.shares, fill_order=order)
     _check_shares(plan, file)
     return plan
 
@@ -412,12 +495,16 @@ def _all_sources(doc: _FleetFile) -> set[str]:
 
     for p in doc.production.points:
         add(p.source)
+    if doc.production.growth is not None:
+        add(doc.production.growth.source)
     for v in doc.vehicles.values():
         for p in v.share.points:
             add(p.source)
         if v.cadence != "catalog":
             for p in v.cadence.points:
                 add(p.source)
+            if v.cadence.growth is not None:
+                add(v.cadence.growth.source)
         for q in (v.available_share, v.launch_price_per_kg):
             if q is not None:
                 add(q.source)
@@ -493,17 +580,20 @@ def launch_prices(plan: FleetPlan, years: np.ndarray, start_year: Any, cadence: 
 
 
 def cohort_bus_cost(built_per_year: Any, bus_mass: Any, reference_cost: Any, reference_mass: Any,
-                    learning_rate: Any) -> np.ndarray:
+                    learning_rate: Any, alongside: Any = None) -> np.ndarray:
     """Bus cost per kg paid by each year's cohort [USD/kg]: the average unit cost of its own
     production on the programme's learning curve (:func:`wright_average_cost`), from the
     experience base ``reference_mass`` [kg] at ``reference_cost`` [USD/kg].
 
     ``built_per_year`` (T, *P) satellites, ``bus_mass`` (T or 1, *P) kg each; a year that builds
     nothing (or an unbuildable satellite, never built) pays the unit cost where the curve stands.
+    ``alongside`` (T, *P) [kg/yr]: another line's production sharing the curve (industry-wide
+    learning); each year's cohort then pays the average of that year's joint production.
     """
     bus_built = mass_of(built_per_year, bus_mass)  # kg of bus per year
-    q1 = np.asarray(reference_mass, dtype=float) + np.cumsum(bus_built, axis=0)
-    return wright_average_cost(reference_cost, q1 - bus_built, q1, reference_mass, learning_rate)
+    flow = bus_built if alongside is None else bus_built + np.asarray(alongside, dtype=float)
+    q1 = np.asarray(reference_mass, dtype=float) + np.cumsum(flow, axis=0)
+    return wright_average_cost(reference_cost, q1 - flow, q1, reference_mass, learning_rate)
 
 
 def mass_of(count: Any, mass: Any) -> np.ndarray:
@@ -589,7 +679,7 @@ def fleet_kernel(years, start_year, target, life, failure_rate, launch_failure, 
         binding_vehicle = cap_v.argmin(axis=1)
     else:
         launch_cap = abs_v.sum(axis=1)
-        binding_vehicle = cap_v.argmin(axis=1)  # the vehicle whose share outgrows its flights first
+        binding_vehicle = np.full(launch_cap.shape, V)  # every vehicle of the year is full: LAUNCH + V
     active = years.reshape((T,) + ext) >= np.asarray(start_year)[None, ...]
     active = np.broadcast_to(active, full)
 

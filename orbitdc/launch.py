@@ -68,7 +68,9 @@ Suncatcher) serves the timeline and the break-even year, outside the chain's pri
 
 with ``M`` the cumulative mass launched by the vehicle (family), growing with a cadence that ramps
 linearly from today's flights per year (``reference_year``) to the planned ones (``planned_year``)
-and stays there (:func:`cumulative_flights`, inverted in closed form by :func:`year_price_reaches`).
+and then grows by ``launch_cadence_growth_rate`` a year, as the year-by-year fleet's ramps do after
+their plan's last point (:func:`cumulative_flights`, inverted in closed form by
+:func:`year_price_reaches`): one cadence model for the static chain and the trajectory.
 
 **Deployment.** The programme gets ``launch_cadence_share`` of the vehicle's flights from
 ``start_year``; ``deployment_years`` is the time to fly the initial launches
@@ -518,15 +520,24 @@ def market_price(internal_cost, margin, vertically_integrated=False) -> xr.DataA
     return units.wrap(xr.apply_ufunc(_learning.price, c, mg, vi), "USD/kg", "launch price paid per kg")
 
 
-def cumulative_flights(year, flights_per_year_today, flights_per_year_planned, reference_year, planned_year) -> xr.DataArray:
+def cumulative_flights(year, flights_per_year_today, flights_per_year_planned, reference_year, planned_year,
+                       growth_rate=None) -> xr.DataArray:
     """Flights [1] flown between ``reference_year`` and ``year`` in the cadence scenario.
 
     Cadence ramps linearly from ``flights_per_year_today`` at ``reference_year`` to
-    ``flights_per_year_planned`` at ``planned_year`` and stays there.
+    ``flights_per_year_planned`` at ``planned_year``, then grows by ``growth_rate`` a year
+    (default ``launch_cadence_growth_rate`` of ``data/defaults/launch.yaml``; 0 holds it flat).
     """
     f0, f1, y0, y1 = _cadence_args(flights_per_year_today, flights_per_year_planned, reference_year, planned_year)
     y = _num(year, "1", "year")
-    return units.wrap(xr.apply_ufunc(_cum_flights, y, f0, f1, y0, y1), "1", "cumulative flights")
+    g = _growth_arg(growth_rate)
+    return units.wrap(xr.apply_ufunc(_cum_flights, y, f0, f1, y0, y1, g), "1", "cumulative flights")
+
+
+def _growth_arg(growth_rate) -> xr.DataArray:
+    if growth_rate is None:
+        growth_rate = default_value("launch", "launch_cadence_growth_rate", "1/yr")
+    return _num(growth_rate, "1/yr", "launch_cadence_growth_rate", lo=0, hi=1)
 
 
 def _cadence_args(f0, f1, y0, y1):
@@ -563,7 +574,7 @@ def vehicle_learning_inputs(vehicle) -> dict[str, xr.DataArray]:
 def launch_price_by_year(year, vehicle=None, *, initial_price=None, learning_rate=None, initial_cumulative_mass=None,
                          mass_per_flight=None, flights_per_year_today=None, flights_per_year_planned=None,
                          reference_year=None, planned_year=None, floor=0.0, margin=0.0,
-                         vertically_integrated=False) -> xr.DataArray:
+                         vertically_integrated=False, cadence_growth_rate=None) -> xr.DataArray:
     r"""Launch price per kg [USD/kg] by calendar ``year`` from a cadence scenario.
 
     flights per year -> cumulative mass :math:`M(y) = M_0 + m_{flight} F(y)` (:func:`cumulative_flights`)
@@ -586,7 +597,8 @@ def launch_price_by_year(year, vehicle=None, *, initial_price=None, learning_rat
     vi = _da(vertically_integrated).astype(bool)
     y = year if isinstance(year, xr.DataArray) else xr.DataArray(np.atleast_1d(np.asarray(year, dtype=float)),
                                                                    dims="year", coords={"year": np.atleast_1d(year)})
-    flights = xr.apply_ufunc(_cum_flights, y, args["f0"], args["f1"], args["y0"], args["y1"])
+    flights = xr.apply_ufunc(_cum_flights, y, args["f0"], args["f1"], args["y0"], args["y1"],
+                             _growth_arg(cadence_growth_rate))
     mass = args["m0"] + args["mpf"] * np.maximum(flights, 0.0)
     cost0 = args["p0"] / (1.0 + mg)
     cost = xr.where(cost0 > fl, xr.apply_ufunc(_learning.unit_cost, cost0, mass, args["m0"], lr, fl), cost0)
@@ -620,7 +632,7 @@ def _learning_args(vehicle, p0, m0, mpf, f0, f1, y0, y1) -> dict[str, xr.DataArr
 def year_price_reaches(price, ds: xr.Dataset | None = None, *, vehicle=None, initial_price=None, learning_rate=None,
                        initial_cumulative_mass=None, mass_per_flight=None, flights_per_year_today=None,
                        flights_per_year_planned=None, reference_year=None, planned_year=None, floor=None,
-                       margin=None, vertically_integrated=None) -> xr.DataArray:
+                       margin=None, vertically_integrated=None, cadence_growth_rate=None) -> xr.DataArray:
     r"""Calendar year at which the learning-curve price paid falls to ``price`` [USD/kg] (vectorised).
 
     Closed form (Wright's law + the cadence ramp): the internal cost must reach
@@ -642,6 +654,7 @@ def year_price_reaches(price, ds: xr.Dataset | None = None, *, vehicle=None, ini
         floor = ds.get("launch_price_floor_per_kg") if floor is None else floor
         margin = ds.get("launch_margin") if margin is None else margin
         vertically_integrated = ds.get("vertically_integrated_launch") if vertically_integrated is None else vertically_integrated
+        cadence_growth_rate = ds.get("launch_cadence_growth_rate") if cadence_growth_rate is None else cadence_growth_rate
     learning_rate = 0.2 if learning_rate is None else learning_rate
     floor = 0.0 if floor is None else floor
     margin = 0.0 if margin is None else margin
@@ -659,7 +672,7 @@ def year_price_reaches(price, ds: xr.Dataset | None = None, *, vehicle=None, ini
     mg = _num(margin, "1", "launch_margin", lo=0)
     vi = _da(vertically_integrated).astype(bool)
     out = xr.apply_ufunc(_year_kernel, p, lr, fl, mg, vi, args["p0"], args["m0"], args["mpf"],
-                         args["f0"], args["f1"], args["y0"], args["y1"])
+                         args["f0"], args["f1"], args["y0"], args["y1"], _growth_arg(cadence_growth_rate))
     return units.wrap(out, "1", "year the launch price reaches the given price")
 
 
@@ -677,20 +690,22 @@ def price_per_kg_at_orbit(price_per_kg_reference, payload_reference, payload_at_
 # Deployment
 # --------------------------------------------------------------------------------------------
 def deployment_years(launches, start_year, flights_per_year_today, flights_per_year_planned, reference_year,
-                     planned_year, cadence_share) -> xr.DataArray:
+                     planned_year, cadence_share, cadence_growth_rate=None) -> xr.DataArray:
     """Years [yr] from ``start_year`` to fly ``launches`` with ``cadence_share`` of the vehicle's
-    flights (cadence scenario of :func:`cumulative_flights`); inf when no flights are available."""
+    flights (cadence scenario of :func:`cumulative_flights`, growing by ``cadence_growth_rate``
+    after ``planned_year``); inf when no flights are available."""
     n = _num(launches, "1", "launches", lo=0)
     s = _num(start_year, "1", "start_year")
     share = _num(cadence_share, "1", "launch_cadence_share", lo=0, hi=1, lo_open=True)
     f0, f1, y0, y1 = _cadence_args(flights_per_year_today, flights_per_year_planned, reference_year, planned_year)
-    return units.wrap(xr.apply_ufunc(_deploy_kernel, n, s, share, f0, f1, y0, y1), "yr", "years to deploy")
+    return units.wrap(xr.apply_ufunc(_deploy_kernel, n, s, share, f0, f1, y0, y1, _growth_arg(cadence_growth_rate)),
+                      "yr", "years to deploy")
 
 
-def _deploy_kernel(n, s, share, f0, f1, y0, y1):
+def _deploy_kernel(n, s, share, f0, f1, y0, y1, g=0.0):
     with np.errstate(divide="ignore", invalid="ignore"):
-        done_at = _cum_flights(s, f0, f1, y0, y1) + n / share
-        end = _inverse_cum_flights(done_at, f0, f1, y0, y1)
+        done_at = _cum_flights(s, f0, f1, y0, y1, g) + n / share
+        end = _inverse_cum_flights(done_at, f0, f1, y0, y1, g)
     out = np.where(n > 0, end - s, 0.0)
     return np.where(np.isnan(out) & (n > 0), np.inf, out)
 
@@ -716,8 +731,9 @@ def deployment_timeline(ds: xr.Dataset, years=None) -> xr.DataArray:
                                                                      coords={"year": np.asarray(years)})
     lv = _vehicle_learning(ds["launch_vehicle"])
     f0, f1, y0, y1 = lv["flights_per_year_today"], lv["flights_per_year_planned"], lv["reference_year"], lv["planned_year"]
-    flown = (xr.apply_ufunc(_cum_flights, y, f0, f1, y0, y1)
-             - xr.apply_ufunc(_cum_flights, ds["start_year"], f0, f1, y0, y1)) * ds["launch_cadence_share"]
+    g = _growth_arg(ds["launch_cadence_growth_rate"] if "launch_cadence_growth_rate" in ds else None)
+    flown = (xr.apply_ufunc(_cum_flights, y, f0, f1, y0, y1, g)
+             - xr.apply_ufunc(_cum_flights, ds["start_year"], f0, f1, y0, y1, g)) * ds["launch_cadence_share"]
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = xr.where(ds["launches"] > 0, (flown / ds["launches"]).clip(0.0, 1.0), 1.0)
     cap = ds["target_it_power"] * frac
@@ -779,6 +795,8 @@ PARAMETERS: dict[str, ParameterSpec] = {
                                                minimum=0.0),
     "launch_cadence_share": ParameterSpec("1", "share of the vehicle's flights available to the programme",
                                           minimum=0.0, exclusive_minimum=True, maximum=1.0),
+    "launch_cadence_growth_rate": ParameterSpec("1/yr", "growth per year of a vehicle's flights after its planned cadence "
+                                                "(planned_year, or the last point of a fleet plan)", minimum=0.0, maximum=1.0),
     "launch_failure_probability": ParameterSpec("1", "probability that a launch loses its payload",
                                                 minimum=0.0, maximum=1.0, exclusive_maximum=True),
     "satellite_failure_rate": ParameterSpec("1/yr", "fraction of satellites failing per year (replaced)", minimum=0.0, maximum=1.0),
@@ -891,7 +909,8 @@ def _kernel(f) -> dict[str, Any]:
         ratio = co2_kwh / f["grid_carbon_intensity"]
     years = _deploy_kernel(launches, f["start_year"], f["launch_cadence_share"],
                            _vv(key, "flights_per_year_today", "1/yr"), _vehicle_param(f, "vehicle_flights_per_year", key),
-                           _vv(key, "reference_year", "1"), _vv(key, "planned_year", "1"))
+                           _vv(key, "reference_year", "1"), _vv(key, "planned_year", "1"),
+                           _get(f, "launch_cadence_growth_rate", 0.0))
     known = ~np.isnan(m_sat) & ~np.isnan(payload)
     out = {
         "launch_price_per_kg": price,
@@ -915,12 +934,25 @@ def _kernel(f) -> dict[str, Any]:
         "launch_vehicle": f["launch_vehicle"],
     }
     names = [str(key.flat[0])] if key.size == 1 else [str(n) for n in np.unique(key)]
-    basis = load_catalog(CATALOG)["basis"]
     label = ", ".join(names)
     out["__attrs__"] = {k: {"launch_vehicle": label} for k in out if k != "launch_vehicle"}
-    out["__attrs__"]["launch_vehicle"] = {
-        "vehicles": label, "basis": ", ".join(f"{n}: {basis.sel(entry=n).item()}" for n in names)}
+    out["__attrs__"]["launch_vehicle"] = {"vehicles": label, "basis": _basis_text(load_catalog(CATALOG), tuple(names))}
     return out
+
+
+def _basis_text(cat: xr.Dataset, names: tuple[str, ...]) -> str:
+    """``name: basis`` of each vehicle (the catalog's price basis), cached per catalog object."""
+    key = (id(cat), names)
+    hit = _BASIS.get(key)
+    if hit is None or hit[0] is not cat:
+        basis = dict(zip((str(e) for e in cat["entry"].values), (str(b) for b in cat["basis"].values)))
+        hit = _BASIS[key] = (cat, ", ".join(f"{n}: {basis[n]}" for n in names))
+    return hit[1]
+
+
+#: (id(catalog), vehicle names) -> (that catalog, the basis text): the catalog Dataset is cached
+#: per file version, so a new version is a new object and a new entry
+_BASIS: dict[tuple, tuple] = {}
 
 
 def run(ds: xr.Dataset) -> dict[str, xr.DataArray]:

@@ -702,11 +702,18 @@ def _dose_grid() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return alts, incs, np.log(thick), np.log(np.maximum(dose, np.exp(_DOSE_FLOOR_LOG)))
 
 
+@functools.lru_cache(maxsize=64)
+def _is_uniform(axis_bytes: bytes) -> bool:
+    axis = np.frombuffer(axis_bytes)
+    step = (axis[-1] - axis[0]) / (axis.size - 1)
+    return bool(np.allclose(np.diff(axis), step, rtol=1e-9, atol=0))
+
+
 def _interp_axis(axis: np.ndarray, x):
     """Index of the left node and the weight of the right one (x clipped to the axis)."""
     x = np.clip(np.asarray(x, dtype=float), axis[0], axis[-1])
     step = (axis[-1] - axis[0]) / (axis.size - 1)
-    if np.allclose(np.diff(axis), step, rtol=1e-9, atol=0):  # uniform axis: no search
+    if _is_uniform(np.ascontiguousarray(axis, dtype=float).tobytes()):  # uniform axis: no search (checked once per axis)
         j = np.minimum(((x - axis[0]) / step).astype(np.intp), axis.size - 2)
     else:
         j = np.clip(np.searchsorted(axis, x, side="right") - 1, 0, axis.size - 2)
@@ -864,6 +871,12 @@ def _multilinear(axes, values, points):
     return outs
 
 
+#: Exact annual eclipse statistics by orbit key (altitude, SSO, inclination, node time, year):
+#: kept for calls with at most this many distinct orbits (cleared past 4,096 entries).
+_SUMMARY_MEMO_ORBITS = 64
+_SUMMARY_MEMO: dict[tuple, tuple[float, float, float, float]] = {}
+
+
 def eclipse_summaries_kernel(h, is_sso, inc, ltan, year=2030, method: str = "auto"):
     """Annual (mean fraction, max duration [min], eclipse days [d]) for flat arrays of orbits.
 
@@ -890,19 +903,40 @@ def eclipse_summaries_kernel(h, is_sso, inc, ltan, year=2030, method: str = "aut
         method = "grid"  # more orbits than the exact limit could ever hold distinct: skip the sort
     if method != "grid":
         key = np.stack([h, is_sso.astype(float), np.where(is_sso, 0.0, inc), ltan % 24.0, yr], axis=1)
-        uniq, inverse = np.unique(key, axis=0, return_inverse=True)
-        inverse = inverse.ravel()
+        if key.shape[0] == 1:
+            uniq, inverse = key, np.zeros(1, dtype=np.intp)
+        else:
+            uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+            inverse = inverse.ravel()
         if method == "exact" or uniq.shape[0] <= EXACT_ORBITS_MAX:
-            inc_u = np.where(uniq[:, 1] > 0, sso_inclination_kernel(uniq[:, 0]), uniq[:, 2])
             res = [np.empty(uniq.shape[0]) for _ in range(4)]
-            # one batch per length of year (365 or 366 days), each orbit with its own year's Sun:
-            # a trajectory's 25 cohort years cost two passes, not 25
-            ys = np.unique(uniq[:, 4])
-            ndays = np.array([_year_sun(int(y))[1].shape[0] for y in ys])
-            for n in np.unique(ndays):
-                sel = np.isin(uniq[:, 4], ys[ndays == n])
-                for r, v in zip(res, _annual_summary_rows(uniq[sel, 0], inc_u[sel], uniq[sel, 3], uniq[sel, 4])):
-                    r[sel] = v
+            # an orbit's annual statistics are a pure function of its key: a few orbits asked again
+            # (a trajectory's cohorts, a slider moving the economics) are looked up, not recomputed
+            small = uniq.shape[0] <= _SUMMARY_MEMO_ORBITS
+            rows = [tuple(r) for r in uniq.tolist()] if small else []
+            todo = np.array([i for i, r in enumerate(rows) if r not in _SUMMARY_MEMO], dtype=np.intp) if small \
+                else np.arange(uniq.shape[0])
+            for i, r in enumerate(rows):
+                hit = _SUMMARY_MEMO.get(r)
+                if hit is not None:
+                    for out_, v in zip(res, hit):
+                        out_[i] = v
+            if todo.size:
+                sub = uniq[todo]
+                inc_u = np.where(sub[:, 1] > 0, sso_inclination_kernel(sub[:, 0]), sub[:, 2])
+                # one batch per length of year (365 or 366 days), each orbit with its own year's
+                # Sun: a trajectory's 25 cohort years cost two passes, not 25
+                ys = np.unique(sub[:, 4])
+                ndays = np.array([_year_sun(int(y))[1].shape[0] for y in ys])
+                for n in np.unique(ndays):
+                    sel = np.isin(sub[:, 4], ys[ndays == n])
+                    for r, v in zip(res, _annual_summary_rows(sub[sel, 0], inc_u[sel], sub[sel, 3], sub[sel, 4])):
+                        r[todo[sel]] = v
+                if small:
+                    if len(_SUMMARY_MEMO) > 4096:
+                        _SUMMARY_MEMO.clear()
+                    for i in todo:
+                        _SUMMARY_MEMO[rows[i]] = tuple(float(r[i]) for r in res)
             return tuple(r[inverse] for r in res)
     out = [np.empty(h.size) for _ in range(4)]
     for y in np.unique(yr):

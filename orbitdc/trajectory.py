@@ -79,14 +79,15 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import xarray as xr
 
+from . import _finance, catalogs
 from . import fleet as fl
 from . import paths as _paths
 from . import units
-from .chain import Frame, _expand, dataset_from_frame, number_array, parameter_specs, prepare, run_frame
+from .chain import Frame, _expand, dataset_from_frame, number_array, parameter_specs, prepare, run_frame, year_paths_of
 from .errors import ArchitectureError, OrbitdcError, ParameterError
 from .architectures import load_architecture
 from .catalogs import catalog_value
-from .arguments import check_samples, check_seed
+from .arguments import check_count, check_samples, check_seed
 from .economics import loss_cover_factors
 from .parameters import DATA_DIR, Architecture, ParameterSpec, _rel, load_references, read_parameters_file
 
@@ -94,7 +95,7 @@ TRENDS_DIR = DATA_DIR / "trends"
 
 #: Trends that ``frozen`` may name; each frozen trend keeps the architecture's static value.
 TRENDS = ("launch_price", "bus_cost", "accelerator_price", "array_specific_power", "radiator_areal_density",
-          "electricity_price", "grid_connection_delay", "ground_capacity_premium")
+          "electricity_price", "grid_connection_delay", "ground_capacity_premium", "launch_cadence")
 
 _RATE = dict(minimum=0.0, maximum=1.0, exclusive_maximum=True)
 #: Parameters of ``data/trends/*.yaml`` (overridable by name in :func:`trajectory`).
@@ -121,13 +122,34 @@ TREND_PARAMETERS: dict[str, ParameterSpec] = {
     "ground_capacity_premium_rate": ParameterSpec("1/yr", "premium on facility capital per year for scarce powered capacity",
                                                   minimum=0.0, maximum=1.0),
     "ground_capacity_premium_max": ParameterSpec("1", "cap of the premium on facility capital", minimum=0.0, maximum=5.0),
+    "industry_satellite_production": ParameterSpec("t/yr", "satellite mass a line alongside builds per year (learning 'industry')",
+                                                   minimum=0.0),
+    "bus_cost_decline_rate": ParameterSpec("1/yr", "fall per year of the bus cost per kg (learning 'calendar')", **_RATE),
+    "array_cost_learning_rate": ParameterSpec("1", "array cost fall per doubling of own array power (learning 'own')", **_RATE),
+    "array_cost_decline_rate": ParameterSpec("1/yr", "fall per year of the array cost per W (learning 'calendar')", **_RATE),
+    "radiator_cost_learning_rate": ParameterSpec("1", "radiator cost fall per doubling of own radiator area (learning 'own')", **_RATE),
+    "radiator_cost_decline_rate": ParameterSpec("1/yr", "fall per year of the radiator cost per m2 (learning 'calendar')", **_RATE),
+    "space_premium_learning_rate": ParameterSpec("1", "space hardware premium fall per doubling of own accelerators in orbit (learning 'own')", **_RATE),
+    "space_premium_decline_rate": ParameterSpec("1/yr", "fall per year of the space hardware premium (learning 'calendar')", **_RATE),
+    "ground_scarcity_premium_decline_rate": ParameterSpec("1/yr", "fall per year of the ground's scarcity premium "
+                                                          "(ground_price=True)", **_RATE),
 }
+
+#: Cost items whose learning a user chooses (``learning={item: basis}``), the bases each takes,
+#: and the default (today's model: Wright's law on the programme's own bus mass, nothing else).
+LEARNING_ITEMS = {
+    "bus": ("own", "industry", "calendar", "none"),
+    "array": ("own", "calendar", "none"),
+    "radiator": ("own", "calendar", "none"),
+    "premium": ("own", "calendar", "none"),
+}
+LEARNING_DEFAULT = {"bus": "own", "array": "none", "radiator": "none", "premium": "none"}
 
 #: Chain parameters that are trend rates too (drawn by the Monte Carlo).
 CHAIN_RATES = ("launch_learning_rate", "bus_learning_rate")
 #: Stages run before the fleet (everything before economics).
 PHYSICAL_STAGES = ("orbit", "compute", "power", "thermal", "links", "commons", "mass", "launch")
-#: Stages run on the years asked for, after the fleet: economics and what reads its costs.
+#: Stages run after the fleet (on its grid; the years asked for are taken after): economics and what reads its costs.
 COST_STAGES = ("economics", "workload")
 #: The quantiles of the Monte Carlo summaries.
 QUANTILES = (0.1, 0.5, 0.9)
@@ -280,7 +302,9 @@ def _take_years(frame: Frame, ix: np.ndarray, n_grid: int) -> None:
 def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architecture],
                years: Iterable[int] = range(2026, 2051), *, frozen: bool | str | Iterable[str] = False,
                fleet: str | Path | Mapping[str, Any] | None = None, samples: int | None = None, seed: int = 0,
-               scenario: str | None = None, **overrides: Any) -> xr.Dataset:
+               scenario: str | None = None, levels: bool = True, design: str = "optimal",
+               correlation: Any = "data", draw_catalog: bool = True, chunks: int | None = None,
+               learning: Mapping[str, str] | None = None, ground_price: bool = False, **overrides: Any) -> xr.Dataset:
     """The year-by-year model of one architecture (or several: a list stacks them along
     ``architecture``). See the module docstring for the equations.
 
@@ -292,7 +316,24 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
         ``trend_reference_year`` whatever the first year shown
     frozen : True (every trend), False, or trend names from :data:`TRENDS` to keep static
     fleet : a fleet plan (path or mapping, ``data/fleets/README.md``) instead of the architecture's
-    samples, seed : Monte Carlo over the trend rates and ramps (dimension ``sample``)
+    samples, seed : Monte Carlo (dimension ``sample``): the trend rates, the ramps and - with
+        ``levels`` (default) - the architecture's uncertain levels, drawn jointly
+    levels, design, correlation, draw_catalog : ``levels=True`` draws the uncertain parameters
+        exactly as :func:`orbitdc.monte_carlo` does for the same ``seed`` (the same stream,
+        ``correlation`` and ``draw_catalog``), with each sample's design chosen as it chooses it
+        (``design="optimal"``, or ``"nominal"``); ``levels=False`` draws the trends and ramps only
+    chunks : samples per chain run (the result does not depend on it, bit for bit)
+    learning : how each cost item learns, ``{item: basis}`` (:data:`LEARNING_ITEMS`): ``"own"``
+        (Wright's law on the programme's own production), ``"industry"`` (bus: a satellite line
+        alongside adds its experience), ``"calendar"`` (a fall per year) or ``"none"``; the rates
+        are trend parameters (``data/trends/learning.yaml``), drawn by the Monte Carlo. Default
+        :data:`LEARNING_DEFAULT` (the bus learns on its own mass, nothing else learns)
+    ground_price : also compare each cohort with the price the ground's compute *sells* at (its
+        cost x (1 + a scarcity premium): ``revenue_per_kw_year`` in ``trend_reference_year``, the
+        premium falling by ``ground_scarcity_premium_decline_rate`` a year):
+        ``cost_ratio_vs_ground_price``, beside the cost-vs-cost ratio, which stays the answer of
+        record. Not the economics stage's *market view* (``market_cost_ratio_vs_terrestrial``:
+        the margin forgone while compute waits for power, counted as a cost on both sides)
     scenario : a scenario of ``data/scenarios/`` (e.g. ``"proponent"``) layered over the
         architecture; for a list, over each architecture that ships it (``attrs['scenario']``)
     **overrides : chain parameters (as in ``evaluate``: a 1-d list is a sweep dimension) and trend
@@ -309,15 +350,35 @@ def trajectory(arch: str | Path | Architecture | Sequence[str | Path | Architect
         many = isinstance(arch, (list, tuple))
         loaded = apply_where_available(list(arch) if many else [arch], scenario)
         out = trajectory(loaded if many else loaded[0], years, frozen=frozen, fleet=fleet, samples=samples,
-                         seed=seed, **overrides)
+                         seed=seed, levels=levels, design=design, correlation=correlation,
+                         draw_catalog=draw_catalog, chunks=chunks, learning=learning, ground_price=ground_price, **overrides)
         out.attrs["scenario"] = scenario
         return out
+    mc = dict(levels=levels, design=design, correlation=correlation, draw_catalog=draw_catalog, chunks=chunks)
     if isinstance(arch, (list, tuple)):
-        return _compare(arch, years, frozen=frozen, fleet=fleet, samples=samples, seed=seed, **overrides)
+        return _compare(arch, years, frozen=frozen, fleet=fleet, samples=samples, seed=seed, mc=mc,
+                        learning=learning, ground_price=ground_price, **overrides)
     arch = load_architecture(arch)
+    learn = _check_learning(arch, learning)
     if samples is not None:
-        return _monte_carlo(arch, years, frozen, fleet, samples, seed, overrides)
-    return _run(arch, years, frozen, fleet, overrides, ramp_q={})
+        return _monte_carlo(arch, years, frozen, fleet, samples, seed, overrides, learning=learn, ground_price=ground_price, **mc)
+    return _run(arch, years, frozen, fleet, overrides, ramp_q={}, learning=learn, ground_price=ground_price)
+
+
+def _check_learning(arch, learning: Any) -> dict[str, str]:
+    """``learning`` completed with :data:`LEARNING_DEFAULT`; an unknown item or basis is one error."""
+    if learning is None:
+        return dict(LEARNING_DEFAULT)
+    if not isinstance(learning, Mapping):
+        raise _bad(arch, "learning", f"expected a mapping {{item: basis}}, got {type(learning).__name__}")
+    out = dict(LEARNING_DEFAULT)
+    for item, basis in learning.items():
+        if item not in LEARNING_ITEMS:
+            raise _bad(arch, "learning", f"'{item}' is not a cost item; items: {', '.join(LEARNING_ITEMS)}")
+        if basis not in LEARNING_ITEMS[item]:
+            raise _bad(arch, "learning", f"{item}: '{basis}' is not one of {', '.join(LEARNING_ITEMS[item])}")
+        out[item] = basis
+    return out
 
 
 def _check_arguments(arch, years, frozen, fleet, samples, seed, scenario, overrides) -> np.ndarray:
@@ -337,13 +398,14 @@ def _compare(archs, years, **kw) -> xr.Dataset:
     names = [a.name for a in loaded]
     if len(set(names)) != len(names):
         raise OrbitdcError(f"architecture names repeat: {', '.join(names)}")
-    over = {k: v for k, v in kw.items() if k not in ("frozen", "fleet", "samples", "seed")}
+    over = {k: v for k, v in kw.items() if k not in ("frozen", "fleet", "samples", "seed", "mc", "learning", "ground_price")}
     specs = parameter_specs()
     results = []
     for a in loaded:
         own = {k: v for k, v in over.items() if k in a.parameters or k in TREND_PARAMETERS or k not in specs}
         results.append(trajectory(a, years, frozen=kw["frozen"], fleet=kw["fleet"], samples=kw["samples"],
-                                  seed=kw["seed"], **own))
+                                  seed=kw["seed"], learning=kw.get("learning"), ground_price=kw.get("ground_price", False),
+                                  **kw.get("mc", {}), **own))
     out = xr.concat(results, dim="architecture", data_vars="all", coords="minimal", compat="override",
                     join="outer", combine_attrs="drop_conflicts")
     out = out.assign_coords(architecture=("architecture", names),
@@ -357,19 +419,28 @@ def _compare(archs, years, **kw) -> xr.Dataset:
 
 def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Mapping[str, Any],
          ramp_q: Mapping[str, xr.DataArray], drawn: Mapping[str, xr.DataArray] | None = None,
-         build: bool = True) -> "xr.Dataset | _Results":
+         build: bool = True, eclipse_method: str | None = None,
+         learning: Mapping[str, str] | None = None, ground_price: bool = False) -> "xr.Dataset | _Results":
     """One architecture (``ramp_q``: drawn quantiles of the ramps by ramp name; ``drawn``: drawn
     trend and chain rates, applied like overrides). ``build=False``: the results before the
-    Dataset is built (the Monte Carlo adds its summaries first)."""
+    Dataset is built (the Monte Carlo adds its summaries first). One model run: the catalogs'
+    files are checked once for both passes through the stages."""
+    with catalogs.model_run():
+        return _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclipse_method,
+                         dict(learning or LEARNING_DEFAULT), ground_price)
+
+
+def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclipse_method=None, learning=None,
+              ground_price=False):
     frozen_set = _frozen_set(frozen, arch)
     # a scenario's stated trends and fleet plan (issue 22) act like overrides; explicit ones win
     overrides = {**{k: p.canonical_value for k, p in getattr(arch, "trends", {}).items()}, **overrides}
     if fleet is None:
         fleet = getattr(arch, "fleet", None)
     chain_over, trend_over = _split_overrides(arch, overrides)
-    for name, p in arch.parameters.items():  # the architecture file's paths, unless overridden
-        if p.year_path is not None and name not in chain_over:
-            chain_over[name] = _paths.as_dataarray(p.year_path[0])
+    for name, path in year_paths_of(arch).items():  # the architecture file's paths, unless overridden
+        if name not in chain_over:
+            chain_over[name] = _paths.as_dataarray(path)
     coords: dict[str, xr.Variable] = {}
     trend = _trend_values(arch, trend_over, coords)
     trusted: dict[str, xr.DataArray] = {}
@@ -433,6 +504,8 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
                 raise OrbitdcError(f"overrides do not broadcast together: dimension '{d}' has lengths {extra[d]} and {n}")
     prep = prepare(arch, chain_over, trusted, dims_first=lead, extra_dims=extra)
     frame = prep.frame
+    if eclipse_method is not None:  # decided once for a Monte Carlo run (chunking must not change it)
+        frame.attrs["eclipse_method"] = eclipse_method
     for c, cv in prep.coords.items():
         coords.setdefault(c, cv)
     tr = {k: _expand(v, frame.dims) for k, v in trend.items()}
@@ -450,27 +523,113 @@ def _run(arch: Architecture, years: Any, frozen: Any, fleet: Any, overrides: Map
     fleet_res = None
     if space:
         try:
-            fleet_res = _fleet(frame, plan, grid, start, start_price, ramp_q, frozen_set, "bus_cost_per_kg" in paths)
+            # the chain's launch_cadence_growth_rate: the static launch stage's deployment and
+            # break-even year grow the catalog cadence after planned_year by the same rate
+            growth = None if "launch_cadence" in frozen_set else frame["launch_cadence_growth_rate"]
+            fleet_res = _fleet(frame, plan, grid, start, start_price, ramp_q, frozen_set, "bus_cost_per_kg" in paths,
+                               growth, learning["bus"], tr, age)
         except ParameterError as exc:  # a path given for a quantity the fleet scan takes once
             raise _bad(arch, exc.parameter, exc.reason) from None
-    _take_years(frame, ix, T)
     if space:
-        price = fleet_res["price"][ix]
+        price = fleet_res["price"]
         with np.errstate(invalid="ignore"):
             frame._vars["launch_cost"] = np.where(np.isinf(frame["launches"]), np.inf, frame["launch_cost"] * price)
         frame._vars["launch_price_per_kg"] = price
         if "bus_cost" not in frozen_set or "bus_cost_per_kg" in paths:
             # the cohort's own learning (or the path) is in its bus cost per kg
-            frame._vars["bus_cost_per_kg"] = fleet_res["bus_cost"][ix][:, None]
+            frame._vars["bus_cost_per_kg"] = fleet_res["bus_cost"][:, None]
             frame._vars["bus_learning_rate"] = np.zeros((1,) * len(frame.dims))
+        _item_learning(frame, fleet_res, learning, tr, age, set(paths))
     run_frame(frame, arch.kind, only=COST_STAGES, flags=False)
+    if ground_price and space:  # the ground's own cost in trend_reference_year (the grid's first year)
+        ground_at_reference = np.array(frame["terrestrial_cost_per_kw_year"][0, 0], copy=True)
+        revenue_today = np.asarray(frame["revenue_per_kw_year"])[0, 0]
+    _take_years(frame, ix, T)  # the years asked for (economics ran on the fleet's grid)
     out = _result(arch, frame, years, start[:, 0] if space else start, plan, fleet_res, ix, grid, coords,
                   frozen_set, inactive)
+    out.drawn = {k: np.asarray(v.values) for k, v in (drawn or {}).items()}
+    if ground_price and space:
+        _ground_price(out, tr, age[ix] if age.shape[0] == T else age, years, start[0, 0], ground_at_reference,
+                      revenue_today)
+    out.attrs_ds["learning"] = "; ".join(f"{k}: {v}" for k, v in learning.items())
+    if space:
+        for item, (param, _, _, _, _) in _ITEMS.items():
+            if learning.get(item, "none") != "none" or param in paths:
+                spec = specs[param]
+                out.add(param, ["year"], frame[param][:, 0], spec.unit, f"{spec.long_name} paid by the cohort of the year")
     if paths:
         out.attrs_ds["paths"] = "; ".join(f"{n}: {p.describe()}" for n, p in paths.items())
     if path_notes:
         out.attrs_ds["path_warnings"] = "; ".join(path_notes)
     return out.dataset() if build else out
+
+
+#: Cost items other than the bus: the chain parameter, the per-satellite quantity the programme
+#: produces (frame variable, scale to the item's unit) and the learning and calendar rates.
+_ITEMS = {
+    "array": ("array_cost_per_watt", "solar_array_bol_power", 1e3, "array_cost_learning_rate", "array_cost_decline_rate"),
+    "radiator": ("radiator_cost_per_m2", "radiator_area", 1.0, "radiator_cost_learning_rate", "radiator_cost_decline_rate"),
+    "premium": ("space_hardware_premium", "accelerators", 1.0, "space_premium_learning_rate", "space_premium_decline_rate"),
+}
+
+
+def _item_learning(frame: Frame, res: Mapping[str, np.ndarray], learning: Mapping[str, str],
+                   tr: Mapping[str, np.ndarray], age: np.ndarray, paths: set[str]) -> None:
+    """The year's array cost per W, radiator cost per m2 and space hardware premium under the
+    learning chosen (:data:`LEARNING_ITEMS`; a path of the parameter wins): ``calendar`` today's
+    value x (1 - rate)^(y - y0); ``own`` the cohort's average on Wright's curve of the programme's
+    own cumulative production of the item (its experience base the first building year's output,
+    at today's value: :func:`orbitdc.fleet.cohort_bus_cost` on those units)."""
+    for item, (param, per_sat, scale, rate, decline) in _ITEMS.items():
+        basis = learning.get(item, "none")
+        if basis == "none" or param in paths or param not in frame:
+            continue
+        today = frame[param]
+        if basis == "calendar":
+            frame._vars[param] = today * (1.0 - tr[decline]) ** age
+            continue
+        units = fl.mass_of(res["built_per_year"], frame[per_sat][:, 0] * scale)  # the item built per year
+        first = np.argmax(units > 0, axis=0)
+        base = np.take_along_axis(units, first[None, ...], axis=0)  # one first-year output: the experience base
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cost = fl.cohort_bus_cost(res["built_per_year"], frame[per_sat][:, 0] * scale, today[0, 0],
+                                      np.where(base > 0, base, 1.0), tr[rate][0, 0])
+        frame._vars[param] = np.where(base > 0, cost, today[0, 0])[:, None]
+
+
+def _ground_price(out: "_Results", tr: Mapping[str, np.ndarray], age: np.ndarray, years: np.ndarray,
+                  start: np.ndarray, ground_at_reference: np.ndarray, revenue: np.ndarray) -> None:
+    r"""The optional comparison with the price the ground's compute sells at (``ground_price=True``).
+
+    .. math:: P_g(y) = C_g(y)\,\bigl(1 + p_0 (1 - d)^{y - y_0}\bigr), \qquad
+              p_0 = \frac{R}{C_g(y_0)} - 1
+
+    with :math:`C_g(y)` the ground cohort's levelised cost per delivered kW-yr, :math:`R` the
+    architecture's ``revenue_per_kw_year`` (the rental price of a kW-yr of compute today, the
+    figure the economics stage's market view also values the forgone margin with),
+    :math:`y_0` = ``trend_reference_year`` and :math:`d` = ``ground_scarcity_premium_decline_rate``
+    (``data/trends/ground.yaml``): today's premium of price over cost fades as supply catches up.
+    So :math:`P_g(y_0) = R` exactly. The ratio is the space cohort's *cost* over this price;
+    the crossover against it counts cohorts from the programme's start only."""
+    terr = out.frame["terrestrial_cost_per_kw_year"][:, 0]  # (year, points) on the years asked for
+    with np.errstate(invalid="ignore", divide="ignore"):
+        premium_today = revenue / ground_at_reference - 1.0
+    premium = premium_today[None, ...] * ((1.0 - tr["ground_scarcity_premium_decline_rate"]) ** age)[:, 0]
+    price = terr * (1.0 + premium)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = out.frame["cost_per_kw_year"][:, 0] / price
+    n_points = out.n_points
+    cheaper = (np.nan_to_num(ratio, nan=np.inf) <= 1.0) & (years.reshape((-1,) + (1,) * n_points) >= start[None, ...])
+    within = cheaper.any(axis=0)
+    out.add("ground_scarcity_premium", [], premium_today, "1",
+            "the ground's price over its cost, minus one, in trend_reference_year (revenue_per_kw_year / the ground's cost - 1)")
+    out.add("ground_price_per_kw_year", ["year"], price, "USD/(kW yr)",
+            "price the same compute sells at on the ground in the year: its cost x (1 + the fading scarcity premium)")
+    out.add("cost_ratio_vs_ground_price", ["year"], ratio, "1",
+            "cohort cost relative to the ground's selling price (beside cost_ratio_vs_terrestrial, the cost-vs-cost answer; "
+            "not market_cost_ratio_vs_terrestrial, the time-to-power market view)")
+    out.add("crossover_year_vs_ground_price", [], np.where(within, years[cheaper.argmax(axis=0)].astype(float), np.nan),
+            "1", "first year from the programme's start the space cohort costs at most the ground's selling price (NaN: none)")
 
 
 #: The trend a path of a chain parameter replaces (``launch_price_per_kg``: for the vehicles it
@@ -555,7 +714,9 @@ def _accelerator_factor(trend: Mapping[str, Any], age: Any) -> Any:
 
 
 def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray, start_price: np.ndarray,
-           ramp_q: Mapping[str, xr.DataArray], frozen_set: frozenset[str], bus_path: bool = False) -> dict[str, np.ndarray]:
+           ramp_q: Mapping[str, xr.DataArray], frozen_set: frozenset[str], bus_path: bool = False,
+           growth: np.ndarray | None = None, bus_basis: str = "own", tr: Mapping[str, np.ndarray] | None = None,
+           age: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The fleet scan on the chain's physical results (axes year, vehicle, points; the grid's
     years), then the launch prices by vehicle and the bus cost by cohort. ``start_price`` with
     a year axis is a path of the architecture's launch price (the price of the vehicles it
@@ -579,7 +740,12 @@ def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray
     life = np.where(serviced, t_sat, np.minimum(t_hw, t_sat))
     mass = yr("satellite_mass")
     production = _ramp(plan.production, grid, ramp_q, frame.dims)
-    cad = np.stack([_ramp(v.cadence, grid, ramp_q, frame.dims) for v in plan.vehicles], axis=1)
+    # a catalog cadence plans the chain's vehicle_flights_per_year when it is given or drawn (the
+    # static launch stage's planned cadence): one cadence for evaluate and the fleet
+    planned = frame["vehicle_flights_per_year"] if "vehicle_flights_per_year" in frame else None
+    cad = np.stack([_ramp(v.cadence, grid, ramp_q, frame.dims, growth,
+                          planned[0, i] if planned is not None and v.cadence_from_catalog else None)
+                    for i, v in enumerate(plan.vehicles)], axis=1)
     own_share = pt("launch_cadence_share")
     av = np.stack([np.broadcast_to(v.available_share.value if v.available_share is not None else own_share,
                                    own_share.shape) for v in plan.vehicles], axis=0)
@@ -587,7 +753,8 @@ def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray
     by_year = sats.shape[0] > 1 or it.shape[0] > 1  # the satellite's size changes by year (a path)
     res = fl.fleet_kernel(grid, start[0, 0], sats if by_year else sats[0], life, pt("satellite_failure_rate"),
                           pt("launch_failure_probability"), mass, production, plan.shares(grid), cad, av,
-                          frame["satellites_per_launch"], unit_power=it if by_year else None)
+                          frame["satellites_per_launch"], unit_power=it if by_year else None,
+                          mode=plan.shares_mode, fill_order=plan.fill_order)
     if by_year:
         res["target_power"] = sats * it  # IT power wanted in service, by year
     own_price = start_price[0, 0]
@@ -601,23 +768,45 @@ def _fleet(frame: Frame, plan: fl.FleetPlan, grid: np.ndarray, start: np.ndarray
         price = np.where(own, start_price, price)
     if bus_path:
         bus_cost = yr("bus_cost_per_kg")
+    elif bus_basis == "calendar":
+        bus_cost = pt("bus_cost_per_kg") * (1.0 - tr["bus_cost_decline_rate"][:, 0]) ** age[:, 0]
+    elif bus_basis == "none":
+        bus_cost = pt("bus_cost_per_kg")[None, ...]
     else:
         bus_mass = np.maximum(mass - yr("compute_mass"), 0.0)  # kg per satellite
+        alongside = tr["industry_satellite_production"][:, 0] * _KG_PER_T if bus_basis == "industry" else None
         bus_cost = fl.cohort_bus_cost(res["built_per_year"], bus_mass, pt("bus_cost_per_kg"),
-                                      pt("bus_reference_mass") * _KG_PER_T, pt("bus_learning_rate"))
+                                      pt("bus_reference_mass") * _KG_PER_T, pt("bus_learning_rate"), alongside)
+    res["flights_available"] = np.broadcast_to(cad * av[None, ...], res["launches"].shape)
     res.update(price=price, launched_by_vehicle=m_prev, bus_cost=np.broadcast_to(bus_cost, (T,) + bus_cost.shape[1:]),
                production_capacity=np.broadcast_to(res["production_capacity"], (T,) + res["production_capacity"].shape[1:]))
     return res
 
 
-def _ramp(ramp: fl.Ramp, grid: np.ndarray, ramp_q: Mapping[str, xr.DataArray], dims: Sequence[str]) -> np.ndarray:
-    """A ramp on the grid with axes (year, *points) (drawn along its quantile's dimensions)."""
+def _ramp(ramp: fl.Ramp, grid: np.ndarray, ramp_q: Mapping[str, xr.DataArray], dims: Sequence[str],
+          growth: np.ndarray | None = None, planned: np.ndarray | None = None) -> np.ndarray:
+    """A ramp on the grid with axes (year, *points) (drawn along its quantile's dimensions). A
+    ramp without a growth of its own continues after its last point at ``growth`` (a frame
+    array: the chain parameter launch_cadence_growth_rate), else it is held flat there.
+    ``planned`` (*points): the value of the last point instead of the ramp's (a catalog cadence
+    planning the chain's vehicle_flights_per_year), the ramp linear to it from its first point."""
     q = ramp_q.get(ramp.name)
     n_points = len(dims) - 2  # the frame's dims are (year, vehicle, *points)
     if q is None:
-        return ramp.at(grid).reshape((grid.size,) + (1,) * n_points)
-    vals = ramp.at(grid, q.values)  # (T, *q.dims)
-    return _expand(xr.Variable(("year", *q.dims), vals), dims)[:, 0]
+        arr = ramp.at(grid).reshape((grid.size,) + (1,) * n_points)
+    else:
+        arr = _expand(xr.Variable(("year", *q.dims), ramp.at(grid, q.values)), dims)[:, 0]
+    if planned is not None and ramp.years.size > 1:
+        y0, y1 = ramp.years[0], ramp.years[-1]
+        w = np.clip((grid - y0) / (y1 - y0), 0.0, 1.0).reshape((grid.size,) + (1,) * n_points)
+        first = arr[:1]  # the first point's value (drawn or not): before y0 the ramp holds it
+        arr = first + (np.asarray(planned)[None, ...] - first) * w
+    elif planned is not None:
+        arr = np.broadcast_to(np.asarray(planned)[None, ...], np.broadcast_shapes(arr.shape, (1,) + np.shape(planned)))
+    if growth is not None and ramp.growth is None:
+        after = np.maximum(grid - ramp.years[-1], 0.0).reshape((grid.size,) + (1,) * n_points)
+        arr = np.where(after > 0, arr * (1.0 + growth[0, 0]) ** after, arr)
+    return arr
 
 
 # --------------------------------------------------------------------------------------------
@@ -643,6 +832,7 @@ class _Results:
         self.names: list[str] = []
         self.coords: dict[str, xr.Variable] = {}
         self.attrs_ds: dict[str, Any] = {}
+        self.drawn: dict[str, np.ndarray] = {}  # the Monte Carlo's drawn values (1-d along sample)
 
     @property
     def n_points(self) -> int:
@@ -720,6 +910,10 @@ def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarr
         add("satellites_failed", Y, res["failed"][ix], "1", "satellites failed in orbit or lost at launch (cumulative)")
         add("launches_per_year", Y, res["launches"].sum(axis=1)[ix], "1/yr", "launches flown for the programme in the year")
         add("launches_per_year_by_vehicle", YV, res["launches"][ix], "1/yr", "launches flown for the programme in the year, by vehicle")
+        add("flights_available_by_vehicle", YV, full(res["flights_available"]), "1/yr",
+            "the vehicle's flights in the year (all customers) the programme may use")
+        add("satellites_launched_by_vehicle", YV, res["satellites_by_vehicle"][ix], "1/yr",
+            "satellites launched for the programme in the year, by vehicle (incl. payloads lost at launch)")
         add("launched_mass_per_year", Y, res["launched_mass_per_year"][ix], "t/yr", "satellite mass launched in the year")
         add("launched_mass", Y, res["launched_mass"][ix], "t", "satellite mass launched since the programme started (cumulative)")
         add("mass_in_service", Y, res["mass_in_service"][ix], "t", "satellite mass in service at the end of the year")
@@ -734,10 +928,10 @@ def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarr
         add("satellite_mass", Y, y_("satellite_mass"), "kg", "mass of one satellite of the cohort")
         add("array_specific_power", Y, y_("array_specific_power") if "array_specific_power" in frame
             else np.full((1,) * (len(frame.dims) - 1), np.nan), "W/kg", "solar-array specific power of the cohort")
-        labels = np.array(["before_start", "none", "production"] + [f"launch:{v}" for v in vnames])
+        labels = np.array(["before_start", "none", "production"] + [f"launch:{v}" for v in vnames] + ["launch:all"])
         add("binding_limit", Y, labels[res["binding"][ix]], None,
             "what limited the satellites launched in the year: none (the target was met), production, "
-            "launch:<vehicle> (its cadence), before_start")
+            "launch:<vehicle> (its cadence), launch:all (shares fill: every vehicle full), before_start")
         if sizes_by_year:  # on the grid up to the last year asked: the target of each year
             want = np.broadcast_to(res["target_power"], online.shape)
             reached = (online >= want * (1.0 - 1e-9)) & (online > 0)
@@ -754,6 +948,11 @@ def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarr
     n_points = len(frame.dims) - (2 if space else 1)
     if space:
         share = plan.shares(years).reshape((years.size, len(vnames)) + (1,) * n_points)
+        if plan.shares_mode == "fill":  # the cohort flies as the vehicles' spare flights let it
+            per_v = res["satellites_by_vehicle"][ix]
+            total = per_v.sum(axis=1, keepdims=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = np.where(total > 0, per_v / np.where(total > 0, total, 1.0), share)
         on = share > 0
         cost_v = np.broadcast_to(cost_v, np.broadcast_shapes(cost_v.shape, share.shape))
         terr_v = np.broadcast_to(terr_v, np.broadcast_shapes(terr_v.shape, share.shape))
@@ -802,6 +1001,8 @@ def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarr
         add("binding_constraint", Y, words[first], None,
             "first constraint the cohort's satellite violates, in chain order (none: it closes; deployment time not judged)")
         attrs["fleet"] = plan.file
+        attrs["fleet_shares"] = plan.shares_mode if plan.shares_mode == "fixed" else \
+            f"fill (order: {', '.join(vnames[i] for i in (plan.fill_order or range(len(vnames))))})"
     attrs.update({
         "architecture": arch.name,
         "architecture_kind": arch.kind,
@@ -819,12 +1020,8 @@ def _result(arch: Architecture, frame: Frame, years: np.ndarray, start: np.ndarr
 # Deprecated: the accelerator post-scaling (the chain has accelerator_price now)
 # --------------------------------------------------------------------------------------------
 def _crf(rate, years):
-    """Capital recovery factor ``r / (1 - (1 + r)^-n)`` (``1/n`` at r = 0), as in orbitdc.economics."""
-    rate = np.asarray(rate, dtype=float)
-    years = np.asarray(years, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = rate / -np.expm1(-years * np.log1p(rate))
-    return np.where(rate == 0, 1.0 / years, out)
+    """Capital recovery factor (:func:`orbitdc._finance.capital_recovery_factor`)."""
+    return _finance.capital_recovery_factor(rate, years)
 
 
 def hardware_cost_terms(ds: xr.Dataset, cross: bool = True) -> tuple[xr.DataArray, xr.DataArray]:
@@ -906,50 +1103,159 @@ def _marginal(name, kind, value, low, high, unit, minimum, maximum, exclusive_mi
                     exclusive_minimum=exclusive_minimum, exclusive_maximum=exclusive_maximum)
 
 
-def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overrides) -> xr.Dataset:
-    from .uncertainty import latin_hypercube
+def _monte_carlo(arch: Architecture, years, frozen, fleet, samples, seed, overrides, levels: bool = True,
+                 design: str = "optimal", correlation: Any = "data", draw_catalog: bool = True,
+                 chunks: int | None = None, learning: Mapping[str, str] | None = None, ground_price: bool = False) -> xr.Dataset:
+    """The trajectory Monte Carlo: trend rates (triangular on their ranges) and ramps (one
+    quantile per ramp) from their own named streams; with ``levels``, the architecture's
+    uncertain parameters from :func:`orbitdc.uncertainty.level_draws` - the stream, correlations
+    and design choice of :func:`orbitdc.monte_carlo` for the same seed. Every value of a sample
+    depends only on (seed, name, sample): ``chunks`` cannot change a number."""
+    from .uncertainty import latin_hypercube, level_draws, level_plan
 
     n = _check_samples(arch, samples)
     try:
         seed = check_seed(seed)
     except ParameterError as exc:
         raise _bad(arch, "seed", exc.reason) from None
-    frozen_set = _frozen_set(frozen, arch)
+    if chunks is not None:
+        try:
+            chunks = min(check_count(chunks, "chunks"), n)
+        except ParameterError as exc:
+            raise _bad(arch, "chunks", exc.reason) from None
     specs = parameter_specs()
-    margs = []
+    trend_margs = []
     for name, p in trend_parameters().items():
         p = getattr(arch, "trends", {}).get(name, p)  # a scenario's stated trend, drawn on its own range
         if name in overrides or p.dist == "fixed" or not p.canonical_low < p.canonical_high:
             continue
         spec = TREND_PARAMETERS[name]
-        margs.append(_marginal(name, p.dist, float(p.canonical_value), float(p.canonical_low), float(p.canonical_high),
-                               spec.unit, spec.minimum, spec.maximum, spec.exclusive_minimum, spec.exclusive_maximum))
-    for name in CHAIN_RATES:
-        p = arch.parameters.get(name)
-        if p is None or name in overrides or p.dist == "fixed" or not p.canonical_low < p.canonical_high:
-            continue
-        spec = specs[name]
-        margs.append(_marginal(name, p.dist, float(p.canonical_value), float(p.canonical_low), float(p.canonical_high),
-                               spec.unit, spec.minimum, spec.maximum, spec.exclusive_minimum, spec.exclusive_maximum))
-    sample = np.arange(n)
+        trend_margs.append(_marginal(name, p.dist, float(p.canonical_value), float(p.canonical_low), float(p.canonical_high),
+                                     spec.unit, spec.minimum, spec.maximum, spec.exclusive_minimum, spec.exclusive_maximum))
+    if not levels:  # the learning rates are trend rates too (drawn with the levels otherwise)
+        for name in CHAIN_RATES:
+            p = arch.parameters.get(name)
+            if p is None or name in overrides or p.dist == "fixed" or not p.canonical_low < p.canonical_high:
+                continue
+            spec = specs[name]
+            trend_margs.append(_marginal(name, p.dist, float(p.canonical_value), float(p.canonical_low),
+                                         float(p.canonical_high), spec.unit, spec.minimum, spec.maximum,
+                                         spec.exclusive_minimum, spec.exclusive_maximum))
     ramp_names: list[str] = []
+    plan = None
     if arch.kind == "space":
         own = overrides.get("launch_vehicle")
         plan = fl.load_fleet(arch, fleet if fleet is not None else getattr(arch, "fleet", None),
                              launch_vehicle=str(own) if own is not None else None)
         ramp_names = [r.name for r in plan.ramps if np.any(r.low < r.high)]
-    names = [m.name for m in margs] + [f"ramp:{r}" for r in ramp_names]
-    u01 = latin_hypercube(names, n, seed=seed)
-    drawn = {m.name: xr.DataArray(m.ppf(u01[:, j]), dims="sample", coords={"sample": sample}) for j, m in enumerate(margs)}
-    ramp_q = {r: xr.DataArray(u01[:, len(margs) + j], dims="sample", coords={"sample": sample})
-              for j, r in enumerate(ramp_names)}
-    out = _run(arch, years, frozen, fleet, overrides, ramp_q=ramp_q, drawn=drawn, build=False)
-    out.attrs_ds.update(samples=n, seed=int(seed), drawn=", ".join(names))
-    for name, da in drawn.items():
-        out.add(f"drawn_{name}", [], _expand(da.variable, out.dims)[(0,) * (2 if out.space else 1)], None, f"drawn {name}")
+    names = [m.name for m in trend_margs] + [f"ramp:{r}" for r in ramp_names]
+    chain_over = {k: v for k, v in overrides.items() if k not in TREND_PARAMETERS}
+    levels_plan = None
+    if levels:
+        if design == "optimal":
+            bad = [k for k, v in chain_over.items() if not _paths.is_path(v) and np.ndim(getattr(v, "value", v)) > 0]
+            if bad:
+                raise _bad(arch, bad[0], "design='optimal' (the default) takes one value per override; pass "
+                                         "design='nominal' (or levels=False) to cross a list with the samples")
+        try:
+            levels_plan = level_plan(arch, n, seed, chain_over, exclude=_held_by_trajectory(arch, plan, overrides),
+                                     design=design, correlation=correlation, draw_catalog=draw_catalog)
+        except ParameterError as exc:
+            raise _bad(arch, exc.parameter, exc.reason) from None
+    n_years = int(np.asarray(years)[-1]) - int(trend_parameters()["trend_reference_year"].canonical_value) + 1
+    bounds = list(range(0, n, chunks or n)) + [n]
+    parts: list[_Results] = []
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        sample = np.arange(start, stop)
+        u01 = latin_hypercube(names, n, seed=seed, start=start, stop=stop)
+        drawn = {m.name: xr.DataArray(m.ppf(u01[:, j]), dims="sample", coords={"sample": sample})
+                 for j, m in enumerate(trend_margs)}
+        ramp_q = {r: xr.DataArray(u01[:, len(trend_margs) + j], dims="sample", coords={"sample": sample})
+                  for j, r in enumerate(ramp_names)}
+        if levels_plan is not None:
+            for k, v in level_draws(levels_plan, start, stop).items():
+                drawn[k] = xr.DataArray(v, dims="sample", coords={"sample": sample})
+        method = _eclipse_method(drawn, n, n_years)
+        parts.append(_run(arch, years, frozen, fleet, overrides, ramp_q=ramp_q, drawn=drawn, build=False,
+                          eclipse_method=method, learning=learning, ground_price=ground_price))
+    out = parts[0] if len(parts) == 1 else _concat_samples(parts)
+    level_names = [m.name for m in levels_plan.margs] if levels_plan is not None else []
+    chosen = list(levels_plan.design_table.data_vars) if levels_plan is not None and levels_plan.design_table is not None else []
+    out.attrs_ds.update(samples=n, seed=int(seed), drawn=", ".join(names + level_names),
+                        levels_drawn=", ".join(level_names) or "none",
+                        levels_correlated=", ".join(levels_plan.correlation[0]) if levels_plan is not None
+                        and levels_plan.correlation else "none",
+                        design=levels_plan.design if levels_plan is not None else "nominal (levels not drawn)",
+                        design_variables=", ".join(chosen) or "none",
+                        monte_carlo_method=("trend rates, ramps and (levels) the architecture's uncertain parameters by "
+                                            "Latin hypercube, each from its own stream (seed, name, block) as "
+                                            "orbitdc.monte_carlo draws them"))
+    lead = (0,) * (2 if out.space else 1)
+    for name in [m.name for m in trend_margs] + level_names:
+        values = xr.Variable(("sample",), _drawn_values(parts, name))
+        out.add(f"drawn_{name}", [], _expand(values, out.dims)[lead], None, f"drawn {name}")
         out.attrs[f"drawn_{name}"] = {**out.attrs[f"drawn_{name}"], **_drawn_unit(name, specs)}
     _summarize(out)
     return out.dataset()
+
+
+def _held_by_trajectory(arch: Architecture, plan: "fl.FleetPlan | None", overrides: Mapping[str, Any]) -> set[str]:
+    """Uncertain parameters the year-by-year model holds instead of drawing: the programme's start
+    (one value per run), the architecture file's paths (their years are the input), and, with a
+    fleet of several vehicles, the launch vehicle's catalog values (each vehicle keeps its own)."""
+    specs = parameter_specs()
+    held = {"start_year"} | set(year_paths_of(arch))
+    if plan is not None and len(plan.vehicles) > 1:
+        held |= {k for k in arch.parameters if specs[k].catalog is not None and specs[k].catalog[2] == "launch_vehicle"}
+    return held
+
+
+def _eclipse_method(drawn: Mapping[str, xr.DataArray], samples: int, years: int) -> str:
+    """Exact eclipses unless the orbit varies over more orbits than the exact limit (decided once
+    for the whole run from the sample count, as orbitdc.monte_carlo does: chunks agree)."""
+    from .orbit import EXACT_ORBITS_MAX
+    from .uncertainty import ORBIT_PARAMETERS
+
+    varies = any(k in drawn for k in ORBIT_PARAMETERS if k != "start_year")
+    return "grid" if varies and samples * years > EXACT_ORBITS_MAX else "exact"
+
+
+def _drawn_values(parts: Sequence[_Results], name: str) -> np.ndarray:
+    """A drawn parameter's values over every chunk (1-d along ``sample``)."""
+    return np.concatenate([np.asarray(p.drawn[name]) for p in parts])
+
+
+def _concat_samples(parts: Sequence[_Results]) -> _Results:
+    """The results of consecutive sample chunks as one (each variable joined along ``sample``
+    where it varies along it; the others are the same in every chunk)."""
+    first = parts[0]
+    ax = list(first.dims).index("sample")
+    out = _Results(Frame(first.dims, first.sizes), first.sizes["year"], first.space)
+    out.sizes["sample"] = sum(p.sizes["sample"] for p in parts)
+    out.frame.sizes["sample"] = out.sizes["sample"]
+    out.coords = dict(first.coords)
+    out.coords["sample"] = xr.Variable(("sample",), np.arange(out.sizes["sample"]))
+    out.attrs_ds = dict(first.attrs_ds)
+    out.drawn = {k: np.concatenate([np.asarray(p.drawn[k]) for p in parts]) for k in first.drawn}
+    for name in first.names:
+        arrs = [p.frame[name] for p in parts]
+        k = len(first.lead.get(name, ((), ()))[0])
+        axis = k + ax
+        if all(a.shape[axis] == 1 for a in arrs) and all(np.array_equal(a, arrs[0]) for a in arrs[1:]) \
+                and "sample" not in first.depends[name]:
+            joined = arrs[0]
+        else:
+            joined = np.concatenate([np.broadcast_to(a, a.shape[:axis] + (p.sizes["sample"],) + a.shape[axis + 1:])
+                                     for a, p in zip(arrs, parts)], axis=axis)
+        out.frame._vars[name] = joined
+        points = [d for d, n in zip(out.dims, joined.shape[k:]) if d not in ("year", "vehicle") and (n != 1 or out.sizes[d] == 1)]
+        lead_dims = [d for d in first.depends[name] if d in ("year", "vehicle")]
+        out.depends[name] = tuple(lead_dims) + tuple(points)
+        out.attrs[name] = first.attrs[name]
+        if name in first.lead:
+            out.lead[name] = first.lead[name]
+        out.names.append(name)
+    return out
 
 
 def _drawn_unit(name: str, specs) -> dict[str, str]:

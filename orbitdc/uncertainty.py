@@ -664,6 +664,26 @@ def _finish_optimal(plan: _Plan, prep: "chain.Prepared", n: int, trusted: Mappin
        marks the samples the repair step changed).
     Each step treats each sample on its own: the result does not depend on the chunking.
     """
+    chosen, names, best, repaired = _choose_designs(plan, prep, n, trusted)
+    specs = chain.parameter_specs()
+    final = dict(trusted)
+    for j, nm in enumerate(names):
+        final[nm] = xr.DataArray(chosen[:, j], dims="sample", coords={"sample": sample}, attrs={
+            "long_name": specs[nm].long_name or nm, "units": units.unit_string(specs[nm].unit),
+            "source": "optimal design per sample (design table, then the repair step)"})
+    out = chain._finish(_prepare_samples(plan, final, sample))
+    return out.assign(
+        design_candidate=xr.DataArray(best, dims="sample", attrs={
+            "long_name": "index of the design table row the sample's design started from", "units": "1"}),
+        design_repaired=xr.DataArray(repaired, dims="sample", attrs={
+            "long_name": "the repair step gave the sample its own optimised design (no admissible table row)"}),
+    )
+
+
+def _choose_designs(plan: _Plan, prep: "chain.Prepared", n: int, trusted: Mapping[str, xr.DataArray]
+                    ) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """Steps 1 and 2 of :func:`_finish_optimal`: (each sample's design ``(n, D)``, the design
+    variables' names, the table row each started from, whether the repair step changed it)."""
     table = plan.design_table
     names = list(table.data_vars)
     cand = np.stack([np.asarray(table[nm].values, dtype=float) for nm in names], axis=1)  # (k, D)
@@ -682,19 +702,65 @@ def _finish_optimal(plan: _Plan, prep: "chain.Prepared", n: int, trusted: Mappin
         better = design_mod._better(obj2, nv2, obj[promising, best[promising]], nv[promising, best[promising]])
         chosen[promising[better]] = x[better]
         repaired[promising[better]] = True
-    specs = chain.parameter_specs()
-    final = dict(trusted)
-    for j, nm in enumerate(names):
-        final[nm] = xr.DataArray(chosen[:, j], dims="sample", coords={"sample": sample}, attrs={
-            "long_name": specs[nm].long_name or nm, "units": units.unit_string(specs[nm].unit),
-            "source": "optimal design per sample (design table, then the repair step)"})
-    out = chain._finish(_prepare_samples(plan, final, sample))
-    return out.assign(
-        design_candidate=xr.DataArray(best, dims="sample", attrs={
-            "long_name": "index of the design table row the sample's design started from", "units": "1"}),
-        design_repaired=xr.DataArray(repaired, dims="sample", attrs={
-            "long_name": "the repair step gave the sample its own optimised design (no admissible table row)"}),
-    )
+    return chosen, names, best, repaired
+
+
+def level_plan(arch: Architecture, samples: int, seed: int, overrides: Mapping[str, Any], exclude: Iterable[str] = (),
+               design: str = "optimal", objective: str = "cost_per_kw_year", correlation: Any = "data",
+               draw_catalog: bool = True) -> _Plan:
+    """The plan of a run of ``samples`` as :func:`monte_carlo` makes it - the drawn parameters,
+    their correlations and, with ``design="optimal"``, the design table - for another model to
+    draw from (:func:`level_draws`; the year-by-year Monte Carlo). ``exclude`` names parameters
+    the caller holds (not drawn)."""
+    design = _check_design(design)
+    if design == "optimal" and not [n for n in design_variables(arch) if n not in overrides and n not in exclude]:
+        design = "nominal"
+    arch = follow_choices(arch, overrides)
+    margs = marginals(arch, exclude=set(overrides) | set(exclude) | _held_catalog(arch, overrides), design=design,
+                      draw_catalog=draw_catalog)
+    plan = _Plan(arch=arch, margs=margs, overrides=dict(overrides), seed=seed, samples=samples, design=design,
+                 objective=_check_objective(objective) if design == "optimal" else objective,
+                 correlation=resolve(correlation, [m.name for m in margs]))
+    if design == "optimal":
+        # the design table depends on the architecture, seed, objective, overrides and the drawn
+        # parameters, not on the sample count: made once per process for the same inputs
+        content = tuple((k, repr(p.canonical_value), p.canonical_low, p.canonical_high, p.dist, p.role)
+                        for k, p in arch.parameters.items())
+        key = (arch.kind, content, seed, plan.objective, repr(sorted(overrides.items())), repr(plan.correlation),
+               tuple(m.name for m in margs))
+        hit = _DESIGN_TABLES.get(key)
+        if hit is not None:
+            plan.design_table, plan.design_bounds = hit
+        else:
+            _plan_design(plan)
+            if len(_DESIGN_TABLES) >= 16:
+                _DESIGN_TABLES.pop(next(iter(_DESIGN_TABLES)))
+            _DESIGN_TABLES[key] = (plan.design_table, plan.design_bounds)
+    return plan
+
+
+#: design tables of :func:`level_plan` by what they are made from (the parameters' values and
+#: ranges, seed, objective, overrides, correlations, drawn names)
+_DESIGN_TABLES: dict[tuple, tuple] = {}
+
+
+def level_draws(plan: _Plan, start: int, stop: int) -> dict[str, np.ndarray]:
+    """Samples ``start .. stop-1`` of ``plan`` (:func:`level_plan`): the uncertain parameters'
+    values, sample for sample those of :func:`monte_carlo` with the same seed (the same stream
+    and correlations), and with ``design="optimal"`` each sample's design chosen as
+    :func:`monte_carlo` chooses it (design table, then the repair step)."""
+    draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, correlation=plan.correlation) \
+        if plan.margs else {}
+    out = dict(draws)
+    if plan.design == "optimal":
+        sample = xr.Variable("sample", np.arange(start, stop, dtype=np.int64))
+        specs = chain.parameter_specs()
+        trusted = {m.name: xr.DataArray(draws[m.name], dims="sample", coords={"sample": sample},
+                                        attrs={"units": units.unit_string(specs[m.name].unit)}) for m in plan.margs}
+        prep = _prepare_samples(plan, trusted, sample)
+        chosen, names, _, _ = _choose_designs(plan, prep, stop - start, trusted)
+        out.update({nm: chosen[:, j] for j, nm in enumerate(names)})
+    return out
 
 
 def _along_sample(ds: xr.Dataset, sample_vars: frozenset[str] | None,

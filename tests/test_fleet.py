@@ -5,7 +5,10 @@ The closed forms are derived in the comments; the property tests check the bookk
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import yaml
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -266,3 +269,129 @@ def test_shipped_fleet_files_load_and_share_to_one():
         for v in plan.vehicles:
             assert np.all(np.diff(v.cadence.value) >= 0)
         assert np.all(np.diff(plan.production.value) >= 0)
+
+
+# --------------------------------------------------------------------------------------------
+# Fleets that re-plan (issue 23): fill shares, a stated order, cadence growth after the plan
+# --------------------------------------------------------------------------------------------
+def _two_vehicles(target, mode, order=None):
+    # vehicle A flies 2 flights a year, B 100; 10 satellites a flight; half the satellites each
+    years = np.arange(2025, 2027)
+    T = years.size
+    return fl.fleet_kernel(years, 2025, target, 50.0, 0.0, 0.0, np.full(T, 1000.0), np.full(T, 1e12),
+                           np.full((T, 2), 0.5), np.array([[2.0, 100.0]] * T), np.ones(2), np.full((T, 2), 10.0),
+                           mode=mode, fill_order=order)
+
+
+def test_fixed_shares_stop_at_the_binding_vehicle_hand_case():
+    # A carries 20 satellites a year = its half of 40: the year flies 40 (A 20, B 20), A binds
+    out = _two_vehicles(1000.0, "fixed")
+    assert out["to_orbit"][0] == pytest.approx(40.0, rel=1e-12)
+    np.testing.assert_allclose(out["satellites_by_vehicle"][0], [20.0, 20.0], rtol=1e-12)
+    assert out["binding"][0] == fl.LAUNCH + 0
+
+
+def test_fill_moves_the_binding_vehicles_excess_hand_case():
+    # fill: A carries its 20 (of its 500), B its 500 and A's 480 excess = 980; the 1,000 fly in the
+    # first year; launches 2 and 98; nothing binds
+    out = _two_vehicles(1000.0, "fill")
+    assert out["to_orbit"][0] == pytest.approx(1000.0, rel=1e-12)
+    np.testing.assert_allclose(out["satellites_by_vehicle"][0], [20.0, 980.0], rtol=1e-12)
+    np.testing.assert_allclose(out["launches"][0], [2.0, 98.0], rtol=1e-12)
+    assert out["binding"][0] == fl.NONE
+    # 2,000 wanted: both vehicles full (20 + 1,000), the launch limit of all vehicles binds
+    big = _two_vehicles(2000.0, "fill")
+    assert big["to_orbit"][0] == pytest.approx(1020.0, rel=1e-12) and big["binding"][0] == fl.LAUNCH + 2
+    for out in (big, _two_vehicles(2000.0, "fixed")):  # satellites and launches conserved exactly
+        np.testing.assert_allclose(out["satellites_by_vehicle"].sum(axis=1), out["built_per_year"], rtol=1e-12)
+        np.testing.assert_allclose((out["launches"] * 10.0).sum(axis=1), out["built_per_year"], rtol=1e-12)
+
+
+def test_fill_follows_the_stated_order():
+    # three vehicles can put 50, 120 and 120 satellites in orbit; 250 wanted, a third (83.3) each:
+    # A flies its 50 and its excess of 33.3 goes to the first vehicle of the order with spare flights
+    years = np.arange(2025, 2026)
+    caps = np.array([[5.0, 12.0, 12.0]])  # flights; 10 satellites each -> 50, 120, 120
+    run = lambda order: fl.fleet_kernel(years, 2025, 250.0, 50.0, 0.0, 0.0, np.full(1, 1000.0), np.full(1, 1e12),  # noqa: E731
+                                        np.full((1, 3), 1 / 3), caps, np.ones(3), np.full((1, 3), 10.0),
+                                        mode="fill", fill_order=order)
+    a_first_c = run([0, 2, 1])["satellites_by_vehicle"][0]
+    np.testing.assert_allclose(a_first_c, [50.0, 250 / 3, 250 / 3 + (250 / 3 - 50.0)], rtol=1e-12)
+    a_first_b = run([0, 1, 2])["satellites_by_vehicle"][0]
+    np.testing.assert_allclose(a_first_b, [50.0, 250 / 3 + (250 / 3 - 50.0), 250 / 3], rtol=1e-12)
+
+
+def test_cadence_grows_after_the_last_point():
+    r = fl.Ramp("A.cadence", "1/yr", np.array([2025.0, 2030.0]), np.array([10.0, 100.0]), np.array([5.0, 50.0]),
+                np.array([20.0, 200.0]), may_decrease=False, growth=(0.1, 0.0, 0.2))
+    # 100 flights in 2030, +10 %/yr: 121 in 2032; before the last point the ramp is unchanged
+    np.testing.assert_allclose(r.at([2027, 2030, 2032]), [46.0, 100.0, 121.0], rtol=1e-12)
+    # drawn at q = 0 (every low, growth 0 %): flat at 50 after 2030; q = 1: 200 x 1.2^2
+    np.testing.assert_allclose(r.at([2032], q=np.array([0.0, 1.0])), [[50.0, 288.0]], rtol=1e-12)
+
+
+def test_fleet_files_state_shares_order_and_growth():
+    arch = odc.load_architecture("openai-partnered-compute")
+    doc = yaml.safe_load(fl.fleet_path(arch).read_text())
+    doc.update(shares="fill", fill_order=["new-glenn", "architecture"])
+    doc["vehicles"]["new-glenn"]["cadence"] = {"unit": "1/yr", "points": [
+        {"year": 2025, "value": 2, "low": 2, "high": 2, "source": "orbitdc-assumption"}],
+        "growth": {"value": 0.1, "unit": "1/yr", "low": 0.0, "high": 0.2, "source": "spaceq-2025-launch-cadence"}}
+    plan = fl.load_fleet(arch, doc)
+    assert plan.shares_mode == "fill" and [plan.vehicles[i].vehicle for i in plan.fill_order] == ["new-glenn", "starship-target"]
+    assert plan.vehicles[plan.vehicle_names.index("new-glenn")].cadence.growth == (0.1, 0.0, 0.2)
+    for bad, words in ((dict(fill_order=["falcon-9"]), "fill_order"), (dict(shares="greedy"), "shares")):
+        with pytest.raises(ArchitectureError) as exc:
+            fl.load_fleet(arch, {**doc, **bad})
+        assert words in (exc.value.parameter or "") + exc.value.reason and "\n" not in str(exc.value)
+    doc["vehicles"]["new-glenn"]["cadence"]["growth"]["high"] = 1.5
+    with pytest.raises(ArchitectureError) as exc:
+        fl.load_fleet(arch, doc)
+    assert exc.value.parameter == "new-glenn.cadence.growth"
+
+
+def test_the_trajectory_fills_with_the_vehicle_that_has_spare_flights():
+    # OpenAI's plan gives New Glenn 30 % of the satellites: with fixed shares its few flights cap the
+    # whole fleet; with fill the rest flies on Starship, and each year's satellites are conserved
+    arch = odc.load_architecture("openai-partnered-compute")
+    doc = yaml.safe_load(fl.fleet_path(arch).read_text())
+    fixed = odc.trajectory(arch, years=range(2026, 2041))
+    filled = odc.trajectory(arch, years=range(2026, 2041), fleet={**doc, "shares": "fill"})
+    assert float(filled["it_power_online"].sel(year=2040)) > 3 * float(fixed["it_power_online"].sel(year=2040))
+    assert str(fixed["binding_limit"].sel(year=2034).values) == "launch:new-glenn"
+    np.testing.assert_allclose(filled["satellites_launched_by_vehicle"].sum("vehicle"), filled["satellites_built_per_year"],
+                               rtol=1e-12)
+    per_launch = filled["satellites_per_launch"].broadcast_like(filled["launches_per_year_by_vehicle"])
+    np.testing.assert_allclose((filled["launches_per_year_by_vehicle"] * per_launch).sum("vehicle"),
+                               filled["satellites_built_per_year"], rtol=1e-12)
+    assert filled.attrs["fleet_shares"].startswith("fill")
+
+
+def test_frozen_launch_cadence_holds_the_plan_after_its_last_point():
+    # SpaceX's Starship plan ends at 180 flights in 2035: frozen, 180 every later year; else
+    # +5 %/yr (launch_cadence_growth_rate, data/defaults/launch.yaml): 180 x 1.05^5 in 2040
+    flat = odc.trajectory("spacex-starlink-compute", years=[2035, 2040], frozen=["launch_cadence"])
+    grown = odc.trajectory("spacex-starlink-compute", years=[2035, 2040])
+    share = float(odc.evaluate("spacex-starlink-compute")["launch_cadence_share"])
+    f = lambda tr, y: float(tr["flights_available_by_vehicle"].sel(year=y).item()) / share  # noqa: E731
+    assert f(flat, 2035) == pytest.approx(180.0, rel=1e-12) and f(flat, 2040) == pytest.approx(180.0, rel=1e-12)
+    assert f(grown, 2040) == pytest.approx(180.0 * 1.05 ** 5, rel=1e-12)
+
+
+def test_a_catalog_cadence_plans_the_chains_vehicle_flights_per_year():
+    # ASCEND flies on Ariane 64: 1 flight in 2025 to 5 planned in 2027 (catalog), of which it uses
+    # launch_cadence_share 0.3. The chain's vehicle_flights_per_year = 400 is the planned point of
+    # the fleet's ramp too, as it is evaluate's: 2026 is halfway, 0.3 x (1 + 399/2) = 60.15;
+    # 2027 0.3 x 400 = 120; then +5 %/yr (launch_cadence_growth_rate): 2029 0.3 x 400 x 1.05^2
+    tr = odc.trajectory("ascend", years=range(2025, 2030), vehicle_flights_per_year=400.0)
+    np.testing.assert_allclose(tr["flights_available_by_vehicle"].values.ravel(),
+                               [0.3, 60.15, 120.0, 126.0, 0.3 * 400 * 1.05 ** 2], rtol=1e-12)
+    # the default is the catalog's own planned point (5 flights in 2027: 1.5 available)
+    plain = odc.trajectory("ascend", years=[2027])
+    assert float(plain["flights_available_by_vehicle"].item()) == pytest.approx(1.5, rel=1e-12)
+    # and evaluate's deployment flies its launches on the same cadence: 400 planned flights from
+    # 2027, 0.3 of them, growing 5 %/yr after 2027
+    ev = odc.evaluate("ascend", vehicle_flights_per_year=400.0)
+    n, start = float(ev["launches"]), float(ev["start_year"])
+    flown = lambda y: 0.3 * 400 * (1.05 ** (y - 2027) - 1) / math.log(1.05)  # noqa: E731  (after 2027)
+    assert flown(start + float(ev["deployment_years"])) - flown(start) == pytest.approx(n, rel=1e-9)

@@ -268,9 +268,18 @@ def test_market_price_vs_internal_cost():
 
 
 def test_cumulative_flights_by_hand():
-    # ramp 10 -> 30 flights/yr over 2025-2027, then 30/yr: 20 + 20 (ramp) + 30 per year after
-    f = L.cumulative_flights([2025, 2026, 2027, 2029], 10, 30, 2025, 2027)
+    # ramp 10 -> 30 flights/yr over 2025-2027, then 30/yr held flat (growth 0): 20 + 20 (ramp)
+    # + 30 per year after
+    f = L.cumulative_flights([2025, 2026, 2027, 2029], 10, 30, 2025, 2027, growth_rate=0.0)
     np.testing.assert_allclose(f.values, [0, 15, 40, 100])
+    # growing 5 %/yr after the plan (launch_cadence_growth_rate's default, the trajectory's fleet
+    # model): 40 + 30 (1.05^2 - 1) / ln 1.05 = 40 + 30 x 2.04959 after two years
+    g = L.cumulative_flights([2027, 2029], 10, 30, 2025, 2027)
+    np.testing.assert_allclose(g.values, [40, 40 + 30 * (1.05 ** 2 - 1) / math.log(1.05)], rtol=1e-12)
+    # the deployment time inverts it: 61.49 flights after 2027 at 100 % share take two years
+    n = 30 * (1.05 ** 2 - 1) / math.log(1.05)
+    assert float(L.deployment_years(n, 2027, 10, 30, 2025, 2027, 1.0)) == pytest.approx(2.0, rel=1e-12)
+    assert float(L.deployment_years(n, 2027, 10, 30, 2025, 2027, 1.0, cadence_growth_rate=0.0)) == pytest.approx(n / 30, rel=1e-12)
 
 
 def test_year_price_reaches_round_trips_launch_price_by_year():
@@ -431,8 +440,13 @@ def test_deployment_timeline_reaches_capacity():
 
 
 def test_deployment_years_by_hand():
-    # 30 flights at 30 % of a constant 100 flights/yr: one year
-    assert float(L.deployment_years(30, 2030, 100, 100, 2025, 2025, 0.3)) == pytest.approx(1.0)
+    # 30 flights at 30 % of a constant 100 flights/yr (no growth after the plan): one year
+    assert float(L.deployment_years(30, 2030, 100, 100, 2025, 2025, 0.3, cadence_growth_rate=0.0)) == pytest.approx(1.0)
+    # growing 5 %/yr from 2025 (the default): 100 flights from 2030 end at T with
+    # 1.05^T = 1.05^5 + ln(1.05) (100 flights / 100 per year), T - 5 years
+    t_end = math.log(1.05 ** 5 + math.log(1.05)) / math.log(1.05)
+    # (a plan whose planned year is today is a ramp of 1e-9 yr: hence 1e-8)
+    assert float(L.deployment_years(30, 2030, 100, 100, 2025, 2025, 0.3)) == pytest.approx(t_end - 5.0, rel=1e-8)
     assert np.isinf(float(L.deployment_years(30, 2030, 0, 0, 2025, 2025, 0.3)))
 
 

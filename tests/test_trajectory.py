@@ -238,7 +238,7 @@ def test_higher_cadence_never_lowers_it_online(spacex):
     tr = odc.trajectory(spacex, launch_cadence_share=[0.2, 0.5, 0.7, 1.0])
     online = tr["it_power_online"].transpose("launch_cadence_share", "year").values
     assert np.all(np.diff(online, axis=0) >= -1e-9 * online[1:])
-    assert online[0, -1] < online[-1, -1]  # and it matters here
+    assert online[0].sum() < online[-1].sum()  # and it matters here (the low share reaches the target later)
 
 
 # --------------------------------------------------------------------------------------------
@@ -421,3 +421,153 @@ def test_a_top_down_satellite_lighter_than_its_compute_is_unbuildable(spacex):
     assert np.all(tr["satellites_built"].values == 0) and np.all(tr["launched_mass"].values == 0)
     assert np.all(np.isfinite(tr["bus_cost_per_kg"].values)) and np.all(np.isfinite(tr["launch_price_per_kg"].values))
     assert np.isnan(float(tr["crossover_year"]))
+
+
+# --------------------------------------------------------------------------------------------
+# Honest bands (issue 23): the architecture's uncertain levels drawn with the trend rates
+# --------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def bands(spacex):
+    """SpaceX, 2040: the trend-only band and the band with the levels drawn (design optimal)."""
+    kw = dict(years=[2030, 2035, 2040], samples=200, seed=5)
+    return odc.trajectory(spacex, levels=False, **kw), odc.trajectory(spacex, **kw)
+
+
+def test_levels_are_drawn_as_monte_carlo_draws_them(spacex, bands):
+    # the same stream, correlations and seed: sample for sample monte_carlo's values
+    _, mc = bands
+    static = odc.monte_carlo(spacex, samples=200, seed=5)
+    for name in ("electricity_price", "launch_price_per_kg", "bus_cost_per_kg", "space_hardware_premium"):
+        own = f"{name}_input" if f"{name}_input" in static else name
+        np.testing.assert_array_equal(mc[f"drawn_{name}"].values, static[own].values, err_msg=name)
+    assert mc.attrs["design"] == "optimal" and "altitude" in mc.attrs["design_variables"]
+    assert "launch_price_per_kg" in mc.attrs["levels_drawn"]
+
+
+def test_drawing_the_levels_widens_the_band(bands):
+    # The trend-only band is conditional on today's levels: drawing them too, the 2040 10-90 %
+    # interval of the cost ratio is wider, reaches higher, and its median is higher - the nominal
+    # levels sit on the optimistic side (issue 23 found 1.69 / 1.89 / 2.33 trend-only against
+    # 1.61 / 2.39 / 3.66). With this model (400 samples, seed 5) it is 1.62 / 1.81 / 2.18 against
+    # 1.81 / 2.49 / 3.74: the low end does not reach below the trend-only one, so the new interval
+    # does not contain the old one at its low end - it is shifted up as well as widened.
+    trend, both = (b["cost_ratio_vs_terrestrial_quantile"].sel(year=2040).values for b in bands)
+    assert both[2] > trend[2] and both[1] > trend[1]
+    assert both[2] - both[0] > 1.5 * (trend[2] - trend[0])
+
+
+def test_with_every_level_fixed_the_band_is_the_trend_only_one(spacex):
+    # every uncertain level held at its value (overridden): the levels Monte Carlo draws nothing
+    # but the trends and ramps, exactly as the trend-only one does
+    from orbitdc.uncertainty import marginals
+
+    fixed = {m.name: m.value for m in marginals(spacex)}
+    kw = dict(years=[2030, 2040], samples=40, seed=2, design="nominal", **fixed)
+    a = odc.trajectory(spacex, levels=False, **kw)
+    b = odc.trajectory(spacex, **kw)
+    assert b.attrs["levels_drawn"] == "none"
+    for var in ("cost_ratio_vs_terrestrial", "it_power_online", "cost_ratio_vs_terrestrial_quantile", "crossover_year_quantile"):
+        np.testing.assert_array_equal(a[var].values, b[var].values, err_msg=var)
+
+
+def test_the_band_is_bit_identical_for_any_chunking(spacex):
+    kw = dict(years=[2030, 2040], samples=48, seed=4)
+    whole = odc.trajectory(spacex, **kw)
+    for chunks in (7, 20):
+        parts = odc.trajectory(spacex, chunks=chunks, **kw)
+        for var in whole.data_vars:
+            x, y = whole[var].values, parts[var].values
+            assert np.array_equal(x, y, equal_nan=x.dtype.kind == "f"), (chunks, var)
+
+
+# --------------------------------------------------------------------------------------------
+# Learning the user chooses (issue 23): per cost item, own / industry / calendar / none
+# --------------------------------------------------------------------------------------------
+def test_calendar_and_no_learning_by_hand(spacex):
+    # data/trends/learning.yaml: bus -5 %/yr, premium -10 %/yr from 2025; SpaceX's bus costs
+    # 1,000 USD/kg and its space hardware premium is the file's
+    premium = float(odc.evaluate(spacex)["space_hardware_premium"])
+    tr = odc.trajectory(spacex, years=[2030, 2035], learning={"bus": "calendar", "premium": "calendar"})
+    assert float(tr["bus_cost_per_kg"].sel(year=2035)) == pytest.approx(1000 * 0.95 ** 10, rel=1e-12)
+    assert float(tr["space_hardware_premium"].sel(year=2035)) == pytest.approx(premium * 0.9 ** 10, rel=1e-12)
+    flat = odc.trajectory(spacex, years=[2030, 2035], learning={"bus": "none"})
+    np.testing.assert_array_equal(flat["bus_cost_per_kg"].values, [1000.0, 1000.0])
+    assert "space_hardware_premium" not in flat and flat.attrs["learning"].startswith("bus: none")
+
+
+def test_industry_learning_adds_the_line_alongside(spacex):
+    # Before SpaceX's programme starts (2030) it builds nothing: under 'industry' the bus still
+    # learns on the 2,900 t a year a Starlink-class line builds (experience base 5,000 t at
+    # 1,000 USD/kg, 15 % per doubling): the 2026 cohort pays the average over 5,000 + 2,900 t
+    # (2025's output) to 5,000 + 5,800 t
+    tr = odc.trajectory(spacex, years=[2026, 2030], learning={"bus": "industry"})
+    q_ref, line = 5_000_000.0, 2_900_000.0
+    expect = fl.wright_average_cost(1000.0, q_ref + line, q_ref + 2 * line, q_ref, 0.15)
+    assert float(tr["bus_cost_per_kg"].sel(year=2026)) == pytest.approx(expect, rel=1e-12)
+    own = odc.trajectory(spacex, years=[2026, 2030])
+    assert float(own["bus_cost_per_kg"].sel(year=2026)) == 1000.0  # its own curve has not moved yet
+    assert float(tr["bus_cost_per_kg"].sel(year=2030)) < float(own["bus_cost_per_kg"].sel(year=2030))
+
+
+def test_own_learning_of_an_item_starts_at_todays_price(spacex):
+    # 'own' for the premium: Wright's law on the accelerators the programme has put in orbit,
+    # its first building year's output as the experience base at today's premium; before the
+    # programme builds anything the premium is today's, and it falls as the fleet grows
+    premium = float(odc.evaluate(spacex)["space_hardware_premium"])
+    tr = odc.trajectory(spacex, years=range(2026, 2041), learning={"premium": "own"})
+    p = tr["space_hardware_premium"]
+    assert float(p.sel(year=2027)) == premium
+    assert np.all(np.diff(p.sel(year=slice(2030, 2040)).values) <= 0) and float(p.sel(year=2040)) < premium
+
+
+def test_bad_learning_is_one_line():
+    for bad in ({"fuel": "own"}, {"array": "industry"}, "own"):
+        with pytest.raises(ArchitectureError) as exc:
+            odc.trajectory(SPACEX, learning=bad)
+        assert exc.value.parameter == "learning" and "\n" not in str(exc.value)
+
+
+def test_the_monte_carlo_draws_the_learning_rates(spacex):
+    mc = odc.trajectory(spacex, years=[2035], samples=16, seed=1, levels=False, learning={"premium": "calendar"})
+    d = mc["drawn_space_premium_decline_rate"].values
+    assert d.min() >= 0.0 and d.max() <= 0.25 and np.ptp(d) > 0.05
+    assert mc["space_hardware_premium"].sizes["sample"] == 16
+
+
+def test_the_optional_ground_price_comparison_by_hand(spacex):
+    # price = the ground's cost x (1 + p0 (1 - 0.25)^(y - 2025)) with p0 = revenue_per_kw_year /
+    # the ground's cost in 2025 - 1 (data/trends/ground.yaml; revenue 20,000 USD/(kW yr) from the
+    # H100 rental index in data/defaults/economics.yaml): in 2025 the price IS the rental revenue.
+    # The cost-vs-cost ratio stays as it was; the price ratio sits beside it, under a name apart
+    # from the economics stage's time-to-power market view (market_cost_ratio_vs_terrestrial).
+    tr = odc.trajectory(spacex, years=[2025, 2030, 2035], ground_price=True)
+    plain = odc.trajectory(spacex, years=[2025, 2030, 2035])
+    assert "cost_ratio_vs_ground_price" not in plain
+    np.testing.assert_array_equal(tr["cost_ratio_vs_terrestrial"].values, plain["cost_ratio_vs_terrestrial"].values)
+    assert tr["ground_price_per_kw_year"].sel(year=2025).item() == pytest.approx(20000.0, rel=1e-12)
+    terr25 = tr["terrestrial_cost_per_kw_year"].sel(year=2025).item()
+    p0 = 20000.0 / terr25 - 1.0
+    assert float(tr["ground_scarcity_premium"]) == pytest.approx(p0, rel=1e-12)
+    assert 0.3 <= p0 <= 1.5  # H100 rental 1.70-4-5 USD/GPU-h over the ground twin's cost (the decline's note)
+    terr = tr["terrestrial_cost_per_kw_year"].sel(year=2035).item()
+    price = terr * (1 + p0 * 0.75 ** 10)
+    assert tr["ground_price_per_kw_year"].sel(year=2035).item() == pytest.approx(price, rel=1e-12)
+    assert tr["cost_ratio_vs_ground_price"].sel(year=2035).item() == pytest.approx(
+        tr["cost_per_kw_year"].sel(year=2035).item() / price, rel=1e-12)
+    # a dearer rental price today raises the ground's price in every year, never lowers it
+    dear = odc.trajectory(spacex, years=[2025, 2030, 2035], ground_price=True, revenue_per_kw_year=30000.0)
+    assert np.all(dear["ground_price_per_kw_year"].values > tr["ground_price_per_kw_year"].values)
+
+
+def test_a_space_hardware_premium_above_ten_times(spacex):
+    # First-of-a-kind space compute is quoted at 12-21x the ground's hardware: a premium of 20
+    # (21x) is accepted. The compute hardware item scales with (1 + premium): 21 / (1 + p) times
+    # the default's. As a path (2026: 20, 2035: 2; linear, a unit of 1) the 2030 cohort pays
+    # 20 + (2 - 20) x 4/9 = 12.
+    base = odc.evaluate(spacex, start_year=2031)
+    dear = odc.evaluate(spacex, start_year=2031, space_hardware_premium=20.0)
+    p = float(base["space_hardware_premium"])
+    hw = lambda ds: float(ds["cost_breakdown"].sel(cost_item="compute_hardware"))  # noqa: E731
+    assert hw(dear) == pytest.approx(hw(base) * 21.0 / (1.0 + p), rel=1e-12)
+    tr = odc.trajectory(spacex, years=[2026, 2030, 2035], space_hardware_premium={2026: 20.0, 2035: 2.0})
+    assert tr["space_hardware_premium"].values == pytest.approx([20.0, 12.0, 2.0], rel=1e-12)

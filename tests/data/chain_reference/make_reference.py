@@ -60,6 +60,14 @@ market_cost_ratio_vs_terrestrial. Checked before regenerating (on top of issue 2
 time_to_power_valuation='margin') reproduced every earlier variable of every evaluate reference
 to 1e-12.
 
+Regenerated for issue 23's "one chain" cadence (i21traj): the static launch stage's cadence grows by
+the new chain parameter launch_cadence_growth_rate (5 %/yr, 0-13 %) after the catalog's
+planned_year, as the year-by-year fleet's ramps already did after their plan's last point (it was
+held flat there), so deployment_years and breakeven_year move where they reach past planned_year
+(SpaceX 5.281 -> 5.279 yr, Blue Origin 70.7 -> 29.1, openai-stoke-nova 2,134 -> 95); every result
+gains the input. Checked before regenerating: evaluate(..., launch_cadence_growth_rate=0)
+reproduced every variable of every evaluate reference to 1e-12.
+
 Issue 27 (links, workloads, orbit commons): the links, commons and workload stages add their outputs
 and inputs to every result. Avoidance propellant (commons: manoeuvres a year x Delta-V each) now
 enters the lifetime Delta-V, so every space architecture's propellant, masses and costs move by
@@ -80,6 +88,9 @@ below are issue 27's alone. cost_ratio_vs_terrestrial: ascend 7.1897 -> 7.1938, 
 starcloud-3 (mass imposed by specific power: the propellant displaces other parts), openai-stoke-nova
 (no manoeuvres: its small area never crosses the 1e-4 threshold), terrestrial-hyperscale. The Monte
 Carlo references draw the new stages' uncertain inputs too, so their samples differ.
+Regenerated again after merging issue 23's one-chain cadence (i21traj), checked the same way against
+its references: the same cost ratios move by the same amounts, nothing else (deployment_years and
+the break-even are issue 23's, untouched by issue 27).
 
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
