@@ -93,7 +93,7 @@ class Knob:
     """One numeric parameter as a slider: its range from data and its provenance.
 
     ``value``/``low``/``high`` are in ``unit``, the unit the architecture (or defaults) file
-    writes; ``canonical_unit`` is the unit the chain reads. :meth:`canonical` converts exactly as
+    writes; ``canonical_unit`` is the unit the chain reads. ``canonical`` converts exactly as
     the YAML loader does, so a value set here, written by :func:`design_yaml` and loaded back
     gives the same float.
     """
@@ -127,8 +127,8 @@ class Knob:
         return v if self.unit in ("", "1") else f"{v} {self.unit}"
 
     def parse(self, text: str, clamp: bool = False) -> float:
-        """A query value (``'300 USD/kg'``, ``'0.3 t/kg'`` or a bare number in :attr:`unit`) in
-        :attr:`unit`; an OrbitdcError naming the parameter if it is not a number, has the wrong
+        """A query value (``'300 USD/kg'``, ``'0.3 t/kg'`` or a bare number in ``unit``) in
+        ``unit``; an OrbitdcError naming the parameter if it is not a number, has the wrong
         dimension or lies outside the range from data (with ``clamp``, brought to the nearer end
         of the range instead)."""
         from .validation import check_value_text, echo
@@ -253,7 +253,7 @@ def design_yaml(arch: Architecture, values: Mapping[str, float]) -> str:
     The architecture's own file is copied (its parameters, description, company and kind); the
     parameters its scenario changes are written with the scenario's values, ranges and sources;
     every set parameter is written with its value, the unit, low and high from data, the original
-    distribution and source keys plus :data:`USER_SOURCE`, and a note saying what the data had.
+    distribution and source keys plus ``USER_SOURCE``, and a note saying what the data had.
     Loading it (``orbitdc show``) and evaluating it gives the numbers the app showed.
     """
     sliders = knobs(arch)

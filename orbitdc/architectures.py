@@ -190,7 +190,7 @@ def follow_catalog_choices(params: Mapping[str, Parameter], choices: Mapping[str
     A catalog-backed parameter that no file sets (``catalog_entry`` set by the loader) follows
     its choice parameter (``spec.catalog[2]``): when ``choices`` names another entry for that
     choice (e.g. ``{"radiator": "carbon-carbon-heat-pipe"}``), the parameter becomes that entry's
-    catalog cell (:func:`catalog_parameter`), role kept. Parameters in ``keep`` (stated by a
+    catalog cell (:func:`~orbitdc.catalogs.catalog_parameter`), role kept. Parameters in ``keep`` (stated by a
     scenario or a file) and values stated in files are left as they are. Used by scenarios and
     Monte Carlo so that changing a choice gives the numbers the same choice written in the
     architecture file gives.

@@ -11,7 +11,7 @@ parameter names unless a file or an override says otherwise (:func:`catalog_para
 User catalogs are layered over the shipped ones with the same validation: ``catalogs/NAME.csv``
 of a user data folder (:mod:`orbitdc.datadirs`), and the ``catalogs/`` folder next to a user
 architecture file, registered with :func:`register_catalog_dir`. The registered folders are this
-module's one piece of mutable state (:class:`_CatalogLayers`, changed only by
+module's one piece of mutable state (``_CatalogLayers``, changed only by
 :func:`register_catalog_dir` / :func:`unregister_catalog_dir`); the caches are keyed on the files'
 content stamps and on that state's generation, so a changed file or a new folder is never served
 stale. Kernels look up catalog values inside a run: :func:`new_run` (called by the chain when a
@@ -334,7 +334,7 @@ def unregister_catalog_dir(directory: str | Path) -> None:
 def catalog_parameter(name: str, spec: ParameterSpec, entry: str) -> Parameter:
     """The catalog default of a catalog-backed parameter (``spec.catalog``) for one entry.
 
-    A :class:`Parameter` like one written in a file: the catalog cell's value, range, unit,
+    A :class:`~orbitdc.parameters.Parameter` like one written in a file: the catalog cell's value, range, unit,
     sources and note, validated against the parameter's domain (``origin`` is the catalog file,
     ``catalog_entry`` the entry). Its distribution is the default of any ranged parameter,
     ``triangular(low, value, high)`` over the catalog cell's range (``fixed`` when the cell gives

@@ -3,7 +3,7 @@
 After pvlib's ``ModelChain``, but as data flow: :func:`evaluate` turns an architecture (plus
 overrides) into one ``xarray.Dataset`` of inputs in canonical units, then passes it through the
 stages in a fixed order. Each stage is a plain function ``run(ds) -> mapping of new variables``;
-it reads named variables and adds named variables (declared in its :class:`Stage` with units and
+it reads named variables and adds named variables (declared in its :class:`~orbitdc.frame.Stage` with units and
 long names). Any input may be an array along its own dimension, so a sweep or a Monte Carlo sample
 is broadcasting, not a Python loop.
 
@@ -345,7 +345,7 @@ def run_frame(frame: Frame, kind: str = "space", only: Iterable[str] | None = No
     """Pass a frame through the stages for ``kind``, in order, then add feasibility.
 
     Updates ``frame`` in place; returns (variable order, attrs per variable, extra leading
-    dimensions per variable) for :func:`dataset_from_frame`. ``only`` names the stages to run
+    dimensions per variable) for :func:`~orbitdc.frame.dataset_from_frame`. ``only`` names the stages to run
     (default: all that apply); ``flags=False`` leaves out ``feasible`` and ``binding_constraint``
     (a caller running the stages in parts adds them once, :func:`add_flags`).
     """
@@ -465,7 +465,7 @@ def evaluate(arch: str | Path | Architecture, *, stages_only: Iterable[str] | No
     xarray.Dataset with every input and output variable (``units`` and ``long_name`` in attrs),
     or only ``variables``. The inputs are mapped to numpy arrays once (:func:`prepare`), the
     stages run on plain arrays (:func:`run_frame`) and the Dataset is assembled once
-    (:func:`dataset_from_frame`).
+    (:func:`~orbitdc.frame.dataset_from_frame`).
     """
     arch = load_architecture(arch, scenario=scenario)
     names = None if variables is None else _check_variables(arch, variables)

@@ -341,7 +341,11 @@ def _cmd_evaluate(args) -> int:
     overrides = _overrides(args, [arch])
     ds = evaluate(arch, **overrides)
     raw = bool(getattr(args, "raw", False))
-    if ds["feasible"].ndim == 0:
+    from .outputs import design_dims
+
+    # one design point: the reader's block (a sweep whose every point has the same verdict still
+    # prints one row per point)
+    if (ds["feasible"].ndim == 0 and raw) or not design_dims(ds):
         scenario = f", scenario '{args.scenario}'" if args.scenario else ""
         if raw:
             print(safe(f"{ds.attrs['architecture']}{scenario}: key outputs"))
@@ -555,6 +559,9 @@ def _cmd_report(args) -> int:
     from .architectures import load_architecture
     from .arguments import check_samples, check_seed
 
+    from .extras import require
+
+    require("report", "orbitdc report")  # before anything is checked, loaded or written
     from .report import DEFAULT_OUT
     from .report import main as report_main
     # Everything a notebook kernel would otherwise find 10 s into the run is checked here first.
@@ -633,11 +640,17 @@ def _cmd_notebooks(args) -> int:
                          ("kept (yours differ from the shipped ones; not overwritten)", kept)):
         if names:
             print(safe(f"{label}: {', '.join(names)}"))
-    print(safe(f"open them with: jupyter lab {dest}"))
+    from .extras import missing
+
+    hint = " (JupyterLab is the 'notebooks' extra: pip install 'orbitdc[notebooks]')" if missing("notebooks") else ""
+    print(safe(f"open them with: jupyter lab {dest}{hint}"))
     return 0
 
 
 def _cmd_app(args) -> int:
+    from .extras import require
+
+    require("app", "orbitdc app")  # before the app module (Panel) is imported
     from .app import serve
 
     from .validation import check_address, check_port

@@ -3,7 +3,7 @@
 Shipped data
     The checkout's top-level ``data/`` and ``notebooks/`` are the source of truth. A wheel carries
     copies inside the package (``orbitdc/_data``, ``orbitdc/_notebooks``; see ``pyproject.toml``),
-    found here with :mod:`importlib.resources`; an editable install or a plain checkout has no such
+    found here with ``importlib.resources``; an editable install or a plain checkout has no such
     copies and reads the top-level folders.
 
 User data, layered over the shipped data

@@ -35,6 +35,7 @@ The grid settings below are numerical-method choices, not facts about the world.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -382,3 +383,129 @@ def design_table(arch: Architecture, worlds: Mapping[str, np.ndarray], objective
         attrs={"design_variables": ", ".join(names), "worlds": int(len(x)), "objective": objective,
                "constraints": ", ".join(cons), "evaluations": int(n_eval)},
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The screen: which candidates of the table each Monte Carlo sample is evaluated at
+# --------------------------------------------------------------------------------------------
+#: Candidates evaluated in each pass of the screen: every sample at the first pass's rows, then in
+#: each further pass at the rows chosen by the best row found so far.
+SCREEN_PASSES = (4, 3, 2)
+
+
+def regret(obj: np.ndarray, nviol: np.ndarray) -> np.ndarray:
+    """``(W, K)`` regret of choosing each candidate instead of the best of the row (``_best``):
+    ``obj / obj_best - 1`` where the candidate violates no more constraints than the best, 1.0
+    (a whole objective lost) where it violates more; 0 at the best. A candidate whose objective is
+    not finite (where the best's is) also counts 1.0."""
+    rows = np.arange(obj.shape[0])
+    b = _best(obj, nviol)
+    ob, vb = obj[rows, b][:, None], nviol[rows, b][:, None]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        rel = obj / ob - 1.0
+    # a best that is not finite has only non-finite rivals as admissible as it: nothing to lose
+    rel = np.where(np.isfinite(ob), np.where(np.isfinite(obj), rel, 1.0), 0.0)
+    return np.where(nviol > vb, 1.0, np.clip(rel, 0.0, 1.0))
+
+
+def _greedy_cover(reg: np.ndarray, size: int, current: np.ndarray, exclude: Sequence[int] = ()) -> list[int]:
+    """Up to ``size`` columns of ``reg`` (W, K) that, added one at a time, most reduce the summed
+    regret of each row's best so far (``current``, (W,)): greedy set cover, ties to the lowest
+    column; columns in ``exclude`` and columns that reduce nothing are not taken."""
+    chosen: list[int] = []
+    cur = np.asarray(current, dtype=float).copy()
+    for _ in range(size):
+        total = np.minimum(cur[:, None], reg).sum(axis=0)
+        total[list(exclude) + chosen] = np.inf
+        k = int(np.argmin(total))
+        if not total[k] < cur.sum():
+            break
+        chosen.append(k)
+        cur = np.minimum(cur, reg[:, k])
+    return chosen
+
+
+def _masked(obj: np.ndarray, nviol: np.ndarray, seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``obj`` and ``nviol`` with the rows not evaluated (``~seen``) ranked last by :func:`_best`."""
+    return np.where(seen, obj, np.inf), np.where(seen, nviol, np.iinfo(np.int64).max)
+
+
+@dataclass(frozen=True)
+class DesignScreen:
+    """Which rows of a design table each world is evaluated at, learnt from worlds evaluated at all.
+
+    Pass 1 evaluates every world at the rows ``first``; each further pass ``p`` at the rows
+    ``follow[p][b]`` (-1: none), where ``b`` is the world's best row so far (``_best``). Where
+    the best row after the last pass violates a constraint, every row is evaluated (the exhaustive
+    search), so a world in which any row is admissible gets an admissible row, exactly as the
+    exhaustive search gives; otherwise the world's row is the best of those it was evaluated at.
+    ``check`` holds the regret against the exhaustive search on held-out worlds.
+    """
+
+    first: np.ndarray
+    follow: tuple[np.ndarray, ...]
+    check: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def passes(self) -> tuple[int, ...]:
+        return (len(self.first),) + tuple(f.shape[1] for f in self.follow)
+
+    def candidates(self, step: int, best: np.ndarray) -> np.ndarray:
+        """``(W, L)`` rows of further pass ``step`` (0-based) for the worlds' best rows so far
+        (a -1 becomes that best row: evaluated again, the same numbers)."""
+        f = self.follow[step][best]
+        return np.where(f < 0, best[:, None], f)
+
+    def choose(self, obj: np.ndarray, nviol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Apply the screen to a full ``(W, K)`` evaluation (to check it): the row chosen per world
+        and how many rows each world was evaluated at."""
+        w = obj.shape[0]
+        rows = np.arange(w)
+        seen = np.zeros(obj.shape, dtype=bool)
+        seen[:, self.first] = True
+        best = _best(*_masked(obj, nviol, seen))
+        for step in range(len(self.follow)):
+            seen[rows[:, None], self.candidates(step, best)] = True
+            best = _best(*_masked(obj, nviol, seen))
+        fallback = nviol[rows, best] > 0
+        seen[fallback] = True
+        best[fallback] = _best(obj[fallback], nviol[fallback])
+        return best, seen.sum(axis=1)
+
+
+def learn_screen(obj: np.ndarray, nviol: np.ndarray, check_obj: np.ndarray, check_nviol: np.ndarray,
+                 passes: Sequence[int] = SCREEN_PASSES) -> DesignScreen:
+    """A :class:`DesignScreen` learnt from ``W`` worlds evaluated at all ``K`` rows of a table
+    (``obj``, ``nviol``: ``(W, K)``), checked on other worlds (``check_*``).
+
+    ``first``: the ``passes[0]`` rows that minimise the summed regret (:func:`regret`) of the best
+    of them over the worlds (greedy set cover). Pass ``p``: for the worlds whose best row so far is
+    ``b``, the ``passes[p]`` further rows that most reduce their regret (greedy again, from their
+    regret so far).
+    """
+    w, k = obj.shape
+    rows = np.arange(w)
+    reg = regret(obj, nviol)
+    first = np.array(_greedy_cover(reg, passes[0], np.full(w, np.inf)), dtype=np.int64)
+    seen = np.zeros((w, k), dtype=bool)
+    seen[:, first] = True
+    best = _best(*_masked(obj, nviol, seen))
+    follow = []
+    for size in passes[1:]:
+        table = np.full((k, size), -1, dtype=np.int64)
+        for b in np.unique(best):
+            mine = best == b
+            more = _greedy_cover(reg[mine], size, reg[mine, b], exclude=[int(b)])
+            table[b, :len(more)] = more
+        follow.append(table)
+        f = table[best]
+        seen[rows[:, None], np.where(f < 0, best[:, None], f)] = True
+        best = _best(*_masked(obj, nviol, seen))
+    screen = DesignScreen(first, tuple(follow))
+    chosen, evaluated = screen.choose(check_obj, check_nviol)
+    got = regret(check_obj, check_nviol)[np.arange(len(chosen)), chosen]
+    screen.check.update(
+        worlds=int(len(chosen)), exact_share=float(np.mean(got == 0.0)), mean_regret=float(got.mean()),
+        p99_regret=float(np.quantile(got, 0.99)), max_regret=float(got.max()),
+        evaluations_per_world=float(evaluated.mean()))
+    return screen

@@ -119,8 +119,11 @@ signed, negative price (what the launch provider would have to pay per kg) and
 it is NaN only where it is undefined (an unbuildable design, a zero launch price).
 
 Delivered compute. Unit costs divide by the IT power actually delivered:
-``P_IT a u (1 - s) (1 - o)`` in orbit (availability, ``utilisation``,
-``space_spare_compute_fraction``, ``space_compute_overhead_fraction``) and
+``P_IT a u (1 - s) (1 - o) U`` in orbit (availability, ``utilisation``,
+``space_spare_compute_fraction``, ``space_compute_overhead_fraction`` and the links stage's
+``usable_compute_fraction`` ``U``, the share the chosen ``workload`` can use through the links:
+so ``cost_ratio_vs_terrestrial`` is per useful output of that workload, the ground's fabric
+carrying any workload at full use) and
 ``P_IT a_t u_t c_t (1 - s_t) (1 - o_t)`` on the ground (``terrestrial_utilisation``, the
 ``terrestrial_capacity_factor`` ``c_t`` which also scales the energy bought, and the ground's
 spare and overhead fractions). Every CRF uses ``payments_per_year`` ``m`` payments a year:
@@ -385,7 +388,7 @@ def launched_power_price(specific_mass, launch_price_per_kg, lifetime) -> xr.Dat
     r"""Suncatcher's "launched power price": launch spend per kW of IT per year of life.
 
     :math:`\text{specific_mass} \times \text{launch_price_per_kg} / \text{lifetime}` [USD/(kW yr)]. A narrower metric than
-    :data:`cost_per_kw_year`: it leaves out hardware, manufacturing, insurance, operations and
+    ``cost_per_kw_year``: it leaves out hardware, manufacturing, insurance, operations and
     finance; the report shows both. Example (Suncatcher, Starlink-like ~20.5 kg/kW, 5 yr):
     ~$14,700 per kW-yr at ~$3,600/kg and ~$810 per kW-yr at $200/kg.
 
@@ -835,7 +838,9 @@ def _kernel(f) -> dict[str, Any]:
                  * (1.0 - _get_or(f, "terrestrial_spare_compute_fraction", 0.0))
                  * (1.0 - _get_or(f, "terrestrial_compute_overhead_fraction", 0.0)))
     deliver_s = (_get_or(f, "utilisation", 1.0) * (1.0 - _get_or(f, "space_spare_compute_fraction", 0.0))
-                 * (1.0 - _get_or(f, "space_compute_overhead_fraction", 0.0)))
+                 * (1.0 - _get_or(f, "space_compute_overhead_fraction", 0.0))
+                 # the share of the compute the chosen workload can use through the links (issue 27)
+                 * _get_or(f, "usable_compute_fraction", 1.0))
     t_fac = g("facility_lifetime")
     # scope switches (issue 12): undiscounted totals, compute hardware in or out, full TCO or
     # launch against ground energy

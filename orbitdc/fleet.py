@@ -540,20 +540,21 @@ def launch_prices(plan: FleetPlan, years: np.ndarray, start_year: Any, cadence: 
                   vertically_integrated: Any, learn: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Launch price per kg by year and vehicle, and the mass each vehicle flew before the year.
 
-    Each vehicle learns on its cumulative launched mass ``M`` (:func:`learned_launch_price`):
+    Each vehicle learns on its cumulative launched mass ``M`` (``orbitdc._learning.learned_price``):
     its catalog mass to date at its ``reference_year``, plus, every later year, the other
     customers' flights (``cadence (1 - available_share) payload``) and the programme's own mass.
     ``M(y)`` is the mass flown before year y; the price of year y learns from ``M(s)`` at the
-    programme's start s, and cohorts before s pay the start price.
+    programme's start s, and cohorts before s pay the start price. Axes: year T, vehicle V, then
+    the points' (P).
 
-    Parameters (axes year T, vehicle V, then the points)
+    Parameters
     ----------
     years : (T,) consecutive calendar years
     start_year : (*P) the programme's first year
     cadence : (T, V, *P) flights per year [1/yr]; available_share : (V, *P)
     own_mass : (T, V, *P) the programme's mass launched per year on each vehicle [t/yr]
     start_price : (1, V, *P) price at the start [USD/kg]
-    learning_rate, floor, margin, vertically_integrated : (*P) as :func:`learned_launch_price`
+    learning_rate, floor, margin, vertically_integrated : (*P) as ``orbitdc._learning.learned_price``
     learn : False keeps the start price in every year (the trend frozen)
 
     Returns (price, M), both (T, V, *P).
@@ -582,7 +583,7 @@ def launch_prices(plan: FleetPlan, years: np.ndarray, start_year: Any, cadence: 
 def cohort_bus_cost(built_per_year: Any, bus_mass: Any, reference_cost: Any, reference_mass: Any,
                     learning_rate: Any, alongside: Any = None) -> np.ndarray:
     """Bus cost per kg paid by each year's cohort [USD/kg]: the average unit cost of its own
-    production on the programme's learning curve (:func:`wright_average_cost`), from the
+    production on the programme's learning curve (``orbitdc._learning``'s average cost), from the
     experience base ``reference_mass`` [kg] at ``reference_cost`` [USD/kg].
 
     ``built_per_year`` (T, *P) satellites, ``bus_mass`` (T or 1, *P) kg each; a year that builds

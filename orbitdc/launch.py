@@ -218,7 +218,7 @@ def hohmann_delta_v(altitude_initial, altitude_final) -> xr.DataArray:
        \qquad a = \frac{r_1 + r_2}{2}
 
     (Vallado 2013, Algorithm 36; the equation poliastro/boinor's
-    ``Maneuver.hohmann`` implements). Earth's GM and radius come from :mod:`orbitdc._astro`.
+    ``Maneuver.hohmann`` implements). Earth's GM and radius come from ``orbitdc._astro``.
     """
     mu, re, _ = _earth()
     h1 = _num(altitude_initial, "km", "altitude_initial", lo=-re, lo_open=True)

@@ -1,16 +1,16 @@
 r"""Mass-budget stage: close the satellite's mass budget and size the constellation.
 
 Satellite mass (wet) = compute + shielding + solar array + battery + radiator + heat pump (and
-its array) + inter-satellite link terminals + attitude control + propulsion dry mass + structure
+its array) + link terminals (inter-satellite and ground: the links stage's ``link_mass``) + attitude control + propulsion dry mass + structure
 + growth margin + propellant.
 
 Structure, attitude control and propulsion hardware scale with the satellite (fractions of its
 *basic* dry mass B, SMAD 1999 Table 10-9), tanks scale with the propellant, the growth margin
 is a fraction of B (AIAA S-120A mass growth allowance), and the propellant follows the rocket
-equation for the lifetime delta-v (drag make-up from the orbit stage times the mission life,
-plus a disposal burn) on the final dry mass. All of these depend on the total, so the budget is
+equation for the lifetime delta-v (drag make-up from the orbit stage and collision avoidance from
+the commons stage, times the mission life, plus a disposal burn) on the final dry mass. All of these depend on the total, so the budget is
 closed exactly in closed form, with F = compute + shielding + array + battery + radiator + heat
-pump (and its array) + ISL terminals, and r the propellant per kg of final dry mass:
+pump (and its array) + link terminals, and r the propellant per kg of final dry mass:
 
 .. math::
 
@@ -37,8 +37,8 @@ import xarray as xr
 
 from . import units
 from .frame import Output, Stage
-from .catalogs import catalog_choices, catalog_lookup
-from .parameters import ParameterSpec
+from .catalogs import catalog_choices, catalog_lookup, catalog_parameter_value
+from .parameters import DEFAULTS_DIR, ParameterSpec, read_yaml
 
 G0 = float(const.g0.to_value("m/s2"))  # standard gravity (rocket equation's Isp convention)
 MU_EARTH = float(const.GM_earth.to_value("km3/s2"))
@@ -189,6 +189,17 @@ def _get(f, name: str, fallback: float = np.nan):
     return f[name] if name in f else fallback
 
 
+def _isl_terminal_mass(f):
+    """Mass of one inter-satellite terminal [kg]: the frame's value (the chain puts the chosen
+    terminal's catalog value there), else the catalog value of the frame's ``isl_terminal``, else
+    of the default terminal (a stage run on a hand-built Dataset without the links stage)."""
+    spec = PARAMETERS["isl_terminal_mass"]
+    if "isl_terminal_mass" in f or "isl_terminal" in f:
+        return catalog_parameter_value(f, "isl_terminal_mass", spec)
+    default = read_yaml(DEFAULTS_DIR / "links.yaml")["parameters"]["isl_terminal"]["value"]
+    return catalog_lookup(spec.catalog[0], spec.catalog[1], default, spec.unit)
+
+
 def _kernel(f) -> dict[str, Any]:
     """Mass stage on numpy arrays (a :class:`orbitdc.frame.Frame`): see the module docstring."""
     thruster = f["thruster"]
@@ -203,7 +214,8 @@ def _kernel(f) -> dict[str, Any]:
         "radiator": _get(f, "radiator_mass"),
         "heat_pump": _get(f, "heat_pump_mass", 0.0),
         "heat_pump_array": _get(f, "heat_pump_array_mass", 0.0),
-        "isl_terminals": f["isl_terminals"] * f["isl_terminal_mass"],
+        # link terminals (inter-satellite and ground): the links stage's total when it ran
+        "isl_terminals": f["link_mass"] if "link_mass" in f else f["isl_terminals"] * _isl_terminal_mass(f),
     }
     values = list(parts.values())
     fixed = values[0]
@@ -211,7 +223,8 @@ def _kernel(f) -> dict[str, Any]:
         fixed = fixed + v
     altitude = _get(f, "altitude")
     dv_disposal = _disposal_dv(altitude, f["disposal_perigee_altitude"])
-    dv = _get(f, "drag_delta_v") * f["mission_lifetime"] + dv_disposal
+    # drag make-up and collision avoidance (the commons stage's, 0 without it) over the life
+    dv = (_get(f, "drag_delta_v") + _get(f, "avoidance_delta_v", 0.0)) * f["mission_lifetime"] + dv_disposal
     r = _propellant_ratio(dv, isp)
     s, a, g = f["structure_fraction"], f["attitude_control_fraction"], f["mass_growth_margin"]
     B, D, P, M, closes = _close(fixed, s, a, hardware, tank, g, r)
@@ -284,7 +297,8 @@ PARAMETERS: dict[str, ParameterSpec] = {
     "attitude_control_fraction": _p("1", "attitude control mass as a fraction of the basic dry mass", minimum=0, maximum=1, exclusive_maximum=True),
     "mass_growth_margin": _p("1", "mass growth allowance as a fraction of the basic dry mass (AIAA S-120A)", minimum=0, maximum=2),
     "isl_terminals": _p("1", "inter-satellite optical link terminals per satellite", minimum=0, maximum=100),
-    "isl_terminal_mass": _p("kg", "mass of one inter-satellite link terminal", minimum=0),
+    "isl_terminal_mass": _p("kg", "mass of one inter-satellite link terminal (default: the chosen isl_terminal's catalog value)",
+                            minimum=0, catalog=("optical_terminals", "mass", "isl_terminal")),
     "thruster": ParameterSpec("1", "thruster type for drag make-up and disposal (data/catalogs/thrusters.csv)",
                               kind="choice", choices=catalog_choices("thrusters")),
     "mass_model": ParameterSpec("1", "'bottom_up' closes the mass budget from the subsystems; 'specific_power' imposes satellite_specific_power (top-down)",
@@ -301,7 +315,7 @@ OUTPUTS: dict[str, Output] = {
     "propellant_mass": Output("kg", "propellant mass per satellite"),
     "structure_mass": Output("kg", "structure mass per satellite"),
     "dry_mass": Output("kg", "satellite dry mass (with growth margin, without propellant)"),
-    "mission_delta_v": Output("m/s", "lifetime delta-v (drag make-up over the mission plus disposal)"),
+    "mission_delta_v": Output("m/s", "lifetime delta-v (drag make-up and collision avoidance over the mission, plus disposal)"),
     "disposal_delta_v": Output("m/s", "delta-v of the disposal burn"),
     "mass_breakdown": Output("kg", "satellite mass by subsystem", dims=("subsystem",), labels=(SUBSYSTEMS,)),
     "violates_mass_closure": Output("1", "the mass budget does not close (fractions or propellant too large)"),

@@ -11,7 +11,7 @@ Models (each with its equation and source in its docstring):
 * radiation dose from the SPENVIS/SHIELDOSE-2 550 km table scaled with AE-8/AP-8 (radbelt);
 * a numerical cross-check of eclipses with poliastro/boinor's ``CowellPropagator`` + ``UmbraEvent``.
 
-Constants: :math:`\mu`, :math:`R_\oplus` and :math:`J_2` of the Earth come from poliastro/boinor (through :mod:`orbitdc._astro`),
+Constants: :math:`\mu`, :math:`R_\oplus` and :math:`J_2` of the Earth come from poliastro/boinor (through ``orbitdc._astro``),
 c from ``astropy.constants``; the tropical year and the altitude limits from
 ``data/orbit/constants.yaml``; tables from ``data/atmosphere`` and ``data/radiation``.
 
@@ -871,6 +871,33 @@ def _multilinear(axes, values, points):
     return outs
 
 
+def _unique_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``key`` (n x k floats) and, per row, the index of its distinct row.
+
+    ``np.unique(key, axis=0, return_inverse=True)`` sorts the rows as records, one comparison at a
+    time (~1 s for a million rows); here each column is factorised on its own (a vectorised 1-d
+    sort) and the column codes combined into one integer per row. Rows compare equal exactly when
+    ``np.unique(axis=0)`` finds them equal; the distinct rows come in another order, which changes
+    nothing downstream (each orbit is computed on its own)."""
+    n = key.shape[0]
+    if n == 0:
+        return key[:0], np.zeros(0, dtype=np.intp)
+    code = np.zeros(n, dtype=np.int64)
+    for col in key.T:
+        if n and np.all(col == col[0]):
+            continue  # a constant column (one year, one orbit family) separates nothing
+        _, c = np.unique(col, return_inverse=True)
+        code = code * (int(c.max()) + 1) + c.ravel()
+        if code.size and int(code.max()) > 2**31:  # keep the combined code far from overflow
+            _, code = np.unique(code, return_inverse=True)
+            code = code.ravel()
+    _, inverse = np.unique(code, return_inverse=True)
+    inverse = inverse.ravel()
+    first = np.empty(int(inverse.max()) + 1, dtype=np.intp)
+    first[inverse[::-1]] = np.arange(n - 1, -1, -1)  # each distinct row's first occurrence
+    return key[first], inverse
+
+
 #: Exact annual eclipse statistics by orbit key (altitude, SSO, inclination, node time, year):
 #: kept for calls with at most this many distinct orbits (cleared past 4,096 entries).
 _SUMMARY_MEMO_ORBITS = 64
@@ -906,8 +933,7 @@ def eclipse_summaries_kernel(h, is_sso, inc, ltan, year=2030, method: str = "aut
         if key.shape[0] == 1:
             uniq, inverse = key, np.zeros(1, dtype=np.intp)
         else:
-            uniq, inverse = np.unique(key, axis=0, return_inverse=True)
-            inverse = inverse.ravel()
+            uniq, inverse = _unique_rows(key)
         if method == "exact" or uniq.shape[0] <= EXACT_ORBITS_MAX:
             res = [np.empty(uniq.shape[0]) for _ in range(4)]
             # an orbit's annual statistics are a pure function of its key: a few orbits asked again

@@ -81,7 +81,8 @@ def check_output_path(text: Any, option: str = "-o", formats: Any = None) -> Pat
                            f"{', '.join(kinds[:-1]) + ' or ' + kinds[-1] if len(kinds) > 1 else kinds[0]}")
     missing = _engine_missing(allowed[suffix])
     if missing:
-        raise OrbitdcError(f"{where}: writing {suffix} needs the {missing} package (pip install {missing}); "
+        install = "'orbitdc[parquet]'" if allowed[suffix] == "parquet" else missing  # the extra that has it
+        raise OrbitdcError(f"{where}: writing {suffix} needs the {missing} package (pip install {install}); "
                            "or write .nc or .csv")
     target = path
     try:

@@ -10,7 +10,7 @@ files). Parameters an architecture does not set come from the per-stage defaults
 This module holds the schema and the checks every file of that format goes through:
 :class:`ParameterSpec` (what a model stage accepts), :class:`Parameter`, :class:`Distribution`,
 :class:`Reference`, :class:`Architecture` (a validated architecture), :data:`TAGS`, the one YAML
-reader (:func:`read_yaml`) and the validation of parameters against the stages' specs. Checks are
+reader (``orbitdc._yaml.read_yaml``) and the validation of parameters against the stages' specs. Checks are
 strict: unknown keys, missing units, units of the wrong dimension, values outside the physical
 domain declared by the model stage, ``low > high``, NaN/inf, duplicate YAML keys, dangling source
 keys and oversized alias expansion are all refused with an
@@ -570,7 +570,7 @@ def read_parameters_file(path: Path, specs: Mapping[str, ParameterSpec], *, mode
 
     :func:`read_document` against ``model`` (a schema with a ``parameters`` mapping), then, for each
     parameter, ``check(name, parameter)`` (a reason to refuse it, or None) and the validation
-    against ``specs`` (units, ranges, domain, source keys: :func:`_validate_parameters`). Used by
+    against ``specs`` (units, ranges, domain, source keys: ``_validate_parameters``). Used by
     architecture files, defaults, scenarios and trends; every error names file, parameter, reason.
     """
     file = _rel(Path(path))

@@ -9,7 +9,7 @@ which parameters are decisions). At least three scenarios per architecture that 
 * ``base``: the architecture file as it is (an empty change list);
 * ``skeptic``: what published critiques assume.
 
-:func:`apply_scenario` returns the architecture with those parameters replaced (validated exactly
+:func:`~orbitdc.architectures.apply_scenario` returns the architecture with those parameters replaced (validated exactly
 as an architecture file: units, domains, source keys); reading and layering the files is part of
 loading an architecture (:mod:`orbitdc.architectures`, re-exported here). :func:`scenario_changes` lists what a
 scenario changes with its sources (``orbitdc show NAME --scenario S`` prints it).

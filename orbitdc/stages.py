@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import compute, economics, launch, mass, orbit, power, thermal
+from . import commons, compute, economics, launch, links, mass, orbit, power, thermal, workloads
 from .frame import Output, Stage
 from .parameters import ParameterSpec
 
 #: The stage modules, in chain order.
-MODULES = (orbit, compute, power, thermal, mass, launch, economics)
+MODULES = (orbit, compute, power, thermal, links, commons, mass, launch, economics, workloads)
 
 #: The chain, in order: one :class:`~orbitdc.frame.Stage` per module of :data:`MODULES`.
 STAGES: tuple[Stage, ...] = tuple(m.STAGE for m in MODULES)

@@ -143,12 +143,16 @@ LEARNING_ITEMS = {
     "radiator": ("own", "calendar", "none"),
     "premium": ("own", "calendar", "none"),
 }
+#: The learning each item follows when ``learning=`` does not name it: the bus learns on its own
+#: cumulative mass, nothing else learns.
 LEARNING_DEFAULT = {"bus": "own", "array": "none", "radiator": "none", "premium": "none"}
 
 #: Chain parameters that are trend rates too (drawn by the Monte Carlo).
 CHAIN_RATES = ("launch_learning_rate", "bus_learning_rate")
-#: Stages run before the fleet (everything but economics).
-PHYSICAL_STAGES = ("orbit", "compute", "power", "thermal", "mass", "launch")
+#: Stages run before the fleet (everything before economics).
+PHYSICAL_STAGES = ("orbit", "compute", "power", "thermal", "links", "commons", "mass", "launch")
+#: Stages run after the fleet (on its grid; the years asked for are taken after): economics and what reads its costs.
+COST_STAGES = ("economics", "workload")
 #: The quantiles of the Monte Carlo summaries.
 QUANTILES = (0.1, 0.5, 0.9)
 #: Constraints the cohort's design is judged on: the chain's, but the static deployment time
@@ -538,7 +542,7 @@ def _run_once(arch, years, frozen, fleet, overrides, ramp_q, drawn, build, eclip
             frame._vars["bus_cost_per_kg"] = fleet_res["bus_cost"][:, None]
             frame._vars["bus_learning_rate"] = np.zeros((1,) * len(frame.dims))
         _item_learning(frame, fleet_res, learning, tr, age, set(paths))
-    run_frame(frame, arch.kind, only=("economics",), flags=False)
+    run_frame(frame, arch.kind, only=COST_STAGES, flags=False)
     if ground_price and space:  # the ground's own cost in trend_reference_year (the grid's first year)
         ground_at_reference = np.array(frame["terrestrial_cost_per_kw_year"][0, 0], copy=True)
         revenue_today = np.asarray(frame["revenue_per_kw_year"])[0, 0]

@@ -94,6 +94,7 @@ from .correlation import group_key, iman_conover, resolve
 from .design import _check_objective, _check_scalar_overrides, design_variables
 from .orbit import EXACT_ORBITS_MAX
 from .errors import OrbitdcError, ParameterError
+from .frame import Frame
 from .architectures import apply_scenario, follow_catalog_choices, load_architecture
 from .arguments import check_count, check_samples, check_seed
 from .parameters import Architecture
@@ -329,28 +330,49 @@ def _held_catalog(arch: Architecture, overrides: Mapping[str, Any]) -> set[str]:
 # The sampling stream
 # --------------------------------------------------------------------------------------------
 def _block_uniforms(seed: int, key: int, block: int, size: int) -> np.ndarray:
-    """One block of a 1-d Latin hypercube: ``size`` uniforms, one in each of ``size`` strata."""
-    rng = np.random.default_rng(np.random.SeedSequence([seed, key, block]))
-    return qmc.LatinHypercube(d=1, rng=rng).random(size)[:, 0]
+    """One block of a 1-d Latin hypercube: ``size`` uniforms, one in each of ``size`` strata.
+
+    The numbers of ``scipy.stats.qmc.LatinHypercube(d=1, rng=default_rng(SeedSequence([seed, key,
+    block]))).random(size)[:, 0]``, computed as it does (a test checks the bits): the engine draws
+    from the first child of the generator's seed sequence (``SeedSequence(..., spawn_key=(0,))``):
+    ``size`` jitters ``U[0, 1)``, then a shuffle of the strata ``1..size``; point ``i`` is
+    ``(stratum_i - jitter_i) / size``. Without the engine's set-up (a deep copy of the generator,
+    an optimiser lookup) a block of 65,536 costs ~25 % less.
+    """
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, key, block], spawn_key=(0,))))
+    jitter = rng.uniform(size=size)
+    # strata as float64 (exact below 2**53): the shuffle moves 8-byte items as it does int64 ones,
+    # with the same random numbers, and the arithmetic then needs no conversion
+    points = np.arange(1.0, size + 1.0)
+    rng.shuffle(points)
+    points -= jitter
+    points /= size
+    return points
 
 
 def _stream(seed: int, key: int, samples: int, start: int, stop: int, transform: Callable | None = None,
-            block_size: int | None = None) -> np.ndarray:
+            block_size: int | None = None, block_base: int = 0) -> np.ndarray:
     """Points ``start .. stop-1`` of one parameter's stream of ``samples`` points.
 
     Generates every block the range overlaps, applies ``transform`` (the inverse CDF) to the whole
-    block, then slices: the values at an index never depend on ``start``/``stop``.
+    block, then slices: the values at an index never depend on ``start``/``stop``. ``block_base``
+    offsets the block numbers in the seeds (an independent stream of the same parameters: the
+    training worlds of :func:`_plan_screen`).
     """
     bs = BLOCK_SIZE if block_size is None else block_size
-    parts = []
-    for block in range(start // bs, (stop - 1) // bs + 1):
+    blocks = range(start // bs, (stop - 1) // bs + 1)
+    out = None if len(blocks) == 1 else np.empty(stop - start)
+    for block in blocks:
         b0 = block * bs
         size = min(bs, samples - b0)
-        u = _block_uniforms(seed, key, block, size)
+        u = _block_uniforms(seed, key, block_base + block, size)
         if transform is not None:
             u = transform(u)
-        parts.append(u[max(start - b0, 0): min(stop - b0, size)])
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+        a, b = max(start - b0, 0), min(stop - b0, size)
+        if out is None:
+            return u[a:b] if (a, b) != (0, size) else u
+        out[b0 + a - start: b0 + b - start] = u[a:b]
+    return out
 
 
 def latin_hypercube(names: Sequence[str], samples: int, seed: int = 0, start: int = 0, stop: int | None = None) -> np.ndarray:
@@ -371,7 +393,7 @@ def latin_hypercube(names: Sequence[str], samples: int, seed: int = 0, start: in
 
 
 def _stream_group(seed: int, group: Sequence[Marginal], spearman: np.ndarray, samples: int, start: int, stop: int,
-                  block_size: int | None = None) -> dict[str, np.ndarray]:
+                  block_size: int | None = None, block_base: int = 0) -> dict[str, np.ndarray]:
     """Points ``start .. stop-1`` of a group of rank-correlated parameters.
 
     Per block: each parameter's own Latin-hypercube uniforms (as :func:`_stream`), re-ordered
@@ -381,20 +403,21 @@ def _stream_group(seed: int, group: Sequence[Marginal], spearman: np.ndarray, sa
     """
     bs = BLOCK_SIZE if block_size is None else block_size
     gkey = group_key([m.name for m in group])
-    parts: list[list[np.ndarray]] = [[] for _ in group]
+    out = {m.name: np.empty(stop - start) for m in group}
     for block in range(start // bs, (stop - 1) // bs + 1):
         b0 = block * bs
         size = min(bs, samples - b0)
-        u = np.column_stack([_block_uniforms(seed, m.key, block, size) for m in group])
-        u = iman_conover(u, spearman, np.random.default_rng(np.random.SeedSequence([seed, gkey, block])))
+        u = np.column_stack([_block_uniforms(seed, m.key, block_base + block, size) for m in group])
+        u = iman_conover(u, spearman, np.random.default_rng(np.random.SeedSequence([seed, gkey, block_base + block])))
+        a, b = max(start - b0, 0), min(stop - b0, size)
         for j, m in enumerate(group):
-            parts[j].append(m.ppf(u[:, j])[max(start - b0, 0): min(stop - b0, size)])
-    return {m.name: (p[0] if len(p) == 1 else np.concatenate(p)) for m, p in zip(group, parts)}
+            out[m.name][b0 + a - start: b0 + b - start] = m.ppf(u[a:b, j])
+    return out
 
 
 def _draw_arrays(margs: Sequence[Marginal], seed: int, samples: int, start: int, stop: int, threads: int = 1,
-                 block_size: int | None = None, correlation: tuple[list[str], np.ndarray] | None = None
-                 ) -> dict[str, np.ndarray]:
+                 block_size: int | None = None, correlation: tuple[list[str], np.ndarray] | None = None,
+                 block_base: int = 0) -> dict[str, np.ndarray]:
     """Draw points ``start .. stop-1`` of every marginal; ``threads > 1`` draws parameters in
     parallel (numpy releases the GIL in the shuffles, uniforms and inverse CDFs). Each parameter's
     numbers depend only on (seed, name, block), so the result is the same with any ``threads``.
@@ -403,21 +426,27 @@ def _draw_arrays(margs: Sequence[Marginal], seed: int, samples: int, start: int,
     grouped = set(correlation[0]) if correlation is not None else set()
 
     def one(m: Marginal) -> np.ndarray:
-        return _stream(seed, m.key, samples, start, stop, m.ppf, block_size)
+        return _stream(seed, m.key, samples, start, stop, m.ppf, block_size, block_base)
+
+    def group() -> dict[str, np.ndarray]:
+        by_name = {m.name: m for m in margs}
+        return _stream_group(seed, [by_name[n] for n in correlation[0]], correlation[1], samples, start, stop,
+                             block_size, block_base)
 
     free = [m for m in margs if m.name not in grouped]
     if threads > 1 and len(free) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=threads) as pool:
+            grouped_future = pool.submit(group) if grouped else None  # the group is one task among the rest
             arrays = list(pool.map(one, free))
+            out = {m.name: a for m, a in zip(free, arrays)}
+            if grouped_future is not None:
+                out.update(grouped_future.result())
     else:
-        arrays = [one(m) for m in free]
-    out = {m.name: a for m, a in zip(free, arrays)}
-    if grouped:
-        by_name = {m.name: m for m in margs}
-        group = [by_name[n] for n in correlation[0]]
-        out.update(_stream_group(seed, group, correlation[1], samples, start, stop, block_size))
+        out = {m.name: one(m) for m in free}
+        if grouped:
+            out.update(group())
     return {m.name: out[m.name] for m in margs}
 
 
@@ -478,6 +507,7 @@ class _Plan:
     design_bounds: dict[str, tuple[float, float]] | None = None  # and the range of each design variable
     objective: str = "cost_per_kw_year"
     correlation: tuple[list[str], np.ndarray] | None = None  # rank-correlated group (names, Spearman)
+    screen: Any = None  # design="optimal": which candidates each sample is evaluated at (DesignScreen or None)
 
     @property
     def eclipse_method(self) -> str:
@@ -493,46 +523,41 @@ class _Plan:
         )
 
 
-#: Samples per chain call with ``design="optimal"`` (each is evaluated at every candidate design:
-#: memory grows with samples x candidates).
-OPTIMAL_SUBBLOCK = 2048
+#: Samples per chain call when candidate designs are scored (``design="optimal"``): a call holds
+#: samples x candidates points (~65,000 with the screen's 4 candidates a pass, ~200 MB).
+SCORE_BLOCK = 16_384
 #: Worlds (draws of the uncertain parameters) whose optimal designs make the design table.
 DESIGN_TABLE_WORLDS = 32
+#: ``design="optimal"`` runs of at least this many samples evaluate each sample at a screened part
+#: of the design table (:class:`orbitdc.design.DesignScreen`); smaller runs evaluate every candidate
+#: (the screen's training costs more than it saves below ~6,000 samples).
+SCREEN_MIN_SAMPLES = 20_000
+#: Worlds evaluated at every candidate to learn the screen (the first half) and check it (the second).
+SCREEN_WORLDS = 4096
+#: Block numbers of the screen's worlds start here: far beyond any run's own blocks, so that they are
+#: an independent Latin hypercube of the same parameters and seed.
+SCREEN_BLOCK_BASE = 2**40
 
 
-def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = False, threads: int = 1) -> xr.Dataset:
-    """Draw samples ``start .. stop-1`` and run the chain on them (one call, broadcasting)."""
-    if plan.design == "optimal":
-        bounds = list(range(start, stop, OPTIMAL_SUBBLOCK)) + [stop]
-        pairs = list(zip(bounds[:-1], bounds[1:]))
-        # draw the whole range once: a sub-block drawn on its own would regenerate (and, with
-        # correlations, re-order) every BLOCK_SIZE block it overlaps, once per sub-block
+def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = False, threads: int = 1,
+               structure: bool = False) -> xr.Dataset:
+    """Draw samples ``start .. stop-1`` and run the chain on them (one call, broadcasting).
+
+    ``design="optimal"`` first chooses each sample's design (:func:`_choose_designs`, in blocks of
+    :data:`SCORE_BLOCK` samples that only keep the scores), then the chain runs once on all the
+    samples at their designs. ``structure=True`` draws the marginals' quantiles instead of the
+    stream: the run only shows which variables vary along ``sample`` and their types (that does
+    not depend on the values), without generating a block of 65,536 draws per parameter.
+    """
+    n = stop - start
+    if structure:
+        q = (np.arange(n) + 0.5) / n
+        draws = {m.name: m.ppf(q) for m in plan.margs}
+    else:
         draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, threads, plan.block_size,
                              plan.correlation)
-
-        def part(ab):
-            a, b = ab
-            return _run_one(plan, a, b, draws={k: v[a - start: b - start] for k, v in draws.items()})
-
-        if threads > 1 and len(pairs) > 1:
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(max_workers=threads) as pool:
-                parts = list(pool.map(part, pairs))
-        else:
-            parts = [part(ab) for ab in pairs]
-        if len(parts) == 1 or plan.sample_vars is None:
-            out = parts[0] if len(parts) == 1 else xr.concat(parts, dim="sample", data_vars="different",
-                                                             coords="minimal", compat="equals",
-                                                             combine_attrs="override")
-        else:
-            # the plan decided which variables vary along sample: give every part exactly those,
-            # then concatenate only them (the others are equal in every part by that decision)
-            parts = [_along_sample(part, plan.sample_vars, plan.var_dims) for part in parts]
-            out = xr.concat(parts, dim="sample", data_vars="minimal", coords="minimal", compat="override",
-                            combine_attrs="override")
-    else:
-        out = _run_one(plan, start, stop, threads)
+    designs = _choose_designs(plan, draws, n, threads) if plan.design == "optimal" else None
+    out = _run_one(plan, start, stop, draws, designs)
     out = _along_sample(out, plan.sample_vars, plan.var_dims)
     out.attrs.update(
         monte_carlo_samples=plan.samples,
@@ -550,24 +575,42 @@ def _run_block(plan: _Plan, start: int, stop: int, only_sample_vars: bool = Fals
         design_variables=", ".join(plan.arch.design_variables()),
     )
     if plan.design_table is not None:
-        out.attrs.update(design_table_candidates=int(plan.design_table.sizes["candidate"]),
+        k = plan.design_table.sizes["candidate"]
+        out.attrs.update(design_table_candidates=int(k),
                          design_optimized_over=plan.design_table.attrs["design_variables"],
                          design_objective=plan.objective,
-                         design_method=(f"per sample, the best admissible design among {plan.design_table.sizes['candidate']} "
-                                        f"candidates: the nominal design and the optima of {DESIGN_TABLE_WORLDS} "
-                                        "Latin-hypercube worlds (orbitdc.design.design_table)"))
+                         design_method=(f"per sample, the best admissible design among {k} candidates: the nominal "
+                                        f"design and the optima of {DESIGN_TABLE_WORLDS} Latin-hypercube worlds "
+                                        "(orbitdc.design.design_table)"))
+        out.attrs.update(_screen_attrs(plan))
     if only_sample_vars:
-        out = out[[v for v in out.data_vars if "sample" in out[v].dims]]
+        out = out[[v for v in out.data_vars if "sample" in out.variables[v].dims]]
     return out
 
 
-def _run_one(plan: _Plan, start: int, stop: int, threads: int = 1,
-             draws: Mapping[str, np.ndarray] | None = None) -> xr.Dataset:
-    """Samples ``start .. stop-1`` through the chain in one call (with ``design="optimal"``, at every
-    candidate design, keeping each sample's best). ``draws``: the samples' draws if already made."""
-    if draws is None:
-        draws = _draw_arrays(plan.margs, plan.seed, plan.samples, start, stop, threads, plan.block_size,
-                             plan.correlation)
+def _screen_attrs(plan: _Plan) -> dict[str, Any]:
+    """What ``attrs`` say about the screen (:class:`orbitdc.design.DesignScreen`)."""
+    scr = plan.screen
+    if scr is None:
+        return {"design_screen": "none: every sample evaluated at every candidate"}
+    c = scr.check
+    return {
+        "design_screen": (f"each sample evaluated at {' + '.join(map(str, scr.passes))} candidates (the first "
+                          "pass's for every sample, each further pass's chosen by the best so far), then at every "
+                          "candidate where none of those is admissible (orbitdc.design.DesignScreen, learnt on "
+                          f"{SCREEN_WORLDS // 2} worlds evaluated at every candidate)"),
+        "design_screen_check": (f"{c['worlds']} held-out worlds: the exhaustive search's design in "
+                                f"{100 * c['exact_share']:.1f} %, objective regret mean {100 * c['mean_regret']:.3f} %, "
+                                f"99th percentile {100 * c['p99_regret']:.2f} %, max {100 * c['max_regret']:.2f} %; "
+                                f"{c['evaluations_per_world']:.1f} candidates evaluated per world"),
+    }
+
+
+def _run_one(plan: _Plan, start: int, stop: int, draws: Mapping[str, np.ndarray],
+             designs: Mapping[str, np.ndarray] | None = None) -> xr.Dataset:
+    """Samples ``start .. stop-1`` (their ``draws``) through the chain in one call; ``designs``:
+    each sample's design variables, ``design_candidate`` and ``design_repaired``
+    (:func:`_choose_designs`)."""
     # The drawn arrays go into the chain's frame directly (``trusted``). They need no domain
     # check: triangular/uniform/loguniform draws lie in [low, high], validated against the
     # stage's domain when the architecture was loaded, and the lognormal is truncated to that
@@ -579,22 +622,31 @@ def _run_one(plan: _Plan, start: int, stop: int, threads: int = 1,
         p, spec = plan.arch.parameters[m.name], specs[m.name]
         attrs = {"long_name": spec.long_name or m.name, "source": ", ".join(p.sources), "units": units.unit_string(spec.unit),
                  "distribution": m.describe()}
-        trusted[m.name] = xr.DataArray(draws[m.name], dims="sample", coords={"sample": sample}, attrs=attrs)
+        trusted[m.name] = xr.DataArray(draws[m.name], dims="sample", attrs=attrs)
+    if designs is not None:
+        for nm in plan.design_table.data_vars:
+            trusted[nm] = xr.DataArray(designs[nm], dims="sample", attrs={
+                "long_name": specs[nm].long_name or nm, "units": units.unit_string(specs[nm].unit),
+                "source": "optimal design per sample (design table, then the repair step)"})
     prep = _prepare_samples(plan, trusted, sample)
     drawn_inputs = {m.name: prep.frame[m.name] for m in plan.margs}
-    if plan.design == "optimal":
-        out = _finish_optimal(plan, prep, stop - start, trusted, sample)
-    else:
-        out = chain._finish(prep)
+    out = chain._finish(prep)
+    extra = {}
+    if designs is not None:
+        extra["design_candidate"] = xr.DataArray(designs["design_candidate"], dims="sample", attrs={
+            "long_name": "index of the design table row the sample's design started from", "units": "1"})
+        extra["design_repaired"] = xr.DataArray(designs["design_repaired"], dims="sample", attrs={
+            "long_name": "the repair step gave the sample its own optimised design (no admissible table row)"})
     # a stage may output a variable named like a parameter (e.g. the resolved ``inclination``):
     # the drawn values are then kept as ``<name>_input`` (decided from the declarations, so every
     # block has the same variables)
     replaced = set(_valid_outputs(plan.arch.kind))
-    keep = {f"{m.name}_input": xr.DataArray(drawn_inputs[m.name].reshape(-1)[: stop - start], dims="sample",
-                                            attrs=trusted[m.name].attrs)
-            for m in plan.margs if m.name in replaced and drawn_inputs[m.name].size == stop - start}
-    if keep:
-        out = out.assign(keep)
+    for m in plan.margs:
+        if m.name in replaced and drawn_inputs[m.name].size == stop - start:
+            extra[f"{m.name}_input"] = xr.DataArray(drawn_inputs[m.name].reshape(-1)[: stop - start], dims="sample",
+                                                    attrs=trusted[m.name].attrs)
+    if extra:
+        out = out.assign(extra)
     return out
 
 
@@ -611,31 +663,53 @@ def _prepare_samples(plan: _Plan, trusted: Mapping[str, xr.DataArray], sample: x
     return prep
 
 
-def _score_designs(plan: _Plan, prep: "chain.Prepared",
-                   designs: Mapping[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(objective, violated constraints), each ``(samples, K)``, and ``(samples,)`` whether each
-    constraint is met by at least one of the ``K`` designs (not necessarily the same one): every
-    sample of ``prep`` at ``K`` designs (``designs[name]`` of shape ``(1, K)``), in one chain call
-    on a ``sample x candidate`` frame (no loop over samples or designs)."""
-    frame = prep.frame
-    n = frame.sizes["sample"]
-    k = next(iter(designs.values())).shape[1]
-    frame.dims = frame.dims + ("candidate",)
-    frame.sizes["candidate"] = k
-    for key, v in list(frame._vars.items()):
+def _world_frame(plan: _Plan, worlds: Mapping[str, np.ndarray], n: int) -> "chain.Prepared":
+    """The chain's inputs for ``n`` worlds (draws of the uncertain parameters), along ``sample``
+    (the only dimension: ``design="optimal"`` takes single-valued overrides)."""
+    specs = chain.parameter_specs()
+    trusted = {k: xr.DataArray(np.asarray(v, dtype=float), dims="sample",
+                               attrs={"units": units.unit_string(specs[k].unit)}) for k, v in worlds.items()}
+    prep = _prepare_samples(plan, trusted, xr.Variable("sample", np.arange(n)))
+    if prep.frame.dims != ("sample",):
+        raise RuntimeError(f"candidate designs are scored on a frame along 'sample' only, got {prep.frame.dims}")
+    return prep
+
+
+def _take_worlds(prep: "chain.Prepared", index: np.ndarray) -> "chain.Prepared":
+    """``prep`` restricted to the worlds at ``index`` (inputs that vary along ``sample`` indexed)."""
+    n = prep.frame.sizes["sample"]
+    frame = Frame(prep.frame.dims, {"sample": int(index.size)}, prep.frame.attrs,
+                        {k: (v[index] if v.shape[-1] == n and n != 1 else v) for k, v in prep.frame._vars.items()})
+    return dataclasses.replace(prep, frame=frame)
+
+
+def _score(plan: _Plan, prep: "chain.Prepared", designs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every world of ``prep`` at ``C`` candidate designs, in one chain call on a
+    ``sample x candidate`` frame (no loop over worlds or designs).
+
+    ``designs``: ``(1, C, D)`` (the same candidates for every world) or ``(n, C, D)`` (each world
+    its own), the design variables in the table's order. Returns the objective and the number of
+    violated constraints, each ``(n, C)``, and ``(n, constraints)`` whether each constraint is met
+    by at least one of the ``C`` designs (not necessarily the same one). ``prep`` is not changed.
+    """
+    names = list(plan.design_table.data_vars)
+    frame = prep.frame.copy()
+    n, c = frame.sizes["sample"], designs.shape[1]
+    frame.dims = ("sample", "candidate")
+    frame.sizes["candidate"] = c
+    for key, v in frame._vars.items():
         frame._vars[key] = v.reshape(v.shape + (1,))
-    lead = (1,) * (len(frame.dims) - 2)
-    for name, arr in designs.items():
-        frame._vars[name] = np.asarray(arr, dtype=float).reshape(lead + arr.shape)
-    chain.run_frame(frame, plan.arch.kind, None, prep.attrs, prep.order)
+    for j, nm in enumerate(names):
+        frame._vars[nm] = np.ascontiguousarray(designs[:, :, j], dtype=float)
+    chain.run_frame(frame, plan.arch.kind, None, dict(prep.attrs), list(prep.order))
     cons = design_mod._check_constraints(plan.arch, "all")
     obj, nv = design_mod._score(frame, plan.objective, cons, ("sample", "candidate"))
-    each_met = np.ones(n, dtype=bool)
-    for c in cons:
-        if f"violates_{c}" in frame:
-            viol = np.broadcast_to(design_mod._axis_view(frame, f"violates_{c}", ("sample", "candidate")), (n, k))
-            each_met &= ~viol.all(axis=1)
-    return np.broadcast_to(obj, (n, k)), np.broadcast_to(nv, (n, k)), each_met
+    met = np.ones((n, len(cons)), dtype=bool)
+    for i, con in enumerate(cons):
+        if f"violates_{con}" in frame:
+            viol = np.broadcast_to(design_mod._axis_view(frame, f"violates_{con}", ("sample", "candidate")), (n, c))
+            met[:, i] = ~viol.all(axis=1)
+    return np.broadcast_to(obj, (n, c)), np.broadcast_to(nv, (n, c)), met
 
 
 #: Search effort of the repair step of ``design="optimal"`` (design points per zoom pass, passes):
@@ -645,64 +719,148 @@ REPAIR_BUDGET = 128
 REPAIR_ITERATIONS = 3
 
 
-def _finish_optimal(plan: _Plan, prep: "chain.Prepared", n: int, trusted: Mapping[str, xr.DataArray],
-                    sample: xr.Variable) -> xr.Dataset:
-    """Each sample's best design, then the chain once at those designs.
+def _choose_designs(plan: _Plan, draws: Mapping[str, np.ndarray], n: int, threads: int = 1) -> dict[str, np.ndarray]:
+    """Each sample's design (``design="optimal"``): the design variables, ``design_candidate`` and
+    ``design_repaired``, each ``(n,)``; in blocks of :data:`SCORE_BLOCK` samples (``threads`` at
+    once), each sample on its own (:func:`_choose_block`), so the choice never depends on the
+    chunking."""
+    table = plan.design_table
+    names = list(table.data_vars)
+    cand = np.stack([np.asarray(table[nm].values, dtype=float) for nm in names], axis=1)  # (K, D)
+    edges = list(range(0, n, SCORE_BLOCK)) + [n]
+    pairs = list(zip(edges[:-1], edges[1:]))
 
-    1. Every sample at every candidate of the design table (``sample x candidate``, one chain
-       call); the best is the admissible one with the lowest objective, else the one with the
-       fewest violated constraints (:func:`orbitdc.design._best`).
+    def part(ab):
+        a, b = ab
+        return _choose_block(plan, cand, {k: v[a:b] for k, v in draws.items()}, b - a)
+
+    if threads > 1 and len(pairs) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            parts = list(pool.map(part, pairs))
+        _return_freed_memory()
+    else:
+        parts = [part(ab) for ab in pairs]
+    chosen = np.concatenate([p[0] for p in parts]) if len(parts) > 1 else parts[0][0]
+    best = np.concatenate([p[1] for p in parts])
+    obj0 = np.concatenate([p[2] for p in parts])
+    nv0 = np.concatenate([p[3] for p in parts])
+    promising = np.concatenate([p[4] for p in parts])
+    repaired = np.zeros(n, dtype=bool)
+    idx = np.nonzero(promising)[0]
+    if idx.size:  # one search for all of them (each sample on its own: the same for any grouping)
+        _repair(plan, draws, idx, chosen, repaired, obj0[idx], nv0[idx])
+    out = {nm: np.ascontiguousarray(chosen[:, j]) for j, nm in enumerate(names)}
+    out["design_candidate"] = best
+    out["design_repaired"] = repaired
+    return out
+
+
+def _return_freed_memory() -> None:
+    """Hand the memory the scoring threads freed back to the operating system before the chain
+    builds the result. glibc's allocator keeps a heap per thread and, once large blocks have been
+    freed, serves blocks up to 32 MB from those heaps without returning them: after the threaded
+    scoring of a million samples ~0.4 GB stayed resident that the main thread could not reuse
+    (measured with VmRSS). ``malloc_trim`` returns it; elsewhere (no glibc) nothing is done."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: its allocator does what it does
+        pass
+
+
+def _choose_block(plan: _Plan, cand: np.ndarray, worlds: Mapping[str, np.ndarray],
+                  n: int) -> tuple[np.ndarray, ...]:
+    """The best table rows of ``n`` samples (their ``worlds``): their designs ``(n, D)``, the rows,
+    their objective and violated constraints, and whether the repair step (step 2, run by
+    :func:`_choose_designs` for all the samples of a block at once) should search.
+
+    1. Score every sample at the candidates of the design table (``cand``, ``(K, D)``): all of
+       them, or with :attr:`_Plan.screen` a screened part (the first pass, the follow-up chosen by
+       its best, then every candidate where none of those is admissible:
+       :class:`orbitdc.design.DesignScreen`). The best is the admissible candidate with the lowest
+       objective, else the one with the fewest violated constraints (:func:`orbitdc.design._best`;
+       ties to the lowest row, as in the exhaustive search).
     2. Repair: a sample whose best candidate violates a constraint, while each of its constraints
        is met by some candidate (so the world may well admit a design the table lacks: e.g. an
        accelerator dose limit drawn near the low end of its catalog range, which needs more
        shield than the table's designs where launch cadence is also tight), gets its own
-       optimisation (:func:`orbitdc.design._search`, all such samples at once, starting from its
-       best candidate); the better design is kept. Samples in which some constraint is violated
-       by every candidate (a world no design in reach closes) are not searched.
-    3. The chain on the samples at their chosen designs (the design variables vary along
-       ``sample``; ``design_candidate`` is the table row each started from, ``design_repaired``
-       marks the samples the repair step changed).
-    Each step treats each sample on its own: the result does not depend on the chunking.
+       optimisation (:func:`_repair`, all such samples at once, starting from its best
+       candidate); the better design is kept. Samples in which some constraint is violated by
+       every candidate (a world no design in reach closes) are not searched. With the screen,
+       such samples were evaluated at every candidate: the repair is the exhaustive search's.
     """
-    chosen, names, best, repaired = _choose_designs(plan, prep, n, trusted)
-    specs = chain.parameter_specs()
-    final = dict(trusted)
-    for j, nm in enumerate(names):
-        final[nm] = xr.DataArray(chosen[:, j], dims="sample", coords={"sample": sample}, attrs={
-            "long_name": specs[nm].long_name or nm, "units": units.unit_string(specs[nm].unit),
-            "source": "optimal design per sample (design table, then the repair step)"})
-    out = chain._finish(_prepare_samples(plan, final, sample))
-    return out.assign(
-        design_candidate=xr.DataArray(best, dims="sample", attrs={
-            "long_name": "index of the design table row the sample's design started from", "units": "1"}),
-        design_repaired=xr.DataArray(repaired, dims="sample", attrs={
-            "long_name": "the repair step gave the sample its own optimised design (no admissible table row)"}),
-    )
-
-
-def _choose_designs(plan: _Plan, prep: "chain.Prepared", n: int, trusted: Mapping[str, xr.DataArray]
-                    ) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
-    """Steps 1 and 2 of :func:`_finish_optimal`: (each sample's design ``(n, D)``, the design
-    variables' names, the table row each started from, whether the repair step changed it)."""
-    table = plan.design_table
-    names = list(table.data_vars)
-    cand = np.stack([np.asarray(table[nm].values, dtype=float) for nm in names], axis=1)  # (k, D)
-    obj, nv, each_met = _score_designs(plan, prep, {nm: cand[None, :, j] for j, nm in enumerate(names)})
-    best = design_mod._best(obj, nv)
+    k = cand.shape[0]
+    prep = _world_frame(plan, worlds, n)
     rows = np.arange(n)
-    chosen = cand[best].copy()                                    # (n, D)
-    repaired = np.zeros(n, dtype=bool)
-    promising = np.nonzero((nv[rows, best] > 0) & each_met)[0]
-    if promising.size:
-        worlds = {k: np.asarray(a.values, dtype=float)[promising] for k, a in trusted.items()}
-        cons = design_mod._check_constraints(plan.arch, "all")
-        x, obj2, nv2, _, _ = design_mod._search(plan.arch, plan.design_bounds, plan.objective, cons, plan.overrides,
-                                                worlds, iterations=REPAIR_ITERATIONS, budget=REPAIR_BUDGET,
-                                                start=chosen[promising][:, None, :])
-        better = design_mod._better(obj2, nv2, obj[promising, best[promising]], nv[promising, best[promising]])
-        chosen[promising[better]] = x[better]
-        repaired[promising[better]] = True
-    return chosen, names, best, repaired
+    scr = plan.screen
+    if scr is None:
+        obj, nv, met = _score(plan, prep, cand[None])
+        best = design_mod._best(obj, nv)
+    else:
+        obj = np.full((n, k), np.inf)
+        nv = np.full((n, k), np.iinfo(np.int64).max, dtype=np.int64)
+        o1, v1, met = _score(plan, prep, cand[None, scr.first])
+        obj[:, scr.first], nv[:, scr.first] = o1, v1
+        best = scr.first[design_mod._best(o1, v1)]
+        for step in range(len(scr.follow)):
+            more = scr.candidates(step, best)                                  # (n, L) table rows
+            o2, v2, m2 = _score(plan, prep, cand[more])
+            obj[rows[:, None], more], nv[rows[:, None], more] = o2, v2
+            met |= m2
+            best = design_mod._best(obj, nv)
+        fallback = np.nonzero(nv[rows, best] > 0)[0]
+        if fallback.size:  # no admissible candidate among those: every candidate, as the exhaustive search
+            rest = np.setdiff1d(np.arange(k), scr.first)  # (the second pass's rows again: the same numbers)
+            o3, v3, m3 = _score(plan, _take_worlds(prep, fallback), cand[None, rest])
+            obj[fallback[:, None], rest], nv[fallback[:, None], rest] = o3, v3
+            met[fallback] |= m3
+            best[fallback] = design_mod._best(obj[fallback], nv[fallback])
+    promising = (nv[rows, best] > 0) & met.all(axis=1)
+    return cand[best], best, obj[rows, best], nv[rows, best], promising
+
+
+def _repair(plan: _Plan, worlds: Mapping[str, np.ndarray], idx: np.ndarray, chosen: np.ndarray, repaired: np.ndarray,
+            obj0: np.ndarray, nv0: np.ndarray) -> None:
+    """The repair step of :func:`_choose_block` for the samples ``idx`` (in place: ``chosen``,
+    ``repaired``), in two stages.
+
+    Every distinct orbit of a search costs an exact eclipse computation (~0.1 ms, the whole cost
+    of a search); the constraints a table row misses in such worlds (the total dose, radiator and
+    launch limits) are mostly met by moving the other design variables. So the first stage
+    searches with the orbit (:data:`ORBIT_PARAMETERS`) held at each sample's best row: one orbit
+    per sample. Only samples it leaves inadmissible get the search over every design variable.
+    A sample keeps the better of its row and the stages' designs (:func:`orbitdc.design._better`).
+    """
+    cons = design_mod._check_constraints(plan.arch, "all")
+    names = list(plan.design_table.data_vars)
+    sub = {nm: np.asarray(v, dtype=float)[idx] for nm, v in worlds.items()}
+    held = [j for j, nm in enumerate(names) if nm in ORBIT_PARAMETERS]
+    free = [j for j in range(len(names)) if j not in held]
+    start = chosen[idx]  # each sample's best row (a copy): where both stages start
+    todo = np.ones(idx.size, dtype=bool)
+    if held and free:
+        bounds = {names[j]: plan.design_bounds[names[j]] for j in free}
+        fixed = {**sub, **{names[j]: chosen[idx, j] for j in held}}
+        x, o, v, _, _ = design_mod._search(plan.arch, bounds, plan.objective, cons, plan.overrides, fixed,
+                                           iterations=REPAIR_ITERATIONS, budget=REPAIR_BUDGET,
+                                           start=start[:, None, free])
+        better = design_mod._better(o, v, obj0, nv0)
+        for i, j in enumerate(free):
+            chosen[idx[better], j] = x[better, i]
+        repaired[idx[better]] = True
+        obj0, nv0 = np.where(better, o, obj0), np.where(better, v, nv0)
+        todo = nv0 > 0
+    if todo.any():
+        rest = idx[todo]
+        x, o, v, _, _ = design_mod._search(plan.arch, plan.design_bounds, plan.objective, cons, plan.overrides,
+                                           {nm: a[todo] for nm, a in sub.items()}, iterations=REPAIR_ITERATIONS,
+                                           budget=REPAIR_BUDGET, start=start[todo][:, None, :])
+        better = design_mod._better(o, v, obj0[todo], nv0[todo])
+        chosen[rest[better]] = x[better]
+        repaired[rest[better]] = True
 
 
 def level_plan(arch: Architecture, samples: int, seed: int, overrides: Mapping[str, Any], exclude: Iterable[str] = (),
@@ -723,24 +881,25 @@ def level_plan(arch: Architecture, samples: int, seed: int, overrides: Mapping[s
                  correlation=resolve(correlation, [m.name for m in margs]))
     if design == "optimal":
         # the design table depends on the architecture, seed, objective, overrides and the drawn
-        # parameters, not on the sample count: made once per process for the same inputs
+        # parameters, not on the sample count (the screen only on whether there are at least
+        # SCREEN_MIN_SAMPLES, as in monte_carlo): made once per process for the same inputs
         content = tuple((k, repr(p.canonical_value), p.canonical_low, p.canonical_high, p.dist, p.role)
                         for k, p in arch.parameters.items())
         key = (arch.kind, content, seed, plan.objective, repr(sorted(overrides.items())), repr(plan.correlation),
-               tuple(m.name for m in margs))
+               tuple(m.name for m in margs), samples >= SCREEN_MIN_SAMPLES)
         hit = _DESIGN_TABLES.get(key)
         if hit is not None:
-            plan.design_table, plan.design_bounds = hit
+            plan.design_table, plan.design_bounds, plan.screen = hit
         else:
             _plan_design(plan)
             if len(_DESIGN_TABLES) >= 16:
                 _DESIGN_TABLES.pop(next(iter(_DESIGN_TABLES)))
-            _DESIGN_TABLES[key] = (plan.design_table, plan.design_bounds)
+            _DESIGN_TABLES[key] = (plan.design_table, plan.design_bounds, plan.screen)
     return plan
 
 
-#: design tables of :func:`level_plan` by what they are made from (the parameters' values and
-#: ranges, seed, objective, overrides, correlations, drawn names)
+#: design tables (and screens) of :func:`level_plan` by what they are made from (the parameters'
+#: values and ranges, seed, objective, overrides, correlations, drawn names, a screened run or not)
 _DESIGN_TABLES: dict[tuple, tuple] = {}
 
 
@@ -753,13 +912,8 @@ def level_draws(plan: _Plan, start: int, stop: int) -> dict[str, np.ndarray]:
         if plan.margs else {}
     out = dict(draws)
     if plan.design == "optimal":
-        sample = xr.Variable("sample", np.arange(start, stop, dtype=np.int64))
-        specs = chain.parameter_specs()
-        trusted = {m.name: xr.DataArray(draws[m.name], dims="sample", coords={"sample": sample},
-                                        attrs={"units": units.unit_string(specs[m.name].unit)}) for m in plan.margs}
-        prep = _prepare_samples(plan, trusted, sample)
-        chosen, names, _, _ = _choose_designs(plan, prep, stop - start, trusted)
-        out.update({nm: chosen[:, j] for j, nm in enumerate(names)})
+        chosen = _choose_designs(plan, draws, stop - start)
+        out.update({nm: chosen[nm] for nm in plan.design_table.data_vars})
     return out
 
 
@@ -767,35 +921,38 @@ def _along_sample(ds: xr.Dataset, sample_vars: frozenset[str] | None,
                   var_dims: Mapping[str, tuple[str, ...]] | None = None) -> xr.Dataset:
     """Give exactly ``sample_vars`` the ``sample`` dimension, each variable its dimensions in the
     order of ``var_dims`` (a block of one sample cannot tell a variable that varies from one that
-    does not; the plan decided it once, on two samples)."""
+    does not; the plan decided it once, on two samples). Works on the Variables: only those that
+    change are re-assigned."""
     if sample_vars is None:
         return ds
     fixed = {}
+    n = ds.sizes.get("sample", 1)
     for v in ds.data_vars:
-        da = ds[v]
-        has = "sample" in da.dims
+        var = new = ds.variables[v]
+        has = "sample" in var.dims
         if has and v not in sample_vars:
-            da = da.isel(sample=0, drop=True)
+            new = var.isel(sample=0)
         elif not has and v in sample_vars:
-            da = da.expand_dims(sample=ds.sizes["sample"])
+            new = var.set_dims({"sample": n, **var.sizes})
         want = (var_dims or {}).get(v)
-        if want is not None and set(want) == set(da.dims) and tuple(da.dims) != tuple(want):
-            da = da.transpose(*want)
-        if da is not ds[v]:
-            fixed[v] = da
+        if want is not None and set(want) == set(new.dims) and tuple(new.dims) != tuple(want):
+            new = new.transpose(*want)
+        if new is not var:
+            fixed[v] = new
     return ds.assign(fixed) if fixed else ds
 
 
 def _plan_sample_vars(plan: _Plan) -> None:
-    """Decide, on a block of two samples, which variables vary along ``sample``."""
+    """Decide, on a block of two samples, which variables vary along ``sample`` (a structural
+    question: the block draws quantiles of the marginals, not the stream, see :func:`_run_block`)."""
     if plan.sample_vars is not None:
         return
     if plan.samples >= 2:
-        two = _run_block(plan, 0, 2)
-        plan.sample_vars = frozenset(v for v in two.data_vars if "sample" in two[v].dims)
-        plan.var_dims = {v: tuple(two[v].dims) for v in two.data_vars}
+        two = _run_block(plan, 0, 2, structure=True)
+        plan.sample_vars = frozenset(v for v in two.data_vars if "sample" in two.variables[v].dims)
+        plan.var_dims = {v: tuple(two.variables[v].dims) for v in two.data_vars}
     else:  # one sample cannot show what varies: every drawn input and every output is per sample
-        one = _run_block(plan, 0, 1)
+        one = _run_block(plan, 0, 1, structure=True)
         outputs = set(_valid_outputs(plan.arch.kind)) | {f"{m.name}_input" for m in plan.margs}
         plan.sample_vars = frozenset(v for v in one.data_vars if v in outputs or v in {m.name for m in plan.margs})
 
@@ -825,9 +982,9 @@ def _lazy(plan: _Plan, chunks: tuple[int, ...]) -> xr.Dataset:
     import pandas as pd
 
     n = plan.samples
-    one = _run_block(plan, 0, 1)
-    sample_vars = [v for v in one.data_vars if "sample" in one[v].dims]
-    dims = {v: one[v].dims for v in sample_vars}
+    one = _run_block(plan, 0, 1, structure=True)  # the template: types and dimensions, not values
+    sample_vars = [v for v in one.data_vars if "sample" in one.variables[v].dims]
+    dims = {v: one.variables[v].dims for v in sample_vars}
     index = dsa.arange(n, chunks=(chunks,), dtype=np.int64)
     per_chunk = dsa.map_blocks(_chunk_task, index, plan=plan, dims=dims, dtype=object,
                                chunks=((1,) * len(chunks),), meta=np.empty((0,), dtype=object))
@@ -867,6 +1024,28 @@ def _plan_design(plan: _Plan, over: Sequence[str] | None = None) -> None:
     plan.design_table = table
     plan.design_bounds = {nm: bounds[nm] for nm in table.data_vars}
     plan.design_table = _cover_range_ends(plan, table, over)
+    _plan_screen(plan)
+
+
+def _plan_screen(plan: _Plan) -> None:
+    """``design="optimal"`` with at least :data:`SCREEN_MIN_SAMPLES` samples: learn which
+    candidates to evaluate each sample at (:func:`orbitdc.design.learn_screen`) from
+    :data:`SCREEN_WORLDS` worlds evaluated at every candidate (an independent Latin hypercube of
+    the same seed: decided once per run, so chunking cannot change a number); half of them learn
+    the screen, the other half check it against the exhaustive search (``attrs``)."""
+    k = plan.design_table.sizes["candidate"]
+    if (plan.samples < SCREEN_MIN_SAMPLES or not plan.margs
+            or k <= sum(design_mod.SCREEN_PASSES)):
+        return
+    w = SCREEN_WORLDS
+    worlds = _draw_arrays(plan.margs, plan.seed, w, 0, w, correlation=plan.correlation, block_base=SCREEN_BLOCK_BASE)
+    names = list(plan.design_table.data_vars)
+    cand = np.stack([np.asarray(plan.design_table[nm].values, dtype=float) for nm in names], axis=1)
+    halves = []
+    for a, b in ((0, w // 2), (w // 2, w)):
+        obj, nv, _ = _score(plan, _world_frame(plan, {k2: v[a:b] for k2, v in worlds.items()}, b - a), cand[None])
+        halves.append((np.array(obj), np.array(nv)))
+    plan.screen = design_mod.learn_screen(halves[0][0], halves[0][1], halves[1][0], halves[1][1])
 
 
 def _cover_range_ends(plan: _Plan, table: xr.Dataset, over: Sequence[str] | None) -> xr.Dataset:
@@ -887,11 +1066,7 @@ def _cover_range_ends(plan: _Plan, table: xr.Dataset, over: Sequence[str] | None
         ends[m.name][2 * i], ends[m.name][2 * i + 1] = m.low, m.high
     names = list(table.data_vars)
     cand = np.stack([np.asarray(table[nm].values, dtype=float) for nm in names], axis=1)
-    specs = chain.parameter_specs()
-    trusted = {nm: xr.DataArray(v, dims="sample", attrs={"units": units.unit_string(specs[nm].unit)})
-               for nm, v in ends.items()}
-    sample = xr.Variable("sample", np.arange(2 * k))
-    _, nv, _ = _score_designs(plan, _prepare_samples(plan, trusted, sample), {nm: cand[None, :, j] for j, nm in enumerate(names)})
+    _, nv, _ = _score(plan, _world_frame(plan, ends, 2 * k), cand[None])
     unserved = nv.min(axis=1) > 0
     if not unserved.any():
         return table
@@ -922,6 +1097,9 @@ def _resolve_scheduler(scheduler: Any):
                 f"'{scheduler}' is not a dask scheduler address (e.g. 'tcp://host:8786') nor one of "
                 f"{', '.join(LOCAL_SCHEDULERS)}; pass a distributed.Client, an address, or None",
             )
+        from .extras import require
+
+        require("dask", "a dask scheduler address as scheduler=")
         from distributed import Client
 
         try:
@@ -931,7 +1109,7 @@ def _resolve_scheduler(scheduler: Any):
         return client, client
     try:
         from distributed import Client
-    except ImportError:  # pragma: no cover - distributed is a dependency
+    except ImportError:  # the 'dask' extra is not installed: no Client can have been made
         Client = ()
     if Client and isinstance(scheduler, Client):
         if scheduler.status not in ("running", "connecting", "newly-created"):
@@ -948,7 +1126,7 @@ def _check_fits(plan: _Plan, n: int, where: str, advice: str) -> None:
     rough = n * (len(chain.output_specs()) + len(plan.arch.parameters)) * 16 * memory.VALUE_BYTES
     if rough * memory.PEAK_FACTOR <= memory.available_bytes():
         return
-    nbytes = memory.sample_bytes(_run_block(plan, 0, 1)) * n
+    nbytes = memory.sample_bytes(_run_block(plan, 0, 1, structure=True)) * n
     memory.refuse_if_too_big(nbytes, "samples", f"{n:,} Monte Carlo samples {where}", advice)
 
 
@@ -1054,7 +1232,7 @@ def monte_carlo(
     try:
         if chunk_sizes is None and sched is None:
             if n > MAX_IN_MEMORY_SAMPLES:
-                need = memory.sample_bytes(_run_block(plan, 0, 1)) * n * memory.PEAK_FACTOR
+                need = memory.sample_bytes(_run_block(plan, 0, 1, structure=True)) * n * memory.PEAK_FACTOR
                 raise ParameterError(
                     "samples",
                     f"{n:,} samples would be evaluated in memory at once (limit {MAX_IN_MEMORY_SAMPLES:,}; about "
@@ -1062,7 +1240,7 @@ def monte_carlo(
                     "in bounded memory",
                 )
             _check_fits(plan, n, "in memory at once", f"pass chunks= (e.g. chunks={DEFAULT_CHUNK}) to run lazily in bounded memory")
-            big = n * len(plan.margs) >= _THREADED_DRAW_MIN or (design == "optimal" and n > OPTIMAL_SUBBLOCK)
+            big = n * len(plan.margs) >= _THREADED_DRAW_MIN or (design == "optimal" and n > SCORE_BLOCK)
             return _run_block(plan, 0, n, threads=(os.cpu_count() or 1) if big else 1)
         if chunk_sizes is None:
             chunk_sizes = _check_chunks(DEFAULT_CHUNK, n)
@@ -1420,7 +1598,7 @@ def _check_sobol_size(arch: Architecture, margs: list[Marginal], overrides: Mapp
         if rough * memory.PEAK_FACTOR <= memory.available_bytes():
             return
     plan = _Plan(arch=arch, margs=margs, overrides=dict(overrides), seed=check_seed(seed), samples=1)
-    nbytes = (memory.sample_bytes(_run_block(plan, 0, 1)) + 3 * len(margs) * memory.VALUE_BYTES) * points
+    nbytes = (memory.sample_bytes(_run_block(plan, 0, 1, structure=True)) + 3 * len(margs) * memory.VALUE_BYTES) * points
     what = f"a Sobol run with {n:,} base samples and {len(margs)} uncertain parameters ({points:,} chain evaluations at once)"
     if points > MAX_IN_MEMORY_SAMPLES:
         raise ParameterError("samples", f"{what} exceeds the in-memory limit of {MAX_IN_MEMORY_SAMPLES:,} points "

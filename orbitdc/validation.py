@@ -13,7 +13,7 @@ one line naming the argument and the reason; the CLI prints it and exits 2):
   estimated from peaks measured on this code (constants below, with how they were measured);
 * **text** typed by a user (a URL value, a ``--set`` item) has a bounded length, and text from
   files or users that reaches a terminal is shown with control characters, escape sequences and
-  bidirectional overrides escaped (:func:`terminal_text`: the one function that does it);
+  bidirectional overrides escaped (``orbitdc._text.terminal_text``: the one function that does it);
 * **paths**: output files are checked by :func:`orbitdc.outputs.check_output_path` (the one
   output writer), user data folders by :func:`orbitdc.datadirs.check_folder`.
 

@@ -76,7 +76,7 @@ def test_compare_refuses_duplicates_and_empty():
 
 
 def test_chain_order_is_fixed_and_inspectable():
-    order = ["orbit", "compute", "power", "thermal", "mass", "launch", "economics"]
+    order = ["orbit", "compute", "power", "thermal", "links", "commons", "mass", "launch", "economics", "workload"]
     names = [s.name for s in stages()]
     assert names == [n for n in order if n in names]
     assert [d["stage"] for d in describe()] == names

@@ -99,7 +99,8 @@ def test_variables_run_only_the_stages_they_need(monkeypatch):
                                  st.outputs, st.kinds) for st in stages.STAGES)
     monkeypatch.setattr(stages, "STAGES", wrapped)
     ds = odc.evaluate("spacex-starlink-compute", variables=["satellite_mass"])
-    assert ran == ["orbit", "compute", "power", "thermal", "mass"] and list(ds.data_vars) == ["satellite_mass"]
+    # the mass budget counts the link terminals and the avoidance propellant (issue 27)
+    assert ran == ["orbit", "compute", "power", "thermal", "links", "commons", "mass"] and list(ds.data_vars) == ["satellite_mass"]
     ran.clear()
     odc.evaluate("spacex-starlink-compute", variables=["target_it_power"])  # an input only: no stage at all
     assert ran == []

@@ -16,9 +16,16 @@ def _name(text: str) -> str:
 
 
 def _pyproject() -> dict[str, str]:
+    """The core dependencies and every extra's (an extra that names orbitdc's own extras, like
+    ``all``, adds nothing new; a package in two extras must have one range)."""
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = meta["dependencies"] + meta["optional-dependencies"]["test"]
-    return {_name(Requirement(r).name): str(Requirement(r).specifier) for r in reqs}
+    reqs = meta["dependencies"] + [r for extra in meta["optional-dependencies"].values() for r in extra]
+    out: dict[str, str] = {}
+    for r in map(Requirement, reqs):
+        if _name(r.name) == "orbitdc":
+            continue
+        assert out.setdefault(_name(r.name), str(r.specifier)) == str(r.specifier), f"{r.name}: two ranges"
+    return out
 
 
 def _conda() -> dict[str, str]:
@@ -84,15 +91,22 @@ def test_poliastro_api_is_imported_in_exactly_one_module():
 
 def test_every_third_party_import_of_the_package_is_a_declared_dependency():
     """A package orbitdc imports (at module level or inside a function) must be in pyproject's
-    dependencies, not arrive through another one (psutil came only through distributed)."""
+    dependencies, not arrive through another one (psutil came only through distributed); one that
+    only an extra installs must be a module orbitdc.extras checks for (so a command that needs it
+    stops with the one-line extra message, not a ModuleNotFoundError)."""
     import ast
     import sys
     from importlib.metadata import packages_distributions
 
-    declared = {_name(Requirement(r).name) for r in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
-    declared |= {"dask"}  # dask[array]: same distribution
+    from orbitdc.extras import EXTRA_MODULES
+
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    core = {_name(Requirement(r).name) for r in meta["dependencies"]} | {"dask"}  # dask[array]: same distribution
+    runtime_extras = {_name(Requirement(r).name) for e in ("report", "app", "notebooks", "dask", "parquet")
+                      for r in meta["optional-dependencies"][e]}
+    checked = set().union(*EXTRA_MODULES.values())
     providers = packages_distributions()
-    missing = {}
+    missing, unchecked = {}, {}
     for path in sorted((ROOT / "orbitdc").glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
@@ -105,8 +119,13 @@ def test_every_third_party_import_of_the_package_is_a_declared_dependency():
                 if top in sys.stdlib_module_names or top in ("orbitdc", "__future__"):
                     continue
                 dists = {_name(d) for d in providers.get(top, [top])}
-                if not dists & declared:
+                if dists & core:
+                    continue
+                if not dists & runtime_extras:
                     missing.setdefault(top, []).append(f"{path.name}:{node.lineno}")
+                elif top not in checked:
+                    unchecked.setdefault(top, []).append(f"{path.name}:{node.lineno}")
     # The poliastro API: boinor is the dependency, poliastro is preferred when present (orbitdc/_astro.py).
     missing.pop("poliastro", None)
     assert not missing, f"imported but not declared in pyproject.toml: {missing}"
+    assert not unchecked, f"installed by an extra but not in orbitdc.extras.EXTRA_MODULES: {unchecked}"

@@ -282,6 +282,22 @@ def test_cumulative_flights_by_hand():
     assert float(L.deployment_years(n, 2027, 10, 30, 2025, 2027, 1.0, cadence_growth_rate=0.0)) == pytest.approx(n / 30, rel=1e-12)
 
 
+@settings(max_examples=200, deadline=None)
+@given(f0=st.floats(0.0, 50.0), f1=st.floats(0.1, 500.0), span=st.floats(0.0, 15.0), g=st.floats(0.0, 0.5),
+       flights=st.floats(0.0, 1e5))
+def test_cumulative_flights_and_its_inverse_round_trip_with_growth(f0, f1, span, g, flights):
+    # the closed-form inverse (the deployment time, the break-even year) finds the year at which
+    # the ramp-then-growth cadence has flown the flights, and more flights never take less time
+    from orbitdc._launch_vehicles import _cum_flights, _inverse_cum_flights
+    y0, y1 = 2025.0, 2025.0 + span
+    year = _inverse_cum_flights(np.float64(flights), f0, f1, y0, y1, g)
+    assert np.isfinite(year)
+    assert float(_cum_flights(year, f0, f1, y0, y1, g)) == pytest.approx(flights, rel=1e-9, abs=1e-6)
+    assert _inverse_cum_flights(np.float64(flights * 1.5 + 1.0), f0, f1, y0, y1, g) >= year
+    # growth never slows a deployment down
+    assert year <= _inverse_cum_flights(np.float64(flights), f0, f1, y0, y1, 0.0) + 1e-9
+
+
 def test_year_price_reaches_round_trips_launch_price_by_year():
     kw = dict(initial_price=1000, learning_rate=0.2, initial_cumulative_mass=1000, mass_per_flight=100,
               flights_per_year_today=10, flights_per_year_planned=100, reference_year=2025, planned_year=2030,

@@ -305,7 +305,7 @@ def test_cycle_finder_finds_a_late_circle():
 
 def test_the_graph_covers_the_package():
     assert {"chain", "parameters", "catalogs", "architectures", "stages", "frame", "cli", "report.figures"} <= set(GRAPH)
-    assert STAGES == {"orbit", "compute", "power", "thermal", "mass", "launch", "economics"}
+    assert STAGES == {"orbit", "compute", "power", "thermal", "links", "commons", "mass", "launch", "economics", "workloads"}
     assert "frame" in GRAPH["orbit"] and "orbit" in GRAPH["stages"] and "stages" in GRAPH["architectures"]
     assert FORWARDS["parameters"].keys() >= {"catalogs", "architectures", "arguments", "stages"}
 
@@ -347,7 +347,8 @@ def test_the_stage_list_imports_every_stage_by_name_and_nothing_above():
     assert imports_of("stages") - BELOW == STAGES
     assert not SCANS["stages"]["string"] and not SCANS["stages"]["dynamic"]
     assert [m.__name__ for m in stages.MODULES] == [f"orbitdc.{s}" for s in
-                                                    ("orbit", "compute", "power", "thermal", "mass", "launch", "economics")]
+                                                    ("orbit", "compute", "power", "thermal", "links", "commons", "mass",
+                                                     "launch", "economics", "workloads")]
     assert chain.stages() == list(stages.STAGES)
 
 

@@ -448,9 +448,9 @@ def test_drawing_the_levels_widens_the_band(bands):
     # The trend-only band is conditional on today's levels: drawing them too, the 2040 10-90 %
     # interval of the cost ratio is wider, reaches higher, and its median is higher - the nominal
     # levels sit on the optimistic side (issue 23 found 1.69 / 1.89 / 2.33 trend-only against
-    # 1.61 / 2.39 / 3.66). With this model (400 samples, seed 5) it is 1.62 / 1.81 / 2.18 against
-    # 1.81 / 2.49 / 3.74: the low end does not reach below the trend-only one, so the new interval
-    # does not contain the old one at its low end - it is shifted up as well as widened.
+    # 1.61 / 2.39 / 3.66). With this model (400 samples, seed 5) it is 1.54 / 1.67 / 1.90 against
+    # 1.53 / 2.21 / 3.31: the low ends nearly coincide (containment there is within sampling
+    # noise, so it is not asserted), the median and the high end move up.
     trend, both = (b["cost_ratio_vs_terrestrial_quantile"].sel(year=2040).values for b in bands)
     assert both[2] > trend[2] and both[1] > trend[1]
     assert both[2] - both[0] > 1.5 * (trend[2] - trend[0])

@@ -598,3 +598,72 @@ def test_bad_summary_arguments(syn):
     assert exc.value.parameter == "var"
     with pytest.raises(OrbitdcError):
         unc.probability_cheaper(ds.drop_vars("cost_ratio_vs_terrestrial"))
+
+
+# ---------------------------------------------------------------------------- issue 26: the stream
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import norm as _norm
+from scipy.stats import qmc as _qmc
+
+
+@given(seed=st.integers(0, 2**63 - 1), key=st.integers(0, 2**64 - 1), block=st.integers(0, 2**41),
+       size=st.integers(1, 3000))
+@settings(max_examples=60, deadline=None)
+def test_block_uniforms_are_scipys_latin_hypercube_bit_for_bit(seed, key, block, size):
+    """The sampling stream is defined as scipy's LatinHypercube(d=1) seeded by SeedSequence([seed,
+    key, block]) (module docstring); the faster construction must give the same bits."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, key, block]))
+    want = _qmc.LatinHypercube(d=1, rng=rng).random(size)[:, 0]
+    got = unc._block_uniforms(seed, key, block, size)
+    assert got.dtype == want.dtype and np.array_equal(got, want)
+    # and it is a Latin hypercube: one point in each of the size strata
+    assert np.array_equal(np.sort(np.floor(got * size)), np.arange(size))
+
+
+def test_iman_conover_gives_the_published_double_argsort_ranks_bit_for_bit():
+    """Iman & Conover (1982) re-order each column to the ranks of the score matrix T:
+    sort(u)[argsort(argsort(T))]; the one-sort form must give the same numbers."""
+    from orbitdc import correlation as corr
+
+    rng = np.random.default_rng(3)
+    for n, k in ((65_536, 8), (300, 3)):
+        u = rng.random((n, k))
+        target = np.full((k, k), 0.4)
+        np.fill_diagonal(target, 1.0)
+        got = corr.iman_conover(u, target, np.random.default_rng(9))
+        r = np.random.default_rng(9)
+        scores = _norm.ppf(np.arange(1, n + 1) / (n + 1.0))  # van der Waerden scores
+        m = np.column_stack([r.permutation(scores) for _ in range(k)])
+        f = np.linalg.cholesky(np.corrcoef(m, rowvar=False))
+        pearson = 2.0 * np.sin(np.pi * target / 6.0)  # Pearson (1907) for the target Spearman
+        np.fill_diagonal(pearson, 1.0)
+        p = np.linalg.cholesky(pearson)
+        t = m @ np.linalg.inv(f).T @ p.T
+        want = np.column_stack([np.sort(u[:, j])[np.argsort(np.argsort(t[:, j], kind="stable"), kind="stable")]
+                                for j in range(k)])
+        assert np.array_equal(got, want)
+
+
+def test_stable_order_falls_back_on_ties():
+    from orbitdc.correlation import _stable_order
+
+    x = np.array([3.0, 1.0, 3.0, 2.0, 1.0, np.nan, 0.5])
+    assert np.array_equal(_stable_order(x), np.argsort(x, kind="stable"))
+    y = np.random.default_rng(0).standard_normal(10_000)
+    assert np.array_equal(_stable_order(y), np.argsort(y, kind="stable"))
+
+
+@given(rows=st.lists(st.tuples(st.sampled_from([500.0, 550.0, -0.0, 0.0, 1e300]), st.sampled_from([0.0, 1.0]),
+                               st.sampled_from([53.0, 97.6]), st.sampled_from([6.0, 18.25]),
+                               st.sampled_from([2030.0, 2031.0])), min_size=1, max_size=60))
+@settings(max_examples=60, deadline=None)
+def test_unique_orbit_rows_match_numpy_unique_rows(rows):
+    from orbitdc.orbit import _unique_rows
+
+    key = np.array(rows, dtype=float)
+    uniq, inverse = _unique_rows(key)
+    want, _ = np.unique(key, axis=0, return_inverse=True)
+    assert len(uniq) == len(want)
+    assert np.array_equal(uniq[inverse], key)            # each row maps to an equal distinct row
+    assert len({tuple(r) for r in uniq.tolist()}) == len(uniq)  # and the distinct rows are distinct

@@ -68,6 +68,30 @@ held flat there), so deployment_years and breakeven_year move where they reach p
 gains the input. Checked before regenerating: evaluate(..., launch_cadence_growth_rate=0)
 reproduced every variable of every evaluate reference to 1e-12.
 
+Issue 27 (links, workloads, orbit commons): the links, commons and workload stages add their outputs
+and inputs to every result. Avoidance propellant (commons: manoeuvres a year x Delta-V each) now
+enters the lifetime Delta-V, so every space architecture's propellant, masses and costs move by
+0.1-0.3 %; isl_terminal_mass follows the chosen isl_terminal from data/catalogs/optical_terminals.csv
+(same 10 kg default and range, but a catalog value, so the Monte Carlo references with
+draw_catalog=False no longer draw it). The default links add the mass the model counted before and
+the default workload (inference) uses all of the compute, so no cost ratio moves for that reason.
+google-suncatcher now states its formation links (isl_terminal suncatcher-formation at 150 m): its
+four terminals weigh the catalog's assumed 20 kg each instead of 10, so its masses and costs move
+(before issues 22 and 28 its cost ratio went 2.96 -> 3.02).
+Regenerated after merging i22b's time-to-power review (cost ratio by default, market view separate):
+checked first that evaluate(arch, avoidance_delta_v_per_manoeuvre=0) (and, for google-suncatcher,
+isl_terminal_mass=10) reproduced every variable of main's evaluate references to 1e-12, so the moves
+below are issue 27's alone. cost_ratio_vs_terrestrial: ascend 7.1897 -> 7.1938, blue-origin 4.1419 ->
+4.1429, example-minimal 4.4416 -> 4.4423, openai-partnered 4.2762 -> 4.2767, spacex 2.52118 ->
+2.52145, starcloud-40mw 3.9454 -> 3.9536 (avoidance propellant); google-suncatcher 2.6950 -> 2.7577
+(its 20 kg formation terminals: 2.7577 with no avoidance propellant); unchanged: mccalip-1gw and
+starcloud-3 (mass imposed by specific power: the propellant displaces other parts), openai-stoke-nova
+(no manoeuvres: its small area never crosses the 1e-4 threshold), terrestrial-hyperscale. The Monte
+Carlo references draw the new stages' uncertain inputs too, so their samples differ.
+Regenerated again after merging issue 23's one-chain cadence (i21traj), checked the same way against
+its references: the same cost ratios move by the same amounts, nothing else (deployment_years and
+the break-even are issue 23's, untouched by issue 27).
+
 Regenerate only on purpose (a model change), never to make a test pass:
     .venv/bin/python tests/data/chain_reference/make_reference.py
 """
