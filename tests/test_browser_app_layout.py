@@ -2,11 +2,11 @@
 its year chart marks parity (and the crossover when there is one), the Monte Carlo band is drawn,
 the ground's and space's cost per kW-year are in dollars beside the ratio, a scenario switch keeps
 the slider values (and the URL), "base" is offered once, the page fits 1280 px and a 390 px phone
-(stacked), and a slider move answers in at most 150 ms.
+(stacked). How fast a slider move answers (target 150 ms) is measured by benchmarks/bench_app.py,
+not by a timed test.
 """
 from __future__ import annotations
 
-import statistics
 import time
 from urllib.parse import parse_qs, urlparse
 
@@ -114,20 +114,3 @@ def test_the_page_fits_the_screen(server, width, height):
             tops = driver.execute_script(FIND_JS + "return ['.odc-ratio', '.odc-scenario'].map(s => "
                                          "find(document, s).getBoundingClientRect().top)")
             assert tops[0] > tops[1]
-
-
-def test_a_slider_move_answers_within_150_ms(server):
-    from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    with offline_chromium() as driver:
-        _open(driver, server)
-        times = []
-        for _ in range(6):
-            before = _text(driver, "update-count")
-            handle = _handle(driver, "launch_price_per_kg")
-            t0 = time.perf_counter()
-            handle.send_keys(Keys.ARROW_RIGHT)
-            WebDriverWait(driver, WAIT, poll_frequency=0.005).until(lambda d: _text(d, "update-count") != before)
-            times.append(1e3 * (time.perf_counter() - t0))
-        assert statistics.median(times) <= 150, times
