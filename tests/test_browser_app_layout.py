@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from browser_support import FIND_JS, free_port, offline_chromium, server_process
-from test_browser_app import WAIT, _handle, _open, _orbitdc_cmd, _text
+from test_browser_app import WAIT, _open, _orbitdc_cmd, _text
 
 pytestmark = pytest.mark.slow
 
