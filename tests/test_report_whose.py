@@ -159,3 +159,62 @@ def test_study_caches_and_starts_from_the_file_when_built_with_a_scenario():
 def test_percent_is_the_report_style():
     assert [formatting.percent(p) for p in (0.0, 0.004, 0.3125, 0.996, 1.0, float("nan"))] == \
         ["0 %", "0.4 %", "31 %", "99.6 %", "100 %", "n/a"]
+
+
+# ---- which belief gives which answer (issue 22: the inputs that move the answer, beside sources)
+@pytest.fixture(scope="module")
+def spacex_beliefs(outcomes):
+    return beliefs.belief_inputs(outcomes)
+
+
+def test_belief_inputs_are_the_shift_of_putting_one_input_back(spacex_beliefs):
+    """Each listed shift is, by its definition, evaluate under the scenario minus evaluate under the
+    scenario with that one input at the architecture file's own value; recomputed here from the
+    public API, and the listed inputs are the largest shifts (sorted by size)."""
+    from orbitdc.architectures import apply_scenario, load_architecture
+
+    rows = [r for r in spacex_beliefs if r["architecture"] == "spacex-starlink-compute"]
+    assert {r["scenario"] for r in rows} >= {"proponent", "skeptic"} and "base" not in {r["scenario"] for r in rows}
+    proponent = next(r for r in rows if r["scenario"] == "proponent")
+    assert 1 <= len(proponent["inputs"]) <= beliefs.TOP_BELIEFS
+    base = load_architecture("spacex-starlink-compute")
+    applied = apply_scenario(base, "proponent")
+    full = float(odc.evaluate(applied)["cost_ratio_vs_terrestrial"])
+    shifts = []
+    for row in proponent["inputs"]:
+        name = row["input"].replace(" ", "_")
+        undone = dict(applied.parameters)
+        undone[name] = base.parameters[name]
+        without = type(applied)(**{**applied.__dict__, "parameters": undone})
+        shift = full - float(odc.evaluate(without)["cost_ratio_vs_terrestrial"])
+        assert row["moves the cost ratio by"] == f"{shift:+.2f}"
+        shifts.append(abs(shift))
+    assert shifts == sorted(shifts, reverse=True)
+
+
+def test_the_party_is_quoted_only_for_its_own_statements(spacex_beliefs):
+    from orbitdc.architectures import load_scenario, load_architecture
+
+    sc = load_scenario(load_architecture("spacex-starlink-compute"), "proponent")
+    for r in spacex_beliefs:
+        if (r["architecture"], r["scenario"]) != ("spacex-starlink-compute", "proponent"):
+            continue
+        for row in r["inputs"]:
+            stated = sc.attribution_of("parameters", row["input"].replace(" ", "_")) == "statement"
+            assert (row["whose"] == f"stated by {sc.party}") == stated
+        assert r["attribution"].startswith("Under ") and "base values (no statement)" in r["attribution"]
+    # a critique's values are the critique's, never the company's
+    skeptic = next(r for r in spacex_beliefs if (r["architecture"], r["scenario"]) == ("spacex-starlink-compute", "skeptic"))
+    assert skeptic["inputs"] and not any("SpaceX" in row["whose"] for row in skeptic["inputs"])
+
+
+def test_belief_inputs_are_shown_folded_in_words(outcomes, spacex_beliefs):
+    import json
+
+    ds = outcomes.copy()
+    ds.attrs["belief_inputs"] = json.dumps(spacex_beliefs)
+    html = beliefs.whose_html(ds).data
+    part = html[html.index("<details>"):]
+    assert "Which belief gives which answer" in part and "proponent scenario" in part
+    text = re.sub(r"<[^>]+>", " ", part)
+    assert not re.findall(r"\b[a-z]+_[a-z_]+\b", text)

@@ -8,6 +8,7 @@ with the sentences of :func:`orbitdc.report.wording.whose_sentence`.
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Sequence
 
 import numpy as np
@@ -172,9 +173,89 @@ def whose_beliefs(study: Any) -> xr.Dataset | figures.Missing:
                                 samples=study.samples if study.samples >= 2 else None, seed=study.seed)
         if isinstance(out, xr.Dataset):
             out.attrs["study_scenario"] = study.scenario or "none"
+            out.attrs["belief_inputs"] = json.dumps(belief_inputs(out, study.overrides))
         return out
 
     return study._cached("whose_beliefs", run)
+
+
+#: How many of a scenario's inputs the report lists (those that move the cost ratio most).
+TOP_BELIEFS = 3
+
+_WHOSE_VALUE = {"statement": "stated by {party}", "reading": "orbitdc's reading of {party}",
+                "other": "sourced elsewhere"}
+
+
+def _value_text(value: Any, unit: str, name: str = "") -> str:
+    if name.endswith("year") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return formatting.year(float(value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return formatting.number(float(value)) + ("" if unit in ("", "1") else f" {unit}")
+    if isinstance(value, dict):  # a path over the years: its first and last points
+        ys = sorted(value)
+        return f"{_value_text(value[ys[0]], unit)} in {ys[0]} to {_value_text(value[ys[-1]], unit)} in {ys[-1]}"
+    return str(value).replace("_", " ")
+
+
+def belief_inputs(ds: xr.Dataset, overrides: dict[str, Any] | None = None,
+                  top: int = TOP_BELIEFS) -> list[dict[str, str]]:
+    """Which belief gives which answer (issue 22): for every architecture of ``ds`` and every
+    scenario it ships other than ``base``, the sentence of :func:`orbitdc.scenarios.attribution`
+    (the party quoted only for the values its file marks as its statements) and the ``top`` inputs
+    of :func:`orbitdc.scenarios.whose_beliefs` that move the cost ratio of the stated design most
+    (``evaluate`` at the architecture's start year, with that one input put back at its base value),
+    each with its value, base value, source keys and tags, and whose it is. Rows of words for
+    :func:`belief_inputs_html`; an architecture that cannot be loaded by name is left out."""
+    from ..architectures import load_scenario
+    from ..errors import OrbitdcError
+    from ..scenarios import attribution, whose_beliefs as ranked_inputs
+
+    rows: list[dict[str, str]] = []
+    for a in ds["architecture"].values:
+        for s in ds["scenario"].values:
+            if str(s) == "base" or not bool(ds["ships_scenario"].sel(architecture=a, scenario=s)):
+                continue
+            try:
+                sentence = attribution(str(a), str(s))
+                ranked = ranked_inputs(str(a), str(s), top=top, **dict(overrides or {}))
+                base_arch = load_architecture(str(a))
+                # whose a value is: the scenario's party (a critique's, an analyst's), not the company
+                party = load_scenario(base_arch, str(s)).party or base_arch.company or str(a)
+            except OrbitdcError:
+                continue
+            inputs = [{"input": r["parameter"].replace("_", " "),
+                       "scenario value": _value_text(r["value"], r["unit"], r["parameter"]),
+                       "base value": _value_text(r["base_value"], r["unit"], r["parameter"]),
+                       "moves the cost ratio by": (f"{float(r['effect']):+.2f}" if np.isfinite(float(r["effect"]))
+                                                   else "design does not close without it"),
+                       "source": f"{r['source']} ({r['tag']})" if r["source"] else "none",
+                       "whose": _WHOSE_VALUE.get(r["attribution"], "sourced elsewhere").format(party=party)}
+                      for r in ranked]
+            rows.append({"architecture": str(a), "company": str(ds["company"].sel(architecture=a).values),
+                         "scenario": str(s), "attribution": sentence, "inputs": inputs})
+    return rows
+
+
+def belief_inputs_html(ds: xr.Dataset) -> str:
+    """The folded part of "under whose beliefs?": per architecture and scenario, whose figures it
+    holds and the inputs that move the answer most, each beside its source (HTML text)."""
+    rows = json.loads(ds.attrs.get("belief_inputs", "[]") or "[]")
+    if not rows:
+        return ""
+    parts = ["<details><summary>Which belief gives which answer: the inputs of each scenario that move "
+             "the cost ratio most, each beside its source</summary>",
+             "<p>Each input is put back at its base value with everything else of the scenario kept; "
+             "the shift is what that belief does to the cost ratio of the stated design in its start "
+             "year (the static model; the table above is the year-by-year model). Negative: the belief "
+             "makes space cheaper.</p>"]
+    for r in rows:
+        parts.append(f"<p><b>{esc(title(r['architecture'], r['company']))}, {esc(r['scenario'])} scenario.</b> "
+                     f"{esc(r['attribution'])}</p>")
+        if r["inputs"]:
+            parts.append(table_html(r["inputs"], caption=f"{title(r['architecture'], r['company'])}: "
+                                                         f"the {r['scenario']} scenario's inputs that move the answer most"))
+    parts.append("</details>")
+    return "".join(parts)
 
 
 def whose_rows(ds: xr.Dataset) -> list[dict[str, str]]:
@@ -238,5 +319,6 @@ def whose_html(study_or_ds: Any):
     parts.append(table_html(whose_rows(ds), caption="The year-by-year model under each scenario's figures "
                                                     f"({'medians over the samples' if n else 'nominal values'}; "
                                                     "cost ratio below 1: space is cheaper)"))
+    parts.append(belief_inputs_html(ds))
     parts.append("</div>")
     return HTML("".join(parts))
