@@ -34,6 +34,12 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+# Opened and run in JupyterLab: the feasibility report (the live panel: kernel <-> browser comms)
+# and the year-by-year notebook (its own chart types). Every notebook is executed by papermill and
+# its figures drawn in a browser by the report tests (test_browser_report*); what JupyterLab adds
+# (its renderer, the offline bokeh extension) is the same for the others, whose ~3 minutes on one
+# worker were the tail of CI's end-to-end step.
+IN_LAB = [name for name in NOTEBOOKS if name.startswith(("00_", "06_"))]
 TOKEN = "orbitdc-test-token"
 SAMPLES = 32     # Monte Carlo samples per architecture in the copies (the rendering is what is tested)
 RUN_TIMEOUT = 600  # seconds for one notebook to run on a loaded 2-core machine
@@ -173,7 +179,7 @@ def _errors(driver) -> list[str]:
         ".map(e => e.textContent).filter(t => /Error|Traceback/.test(t));")
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
+@pytest.mark.parametrize("name", IN_LAB)
 def test_notebook_figures_render_offline_in_jupyterlab(lab, browser, name):
     from selenium.webdriver.support.ui import WebDriverWait
 
