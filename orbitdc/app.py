@@ -21,8 +21,8 @@ it, and "download this design" writes an architecture YAML file (the format of
 into the same numbers.
 
 Everything that turns results into words or numbers on screen lives in plain functions, tested
-without a browser: the words in :mod:`orbitdc.report.wording` (:func:`describe_design`,
-:func:`describe_years`, :func:`monte_carlo_words`: the report's wording), the numbers in
+without a browser: the words in :mod:`orbitdc.report.wording` (:func:`~orbitdc.report.wording.describe_design`,
+:func:`~orbitdc.report.wording.describe_years`, :func:`~orbitdc.report.wording.monte_carlo_words`: the report's wording), the numbers in
 :mod:`orbitdc.formatting`, the sliders and the URL here (:func:`knobs`, :func:`design_yaml`,
 :func:`parse_query`); :class:`DesignApp` only wires them to widgets. A scenario layer (issue 15:
 ``data/scenarios/``) will slot in as one more choice beside the architecture: a design is

@@ -1,6 +1,6 @@
 """The feasibility report, on the top floor of orbitdc with the app and the command line.
 
-A notebook's one door is :class:`Study`: it computes (``compare``, sweeps, Monte Carlo, tornado,
+A notebook's one door is :class:`~orbitdc.report.study.Study`: it computes (``compare``, sweeps, Monte Carlo, tornado,
 the year-by-year model; each once, cached under a key of everything that determines it) and shows
 the report's sections by name (``study.show("answer")``, ``study.show("stage", "orbit")``)::
 
@@ -8,10 +8,10 @@ the report's sections by name (``study.show("answer")``, ``study.show("stage", "
     study = Study(["spacex-starlink-compute", "terrestrial-hyperscale"], samples=400, static=False)
     study.show("answer")
 
-``orbitdc report`` is :func:`main` / :func:`build`. The modules, each named after what it does:
+``orbitdc report`` is :func:`~orbitdc.report.builder.main` / :func:`~orbitdc.report.builder.build`. The modules, each named after what it does:
 
 ==================  ===========================================================================
-``study``           :class:`Study`: the computations of one report, cached by key; its sections
+``study``           :class:`~orbitdc.report.study.Study`: the computations of one report, cached by key; its sections
 ``record``          the numbers said about each architecture (Monte Carlo shares, quantiles, what
                     binds, the crossover), computed once
 ``wording``         every verdict, constraint and sentence -- the report's, the app's and the CLI's

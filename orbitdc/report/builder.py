@@ -129,7 +129,7 @@ def run_notebooks(workdir: Path, params: dict, jobs: int, notebooks_dir: Path | 
                   progress: bool = True) -> dict[str, float]:
     """Run the stage notebooks in parallel (up to ``jobs``), then the summary notebook (after
     :data:`SUMMARY_READS`, whose results it reads). The first failure, or an interrupt
-    (:class:`orbitdc.report.workers.Interrupted`), stops every worker and its kernel before returning."""
+    (:class:`orbitdc.interrupts.Interrupted`), stops every worker and its kernel before returning."""
     from tqdm import tqdm
 
     notebooks_dir = Path(notebooks_dir or NOTEBOOK_DIR)
@@ -218,7 +218,7 @@ def build(architectures: Sequence[str], overrides: Mapping[str, Any] | None = No
           notebooks_dir: str | Path | None = None, progress: bool = True, scenario: str | None = None,
           pdf: bool = False) -> Path:
     """Validate, run the notebooks, export ``index.html`` (and, with ``pdf``, print it to
-    ``report.pdf`` with headless Chromium, :mod:`orbitdc.pdf`); move the folder into place at the end.
+    ``report.pdf`` with headless Chromium, :mod:`orbitdc.report.pdf`); move the folder into place at the end.
 
     Raises OrbitdcError for bad input (before anything runs; ``out`` must be absent, empty or an
     earlier report holding only what orbitdc wrote, see :mod:`orbitdc.report.folder`), and

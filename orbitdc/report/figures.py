@@ -794,7 +794,7 @@ def parity_contour(par: xr.Dataset | None, levels: int = 8):
 def when_figure(tr: xr.Dataset | Missing | None):
     """The first screen's chart: the cohort cost ratio by year for each space architecture (median,
     80 % band, parity line, crossover year marked) above the IT power online by year against the
-    target (:func:`orbitdc.cost_ratio_by_year`, :func:`orbitdc.it_power_by_year`)."""
+    target (:func:`orbitdc.report.figures.cost_ratio_by_year`, :func:`orbitdc.report.figures.it_power_by_year`)."""
     if isinstance(tr, Missing):
         return tr
     ratio, power = cost_ratio_by_year(tr), it_power_by_year(tr)

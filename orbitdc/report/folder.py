@@ -187,7 +187,7 @@ def remove_stale(out: Path) -> list[Path]:
 
 def move_into_place(work: Path, out: Path) -> None:
     """Replace ``out`` by ``work``: the previous report is removed only once the new one is in place.
-    Call with interrupts deferred (:func:`orbitdc.report.workers.signals_deferred`)."""
+    Call with interrupts deferred (:func:`orbitdc.interrupts.signals_deferred`)."""
     old = None
     if out.exists():
         old = Path(tempfile.mkdtemp(prefix=_owned_prefix(out, "old"), dir=out.parent))

@@ -44,7 +44,7 @@ RECONCILIATION_ANCHOR = "published-reconciliation"
 def claims_html(study: Any):
     """Published claims on the architectures of this report against the model's results, with
     orbitdc's full-cost ratio beside each (a claim's metric inside its range is not a confirmation:
-    the reconciliation of the published analyses, :mod:`orbitdc.report_sections`, walks from each
+    the reconciliation of the published analyses, :mod:`orbitdc.report.sections`, walks from each
     published figure to the full cost)."""
 
     rows = []

@@ -9,7 +9,7 @@ the report's sections built from them (:meth:`Study.show`).
 Results written to ``output_dir/results/`` (NetCDF) by one notebook are read back by another
 (the summary notebook reads the Monte Carlo the uncertainty notebook wrote and the year-by-year
 model the trajectory notebook wrote) only when they carry
-the same :attr:`Study.key`: a SHA-256 over everything that determines them -- the scenario, the
+the same ``Study.key``: a SHA-256 over everything that determines them -- the scenario, the
 content of each architecture (every parameter's value, unit, range, distribution and source), the
 overrides, the sample count, the seed, the orbitdc version, and digests of the orbitdc source
 code and of the data files (catalogs, defaults, atmosphere, orbit and radiation tables), the
@@ -158,7 +158,7 @@ class Study:
     ``monte_carlo``, ``sensitivity``, ``trajectory``) or :class:`orbitdc.report.figures.Missing`
     with the reason when one cannot be computed; :meth:`show` returns a section of the report
     (the notebooks' one door: ``study.show("answer")``). ``static``: the display mode of the
-    figures (:func:`orbitdc.report.figures.setup`), set when given. Results saved with :meth:`save` carry :attr:`key`; only results with the
+    figures (:func:`orbitdc.report.figures.setup`), set when given. Results saved with :meth:`save` carry ``key``; only results with the
     same key are read back (see the module docstring).
     """
 
@@ -389,7 +389,7 @@ class Study:
         (:meth:`trajectory_years`) when None.
 
         Computed once per Study and years, and read back from ``results/`` when a notebook of a
-        study with the same :attr:`key` saved it there (:meth:`save_trajectory`), so the report's
+        study with the same ``key`` saved it there (:meth:`save_trajectory`), so the report's
         notebooks share one trajectory."""
         title = "Year-by-year model"
         years = list(self.trajectory_years() if years is None else years)

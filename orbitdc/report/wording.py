@@ -642,7 +642,7 @@ def _outcome_words(d: xr.Dataset, last_year: int, feasibility_year: int, said_ch
 
 
 def whose_sentence(ds: xr.Dataset, architecture: str) -> str:
-    """One sentence per architecture from :func:`scenario_outcomes`: "Under SpaceX's own figures
+    """One sentence per architecture from :func:`~orbitdc.report.beliefs.scenario_outcomes`: "Under SpaceX's own figures
     (proponent scenario), its new capacity becomes cheaper than the ground in 2048; under the base
     figures it does not by 2050; under the skeptics' figures it does not by 2050." Every clause is
     computed from ``ds``; a scenario whose first-milestone design does not close says what binds."""
