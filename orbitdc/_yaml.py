@@ -7,6 +7,7 @@ library, so ``orbitdc list`` can read files without loading the model.
 """
 from __future__ import annotations
 
+import copy
 import os
 import stat
 import sys
@@ -20,6 +21,15 @@ from .errors import ArchitectureError
 
 MAX_FILE_BYTES = 1_000_000
 MAX_ALIASES = 50
+
+#: Parsed documents by their bytes: a file read again unchanged (a scenario applied once per
+#: architecture and year, a Monte Carlo's catalogs) is parsed once per process (reading it is
+#: cheap, parsing is not). Keyed by content, not by modification time, so a file rewritten within
+#: the file system's clock tick is still parsed again. The caller gets a deep copy, so nothing it
+#: does reaches the memo. Bounded, then cleared.
+_PARSED: dict[tuple, Any] = {}
+_PARSED_MAX = 1024
+_PARSED_FILE_BYTES = 65_536
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -85,12 +95,14 @@ def read_yaml(path: Path) -> Any:
         os.close(fd)
     if len(data) > MAX_FILE_BYTES:
         raise ArchitectureError(f"file is larger than the {MAX_FILE_BYTES} bytes allowed", file=file)
+    if data in _PARSED:
+        return copy.deepcopy(_PARSED[data])
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ArchitectureError("file is not UTF-8 text", file=file) from None
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+        parsed = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
     except yaml.YAMLError as exc:
         msg = " ".join(str(exc).split())
         raise ArchitectureError(f"invalid YAML: {msg}", file=file) from None
@@ -101,3 +113,8 @@ def read_yaml(path: Path) -> Any:
         if "integer string conversion" in msg:  # Python refuses to parse integers this long
             msg = f"an integer of more than {sys.get_int_max_str_digits()} digits"
         raise ArchitectureError(f"invalid YAML value: {msg}", file=file) from None
+    if len(data) <= _PARSED_FILE_BYTES:  # the data files are a few KB; a large one is not kept
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[data] = parsed
+    return copy.deepcopy(parsed)

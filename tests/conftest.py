@@ -27,8 +27,7 @@ E2E_FILES = frozenset({
     "test_browser_app.py",            # Chromium against a served app
     "test_browser_notebooks.py",      # Chromium: the notebooks in JupyterLab
     "test_browser_report.py",         # a report build, then Chromium
-    "test_browser_report_form.py",    # a report build, then Chromium
-    "test_browser_report_answer.py",  # a report build, then Chromium at 1280x800 and 390x844
+    "test_browser_report_answer.py",  # the default report built once, then Chromium at 1280x800 and 390x844
     "test_browser_app_layout.py",     # Chromium against a served app at two widths
     "test_app_links.py",              # Chromium: shared links of the app
     "test_report.py",                 # report builds through papermill

@@ -256,3 +256,17 @@ def test_readme_example_is_the_minimal_file():
     assert "example-minimal" in readme
     for name in ALL:
         assert name in readme, f"README does not describe {name}"
+
+
+def test_a_file_read_again_is_the_file_on_disk_and_the_callers_copy_is_its_own(tmp_path):
+    """read_yaml keeps parsed documents by content (a file read again unchanged is parsed once):
+    a caller's edits never reach the next reader, and a file rewritten within the same clock tick
+    with the same size (a modification-time key would miss it) is read afresh."""
+    f = tmp_path / "a.yaml"
+    f.write_text("value: 100\nitems: [1, 2]\n", encoding="utf-8")
+    first = read_yaml(f)
+    first["value"] = -1
+    first["items"].append(3)
+    assert read_yaml(f) == {"value": 100, "items": [1, 2]}
+    f.write_text("value: 200\nitems: [1, 2]\n", encoding="utf-8")  # same size, same inode
+    assert read_yaml(f) == {"value": 200, "items": [1, 2]}

@@ -1,5 +1,5 @@
 """``orbitdc report --pdf`` where Chromium is missing: one line on stderr, exit status 2, before
-any notebook runs, nothing written (the PDF itself is checked in test_browser_report_form.py)."""
+any notebook runs, nothing written (the PDF itself is checked in test_browser_report_answer.py)."""
 from __future__ import annotations
 
 import os

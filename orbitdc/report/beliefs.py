@@ -161,12 +161,21 @@ def scenario_outcomes(archs: Sequence[Any], years: Sequence[int], milestone_year
     return ds
 
 
+#: The name under ``results/`` of :func:`whose_beliefs` saved by a notebook (read back by the others).
+WHOSE_BELIEFS_FILE = "whose_beliefs"
+
 def whose_beliefs(study: Any) -> xr.Dataset | figures.Missing:
     """:func:`scenario_outcomes` of the study's space architectures over the years of
     ``figures.trajectory`` in data/report.yaml, with the study's overrides on top of each scenario;
-    computed once per Study. ``attrs['study_scenario']``: the scenario the rest of the report uses
-    (a Study built with ``scenario=``), ``none`` for the files as written."""
+    computed once per Study, and read back from ``results/whose_beliefs.nc`` when a notebook of a
+    study with the same key saved it there (the year-by-year notebook does,
+    :meth:`~orbitdc.report.study.Study.save_whose_beliefs`; the summary notebook reads it).
+    ``attrs['study_scenario']``: the scenario the rest of the report uses (a Study built with
+    ``scenario=``), ``none`` for the files as written."""
     def run():
+        found = study._read_saved(WHOSE_BELIEFS_FILE, stacked=True)
+        if found is not None:
+            return found
         cfg = study.settings["figures"]["trajectory"]
         years = range(int(cfg["first_year"]), int(cfg["stop_year"]))
         out = scenario_outcomes(study.archs, years, cfg["milestone_years"], study.overrides,

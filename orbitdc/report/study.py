@@ -189,7 +189,7 @@ class Study:
         with _quiet():
             return SECTIONS[section](self, *args)
 
-    def record(self) -> xr.Dataset:
+    def record(self, scenarios: bool = True) -> xr.Dataset:
         """The record: every number the report says about each architecture, computed once.
 
         :func:`orbitdc.report.record.answer` (the stated design, the Monte Carlo's shares and
@@ -198,11 +198,11 @@ class Study:
         :func:`orbitdc.report.beliefs.whose_beliefs`, the median crossover year under each
         scenario it ships (``scenario_crossover_year``, ``scenario_design_feasible``,
         ``scenario_binding``, ``scenario_shipped`` over ``architecture`` x ``scenario``). The
-        first screen, the summary table, the verdicts and the app's and CLI's words read it."""
+        first screen, the summary table, the verdicts and the app's and CLI's words read it.
+        ``scenarios=False``: without the scenario variables (the Monte Carlo table needs only the
+        study's own answer, and so does not run the year-by-year model under every scenario)."""
         def run():
-            rec = answer(self)
-            rec = rec.assign_coords(title=("architecture", [title(a.name, a.company) for a in self.archs]),
-                                    company=("architecture", [a.company or "" for a in self.archs]))
+            rec = self.record(scenarios=False).copy()  # the cached record of the files stays as it is
             whose = beliefs.whose_beliefs(self)
             if isinstance(whose, xr.Dataset):
                 names = list(rec["architecture"].values)
@@ -218,7 +218,18 @@ class Study:
                                  last_year=int(whose.attrs["last_year"]))
             return rec
 
+        if not scenarios:  # the record of the study's own files, without the scenario runs
+            return self._cached("record:files", lambda: answer(self).assign_coords(
+                title=("architecture", [title(a.name, a.company) for a in self.archs]),
+                company=("architecture", [a.company or "" for a in self.archs])))
         return self._cached("record", run)
+
+    def save_whose_beliefs(self) -> list[Path]:
+        """Save :func:`orbitdc.report.beliefs.whose_beliefs` (the year-by-year model under each
+        scenario) under ``results/`` with the study's key: the year-by-year notebook computes it
+        beside the trajectory, the summary notebook's :meth:`record` reads it back."""
+        whose = beliefs.whose_beliefs(self)
+        return self.save(whose, beliefs.WHOSE_BELIEFS_FILE) if isinstance(whose, xr.Dataset) else []
 
     def figure(self, name: str):
         """A figure of the report for this study as a HoloViews object (or

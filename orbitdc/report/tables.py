@@ -250,7 +250,7 @@ def mc_table(study: Any):
     mc = study.monte_carlo()
     if isinstance(mc, figures.Missing):
         return HTML(mc.html())
-    rec = study.record()
+    rec = study.record(scenarios=False)  # the shares and medians only: no scenario runs needed here
     rows = []
     for arch, d in mc.items():
         n = d.sizes.get("sample", 0)
