@@ -9,10 +9,15 @@ STAMP  := $(VENV)/.orbitdc-installed
 
 install: $(STAMP)
 
+# uv (from PyPI, into .venv) installs the pinned set in ~30 s where pip takes ~2 min (parallel
+# downloads and unpacking); the same constraints, byte-compiled like pip does. Where uv cannot be
+# installed or fails, pip installs the same set.
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip>=24" wheel
-	$(PY) -m pip install --quiet -c constraints.txt -e '.[all,test,docs]'
+	($(PY) -m pip install --quiet "uv>=0.5" && \
+	  $(PY) -m uv pip install --quiet --python $(PY) --compile-bytecode -c constraints.txt -e '.[all,test,docs]') || \
+	  $(PY) -m pip install --quiet -c constraints.txt -e '.[all,test,docs]'
 	@touch $(STAMP)
 
 ## make report: the feasibility report of the shipped architectures -> reports/feasibility/index.html
