@@ -38,10 +38,12 @@ NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 # and the year-by-year notebook (its own chart types). Every notebook is executed by papermill and
 # its figures drawn in a browser by the report tests (test_browser_report*); what JupyterLab adds
 # (its renderer, the offline bokeh extension) is the same for the others, whose ~3 minutes on one
-# worker were the tail of CI's end-to-end step.
-IN_LAB = [name for name in NOTEBOOKS if name.startswith(("00_", "06_"))]
+# worker were the tail of CI's end-to-end step. The year-by-year notebook runs first: it saves the
+# trajectory and the scenario runs under results/ (the study's key), and the feasibility report reads
+# them there, as in `orbitdc report` (builder.SUMMARY_READS) instead of computing them again.
+IN_LAB = sorted((name for name in NOTEBOOKS if name.startswith(("00_", "06_"))), key=lambda n: not n.startswith("06_"))
 TOKEN = "orbitdc-test-token"
-SAMPLES = 32     # Monte Carlo samples per architecture in the copies (the rendering is what is tested)
+SAMPLES = 16     # Monte Carlo samples per architecture in the copies (the rendering is what is tested)
 RUN_TIMEOUT = 600  # seconds for one notebook to run on a loaded 2-core machine
 WAIT = 90
 

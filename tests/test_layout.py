@@ -64,6 +64,7 @@ TOP = {"cli", "__main__", "app"} | REPORT_FAMILY
 #: Modules allowed to name modules in a computed string, and why (their edges are read below).
 DYNAMIC = {
     ROOT: "the table of public names imported on first use (PEP 562) and the package's submodules",
+    "report": "the report family's names imported on first use (PEP 562): a notebook worker needs none of them",
     "_deprecated": "the forwards of moved names (each module's _MOVED table)",
     "_astro": "the poliastro/boinor backend (a third-party package chosen at import)",
 }

@@ -367,3 +367,28 @@ def test_old_module_names_still_import_with_a_deprecation_warning(old, name, new
     assert getattr(module, name) is getattr(importlib.import_module(new), name)
     with pytest.raises(AttributeError, match="moved"):
         getattr(module, "no_such_name")
+
+
+def test_a_notebook_worker_starts_without_the_plotting_stack():
+    """Each notebook of a report runs in its own worker process (``python -m
+    orbitdc.report.workers``); importing it must not pull HoloViews, Bokeh or Panel through the
+    package's names (~4 s per notebook): those are imported on first use (PEP 562)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, orbitdc.report.workers; "
+            "print(' '.join(m for m in ('holoviews', 'bokeh', 'panel', 'papermill') if m in sys.modules))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert res.stdout.strip() == "", res.stdout
+
+
+def test_every_name_of_the_report_package_resolves():
+    import importlib
+
+    fresh = importlib.import_module("orbitdc.report")
+    for name in fresh.__all__:
+        assert getattr(fresh, name) is not None, name
+    assert callable(fresh.settings) and fresh.settings()["defaults"]["architectures"]  # the function, not the module
+    import sys
+
+    assert fresh.settings is sys.modules["orbitdc.report.settings"].settings

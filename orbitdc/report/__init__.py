@@ -34,23 +34,32 @@ Numbers are written by :mod:`orbitdc.formatting` everywhere. The names below wer
 """
 from __future__ import annotations
 
-from ..arguments import parse_assignment  # noqa: F401  (the report's own names before)
-from ..parameters import NOTEBOOK_DIR  # noqa: F401
-from .builder import (  # noqa: F401
-    DEFAULT_OUT, PAGE_ORDER, ROOT, STAGE_NOTEBOOKS, SUMMARY_NOTEBOOK, NotebookFailed, build, literal_parameters, main,
-    provenance, run_notebooks,
-)
-from .methods import all_methods_html, methods_html  # noqa: F401
-from .page import TEMPLATE_DIR, combine, export_html, external_references  # noqa: F401
-from .published import claims_html  # noqa: F401
-from .record import lifetime_dose  # noqa: F401
-from .settings import SETTINGS_FILE, settings, threshold  # noqa: F401
-from .study import _OK_TYPES, Study, validate  # noqa: F401
-from .tables import (  # noqa: F401
-    HTML, MC_OUTPUTS, answer_html, assumptions_html, esc, limitations_html, mc_table, stage_table, summary, summary_html,
-    summary_rows, table_html,
-)
-from .wording import fmt, verdict  # noqa: F401
+import importlib
+from typing import Any
+
+#: Where each name of the package lives. Imported on first use (PEP 562), so that a module of the
+#: family that needs none of them -- the papermill worker process, ``python -m
+#: orbitdc.report.workers``, one per notebook -- does not import HoloViews, Bokeh and Panel
+#: (~4 s) through this file before it starts.
+_WHERE = {
+    "parse_assignment": "..arguments",
+    "NOTEBOOK_DIR": "..parameters",
+    **dict.fromkeys(("DEFAULT_OUT", "PAGE_ORDER", "ROOT", "STAGE_NOTEBOOKS", "SUMMARY_NOTEBOOK", "NotebookFailed",
+                     "build", "literal_parameters", "main", "provenance", "run_notebooks"), ".builder"),
+    **dict.fromkeys(("all_methods_html", "methods_html"), ".methods"),
+    **dict.fromkeys(("TEMPLATE_DIR", "combine", "export_html", "external_references"), ".page"),
+    "claims_html": ".published",
+    "lifetime_dose": ".record",
+    **dict.fromkeys(("_OK_TYPES", "Study", "validate"), ".study"),
+    **dict.fromkeys(("HTML", "MC_OUTPUTS", "answer_html", "assumptions_html", "esc", "limitations_html", "mc_table",
+                     "stage_table", "summary", "summary_html", "summary_rows", "table_html"), ".tables"),
+    **dict.fromkeys(("fmt", "verdict"), ".wording"),
+}
+
+# ``settings`` is both a submodule and the function it defines: bound here, after the submodule's
+# import, so that the package's ``settings`` is the function whoever imports the submodule first
+# (the submodule imports only the YAML reader).
+from .settings import SETTINGS_FILE, settings, threshold  # noqa: E402,F401
 
 __all__ = [
     "DEFAULT_OUT", "HTML", "MC_OUTPUTS", "NOTEBOOK_DIR", "PAGE_ORDER", "SETTINGS_FILE", "STAGE_NOTEBOOKS",
@@ -60,3 +69,16 @@ __all__ = [
     "settings", "stage_table", "summary", "summary_html", "summary_rows", "table_html", "threshold", "validate",
     "verdict",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where, __name__), name)
+    globals()[name] = value  # once: the next access is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from .._yaml import read_yaml
+from ..datadirs import SHIPPED_DATA_DIR as DATA_DIR  # orbitdc.parameters.DATA_DIR, without importing the model
 from ..errors import OrbitdcError
-from ..parameters import DATA_DIR, load_references, read_yaml
 
 SETTINGS_FILE = DATA_DIR / "report.yaml"
 #: The last settings read, with the file's modification time and the references they were checked against.
@@ -20,6 +21,8 @@ def settings() -> dict[str, Any]:
 
 
 def _checked() -> dict[str, Any]:
+    from ..parameters import load_references  # here: importing this module stays light (orbitdc.report)
+
     refs = load_references()  # cached by the reference files' stamps: the same object while they do not change
     try:
         stamp = (SETTINGS_FILE.stat().st_mtime_ns, id(refs))
