@@ -148,3 +148,37 @@ def test_costing_of_an_architecture_loaded_from_a_file(tmp_path):
     study = Study([str(f), "terrestrial-hyperscale"], samples=4, seed=1, output_dir=tmp_path)
     html = published.costing_html(study).data
     assert "my design" in html and "mass-based" in html  # a user's file without a title: its name in words
+
+
+def test_which_workloads_says_what_evaluate_gives_for_each_workload():
+    """The report's "which workloads?" tables (issue 27): one row per space architecture, each
+    workload's cost ratio the one ``orbitdc.evaluate`` gives for that workload (the stated design,
+    nominal), the workload the architecture's file leads with marked as the report's cost ratio,
+    and the orbit-commons figures beside it; the ground twin has no row."""
+    import re
+
+    import orbitdc as odc
+    from orbitdc.report import Study, tables
+    from orbitdc.report.wording import ratio_text, title
+
+    arch = "spacex-starlink-compute"
+    study = Study([arch, "terrestrial-hyperscale"], {}, samples=2, seed=1)
+    html = tables.workloads_html(study).data
+    rows = re.findall(r"<tr><td>(.*?)</td>(.*?)</tr>", html)
+    names = [r[0] for r in rows]
+    assert names.count(title(arch)) == 2 and not any("errestrial" in n for n in names)  # two tables, space only
+    cells = re.findall(r"<td>(.*?)</td>", rows[0][1])
+    workloads = ["inference", "training", "batch"]
+    assert len(cells) == len(workloads)
+    for w, cell in zip(workloads, cells):
+        ratio = float(odc.evaluate(arch, workload=w)["cost_ratio_vs_terrestrial"])
+        assert cell.startswith(ratio_text(ratio)), (w, cell, ratio)
+        assert ("the report&#x27;s cost ratio" in cell) == (w == "inference")  # the default workload
+    assert "collision-avoidance manoeuvres" in html and "shell" in html
+
+
+def test_which_workloads_without_a_space_architecture_says_why():
+    from orbitdc.report import Study, tables
+
+    html = tables.workloads_html(Study(["terrestrial-hyperscale"], {}, samples=2, seed=1)).data
+    assert "no space architecture" in html

@@ -67,6 +67,7 @@ BLOCKS: dict[str, Callable[..., Any]] = {
     "monte_carlo_table": tables.mc_table,
     "trajectory_table": _trajectory_table,
     "binding_limits": lambda s: tables.binding_limit_table(s.trajectory(samples=False)),
+    "workloads": tables.workloads_html,
 }
 
 

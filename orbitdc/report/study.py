@@ -295,6 +295,20 @@ class Study:
     def compare(self) -> xr.Dataset:
         return self._cached("compare", lambda: compare(self.archs, **self.overrides))
 
+    def which_workloads(self) -> xr.Dataset | figures.Missing:
+        """:func:`orbitdc.workload_table.which_workloads` of the study's space architectures: the
+        stated design (nominal) under every workload of data/catalogs/workloads.csv, with the
+        study's overrides (a ``workload`` override is what this table varies, so it is left out)."""
+        def run():
+            if not self.space:
+                return figures.Missing("Which workloads?", "not computed: no space architecture")
+            from ..workload_table import which_workloads
+
+            own = {k: v for k, v in self.overrides.items() if k != "workload"}
+            return which_workloads(self.space, **own)
+
+        return self._cached("which_workloads", run)
+
     def launch_price_sweep(self) -> xr.Dataset | figures.Missing:
         """cost ratio over the launch-price grid of data/report.yaml, per space architecture."""
         def run():

@@ -427,3 +427,59 @@ def binding_limit_table(tr):
             row[a] = binding_limit_words(np.asarray(v.values).ravel()[0])
         rows.append(row)
     return HTML(table_html(rows, ("year", *archs), caption="What limited the satellites launched each year (nominal)"))
+
+
+# --------------------------------------------------------------------------------------------
+# Which workloads? (issue 27)
+# --------------------------------------------------------------------------------------------
+def _workload_ratio(r: float) -> str:
+    return "does not close" if not np.isfinite(r) else ratio_text(r)
+
+
+def workloads_html(study: Any):
+    """Which workloads? Two tables from :meth:`~orbitdc.report.study.Study.which_workloads`: per
+    space architecture, the cost relative to the ground per useful output of each workload
+    (inference, training, batch) with the share of the compute the links let it use; and the
+    orbit-commons figures (avoidance manoeuvres a satellite makes a year, its collision probability
+    a year before avoidance, the constellation's share of its shell's sustainable capacity)."""
+    ds = study.which_workloads()
+    if isinstance(ds, figures.Missing):
+        return HTML(ds.html())
+    workloads = [str(w) for w in ds["workload"].values]
+    led = {a.name: str(a.parameters["workload"].value) if "workload" in a.parameters else "inference" for a in study.space}
+    rows, commons = [], []
+    for arch in ds["architecture"].values:
+        t = ds.sel(architecture=arch)
+        row: dict[str, Any] = {"architecture": title(str(arch))}
+        for w in workloads:
+            ratio = float(t["cost_ratio_vs_terrestrial"].sel(workload=w))
+            cell = _workload_ratio(ratio)
+            if "usable_compute_fraction" in t:
+                cell += f" (links let it use {formatting.percent(float(t['usable_compute_fraction'].sel(workload=w)))})"
+            if w == led.get(str(arch)):
+                cell += "; the report's cost ratio"
+            row[w] = cell
+        rows.append(row)
+        c: dict[str, Any] = {"architecture": title(str(arch))}
+        if "avoidance_manoeuvres_per_year" in t:
+            c["manoeuvres"] = formatting.significant(float(t["avoidance_manoeuvres_per_year"]), 2)
+        if "collision_probability_per_year" in t:
+            c["collision"] = formatting.percent(float(t["collision_probability_per_year"]))
+        if "shell_capacity_fraction" in t:
+            frac = float(t["shell_capacity_fraction"])
+            c["shell"] = formatting.percent(frac) + (" (more than the shell holds)" if frac > 1 else "")
+        commons.append(c)
+    intro = ("A kilowatt in orbit is not the same product as a kilowatt on the ground: what reaches the "
+             "satellite and comes back down goes through its links. Per useful output (tokens served, "
+             "training runs, batch work), the stated design of each architecture costs, relative to the "
+             "same compute on the ground (nominal values):")
+    head = {w: f"{w}: cost relative to the ground" for w in workloads}
+    out = f"<p>{esc(intro)}</p>" + table_html(rows, ["architecture", *workloads], caption="Which workloads?",
+                                              headers=head)
+    cols = ["architecture"] + [k for k in ("manoeuvres", "collision", "shell") if any(k in c for c in commons)]
+    out += table_html(commons, cols, caption="The orbit commons, per satellite and constellation",
+                      headers={"manoeuvres": "collision-avoidance manoeuvres per satellite a year",
+                               "collision": "collision probability per satellite a year (before avoidance)",
+                               "shell": "share of its shell's sustainable capacity"})
+    return HTML(out)
+
