@@ -270,3 +270,38 @@ def test_a_file_read_again_is_the_file_on_disk_and_the_callers_copy_is_its_own(t
     assert read_yaml(f) == {"value": 100, "items": [1, 2]}
     f.write_text("value: 200\nitems: [1, 2]\n", encoding="utf-8")  # same size, same inode
     assert read_yaml(f) == {"value": 200, "items": [1, 2]}
+
+
+def test_every_shipped_data_file_parses_the_same_through_libyaml_and_pure_python():
+    """read_yaml parses with libyaml where it safely can (orbitdc._yaml._fast_load): for every YAML
+    file orbitdc ships, the document is the one PyYAML's pure-Python strict loader builds."""
+    import yaml
+
+    from orbitdc import _yaml
+    from orbitdc.parameters import DATA_DIR
+
+    files = sorted(DATA_DIR.rglob("*.yaml"))
+    assert len(files) > 30
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        fast, doc = _yaml._fast_load(text)
+        assert fast, f"{f}: not read by libyaml"
+        assert doc == yaml.load(text, Loader=_yaml._StrictLoader), f  # noqa: S506 - a SafeLoader
+
+
+@pytest.mark.parametrize("text,refusal", [
+    ("a: 1\na: 2\n", "duplicate key 'a'"),
+    ("[" * 5000 + "]" * 5000, "nested too deeply"),
+    ("x: &a [1]\n" + "".join(f"y{i}: *a\n" for i in range(60)), "more than 50 YAML aliases"),
+], ids=["duplicate-key", "deep-nesting", "alias-bound"])
+def test_what_libyaml_may_not_read_goes_through_the_strict_loader(tmp_path, text, refusal):
+    """A duplicate key, deep nesting or more aliases than the bound: not read by libyaml's fast
+    path, and refused by read_yaml with the pure-Python strict loader's words."""
+    from orbitdc import _yaml
+    from orbitdc.errors import ArchitectureError
+
+    assert _yaml._fast_load(text) == (False, None)
+    f = tmp_path / "bad.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(ArchitectureError, match=refusal):
+        read_yaml(f)
