@@ -432,10 +432,6 @@ def binding_limit_table(tr):
 # --------------------------------------------------------------------------------------------
 # Which workloads? (issue 27)
 # --------------------------------------------------------------------------------------------
-def _workload_ratio(r: float) -> str:
-    return "does not close" if not np.isfinite(r) else ratio_text(r)
-
-
 def workloads_html(study: Any):
     """Which workloads? Two tables from :meth:`~orbitdc.report.study.Study.which_workloads`: per
     space architecture, the cost relative to the ground per useful output of each workload
@@ -453,7 +449,7 @@ def workloads_html(study: Any):
         row: dict[str, Any] = {"architecture": title(str(arch))}
         for w in workloads:
             ratio = float(t["cost_ratio_vs_terrestrial"].sel(workload=w))
-            cell = _workload_ratio(ratio)
+            cell = ratio_text(ratio)
             if "usable_compute_fraction" in t:
                 cell += f" (links let it use {formatting.percent(float(t['usable_compute_fraction'].sel(workload=w)))})"
             if w == led.get(str(arch)):
@@ -474,8 +470,9 @@ def workloads_html(study: Any):
              "training runs, batch work), the stated design of each architecture costs, relative to the "
              "same compute on the ground (nominal values):")
     head = {w: f"{w}: cost relative to the ground" for w in workloads}
-    out = f"<p>{esc(intro)}</p>" + table_html(rows, ["architecture", *workloads], caption="Which workloads?",
-                                              headers=head)
+    out = f"<p>{esc(intro)}</p>" + table_html(
+        rows, ["architecture", *workloads], headers=head,
+        caption="Cost per useful output relative to the ground, by workload (the stated design, nominal)")
     cols = ["architecture"] + [k for k in ("manoeuvres", "collision", "shell") if any(k in c for c in commons)]
     out += table_html(commons, cols, caption="The orbit commons, per satellite and constellation",
                       headers={"manoeuvres": "collision-avoidance manoeuvres per satellite a year",

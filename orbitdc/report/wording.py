@@ -185,10 +185,11 @@ def cost_word(ratio_median: float, parity: float | None = None) -> str:
 
 
 def ratio_text(r: float) -> str:
-    """A cost ratio for a sentence: ``3.46x``; ``no cost`` when infinite (the design does not close)."""
+    """A cost ratio for a sentence: ``3.46x``; ``does not close`` when infinite (a design that does
+    not close has no cost to compare: never "no cost", which a reader takes for free)."""
     r = float(r)
     if np.isinf(r):
-        return "no cost"
+        return "does not close"
     return _ratio(r)
 
 
@@ -202,7 +203,7 @@ def median_ratio_words(r: Mapping[str, Any], interval_probability: float | None 
     if not n:
         return f"{_ratio(float(r['ratio_nominal']))} the ground's cost (as stated; no Monte Carlo)"
     if np.isinf(med):
-        return f"no cost: more than half of the {n:,} samples do not close"
+        return f"no cost to compare: more than half of the {n:,} samples do not close"
     if not np.isfinite(hi):
         tail = f"{100 * (1 - prob) / 2:.0f} %"
         return (f"{_ratio(med)} the ground's cost (median of {n:,} samples; {pct} of them from {ratio_text(lo)} up, "
@@ -212,16 +213,18 @@ def median_ratio_words(r: Mapping[str, Any], interval_probability: float | None 
 
 def compact_ratio_words(r: Mapping[str, Any], interval_probability: float | None = None) -> str:
     """The record's cost ratio in a few words, for the first screen: ``3.31x the ground's cost
-    (median; 80 %: 2.11x-6.81x)``; ``no cost (most samples do not close)``."""
+    (median; 80 %: 2.11x-6.81x)``; ``no cost to compare (most samples do not close)``."""
     prob = threshold("interval_probability") if interval_probability is None else interval_probability
     n = int(r["samples"])
     med, lo, hi = float(r["ratio_median"]), float(r["ratio_low"]), float(r["ratio_high"])
     if not n:
         return f"{_ratio(float(r['ratio_nominal']))} the ground's cost (as stated)"
     if np.isinf(med):
-        return "no cost (most samples do not close)"
-    top = f"{_ratio(hi)}" if np.isfinite(hi) else "no cost"
-    return f"{_ratio(med)} the ground's cost (median; {100 * prob:.0f} %: {ratio_text(lo)} to {top})"
+        return "no cost to compare (most samples do not close)"
+    if not np.isfinite(hi):
+        return (f"{_ratio(med)} the ground's cost (median; {100 * prob:.0f} %: from {ratio_text(lo)} up, "
+                f"the rest do not close)")
+    return f"{_ratio(med)} the ground's cost (median; {100 * prob:.0f} %: {ratio_text(lo)} to {_ratio(hi)})"
 
 
 def short_verdict(r: Mapping[str, Any], interval_probability: float | None = None) -> str:
@@ -458,7 +461,9 @@ def models_rows(rec: xr.Dataset) -> list[dict[str, str]]:
         row = {"architecture": r["title"],
                "static": f"{feasibility_word(r['feasible_nominal'], None, r['binding_nominal'])}; "
                          f"{ratio_text(r['ratio_nominal'])} (start {start})",
-               "static_mc": (ratio_text(r["ratio_median"]) + f" ({_pct(float(r['p_feasible']))} close)") if n else "no Monte Carlo"}
+               "static_mc": ((ratio_text(r["ratio_median"]) if np.isfinite(float(r["ratio_median"]))
+                              else "most samples do not close") + f" ({_pct(float(r['p_feasible']))} close)")
+                             if n else "no Monte Carlo"}
         for j, y in enumerate(years):
             nominal = float(rec["ratio_in_year_nominal"].sel(architecture=name).values[j]) if "ratio_in_year_nominal" in rec else np.nan
             median = float(rec["ratio_in_year_median"].sel(architecture=name).values[j]) if "ratio_in_year_median" in rec else np.nan
