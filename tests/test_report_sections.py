@@ -174,7 +174,7 @@ def test_which_workloads_says_what_evaluate_gives_for_each_workload():
         ratio = float(odc.evaluate(arch, workload=w)["cost_ratio_vs_terrestrial"])
         assert cell.startswith(ratio_text(ratio)), (w, cell, ratio)
         assert ("the report&#x27;s cost ratio" in cell) == (w == "inference")  # the default workload
-    assert "collision-avoidance manoeuvres" in html and "shell" in html
+    assert "avoidance manoeuvres a year" in html and "share of the shell" in html
 
 
 def test_which_workloads_without_a_space_architecture_says_why():

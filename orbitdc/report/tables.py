@@ -469,14 +469,14 @@ def workloads_html(study: Any):
              "satellite and comes back down goes through its links. Per useful output (tokens served, "
              "training runs, batch work), the stated design of each architecture costs, relative to the "
              "same compute on the ground (nominal values):")
-    head = {w: f"{w}: cost relative to the ground" for w in workloads}
+    head = {w: w for w in workloads}  # the caption says what the cells are: short headings fit a phone
     out = f"<p>{esc(intro)}</p>" + table_html(
         rows, ["architecture", *workloads], headers=head,
         caption="Cost per useful output relative to the ground, by workload (the stated design, nominal)")
     cols = ["architecture"] + [k for k in ("manoeuvres", "collision", "shell") if any(k in c for c in commons)]
     out += table_html(commons, cols, caption="The orbit commons, per satellite and constellation",
-                      headers={"manoeuvres": "collision-avoidance manoeuvres per satellite a year",
-                               "collision": "collision probability per satellite a year (before avoidance)",
-                               "shell": "share of its shell's sustainable capacity"})
+                      headers={"manoeuvres": "avoidance manoeuvres a year",
+                               "collision": "collision probability a year (before avoidance)",
+                               "shell": "share of the shell's capacity"})
     return HTML(out)
 
