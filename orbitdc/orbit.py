@@ -257,8 +257,8 @@ def _year_sun(year: int) -> tuple[np.ndarray, np.ndarray, float]:
     return days.astype("datetime64[ns]"), xyz, ra0
 
 
-def _beta_kernel(h, inc, raan0, sun_xyz, dt_days):
-    """beta [deg] with shape broadcast(h, inc, raan0) + (T,); node drifts at the J2 rate."""
+def _sin_beta_kernel(h, inc, raan0, sun_xyz, dt_days):
+    """sin(beta) = s . n with shape broadcast(h, inc, raan0) + (T,); node drifts at the J2 rate."""
     h, inc, raan0 = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (h, inc, raan0)))
     rate = raan_rate_kernel(h, inc)
     node = np.radians(raan0[..., None] + rate[..., None] * dt_days)
@@ -266,7 +266,33 @@ def _beta_kernel(h, inc, raan0, sun_xyz, dt_days):
     si = np.sin(ir)
     s = sun_xyz  # (T, 3), or (..., T, 3): each orbit its own year's Sun
     dot = si * np.sin(node) * s[..., 0] - si * np.cos(node) * s[..., 1] + np.cos(ir) * s[..., 2]
-    return np.degrees(np.arcsin(np.clip(dot, -1.0, 1.0)))
+    return np.clip(dot, -1.0, 1.0)
+
+
+def _beta_kernel(h, inc, raan0, sun_xyz, dt_days):
+    """beta [deg] with shape broadcast(h, inc, raan0) + (T,); node drifts at the J2 rate."""
+    return np.degrees(np.arcsin(_sin_beta_kernel(h, inc, raan0, sun_xyz, dt_days)))
+
+
+def _annual_statistics(h, sin_beta):
+    r"""(mean eclipse fraction [1], max eclipse duration [min], eclipse days [d], albedo orbit
+    factor [1]) of circular orbits at ``h`` (N,) from their daily :math:`\sin\beta` (N, T).
+
+    The equations of :func:`eclipse_fraction_kernel` and :func:`albedo_orbit_factor_kernel`,
+    written on :math:`\sin\beta` (what the orbit geometry gives) instead of on :math:`\beta`:
+    :math:`\cos\beta = \sqrt{1 - \sin^2\beta}` (:math:`|\beta| \le 90^\circ`) and
+    :math:`|\beta| < \beta^* \iff |\sin\beta| < R/(R+h)` (arcsin is increasing), which saves
+    an arcsin and two cosines per orbit and day (the annual statistics are most of what the
+    year-by-year model and the Monte Carlo spend on orbits); the same numbers to rounding.
+    """
+    h = np.asarray(h, dtype=float)
+    r = (R_EARTH_KM + h)[:, None]
+    cb = np.sqrt(1.0 - sin_beta * sin_beta)
+    q = (np.sqrt(h * h + 2 * R_EARTH_KM * h))[:, None] / r  # cos(beta) at the shadow's edge
+    with np.errstate(divide="ignore", invalid="ignore"):
+        f = np.arccos(np.minimum(q / cb, 1.0)) / np.pi
+    f = np.where(np.abs(sin_beta) < R_EARTH_KM / r, f, 0.0)
+    return f.mean(axis=-1), f.max(axis=-1) * period_kernel(h), (f > 0).sum(axis=-1), cb.mean(axis=-1) / np.pi
 
 
 def _resolve_orbit(altitude, inclination, ltan, raan, ra0):
@@ -355,12 +381,8 @@ def annual_summary_kernel(h, inc, ltan, year: int, chunk: int = 20000):
     albedo = np.empty(h.size)
     for s in range(0, h.size, chunk):
         sl = slice(s, s + chunk)
-        beta = _beta_kernel(h[sl], inc[sl], ra0 + 15.0 * (ltan[sl] - 12.0), xyz, dt)
-        f = eclipse_fraction_kernel(h[sl, None], beta)
-        mean_f[sl] = f.mean(axis=-1)
-        max_d[sl] = f.max(axis=-1) * period_kernel(h[sl])
-        days[sl] = (f > 0).sum(axis=-1)
-        albedo[sl] = albedo_orbit_factor_kernel(beta).mean(axis=-1)
+        sin_beta = _sin_beta_kernel(h[sl], inc[sl], ra0 + 15.0 * (ltan[sl] - 12.0), xyz, dt)
+        mean_f[sl], max_d[sl], days[sl], albedo[sl] = _annual_statistics(h[sl], sin_beta)
     return mean_f, max_d, days, albedo
 
 
@@ -378,12 +400,8 @@ def _annual_summary_rows(h, inc, ltan, years, chunk: int = 20000):
     mean_f, max_d, days, albedo = out
     for s in range(0, h.size, chunk):
         sl = slice(s, s + chunk)
-        beta = _beta_kernel(h[sl], inc[sl], ra0_y[inv[sl]] + 15.0 * (ltan[sl] - 12.0), xyz_y[inv[sl]], dt)
-        f = eclipse_fraction_kernel(h[sl, None], beta)
-        mean_f[sl] = f.mean(axis=-1)
-        max_d[sl] = f.max(axis=-1) * period_kernel(h[sl])
-        days[sl] = (f > 0).sum(axis=-1)
-        albedo[sl] = albedo_orbit_factor_kernel(beta).mean(axis=-1)
+        sin_beta = _sin_beta_kernel(h[sl], inc[sl], ra0_y[inv[sl]] + 15.0 * (ltan[sl] - 12.0), xyz_y[inv[sl]], dt)
+        mean_f[sl], max_d[sl], days[sl], albedo[sl] = _annual_statistics(h[sl], sin_beta)
     return tuple(out)
 
 
