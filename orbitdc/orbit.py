@@ -24,8 +24,13 @@ in canonical units and are what the chain stage calls.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import os
+import tempfile
 import warnings
+from pathlib import Path
 from typing import Any
 
 import astropy.constants as const
@@ -854,9 +859,13 @@ def _sso_grid(year: int):
     c = _constants()
     alts = np.arange(c["minimum_altitude"], c["maximum_altitude"] + 0.1, 10.0)
     lts = np.arange(0.0, 24.001, 0.25)
-    A, L = np.meshgrid(alts, lts, indexing="ij")
-    res = annual_summary_kernel(A.ravel(), sso_inclination_kernel(A.ravel()), L.ravel(), year)
-    return (alts, lts), [r.reshape(A.shape) for r in res]
+
+    def compute():
+        A, L = np.meshgrid(alts, lts, indexing="ij")
+        res = annual_summary_kernel(A.ravel(), sso_inclination_kernel(A.ravel()), L.ravel(), year)
+        return [r.reshape(A.shape) for r in res]
+
+    return (alts, lts), _stored_grid("sso", year, (alts, lts), compute)
 
 
 @functools.lru_cache(maxsize=32)
@@ -865,9 +874,86 @@ def _inclined_grid(year: int):
     alts = np.arange(c["minimum_altitude"], c["maximum_altitude"] + 0.1, 40.0)
     incs = np.arange(0.0, 180.001, 3.0)
     lts = np.arange(0.0, 24.001, 2.0)
-    A, I, L = np.meshgrid(alts, incs, lts, indexing="ij")
-    res = annual_summary_kernel(A.ravel(), I.ravel(), L.ravel(), year)
-    return (alts, incs, lts), [r.reshape(A.shape) for r in res]
+
+    def compute():
+        A, I, L = np.meshgrid(alts, incs, lts, indexing="ij")
+        res = annual_summary_kernel(A.ravel(), I.ravel(), L.ravel(), year)
+        return [r.reshape(A.shape) for r in res]
+
+    return (alts, incs, lts), _stored_grid("inclined", year, (alts, incs, lts), compute)
+
+
+# The grids on disk: each costs ~0.4-1 s to build and a year-by-year Monte Carlo needs one per
+# calendar year, in every process (each notebook of a report, each test worker). Kept under the
+# user's cache folder, named by what their numbers depend on, checked when read, written whole.
+#: Environment variable naming the folder of orbitdc's on-disk cache (the eclipse grids); an empty
+#: value keeps nothing on disk. Default: ``$XDG_CACHE_HOME/orbitdc`` or ``~/.cache/orbitdc``.
+CACHE_DIR_ENV = "ORBITDC_CACHE_DIR"
+
+
+def cache_folder() -> Path | None:
+    """The folder of orbitdc's on-disk cache (:data:`CACHE_DIR_ENV`), or None when turned off."""
+    env = os.environ.get(CACHE_DIR_ENV)
+    if env is not None:
+        return Path(env) if env.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "orbitdc"
+
+
+@functools.lru_cache(maxsize=1)
+def _grid_digest() -> str:
+    """What a grid's numbers depend on besides its axes and year: this module's code, the Sun's
+    position (orbitdc._astro, astropy, erfa) and numpy. Any change names a new file."""
+    import astropy
+    import erfa
+
+    h = hashlib.sha256()
+    for module_file in (__file__, _astro.__file__):
+        h.update(Path(module_file).read_bytes())
+    h.update(f"numpy {np.__version__} astropy {astropy.__version__} erfa {erfa.__version__}".encode())
+    return h.hexdigest()[:20]
+
+
+def _stored_grid(kind: str, year: int, axes: tuple[np.ndarray, ...], compute) -> list[np.ndarray]:
+    """The four grids of (mean fraction, max duration, eclipse days, albedo factor) over ``axes``:
+    read from the cache folder when a file of this kind, year and digest holds exactly these axes
+    and well-formed values, else ``compute()``-d and written (a temporary file renamed into place,
+    so a reader never sees half a file; a folder that cannot be written just keeps nothing)."""
+    folder = cache_folder()
+    path = None
+    if folder is not None:
+        try:
+            path = folder / "eclipse-grids" / f"{kind}-{int(year)}-{_grid_digest()}.npz"
+        except OSError:
+            path = None
+    shape = tuple(a.size for a in axes)
+    if path is not None and path.is_file():
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                same = all(np.array_equal(z[f"axis{i}"], a) for i, a in enumerate(axes))
+                values = [np.array(z[f"value{i}"]) for i in range(4)]
+            if same and all(v.shape == shape and v.dtype == np.float64 for v in values):
+                return values
+        except Exception:  # noqa: BLE001 - unreadable, truncated or another layout: computed again
+            pass
+    values = compute()
+    if path is not None:
+        tmp = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, **{f"axis{i}": a for i, a in enumerate(axes)},
+                         **{f"value{i}": v for i, v in enumerate(values)})
+            os.replace(tmp, path)
+            tmp = None
+        except OSError:
+            pass
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+    return values
 
 
 def _multilinear(axes, values, points):

@@ -389,3 +389,85 @@ def test_annual_statistics_on_sin_beta_equal_the_equations_on_beta():
     for g, e in zip(got, expected):
         np.testing.assert_allclose(g, e, rtol=1e-11, atol=1e-15)
     assert 0 < (got[0] > 0).mean() < 1  # some orbits see eclipses, some (dawn-dusk) none
+
+
+# --------------------------------------------------------------------------------------------
+# The eclipse grids kept on disk (orbit._stored_grid)
+# --------------------------------------------------------------------------------------------
+@pytest.fixture
+def grid_cache(tmp_path, monkeypatch):
+    """A cache folder of the test's own, and the in-process grid caches emptied before and after."""
+    from orbitdc import orbit as o
+
+    monkeypatch.setenv(o.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    o._sso_grid.cache_clear()
+    yield tmp_path / "cache" / "eclipse-grids"
+    o._sso_grid.cache_clear()
+
+
+def test_a_stored_grid_is_the_grid_computed(grid_cache, monkeypatch):
+    """Built once and written; read back in a 'new process' (caches emptied) without computing,
+    equal to annual_summary_kernel on the grid's own points (three points checked by hand)."""
+    from orbitdc import orbit as o
+
+    (alts, lts), first = o._sso_grid(2033)
+    files = list(grid_cache.glob("sso-2033-*.npz"))
+    assert len(files) == 1 and not list(grid_cache.glob(".*.tmp"))
+    o._sso_grid.cache_clear()
+    monkeypatch.setattr(o, "annual_summary_kernel", lambda *a, **k: pytest.fail("computed again"))
+    (alts2, lts2), again = o._sso_grid(2033)
+    assert np.array_equal(alts, alts2) and np.array_equal(lts, lts2)
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+    monkeypatch.undo()
+    for i, j in ((0, 0), (20, 24), (len(alts) - 1, 72)):
+        h = np.array([alts[i]])
+        exact = o.annual_summary_kernel(h, o.sso_inclination_kernel(h), np.array([lts[j]]), 2033)
+        for grid, value in zip(again, exact):
+            assert grid[i, j] == pytest.approx(float(value[0]), rel=1e-12, abs=1e-12)
+
+
+def test_a_damaged_or_foreign_grid_file_is_computed_again(grid_cache):
+    from orbitdc import orbit as o
+
+    _, good = o._sso_grid(2034)
+    (path,) = grid_cache.glob("sso-2034-*.npz")
+    path.write_bytes(path.read_bytes()[:1000])  # truncated, as by a full disk
+    o._sso_grid.cache_clear()
+    _, again = o._sso_grid(2034)
+    for a, b in zip(good, again):
+        np.testing.assert_array_equal(a, b)
+    # a file whose axes are not this grid's (another altitude range) is not used
+    np.savez(path, axis0=np.arange(3.0), axis1=np.arange(2.0), **{f"value{i}": np.zeros((3, 2)) for i in range(4)})
+    o._sso_grid.cache_clear()
+    _, third = o._sso_grid(2034)
+    np.testing.assert_array_equal(third[0], good[0])
+
+
+def test_no_cache_folder_keeps_nothing_on_disk(tmp_path, monkeypatch):
+    from orbitdc import orbit as o
+
+    monkeypatch.setenv(o.CACHE_DIR_ENV, "")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    o._sso_grid.cache_clear()
+    try:
+        o._sso_grid(2035)
+    finally:
+        o._sso_grid.cache_clear()
+    assert o.cache_folder() is None and list(tmp_path.rglob("*.npz")) == []
+
+
+def test_a_cache_folder_that_cannot_be_written_only_costs_the_computation(tmp_path, monkeypatch):
+    from orbitdc import orbit as o
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setenv(o.CACHE_DIR_ENV, str(blocker))
+    o._sso_grid.cache_clear()
+    try:
+        (alts, _), values = o._sso_grid(2036)
+    finally:
+        o._sso_grid.cache_clear()
+    assert values[0].shape[0] == alts.size and np.isfinite(values[0]).all()
+    assert blocker.read_text().startswith("a file")
