@@ -904,13 +904,16 @@ def cache_folder() -> Path | None:
 def _grid_digest() -> str:
     """What a grid's numbers depend on besides its axes and year: this module's code, the Sun's
     position (orbitdc._astro, astropy, erfa) and numpy. Any change names a new file."""
-    import astropy
-    import erfa
+    from importlib.metadata import PackageNotFoundError, version
 
     h = hashlib.sha256()
     for module_file in (__file__, _astro.__file__):
         h.update(Path(module_file).read_bytes())
-    h.update(f"numpy {np.__version__} astropy {astropy.__version__} erfa {erfa.__version__}".encode())
+    for package in ("numpy", "astropy", "pyerfa"):  # pyerfa: astropy's ERFA, the Sun's position
+        try:
+            h.update(f"{package} {version(package)};".encode())
+        except PackageNotFoundError:
+            h.update(f"{package} ?;".encode())
     return h.hexdigest()[:20]
 
 
