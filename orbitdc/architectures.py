@@ -14,6 +14,7 @@ stages' specs directly, so no registration is needed.
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ConfigDict
 
 from . import parameters
 from .catalogs import catalog_generation, catalog_parameter, register_catalog_dir, user_catalog_dirs
-from .datadirs import architecture_files, is_regular_file, layered_files  # noqa: F401  (architecture_files: re-exported)
+from .datadirs import architecture_files, is_regular_file, layered_files, layers  # noqa: F401  (architecture_files: re-exported)
 from .errors import ArchitectureError
 from .fleet import load_fleet
 from .parameters import (DATA_DIR, Architecture, Parameter, ParameterSpec, _ArchitectureFile, _rel,
@@ -86,19 +87,36 @@ def _resolve_path(name_or_path: str | Path) -> tuple[Path, str | None]:
     return found, layer.origin
 
 
+def _folder_stamp(folder: Path, suffix: str) -> tuple:
+    """(name, mode, modification time, size) of every entry ``*suffix`` of ``folder`` that is not
+    hidden (what ``folder.glob('*' + suffix)`` lists), sorted; one ``scandir`` and a ``stat`` per
+    entry. An absent folder is a stamp too; any other failure raises OSError (no caching)."""
+    try:
+        with os.scandir(folder) as it:
+            entries = [e for e in it if e.name.endswith(suffix) and not e.name.startswith(".")]
+    except FileNotFoundError:
+        return (str(folder), None)
+    rows = []
+    for e in entries:
+        st = os.stat(e.path)  # follows links, as the loaders do; a broken link raises OSError
+        rows.append((e.name, st.st_mode, st.st_mtime_ns, st.st_size))
+    return (str(folder), *sorted(rows))
+
+
 def _architecture_stamp(path: Path) -> tuple:
     """What a loaded architecture depends on, cheaply: its file and the data folders it reads
-    (modification times and sizes; a few dozen ``stat`` calls, ~50 us)."""
-    def sig(p: Path) -> tuple:
-        st = p.stat()
-        return (str(p), st.st_mtime_ns, st.st_size)
-
-    deps = [path, *(p for p, _ in layered_files("references", "*.yaml")), *sorted(parameters.DEFAULTS_DIR.glob("*.yaml")),
-            *(p for p, _ in layered_files("catalogs", "*.csv")),
-            *(f for d in user_catalog_dirs() for f in sorted(d.glob("*.csv")))]
+    (every data file's mode, modification time and size in the references, defaults and catalog
+    folders of every layer; a ``scandir`` per folder and a ``stat`` per file, ~0.1 ms). Empty
+    (nothing cached) when anything cannot be read: the loader then says what."""
+    folders = [(f, ".yaml") for f in (layer.folder("references") for layer in layers()) if f is not None]
+    folders += [(parameters.DEFAULTS_DIR, ".yaml")]
+    folders += [(f, ".csv") for f in (layer.folder("catalogs") for layer in layers()) if f is not None]
+    folders += [(d, ".csv") for d in user_catalog_dirs()]
     try:
+        st = os.stat(path)
         # the catalog layering's generation: registering a user catalog folder changes every load
-        return (catalog_generation(), *(sig(p) for p in deps))
+        return (catalog_generation(), (str(path), st.st_mtime_ns, st.st_size),
+                *(_folder_stamp(f, suffix) for f, suffix in folders))
     except OSError:
         return ()
 

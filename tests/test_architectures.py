@@ -305,3 +305,36 @@ def test_what_libyaml_may_not_read_goes_through_the_strict_loader(tmp_path, text
     f.write_text(text, encoding="utf-8")
     with pytest.raises(ArchitectureError, match=refusal):
         read_yaml(f)
+
+
+def test_the_loaded_architecture_cache_sees_files_edited_added_and_removed(tmp_path, monkeypatch):
+    """load_architecture returns a cached copy while nothing it depends on changed; its stamp
+    (the file, and every references / defaults / catalogs folder of every data layer) must notice
+    an edited architecture file, a reference file added to a user's data folder, and its removal."""
+    from orbitdc.datadirs import DATA_DIR_ENV
+    from orbitdc.errors import OrbitdcError
+
+    user = tmp_path / "mydata"
+    (user / "references").mkdir(parents=True)
+    monkeypatch.setenv(DATA_DIR_ENV, str(user))
+    arch = tmp_path / "cached-arch.yaml"
+
+    def write(power_mw: int, source: str) -> None:
+        arch.write_text(f"name: cached-arch\ndescription: d\nkind: space\nparameters:\n"
+                        f"  target_it_power: {{value: {power_mw}, unit: MW, low: 1, high: 1000, source: {source}}}\n",
+                        encoding="utf-8")
+
+    write(100, "orbitdc-assumption")
+    assert load_architecture(arch).parameters["target_it_power"].canonical_value == pytest.approx(100_000)
+    write(1000, "orbitdc-assumption")  # a longer file
+    assert load_architecture(arch).parameters["target_it_power"].canonical_value == pytest.approx(1_000_000)
+    write(100, "my-own-source")
+    with pytest.raises(OrbitdcError, match="my-own-source"):
+        load_architecture(arch)
+    ref = user / "references" / "mine.yaml"
+    ref.write_text("my-own-source:\n  title: My notes\n  author: me\n  year: 2026\n  url: https://example.org\n"
+                   "  tag: assumption\n  verification: \"unverified: my notes\"\n", encoding="utf-8")
+    assert load_architecture(arch).parameters["target_it_power"].source == "my-own-source"
+    ref.unlink()
+    with pytest.raises(OrbitdcError, match="my-own-source"):
+        load_architecture(arch)
