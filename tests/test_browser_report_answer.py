@@ -322,22 +322,17 @@ def page(built):
         driver.get((built / "index.html").resolve().as_uri())
         deadline = time.time() + 60
         while time.time() < deadline:
-            total, drawn = driver.execute_script(_CANVAS_TOTAL_JS)
+            total, drawn = _canvas_totals(driver)
             if total and drawn == total:
                 break
             time.sleep(0.5)
         yield driver
 
 
-_CANVAS_TOTAL_JS = """
-function count(root) {
-  let n = root.querySelectorAll('canvas').length;
-  for (const el of root.querySelectorAll('*')) if (el.shadowRoot) n += count(el.shadowRoot);
-  return n;
-}
-const figs = [...document.querySelectorAll('div.orbitdc-figure')];
-return [figs.length, figs.filter(f => count(f) > 0).length];
-"""
+def _canvas_totals(driver) -> tuple[int, int]:
+    """(figures on the page, figures that hold a canvas), from :data:`_CANVAS_JS`'s counts."""
+    counts = driver.execute_script(_CANVAS_JS)
+    return len(counts), sum(1 for c in counts if c > 0)
 
 
 def test_tables_fit_the_page(page):
@@ -357,7 +352,7 @@ def test_tables_fit_the_page(page):
 
 
 def test_every_figure_has_a_canvas(page):
-    total, drawn = page.execute_script(_CANVAS_TOTAL_JS)
+    total, drawn = _canvas_totals(page)
     assert total >= 8 and drawn == total, (total, drawn)
 
 
